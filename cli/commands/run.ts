@@ -1,0 +1,41 @@
+// dbsim run <scenario> [--seed N] [--out DIR] [--set path=value]... [--json]
+
+import { join } from "node:path";
+import { writeRunDir } from "../../reports/run-dir.js";
+import { terminalSummary } from "../../reports/summary.js";
+import { CliError } from "../errors.js";
+import { EXIT_OK } from "../exit-codes.js";
+import { executeRun } from "../execute.js";
+import { RunProgressBar } from "../progress.js";
+import { readScenarioFile } from "../scenario-file.js";
+import { parseSeed } from "../seeds.js";
+
+export interface RunArgs {
+  scenario: string;
+  seed: string | number;
+  out?: string;
+  set: string[];
+  json: boolean;
+  progress: boolean;
+}
+
+export async function runCommand(args: RunArgs): Promise<number> {
+  const seed = parseSeed(args.seed);
+  const scenario = readScenarioFile(args.scenario, args.set);
+  const out = args.out ?? join("runs", scenario.resolved.name, `seed-${seed}`);
+  const bar = new RunProgressBar(args.progress && !args.json);
+  let executed: Awaited<ReturnType<typeof executeRun>>;
+  try {
+    executed = await executeRun(scenario, seed, { onProgress: (p) => bar.update(p), yieldBetweenSlices: true });
+  } finally {
+    bar.stop();
+  }
+  try {
+    writeRunDir(out, executed.files);
+  } catch (error) {
+    throw new CliError(`cannot write the run directory ${out}: ${(error as Error).message}`);
+  }
+  if (args.json) process.stdout.write(`${JSON.stringify(executed.report, null, 2)}\n`);
+  else process.stdout.write(`${terminalSummary(executed.report)}\nwrote ${out}/\n`);
+  return EXIT_OK;
+}

@@ -1,0 +1,112 @@
+// HDR latency histograms per operation (µs, 3 significant digits), fed by the run's Observer.
+// Histograms hold operations that completed `ok` in the measured phase; fail and info outcomes are
+// counted (with their reasons) but kept out of the latency figures, as YCSB reports failed
+// operations apart.
+
+import * as hdr from "hdr-histogram-js";
+import type { CompletedOperation, Observer, OpName } from "../workloads/observer.js";
+
+export type Histogram = hdr.Histogram;
+
+export function newHistogram(): Histogram {
+  return hdr.build({ bitBucketSize: 32, numberOfSignificantValueDigits: 3, useWebAssembly: false, autoResize: true });
+}
+
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  mean: number;
+}
+
+/** Everything measured about one operation type (or all of them). */
+export class OpStats {
+  count = 0;
+  ok = 0;
+  fail = 0;
+  info = 0;
+  readonly errors = new Map<string, number>();
+  readonly latency = newHistogram();
+  readonly service = newHistogram();
+  readonly queue = newHistogram();
+  /** Exact sums and maximum (HDR keeps 3 significant digits). */
+  latencySum_us = 0;
+  latencyMax_us = 0;
+  serviceSum_us = 0;
+  queueSum_us = 0;
+
+  record(op: CompletedOperation): void {
+    this.count++;
+    if (op.error !== null) this.errors.set(op.error, (this.errors.get(op.error) ?? 0) + 1);
+    if (op.result === "fail") {
+      this.fail++;
+      return;
+    }
+    if (op.result === "info") {
+      this.info++;
+      return;
+    }
+    this.ok++;
+    this.latency.recordValue(op.latency_us);
+    this.service.recordValue(op.service_us);
+    this.queue.recordValue(op.queue_us);
+    this.latencySum_us += op.latency_us;
+    if (op.latency_us > this.latencyMax_us) this.latencyMax_us = op.latency_us;
+    this.serviceSum_us += op.service_us;
+    this.queueSum_us += op.queue_us;
+  }
+
+  latencySummary(): LatencySummary {
+    return summarize(this.latency, this.latencySum_us, this.latencyMax_us);
+  }
+}
+
+export function summarize(histogram: Histogram, sum: number, max: number): LatencySummary {
+  const n = histogram.totalCount;
+  if (n === 0) return { p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 };
+  return {
+    p50: histogram.getValueAtPercentile(50),
+    p90: histogram.getValueAtPercentile(90),
+    p99: histogram.getValueAtPercentile(99),
+    p999: histogram.getValueAtPercentile(99.9),
+    max,
+    mean: round1(sum / n),
+  };
+}
+
+function round1(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+/** The Observer that measures latency: one OpStats per operation type, and one for all. */
+export class LatencyRecorder implements Observer {
+  readonly byOp = new Map<OpName, OpStats>();
+  readonly all = new OpStats();
+
+  onOperation(op: CompletedOperation): void {
+    if (!op.measured) return;
+    let stats = this.byOp.get(op.op);
+    if (stats === undefined) {
+      stats = new OpStats();
+      this.byOp.set(op.op, stats);
+    }
+    stats.record(op);
+    this.all.record(op);
+  }
+
+  /** Operation types seen, in the fixed order read, update, insert, scan, rmw. */
+  ops(): [OpName, OpStats][] {
+    const order: OpName[] = ["read", "update", "insert", "scan", "rmw"];
+    return order.flatMap((name) => {
+      const stats = this.byOp.get(name);
+      return stats === undefined ? [] : [[name, stats] as [OpName, OpStats]];
+    });
+  }
+}
+
+/** HdrHistogram's standard percentile distribution text (values in µs). */
+export function hgrm(histogram: Histogram): string {
+  return histogram.outputPercentileDistribution(5, 1);
+}

@@ -1,0 +1,90 @@
+// The run summary: the table the terminal prints and summary.md holds.
+
+import type { Report } from "./report.js";
+
+const COLUMNS = ["op", "count", "ok", "fail", "info", "ops/s", "p50", "p90", "p99", "p99.9", "max", "mean"] as const;
+
+function formatUs(us: number): string {
+  if (us >= 10_000_000) return `${(us / 1e6).toFixed(1)}s`;
+  if (us >= 10_000) return `${(us / 1e3).toFixed(1)}ms`;
+  if (us >= 1000) return `${(us / 1e3).toFixed(2)}ms`;
+  return `${Math.round(us)}us`;
+}
+
+function rows(report: Report): string[][] {
+  const measured_s = report.sim.measured_duration_s;
+  return Object.entries(report.ops).map(([name, op]) => [
+    name,
+    String(op.count),
+    String(op.ok),
+    String(op.fail),
+    String(op.info),
+    (op.ok / measured_s).toFixed(1),
+    formatUs(op.latency_us.p50),
+    formatUs(op.latency_us.p90),
+    formatUs(op.latency_us.p99),
+    formatUs(op.latency_us.p999),
+    formatUs(op.latency_us.max),
+    formatUs(op.latency_us.mean),
+  ]);
+}
+
+function header(report: Report): string[] {
+  const c = report.config;
+  const rate = c.workload.rate === undefined || c.workload.rate === null ? "closed loop" : `${c.workload.rate}`;
+  return [
+    `dbsim run: ${report.scenario}, seed ${report.seed}`,
+    `${c.duration} measured after ${c.warmup} warmup; ${c.workload.clients} clients, ${rate}; ` +
+      `${report.sim.events} events, trace ${report.trace_hash}`,
+  ];
+}
+
+function errorLines(report: Report): string[] {
+  const all = report.ops.all;
+  if (all === undefined || Object.keys(all.errors).length === 0) return [];
+  const parts = Object.entries(all.errors).map(([reason, n]) => `${reason} ${n}`);
+  return [`not ok: ${parts.join(", ")}`];
+}
+
+/** Plain text for a terminal: aligned columns. */
+export function terminalSummary(report: Report): string {
+  const table = [Array.from(COLUMNS), ...rows(report)];
+  const widths = COLUMNS.map((_, i) => Math.max(...table.map((row) => (row[i] as string).length)));
+  const lines = table.map((row) =>
+    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number))).join("  "),
+  );
+  return [
+    ...header(report),
+    "",
+    ...lines,
+    "",
+    `throughput ${report.throughput_ops_per_s} ops/s (ok operations per measured second); latency from intended start`,
+    ...errorLines(report),
+    `wall ${report.host.wall_s.toFixed(2)}s, ${Math.round(report.host.events_per_wall_s)} events/s, ` +
+      `${Math.round(report.host.ops_per_wall_s)} ops/s of wall time`,
+  ].join("\n");
+}
+
+/** The same, as Markdown. */
+export function markdownSummary(report: Report): string {
+  const table = [
+    `| ${COLUMNS.join(" | ")} |`,
+    `|${COLUMNS.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`,
+    ...rows(report).map((row) => `| ${row.join(" | ")} |`),
+  ];
+  const [title, ...rest] = header(report);
+  return [
+    `# ${title}`,
+    "",
+    ...rest,
+    "",
+    ...table,
+    "",
+    `Throughput: ${report.throughput_ops_per_s} ops/s (ok operations per measured second). ` +
+      "Latency counts from each operation's intended start; only ok operations are in the percentiles.",
+    ...errorLines(report).map((line) => `\n${line}`),
+    "",
+    `Reproduce: \`dbsim run <scenario> --seed ${report.seed}\` (trace hash ${report.trace_hash}).`,
+    "",
+  ].join("\n");
+}

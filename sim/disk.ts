@@ -1,0 +1,77 @@
+// A host's disk: an append-only log whose prefix up to the durable mark survives a crash, plus a
+// durable data area. The simulator owns disks (they outlive host incarnations); hosts account for
+// fsync latency themselves with a timer of `fsync_us`.
+//
+// Write-ahead rule, as the engine models it: data pages never reach disk before the log records that
+// changed them are durable. So after a crash the data area reflects the durable log only; the
+// records that were lost (`takeLostTail`) tell the recovering host which changes to undo.
+
+export const DISK_MAX_LOG_ENTRIES = 50_000_000;
+
+export class Disk {
+  readonly fsync_us: number;
+  /** Durable data area (e.g. the table's pages); survives crashes as is. */
+  data: unknown = undefined;
+  private log: unknown[] = [];
+  /** Index in `log` of the first entry; entries before it were trimmed (durable and no longer needed). */
+  private base = 0;
+  private durable = 0;
+  private lost: unknown[] = [];
+  fsyncs = 0;
+
+  constructor(fsync_us: number) {
+    if (!(Number.isInteger(fsync_us) && fsync_us >= 0)) throw new RangeError(`fsync_us must be an integer >= 0`);
+    this.fsync_us = fsync_us;
+  }
+
+  /** Appends a volatile entry; returns its log position (LSN-like, from 0). */
+  append(entry: unknown): number {
+    if (this.log.length >= DISK_MAX_LOG_ENTRIES) {
+      throw new RangeError(`disk log exceeds ${DISK_MAX_LOG_ENTRIES} entries; trim durable entries`);
+    }
+    this.log.push(entry);
+    return this.base + this.log.length - 1;
+  }
+
+  /** Number of entries ever appended (not lost). */
+  get length(): number {
+    return this.base + this.log.length;
+  }
+
+  get durableLength(): number {
+    return this.durable;
+  }
+
+  /** Marks every entry before `position` durable (an fsync covering them has completed). */
+  syncTo(position: number): void {
+    if (position > this.length) throw new RangeError(`syncTo(${position}) past the log end ${this.length}`);
+    if (position > this.durable) this.durable = position;
+    this.fsyncs++;
+  }
+
+  /** Forgets durable entries the host no longer needs (keeps memory bounded). */
+  trimDurable(): void {
+    const drop = this.durable - this.base;
+    if (drop <= 0) return;
+    this.log.splice(0, drop);
+    this.base = this.durable;
+  }
+
+  entryAt(position: number): unknown {
+    return this.log[position - this.base];
+  }
+
+  /** Called by the simulator on a crash: volatile entries are lost. */
+  crash(): void {
+    const keep = this.durable - this.base;
+    this.lost = this.log.slice(keep);
+    this.log.length = keep;
+  }
+
+  /** The entries the last crash lost, oldest first; empties the list. */
+  takeLostTail(): unknown[] {
+    const lost = this.lost;
+    this.lost = [];
+    return lost;
+  }
+}

@@ -1,0 +1,387 @@
+// The deterministic kernel: virtual time in integer µs, one event queue ordered by
+// (time_us, sequence), hosts made by factories, a network, and a rolling trace hash.
+//
+// Everything in a run derives from one seed: the root stream is split into named children
+// ("network", "host:<name>", and whatever the caller asks for with `rng.split`).
+
+import { Disk } from "./disk.js";
+import { EventQueue } from "./event-queue.js";
+import { fnv1a32 } from "./hash.js";
+import type { HostBehaviour, HostContext, HostFactory, HostId, Message, TimerId, TimerTag } from "./host.js";
+import type { LatencySpec } from "./latency.js";
+import { type LinkOptions, makeLink, Network } from "./network.js";
+import { Rng } from "./rng.js";
+import { DEFAULT_CHECKPOINT_EVERY, type TraceCheckpoint, TraceHash } from "./trace.js";
+
+const EV_START = 1;
+const EV_TIMER = 2;
+const EV_MESSAGE = 3;
+const EV_CALLBACK = 4;
+
+export const SIM_MAX_HOSTS = 1024;
+/** Virtual time cannot pass this (about 104 days): keeps every time an exact integer. */
+export const SIM_MAX_TIME_US = 2 ** 53 / 1000;
+
+export interface SimulationOptions {
+  seed: number;
+  /** Latency of every link unless `setLink` says otherwise. */
+  latency: LatencySpec;
+  checkpointEvery?: number;
+}
+
+export interface HostOptions {
+  /** Latency of one fsync on this host's disk. Default 0. */
+  fsync_us?: number;
+}
+
+/** Optional observation points for whoever runs the simulation (metrics, tracing). */
+export interface SimulationHooks {
+  onSend?(from: HostId, to: HostId, msg: Message, delivered: boolean): void;
+  onHostUp?(host: HostId, up: boolean): void;
+}
+
+export type SliceOutcome = "idle" | "until" | "stopped" | "slice";
+
+interface HostRecord {
+  readonly id: HostId;
+  readonly name: string;
+  readonly factory: HostFactory;
+  readonly disk: Disk;
+  readonly rng: Rng;
+  behaviour: HostBehaviour | null;
+  ctx: HostContext | null;
+  up: boolean;
+  incarnation: number;
+  clockOffset_us: number;
+  clockDrift_ppm: number;
+}
+
+/** Error raised inside a run, annotated with what reproduces it. */
+export class SimulationError extends Error {
+  readonly seed: number;
+  readonly time_us: number;
+  readonly host: string | null;
+  constructor(cause: unknown, seed: number, time_us: number, host: string | null) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`${reason} (seed=${seed}, t=${time_us}us${host === null ? "" : `, host ${host}`}; reproduce with --seed=${seed})`, {
+      cause,
+    });
+    this.name = "SimulationError";
+    this.seed = seed;
+    this.time_us = time_us;
+    this.host = host;
+  }
+}
+
+export class Simulation {
+  readonly seed: number;
+  readonly rng: Rng;
+  readonly hooks: SimulationHooks = {};
+  private readonly queue = new EventQueue(4096);
+  private readonly hosts: HostRecord[] = [];
+  private readonly hostsByName = new Map<string, HostId>();
+  private readonly trace: TraceHash;
+  private readonly defaultLatency: LatencySpec;
+  private readonly cancelledTimers = new Set<number>();
+  private readonly payloads: (Message | undefined)[] = [];
+  private readonly freePayloads: number[] = [];
+  private readonly callbacks: ((() => void) | undefined)[] = [];
+  private readonly freeCallbacks: number[] = [];
+  private readonly kindHashes = new Map<string, number>();
+  private network: Network | null = null;
+  private nowUs = 0;
+  private started = false;
+  private stopped = false;
+  private currentHost: string | null = null;
+  messagesSent = 0;
+
+  constructor(options: SimulationOptions) {
+    this.seed = options.seed;
+    this.rng = Rng.fromSeed(options.seed);
+    this.defaultLatency = options.latency;
+    this.trace = new TraceHash(options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY);
+  }
+
+  get now_us(): number {
+    return this.nowUs;
+  }
+
+  get events(): number {
+    return this.trace.eventCount;
+  }
+
+  get pendingEvents(): number {
+    return this.queue.size;
+  }
+
+  traceHash(): string {
+    return this.trace.hex();
+  }
+
+  get checkpoints(): readonly TraceCheckpoint[] {
+    return this.trace.checkpoints;
+  }
+
+  /** Adds a host; all hosts must be added before `start`. */
+  addHost(name: string, factory: HostFactory, options: HostOptions = {}): HostId {
+    if (this.started) throw new Error(`addHost(${name}): the simulation has started`);
+    if (this.hostsByName.has(name)) throw new Error(`addHost: duplicate host name ${name}`);
+    if (this.hosts.length >= SIM_MAX_HOSTS) throw new RangeError(`at most ${SIM_MAX_HOSTS} hosts`);
+    const id = this.hosts.length;
+    this.hosts.push({
+      id,
+      name,
+      factory,
+      disk: new Disk(options.fsync_us ?? 0),
+      rng: this.rng.split(`host:${name}`),
+      behaviour: null,
+      ctx: null,
+      up: false,
+      incarnation: 0,
+      clockOffset_us: 0,
+      clockDrift_ppm: 0,
+    });
+    this.hostsByName.set(name, id);
+    return id;
+  }
+
+  hostId(name: string): HostId {
+    const id = this.hostsByName.get(name);
+    if (id === undefined) throw new RangeError(`no host named ${name}`);
+    return id;
+  }
+
+  hostName(id: HostId): string {
+    return this.host(id).name;
+  }
+
+  get hostCount(): number {
+    return this.hosts.length;
+  }
+
+  isUp(id: HostId): boolean {
+    return this.host(id).up;
+  }
+
+  disk(id: HostId): Disk {
+    return this.host(id).disk;
+  }
+
+  /** Builds the network and schedules every host's start at time 0. */
+  start(): void {
+    if (this.started) throw new Error("start: already started");
+    this.started = true;
+    this.network = new Network(this.hosts.length, makeLink(this.defaultLatency), this.rng.split("network"));
+    for (const host of this.hosts) this.queue.push(0, EV_START, host.id, 0, 0);
+  }
+
+  setLink(from: HostId, to: HostId, options: LinkOptions): void {
+    this.requireNetwork().setLink(from, to, makeLink(options.latency ?? this.defaultLatency, options));
+  }
+
+  /** Runs `fn` at virtual time `time_us` (>= now), e.g. a scheduled fault. */
+  at(time_us: number, fn: () => void): void {
+    if (!(time_us >= this.nowUs)) throw new RangeError(`at(${time_us}): time is in the past (now ${this.nowUs})`);
+    let slot = this.freeCallbacks.pop();
+    if (slot === undefined) {
+      slot = this.callbacks.length;
+      this.callbacks.push(fn);
+    } else {
+      this.callbacks[slot] = fn;
+    }
+    this.queue.push(checkTime(time_us), EV_CALLBACK, -1, slot, 0);
+  }
+
+  /** Crash: the host stops at once; its timers and in-flight deliveries to it are lost, and so is its disk's volatile tail. */
+  crash(id: HostId): void {
+    const host = this.host(id);
+    if (!host.up) return;
+    host.up = false;
+    host.incarnation++;
+    host.behaviour = null;
+    host.ctx = null;
+    host.disk.crash();
+    this.hooks.onHostUp?.(id, false);
+  }
+
+  /** Restarts a crashed host: a fresh behaviour from its factory, started now. */
+  restart(id: HostId): void {
+    const host = this.host(id);
+    if (host.up) return;
+    this.queue.push(this.nowUs, EV_START, id, 0, 0);
+  }
+
+  /** Skews a host's clock: local time = true time + offset + drift_ppm * true time / 1e6. */
+  skewClock(id: HostId, offset_us: number, drift_ppm = 0): void {
+    const host = this.host(id);
+    host.clockOffset_us = offset_us;
+    host.clockDrift_ppm = drift_ppm;
+  }
+
+  /** Stops the run loop after the current event. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /**
+   * Executes at most `maxEvents` events with time <= until_us. Returns why it returned: the queue
+   * is empty ("idle"), the next event lies past until_us ("until"; the clock advances to until_us),
+   * `stop()` was called, or the slice is used up.
+   */
+  runSlice(maxEvents: number, until_us = SIM_MAX_TIME_US): SliceOutcome {
+    if (!this.started) this.start();
+    const queue = this.queue;
+    const trace = this.trace;
+    try {
+      for (let i = 0; i < maxEvents; i++) {
+        if (this.stopped) return "stopped";
+        if (queue.size === 0) return "idle";
+        if (queue.peekTimeUs() > until_us) {
+          this.nowUs = until_us;
+          return "until";
+        }
+        queue.pop();
+        const time_us = queue.poppedTimeUs;
+        const kind = queue.poppedKind;
+        const target = queue.poppedTarget;
+        const a = queue.poppedA;
+        this.nowUs = time_us;
+        switch (kind) {
+          case EV_TIMER: {
+            const seq = queue.poppedSeq;
+            if (this.cancelledTimers.size > 0 && this.cancelledTimers.delete(seq)) continue;
+            const host = this.hosts[target] as HostRecord;
+            if (!host.up || host.incarnation !== queue.poppedB) continue;
+            trace.record(time_us, kind, target, a, 0);
+            this.currentHost = host.name;
+            (host.behaviour as HostBehaviour).onTimer(host.ctx as HostContext, a);
+            break;
+          }
+          case EV_MESSAGE: {
+            const slot = queue.poppedB;
+            const msg = this.payloads[slot] as Message;
+            this.payloads[slot] = undefined;
+            this.freePayloads.push(slot);
+            const host = this.hosts[target] as HostRecord;
+            trace.record(time_us, kind, target, a, this.digestOf(msg));
+            if (!host.up) continue;
+            this.currentHost = host.name;
+            (host.behaviour as HostBehaviour).onMessage(host.ctx as HostContext, a, msg);
+            break;
+          }
+          case EV_START: {
+            trace.record(time_us, kind, target, 0, 0);
+            this.startHost(this.hosts[target] as HostRecord);
+            break;
+          }
+          case EV_CALLBACK: {
+            const fn = this.callbacks[a] as () => void;
+            this.callbacks[a] = undefined;
+            this.freeCallbacks.push(a);
+            trace.record(time_us, kind, -1, a, 0);
+            this.currentHost = null;
+            fn();
+            break;
+          }
+          default:
+            throw new Error(`unknown event kind ${kind}`);
+        }
+      }
+      return "slice";
+    } catch (error) {
+      if (error instanceof SimulationError) throw error;
+      throw new SimulationError(error, this.seed, this.nowUs, this.currentHost);
+    } finally {
+      this.currentHost = null;
+    }
+  }
+
+  /** Runs until the queue is empty, `stop()`, `until_us`, or `maxEvents` (then returns "slice"). */
+  run(options: { until_us?: number; maxEvents?: number } = {}): SliceOutcome {
+    return this.runSlice(options.maxEvents ?? Number.MAX_SAFE_INTEGER, options.until_us ?? SIM_MAX_TIME_US);
+  }
+
+  private startHost(host: HostRecord): void {
+    if (host.up) return;
+    host.up = true;
+    const incarnation = host.incarnation;
+    const sim = this;
+    const queue = this.queue;
+    const ctx: HostContext = {
+      id: host.id,
+      name: host.name,
+      rng: host.rng,
+      disk: host.disk,
+      now_us: () => sim.localTime(host),
+      send: (to, msg) => sim.send(host.id, to, msg),
+      setTimer: (delay_us: number, tag: TimerTag): TimerId => {
+        if (!(delay_us >= 0)) throw new RangeError(`setTimer: delay_us must be >= 0, got ${delay_us}`);
+        return queue.push(checkTime(sim.nowUs + Math.round(delay_us)), EV_TIMER, host.id, tag, incarnation);
+      },
+      cancelTimer: (id: TimerId) => {
+        sim.cancelledTimers.add(id);
+      },
+    };
+    host.ctx = ctx;
+    host.behaviour = host.factory();
+    this.currentHost = host.name;
+    this.hooks.onHostUp?.(host.id, true);
+    host.behaviour.onStart(ctx);
+  }
+
+  private localTime(host: HostRecord): number {
+    if (host.clockOffset_us === 0 && host.clockDrift_ppm === 0) return this.nowUs;
+    return Math.round(this.nowUs + host.clockOffset_us + (this.nowUs * host.clockDrift_ppm) / 1e6);
+  }
+
+  private send(from: HostId, to: HostId, msg: Message): void {
+    const network = this.requireNetwork();
+    if (!(to >= 0 && to < this.hosts.length)) throw new RangeError(`send: no host ${to}`);
+    this.messagesSent++;
+    const deliveries = network.route(from, to, this.nowUs);
+    this.hooks.onSend?.(from, to, msg, deliveries.count > 0);
+    if (deliveries.count === 0) return;
+    this.pushMessage(deliveries.first_us, from, to, msg);
+    if (deliveries.count === 2) this.pushMessage(deliveries.second_us, from, to, msg);
+  }
+
+  private pushMessage(time_us: number, from: HostId, to: HostId, msg: Message): void {
+    let slot = this.freePayloads.pop();
+    if (slot === undefined) {
+      slot = this.payloads.length;
+      this.payloads.push(msg);
+    } else {
+      this.payloads[slot] = msg;
+    }
+    this.queue.push(checkTime(time_us), EV_MESSAGE, to, from, slot);
+  }
+
+  private digestOf(msg: Message): number {
+    let h = this.kindHashes.get(msg.kind);
+    if (h === undefined) {
+      h = fnv1a32(msg.kind);
+      this.kindHashes.set(msg.kind, h);
+    }
+    return (h ^ (msg.digest ?? 0)) >>> 0;
+  }
+
+  private host(id: HostId): HostRecord {
+    const host = this.hosts[id];
+    if (host === undefined) throw new RangeError(`no host ${id}`);
+    return host;
+  }
+
+  private requireNetwork(): Network {
+    if (this.network === null) throw new Error("the simulation has not started");
+    return this.network;
+  }
+}
+
+function checkTime(time_us: number): number {
+  if (!(time_us <= SIM_MAX_TIME_US)) throw new RangeError(`virtual time ${time_us}us past the limit ${SIM_MAX_TIME_US}us`);
+  return time_us;
+}

@@ -1,0 +1,69 @@
+// Rolling trace hash: two independent 32-bit lanes (64 bits in all) folded over every event the
+// simulator executes, with a checkpoint every N events so two runs can be compared and the first
+// divergence located.
+
+import { combine32, hex32, mix32 } from "./hash.js";
+
+export interface TraceCheckpoint {
+  readonly events: number;
+  readonly time_us: number;
+  readonly hash: string;
+}
+
+export const DEFAULT_CHECKPOINT_EVERY = 100_000;
+
+export class TraceHash {
+  private lane1 = 0x243f6a88;
+  private lane2 = 0x85a308d3;
+  private events = 0;
+  private readonly checkpointEvery: number;
+  readonly checkpoints: TraceCheckpoint[] = [];
+
+  constructor(checkpointEvery = DEFAULT_CHECKPOINT_EVERY) {
+    if (!(Number.isInteger(checkpointEvery) && checkpointEvery > 0)) {
+      throw new RangeError(`checkpointEvery must be a positive integer, got ${checkpointEvery}`);
+    }
+    this.checkpointEvery = checkpointEvery;
+  }
+
+  /** Folds one event: time, kind, target, source (or tag) and a digest of the payload. */
+  record(time_us: number, kind: number, target: number, source: number, digest: number): void {
+    const timeLow = time_us >>> 0;
+    const timeHigh = (time_us / 4294967296) >>> 0;
+    let h1 = combine32(this.lane1, timeLow);
+    h1 = combine32(h1, (kind << 24) ^ target);
+    h1 = combine32(h1, source);
+    this.lane1 = combine32(h1, digest);
+    let h2 = combine32(this.lane2, timeHigh ^ digest);
+    h2 = combine32(h2, timeLow ^ (source << 7));
+    this.lane2 = combine32(h2, (target << 8) ^ kind);
+    if (++this.events % this.checkpointEvery === 0) {
+      this.checkpoints.push({ events: this.events, time_us, hash: this.hex() });
+    }
+  }
+
+  get eventCount(): number {
+    return this.events;
+  }
+
+  hex(): string {
+    return hex32(mix32(this.lane1 ^ 0x9e3779b9)) + hex32(mix32(this.lane2 ^ this.lane1));
+  }
+}
+
+/** First checkpoint at which two checkpoint lists disagree, or null when one is a prefix of the other. */
+export function firstDivergence(
+  expected: readonly TraceCheckpoint[],
+  actual: readonly TraceCheckpoint[],
+): { index: number; expected: TraceCheckpoint | undefined; actual: TraceCheckpoint | undefined } | null {
+  const n = Math.min(expected.length, actual.length);
+  for (let i = 0; i < n; i++) {
+    const e = expected[i] as TraceCheckpoint;
+    const a = actual[i] as TraceCheckpoint;
+    if (e.hash !== a.hash || e.events !== a.events || e.time_us !== a.time_us) {
+      return { index: i, expected: e, actual: a };
+    }
+  }
+  if (expected.length !== actual.length) return { index: n, expected: expected[n], actual: actual[n] };
+  return null;
+}

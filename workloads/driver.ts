@@ -1,0 +1,282 @@
+// The client driver: `clients` logical clients on one client host, sending YCSB operations to a
+// database node.
+//
+// Open loop (a rate is given): operations arrive on a schedule drawn from the seed, each with its
+// intended start time fixed by the schedule. An arrival takes a free client at once or waits in a
+// bounded backlog; its latency counts from the intended start, so time spent waiting for a client is
+// part of the latency (no coordinated omission). Closed loop (no rate): each client sends its next
+// operation as soon as the previous one completes.
+//
+// A request unanswered after `timeout_us` is recorded as `info` (it may yet take effect) and its
+// client continues as a new process, as in Jepsen. Each client has at most one timeout timer armed:
+// it fires at the deadline of the request in flight then, and is re-armed for a later one.
+
+import type { HostBehaviour, HostContext, HostId, Message, TimerTag } from "../sim/host.js";
+import { RingQueue } from "../sim/ring-queue.js";
+import type { Request, RequestOp, Response } from "../engine/protocol.js";
+import type { Rng } from "../sim/rng.js";
+import type { CompletedOperation, Observer, OpResult } from "./observer.js";
+import type { YcsbOperation, YcsbWorkload } from "./ycsb/core-workload.js";
+
+export interface DriverConfig {
+  /** Operations per second of the open-loop schedule; null for a closed loop. */
+  rate_per_s: number | null;
+  arrival: "poisson" | "constant";
+  clients: number;
+  timeout_us: number;
+  max_backlog: number;
+  /** The measured phase is [warmup_us, end_us); no operation is intended at or after end_us. */
+  warmup_us: number;
+  end_us: number;
+}
+
+/** Client indices are packed into request ids; this bounds `clients`. */
+export const DRIVER_MAX_CLIENTS = 16384;
+
+/** The process of operations rejected before any client took them. */
+const NO_PROCESS = -1;
+const TIMER_ARRIVAL = 0;
+const TIMER_TIMEOUT_BASE = 1;
+
+interface Operation {
+  readonly ycsb: YcsbOperation;
+  readonly intended_us: number;
+  sent_us: number;
+  /** rmw runs as a read, then an update of the same key (two requests, as YCSB's client does). */
+  phase: 0 | 1;
+  queue_us: number;
+  service_us: number;
+  sync_us: number;
+}
+
+interface Client {
+  readonly index: number;
+  process: number;
+  op: Operation | null;
+  requestId: number;
+  deadline_us: number;
+  timerArmed: boolean;
+}
+
+export class ClientDriver implements HostBehaviour {
+  private readonly config: DriverConfig;
+  private readonly workload: YcsbWorkload;
+  private readonly arrivals: Rng;
+  private readonly target: HostId;
+  private readonly observer: Observer;
+  private readonly onDrained: () => void;
+  private readonly clients: Client[] = [];
+  private readonly freeClients: number[] = [];
+  private readonly backlog: RingQueue<Operation>;
+  private requestCounter = 0;
+  private writeCounter = 0;
+  private arrivalsOver = false;
+  /** Exact (unrounded) time of the latest arrival, so a constant rate does not drift by rounding. */
+  private arrivalClock_us = 0;
+  private drained = false;
+  /** Operations completed so far, measured or not (for progress). */
+  completed = 0;
+
+  constructor(options: {
+    config: DriverConfig;
+    workload: YcsbWorkload;
+    /** The arrival schedule's own stream, so the schedule does not depend on the operation mix. */
+    arrivals: Rng;
+    target: HostId;
+    observer: Observer;
+    onDrained: () => void;
+  }) {
+    const { config } = options;
+    if (!(Number.isInteger(config.clients) && config.clients >= 1 && config.clients <= DRIVER_MAX_CLIENTS)) {
+      throw new RangeError(`clients must be an integer in [1, ${DRIVER_MAX_CLIENTS}], got ${config.clients}`);
+    }
+    this.config = config;
+    this.workload = options.workload;
+    this.arrivals = options.arrivals;
+    this.target = options.target;
+    this.observer = options.observer;
+    this.onDrained = options.onDrained;
+    this.backlog = new RingQueue<Operation>(config.max_backlog);
+    for (let i = 0; i < config.clients; i++) {
+      this.clients.push({ index: i, process: i, op: null, requestId: -1, deadline_us: 0, timerArmed: false });
+    }
+    for (let i = config.clients - 1; i >= 0; i--) this.freeClients.push(i);
+  }
+
+  get backlogSize(): number {
+    return this.backlog.size;
+  }
+
+  onStart(ctx: HostContext): void {
+    if (this.config.rate_per_s === null) {
+      // Closed loop: every client starts at once.
+      while (this.freeClients.length > 0 && ctx.now_us() < this.config.end_us) {
+        this.dispatch(ctx, this.newOperation(ctx.now_us()));
+      }
+      this.arrivalsOver = true;
+      this.checkDrained();
+    } else {
+      this.scheduleArrival(ctx);
+    }
+  }
+
+  onMessage(ctx: HostContext, _from: HostId, msg: Message): void {
+    if (msg.kind !== "resp") return;
+    const response = msg as Response;
+    const client = this.clients[response.id % DRIVER_MAX_CLIENTS];
+    if (client === undefined || client.requestId !== response.id || client.op === null) return; // late: already timed out
+    const op = client.op;
+    op.queue_us += response.queue_us;
+    op.service_us += response.service_us;
+    op.sync_us += response.sync_us;
+    if (response.status !== "ok") {
+      this.complete(ctx, client, "fail", response.status);
+      return;
+    }
+    if (op.ycsb.kind === "rmw" && op.phase === 0) {
+      op.phase = 1;
+      this.send(ctx, client, "update");
+      return;
+    }
+    this.complete(ctx, client, "ok", null);
+  }
+
+  onTimer(ctx: HostContext, tag: TimerTag): void {
+    if (tag === TIMER_ARRIVAL) {
+      this.arrive(ctx);
+      return;
+    }
+    const client = this.clients[tag - TIMER_TIMEOUT_BASE];
+    if (client === undefined) throw new Error(`client driver: unknown timer tag ${tag}`);
+    client.timerArmed = false;
+    if (client.op === null) return;
+    const now = ctx.now_us();
+    if (now >= client.deadline_us) this.complete(ctx, client, "info", "timeout");
+    else this.armTimeout(ctx, client);
+  }
+
+  private scheduleArrival(ctx: HostContext): void {
+    const rate = this.config.rate_per_s as number;
+    const gap_us = this.config.arrival === "poisson" ? this.arrivals.exponential(1e6 / rate) : 1e6 / rate;
+    this.arrivalClock_us += gap_us;
+    const at_us = Math.round(this.arrivalClock_us);
+    if (at_us >= this.config.end_us) {
+      this.arrivalsOver = true;
+      this.checkDrained();
+      return;
+    }
+    ctx.setTimer(at_us - ctx.now_us(), TIMER_ARRIVAL);
+  }
+
+  private arrive(ctx: HostContext): void {
+    const op = this.newOperation(ctx.now_us());
+    if (this.freeClients.length > 0) this.dispatch(ctx, op);
+    else if (!this.backlog.push(op)) this.reject(op, "backlog_full", ctx.now_us());
+    this.scheduleArrival(ctx);
+  }
+
+  private newOperation(intended_us: number): Operation {
+    return { ycsb: this.workload.nextOperation(), intended_us, sent_us: 0, phase: 0, queue_us: 0, service_us: 0, sync_us: 0 };
+  }
+
+  private dispatch(ctx: HostContext, op: Operation): void {
+    const client = this.clients[this.freeClients.pop() as number] as Client;
+    client.op = op;
+    op.sent_us = ctx.now_us();
+    this.send(ctx, client, firstRequestOp(op.ycsb));
+  }
+
+  private send(ctx: HostContext, client: Client, requestOp: RequestOp): void {
+    const op = client.op as Operation;
+    const id = ++this.requestCounter * DRIVER_MAX_CLIENTS + client.index;
+    const writes = requestOp === "update" || requestOp === "insert";
+    const value = writes ? ++this.writeCounter : 0;
+    const request: Request = {
+      kind: "req",
+      digest: (Math.imul(this.requestCounter, 0x9e3779b1) ^ value) >>> 0,
+      id,
+      op: requestOp,
+      key: op.ycsb.key,
+      field: op.ycsb.field,
+      scan_length: op.ycsb.scanLength,
+      value,
+    };
+    client.requestId = id;
+    client.deadline_us = ctx.now_us() + this.config.timeout_us;
+    if (!client.timerArmed) this.armTimeout(ctx, client);
+    ctx.send(this.target, request);
+  }
+
+  private armTimeout(ctx: HostContext, client: Client): void {
+    client.timerArmed = true;
+    ctx.setTimer(client.deadline_us - ctx.now_us(), TIMER_TIMEOUT_BASE + client.index);
+  }
+
+  private complete(ctx: HostContext, client: Client, result: OpResult, error: string | null): void {
+    const op = client.op as Operation;
+    const now = ctx.now_us();
+    this.record(op, client.process, result, error, now);
+    if (result === "info") client.process += this.config.clients;
+    client.op = null;
+    client.requestId = -1;
+    this.freeClients.push(client.index);
+    this.next(ctx);
+  }
+
+  /** Gives the client that just became free its next operation, if any. */
+  private next(ctx: HostContext): void {
+    const now = ctx.now_us();
+    if (this.config.rate_per_s === null) {
+      if (now < this.config.end_us) this.dispatch(ctx, this.newOperation(now));
+    } else {
+      // Backlogged operations intended long ago never reach the database once the run is over.
+      const cutoff_us = this.config.end_us + this.config.timeout_us;
+      let op = this.backlog.shift();
+      while (op !== undefined && now > cutoff_us) {
+        this.reject(op, "not_sent", now);
+        op = this.backlog.shift();
+      }
+      if (op !== undefined) this.dispatch(ctx, op);
+    }
+    this.checkDrained();
+  }
+
+  private record(op: Operation, process: number, result: OpResult, error: string | null, now: number): void {
+    if (op.ycsb.kind === "insert") this.workload.acknowledgeInsert(op.ycsb.keynum); // as YCSB: whatever the outcome
+    this.completed++;
+    const completed: CompletedOperation = {
+      op: op.ycsb.kind,
+      result,
+      process,
+      key: op.ycsb.key,
+      intended_us: op.intended_us,
+      sent_us: op.sent_us,
+      completed_us: now,
+      latency_us: now - op.intended_us,
+      queue_us: op.queue_us,
+      service_us: op.service_us,
+      sync_us: op.sync_us,
+      measured: op.intended_us >= this.config.warmup_us && op.intended_us < this.config.end_us,
+      error,
+    };
+    this.observer.onOperation(completed);
+  }
+
+  /** An operation no client ever sent: it definitely did not take effect. */
+  private reject(op: Operation, error: string, now: number): void {
+    op.sent_us = now;
+    this.record(op, NO_PROCESS, "fail", error, now);
+  }
+
+  private checkDrained(): void {
+    if (this.drained || !this.arrivalsOver) return;
+    if (this.freeClients.length === this.config.clients && this.backlog.size === 0) {
+      this.drained = true;
+      this.onDrained();
+    }
+  }
+}
+
+function firstRequestOp(op: YcsbOperation): RequestOp {
+  return op.kind === "rmw" ? "read" : op.kind;
+}

@@ -1,0 +1,44 @@
+// What a run reports as it goes. workloads/ declares it; reports/ implements it (HDR histograms,
+// metrics), and whoever starts a run wires the two. The runner never sees prom-client or HDR.
+
+export type OpName = "read" | "update" | "insert" | "scan" | "rmw";
+export const OP_NAMES: readonly OpName[] = ["read", "update", "insert", "scan", "rmw"];
+
+/** Jepsen's outcomes: ok took effect; fail definitely did not; info is unknown (e.g. a timeout). */
+export type OpResult = "ok" | "fail" | "info";
+
+export interface CompletedOperation {
+  readonly op: OpName;
+  readonly result: OpResult;
+  /** Jepsen-style process: a logical client; it gets a new number after an `info` outcome. */
+  readonly process: number;
+  readonly key: string;
+  /** When the schedule intended the operation to start (open loop); the send time in closed loop. */
+  readonly intended_us: number;
+  /** When the client sent it (later than intended when every client was busy). */
+  readonly sent_us: number;
+  readonly completed_us: number;
+  /** completed_us - intended_us: includes time waiting for a free client (no coordinated omission). */
+  readonly latency_us: number;
+  /** Time queued at the node, CPU time at the node, and time waiting for fsync (0 when unknown). */
+  readonly queue_us: number;
+  readonly service_us: number;
+  readonly sync_us: number;
+  /** True when the intended start lies in the measured phase (after warmup, before the end). */
+  readonly measured: boolean;
+  /** Why it failed or is unknown: timeout, overloaded, not_found, duplicate_key, backlog_full, not_sent. */
+  readonly error: string | null;
+}
+
+export interface Observer {
+  onOperation(op: CompletedOperation): void;
+}
+
+/** Fans one stream of observations out to several observers. */
+export function combineObservers(...observers: Observer[]): Observer {
+  return {
+    onOperation(op) {
+      for (const observer of observers) observer.onOperation(op);
+    },
+  };
+}

@@ -1,0 +1,151 @@
+// One scenario + one seed -> one run. The runner builds the simulation (the database node and the
+// client host), drives it in slices so the caller can report progress between them, and returns
+// what the simulator saw. Results reach the caller through the Observer as operations complete.
+
+import { addSingleNode } from "../engine/cluster.js";
+import type { TraceCheckpoint } from "../sim/trace.js";
+import { Simulation } from "../sim/simulation.js";
+import { ClientDriver } from "./driver.js";
+import type { Observer } from "./observer.js";
+import type { ResolvedScenario } from "./scenario/resolve.js";
+import { YcsbWorkload } from "./ycsb/core-workload.js";
+
+export interface RunOptions {
+  seed: number;
+  observer: Observer;
+  /** Trace checkpoint interval in events (default 100,000). */
+  checkpointEvery?: number;
+}
+
+export interface RunProgress {
+  readonly now_us: number;
+  /** Virtual time at which the measured phase ends (the run drains after it). */
+  readonly end_us: number;
+  readonly events: number;
+  readonly operations: number;
+}
+
+export interface RunResult {
+  readonly seed: number;
+  readonly trace_hash: string;
+  readonly checkpoints: readonly TraceCheckpoint[];
+  readonly events: number;
+  /** Virtual time simulated in all: warmup, measured phase and the drain of in-flight operations. */
+  readonly virtual_us: number;
+  readonly operations: number;
+  readonly messages: number;
+}
+
+export class ScenarioRun {
+  readonly scenario: ResolvedScenario;
+  readonly seed: number;
+  private readonly sim: Simulation;
+  private readonly driver: ClientDriver;
+  private readonly end_us: number;
+  /** The run must have drained by then: the last operations time out at the latest. */
+  private readonly deadline_us: number;
+  private finished = false;
+
+  constructor(scenario: ResolvedScenario, options: RunOptions) {
+    this.scenario = scenario;
+    this.seed = options.seed;
+    const sim = new Simulation({
+      seed: options.seed,
+      latency: scenario.network.latency,
+      ...(options.checkpointEvery === undefined ? {} : { checkpointEvery: options.checkpointEvery }),
+    });
+    this.sim = sim;
+    const w = scenario.workload;
+    const workload = new YcsbWorkload(
+      {
+        records: w.records,
+        mix: w.mix,
+        distribution: w.distribution,
+        fieldCount: w.field_count,
+        fieldLength: w.field_length,
+        scanLengthMin: w.scan_length_min,
+        scanLengthMax: w.scan_length_max,
+        scanLengthDistribution: w.scan_length_distribution,
+        insertOrder: w.insert_order,
+        hotspotDataFraction: w.hotspot_data_fraction,
+        hotspotOpsFraction: w.hotspot_ops_fraction,
+        zipfianConstant: w.zipfian_constant,
+        exponentialPercentile: w.exponential_percentile,
+        exponentialFrac: w.exponential_frac,
+      },
+      sim.rng.split("workload"),
+    );
+    const { node } = addSingleNode(sim, {
+      node: {
+        service_time_us: scenario.node.service_time_us,
+        page_time_us: scenario.node.page_time_us,
+        row_time_us: scenario.node.row_time_us,
+        fsync_policy: scenario.node.fsync_policy,
+        queue_limit: scenario.node.queue_limit,
+      },
+      fsync_us: scenario.node.fsync_us,
+      btree_fanout: scenario.node.btree_fanout,
+      field_count: w.field_count,
+      load: { count: w.records, key: (n) => workload.loadKey(n), value: 0 },
+    });
+    this.end_us = scenario.warmup_us + scenario.duration_us;
+    this.deadline_us = this.end_us + 2 * w.timeout_us + 1_000_000;
+    this.driver = new ClientDriver({
+      config: {
+        rate_per_s: w.rate_per_s,
+        arrival: w.arrival,
+        clients: w.clients,
+        timeout_us: w.timeout_us,
+        max_backlog: w.max_backlog,
+        warmup_us: scenario.warmup_us,
+        end_us: this.end_us,
+      },
+      workload,
+      arrivals: sim.rng.split("arrivals"),
+      target: node,
+      observer: options.observer,
+      onDrained: () => sim.stop(),
+    });
+    const driver = this.driver;
+    sim.addHost("client", () => driver);
+    sim.start();
+  }
+
+  /** Runs up to `maxEvents` more events; returns true once the run is complete. */
+  advance(maxEvents: number): boolean {
+    if (this.finished) return true;
+    const outcome = this.sim.runSlice(maxEvents, this.deadline_us);
+    if (outcome === "slice") return false;
+    if (outcome !== "stopped") {
+      throw new Error(
+        `run did not drain: ${this.driver.backlogSize} operations backlogged at ${this.sim.now_us}us ` +
+          `(seed=${this.seed}; reproduce with --seed=${this.seed})`,
+      );
+    }
+    this.finished = true;
+    return true;
+  }
+
+  /** Runs to completion. */
+  runToEnd(): RunResult {
+    while (!this.advance(1_000_000)) {}
+    return this.result();
+  }
+
+  get progress(): RunProgress {
+    return { now_us: this.sim.now_us, end_us: this.end_us, events: this.sim.events, operations: this.driver.completed };
+  }
+
+  result(): RunResult {
+    if (!this.finished) throw new Error("result(): the run has not finished");
+    return {
+      seed: this.seed,
+      trace_hash: this.sim.traceHash(),
+      checkpoints: this.sim.checkpoints,
+      events: this.sim.events,
+      virtual_us: this.sim.now_us,
+      operations: this.driver.completed,
+      messages: this.sim.messagesSent,
+    };
+  }
+}

@@ -1,0 +1,143 @@
+// Turns a validated scenario document into numbers: durations in µs, rates per second, the preset's
+// mix and distribution applied. Only for documents the schema accepted (loadScenario does both).
+
+import type { LatencySpec } from "../../sim/latency.js";
+import {
+  OPERATION_KINDS,
+  type OperationMix,
+  type RequestDistribution,
+  SCENARIO_PRESETS,
+  type YcsbPresetName,
+} from "./presets.js";
+import { durationValueUs, type ScenarioDoc } from "./schema.js";
+import { type FsyncPolicy, parseFsyncPolicy, parseRatePerS } from "./units.js";
+
+export type { FsyncPolicy } from "./units.js";
+
+export interface ResolvedScenario {
+  name: string;
+  description: string;
+  duration_us: number;
+  warmup_us: number;
+  node: {
+    service_time_us: number;
+    page_time_us: number;
+    row_time_us: number;
+    fsync_us: number;
+    fsync_policy: FsyncPolicy;
+    queue_limit: number;
+    btree_fanout: number;
+  };
+  network: { latency: LatencySpec };
+  workload: {
+    type: "ycsb";
+    preset: YcsbPresetName;
+    /** Normalized to sum 1. */
+    mix: { read: number; update: number; insert: number; scan: number; rmw: number };
+    records: number;
+    distribution: RequestDistribution;
+    field_count: number;
+    field_length: number;
+    scan_length_min: number;
+    scan_length_max: number;
+    scan_length_distribution: "uniform" | "zipfian";
+    insert_order: "hashed" | "ordered";
+    hotspot_data_fraction: number;
+    hotspot_ops_fraction: number;
+    zipfian_constant: number;
+    exponential_percentile: number;
+    exponential_frac: number;
+    /** null: closed loop. */
+    rate_per_s: number | null;
+    arrival: "poisson" | "constant";
+    clients: number;
+    timeout_us: number;
+    max_backlog: number;
+  };
+}
+
+/** A duration the schema accepted, in µs. */
+function us(value: string | number): number {
+  const result = durationValueUs(value);
+  if (result === null)
+    throw new Error(`resolveScenario: invalid duration ${JSON.stringify(value)}; validate first`);
+  return result;
+}
+
+function resolveLatency(latency: ScenarioDoc["network"]["latency"]): LatencySpec {
+  switch (latency.dist) {
+    case "constant":
+      return { dist: "constant", value_us: us(latency.value) };
+    case "uniform":
+      return { dist: "uniform", min_us: us(latency.min), max_us: us(latency.max) };
+    case "exponential":
+      return { dist: "exponential", mean_us: us(latency.mean) };
+    case "normal":
+      return { dist: "normal", mean_us: us(latency.mean), stddev_us: us(latency.stddev) };
+    case "lognormal":
+      return { dist: "lognormal", median_us: us(latency.median), p99_us: us(latency.p99) };
+    case "pareto":
+      return { dist: "pareto", scale_us: us(latency.scale), shape: latency.shape };
+  }
+}
+
+function normalizeMix(mix: OperationMix): ResolvedScenario["workload"]["mix"] {
+  const sum = OPERATION_KINDS.reduce((total, kind) => total + mix[kind], 0);
+  if (!(sum > 0)) throw new Error("resolveScenario: the operation mix sums to 0; validate first");
+  return {
+    read: mix.read / sum,
+    update: mix.update / sum,
+    insert: mix.insert / sum,
+    scan: mix.scan / sum,
+    rmw: mix.rmw / sum,
+  };
+}
+
+function resolveWorkload(workload: ScenarioDoc["workload"]): ResolvedScenario["workload"] {
+  const preset = SCENARIO_PRESETS[workload.preset];
+  return {
+    type: workload.type,
+    preset: workload.preset,
+    mix: normalizeMix(workload.mix ?? preset.mix),
+    records: workload.records,
+    distribution: workload.distribution ?? preset.distribution,
+    field_count: workload.field_count,
+    field_length: workload.field_length,
+    scan_length_min: workload.scan_length.min,
+    scan_length_max: workload.scan_length.max,
+    scan_length_distribution: workload.scan_length_distribution,
+    insert_order: workload.insert_order,
+    hotspot_data_fraction: workload.hotspot.data_fraction,
+    hotspot_ops_fraction: workload.hotspot.ops_fraction,
+    zipfian_constant: workload.zipfian_constant,
+    exponential_percentile: workload.exponential.percentile,
+    exponential_frac: workload.exponential.frac,
+    rate_per_s: workload.rate === null ? null : parseRatePerS(String(workload.rate)),
+    arrival: workload.arrival,
+    clients: workload.clients,
+    timeout_us: us(workload.timeout),
+    max_backlog: workload.max_backlog,
+  };
+}
+
+/** Converts a validated document's units to numbers and applies the preset. */
+export function resolveScenario(doc: ScenarioDoc): ResolvedScenario {
+  const node = doc.cluster.node;
+  return {
+    name: doc.name,
+    description: doc.description,
+    duration_us: us(doc.duration),
+    warmup_us: us(doc.warmup),
+    node: {
+      service_time_us: us(node.service_time),
+      page_time_us: us(node.page_time),
+      row_time_us: us(node.row_time),
+      fsync_us: us(node.fsync),
+      fsync_policy: parseFsyncPolicy(node.fsync_policy),
+      queue_limit: node.queue_limit,
+      btree_fanout: node.btree_fanout,
+    },
+    network: { latency: resolveLatency(doc.network.latency) },
+    workload: resolveWorkload(doc.workload),
+  };
+}

@@ -1,0 +1,366 @@
+// The scenario document: what a scenario file may contain, with every default. Validation only: a parsed
+// document keeps its durations and rates as written, so the document with its defaults filled in is
+// itself a valid scenario meaning the same thing (report.json stores it as `config`, and it must load
+// again). resolve.ts turns it into numbers.
+//
+// Conventions the loader and the reference generator rely on:
+// - every field has a `.describe()`; fields checked by code rather than by zod types carry
+//   `.meta({ allowed })`, the reference table's "type / allowed values" text;
+// - custom issues (code "custom") carry a complete message, including "(got ...)" where useful;
+// - a union's `error` is the message for a value of the wrong type, e.g. "expected a duration ...".
+
+import { z } from "zod";
+import { OPERATION_KINDS, REQUEST_DISTRIBUTIONS, YCSB_PRESET_NAMES } from "./presets.js";
+import { DURATION_UNITS_US, parseDurationUs, parseFsyncPolicy, parseRatePerS, UnitError } from "./units.js";
+
+/** Every duration in a scenario is at most a virtual day; warmup + duration too. */
+export const MAX_DURATION_US = 24 * DURATION_UNITS_US.h;
+/** One arrival per µs on average: the clock's resolution. */
+export const MAX_RATE_PER_S = 1_000_000;
+/** The name becomes a directory name (runs/<name>/...). */
+export const SCENARIO_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+const DURATION_EXAMPLES = "use a number and a unit (us, ms, s, m, h)";
+
+type DurationFloor = "zero" | "positive";
+
+/** Why `value` is not a valid duration with this floor, or null when it is. */
+function durationProblem(value: string | number, floor: DurationFloor): string | null {
+  if (typeof value === "number") {
+    if (value === 0 && floor === "zero") return null; // `warmup: 0` reads naturally in YAML
+    if (value <= 0) return `must be ${floor === "zero" ? "at least" : "more than"} 0 (got ${value})`;
+    return `${value} has no unit: ${DURATION_EXAMPLES}, e.g. ${value}ms or ${value}s`;
+  }
+  let us: number;
+  try {
+    us = parseDurationUs(value);
+  } catch (error) {
+    if (error instanceof UnitError) return error.message;
+    throw error;
+  }
+  if (floor === "positive" && us === 0) return `must be more than 0 (got ${JSON.stringify(value)})`;
+  if (us > MAX_DURATION_US) return `must be at most 24h (got ${JSON.stringify(value)})`;
+  return null;
+}
+
+/** A duration such as "500us" or "10s" (or the number 0 where zero is allowed), at most 24h. */
+function duration(floor: DurationFloor) {
+  return z
+    .union([z.string(), z.number()], { error: "expected a duration such as 500us, 2ms or 10s" })
+    .superRefine((value, ctx) => {
+      const problem = durationProblem(value, floor);
+      if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .meta({ allowed: floor === "positive" ? "duration > 0, at most 24h" : "duration >= 0, at most 24h" });
+}
+
+/** The duration in µs when valid, else null (for cross-field checks, which skip invalid operands). */
+export function durationValueUs(value: string | number): number | null {
+  if (typeof value === "number") return value === 0 ? 0 : null;
+  return durationProblem(value, "zero") === null ? parseDurationUs(value) : null;
+}
+
+function rateProblem(value: string | number): string | null {
+  if (typeof value === "number") {
+    return value > 0 ? `${value} has no unit: write ${value}/s` : `must be more than 0/s (got ${value})`;
+  }
+  let perS: number;
+  try {
+    perS = parseRatePerS(value);
+  } catch (error) {
+    if (error instanceof UnitError) return error.message;
+    throw error;
+  }
+  if (perS > MAX_RATE_PER_S) {
+    return `must be at most ${MAX_RATE_PER_S / 1000}k/s, one operation per µs (got ${JSON.stringify(value)})`;
+  }
+  return null;
+}
+
+const rate = z
+  .union([z.string(), z.number()], { error: "expected a rate such as 2000/s or 2.5k/s" })
+  .superRefine((value, ctx) => {
+    const problem = rateProblem(value);
+    if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
+  })
+  .meta({ allowed: `rate \`<number>/s\` or \`<number>k/s\`, > 0, at most ${MAX_RATE_PER_S / 1000}k/s` });
+
+const fsyncPolicy = z
+  .string()
+  .superRefine((value, ctx) => {
+    try {
+      parseFsyncPolicy(value);
+    } catch (error) {
+      if (!(error instanceof UnitError)) throw error;
+      ctx.addIssue({ code: "custom", message: error.message });
+    }
+  })
+  .meta({ allowed: "`always`, `never` or `interval:<duration>` (interval > 0)" });
+
+const integer = (min: number, max: number) => z.int().min(min).max(max);
+
+/** For cross-field checks: run only when every field is valid, so a problem is reported once. */
+const WHEN_FIELDS_VALID = { when: (payload: z.core.ParsePayload) => payload.issues.length === 0 };
+
+// --- cluster ---
+
+const nodeSchema = z
+  .strictObject({
+    service_time: duration("zero").default("50us").describe("CPU cost of any operation at a node."),
+    page_time: duration("zero").default("2us").describe("Cost per B+tree page read or written."),
+    row_time: duration("zero").default("1us").describe("Cost per row examined by a scan."),
+    fsync: duration("zero")
+      .default("1ms")
+      .describe("Latency of one fsync. Group commit: writes arriving during an fsync share the next one."),
+    fsync_policy: fsyncPolicy
+      .default("always")
+      .describe(
+        "When a write is made durable: `always` (fsync before acknowledging), `never` (acknowledge " +
+          "unsynced writes, lost on a crash) or `interval:<duration>` (fsync periodically).",
+      ),
+    queue_limit: integer(1, 1_000_000)
+      .default(10_000)
+      .describe("Requests waiting at a node; past it new requests are rejected."),
+    btree_fanout: integer(4, 1024).default(64).describe("Children per B+tree page."),
+  })
+  .describe("Cost model of every database node.");
+
+const clusterSchema = z.strictObject({ node: nodeSchema.prefault({}) }).describe("The database under test.");
+
+// --- network ---
+
+/** Adds an issue at `key` when duration `value` is below duration `lower` (named `lowerKey`). */
+function checkAtLeast(
+  ctx: z.RefinementCtx,
+  key: string,
+  value: string | number,
+  lowerKey: string,
+  lower: string | number,
+): void {
+  const value_us = durationValueUs(value);
+  const lower_us = durationValueUs(lower);
+  if (value_us !== null && lower_us !== null && value_us < lower_us) {
+    ctx.addIssue({
+      code: "custom",
+      path: [key],
+      message: `must be at least ${lowerKey} (${lower}) (got ${JSON.stringify(value)})`,
+    });
+  }
+}
+
+const latencyForms = [
+  z
+    .strictObject({
+      dist: z.literal("constant"),
+      value: duration("zero").describe("The delay of every message."),
+    })
+    .describe("Every message takes the same time."),
+  z
+    .strictObject({
+      dist: z.literal("uniform"),
+      min: duration("zero").describe("Smallest delay."),
+      max: duration("zero").describe("Largest delay; at least `min`."),
+    })
+    .superRefine((form, ctx) => checkAtLeast(ctx, "max", form.max, "min", form.min), WHEN_FIELDS_VALID)
+    .describe("Delays uniform between `min` and `max`."),
+  z
+    .strictObject({
+      dist: z.literal("exponential"),
+      mean: duration("positive").describe("Mean delay."),
+    })
+    .describe("Exponentially distributed delays."),
+  z
+    .strictObject({
+      dist: z.literal("normal"),
+      mean: duration("zero").describe("Mean delay."),
+      stddev: duration("zero").describe("Standard deviation; negative samples are cut to 0."),
+    })
+    .describe("Normally distributed delays, truncated at 0."),
+  z
+    .strictObject({
+      dist: z.literal("lognormal"),
+      median: duration("positive").describe("Median delay."),
+      p99: duration("positive").describe("99th percentile delay; at least `median`."),
+    })
+    .superRefine((form, ctx) => checkAtLeast(ctx, "p99", form.p99, "median", form.median), WHEN_FIELDS_VALID)
+    .describe("Log-normal delays given by their median and 99th percentile: a long tail."),
+  z
+    .strictObject({
+      dist: z.literal("pareto"),
+      scale: duration("positive").describe("Smallest delay (the Pareto scale)."),
+      shape: z.number().gt(0).describe("Pareto shape (alpha): smaller means a heavier tail."),
+    })
+    .describe("Pareto delays: a heavy tail."),
+] as const;
+
+const latencySchema = z.discriminatedUnion("dist", latencyForms);
+
+const networkSchema = z
+  .strictObject({
+    latency: latencySchema
+      .default({ dist: "lognormal", median: "500us", p99: "5ms" })
+      .describe("One-way delay of every message, chosen by `dist`."),
+  })
+  .describe("The simulated network between clients and nodes.");
+
+// --- workload ---
+
+const mixShare = (kind: string) =>
+  z.number().min(0).max(1).default(0).describe(`Weight of ${kind} operations.`);
+
+const mixSchema = z
+  .strictObject({
+    read: mixShare("read"),
+    update: mixShare("update"),
+    insert: mixShare("insert"),
+    scan: mixShare("scan"),
+    rmw: mixShare("read-modify-write"),
+  })
+  .superRefine((mix, ctx) => {
+    const sum = OPERATION_KINDS.reduce((total, kind) => total + mix[kind], 0);
+    if (!(sum > 0)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `at least one of ${OPERATION_KINDS.join(", ")} must be more than 0`,
+      });
+    }
+  }, WHEN_FIELDS_VALID)
+  .describe("Operation weights, normalized to sum 1; replaces the preset's mix. null: the preset's mix.");
+
+const scanLengthSchema = z
+  .strictObject({
+    min: integer(1, 10_000).default(1).describe("Fewest rows a scan asks for."),
+    max: integer(1, 10_000).default(100).describe("Most rows a scan asks for; at least `min`."),
+  })
+  .superRefine((range, ctx) => {
+    if (range.max < range.min) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["max"],
+        message: `must be at least scan_length.min (${range.min}) (got ${range.max})`,
+      });
+    }
+  }, WHEN_FIELDS_VALID)
+  .describe("Range of scan lengths.");
+
+const hotspotSchema = z
+  .strictObject({
+    data_fraction: z.number().gt(0).max(1).default(0.2).describe("Fraction of the keys that are hot."),
+    ops_fraction: z.number().min(0).max(1).default(0.8).describe("Fraction of operations on hot keys."),
+  })
+  .describe("Shape of the `hotspot` distribution.");
+
+const exponentialSchema = z
+  .strictObject({
+    percentile: z
+      .number()
+      .gt(0)
+      .lt(100)
+      .default(95)
+      .describe("Percentage of operations on the most recent `frac` of the keys."),
+    frac: z.number().gt(0).max(1).default(0.8571428571).describe("Fraction of the keys they fall on."),
+  })
+  .describe("Shape of the `exponential` distribution (YCSB's exponential.percentile and .frac).");
+
+const zipfianConstant = z
+  .number()
+  .gt(0)
+  .max(10)
+  .superRefine((value, ctx) => {
+    // YCSB's zipfian generator divides by (1 - constant).
+    if (value === 1)
+      ctx.addIssue({
+        code: "custom",
+        message: "must not be 1 (the zipfian formula divides by 1 - constant); YCSB uses 0.99",
+      });
+  })
+  .meta({ allowed: "number > 0 and <= 10, not 1" });
+
+const workloadSchema = z
+  .strictObject({
+    type: z.literal("ycsb").default("ycsb").describe("Workload generator."),
+    preset: z
+      .enum(YCSB_PRESET_NAMES)
+      .default("a")
+      .describe(
+        "YCSB core workload: a 50% read 50% update; b 95% read 5% update; c read only; " +
+          "d 95% read 5% insert, latest; e 95% scan 5% insert; f 50% read 50% read-modify-write.",
+      ),
+    mix: mixSchema.nullable().default(null),
+    records: integer(1, 5_000_000).default(10_000).describe("Records loaded before the run."),
+    distribution: z
+      .enum(REQUEST_DISTRIBUTIONS)
+      .nullable()
+      .default(null)
+      .describe("Which keys operations choose. null: the preset's (`latest` for d, else `zipfian`)."),
+    field_count: integer(1, 100).default(10).describe("Fields per record."),
+    field_length: integer(1, 1_000_000).default(100).describe("Bytes per field."),
+    scan_length: scanLengthSchema.prefault({}),
+    scan_length_distribution: z
+      .enum(["uniform", "zipfian"])
+      .default("uniform")
+      .describe("How scan lengths are drawn from `scan_length`."),
+    insert_order: z
+      .enum(["hashed", "ordered"])
+      .default("hashed")
+      .describe("Whether inserted keys are hashed (spread out) or in insertion order."),
+    hotspot: hotspotSchema.prefault({}),
+    zipfian_constant: zipfianConstant.default(0.99).describe("Skew of the zipfian distribution."),
+    exponential: exponentialSchema.prefault({}),
+    rate: rate
+      .nullable()
+      .default(null)
+      .describe(
+        "Open loop at this target rate; latency counts from each operation's intended start. " +
+          "null: closed loop, each client sends its next operation when the previous completes.",
+      ),
+    arrival: z
+      .enum(["poisson", "constant"])
+      .default("poisson")
+      .describe("Open-loop inter-arrival times: exponential (`poisson`) or fixed (`constant`)."),
+    clients: integer(1, 10_000).default(32).describe("Concurrent clients."),
+    timeout: duration("positive")
+      .default("2s")
+      .describe("Per request; past it the operation is recorded as `info` (outcome unknown)."),
+    max_backlog: integer(1, 10_000_000)
+      .default(100_000)
+      .describe("Open-loop operations waiting for a free client; past it new ones fail with `backlog full`."),
+  })
+  .describe("What the clients do.");
+
+// --- the document ---
+
+export const scenarioSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(SCENARIO_NAME_PATTERN, {
+        error:
+          "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit (it names the run's directory)",
+      })
+      .describe("Names the run and its directory. Required unless the loader is given the file's base name."),
+    description: z.string().default("").describe("Free text shown in reports."),
+    duration: duration("positive").default("60s").describe("Virtual time of the measured phase."),
+    warmup: duration("zero").default("0s").describe("Run before measuring; excluded from the results."),
+    cluster: clusterSchema.prefault({}),
+    network: networkSchema.prefault({}),
+    workload: workloadSchema.prefault({}),
+  })
+  .superRefine((doc, ctx) => {
+    // Runs even when other fields are invalid: it reads only these two, and only when both are valid.
+    const warmup_us = durationValueUs(doc.warmup);
+    const duration_us = durationValueUs(doc.duration);
+    if (warmup_us !== null && duration_us !== null && warmup_us + duration_us > MAX_DURATION_US) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["duration"],
+        message: `warmup + duration must be at most 24h (got ${doc.warmup} + ${doc.duration})`,
+      });
+    }
+  })
+  .describe("A dbsim scenario.");
+
+/** A scenario document as written, with every default filled in. */
+export type ScenarioDoc = z.output<typeof scenarioSchema>;
+/** What a scenario file may contain (defaults optional). */
+export type ScenarioInput = z.input<typeof scenarioSchema>;

@@ -13,7 +13,12 @@ export interface HoldModelResult {
   trace_hash: string;
 }
 
-export function holdModel(options: { pending: number; events: number; mean_delay_us: number; seed?: number }): HoldModelResult {
+export function holdModel(options: {
+  pending: number;
+  events: number;
+  mean_delay_us: number;
+  seed?: number;
+}): HoldModelResult {
   const { pending, events, mean_delay_us } = options;
   const sim = new Simulation({ seed: options.seed ?? 1, latency: { dist: "constant", value_us: 0 } });
   sim.addHost("hold", () => {

@@ -4,8 +4,8 @@
 import { hgrm, LatencyRecorder } from "../reports/latency.js";
 import { buildReport, type Report } from "../reports/report.js";
 import { markdownSummary } from "../reports/summary.js";
-import type { LoadedScenario } from "../workloads/scenario/load.js";
 import { type RunProgress, ScenarioRun } from "../workloads/runner.js";
+import type { LoadedScenario } from "../workloads/scenario/load.js";
 import { dbsimVersion } from "./version.js";
 
 export interface ExecutedRun {

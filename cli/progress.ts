@@ -12,7 +12,7 @@ export class RunProgressBar {
   private readonly enabled: boolean;
 
   constructor(enabled: boolean) {
-    this.enabled = enabled && process.stderr.isTTY === true;
+    this.enabled = enabled;
   }
 
   update(progress: RunProgress): void {

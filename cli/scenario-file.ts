@@ -11,7 +11,8 @@ export function readScenarioFile(path: string, overrides: readonly string[] = []
     text = readFileSync(path, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (error as Error).message;
+    const reason =
+      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (error as Error).message;
     throw new CliError(`cannot read scenario ${path}: ${reason}`);
   }
   return loadScenario(text, {

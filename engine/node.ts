@@ -179,7 +179,14 @@ export class DatabaseNode implements HostBehaviour {
           status = "duplicate_key";
           break;
         }
-        this.log(ctx.disk, { key: req.key, row, field: -1, inserted: true, beforeStamp: 0, beforeVersion: 0 });
+        this.log(ctx.disk, {
+          key: req.key,
+          row,
+          field: -1,
+          inserted: true,
+          beforeStamp: 0,
+          beforeVersion: 0,
+        });
         value = req.value;
         rows = 1;
         isWrite = true;
@@ -192,7 +199,9 @@ export class DatabaseNode implements HostBehaviour {
       }
     }
     const service_us =
-      config.service_time_us + config.page_time_us * (pagesRead + pagesWritten) + config.row_time_us * (req.op === "scan" ? rows : 0);
+      config.service_time_us +
+      config.page_time_us * (pagesRead + pagesWritten) +
+      config.row_time_us * (req.op === "scan" ? rows : 0);
     const response: MutableResponse = {
       kind: "resp",
       digest: (Math.imul(req.id, 0x85ebca6b) ^ (value ?? -1)) >>> 0,

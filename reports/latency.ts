@@ -9,7 +9,12 @@ import type { CompletedOperation, Observer, OpName } from "../workloads/observer
 export type Histogram = hdr.Histogram;
 
 export function newHistogram(): Histogram {
-  return hdr.build({ bitBucketSize: 32, numberOfSignificantValueDigits: 3, useWebAssembly: false, autoResize: true });
+  return hdr.build({
+    bitBucketSize: 32,
+    numberOfSignificantValueDigits: 3,
+    useWebAssembly: false,
+    autoResize: true,
+  });
 }
 
 export interface LatencySummary {

@@ -2,7 +2,20 @@
 
 import type { Report } from "./report.js";
 
-const COLUMNS = ["op", "count", "ok", "fail", "info", "ops/s", "p50", "p90", "p99", "p99.9", "max", "mean"] as const;
+const COLUMNS = [
+  "op",
+  "count",
+  "ok",
+  "fail",
+  "info",
+  "ops/s",
+  "p50",
+  "p90",
+  "p99",
+  "p99.9",
+  "max",
+  "mean",
+] as const;
 
 function formatUs(us: number): string {
   if (us >= 10_000_000) return `${(us / 1e6).toFixed(1)}s`;
@@ -31,7 +44,8 @@ function rows(report: Report): string[][] {
 
 function header(report: Report): string[] {
   const c = report.config;
-  const rate = c.workload.rate === undefined || c.workload.rate === null ? "closed loop" : `${c.workload.rate}`;
+  const rate =
+    c.workload.rate === undefined || c.workload.rate === null ? "closed loop" : `${c.workload.rate}`;
   return [
     `dbsim run: ${report.scenario}, seed ${report.seed}`,
     `${c.duration} measured after ${c.warmup} warmup; ${c.workload.clients} clients, ${rate}; ` +
@@ -51,7 +65,9 @@ export function terminalSummary(report: Report): string {
   const table = [Array.from(COLUMNS), ...rows(report)];
   const widths = COLUMNS.map((_, i) => Math.max(...table.map((row) => (row[i] as string).length)));
   const lines = table.map((row) =>
-    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number))).join("  "),
+    row
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number)))
+      .join("  "),
   );
   return [
     ...header(report),

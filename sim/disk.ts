@@ -20,7 +20,8 @@ export class Disk {
   fsyncs = 0;
 
   constructor(fsync_us: number) {
-    if (!(Number.isInteger(fsync_us) && fsync_us >= 0)) throw new RangeError(`fsync_us must be an integer >= 0`);
+    if (!(Number.isInteger(fsync_us) && fsync_us >= 0))
+      throw new RangeError(`fsync_us must be an integer >= 0`);
     this.fsync_us = fsync_us;
   }
 

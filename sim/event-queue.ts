@@ -110,7 +110,12 @@ export class EventQueue {
     this.staleRoot = false;
     const last = --this.count;
     if (last > 0) {
-      this.siftDown(0, this.keys[2 * last] as number, this.keys[2 * last + 1] as number, this.heapSlot[last] as number);
+      this.siftDown(
+        0,
+        this.keys[2 * last] as number,
+        this.keys[2 * last + 1] as number,
+        this.heapSlot[last] as number,
+      );
     }
   }
 

@@ -7,7 +7,8 @@ export class RingQueue<T> {
   readonly limit: number;
 
   constructor(limit: number, initialCapacity = 16) {
-    if (!(Number.isInteger(limit) && limit >= 1)) throw new RangeError(`RingQueue limit must be >= 1, got ${limit}`);
+    if (!(Number.isInteger(limit) && limit >= 1))
+      throw new RangeError(`RingQueue limit must be >= 1, got ${limit}`);
     this.limit = limit;
     this.items = new Array<T | undefined>(Math.max(1, Math.min(limit, initialCapacity)));
   }

@@ -98,7 +98,7 @@ export class Rng {
   /** Standard normal (Box–Muller, both outputs used). */
   normal(): number {
     const spare = this.spareNormal;
-    if (spare === spare) {
+    if (!Number.isNaN(spare)) {
       this.spareNormal = Number.NaN;
       return spare;
     }

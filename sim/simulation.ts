@@ -54,6 +54,8 @@ interface HostRecord {
   incarnation: number;
   clockOffset_us: number;
   clockDrift_ppm: number;
+  /** While now < pausedUntil_us the process is stopped: its events wait until then. */
+  pausedUntil_us: number;
 }
 
 /** Error raised inside a run, annotated with what reproduces it. */
@@ -63,9 +65,12 @@ export class SimulationError extends Error {
   readonly host: string | null;
   constructor(cause: unknown, seed: number, time_us: number, host: string | null) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super(`${reason} (seed=${seed}, t=${time_us}us${host === null ? "" : `, host ${host}`}; reproduce with --seed=${seed})`, {
-      cause,
-    });
+    super(
+      `${reason} (seed=${seed}, t=${time_us}us${host === null ? "" : `, host ${host}`}; reproduce with --seed=${seed})`,
+      {
+        cause,
+      },
+    );
     this.name = "SimulationError";
     this.seed = seed;
     this.time_us = time_us;
@@ -83,6 +88,9 @@ export class Simulation {
   private readonly trace: TraceHash;
   private readonly defaultLatency: LatencySpec;
   private readonly cancelledTimers = new Set<number>();
+  /** Timers deferred by a pause get a new sequence number: original id <-> current sequence. */
+  private readonly timerCurrentSeq = new Map<TimerId, number>();
+  private readonly timerOriginalId = new Map<number, TimerId>();
   private readonly payloads: (Message | undefined)[] = [];
   private readonly freePayloads: number[] = [];
   private readonly callbacks: ((() => void) | undefined)[] = [];
@@ -140,6 +148,7 @@ export class Simulation {
       incarnation: 0,
       clockOffset_us: 0,
       clockDrift_ppm: 0,
+      pausedUntil_us: 0,
     });
     this.hostsByName.set(name, id);
     return id;
@@ -181,7 +190,8 @@ export class Simulation {
 
   /** Runs `fn` at virtual time `time_us` (>= now), e.g. a scheduled fault. */
   at(time_us: number, fn: () => void): void {
-    if (!(time_us >= this.nowUs)) throw new RangeError(`at(${time_us}): time is in the past (now ${this.nowUs})`);
+    if (!(time_us >= this.nowUs))
+      throw new RangeError(`at(${time_us}): time is in the past (now ${this.nowUs})`);
     let slot = this.freeCallbacks.pop();
     if (slot === undefined) {
       slot = this.callbacks.length;
@@ -216,6 +226,20 @@ export class Simulation {
     const host = this.host(id);
     host.clockOffset_us = offset_us;
     host.clockDrift_ppm = drift_ppm;
+  }
+
+  /**
+   * Pauses a host's process for `for_us` (like SIGSTOP): its clock keeps running, but the messages
+   * and timers due to it wait, in order, until it resumes. Pausing a paused host extends the pause.
+   */
+  pause(id: HostId, for_us: number): void {
+    if (!(for_us >= 0)) throw new RangeError(`pause: for_us must be >= 0, got ${for_us}`);
+    const host = this.host(id);
+    host.pausedUntil_us = Math.max(host.pausedUntil_us, this.nowUs + Math.round(for_us));
+  }
+
+  isPaused(id: HostId): boolean {
+    return this.host(id).pausedUntil_us > this.nowUs;
   }
 
   /** Stops the run loop after the current event. */
@@ -256,6 +280,11 @@ export class Simulation {
             if (this.cancelledTimers.size > 0 && this.cancelledTimers.delete(seq)) continue;
             const host = this.hosts[target] as HostRecord;
             if (!host.up || host.incarnation !== queue.poppedB) continue;
+            if (host.pausedUntil_us > time_us) {
+              this.deferTimer(host, seq, a);
+              continue;
+            }
+            if (this.timerOriginalId.size > 0) this.forgetTimerAlias(seq);
             trace.record(time_us, kind, target, a, 0);
             this.currentHost = host.name;
             (host.behaviour as HostBehaviour).onTimer(host.ctx as HostContext, a);
@@ -263,10 +292,14 @@ export class Simulation {
           }
           case EV_MESSAGE: {
             const slot = queue.poppedB;
+            const host = this.hosts[target] as HostRecord;
+            if (host.pausedUntil_us > time_us && host.up) {
+              queue.push(host.pausedUntil_us, EV_MESSAGE, target, a, slot); // same payload slot
+              continue;
+            }
             const msg = this.payloads[slot] as Message;
             this.payloads[slot] = undefined;
             this.freePayloads.push(slot);
-            const host = this.hosts[target] as HostRecord;
             trace.record(time_us, kind, target, a, this.digestOf(msg));
             if (!host.up) continue;
             this.currentHost = host.name;
@@ -309,21 +342,20 @@ export class Simulation {
     if (host.up) return;
     host.up = true;
     const incarnation = host.incarnation;
-    const sim = this;
     const queue = this.queue;
     const ctx: HostContext = {
       id: host.id,
       name: host.name,
       rng: host.rng,
       disk: host.disk,
-      now_us: () => sim.localTime(host),
-      send: (to, msg) => sim.send(host.id, to, msg),
+      now_us: () => this.localTime(host),
+      send: (to, msg) => this.send(host.id, to, msg),
       setTimer: (delay_us: number, tag: TimerTag): TimerId => {
         if (!(delay_us >= 0)) throw new RangeError(`setTimer: delay_us must be >= 0, got ${delay_us}`);
-        return queue.push(checkTime(sim.nowUs + Math.round(delay_us)), EV_TIMER, host.id, tag, incarnation);
+        return queue.push(checkTime(this.nowUs + Math.round(delay_us)), EV_TIMER, host.id, tag, incarnation);
       },
       cancelTimer: (id: TimerId) => {
-        sim.cancelledTimers.add(id);
+        this.cancelledTimers.add(this.timerCurrentSeq.get(id) ?? id);
       },
     };
     host.ctx = ctx;
@@ -331,6 +363,21 @@ export class Simulation {
     this.currentHost = host.name;
     this.hooks.onHostUp?.(host.id, true);
     host.behaviour.onStart(ctx);
+  }
+
+  private deferTimer(host: HostRecord, seq: number, tag: TimerTag): void {
+    const original = this.timerOriginalId.get(seq) ?? seq;
+    this.timerOriginalId.delete(seq);
+    const next = this.queue.push(host.pausedUntil_us, EV_TIMER, host.id, tag, host.incarnation);
+    this.timerOriginalId.set(next, original);
+    this.timerCurrentSeq.set(original, next);
+  }
+
+  private forgetTimerAlias(seq: number): void {
+    const original = this.timerOriginalId.get(seq);
+    if (original === undefined) return;
+    this.timerOriginalId.delete(seq);
+    this.timerCurrentSeq.delete(original);
   }
 
   private localTime(host: HostRecord): number {
@@ -382,6 +429,7 @@ export class Simulation {
 }
 
 function checkTime(time_us: number): number {
-  if (!(time_us <= SIM_MAX_TIME_US)) throw new RangeError(`virtual time ${time_us}us past the limit ${SIM_MAX_TIME_US}us`);
+  if (!(time_us <= SIM_MAX_TIME_US))
+    throw new RangeError(`virtual time ${time_us}us past the limit ${SIM_MAX_TIME_US}us`);
   return time_us;
 }

@@ -11,9 +11,9 @@
 // client continues as a new process, as in Jepsen. Each client has at most one timeout timer armed:
 // it fires at the deadline of the request in flight then, and is re-armed for a later one.
 
+import type { Request, RequestOp, Response } from "../engine/protocol.js";
 import type { HostBehaviour, HostContext, HostId, Message, TimerTag } from "../sim/host.js";
 import { RingQueue } from "../sim/ring-queue.js";
-import type { Request, RequestOp, Response } from "../engine/protocol.js";
 import type { Rng } from "../sim/rng.js";
 import type { CompletedOperation, Observer, OpResult } from "./observer.js";
 import type { YcsbOperation, YcsbWorkload } from "./ycsb/core-workload.js";
@@ -176,7 +176,15 @@ export class ClientDriver implements HostBehaviour {
   }
 
   private newOperation(intended_us: number): Operation {
-    return { ycsb: this.workload.nextOperation(), intended_us, sent_us: 0, phase: 0, queue_us: 0, service_us: 0, sync_us: 0 };
+    return {
+      ycsb: this.workload.nextOperation(),
+      intended_us,
+      sent_us: 0,
+      phase: 0,
+      queue_us: 0,
+      service_us: 0,
+      sync_us: 0,
+    };
   }
 
   private dispatch(ctx: HostContext, op: Operation): void {

@@ -3,8 +3,8 @@
 // what the simulator saw. Results reach the caller through the Observer as operations complete.
 
 import { addSingleNode } from "../engine/cluster.js";
-import type { TraceCheckpoint } from "../sim/trace.js";
 import { Simulation } from "../sim/simulation.js";
+import type { TraceCheckpoint } from "../sim/trace.js";
 import { ClientDriver } from "./driver.js";
 import type { Observer } from "./observer.js";
 import type { ResolvedScenario } from "./scenario/resolve.js";
@@ -39,7 +39,9 @@ export interface RunResult {
 export class ScenarioRun {
   readonly scenario: ResolvedScenario;
   readonly seed: number;
-  private readonly sim: Simulation;
+  /** The simulation and its hosts, for fault injection (and tests) between slices. */
+  readonly sim: Simulation;
+  readonly hosts: { readonly node: number; readonly client: number };
   private readonly driver: ClientDriver;
   private readonly end_us: number;
   /** The run must have drained by then: the last operations time out at the latest. */
@@ -107,7 +109,8 @@ export class ScenarioRun {
       onDrained: () => sim.stop(),
     });
     const driver = this.driver;
-    sim.addHost("client", () => driver);
+    const client = sim.addHost("client", () => driver);
+    this.hosts = { node, client };
     sim.start();
   }
 
@@ -133,7 +136,12 @@ export class ScenarioRun {
   }
 
   get progress(): RunProgress {
-    return { now_us: this.sim.now_us, end_us: this.end_us, events: this.sim.events, operations: this.driver.completed };
+    return {
+      now_us: this.sim.now_us,
+      end_us: this.end_us,
+      events: this.sim.events,
+      operations: this.driver.completed,
+    };
   }
 
   result(): RunResult {

@@ -3,9 +3,10 @@
 import { join } from "node:path";
 import { writeRunDir } from "../../reports/run-dir.js";
 import { terminalSummary } from "../../reports/summary.js";
+import type { CliIo } from "../cli.js";
 import { CliError } from "../errors.js";
-import { EXIT_OK } from "../exit-codes.js";
 import { executeRun } from "../execute.js";
+import { EXIT_OK } from "../exit-codes.js";
 import { RunProgressBar } from "../progress.js";
 import { readScenarioFile } from "../scenario-file.js";
 import { parseSeed } from "../seeds.js";
@@ -19,14 +20,17 @@ export interface RunArgs {
   progress: boolean;
 }
 
-export async function runCommand(args: RunArgs): Promise<number> {
+export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   const seed = parseSeed(args.seed);
   const scenario = readScenarioFile(args.scenario, args.set);
   const out = args.out ?? join("runs", scenario.resolved.name, `seed-${seed}`);
-  const bar = new RunProgressBar(args.progress && !args.json);
+  const bar = new RunProgressBar(args.progress && !args.json && io.stderr.isTTY === true);
   let executed: Awaited<ReturnType<typeof executeRun>>;
   try {
-    executed = await executeRun(scenario, seed, { onProgress: (p) => bar.update(p), yieldBetweenSlices: true });
+    executed = await executeRun(scenario, seed, {
+      onProgress: (p) => bar.update(p),
+      yieldBetweenSlices: true,
+    });
   } finally {
     bar.stop();
   }
@@ -35,7 +39,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   } catch (error) {
     throw new CliError(`cannot write the run directory ${out}: ${(error as Error).message}`);
   }
-  if (args.json) process.stdout.write(`${JSON.stringify(executed.report, null, 2)}\n`);
-  else process.stdout.write(`${terminalSummary(executed.report)}\nwrote ${out}/\n`);
+  if (args.json) io.stdout.write(`${JSON.stringify(executed.report, null, 2)}\n`);
+  else io.stdout.write(`${terminalSummary(executed.report)}\nwrote ${out}/\n`);
   return EXIT_OK;
 }

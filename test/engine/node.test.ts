@@ -19,7 +19,12 @@ function keyOf(n: number): string {
 }
 
 /** One node with `records` keys, and a client that sends the script; returns responses by request id. */
-function harness(options: { script: Scripted[]; fsync_policy?: FsyncPolicy; records?: number; setup?: (sim: Simulation, node: number) => void }) {
+function harness(options: {
+  script: Scripted[];
+  fsync_policy?: FsyncPolicy;
+  records?: number;
+  setup?: (sim: Simulation, node: number) => void;
+}) {
   const sim = new Simulation({ seed: 1, latency: { dist: "constant", value_us: 0 } });
   const { node, table } = addSingleNode(sim, {
     node: {
@@ -37,7 +42,7 @@ function harness(options: { script: Scripted[]; fsync_policy?: FsyncPolicy; reco
   const responses = new Map<number, Response & { at_us: number }>();
   sim.addHost("client", () => ({
     onStart(ctx: HostContext) {
-      options.script.forEach((s, i) => ctx.setTimer(s.at_us, i));
+      for (const [i, s] of options.script.entries()) ctx.setTimer(s.at_us, i);
     },
     onTimer(ctx: HostContext, i: number) {
       const s = options.script[i] as Scripted;
@@ -82,7 +87,12 @@ describe("DatabaseNode", () => {
   });
 
   it("acknowledges a write under `always` only after an fsync, and groups writes into fsyncs", () => {
-    const script = Array.from({ length: 6 }, (_, i) => ({ at_us: 0, op: "update" as const, key: keyOf(i), value: i + 1 }));
+    const script = Array.from({ length: 6 }, (_, i) => ({
+      at_us: 0,
+      op: "update" as const,
+      key: keyOf(i),
+      value: i + 1,
+    }));
     const { responses, sim, node } = harness({ script });
     for (const r of responses.values()) {
       expect(r.status).toBe("ok");

@@ -8,9 +8,12 @@ describe("EventQueue", () => {
   it("pops in (time, insertion order) like a stable sort, under any interleaving of push and pop", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(fc.record({ push: fc.integer({ min: 0, max: 50 }) }), fc.constant({ pop: true as const })), {
-          maxLength: 400,
-        }),
+        fc.array(
+          fc.oneof(fc.record({ push: fc.integer({ min: 0, max: 50 }) }), fc.constant({ pop: true as const })),
+          {
+            maxLength: 400,
+          },
+        ),
         (commands: Cmd[]) => {
           const queue = new EventQueue(16);
           const model: { time: number; id: number }[] = [];

@@ -31,7 +31,10 @@ describe("Simulation", () => {
   it("delivers messages after the link latency and fires timers at their time, in order", () => {
     const log: string[] = [];
     const sim = new Simulation({ seed: 1, latency: constant(100) });
-    const a = sim.addHost("a", recorder(log, { onStart: (ctx) => ctx.send(1, { kind: "ping", n: 1 } as Ping) }));
+    const a = sim.addHost(
+      "a",
+      recorder(log, { onStart: (ctx) => ctx.send(1, { kind: "ping", n: 1 } as Ping) }),
+    );
     sim.addHost(
       "b",
       recorder(log, {
@@ -115,7 +118,13 @@ describe("Simulation", () => {
     );
     sim.at(5, () => sim.pause(h, 100));
     sim.run();
-    expect(log).toEqual(["0 h start", "0 c start", "105 h msg 1 from 1", "105 h msg 2 from 1", "105 h timer 1"]);
+    expect(log).toEqual([
+      "0 h start",
+      "0 c start",
+      "105 h msg 1 from 1",
+      "105 h msg 2 from 1",
+      "105 h timer 1",
+    ]);
   });
 
   it("cancels a timer that a pause deferred", () => {
@@ -212,7 +221,9 @@ describe("Simulation", () => {
         throw new Error("invariant broken");
       },
     }));
-    expect(() => again.run()).toThrow(/invariant broken \(seed=77, t=5us, host broken; reproduce with --seed=77\)/);
+    expect(() => again.run()).toThrow(
+      /invariant broken \(seed=77, t=5us, host broken; reproduce with --seed=77\)/,
+    );
   });
 
   it("skews a host's clock", () => {

@@ -7,7 +7,6 @@ function scenario(yaml: string, overrides: string[] = []) {
   return loadScenario(`name: t\n${yaml}`, { overrides }).resolved;
 }
 
-
 function runWith(yaml: string, seed: number, setup?: (run: ScenarioRun) => void) {
   const ops: CompletedOperation[] = [];
   const run = new ScenarioRun(scenario(yaml), { seed, observer: { onOperation: (op) => ops.push(op) } });

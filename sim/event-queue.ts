@@ -1,29 +1,48 @@
-// The pending-event set: a binary min-heap ordered by (time_us, sequence), in flat typed arrays.
+// The pending-event set, ordered by (time_us, sequence): a radix heap over integer microseconds.
 //
-// Layout: `keys` interleaves each heap position's time and sequence ([t0, s0, t1, s1, ...]) so a
-// comparison touches one cache line; `heapSlot` maps a heap position to the slot holding the event's
-// payload (kind, target, two arguments), read only on push and pop. No object is allocated per
-// event (measured: an object-per-event heap is ~4x slower at 100k pending events).
+// A radix heap (Ahuja, Mehlhorn, Orlin & Tarjan) is a priority queue for monotone integer keys,
+// which a discrete-event simulator has: no event is scheduled before the current time. Bucket 0
+// holds the events at `last` (the current minimum); bucket i > 0 holds those whose time first
+// differs from `last` at bit i - 1. Push appends to one bucket; when bucket 0 runs dry, the first
+// non-empty bucket is redistributed around its minimum, and each event moves down a few buckets in
+// its lifetime. Measured here it is about twice as fast as a binary heap at 10k pending events.
 //
-// Pop is lazy: it reads the root and marks it stale; a push that follows (the common case: an event
-// handler schedules a successor) replaces the root and sifts down once, instead of a sift-down for
-// the pop and a sift-up for the push.
+// Ties keep insertion order without comparing sequence numbers: events with equal times always sit
+// in the same bucket, appends come in sequence order, and redistribution moves a bucket's events in
+// order. So among equal times, bucket order is sequence order.
+//
+// Events live in slots of flat typed arrays (time, sequence, kind, target, two arguments); buckets
+// hold slot numbers. No object is allocated per event.
 
 export const EVENT_QUEUE_MAX_PENDING = 1 << 24;
 
+/** Outcomes of `popUntil`. */
+export const POPPED = 1;
+export const EMPTY = 0;
+export const LATER = 2;
+
+const TWO_POW_32 = 4294967296;
+/** Times are below 2^53, so bucket indexes stay below 54; 65 covers every 64-bit difference. */
+const BUCKETS = 65;
+
 export class EventQueue {
   private capacity: number;
-  /** Heap positions in use, including a stale root. */
-  private count = 0;
-  private staleRoot = false;
-  private keys: Float64Array;
-  private heapSlot: Int32Array;
+  private times: Float64Array;
+  private seqs: Float64Array;
   private kinds: Uint8Array;
   private targets: Int32Array;
   private argsA: Int32Array;
   private argsB: Float64Array;
   private freeSlots: Int32Array;
   private freeCount: number;
+  private readonly buckets: Int32Array[] = [];
+  private readonly lengths = new Int32Array(BUCKETS);
+  /** Next unread position of bucket 0 (the only bucket consumed from the front). */
+  private head0 = 0;
+  private count = 0;
+  private last = 0;
+  private lastHigh = 0;
+  private lastLow = 0;
   private nextSeq = 0;
 
   /** Fields of the event most recently returned by `pop()`. */
@@ -36,8 +55,8 @@ export class EventQueue {
 
   constructor(initialCapacity = 1024) {
     this.capacity = Math.max(16, initialCapacity);
-    this.keys = new Float64Array(2 * this.capacity);
-    this.heapSlot = new Int32Array(this.capacity);
+    this.times = new Float64Array(this.capacity);
+    this.seqs = new Float64Array(this.capacity);
     this.kinds = new Uint8Array(this.capacity);
     this.targets = new Int32Array(this.capacity);
     this.argsA = new Int32Array(this.capacity);
@@ -45,109 +64,135 @@ export class EventQueue {
     this.freeSlots = new Int32Array(this.capacity);
     for (let i = 0; i < this.capacity; i++) this.freeSlots[i] = this.capacity - 1 - i;
     this.freeCount = this.capacity;
+    for (let i = 0; i < BUCKETS; i++) this.buckets.push(new Int32Array(16));
   }
 
   get size(): number {
-    return this.staleRoot ? this.count - 1 : this.count;
+    return this.count;
   }
 
   /** Time of the earliest pending event; Infinity when empty. */
   peekTimeUs(): number {
-    if (this.staleRoot) this.removeStaleRoot();
-    return this.count === 0 ? Number.POSITIVE_INFINITY : (this.keys[0] as number);
+    return this.settle() ? this.last : Number.POSITIVE_INFINITY;
   }
 
-  /** Adds an event; returns its sequence number (unique, increasing in insertion order). */
+  /** Adds an event at an integer time_us >= 0; returns its sequence number (increasing). */
   push(time_us: number, kind: number, target: number, a: number, b: number): number {
     if (this.freeCount === 0) this.grow();
     const slot = this.freeSlots[--this.freeCount] as number;
     const seq = this.nextSeq++;
+    this.times[slot] = time_us;
+    this.seqs[slot] = seq;
     this.kinds[slot] = kind;
     this.targets[slot] = target;
     this.argsA[slot] = a;
     this.argsB[slot] = b;
-    if (this.staleRoot) {
-      this.staleRoot = false;
-      this.siftDown(0, time_us, seq, slot);
-      return seq;
-    }
-    // Sift up. Every pending event has a smaller sequence, so an equal time stops the climb.
-    const keys = this.keys;
-    const slots = this.heapSlot;
-    let hole = this.count++;
-    while (hole > 0) {
-      const parent = (hole - 1) >> 1;
-      const parentTime = keys[2 * parent] as number;
-      if (parentTime <= time_us) break;
-      keys[2 * hole] = parentTime;
-      keys[2 * hole + 1] = keys[2 * parent + 1] as number;
-      slots[hole] = slots[parent] as number;
-      hole = parent;
-    }
-    keys[2 * hole] = time_us;
-    keys[2 * hole + 1] = seq;
-    slots[hole] = slot;
+    // Only after the clock stopped short of the minimum (run until) can an event precede it.
+    if (time_us < this.last) this.rebase(time_us);
+    this.count++;
+    this.append(time_us === this.last ? 0 : this.bucketOf(time_us), slot);
     return seq;
   }
 
   /** Takes the earliest event into the `popped*` fields; returns false when empty. */
   pop(): boolean {
-    if (this.staleRoot) this.removeStaleRoot();
-    if (this.count === 0) return false;
-    const slot = this.heapSlot[0] as number;
-    this.poppedTimeUs = this.keys[0] as number;
-    this.poppedSeq = this.keys[1] as number;
+    if (!this.settle()) return false;
+    this.take();
+    return true;
+  }
+
+  /**
+   * Takes the earliest event if its time is <= until_us: returns POPPED, EMPTY, or LATER (the
+   * earliest event is after until_us and stays pending). One call where peek + pop would settle twice.
+   */
+  popUntil(until_us: number): number {
+    if (!this.settle()) return EMPTY;
+    if (this.last > until_us) return LATER;
+    this.take();
+    return POPPED;
+  }
+
+  private take(): void {
+    const slot = (this.buckets[0] as Int32Array)[this.head0++] as number;
+    this.poppedTimeUs = this.times[slot] as number;
+    this.poppedSeq = this.seqs[slot] as number;
     this.poppedKind = this.kinds[slot] as number;
     this.poppedTarget = this.targets[slot] as number;
     this.poppedA = this.argsA[slot] as number;
     this.poppedB = this.argsB[slot] as number;
     this.freeSlots[this.freeCount++] = slot;
-    this.staleRoot = true;
+    this.count--;
+  }
+
+  /** Bucket of a time relative to `last`: 1 + the index of the highest bit where they differ. */
+  private bucketOf(time_us: number): number {
+    const high = Math.floor(time_us / TWO_POW_32);
+    if (high !== this.lastHigh) return 64 - Math.clz32(high ^ this.lastHigh);
+    const low = (time_us >>> 0) ^ this.lastLow;
+    return low === 0 ? 0 : 32 - Math.clz32(low);
+  }
+
+  private append(bucket: number, slot: number): void {
+    let items = this.buckets[bucket] as Int32Array;
+    const n = this.lengths[bucket] as number;
+    if (n === items.length) {
+      const grown = new Int32Array(n * 2);
+      grown.set(items);
+      this.buckets[bucket] = grown;
+      items = grown;
+    }
+    items[n] = slot;
+    this.lengths[bucket] = n + 1;
+  }
+
+  private setLast(time_us: number): void {
+    this.last = time_us;
+    this.lastHigh = Math.floor(time_us / TWO_POW_32);
+    this.lastLow = time_us >>> 0;
+  }
+
+  /** Makes bucket 0 hold the earliest events; false when nothing is pending. */
+  private settle(): boolean {
+    if (this.head0 < (this.lengths[0] as number)) return true;
+    this.head0 = 0;
+    this.lengths[0] = 0;
+    if (this.count === 0) return false;
+    let i = 1;
+    while (this.lengths[i] === 0) i++;
+    const items = this.buckets[i] as Int32Array;
+    const n = this.lengths[i] as number;
+    const times = this.times;
+    let min = times[items[0] as number] as number;
+    for (let k = 1; k < n; k++) {
+      const t = times[items[k] as number] as number;
+      if (t < min) min = t;
+    }
+    this.setLast(min);
+    // Every event of bucket i lands in a lower bucket: this bucket is empty before any append.
+    this.lengths[i] = 0;
+    for (let k = 0; k < n; k++) {
+      const slot = items[k] as number;
+      const t = times[slot] as number;
+      this.append(t === min ? 0 : this.bucketOf(t), slot);
+    }
     return true;
   }
 
-  private removeStaleRoot(): void {
-    this.staleRoot = false;
-    const last = --this.count;
-    if (last > 0) {
-      this.siftDown(
-        0,
-        this.keys[2 * last] as number,
-        this.keys[2 * last + 1] as number,
-        this.heapSlot[last] as number,
-      );
+  /** Re-buckets every pending event around a new, earlier `last` (order among equal times kept). */
+  private rebase(time_us: number): void {
+    const pending: number[] = [];
+    for (let b = 0; b < BUCKETS; b++) {
+      const items = this.buckets[b] as Int32Array;
+      for (let k = b === 0 ? this.head0 : 0; k < (this.lengths[b] as number); k++)
+        pending.push(items[k] as number);
+      this.lengths[b] = 0;
     }
-  }
-
-  /** Places (time, seq, slot) at `hole` or below. */
-  private siftDown(start: number, time_us: number, seq: number, slot: number): void {
-    const keys = this.keys;
-    const slots = this.heapSlot;
-    const n = this.count;
-    let hole = start;
-    for (;;) {
-      let child = 2 * hole + 1;
-      if (child >= n) break;
-      let childTime = keys[2 * child] as number;
-      let childSeq = keys[2 * child + 1] as number;
-      if (child + 1 < n) {
-        const rightTime = keys[2 * child + 2] as number;
-        const rightSeq = keys[2 * child + 3] as number;
-        if (rightTime < childTime || (rightTime === childTime && rightSeq < childSeq)) {
-          child++;
-          childTime = rightTime;
-          childSeq = rightSeq;
-        }
-      }
-      if (time_us < childTime || (time_us === childTime && seq < childSeq)) break;
-      keys[2 * hole] = childTime;
-      keys[2 * hole + 1] = childSeq;
-      slots[hole] = slots[child] as number;
-      hole = child;
+    this.head0 = 0;
+    this.setLast(time_us);
+    for (const slot of pending) {
+      const t = this.times[slot] as number;
+      this.append(t === time_us ? 0 : this.bucketOf(t), slot);
     }
-    keys[2 * hole] = time_us;
-    keys[2 * hole + 1] = seq;
-    slots[hole] = slot;
   }
 
   private grow(): void {
@@ -156,8 +201,8 @@ export class EventQueue {
     if (capacity > EVENT_QUEUE_MAX_PENDING) {
       throw new RangeError(`event queue: more than ${EVENT_QUEUE_MAX_PENDING} pending events`);
     }
-    this.keys = copyInto(new Float64Array(2 * capacity), this.keys);
-    this.heapSlot = copyInto(new Int32Array(capacity), this.heapSlot);
+    this.times = copyInto(new Float64Array(capacity), this.times);
+    this.seqs = copyInto(new Float64Array(capacity), this.seqs);
     this.kinds = copyInto(new Uint8Array(capacity), this.kinds);
     this.targets = copyInto(new Int32Array(capacity), this.targets);
     this.argsA = copyInto(new Int32Array(capacity), this.argsA);

@@ -5,7 +5,7 @@
 // ("network", "host:<name>", and whatever the caller asks for with `rng.split`).
 
 import { Disk } from "./disk.js";
-import { EventQueue } from "./event-queue.js";
+import { EMPTY, EventQueue, LATER } from "./event-queue.js";
 import { fnv1a32 } from "./hash.js";
 import type { HostBehaviour, HostContext, HostFactory, HostId, Message, TimerId, TimerTag } from "./host.js";
 import type { LatencySpec } from "./latency.js";
@@ -100,7 +100,8 @@ export class Simulation {
   private nowUs = 0;
   private started = false;
   private stopped = false;
-  private currentHost: string | null = null;
+  /** Host whose handler is running (-1: none), to name it in errors. */
+  private currentTarget = -1;
   messagesSent = 0;
 
   constructor(options: SimulationOptions) {
@@ -263,12 +264,12 @@ export class Simulation {
     try {
       for (let i = 0; i < maxEvents; i++) {
         if (this.stopped) return "stopped";
-        if (queue.size === 0) return "idle";
-        if (queue.peekTimeUs() > until_us) {
+        const popped = queue.popUntil(until_us);
+        if (popped === EMPTY) return "idle";
+        if (popped === LATER) {
           this.nowUs = until_us;
           return "until";
         }
-        queue.pop();
         const time_us = queue.poppedTimeUs;
         const kind = queue.poppedKind;
         const target = queue.poppedTarget;
@@ -286,7 +287,7 @@ export class Simulation {
             }
             if (this.timerOriginalId.size > 0) this.forgetTimerAlias(seq);
             trace.record(time_us, kind, target, a, 0);
-            this.currentHost = host.name;
+            this.currentTarget = target;
             (host.behaviour as HostBehaviour).onTimer(host.ctx as HostContext, a);
             break;
           }
@@ -302,12 +303,13 @@ export class Simulation {
             this.freePayloads.push(slot);
             trace.record(time_us, kind, target, a, this.digestOf(msg));
             if (!host.up) continue;
-            this.currentHost = host.name;
+            this.currentTarget = target;
             (host.behaviour as HostBehaviour).onMessage(host.ctx as HostContext, a, msg);
             break;
           }
           case EV_START: {
             trace.record(time_us, kind, target, 0, 0);
+            this.currentTarget = target;
             this.startHost(this.hosts[target] as HostRecord);
             break;
           }
@@ -316,7 +318,7 @@ export class Simulation {
             this.callbacks[a] = undefined;
             this.freeCallbacks.push(a);
             trace.record(time_us, kind, -1, a, 0);
-            this.currentHost = null;
+            this.currentTarget = -1;
             fn();
             break;
           }
@@ -327,9 +329,10 @@ export class Simulation {
       return "slice";
     } catch (error) {
       if (error instanceof SimulationError) throw error;
-      throw new SimulationError(error, this.seed, this.nowUs, this.currentHost);
+      const host = this.currentTarget < 0 ? null : (this.hosts[this.currentTarget]?.name ?? null);
+      throw new SimulationError(error, this.seed, this.nowUs, host);
     } finally {
-      this.currentHost = null;
+      this.currentTarget = -1;
     }
   }
 
@@ -360,7 +363,6 @@ export class Simulation {
     };
     host.ctx = ctx;
     host.behaviour = host.factory();
-    this.currentHost = host.name;
     this.hooks.onHostUp?.(host.id, true);
     host.behaviour.onStart(ctx);
   }

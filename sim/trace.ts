@@ -2,7 +2,7 @@
 // simulator executes, with a checkpoint every N events so two runs can be compared and the first
 // divergence located.
 
-import { combine32, hex32, mix32 } from "./hash.js";
+import { hex32, mix32 } from "./hash.js";
 
 export interface TraceCheckpoint {
   readonly events: number;
@@ -16,6 +16,7 @@ export class TraceHash {
   private lane1 = 0x243f6a88;
   private lane2 = 0x85a308d3;
   private events = 0;
+  private untilCheckpoint: number;
   private readonly checkpointEvery: number;
   readonly checkpoints: TraceCheckpoint[] = [];
 
@@ -24,20 +25,26 @@ export class TraceHash {
       throw new RangeError(`checkpointEvery must be a positive integer, got ${checkpointEvery}`);
     }
     this.checkpointEvery = checkpointEvery;
+    this.untilCheckpoint = checkpointEvery;
   }
 
   /** Folds one event: time, kind, target, source (or tag) and a digest of the payload. */
   record(time_us: number, kind: number, target: number, source: number, digest: number): void {
+    // Multiply-xorshift steps over four words per lane, with different constants and word orders
+    // per lane; cheap enough for every event, and the lanes are finalized by hex().
     const timeLow = time_us >>> 0;
     const timeHigh = (time_us / 4294967296) >>> 0;
-    let h1 = combine32(this.lane1, timeLow);
-    h1 = combine32(h1, (kind << 24) ^ target);
-    h1 = combine32(h1, source);
-    this.lane1 = combine32(h1, digest);
-    let h2 = combine32(this.lane2, timeHigh ^ digest);
-    h2 = combine32(h2, timeLow ^ (source << 7));
-    this.lane2 = combine32(h2, (target << 8) ^ kind);
-    if (++this.events % this.checkpointEvery === 0) {
+    let h1 = Math.imul(this.lane1 ^ timeLow, 0x9e3779b1);
+    h1 = Math.imul(h1 ^ (h1 >>> 15) ^ ((kind << 24) ^ target), 0x85ebca77);
+    h1 = Math.imul(h1 ^ (h1 >>> 13) ^ source, 0xc2b2ae3d);
+    this.lane1 = Math.imul(h1 ^ (h1 >>> 16) ^ digest, 0x27d4eb2f);
+    let h2 = Math.imul(this.lane2 ^ digest, 0x165667b1);
+    h2 = Math.imul(h2 ^ (h2 >>> 15) ^ timeHigh ^ (source << 7), 0xd3a2646c | 1);
+    h2 = Math.imul(h2 ^ (h2 >>> 13) ^ timeLow, 0xfd7046c5);
+    this.lane2 = Math.imul(h2 ^ (h2 >>> 16) ^ ((target << 8) ^ kind), 0xb55a4f09);
+    this.events++;
+    if (--this.untilCheckpoint === 0) {
+      this.untilCheckpoint = this.checkpointEvery;
       this.checkpoints.push({ events: this.events, time_us, hash: this.hex() });
     }
   }

@@ -36,7 +36,7 @@ describe("a run's report", () => {
       {
         "events": 95204,
         "ops": 19738,
-        "trace_hash": "5d028147c9e466c2",
+        "trace_hash": "bd5fa966d9acc00b",
       }
     `);
   });

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { EventQueue } from "../../sim/event-queue.js";
 
-type Cmd = { push: number } | { pop: true };
+type Cmd = { push: number } | { pop: true } | { peek: true };
 
 describe("EventQueue", () => {
   it("pops in (time, insertion order) like a stable sort, under any interleaving of push and pop", () => {
@@ -20,7 +20,11 @@ describe("EventQueue", () => {
           let id = 0;
           let floor = 0; // a simulator never schedules into the past
           for (const cmd of commands) {
-            if ("push" in cmd) {
+            if ("peek" in cmd) {
+              // Peeking may settle the queue past `floor`; later pushes may still land before it.
+              const min = model.reduce((m, e) => Math.min(m, e.time), Number.POSITIVE_INFINITY);
+              expect(queue.peekTimeUs()).toBe(min);
+            } else if ("push" in cmd) {
               const time = floor + cmd.push;
               queue.push(time, 1, id, id, id * 2);
               model.push({ time, id });
@@ -55,6 +59,27 @@ describe("EventQueue", () => {
     expect(threes).toEqual([...threes].sort((a, b) => a - b));
     expect(order.slice(-1667)).toEqual(order.slice(-1667).sort((a, b) => a - b));
     expect(order).toHaveLength(5000);
+  });
+
+  it("takes an event earlier than the minimum it has already settled on (run stopped short)", () => {
+    const queue = new EventQueue();
+    queue.push(100, 0, 1, 0, 0);
+    queue.push(100, 0, 2, 0, 0);
+    expect(queue.peekTimeUs()).toBe(100);
+    queue.push(50, 0, 3, 0, 0);
+    queue.push(100, 0, 4, 0, 0);
+    const order: number[] = [];
+    while (queue.pop()) order.push(queue.poppedTarget);
+    expect(order).toEqual([3, 1, 2, 4]);
+  });
+
+  it("orders times beyond 2^32 us", () => {
+    const queue = new EventQueue();
+    const times = [2 ** 45 + 3, 2 ** 32, 2 ** 32 - 1, 2 ** 45, 7];
+    for (const t of times) queue.push(t, 0, 0, 0, 0);
+    const out: number[] = [];
+    while (queue.pop()) out.push(queue.poppedTimeUs);
+    expect(out).toEqual([...times].sort((a, b) => a - b));
   });
 
   it("reports the earliest time and Infinity when empty", () => {

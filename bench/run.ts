@@ -1,0 +1,81 @@
+// npm run bench [-- --json] [-- --quick]
+//
+// kernel: the hold model through the public simulator API (10,000 pending events; each event
+//         schedules one successor at an exponential delay; 5M events).
+// e2e:    scenarios/ycsb-a.yaml end to end, simulated client operations per wall second.
+// Each figure is the median of several repetitions after one warm-up (the JIT compiles hot code
+// during the first), so it measures the steady state.
+
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { e2e } from "./e2e.js";
+import { holdModel } from "./kernel.js";
+
+const json = process.argv.includes("--json");
+const quick = process.argv.includes("--quick");
+const repetitions = quick ? 1 : 3;
+const root = resolve(fileURLToPath(import.meta.url), "../../..");
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+function repeat<T>(label: string, fn: () => T, pick: (t: T) => number): { runs: T[]; median: number } {
+  if (!json) process.stderr.write(`${label}: warm-up`);
+  fn();
+  const runs: T[] = [];
+  for (let i = 0; i < repetitions; i++) {
+    if (!json) process.stderr.write(` ${i + 1}/${repetitions}`);
+    runs.push(fn());
+  }
+  if (!json) process.stderr.write("\n");
+  return { runs, median: median(runs.map(pick)) };
+}
+
+const holdEvents = quick ? 1_000_000 : 5_000_000;
+const kernel = repeat(
+  "kernel",
+  () => holdModel({ pending: 10_000, events: holdEvents, mean_delay_us: 1000 }),
+  (r) => r.events_per_s,
+);
+const endToEnd = repeat(
+  "e2e",
+  () => e2e(resolve(root, "scenarios/ycsb-a.yaml")),
+  (r) => r.ops_per_s,
+);
+const last = endToEnd.runs.at(-1);
+
+const result = {
+  node: process.version,
+  kernel: {
+    model: "hold",
+    pending: 10_000,
+    events: holdEvents,
+    events_per_s: Math.round(kernel.median),
+    runs_events_per_s: kernel.runs.map((r) => Math.round(r.events_per_s)),
+  },
+  e2e: {
+    scenario: "ycsb-a",
+    operations: last?.operations,
+    events: last?.events,
+    ops_per_s: Math.round(endToEnd.median),
+    events_per_s: Math.round(median(endToEnd.runs.map((r) => r.events_per_s))),
+    wall_s: Number(median(endToEnd.runs.map((r) => r.wall_s)).toFixed(3)),
+    runs_ops_per_s: endToEnd.runs.map((r) => Math.round(r.ops_per_s)),
+  },
+};
+
+if (json) {
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} else {
+  const rows: [string, string][] = [
+    ["kernel (hold model, 10k pending)", `${(result.kernel.events_per_s / 1e6).toFixed(2)}M events/s`],
+    ["e2e ycsb-a: simulated ops per wall second", `${Math.round(result.e2e.ops_per_s / 1000)}k ops/s`],
+    ["e2e ycsb-a: events per wall second", `${(result.e2e.events_per_s / 1e6).toFixed(2)}M events/s`],
+    ["e2e ycsb-a: wall time of the 65 s virtual run", `${result.e2e.wall_s} s`],
+  ];
+  const width = Math.max(...rows.map(([name]) => name.length));
+  process.stdout.write(`dbsim bench (node ${process.version}, median of ${repetitions})\n`);
+  for (const [name, value] of rows) process.stdout.write(`  ${name.padEnd(width)}  ${value}\n`);
+}

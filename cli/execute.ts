@@ -20,7 +20,12 @@ const SLICE_EVENTS = 250_000;
 export async function executeRun(
   scenario: LoadedScenario,
   seed: number,
-  options: { onProgress?: (progress: RunProgress) => void; yieldBetweenSlices?: boolean } = {},
+  options: {
+    onProgress?: (progress: RunProgress) => void;
+    yieldBetweenSlices?: boolean;
+    /** The command that reproduces this run, for the summary. */
+    reproduce?: string;
+  } = {},
 ): Promise<ExecutedRun> {
   const latency = new LatencyRecorder();
   const started = process.hrtime.bigint();
@@ -46,7 +51,7 @@ export async function executeRun(
   });
   const files = new Map<string, string>();
   files.set("report.json", `${JSON.stringify(report, null, 2)}\n`);
-  files.set("summary.md", markdownSummary(report));
+  files.set("summary.md", markdownSummary(report, options.reproduce ?? `dbsim run <scenario> --seed ${seed}`));
   for (const [name, stats] of latency.ops()) files.set(`latency/${name}.hgrm`, hgrm(stats.latency));
   files.set("latency/all.hgrm", hgrm(latency.all.latency));
   return { report, files };

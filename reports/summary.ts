@@ -60,8 +60,8 @@ function errorLines(report: Report): string[] {
   return [`not ok: ${parts.join(", ")}`];
 }
 
-/** Plain text for a terminal: aligned columns. */
-export function terminalSummary(report: Report): string {
+/** Plain text for a terminal: aligned columns. `reproduce` is the command that reruns the run. */
+export function terminalSummary(report: Report, reproduce: string): string {
   const table = [Array.from(COLUMNS), ...rows(report)];
   const widths = COLUMNS.map((_, i) => Math.max(...table.map((row) => (row[i] as string).length)));
   const lines = table.map((row) =>
@@ -76,13 +76,14 @@ export function terminalSummary(report: Report): string {
     "",
     `throughput ${report.throughput_ops_per_s} ops/s (ok operations per measured second); latency from intended start`,
     ...errorLines(report),
+    `reproduce: ${reproduce}`,
     `wall ${report.host.wall_s.toFixed(2)}s, ${Math.round(report.host.events_per_wall_s)} events/s, ` +
       `${Math.round(report.host.ops_per_wall_s)} ops/s of wall time`,
   ].join("\n");
 }
 
 /** The same, as Markdown. */
-export function markdownSummary(report: Report): string {
+export function markdownSummary(report: Report, reproduce: string): string {
   const table = [
     `| ${COLUMNS.join(" | ")} |`,
     `|${COLUMNS.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`,
@@ -100,7 +101,7 @@ export function markdownSummary(report: Report): string {
       "Latency counts from each operation's intended start; only ok operations are in the percentiles.",
     ...errorLines(report).map((line) => `\n${line}`),
     "",
-    `Reproduce: \`dbsim run <scenario> --seed ${report.seed}\` (trace hash ${report.trace_hash}).`,
+    `Reproduce: \`${reproduce}\` (trace hash ${report.trace_hash}).`,
     "",
   ].join("\n");
 }

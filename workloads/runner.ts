@@ -74,6 +74,11 @@ export class ScenarioRun {
         zipfianConstant: w.zipfian_constant,
         exponentialPercentile: w.exponential_percentile,
         exponentialFrac: w.exponential_frac,
+        // YCSB sizes the zipfian key space for the inserts its operation count implies; the open-loop
+        // schedule implies rate x run time (a closed loop keeps YCSB's default, the record count).
+        ...(w.rate_per_s === null
+          ? {}
+          : { operationCount: Math.ceil((w.rate_per_s * (scenario.warmup_us + scenario.duration_us)) / 1e6) }),
       },
       sim.rng.split("workload"),
     );

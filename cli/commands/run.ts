@@ -24,12 +24,14 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   const seed = parseSeed(args.seed);
   const scenario = readScenarioFile(args.scenario, args.set);
   const out = args.out ?? join("runs", scenario.resolved.name, `seed-${seed}`);
+  const reproduce = reproduceCommand(args.scenario, seed, args.set);
   const bar = new RunProgressBar(args.progress && !args.json && io.stderr.isTTY === true);
   let executed: Awaited<ReturnType<typeof executeRun>>;
   try {
     executed = await executeRun(scenario, seed, {
       onProgress: (p) => bar.update(p),
       yieldBetweenSlices: true,
+      reproduce,
     });
   } finally {
     bar.stop();
@@ -40,6 +42,16 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     throw new CliError(`cannot write the run directory ${out}: ${(error as Error).message}`);
   }
   if (args.json) io.stdout.write(`${JSON.stringify(executed.report, null, 2)}\n`);
-  else io.stdout.write(`${terminalSummary(executed.report)}\nwrote ${out}/\n`);
+  else io.stdout.write(`${terminalSummary(executed.report, reproduce)}\nwrote ${out}/\n`);
   return EXIT_OK;
+}
+
+/** `dbsim run <scenario> --seed N [--set ...]`, quoted for a POSIX shell. */
+export function reproduceCommand(scenario: string, seed: number, overrides: readonly string[]): string {
+  const words = ["dbsim", "run", scenario, "--seed", String(seed), ...overrides.flatMap((o) => ["--set", o])];
+  return words.map(shellQuote).join(" ");
+}
+
+function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }

@@ -1,12 +1,14 @@
-// The YCSB core workloads A-F as far as a scenario needs them: each preset's operation mix and
-// request distribution (YCSB's workloads/workload[a-f] property files).
+// The names a scenario file may use for YCSB's presets, operations and distributions, and each
+// preset's mix and distribution, taken from the workload generator's table (YCSB_PRESETS).
+
+import { YCSB_PRESETS, type YcsbDistribution, type YcsbMix, type YcsbOpKind } from "../ycsb/core-workload.js";
 
 export const YCSB_PRESET_NAMES = ["a", "b", "c", "d", "e", "f"] as const;
 export type YcsbPresetName = (typeof YCSB_PRESET_NAMES)[number];
 
-export const OPERATION_KINDS = ["read", "update", "insert", "scan", "rmw"] as const;
+export const OPERATION_KINDS = ["read", "update", "insert", "scan", "rmw"] as const satisfies readonly YcsbOpKind[];
 export type OperationKind = (typeof OPERATION_KINDS)[number];
-export type OperationMix = Readonly<Record<OperationKind, number>>;
+export type OperationMix = Readonly<YcsbMix>;
 
 export const REQUEST_DISTRIBUTIONS = [
   "uniform",
@@ -15,7 +17,7 @@ export const REQUEST_DISTRIBUTIONS = [
   "hotspot",
   "sequential",
   "exponential",
-] as const;
+] as const satisfies readonly YcsbDistribution[];
 export type RequestDistribution = (typeof REQUEST_DISTRIBUTIONS)[number];
 
 export interface ScenarioPreset {
@@ -23,13 +25,4 @@ export interface ScenarioPreset {
   readonly distribution: RequestDistribution;
 }
 
-const NO_OPS: OperationMix = { read: 0, update: 0, insert: 0, scan: 0, rmw: 0 };
-
-export const SCENARIO_PRESETS: Readonly<Record<YcsbPresetName, ScenarioPreset>> = {
-  a: { mix: { ...NO_OPS, read: 0.5, update: 0.5 }, distribution: "zipfian" }, // update heavy
-  b: { mix: { ...NO_OPS, read: 0.95, update: 0.05 }, distribution: "zipfian" }, // read mostly
-  c: { mix: { ...NO_OPS, read: 1 }, distribution: "zipfian" }, // read only
-  d: { mix: { ...NO_OPS, read: 0.95, insert: 0.05 }, distribution: "latest" }, // read latest
-  e: { mix: { ...NO_OPS, scan: 0.95, insert: 0.05 }, distribution: "zipfian" }, // short ranges
-  f: { mix: { ...NO_OPS, read: 0.5, rmw: 0.5 }, distribution: "zipfian" }, // read-modify-write
-};
+export const SCENARIO_PRESETS: Readonly<Record<YcsbPresetName, ScenarioPreset>> = YCSB_PRESETS;

@@ -51,7 +51,10 @@ export async function executeRun(
   });
   const files = new Map<string, string>();
   files.set("report.json", `${JSON.stringify(report, null, 2)}\n`);
-  files.set("summary.md", markdownSummary(report, options.reproduce ?? `dbsim run <scenario> --seed ${seed}`));
+  files.set(
+    "summary.md",
+    markdownSummary(report, options.reproduce ?? `dbsim run <scenario> --seed ${seed}`),
+  );
   for (const [name, stats] of latency.ops()) files.set(`latency/${name}.hgrm`, hgrm(stats.latency));
   files.set("latency/all.hgrm", hgrm(latency.all.latency));
   return { report, files };

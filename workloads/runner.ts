@@ -78,7 +78,9 @@ export class ScenarioRun {
         // schedule implies rate x run time (a closed loop keeps YCSB's default, the record count).
         ...(w.rate_per_s === null
           ? {}
-          : { operationCount: Math.ceil((w.rate_per_s * (scenario.warmup_us + scenario.duration_us)) / 1e6) }),
+          : {
+              operationCount: Math.ceil((w.rate_per_s * (scenario.warmup_us + scenario.duration_us)) / 1e6),
+            }),
       },
       sim.rng.split("workload"),
     );

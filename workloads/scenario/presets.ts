@@ -6,7 +6,13 @@ import { YCSB_PRESETS, type YcsbDistribution, type YcsbMix, type YcsbOpKind } fr
 export const YCSB_PRESET_NAMES = ["a", "b", "c", "d", "e", "f"] as const;
 export type YcsbPresetName = (typeof YCSB_PRESET_NAMES)[number];
 
-export const OPERATION_KINDS = ["read", "update", "insert", "scan", "rmw"] as const satisfies readonly YcsbOpKind[];
+export const OPERATION_KINDS = [
+  "read",
+  "update",
+  "insert",
+  "scan",
+  "rmw",
+] as const satisfies readonly YcsbOpKind[];
 export type OperationKind = (typeof OPERATION_KINDS)[number];
 export type OperationMix = Readonly<YcsbMix>;
 

@@ -324,7 +324,9 @@ const workloadSchema = z
       .describe("Per request; past it the operation is recorded as `info` (outcome unknown)."),
     max_backlog: integer(1, 10_000_000)
       .default(100_000)
-      .describe("Open-loop operations waiting for a free client; past it new ones fail (error `backlog_full`)."),
+      .describe(
+        "Open-loop operations waiting for a free client; past it new ones fail (error `backlog_full`).",
+      ),
   })
   .describe("What the clients do.");
 

@@ -3,7 +3,6 @@
 import type { Message } from "../sim/host.js";
 
 export type RequestOp = "read" | "update" | "insert" | "scan";
-export const REQUEST_OPS: readonly RequestOp[] = ["read", "update", "insert", "scan"];
 
 export interface Request extends Message {
   readonly kind: "req";
@@ -37,9 +36,4 @@ export interface Response extends Message {
   readonly service_us: number;
   /** Time a write waited for its fsync (0 for reads and when the policy does not wait). */
   readonly sync_us: number;
-}
-
-/** A digest of a request for the trace hash. */
-export function requestDigest(id: number, value: number): number {
-  return (Math.imul(id, 0x9e3779b1) ^ value) >>> 0;
 }

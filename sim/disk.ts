@@ -58,10 +58,6 @@ export class Disk {
     this.base = this.durable;
   }
 
-  entryAt(position: number): unknown {
-    return this.log[position - this.base];
-  }
-
   /** Called by the simulator on a crash: volatile entries are lost. */
   crash(): void {
     const keep = this.durable - this.base;

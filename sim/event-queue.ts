@@ -126,6 +126,10 @@ export class EventQueue {
 
   /** Bucket of a time relative to `last`: 1 + the index of the highest bit where they differ. */
   private bucketOf(time_us: number): number {
+    if (time_us < TWO_POW_32 && this.lastHigh === 0) {
+      const low = (time_us ^ this.lastLow) >>> 0;
+      return low === 0 ? 0 : 32 - Math.clz32(low);
+    }
     const high = Math.floor(time_us / TWO_POW_32);
     if (high !== this.lastHigh) return 64 - Math.clz32(high ^ this.lastHigh);
     const low = (time_us >>> 0) ^ this.lastLow;

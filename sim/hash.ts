@@ -25,16 +25,6 @@ export function mix32(value: number): number {
   return h >>> 0;
 }
 
-/** Combines a word into a running 32-bit hash (order-sensitive). */
-export function combine32(hash: number, word: number): number {
-  let k = Math.imul(word | 0, 0xcc9e2d51);
-  k = (k << 15) | (k >>> 17);
-  k = Math.imul(k, 0x1b873593);
-  let h = (hash ^ k) | 0;
-  h = (h << 13) | (h >>> 19);
-  return (Math.imul(h, 5) + 0xe6546b64) >>> 0;
-}
-
 export function hex32(value: number): string {
   return (value >>> 0).toString(16).padStart(8, "0");
 }

@@ -1,5 +1,5 @@
-// The simulated network: one link per ordered pair of hosts, each with a latency model, loss,
-// duplication and partitions (blocked directions). Each message's delay is drawn on its own, so
+// The simulated network: one link per ordered pair of hosts, each with a latency model, loss and
+// duplication. Each message's delay is drawn on its own, so
 // messages may overtake each other when the jitter exceeds the gap between them; a `fifo` link
 // instead never lets a message overtake an earlier one, like a single TCP connection. (The default
 // is not FIFO because one client host carries many logical clients, each its own connection.)
@@ -47,7 +47,6 @@ export class Network {
   private readonly hostCount: number;
   private readonly links: Link[];
   private readonly lastDeliveryUs: Float64Array;
-  private readonly blocked: Uint8Array;
   private readonly rng: Rng;
   private readonly result: Deliveries = { count: 0, first_us: 0, second_us: 0 };
   messagesDropped = 0;
@@ -56,21 +55,11 @@ export class Network {
     this.hostCount = hostCount;
     this.links = new Array<Link>(hostCount * hostCount).fill(defaultLink);
     this.lastDeliveryUs = new Float64Array(hostCount * hostCount);
-    this.blocked = new Uint8Array(hostCount * hostCount);
     this.rng = rng;
   }
 
   setLink(from: number, to: number, link: Link): void {
     this.links[this.index(from, to)] = link;
-  }
-
-  /** Blocks or unblocks delivery from `from` to `to` (one direction). */
-  setBlocked(from: number, to: number, blocked: boolean): void {
-    this.blocked[this.index(from, to)] = blocked ? 1 : 0;
-  }
-
-  isBlocked(from: number, to: number): boolean {
-    return this.blocked[this.index(from, to)] === 1;
   }
 
   /** Decides the delivery times of one message sent now. The result object is reused. */
@@ -84,7 +73,7 @@ export class Network {
     }
     const i = from * this.hostCount + to;
     const link = this.links[i] as Link;
-    if (this.blocked[i] === 1 || (link.loss > 0 && this.rng.float() < link.loss)) {
+    if (link.loss > 0 && this.rng.float() < link.loss) {
       this.messagesDropped++;
       return out;
     }

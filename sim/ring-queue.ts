@@ -17,10 +17,6 @@ export class RingQueue<T> {
     return this.count;
   }
 
-  get isFull(): boolean {
-    return this.count >= this.limit;
-  }
-
   /** Appends; returns false (and drops nothing) when the queue is at its limit. */
   push(item: T): boolean {
     if (this.count >= this.limit) return false;
@@ -37,10 +33,6 @@ export class RingQueue<T> {
     this.head = (this.head + 1) % this.items.length;
     this.count--;
     return item;
-  }
-
-  peek(): T | undefined {
-    return this.count === 0 ? undefined : this.items[this.head];
   }
 
   private grow(): void {

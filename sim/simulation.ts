@@ -34,12 +34,6 @@ export interface HostOptions {
   fsync_us?: number;
 }
 
-/** Optional observation points for whoever runs the simulation (metrics, tracing). */
-export interface SimulationHooks {
-  onSend?(from: HostId, to: HostId, msg: Message, delivered: boolean): void;
-  onHostUp?(host: HostId, up: boolean): void;
-}
-
 export type SliceOutcome = "idle" | "until" | "stopped" | "slice";
 
 interface HostRecord {
@@ -81,7 +75,6 @@ export class SimulationError extends Error {
 export class Simulation {
   readonly seed: number;
   readonly rng: Rng;
-  readonly hooks: SimulationHooks = {};
   private readonly queue = new EventQueue(4096);
   private readonly hosts: HostRecord[] = [];
   private readonly hostsByName = new Map<string, HostId>();
@@ -117,10 +110,6 @@ export class Simulation {
 
   get events(): number {
     return this.trace.eventCount;
-  }
-
-  get pendingEvents(): number {
-    return this.queue.size;
   }
 
   traceHash(): string {
@@ -159,10 +148,6 @@ export class Simulation {
     const id = this.hostsByName.get(name);
     if (id === undefined) throw new RangeError(`no host named ${name}`);
     return id;
-  }
-
-  hostName(id: HostId): string {
-    return this.host(id).name;
   }
 
   get hostCount(): number {
@@ -212,7 +197,6 @@ export class Simulation {
     host.behaviour = null;
     host.ctx = null;
     host.disk.crash();
-    this.hooks.onHostUp?.(id, false);
   }
 
   /** Restarts a crashed host: a fresh behaviour from its factory, started now. */
@@ -239,17 +223,9 @@ export class Simulation {
     host.pausedUntil_us = Math.max(host.pausedUntil_us, this.nowUs + Math.round(for_us));
   }
 
-  isPaused(id: HostId): boolean {
-    return this.host(id).pausedUntil_us > this.nowUs;
-  }
-
   /** Stops the run loop after the current event. */
   stop(): void {
     this.stopped = true;
-  }
-
-  get isStopped(): boolean {
-    return this.stopped;
   }
 
   /**
@@ -363,7 +339,6 @@ export class Simulation {
     };
     host.ctx = ctx;
     host.behaviour = host.factory();
-    this.hooks.onHostUp?.(host.id, true);
     host.behaviour.onStart(ctx);
   }
 
@@ -392,7 +367,6 @@ export class Simulation {
     if (!(to >= 0 && to < this.hosts.length)) throw new RangeError(`send: no host ${to}`);
     this.messagesSent++;
     const deliveries = network.route(from, to, this.nowUs);
-    this.hooks.onSend?.(from, to, msg, deliveries.count > 0);
     if (deliveries.count === 0) return;
     this.pushMessage(deliveries.first_us, from, to, msg);
     if (deliveries.count === 2) this.pushMessage(deliveries.second_us, from, to, msg);

@@ -57,20 +57,3 @@ export class TraceHash {
     return hex32(mix32(this.lane1 ^ 0x9e3779b9)) + hex32(mix32(this.lane2 ^ this.lane1));
   }
 }
-
-/** First checkpoint at which two checkpoint lists disagree, or null when one is a prefix of the other. */
-export function firstDivergence(
-  expected: readonly TraceCheckpoint[],
-  actual: readonly TraceCheckpoint[],
-): { index: number; expected: TraceCheckpoint | undefined; actual: TraceCheckpoint | undefined } | null {
-  const n = Math.min(expected.length, actual.length);
-  for (let i = 0; i < n; i++) {
-    const e = expected[i] as TraceCheckpoint;
-    const a = actual[i] as TraceCheckpoint;
-    if (e.hash !== a.hash || e.events !== a.events || e.time_us !== a.time_us) {
-      return { index: i, expected: e, actual: a };
-    }
-  }
-  if (expected.length !== actual.length) return { index: n, expected: expected[n], actual: actual[n] };
-  return null;
-}

@@ -33,12 +33,3 @@ export interface CompletedOperation {
 export interface Observer {
   onOperation(op: CompletedOperation): void;
 }
-
-/** Fans one stream of observations out to several observers. */
-export function combineObservers(...observers: Observer[]): Observer {
-  return {
-    onOperation(op) {
-      for (const observer of observers) observer.onOperation(op);
-    },
-  };
-}

@@ -2,8 +2,10 @@
 // directory. A composition root: it wires the runner (workloads/) to the observers (reports/).
 
 import { hgrm, LatencyRecorder } from "../reports/latency.js";
-import { buildReport, type Report } from "../reports/report.js";
+import { buildReport } from "../reports/report.js";
+import { type Report, validateReport } from "../reports/report-schema.js";
 import { markdownSummary } from "../reports/summary.js";
+import { TimelineRecorder } from "../reports/timeline.js";
 import { type RunProgress, ScenarioRun } from "../workloads/runner.js";
 import type { LoadedScenario } from "../workloads/scenario/load.js";
 import { dbsimVersion } from "./version.js";
@@ -28,8 +30,17 @@ export async function executeRun(
   } = {},
 ): Promise<ExecutedRun> {
   const latency = new LatencyRecorder();
+  const timeline = new TimelineRecorder();
   const started = process.hrtime.bigint();
-  const run = new ScenarioRun(scenario.resolved, { seed, observer: latency });
+  const run = new ScenarioRun(scenario.resolved, {
+    seed,
+    observer: {
+      onOperation(op) {
+        latency.onOperation(op);
+        timeline.onOperation(op);
+      },
+    },
+  });
   while (!run.advance(SLICE_EVENTS)) {
     options.onProgress?.(run.progress);
     if (options.yieldBetweenSlices) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -41,6 +52,7 @@ export async function executeRun(
     scenario: scenario.resolved,
     result,
     latency,
+    timeline: timeline.finish(result.virtual_us),
     host: {
       wall_s: Math.round(wall_s * 1000) / 1000,
       events_per_wall_s: Math.round(result.events / wall_s),
@@ -49,6 +61,7 @@ export async function executeRun(
       dbsim_version: dbsimVersion(),
     },
   });
+  validateReport(report, "report.json"); // a report that breaks its own schema is a bug: fail loudly
   const files = new Map<string, string>();
   files.set("report.json", `${JSON.stringify(report, null, 2)}\n`);
   files.set(

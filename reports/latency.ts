@@ -111,6 +111,23 @@ export class LatencyRecorder implements Observer {
   }
 }
 
+/**
+ * Points of the latency percentile spectrum, spaced evenly on HdrHistogram's log axis 1/(1 - p):
+ * percentiles 100 x (1 - 10^-x) for x = 0, 0.25, 0.5, ... while the histogram resolves them, then 100.
+ */
+export function spectrum(histogram: Histogram): [number, number][] {
+  const n = histogram.totalCount;
+  if (n === 0) return [];
+  const points: [number, number][] = [];
+  const top = Math.log10(n);
+  for (let x = 0; x <= top; x += 0.25) {
+    const percentile = Math.round(100 * (1 - 10 ** -x) * 1e6) / 1e6;
+    points.push([percentile, histogram.getValueAtPercentile(percentile)]);
+  }
+  points.push([100, histogram.maxValue]);
+  return points;
+}
+
 /** HdrHistogram's standard percentile distribution text (values in µs). */
 export function hgrm(histogram: Histogram): string {
   return histogram.outputPercentileDistribution(5, 1);

@@ -1,49 +1,11 @@
-// report.json, schema dbsim.report/v1 (see ARCHITECTURE.md). Everything outside `host` is a pure
-// function of (scenario, seed, dbsim version); `host` says where and how fast it ran.
+// Builds report.json (schema dbsim.report/v1, see report-schema.ts). Everything outside `host` is a
+// pure function of (scenario, seed, dbsim version); `host` says where and how fast it ran.
 
 import type { RunResult } from "../workloads/runner.js";
 import type { ResolvedScenario } from "../workloads/scenario/resolve.js";
 import type { ScenarioDoc } from "../workloads/scenario/schema.js";
-import type { LatencyRecorder, LatencySummary, OpStats } from "./latency.js";
-import { summarize } from "./latency.js";
-
-export const REPORT_SCHEMA = "dbsim.report/v1";
-
-export interface OpReport {
-  count: number;
-  ok: number;
-  fail: number;
-  info: number;
-  /** Reasons of fail and info outcomes, e.g. {"timeout": 3}. */
-  errors: Record<string, number>;
-  /** Intended start to completion, ok operations only. */
-  latency_us: LatencySummary;
-  /** Parts of it spent at the node: waiting in its queue, and on its CPU. */
-  queue_us: LatencySummary;
-  service_us: LatencySummary;
-}
-
-export interface HostInfo {
-  wall_s: number;
-  events_per_wall_s: number;
-  ops_per_wall_s: number;
-  node: string;
-  dbsim_version: string;
-}
-
-export interface Report {
-  schema: typeof REPORT_SCHEMA;
-  scenario: string;
-  seed: number;
-  config: ScenarioDoc;
-  trace_hash: string;
-  sim: { virtual_duration_s: number; measured_duration_s: number; events: number; messages: number };
-  throughput_ops_per_s: number;
-  ops: Record<string, OpReport>;
-  checks: Record<string, { valid: boolean | "unknown" }>;
-  faults: unknown[];
-  host: HostInfo;
-}
+import { type LatencyRecorder, type OpStats, spectrum, summarize } from "./latency.js";
+import { type HostInfo, type OpReport, REPORT_SCHEMA, type Report, type Timeline } from "./report-schema.js";
 
 function opReport(stats: OpStats): OpReport {
   return {
@@ -55,6 +17,7 @@ function opReport(stats: OpStats): OpReport {
     latency_us: stats.latencySummary(),
     queue_us: summarize(stats.queue, stats.queueSum_us, stats.queue.maxValue),
     service_us: summarize(stats.service, stats.serviceSum_us, stats.service.maxValue),
+    spectrum: spectrum(stats.latency),
   };
 }
 
@@ -63,6 +26,7 @@ export function buildReport(input: {
   scenario: ResolvedScenario;
   result: RunResult;
   latency: LatencyRecorder;
+  timeline: Timeline;
   host: HostInfo;
 }): Report {
   const { doc, scenario, result, latency } = input;
@@ -78,12 +42,14 @@ export function buildReport(input: {
     trace_hash: result.trace_hash,
     sim: {
       virtual_duration_s: result.virtual_us / 1e6,
+      measured_from_s: scenario.warmup_us / 1e6,
       measured_duration_s: measured_s,
       events: result.events,
       messages: result.messages,
     },
     throughput_ops_per_s: Math.round((latency.all.ok / measured_s) * 10) / 10,
     ops,
+    timeline: input.timeline,
     checks: {},
     faults: [],
     host: input.host,

@@ -1,6 +1,6 @@
 // The run summary: the table the terminal prints and summary.md holds.
 
-import type { Report } from "./report.js";
+import type { Report } from "./report-schema.js";
 
 const COLUMNS = [
   "op",

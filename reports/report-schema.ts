@@ -1,0 +1,137 @@
+// The report.json schema (dbsim.report/v1) as a zod schema: the source of truth for the TypeScript
+// types, for validating every report written and read, and for reports/report.schema.json.
+
+import { z } from "zod";
+import { scenarioSchema } from "../workloads/scenario/schema.js";
+
+export const REPORT_SCHEMA = "dbsim.report/v1";
+
+const micros = z.number().nonnegative();
+
+export const latencySummarySchema = z
+  .object({
+    p50: micros,
+    p90: micros,
+    p99: micros,
+    p999: micros,
+    max: micros,
+    mean: micros,
+  })
+  .strict()
+  .describe(
+    "Percentiles, maximum and mean, in microseconds (HDR histogram, 3 significant digits; max and mean exact).",
+  );
+
+export const opReportSchema = z
+  .object({
+    count: z.number().int().nonnegative().describe("Operations intended in the measured phase."),
+    ok: z.number().int().nonnegative(),
+    fail: z.number().int().nonnegative(),
+    info: z.number().int().nonnegative(),
+    errors: z
+      .record(z.string(), z.number().int().nonnegative())
+      .describe("Reasons of fail and info outcomes."),
+    latency_us: latencySummarySchema.describe("Intended start to completion, ok operations only."),
+    queue_us: latencySummarySchema.describe("Time waiting in the node's queue."),
+    service_us: latencySummarySchema.describe("CPU time at the node."),
+    spectrum: z
+      .array(z.tuple([z.number().min(0).max(100), micros]))
+      .describe("Latency percentile spectrum: [percentile, latency_us] pairs, as HdrHistogram plots it."),
+  })
+  .strict();
+
+export const timelineSchema = z
+  .object({
+    interval_s: z.number().positive(),
+    t_s: z
+      .array(z.number().nonnegative())
+      .describe("Start of each interval, virtual seconds from the run's start."),
+    ops_per_s: z
+      .array(z.number().nonnegative())
+      .describe("ok operations completed per second in the interval."),
+    p50_us: z
+      .array(micros)
+      .describe("Median latency of the ok operations completed in the interval (0: none)."),
+    p99_us: z.array(micros),
+  })
+  .strict()
+  .describe("Throughput and latency over virtual time, the whole run (warmup, measured phase, drain).");
+
+export const checkResultSchema = z
+  .object({ valid: z.union([z.boolean(), z.literal("unknown")]) })
+  .catchall(z.unknown());
+
+export const reportSchema = z
+  .object({
+    schema: z.literal(REPORT_SCHEMA),
+    scenario: z.string(),
+    seed: z.number().int().nonnegative(),
+    config: scenarioSchema,
+    trace_hash: z.string().regex(/^[0-9a-f]{16}$/),
+    sim: z
+      .object({
+        virtual_duration_s: z.number().nonnegative(),
+        measured_from_s: z.number().nonnegative(),
+        measured_duration_s: z.number().positive(),
+        events: z.number().int().nonnegative(),
+        messages: z.number().int().nonnegative(),
+      })
+      .strict(),
+    throughput_ops_per_s: z.number().nonnegative().describe("ok operations per measured second."),
+    ops: z
+      .record(z.string(), opReportSchema)
+      .refine((ops) => "all" in ops, { message: "ops.all is missing" }),
+    timeline: timelineSchema,
+    checks: z.record(z.string(), checkResultSchema),
+    faults: z.array(z.unknown()),
+    host: z
+      .object({
+        wall_s: z.number().nonnegative(),
+        events_per_wall_s: z.number().nonnegative(),
+        ops_per_wall_s: z.number().nonnegative(),
+        node: z.string(),
+        dbsim_version: z.string(),
+      })
+      .strict()
+      .describe(
+        "Where and how fast it ran: the only part that is not a pure function of scenario, seed and version.",
+      ),
+  })
+  .strict();
+
+export type LatencySummaryJson = z.output<typeof latencySummarySchema>;
+export type OpReport = z.output<typeof opReportSchema>;
+export type Timeline = z.output<typeof timelineSchema>;
+export type Report = z.output<typeof reportSchema>;
+export type HostInfo = Report["host"];
+
+/** The JSON Schema of report.json, generated from the zod schema (committed as reports/report.schema.json). */
+export function reportJsonSchemaText(): string {
+  const schema = z.toJSONSchema(reportSchema, { io: "output", unrepresentable: "any" });
+  return `${JSON.stringify({ title: REPORT_SCHEMA, ...schema }, null, 2)}\n`;
+}
+
+export class ReportError extends Error {
+  override readonly name = "ReportError";
+}
+
+/**
+ * Validates a parsed report.json. A report of another schema version is refused with a message that
+ * says which versions this dbsim reads; other problems name the first path that is wrong.
+ */
+export function validateReport(value: unknown, source: string): Report {
+  const schema = (value as { schema?: unknown } | null)?.schema;
+  if (typeof value !== "object" || value === null || schema !== REPORT_SCHEMA) {
+    const got = typeof schema === "string" ? `"${schema}"` : "no schema field";
+    throw new ReportError(
+      `${source}: not a ${REPORT_SCHEMA} report (got ${got}); this dbsim reads ${REPORT_SCHEMA}`,
+    );
+  }
+  const result = reportSchema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const path = issue?.path.join(".") || "(top level)";
+    throw new ReportError(`${source}: invalid report: ${path}: ${issue?.message ?? "invalid"}`);
+  }
+  return value as Report;
+}

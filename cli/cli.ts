@@ -2,6 +2,8 @@
 // stack traces only with --debug.
 
 import yargs from "yargs";
+import { compareCommand } from "./commands/compare.js";
+import { matrixCommand } from "./commands/matrix.js";
 import { runCommand } from "./commands/run.js";
 import { CliError, describeError } from "./errors.js";
 import { EXIT_BAD_INPUT } from "./exit-codes.js";
@@ -60,6 +62,85 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           {
             scenario: args.scenario,
             seed: args.seed,
+            out: args.out,
+            set: args.set,
+            json: args.json,
+            progress: args.progress,
+          },
+          io,
+        );
+      },
+    )
+    .command(
+      "compare <runs..>",
+      "Compare runs figure by figure (run directories or report.json files)",
+      (y) =>
+        y
+          .positional("runs", {
+            type: "string",
+            array: true,
+            demandOption: true,
+            describe: "Runs to compare",
+          })
+          .option("html", {
+            type: "string",
+            requiresArg: true,
+            describe: "Also write an HTML comparison to FILE",
+          })
+          .option("json", { type: "boolean", default: false, describe: "Print the comparison as JSON" }),
+      async (args) => {
+        exitCode = await compareCommand({ runs: args.runs, html: args.html, json: args.json }, io);
+      },
+    )
+    .command(
+      "matrix <scenario>",
+      "Run the cartesian product of --vary values at each seed and compare the variants",
+      (y) =>
+        y
+          .positional("scenario", {
+            type: "string",
+            demandOption: true,
+            describe: "Scenario file (YAML or JSON)",
+          })
+          .option("vary", {
+            type: "string",
+            array: true,
+            requiresArg: true,
+            default: [] as string[],
+            describe: "A field and its values: --vary path=v1,v2 (values in YAML)",
+          })
+          .option("seeds", {
+            type: "string",
+            default: "1..3",
+            requiresArg: true,
+            describe: "Seeds: a..b or one seed",
+          })
+          .option("workers", {
+            type: "number",
+            requiresArg: true,
+            describe: "Worker threads [default: cores]",
+          })
+          .option("out", {
+            type: "string",
+            requiresArg: true,
+            describe: "Directory [default: runs/<scenario>/matrix]",
+          })
+          .option("set", {
+            type: "string",
+            array: true,
+            requiresArg: true,
+            default: [] as string[],
+            describe: "Override a field in every variant: --set path=value",
+          })
+          .option("json", { type: "boolean", default: false, describe: "Print the comparison as JSON" })
+          .option("progress", { type: "boolean", default: true, describe: "Progress bar on a terminal" }),
+      async (args) => {
+        exitCode = await matrixCommand(
+          {
+            scenario: args.scenario,
+            vary: args.vary,
+            seeds: args.seeds,
+            workers: args.workers,
             out: args.out,
             set: args.set,
             json: args.json,

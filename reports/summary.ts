@@ -1,5 +1,6 @@
 // The run summary: the table the terminal prints and summary.md holds.
 
+import { formatUs } from "./compare.js";
 import type { Report } from "./report-schema.js";
 
 const COLUMNS = [
@@ -16,13 +17,6 @@ const COLUMNS = [
   "max",
   "mean",
 ] as const;
-
-function formatUs(us: number): string {
-  if (us >= 10_000_000) return `${(us / 1e6).toFixed(1)}s`;
-  if (us >= 10_000) return `${(us / 1e3).toFixed(1)}ms`;
-  if (us >= 1000) return `${(us / 1e3).toFixed(2)}ms`;
-  return `${Math.round(us)}us`;
-}
 
 function rows(report: Report): string[][] {
   const measured_s = report.sim.measured_duration_s;

@@ -1,0 +1,31 @@
+// One run as a task for a worker thread: the worker entry point of the Piscina pool (a composition
+// root, like the CLI). The task carries the scenario text and overrides; the result is the report
+// and the files of the run directory, for the main thread to write.
+
+import type { Report } from "../reports/report-schema.js";
+import { loadScenario } from "../workloads/scenario/load.js";
+import { executeRun } from "./execute.js";
+
+export interface RunTask {
+  text: string;
+  sourceName: string;
+  fallbackName: string;
+  overrides: string[];
+  seed: number;
+  reproduce: string;
+}
+
+export interface RunTaskResult {
+  report: Report;
+  files: [string, string][];
+}
+
+export default async function runTask(task: RunTask): Promise<RunTaskResult> {
+  const scenario = loadScenario(task.text, {
+    sourceName: task.sourceName,
+    fallbackName: task.fallbackName,
+    overrides: task.overrides,
+  });
+  const { report, files } = await executeRun(scenario, task.seed, { reproduce: task.reproduce });
+  return { report, files: [...files] };
+}

@@ -1,0 +1,269 @@
+// Compares runs figure by figure: the rows of `dbsim compare` and `dbsim matrix`. The figures carry
+// the names the run summary uses (throughput, p50, p90, p99, p99.9, max, mean, ok, fail, info).
+
+import type { Better, Comparison, ComparisonCell, ComparisonColumn, ComparisonRow } from "./comparison.js";
+import type { Report } from "./report-schema.js";
+
+const OP_ORDER = ["read", "update", "insert", "scan", "rmw", "all"];
+const LATENCY_FIGURES = [
+  ["p50", "p50"],
+  ["p90", "p90"],
+  ["p99", "p99"],
+  ["p99.9", "p999"],
+  ["max", "max"],
+  ["mean", "mean"],
+] as const;
+
+interface Figure {
+  section: string;
+  figure: string;
+  unit: string;
+  better: Better;
+  value: number | string;
+}
+
+/** Every comparable figure of one report, keyed by section and name, in display order. */
+export function figuresOf(report: Report): Map<string, Figure> {
+  const figures = new Map<string, Figure>();
+  const add = (f: Figure) => figures.set(`${f.section}\u0000${f.figure}`, f);
+  add({
+    section: "throughput",
+    figure: "ops/s",
+    unit: "ops/s",
+    better: "higher",
+    value: report.throughput_ops_per_s,
+  });
+  const ops = Object.keys(report.ops).sort((a, b) => rank(a) - rank(b));
+  for (const op of ops) {
+    const r = report.ops[op];
+    if (r === undefined || r.ok === 0) continue;
+    for (const [figure, key] of LATENCY_FIGURES) {
+      add({ section: `latency ${op}`, figure, unit: "us", better: "lower", value: r.latency_us[key] });
+    }
+  }
+  const all = report.ops.all;
+  if (all !== undefined) {
+    add({ section: "outcomes", figure: "ok", unit: "count", better: "higher", value: all.ok });
+    add({ section: "outcomes", figure: "fail", unit: "count", better: "lower", value: all.fail });
+    add({ section: "outcomes", figure: "info", unit: "count", better: "lower", value: all.info });
+  }
+  for (const [name, check] of Object.entries(report.checks)) {
+    add({ section: "checks", figure: name, unit: "", better: "none", value: String(check.valid) });
+  }
+  return figures;
+}
+
+function rank(op: string): number {
+  const i = OP_ORDER.indexOf(op);
+  return i < 0 ? OP_ORDER.length - 1 : i;
+}
+
+/** Compares single runs: one column per run. */
+export function compareRuns(runs: { source: string; report: Report }[]): Comparison {
+  const labels = columnLabels(runs.map((r) => r.report));
+  const columns: ComparisonColumn[] = runs.map((run, i) => ({
+    label: labels[i] as string,
+    source: run.source,
+    seeds: [run.report.seed],
+  }));
+  return {
+    columns,
+    rows: buildRows(
+      runs.map((r) => [figuresOf(r.report)]),
+      false,
+    ),
+  };
+}
+
+/** Compares variants across seeds: each cell is the median of the variant's runs, with their range. */
+export function compareVariants(
+  variants: { label: string; source: string; reports: Report[] }[],
+): Comparison {
+  const columns = variants.map((v) => ({
+    label: v.label,
+    source: v.source,
+    seeds: v.reports.map((r) => r.seed),
+  }));
+  return {
+    columns,
+    rows: buildRows(
+      variants.map((v) => v.reports.map(figuresOf)),
+      true,
+    ),
+  };
+}
+
+function buildRows(columns: Map<string, Figure>[][], withRanges: boolean): ComparisonRow[] {
+  const keys: string[] = [];
+  const templates = new Map<string, Figure>();
+  for (const runs of columns) {
+    for (const figures of runs) {
+      for (const [key, figure] of figures) {
+        if (!templates.has(key)) {
+          templates.set(key, figure);
+          keys.push(key);
+        }
+      }
+    }
+  }
+  keys.sort((a, b) => sectionRank(templates.get(a) as Figure) - sectionRank(templates.get(b) as Figure));
+  return keys.map((key) => {
+    const template = templates.get(key) as Figure;
+    const cells = columns.map((runs) =>
+      cellOf(
+        runs.map((figures) => figures.get(key)?.value),
+        withRanges,
+      ),
+    );
+    const best = bestColumns(cells, template.better);
+    const row: ComparisonRow = {
+      section: template.section,
+      figure: template.figure,
+      unit: template.unit,
+      better: template.better,
+      cells,
+      best,
+    };
+    if (withRanges && best.length > 0) row.withinNoise = overlapsOthers(cells, best);
+    return row;
+  });
+}
+
+/** Keeps sections in first-seen order but groups "checks" last. */
+function sectionRank(figure: Figure): number {
+  if (figure.section === "throughput") return 0;
+  if (figure.section.startsWith("latency ")) return 1 + rank(figure.section.slice("latency ".length)) / 10;
+  if (figure.section === "outcomes") return 2;
+  return 3;
+}
+
+function cellOf(values: (number | string | undefined)[], withRange: boolean): ComparisonCell {
+  const present = values.filter((v): v is number | string => v !== undefined);
+  if (present.length === 0) return { value: null };
+  const numbers = present.filter((v): v is number => typeof v === "number");
+  if (numbers.length !== present.length) {
+    // Verdicts: the worst wins (false beats unknown beats true), as checks combine.
+    const order = ["false", "unknown", "true"];
+    return { value: [...present].map(String).sort((a, b) => order.indexOf(a) - order.indexOf(b))[0] ?? null };
+  }
+  const sorted = [...numbers].sort((a, b) => a - b);
+  const cell: ComparisonCell = { value: median(sorted) };
+  if (withRange) cell.range = [sorted[0] as number, sorted[sorted.length - 1] as number];
+  return cell;
+}
+
+function median(sorted: number[]): number {
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+function bestColumns(cells: ComparisonCell[], better: Better): number[] {
+  if (better === "none") return [];
+  const values = cells.map((c) => (typeof c.value === "number" ? c.value : null));
+  const numbers = values.filter((v): v is number => v !== null);
+  if (numbers.length < 2) return [];
+  const target = better === "lower" ? Math.min(...numbers) : Math.max(...numbers);
+  if (numbers.every((v) => v === target)) return [];
+  return values.flatMap((v, i) => (v === target ? [i] : []));
+}
+
+/** True when a best column's seed range overlaps the range of some other column. */
+function overlapsOthers(cells: ComparisonCell[], best: number[]): boolean {
+  return best.some((b) => {
+    const [lo, hi] = cells[b]?.range ?? [0, 0];
+    return cells.some(
+      (c, i) => !best.includes(i) && c.range !== undefined && c.range[0] <= hi && c.range[1] >= lo,
+    );
+  });
+}
+
+/**
+ * Labels runs by what differs between their configs ("fsync_policy=never"), using the shortest
+ * path suffix that is unambiguous; by seed when only seeds differ.
+ */
+export function columnLabels(reports: Report[]): string[] {
+  const flat = reports.map((r) => flatten(r.config));
+  const paths = [...new Set(flat.flatMap((f) => [...f.keys()]))].sort();
+  const differing = paths.filter((p) => new Set(flat.map((f) => f.get(p) ?? "(unset)")).size > 1);
+  const short = shortNames(differing);
+  return reports.map((report, i) => {
+    const parts = differing.map((p) => `${short.get(p)}=${flat[i]?.get(p) ?? "(unset)"}`);
+    const seeds = new Set(reports.map((r) => r.seed));
+    if (seeds.size > 1) parts.push(`seed=${report.seed}`);
+    return parts.length > 0 ? parts.join(", ") : `run ${i + 1}`;
+  });
+}
+
+function flatten(value: unknown, path = "", out = new Map<string, string>()): Map<string, string> {
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+    for (const [key, child] of Object.entries(value))
+      flatten(child, path === "" ? key : `${path}.${key}`, out);
+  } else {
+    out.set(path, typeof value === "string" ? value : JSON.stringify(value));
+  }
+  return out;
+}
+
+function shortNames(paths: string[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const path of paths) {
+    const parts = path.split(".");
+    for (let k = 1; k <= parts.length; k++) {
+      const suffix = parts.slice(-k).join(".");
+      if (paths.filter((p) => p === suffix || p.endsWith(`.${suffix}`)).length === 1) {
+        names.set(path, suffix);
+        break;
+      }
+    }
+  }
+  return names;
+}
+
+/** The comparison as an aligned text table; the best value of each row is marked with `*`. */
+export function comparisonTable(comparison: Comparison): string {
+  const header = ["", ...comparison.columns.map((c) => c.label)];
+  const lines: string[][] = [header];
+  let section = "";
+  for (const row of comparison.rows) {
+    if (row.section !== section) {
+      section = row.section;
+      lines.push([section, ...comparison.columns.map(() => "")]);
+    }
+    const cells = row.cells.map((cell, i) => {
+      const text =
+        formatValue(cell.value, row.unit) +
+        (cell.range
+          ? ` (${formatValue(cell.range[0], row.unit)}–${formatValue(cell.range[1], row.unit)})`
+          : "");
+      return row.best.includes(i) ? `${text} *` : text;
+    });
+    const note = row.withinNoise ? " (within noise)" : "";
+    lines.push([`  ${row.figure}${note}`, ...cells]);
+  }
+  const widths = header.map((_, i) => Math.max(...lines.map((l) => (l[i] ?? "").length)));
+  const text = lines.map((l) =>
+    l
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number)))
+      .join("  ")
+      .trimEnd(),
+  );
+  return `${text.join("\n")}\n* best value of the row${comparison.rows.some((r) => r.withinNoise) ? "; (within noise): the best column's seed range overlaps another's" : ""}\n`;
+}
+
+function formatValue(value: number | string | null, unit: string): string {
+  if (value === null) return "-";
+  if (typeof value === "string") return value;
+  if (unit === "us") return formatUs(value);
+  if (unit === "ops/s") return value.toFixed(1);
+  return String(Math.round(value * 10) / 10);
+}
+
+/** µs as the run summary prints them. */
+export function formatUs(us: number): string {
+  if (us >= 10_000_000) return `${(us / 1e6).toFixed(1)}s`;
+  if (us >= 10_000) return `${(us / 1e3).toFixed(1)}ms`;
+  if (us >= 1000) return `${(us / 1e3).toFixed(2)}ms`;
+  return `${Math.round(us)}us`;
+}

@@ -1,26 +1,76 @@
-// Builds the database's hosts inside a simulation. Today: one node holding one table.
+// Builds a shard's replicas inside a simulation: `replicas` nodes named shard0/n0, shard0/n1, ...,
+// each with its own copy of the loaded table, replicating by the chosen mode.
 
-import type { HostId } from "../sim/host.js";
+import type { HostBehaviour, HostId } from "../sim/host.js";
 import type { Simulation } from "../sim/simulation.js";
-import { DatabaseNode, type NodeConfig } from "./node.js";
+import type { EngineEventSink } from "./events.js";
+import { type NodeConfig, NodeStorage } from "./node-base.js";
+import { MultiLeaderNode } from "./replication/multi-leader.js";
+import { ReplicaNode, type ReplicationMode } from "./replication/replica.js";
 import { Table } from "./table.js";
 
-export interface SingleNodeConfig {
-  node: NodeConfig;
+export interface ShardConfig {
+  replicas: number;
+  mode: ReplicationMode | "multi-leader";
+  failover: { enabled: boolean; detect_after_us: number; fencing: boolean };
+  node: Omit<NodeConfig, "events">;
   fsync_us: number;
   btree_fanout: number;
   field_count: number;
-  /** Keys loaded before the run (YCSB's load phase), with their initial value. */
+  /** Keys loaded before the run (YCSB's load phase) into every replica, with their initial value. */
   load: { count: number; key(n: number): string; value: number };
+  events?: EngineEventSink;
 }
 
-export interface SingleNodeCluster {
-  readonly node: HostId;
-  readonly table: Table;
+export interface Shard {
+  readonly nodes: readonly HostId[];
+  readonly names: readonly string[];
+  /** The node that leads at the start (every node leads in multi-leader). */
+  readonly initialLeader: HostId;
 }
 
-/** Adds node "shard0/n0" with its table already loaded (the load phase takes no virtual time). */
-export function addSingleNode(sim: Simulation, config: SingleNodeConfig): SingleNodeCluster {
+/** Most log entries in one replication message. */
+const BATCH_MAX = 256;
+
+export function nodeName(shard: number, replica: number): string {
+  return `shard${shard}/n${replica}`;
+}
+
+/** Adds the shard's replicas to the simulation; the load phase takes no virtual time. */
+export function addShard(sim: Simulation, config: ShardConfig): Shard {
+  if (!(Number.isInteger(config.replicas) && config.replicas >= 1))
+    throw new RangeError("replicas must be >= 1");
+  const first = sim.hostCount;
+  const peers = Array.from({ length: config.replicas }, (_, i) => first + i);
+  const initialLeader = first;
+  const nodeConfig: NodeConfig = { ...config.node, ...(config.events ? { events: config.events } : {}) };
+  const names: string[] = [];
+  for (let i = 0; i < config.replicas; i++) {
+    const name = nodeName(0, i);
+    const behaviour = (): HostBehaviour =>
+      config.mode === "multi-leader"
+        ? new MultiLeaderNode(nodeConfig, {
+            peers,
+            resend_us: Math.max(1000, Math.round(config.failover.detect_after_us / 5)),
+            batch_max: BATCH_MAX,
+          })
+        : new ReplicaNode(nodeConfig, {
+            mode: config.mode,
+            peers,
+            initialLeader,
+            failover: config.failover,
+            batch_max: BATCH_MAX,
+          });
+    const id = sim.addHost(name, behaviour, { fsync_us: config.fsync_us });
+    if (id !== peers[i])
+      throw new Error(`addShard: host ids must be consecutive (got ${id}, expected ${peers[i]})`);
+    sim.disk(id).data = new NodeStorage(loadTable(config));
+    names.push(name);
+  }
+  return { nodes: peers, names, initialLeader };
+}
+
+function loadTable(config: ShardConfig): Table {
   const table = new Table({
     fieldCount: config.field_count,
     fanout: config.btree_fanout,
@@ -31,7 +81,5 @@ export function addSingleNode(sim: Simulation, config: SingleNodeConfig): Single
       throw new Error(`load phase: duplicate key ${config.load.key(n)} (record ${n})`);
     }
   }
-  const node = sim.addHost("shard0/n0", () => new DatabaseNode(config.node), { fsync_us: config.fsync_us });
-  sim.disk(node).data = table;
-  return { node, table };
+  return table;
 }

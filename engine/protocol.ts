@@ -1,6 +1,6 @@
-// Messages between clients and a database node.
+// Messages between clients and database nodes.
 
-import type { Message } from "../sim/host.js";
+import type { HostId, Message } from "../sim/host.js";
 
 export type RequestOp = "read" | "update" | "insert" | "scan";
 
@@ -16,9 +16,13 @@ export interface Request extends Message {
   readonly scan_length: number;
   /** Value an update/insert writes: unique per write, so a read identifies the write it saw. */
   readonly value: number;
+  /** Read-your-writes: a replica serves the read only once it has applied this log position (0: any). */
+  readonly min_lsn: number;
+  /** Only the leader may serve it (writes, and reads with read_from: leader). */
+  readonly require_leader: boolean;
 }
 
-export type ResponseStatus = "ok" | "not_found" | "duplicate_key" | "overloaded";
+export type ResponseStatus = "ok" | "not_found" | "duplicate_key" | "overloaded" | "not_leader";
 
 export interface Response extends Message {
   readonly kind: "resp";
@@ -34,6 +38,12 @@ export interface Response extends Message {
   readonly queue_us: number;
   /** CPU time the node spent on it (service-time model). */
   readonly service_us: number;
-  /** Time a write waited for its fsync (0 for reads and when the policy does not wait). */
+  /** Time a write waited for durability and replication after its CPU work (0 for reads). */
   readonly sync_us: number;
+  /** Log position of a write (0 for reads): the client's read-your-writes token. */
+  readonly lsn: number;
+  /** The replication term of the node that answered. */
+  readonly term: number;
+  /** With not_leader: the node this one believes leads (-1: unknown). */
+  readonly leader_hint: HostId;
 }

@@ -52,10 +52,37 @@ export class Disk {
 
   /** Forgets durable entries the host no longer needs (keeps memory bounded). */
   trimDurable(): void {
-    const drop = this.durable - this.base;
+    this.trimBefore(this.durable);
+  }
+
+  /** Forgets entries before `position` (they must be durable). */
+  trimBefore(position: number): void {
+    const drop = Math.min(position, this.durable) - this.base;
     if (drop <= 0) return;
     this.log.splice(0, drop);
-    this.base = this.durable;
+    this.base += drop;
+  }
+
+  /** Position of the first entry still held (earlier ones were trimmed). */
+  get firstPosition(): number {
+    return this.base;
+  }
+
+  /** The entry at a position, or undefined when trimmed or past the end. */
+  entryAt(position: number): unknown {
+    return position >= this.base ? this.log[position - this.base] : undefined;
+  }
+
+  /**
+   * Removes the entries at `position` and after (a replica discarding a divergent suffix) and
+   * returns them, oldest first. The durable mark moves back with them.
+   */
+  truncateFrom(position: number): unknown[] {
+    if (position < this.base)
+      throw new RangeError(`truncateFrom(${position}): entries before ${this.base} were trimmed`);
+    const removed = this.log.splice(position - this.base);
+    if (this.durable > position) this.durable = position;
+    return removed;
   }
 
   /** Called by the simulator on a crash: volatile entries are lost. */

@@ -16,6 +16,7 @@ import type { HostBehaviour, HostContext, HostId, Message, TimerTag } from "../s
 import { RingQueue } from "../sim/ring-queue.js";
 import type { Rng } from "../sim/rng.js";
 import type { CompletedOperation, Observer, OpResult } from "./observer.js";
+import type { Router } from "./routing.js";
 import type { YcsbOperation, YcsbWorkload } from "./ycsb/core-workload.js";
 
 export interface DriverConfig {
@@ -33,6 +34,9 @@ export interface DriverConfig {
 /** Client indices are packed into request ids; this bounds `clients`. */
 export const DRIVER_MAX_CLIENTS = 16384;
 
+/** Redirects one request may follow before the operation fails. */
+const MAX_REDIRECTS = 3;
+
 /** The process of operations rejected before any client took them. */
 const NO_PROCESS = -1;
 const TIMER_ARRIVAL = 0;
@@ -47,6 +51,12 @@ interface Operation {
   queue_us: number;
   service_us: number;
   sync_us: number;
+  /** The node answering the request in flight (or that answered last), and its term. */
+  node: HostId;
+  term: number;
+  redirects: number;
+  /** What a write wrote (unique per write), or what a read returned. */
+  value: number | null;
 }
 
 interface Client {
@@ -54,15 +64,18 @@ interface Client {
   process: number;
   op: Operation | null;
   requestId: number;
+  requestOp: RequestOp;
   deadline_us: number;
   timerArmed: boolean;
+  /** Log position of this client's last acknowledged write (read-your-writes). */
+  lastWriteLsn: number;
 }
 
 export class ClientDriver implements HostBehaviour {
   private readonly config: DriverConfig;
   private readonly workload: YcsbWorkload;
   private readonly arrivals: Rng;
-  private readonly target: HostId;
+  private readonly router: Router;
   private readonly observer: Observer;
   private readonly onDrained: () => void;
   private readonly clients: Client[] = [];
@@ -82,7 +95,7 @@ export class ClientDriver implements HostBehaviour {
     workload: YcsbWorkload;
     /** The arrival schedule's own stream, so the schedule does not depend on the operation mix. */
     arrivals: Rng;
-    target: HostId;
+    router: Router;
     observer: Observer;
     onDrained: () => void;
   }) {
@@ -93,12 +106,21 @@ export class ClientDriver implements HostBehaviour {
     this.config = config;
     this.workload = options.workload;
     this.arrivals = options.arrivals;
-    this.target = options.target;
+    this.router = options.router;
     this.observer = options.observer;
     this.onDrained = options.onDrained;
     this.backlog = new RingQueue<Operation>(config.max_backlog);
     for (let i = 0; i < config.clients; i++) {
-      this.clients.push({ index: i, process: i, op: null, requestId: -1, deadline_us: 0, timerArmed: false });
+      this.clients.push({
+        index: i,
+        process: i,
+        op: null,
+        requestId: -1,
+        requestOp: "read",
+        deadline_us: 0,
+        timerArmed: false,
+        lastWriteLsn: 0,
+      });
     }
     for (let i = config.clients - 1; i >= 0; i--) this.freeClients.push(i);
   }
@@ -129,6 +151,17 @@ export class ClientDriver implements HostBehaviour {
     op.queue_us += response.queue_us;
     op.service_us += response.service_us;
     op.sync_us += response.sync_us;
+    op.term = response.term;
+    if (response.status === "not_leader") {
+      const next = this.router.redirect(op.node, response.leader_hint);
+      if (next !== null && op.redirects < MAX_REDIRECTS) {
+        op.redirects++;
+        this.send(ctx, client, client.requestOp, next);
+        return;
+      }
+    }
+    if (response.lsn > client.lastWriteLsn) client.lastWriteLsn = response.lsn;
+    if (client.requestOp === "read" || client.requestOp === "scan") op.value = response.value;
     if (response.status !== "ok") {
       this.complete(ctx, client, "fail", response.status);
       return;
@@ -151,8 +184,10 @@ export class ClientDriver implements HostBehaviour {
     client.timerArmed = false;
     if (client.op === null) return;
     const now = ctx.now_us();
-    if (now >= client.deadline_us) this.complete(ctx, client, "info", "timeout");
-    else this.armTimeout(ctx, client);
+    if (now >= client.deadline_us) {
+      this.router.timedOut(client.op.node);
+      this.complete(ctx, client, "info", "timeout");
+    } else this.armTimeout(ctx, client);
   }
 
   private scheduleArrival(ctx: HostContext): void {
@@ -184,6 +219,10 @@ export class ClientDriver implements HostBehaviour {
       queue_us: 0,
       service_us: 0,
       sync_us: 0,
+      node: -1,
+      term: 0,
+      redirects: 0,
+      value: null,
     };
   }
 
@@ -194,11 +233,15 @@ export class ClientDriver implements HostBehaviour {
     this.send(ctx, client, firstRequestOp(op.ycsb));
   }
 
-  private send(ctx: HostContext, client: Client, requestOp: RequestOp): void {
+  /** Sends the client's current request: to `to` when redirected, else where the router says. */
+  private send(ctx: HostContext, client: Client, requestOp: RequestOp, to?: HostId): void {
     const op = client.op as Operation;
     const id = ++this.requestCounter * DRIVER_MAX_CLIENTS + client.index;
     const writes = requestOp === "update" || requestOp === "insert";
     const value = writes ? ++this.writeCounter : 0;
+    op.value = writes ? value : null;
+    const route = this.router.route(writes ? "write" : "read", client.index);
+    const node = to ?? route.node;
     const request: Request = {
       kind: "req",
       digest: (Math.imul(this.requestCounter, 0x9e3779b1) ^ value) >>> 0,
@@ -208,11 +251,15 @@ export class ClientDriver implements HostBehaviour {
       field: op.ycsb.field,
       scan_length: op.ycsb.scanLength,
       value,
+      min_lsn: !writes && this.router.readYourWrites ? client.lastWriteLsn : 0,
+      require_leader: route.require_leader || to !== undefined,
     };
     client.requestId = id;
+    client.requestOp = requestOp;
+    op.node = node;
     client.deadline_us = ctx.now_us() + this.config.timeout_us;
     if (!client.timerArmed) this.armTimeout(ctx, client);
-    ctx.send(this.target, request);
+    ctx.send(node, request);
   }
 
   private armTimeout(ctx: HostContext, client: Client): void {
@@ -264,6 +311,9 @@ export class ClientDriver implements HostBehaviour {
       queue_us: op.queue_us,
       service_us: op.service_us,
       sync_us: op.sync_us,
+      node: op.node,
+      term: op.term,
+      value: op.value,
       measured: op.intended_us >= this.config.warmup_us && op.intended_us < this.config.end_us,
       error,
     };

@@ -1,6 +1,8 @@
 // What a run reports as it goes. workloads/ declares it; reports/ implements it (HDR histograms,
 // metrics), and whoever starts a run wires the two. The runner never sees prom-client or HDR.
 
+import type { EngineEvent } from "../engine/events.js";
+
 export type OpName = "read" | "update" | "insert" | "scan" | "rmw";
 export const OP_NAMES: readonly OpName[] = ["read", "update", "insert", "scan", "rmw"];
 
@@ -24,12 +26,19 @@ export interface CompletedOperation {
   readonly queue_us: number;
   readonly service_us: number;
   readonly sync_us: number;
+  /** What a write wrote (unique per write) or what a read returned (null: nothing, or a missing key). */
+  readonly value: number | null;
+  /** The node that answered last (-1 when none did), and the replication term it answered in. */
+  readonly node: number;
+  readonly term: number;
   /** True when the intended start lies in the measured phase (after warmup, before the end). */
   readonly measured: boolean;
-  /** Why it failed or is unknown: timeout, overloaded, not_found, duplicate_key, backlog_full, not_sent. */
+  /** Why it failed or is unknown: timeout, overloaded, not_found, duplicate_key, not_leader, backlog_full, not_sent. */
   readonly error: string | null;
 }
 
 export interface Observer {
   onOperation(op: CompletedOperation): void;
+  /** What the database reports (role changes, replication lag, conflicts), at virtual time_us. */
+  onEngineEvent?(event: EngineEvent, time_us: number): void;
 }

@@ -2,11 +2,13 @@
 // client host), drives it in slices so the caller can report progress between them, and returns
 // what the simulator saw. Results reach the caller through the Observer as operations complete.
 
-import { addSingleNode } from "../engine/cluster.js";
+import { addShard } from "../engine/cluster.js";
+import type { Role } from "../engine/events.js";
 import { Simulation } from "../sim/simulation.js";
 import type { TraceCheckpoint } from "../sim/trace.js";
 import { ClientDriver } from "./driver.js";
 import type { Observer } from "./observer.js";
+import { Router } from "./routing.js";
 import type { ResolvedScenario } from "./scenario/resolve.js";
 import { YcsbWorkload } from "./ycsb/core-workload.js";
 
@@ -41,7 +43,9 @@ export class ScenarioRun {
   readonly seed: number;
   /** The simulation and its hosts, for fault injection (and tests) between slices. */
   readonly sim: Simulation;
-  readonly hosts: { readonly node: number; readonly client: number };
+  readonly hosts: { readonly nodes: readonly number[]; readonly client: number };
+  /** Each node's role as last reported, for fault targets ("leader", "follower"). */
+  private readonly roles = new Map<number, Role>();
   private readonly driver: ClientDriver;
   private readonly end_us: number;
   /** The run must have drained by then: the last operations time out at the latest. */
@@ -84,7 +88,12 @@ export class ScenarioRun {
       },
       sim.rng.split("workload"),
     );
-    const { node } = addSingleNode(sim, {
+    const r = scenario.replication;
+    const observer = options.observer;
+    const shard = addShard(sim, {
+      replicas: r.replicas,
+      mode: r.mode,
+      failover: r.failover,
       node: {
         service_time_us: scenario.node.service_time_us,
         page_time_us: scenario.node.page_time_us,
@@ -96,6 +105,10 @@ export class ScenarioRun {
       btree_fanout: scenario.node.btree_fanout,
       field_count: w.field_count,
       load: { count: w.records, key: (n) => workload.loadKey(n), value: 0 },
+      events: (event) => {
+        if (event.type === "role") this.roles.set(event.node, event.role);
+        observer.onEngineEvent?.(event, sim.now_us);
+      },
     });
     this.end_us = scenario.warmup_us + scenario.duration_us;
     this.deadline_us = this.end_us + 2 * w.timeout_us + 1_000_000;
@@ -111,14 +124,25 @@ export class ScenarioRun {
       },
       workload,
       arrivals: sim.rng.split("arrivals"),
-      target: node,
-      observer: options.observer,
+      router: new Router({
+        nodes: shard.nodes,
+        multiLeader: r.mode === "multi-leader",
+        read_from: r.read_from,
+        read_your_writes: r.read_your_writes,
+      }),
+      observer,
       onDrained: () => sim.stop(),
     });
     const driver = this.driver;
     const client = sim.addHost("client", () => driver);
-    this.hosts = { node, client };
+    this.hosts = { nodes: shard.nodes, client };
     sim.start();
+    const { loss, duplicate } = scenario.network;
+    if (loss > 0 || duplicate > 0) {
+      for (let a = 0; a < sim.hostCount; a++) {
+        for (let b = 0; b < sim.hostCount; b++) if (a !== b) sim.setLink(a, b, { loss, duplicate });
+      }
+    }
   }
 
   /** Runs up to `maxEvents` more events; returns true once the run is complete. */

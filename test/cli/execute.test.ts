@@ -34,9 +34,9 @@ describe("a run's report", () => {
       ops: report.ops.all?.count,
     }).toMatchInlineSnapshot(`
       {
-        "events": 95204,
+        "events": 95331,
         "ops": 19738,
-        "trace_hash": "bd5fa966d9acc00b",
+        "trace_hash": "6d73cbe1d5285596",
       }
     `);
   });

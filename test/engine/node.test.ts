@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { addSingleNode } from "../../engine/cluster.js";
-import type { FsyncPolicy } from "../../engine/node.js";
+import { addShard } from "../../engine/cluster.js";
+import { type FsyncPolicy, storageOf } from "../../engine/node-base.js";
 import type { Request, RequestOp, Response } from "../../engine/protocol.js";
 import type { HostContext } from "../../sim/host.js";
 import { Simulation } from "../../sim/simulation.js";
@@ -26,7 +26,10 @@ function harness(options: {
   setup?: (sim: Simulation, node: number) => void;
 }) {
   const sim = new Simulation({ seed: 1, latency: { dist: "constant", value_us: 0 } });
-  const { node, table } = addSingleNode(sim, {
+  const shard = addShard(sim, {
+    replicas: 1,
+    mode: "async",
+    failover: { enabled: false, detect_after_us: 1_000_000, fencing: true },
     node: {
       service_time_us: 50,
       page_time_us: 2,
@@ -39,6 +42,8 @@ function harness(options: {
     field_count: 10,
     load: { count: options.records ?? 1000, key: keyOf, value: 0 },
   });
+  const node = shard.nodes[0] as number;
+  const table = storageOf(sim.disk(node)).table;
   const responses = new Map<number, Response & { at_us: number }>();
   sim.addHost("client", () => ({
     onStart(ctx: HostContext) {
@@ -54,6 +59,8 @@ function harness(options: {
         field: s.field ?? 0,
         scan_length: s.scan_length ?? 0,
         value: s.value ?? 0,
+        min_lsn: 0,
+        require_leader: false,
       };
       ctx.send(node, req);
     },

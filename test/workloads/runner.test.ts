@@ -47,7 +47,7 @@ describe("ScenarioRun", () => {
 
   it("counts latency from the intended start: a stalled node shows in the tail (no coordinated omission)", () => {
     const { ops } = runWith(SMALL, 3, (run) => {
-      run.sim.at(5_000_000, () => run.sim.pause(run.hosts.node, 1_000_000));
+      run.sim.at(5_000_000, () => run.sim.pause(run.hosts.nodes[0] as number, 1_000_000));
     });
     const measured = ops.filter((op) => op.measured && op.result === "ok");
     // Every operation intended during the 1 s stall waits for its end, and so do the backlogged ones.
@@ -89,7 +89,7 @@ network: { latency: { dist: constant, value: 100us } }
 workload: { preset: c, records: 100, rate: 100/s, clients: 2, timeout: 100ms }
 `,
       1,
-      (run) => run.sim.at(2_000_000, () => run.sim.pause(run.hosts.node, 500_000)),
+      (run) => run.sim.at(2_000_000, () => run.sim.pause(run.hosts.nodes[0] as number, 500_000)),
     );
     const infos = ops.filter((op) => op.result === "info");
     expect(infos.length).toBeGreaterThan(0);

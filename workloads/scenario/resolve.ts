@@ -28,7 +28,14 @@ export interface ResolvedScenario {
     queue_limit: number;
     btree_fanout: number;
   };
-  network: { latency: LatencySpec };
+  replication: {
+    replicas: number;
+    mode: "async" | "semi-sync" | "sync" | "multi-leader";
+    read_from: "leader" | "follower" | "nearest";
+    read_your_writes: boolean;
+    failover: { enabled: boolean; detect_after_us: number; fencing: boolean };
+  };
+  network: { latency: LatencySpec; loss: number; duplicate: number };
   workload: {
     type: "ycsb";
     preset: YcsbPresetName;
@@ -120,6 +127,23 @@ function resolveWorkload(workload: ScenarioDoc["workload"]): ResolvedScenario["w
   };
 }
 
+function resolveReplication(cluster: ScenarioDoc["cluster"]): ResolvedScenario["replication"] {
+  const { replication } = cluster;
+  const failover = replication.failover;
+  return {
+    replicas: cluster.replicas,
+    mode: replication.mode,
+    read_from: replication.read_from,
+    read_your_writes: replication.read_your_writes,
+    failover: {
+      // Automatic unless said: on for a leader-follower shard, meaningless for one node or multi-leader.
+      enabled: failover.enabled ?? (cluster.replicas >= 2 && replication.mode !== "multi-leader"),
+      detect_after_us: us(failover.detect_after),
+      fencing: failover.fencing,
+    },
+  };
+}
+
 /** Converts a validated document's units to numbers and applies the preset. */
 export function resolveScenario(doc: ScenarioDoc): ResolvedScenario {
   const node = doc.cluster.node;
@@ -137,7 +161,12 @@ export function resolveScenario(doc: ScenarioDoc): ResolvedScenario {
       queue_limit: node.queue_limit,
       btree_fanout: node.btree_fanout,
     },
-    network: { latency: resolveLatency(doc.network.latency) },
+    replication: resolveReplication(doc.cluster),
+    network: {
+      latency: resolveLatency(doc.network.latency),
+      loss: doc.network.loss,
+      duplicate: doc.network.duplicate,
+    },
     workload: resolveWorkload(doc.workload),
   };
 }

@@ -44,7 +44,7 @@ function durationProblem(value: string | number, floor: DurationFloor): string |
 }
 
 /** A duration such as "500us" or "10s" (or the number 0 where zero is allowed), at most 24h. */
-function duration(floor: DurationFloor) {
+export function duration(floor: DurationFloor) {
   return z
     .union([z.string(), z.number()], { error: "expected a duration such as 500us, 2ms or 10s" })
     .superRefine((value, ctx) => {
@@ -125,7 +125,86 @@ const nodeSchema = z
   })
   .describe("Cost model of every database node.");
 
-const clusterSchema = z.strictObject({ node: nodeSchema.prefault({}) }).describe("The database under test.");
+const failoverSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .nullable()
+      .default(null)
+      .describe(
+        "Promote a follower when the leader is lost. null: on when `replicas` >= 2 (leader-follower modes).",
+      ),
+    detect_after: duration("positive")
+      .default("1s")
+      .describe("A follower that has not heard from its leader for this long starts an election."),
+    fencing: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Each promotion starts a new term that fences the old leader, which steps down when it cannot " +
+          "reach a majority. `false` is explicitly unsafe: an old leader keeps accepting writes (split brain).",
+      ),
+  })
+  .describe("Failure detection and automatic failover.");
+
+const replicationSchema = z
+  .strictObject({
+    mode: z
+      .enum(["async", "semi-sync", "sync", "multi-leader"])
+      .default("async")
+      .describe(
+        "When a write is acknowledged: `async` once the leader has it durable; `semi-sync` once one " +
+          "follower also has it; `sync` once every live follower has it; `multi-leader`: every node " +
+          "accepts writes, conflicts resolved by last-writer-wins on the nodes' clocks.",
+      ),
+    read_from: z
+      .enum(["leader", "follower", "nearest"])
+      .default("leader")
+      .describe(
+        "Where clients read: the leader; a follower (client i reads from follower i mod followers: " +
+          "stale reads possible); nearest (client i reads from replica i mod replicas).",
+      ),
+    read_your_writes: z
+      .boolean()
+      .default(false)
+      .describe("A replica that has not applied a client's last write sends its read to the leader."),
+    failover: failoverSchema.prefault({}),
+  })
+  .describe("How the replicas of a shard share writes.");
+
+const clusterSchema = z
+  .strictObject({
+    replicas: integer(1, 9).default(1).describe("Copies of the shard: a leader and followers."),
+    replication: replicationSchema.prefault({}),
+    node: nodeSchema.prefault({}),
+  })
+  .superRefine((cluster, ctx) => {
+    if (cluster.replicas >= 2) return;
+    const single = `needs replicas >= 2 (got replicas: ${cluster.replicas})`;
+    const { replication } = cluster;
+    if (replication.mode !== "async") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["replication", "mode"],
+        message: `${replication.mode} ${single}`,
+      });
+    }
+    if (replication.read_from === "follower") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["replication", "read_from"],
+        message: `follower reads ${single}`,
+      });
+    }
+    if (replication.failover.enabled === true) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["replication", "failover", "enabled"],
+        message: `failover ${single}`,
+      });
+    }
+  }, WHEN_FIELDS_VALID)
+  .describe("The database under test.");
 
 // --- network ---
 
@@ -200,6 +279,8 @@ const networkSchema = z
     latency: latencySchema
       .default({ dist: "lognormal", median: "500us", p99: "5ms" })
       .describe("One-way delay of every message, chosen by `dist`."),
+    loss: z.number().min(0).max(1).default(0).describe("Probability that a message is dropped."),
+    duplicate: z.number().min(0).max(1).default(0).describe("Probability that a message is delivered twice."),
   })
   .describe("The simulated network between clients and nodes.");
 

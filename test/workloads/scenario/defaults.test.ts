@@ -12,6 +12,13 @@ const DEFAULT_DOC: ScenarioDoc = {
   duration: "60s",
   warmup: "0s",
   cluster: {
+    replicas: 1,
+    replication: {
+      mode: "async",
+      read_from: "leader",
+      read_your_writes: false,
+      failover: { enabled: null, detect_after: "1s", fencing: true },
+    },
     node: {
       service_time: "50us",
       page_time: "2us",
@@ -22,7 +29,7 @@ const DEFAULT_DOC: ScenarioDoc = {
       btree_fanout: 64,
     },
   },
-  network: { latency: { dist: "lognormal", median: "500us", p99: "5ms" } },
+  network: { latency: { dist: "lognormal", median: "500us", p99: "5ms" }, loss: 0, duplicate: 0 },
   workload: {
     type: "ycsb",
     preset: "a",
@@ -59,7 +66,14 @@ const DEFAULT_RESOLVED: ResolvedScenario = {
     queue_limit: 10_000,
     btree_fanout: 64,
   },
-  network: { latency: { dist: "lognormal", median_us: 500, p99_us: 5_000 } },
+  replication: {
+    replicas: 1,
+    mode: "async",
+    read_from: "leader",
+    read_your_writes: false,
+    failover: { enabled: false, detect_after_us: 1_000_000, fencing: true },
+  },
+  network: { latency: { dist: "lognormal", median_us: 500, p99_us: 5_000 }, loss: 0, duplicate: 0 },
   workload: {
     type: "ycsb",
     preset: "a",

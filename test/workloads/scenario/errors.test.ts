@@ -21,7 +21,7 @@ describe("validation errors name the path and what is allowed", () => {
     ["workload: { type: tpcc }", 'workload.type: expected ycsb (got "tpcc")'],
     ["workload: { arrival: 3 }", "workload.arrival: expected one of poisson, constant (got 3)"],
     // unknown keys list the keys allowed there
-    ["cluster: { replicas: 3 }", "cluster.replicas: unknown key; allowed keys: node"],
+    ["cluster: { shards: 3 }", "cluster.shards: unknown key; allowed keys: replicas, replication, node"],
     [
       "faults: []",
       "faults: unknown key; allowed keys: name, description, duration, warmup, cluster, network, workload",
@@ -242,11 +242,13 @@ describe("the error", () => {
   });
 
   it("points at the key for an unknown key", () => {
-    const text = "name: x\ncluster:\n  replicas: 3\n";
+    const text = "name: x\ncluster:\n  shards: 3\n";
     const error = loadError(text, { sourceName: "scenarios/x.yaml" });
-    expect(error.message).toBe("scenarios/x.yaml:3:3: cluster.replicas: unknown key; allowed keys: node");
+    expect(error.message).toBe(
+      "scenarios/x.yaml:3:3: cluster.shards: unknown key; allowed keys: replicas, replication, node",
+    );
     expect(error).toBeInstanceOf(ScenarioError);
-    expect(error.path).toBe("cluster.replicas");
+    expect(error.path).toBe("cluster.shards");
     expect([error.line, error.column]).toEqual([3, 3]);
   });
 

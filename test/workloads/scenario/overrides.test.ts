@@ -59,7 +59,7 @@ describe("--set overrides", () => {
 
   it("name themselves in a validation error they cause", () => {
     expect(overrideError("cluster.foo=1").message).toBe(
-      "--set cluster.foo=1: cluster.foo: unknown key; allowed keys: node",
+      "--set cluster.foo=1: cluster.foo: unknown key; allowed keys: replicas, replication, node",
     );
     expect(overrideError("workload.records=ten").message).toBe(
       '--set workload.records=ten: workload.records: expected an integer (got "ten")',
@@ -80,7 +80,9 @@ describe("--set overrides", () => {
 
   it("parse a future key's value (an empty list) and report the key as unknown", () => {
     const error = overrideError("cluster.indexes=[]");
-    expect(error.message).toBe("--set cluster.indexes=[]: cluster.indexes: unknown key; allowed keys: node");
+    expect(error.message).toBe(
+      "--set cluster.indexes=[]: cluster.indexes: unknown key; allowed keys: replicas, replication, node",
+    );
     expect(error.path).toBe("cluster.indexes");
   });
 

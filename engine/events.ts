@@ -1,0 +1,17 @@
+// What the engine tells whoever runs it (metrics, reports): role changes, replication lag, write
+// conflicts, log truncations. The runner adds the virtual time and forwards them to its Observer.
+
+import type { HostId } from "../sim/host.js";
+
+export type Role = "leader" | "follower" | "candidate";
+
+export type EngineEvent =
+  | { readonly type: "role"; readonly node: HostId; readonly role: Role; readonly term: number }
+  /** A follower applied a replicated entry `lag_us` after the leader logged it (by their clocks). */
+  | { readonly type: "lag"; readonly node: HostId; readonly lag_us: number }
+  /** Last-writer-wins discarded a write (multi-leader): an acknowledged update is lost. */
+  | { readonly type: "conflict"; readonly node: HostId; readonly key: string }
+  /** A replica discarded a divergent suffix of its log (writes it had applied are undone). */
+  | { readonly type: "truncate"; readonly node: HostId; readonly entries: number };
+
+export type EngineEventSink = (event: EngineEvent) => void;

@@ -1,0 +1,372 @@
+// What every database node shares: a table on its disk, one CPU serving requests in order from a
+// bounded queue (so load shows up as queueing), the service-time model, a write-ahead log on the
+// disk, and fsync with group commit. Replication strategies (replica.ts, multi-leader.ts) decide
+// who may serve what and when a write is acknowledged.
+//
+// Service time = service_time + page_time x (B+tree pages read and written) + row_time x rows a
+// scan examines. fsync_policy: `always` makes a log entry durable by an fsync; fsyncs run one at a
+// time beside the CPU and entries logged while one is in flight share the next (group commit);
+// `interval` fsyncs periodically; `never` makes nothing durable (the operating system is modelled
+// as writing pages back eventually: only the last NEVER_POLICY_TAIL entries are at risk).
+
+import type { Disk } from "../sim/disk.js";
+import type { HostBehaviour, HostContext, HostId, Message } from "../sim/host.js";
+import { RingQueue } from "../sim/ring-queue.js";
+import type { EngineEventSink } from "./events.js";
+import type { Request, Response, ResponseStatus } from "./protocol.js";
+import type { Table } from "./table.js";
+
+export type FsyncPolicy = { kind: "always" } | { kind: "never" } | { kind: "interval"; interval_us: number };
+
+export interface NodeConfig {
+  /** CPU cost of any request. */
+  service_time_us: number;
+  /** CPU cost per B+tree page read or written. */
+  page_time_us: number;
+  /** CPU cost per row a scan examines. */
+  row_time_us: number;
+  fsync_policy: FsyncPolicy;
+  /** Requests waiting for the CPU; past it a request is answered `overloaded` at once. */
+  queue_limit: number;
+  events?: EngineEventSink;
+}
+
+/** A write as the log carries it: shared between replicas, never mutated. */
+export interface LogEntry {
+  readonly lsn: number;
+  readonly term: number;
+  readonly insert: boolean;
+  readonly key: string;
+  /** -1: all fields. */
+  readonly field: number;
+  readonly value: number;
+  /** The origin node's clock when it logged the write (lag; last-writer-wins). */
+  readonly ts_us: number;
+  /** The node that accepted the write from a client. */
+  readonly origin: HostId;
+}
+
+/** A log entry as one node holds it: with what undoes it on this node's table. */
+export interface LogRecord {
+  readonly entry: LogEntry;
+  /** The row existed before (false: undo removes the key). */
+  readonly existed: boolean;
+  readonly beforeStamp: number;
+  readonly beforeVersion: number;
+}
+
+export type MutableResponse = { -readonly [K in keyof Response]: Response[K] };
+
+export interface InService {
+  readonly from: HostId;
+  readonly req: Request;
+  readonly response: MutableResponse;
+  readonly isWrite: boolean;
+  readonly cpuDone_us: number;
+}
+
+const TIMER_CPU_DONE = 1;
+const TIMER_FSYNC_DONE = 2;
+const TIMER_SYNC_INTERVAL = 3;
+/** Tags from here on belong to subclasses. */
+export const FIRST_SUBCLASS_TIMER = 10;
+
+/**
+ * Under `never`, the node models the operating system writing pages back eventually as the last
+ * NEVER_POLICY_TAIL log entries being at risk in a crash; it also bounds the log's memory.
+ */
+const NEVER_POLICY_TAIL = 100_000;
+
+/** What a node keeps on its disk besides the log: its table and its durable replication state. */
+export class NodeStorage {
+  readonly table: Table;
+  /** Replication term (epoch) and the vote cast in it: durable, as Raft requires. */
+  term = 1;
+  votedFor = -1;
+  /** False until the node first starts: the initial leader leads only at its first start. */
+  started = false;
+  constructor(table: Table) {
+    this.table = table;
+  }
+}
+
+/** A node's storage: created by whoever builds the cluster, before the node starts. */
+export function storageOf(disk: Disk): NodeStorage {
+  if (!(disk.data instanceof NodeStorage))
+    throw new Error("database node started without storage on its disk");
+  return disk.data;
+}
+
+export abstract class NodeBase implements HostBehaviour {
+  protected readonly config: NodeConfig;
+  protected table!: Table;
+  protected storage!: NodeStorage;
+  protected ctx!: HostContext;
+  private readonly queue: RingQueue<{ from: HostId; req: Request; arrived_us: number }>;
+  private current: InService | null = null;
+  private fsyncInFlight = false;
+  private fsyncTarget = 0;
+  private fsyncWanted = false;
+  served = 0;
+  rejected = 0;
+
+  constructor(config: NodeConfig) {
+    this.config = config;
+    this.queue = new RingQueue(config.queue_limit);
+  }
+
+  onStart(ctx: HostContext): void {
+    this.ctx = ctx;
+    this.storage = storageOf(ctx.disk);
+    this.table = this.storage.table;
+    this.undoRecords(ctx.disk.takeLostTail() as LogRecord[]);
+    if (this.config.fsync_policy.kind === "interval") {
+      ctx.setTimer(this.config.fsync_policy.interval_us, TIMER_SYNC_INTERVAL);
+    }
+    this.start(ctx);
+  }
+
+  onMessage(ctx: HostContext, from: HostId, msg: Message): void {
+    if (msg.kind !== "req") {
+      this.onPeerMessage(ctx, from, msg);
+      return;
+    }
+    const req = msg as Request;
+    if (this.current === null) {
+      this.serve(ctx, from, req, ctx.now_us());
+    } else if (!this.queue.push({ from, req, arrived_us: ctx.now_us() })) {
+      this.rejected++;
+      ctx.send(from, this.reply(req, "overloaded"));
+    }
+  }
+
+  onTimer(ctx: HostContext, tag: number): void {
+    switch (tag) {
+      case TIMER_CPU_DONE:
+        this.finishCpu(ctx);
+        break;
+      case TIMER_FSYNC_DONE:
+        this.finishFsync(ctx);
+        break;
+      case TIMER_SYNC_INTERVAL:
+        if (ctx.disk.length > ctx.disk.durableLength) this.requestFsync();
+        ctx.setTimer((this.config.fsync_policy as { interval_us: number }).interval_us, TIMER_SYNC_INTERVAL);
+        break;
+      default:
+        this.onOwnTimer(ctx, tag);
+    }
+  }
+
+  // ---- for subclasses ----
+
+  /** Called once the table and the crash recovery are in place. */
+  protected abstract start(ctx: HostContext): void;
+  protected abstract onPeerMessage(ctx: HostContext, from: HostId, msg: Message): void;
+  protected abstract onOwnTimer(ctx: HostContext, tag: number): void;
+  /** null when this node may serve the request now, else the status to answer (e.g. not_leader). */
+  protected abstract refusal(req: Request): ResponseStatus | null;
+  /** A write has done its CPU work and is logged: decide when to acknowledge it. */
+  protected abstract onWriteLogged(ctx: HostContext, write: InService): void;
+  /** The log is durable up to `durable` (after an fsync, or at once when the policy does not wait). */
+  protected abstract onDurable(ctx: HostContext, durable: number): void;
+  /** The term and leader hint this node puts in responses. */
+  protected abstract termAndHint(): { term: number; leader_hint: HostId };
+
+  /** Log position a write is durable at: after an fsync under `always`, at once otherwise. */
+  protected durableLsn(): number {
+    return this.config.fsync_policy.kind === "always" ? this.ctx.disk.durableLength : this.ctx.disk.length;
+  }
+
+  /** Applies an entry to the table and logs it; returns its log record. */
+  protected applyAndLog(entry: LogEntry): LogRecord {
+    const table = this.table;
+    const row = table.find(entry.key);
+    const existed = row >= 0;
+    const record: LogRecord = {
+      entry,
+      existed,
+      beforeStamp: !existed ? 0 : entry.field < 0 ? table.version(row) : table.fieldStamp(row, entry.field),
+      beforeVersion: existed ? table.version(row) : 0,
+    };
+    if (existed) table.write(row, entry.insert ? -1 : entry.field, entry.value);
+    else table.insert(entry.key, entry.value);
+    this.log(record);
+    return record;
+  }
+
+  /** Undoes records, newest first (a crash lost them, or a replica truncates its log). */
+  protected undoRecords(records: readonly LogRecord[]): void {
+    for (let i = records.length - 1; i >= 0; i--) {
+      const record = records[i] as LogRecord;
+      const { entry } = record;
+      if (!record.existed) {
+        this.table.remove(entry.key);
+        continue;
+      }
+      const row = this.table.find(entry.key);
+      if (row < 0) throw new Error(`undo: key ${entry.key} vanished from the table`);
+      this.table.restore(row, entry.insert ? -1 : entry.field, record.beforeStamp, record.beforeVersion);
+    }
+  }
+
+  /** Asks for an fsync covering everything logged so far (group commit). */
+  protected requestFsync(): void {
+    if (this.fsyncInFlight) {
+      this.fsyncWanted = true;
+      return;
+    }
+    this.fsyncInFlight = true;
+    this.fsyncWanted = false;
+    this.fsyncTarget = this.ctx.disk.length;
+    this.ctx.setTimer(this.ctx.disk.fsync_us, TIMER_FSYNC_DONE);
+  }
+
+  protected reply(req: Request, status: ResponseStatus): Response {
+    const { term, leader_hint } = this.termAndHint();
+    return {
+      kind: "resp",
+      digest: req.id >>> 0,
+      id: req.id,
+      status,
+      value: null,
+      rows: 0,
+      pages_read: 0,
+      pages_written: 0,
+      queue_us: 0,
+      service_us: 0,
+      sync_us: 0,
+      lsn: 0,
+      term,
+      leader_hint,
+    };
+  }
+
+  /** Serves queued requests that were waiting (e.g. for a log position), if the CPU is free. */
+  protected kick(ctx: HostContext): void {
+    if (this.current !== null) return;
+    const next = this.queue.shift();
+    if (next !== undefined) this.serve(ctx, next.from, next.req, next.arrived_us);
+  }
+
+  // ---- the CPU ----
+
+  /** Applies the request now and holds the CPU for its cost. */
+  private serve(ctx: HostContext, from: HostId, req: Request, arrived_us: number): void {
+    const refused = this.refusal(req);
+    if (refused !== null) {
+      ctx.send(from, this.reply(req, refused));
+      this.kick(ctx);
+      return;
+    }
+    const now = ctx.now_us();
+    const { config, table } = this;
+    const index = table.index;
+    let status: ResponseStatus = "ok";
+    let value: number | null = null;
+    let rows = 0;
+    let pagesRead = 0;
+    let pagesWritten = 0;
+    let lsn = 0;
+    const { term, leader_hint } = this.termAndHint();
+    switch (req.op) {
+      case "read": {
+        const row = table.find(req.key);
+        pagesRead = index.lastPagesRead;
+        if (row < 0) status = "not_found";
+        else {
+          value = table.version(row);
+          rows = 1;
+        }
+        break;
+      }
+      case "update":
+      case "insert": {
+        const row = table.find(req.key);
+        pagesRead = index.lastPagesRead;
+        if (row < 0 === (req.op === "update")) {
+          status = row < 0 ? "not_found" : "duplicate_key";
+          break;
+        }
+        lsn = ctx.disk.length + 1;
+        this.applyAndLog({
+          lsn,
+          term,
+          insert: req.op === "insert",
+          key: req.key,
+          field: req.op === "insert" ? -1 : req.field,
+          value: req.value,
+          ts_us: now,
+          origin: ctx.id,
+        });
+        pagesRead += index.lastPagesRead;
+        pagesWritten = req.op === "insert" ? index.lastPagesWritten : 1;
+        value = req.value;
+        rows = 1;
+        break;
+      }
+      case "scan": {
+        rows = index.scan(req.key, req.scan_length, noop);
+        pagesRead = index.lastPagesRead;
+        break;
+      }
+    }
+    const service_us =
+      config.service_time_us +
+      config.page_time_us * (pagesRead + pagesWritten) +
+      config.row_time_us * (req.op === "scan" ? rows : 0);
+    const response: MutableResponse = {
+      kind: "resp",
+      digest: (Math.imul(req.id, 0x85ebca6b) ^ (value ?? -1)) >>> 0,
+      id: req.id,
+      status,
+      value,
+      rows,
+      pages_read: pagesRead,
+      pages_written: pagesWritten,
+      queue_us: now - arrived_us,
+      service_us,
+      sync_us: 0,
+      lsn,
+      term,
+      leader_hint,
+    };
+    this.current = { from, req, response, isWrite: lsn > 0, cpuDone_us: now + service_us };
+    ctx.setTimer(service_us, TIMER_CPU_DONE);
+  }
+
+  private finishCpu(ctx: HostContext): void {
+    const done = this.current;
+    if (done === null) throw new Error("database node: CPU timer with no request in service");
+    this.current = null;
+    this.served++;
+    if (done.isWrite) {
+      this.onWriteLogged(ctx, done);
+      if (this.config.fsync_policy.kind === "always") this.requestFsync();
+      else this.onDurable(ctx, ctx.disk.length);
+    } else {
+      ctx.send(done.from, done.response);
+    }
+    this.kick(ctx);
+  }
+
+  private finishFsync(ctx: HostContext): void {
+    this.fsyncInFlight = false;
+    ctx.disk.syncTo(Math.min(this.fsyncTarget, ctx.disk.length));
+    this.onDurable(ctx, ctx.disk.durableLength);
+    if (this.fsyncWanted || ctx.disk.length > ctx.disk.durableLength) {
+      if (this.config.fsync_policy.kind === "always") this.requestFsync();
+    }
+  }
+
+  private log(record: LogRecord): void {
+    const disk = this.ctx.disk;
+    if (disk.append(record) + 1 !== record.entry.lsn) {
+      throw new Error(`log position mismatch: appended lsn ${record.entry.lsn} at ${disk.length}`);
+    }
+    if (this.config.fsync_policy.kind === "never" && disk.length - disk.durableLength > NEVER_POLICY_TAIL) {
+      disk.syncTo(disk.length - NEVER_POLICY_TAIL);
+    }
+  }
+}
+
+function noop(): void {}

@@ -1,0 +1,195 @@
+// A replica of a multi-leader shard: every node accepts writes from its clients, acknowledges them
+// once durable locally, and pushes them to every other node (in order, one batch in flight per
+// peer, resent when unanswered). Concurrent writes to a key are resolved by last-writer-wins on the
+// timestamp the accepting node's clock gave the write (ties broken by node id), so a node whose
+// clock runs behind loses its updates to older ones: each write discarded that way is a conflict.
+
+import type { HostContext, HostId, Message } from "../../sim/host.js";
+import {
+  FIRST_SUBCLASS_TIMER,
+  type InService,
+  type LogEntry,
+  type LogRecord,
+  NodeBase,
+  type NodeConfig,
+} from "../node-base.js";
+import type { Request, ResponseStatus } from "../protocol.js";
+import type { PeerAck, PeerWrites } from "./messages.js";
+
+export interface MultiLeaderSettings {
+  /** Every replica of the shard, this one included. */
+  peers: readonly HostId[];
+  /** Resend interval of unacknowledged pushes (and of empty pushes keeping peers in touch). */
+  resend_us: number;
+  batch_max: number;
+}
+
+interface PeerState {
+  /** Next position of this node's own-writes stream to send, and the first not acknowledged. */
+  next: number;
+  acked: number;
+  inflight: boolean;
+  sent_us: number;
+}
+
+/** Last-writer-wins version of a key: the writing node's clock, then its id. */
+interface Version {
+  ts_us: number;
+  origin: HostId;
+}
+
+const TIMER_RESEND = FIRST_SUBCLASS_TIMER;
+
+export class MultiLeaderNode extends NodeBase {
+  private readonly settings: MultiLeaderSettings;
+  /** Writes this node accepted from clients, in order: what it pushes to its peers. */
+  private readonly ownWrites: LogEntry[] = [];
+  /** Position in `ownWrites` of its first element (older ones were acknowledged by every peer). */
+  private ownBase = 0;
+  private readonly peers = new Map<HostId, PeerState>();
+  /** Next position expected from each peer's stream. */
+  private readonly received = new Map<HostId, number>();
+  private readonly versions = new Map<string, Version>();
+  private pendingAcks: InService[] = [];
+  conflicts = 0;
+
+  constructor(config: NodeConfig, settings: MultiLeaderSettings) {
+    super(config);
+    this.settings = settings;
+  }
+
+  protected start(ctx: HostContext): void {
+    for (const peer of this.settings.peers) {
+      if (peer === ctx.id) continue;
+      this.peers.set(peer, { next: this.ownBase, acked: this.ownBase, inflight: false, sent_us: 0 });
+    }
+    ctx.setTimer(this.settings.resend_us, TIMER_RESEND);
+  }
+
+  protected termAndHint(): { term: number; leader_hint: HostId } {
+    return { term: this.storage.term, leader_hint: this.ctx.id };
+  }
+
+  protected refusal(_req: Request): ResponseStatus | null {
+    return null; // every node serves everything
+  }
+
+  protected onWriteLogged(ctx: HostContext, write: InService): void {
+    const record = ctx.disk.entryAt(write.response.lsn - 1) as LogRecord;
+    const current = this.versions.get(record.entry.key);
+    if (current !== undefined && !newer(record.entry, current)) {
+      // This node's clock is behind the key's version: last-writer-wins drops the write here too,
+      // although the client is told it succeeded (as in Cassandra).
+      this.undoRecords([record]);
+      this.conflict(ctx, record.entry.key);
+    } else {
+      this.versions.set(record.entry.key, { ts_us: record.entry.ts_us, origin: ctx.id });
+    }
+    this.ownWrites.push(record.entry);
+    this.pendingAcks.push(write);
+    for (const peer of this.peers.keys()) this.push(ctx, peer);
+  }
+
+  protected onDurable(ctx: HostContext, durable: number): void {
+    let released = 0;
+    const now = ctx.now_us();
+    while (released < this.pendingAcks.length) {
+      const write = this.pendingAcks[released] as InService;
+      if (write.response.lsn > durable) break;
+      write.response.sync_us = now - write.cpuDone_us;
+      ctx.send(write.from, write.response);
+      released++;
+    }
+    if (released > 0) this.pendingAcks = this.pendingAcks.slice(released);
+  }
+
+  protected onOwnTimer(ctx: HostContext, tag: number): void {
+    if (tag !== TIMER_RESEND) throw new Error(`multi-leader: unknown timer tag ${tag}`);
+    ctx.setTimer(this.settings.resend_us, TIMER_RESEND);
+    for (const peer of this.peers.keys()) this.push(ctx, peer);
+  }
+
+  protected onPeerMessage(ctx: HostContext, from: HostId, msg: Message): void {
+    if (msg.kind === "peer_writes") this.onPeerWrites(ctx, from, msg as PeerWrites);
+    else if (msg.kind === "peer_ack") this.onPeerAck(ctx, from, msg as PeerAck);
+    else throw new Error(`multi-leader: unexpected message ${msg.kind}`);
+  }
+
+  private push(ctx: HostContext, peer: HostId): void {
+    const p = this.peers.get(peer) as PeerState;
+    const now = ctx.now_us();
+    if (p.inflight && now - p.sent_us < this.settings.resend_us) return;
+    const end = this.ownBase + this.ownWrites.length;
+    if (p.next >= end && p.acked >= end) return;
+    if (p.inflight) p.next = p.acked; // unanswered: resend from the first unacknowledged write
+    const from = p.next - this.ownBase;
+    const entries = this.ownWrites.slice(from, from + this.settings.batch_max);
+    const writes: PeerWrites = {
+      kind: "peer_writes",
+      digest: (p.next ^ entries.length) >>> 0,
+      from_seq: p.next,
+      entries,
+    };
+    ctx.send(peer, writes);
+    p.next += entries.length;
+    p.inflight = true;
+    p.sent_us = now;
+  }
+
+  private onPeerAck(ctx: HostContext, from: HostId, msg: PeerAck): void {
+    const p = this.peers.get(from);
+    if (p === undefined) return;
+    p.inflight = false;
+    if (msg.next_seq > p.acked) p.acked = msg.next_seq;
+    if (p.next < p.acked) p.next = p.acked;
+    this.forgetAcknowledged();
+    this.push(ctx, from);
+  }
+
+  private onPeerWrites(ctx: HostContext, from: HostId, msg: PeerWrites): void {
+    let next = this.received.get(from) ?? 0;
+    for (let i = 0; i < msg.entries.length; i++) {
+      if (msg.from_seq + i !== next) continue; // already applied, or a gap: wait for the resend
+      const entry = msg.entries[i] as LogEntry;
+      this.applyRemote(ctx, entry);
+      next++;
+    }
+    this.received.set(from, next);
+    const ack: PeerAck = { kind: "peer_ack", digest: next, next_seq: next };
+    ctx.send(from, ack);
+  }
+
+  /** Last-writer-wins: applies a peer's write unless the key holds a newer version. */
+  private applyRemote(ctx: HostContext, entry: LogEntry): void {
+    const current = this.versions.get(entry.key);
+    if (current !== undefined && !newer(entry, current)) {
+      this.conflict(ctx, entry.key);
+      return;
+    }
+    this.versions.set(entry.key, { ts_us: entry.ts_us, origin: entry.origin });
+    // Logged locally under this node's own positions: a crash here loses it like any write.
+    this.applyAndLog({ ...entry, lsn: ctx.disk.length + 1 });
+    if (this.config.fsync_policy.kind === "always") this.requestFsync();
+    this.config.events?.({ type: "lag", node: ctx.id, lag_us: Math.max(0, ctx.now_us() - entry.ts_us) });
+  }
+
+  private conflict(ctx: HostContext, key: string): void {
+    this.conflicts++;
+    this.config.events?.({ type: "conflict", node: ctx.id, key });
+  }
+
+  /** Drops own writes every peer has acknowledged (bounded memory). */
+  private forgetAcknowledged(): void {
+    let min = Number.POSITIVE_INFINITY;
+    for (const p of this.peers.values()) if (p.acked < min) min = p.acked;
+    const drop = Math.min(min, this.ownBase + this.ownWrites.length) - this.ownBase;
+    if (drop > 1024) {
+      this.ownWrites.splice(0, drop);
+      this.ownBase += drop;
+    }
+  }
+}
+
+function newer(entry: LogEntry, current: Version): boolean {
+  return entry.ts_us > current.ts_us || (entry.ts_us === current.ts_us && entry.origin > current.origin);
+}

@@ -1,0 +1,407 @@
+// A replica of a leader-follower shard (also the single node of an unreplicated one: a leader with
+// no followers).
+//
+// The leader logs each write (LSN and term per entry) and ships its log to every follower in order
+// (batches, one in flight per follower, resent when unanswered); followers apply entries in order
+// and acknowledge what they hold durably by their own fsync policy. A write is acknowledged to the
+// client by `mode`: async once the leader has it durable; semi-sync once at least one follower also
+// has it; sync once every live follower (heard from within detect_after) has it.
+//
+// Failover: followers expect a heartbeat (an empty append) every tick; one that has not heard from
+// a leader for detect_after (plus a random delay of up to half of it) asks the others for votes,
+// which are granted to a log at least as up to date as the voter's (Raft's rule), once per term. A
+// majority promotes it. With fencing, each promotion starts a new term: nodes refuse messages of an
+// older term, a leader that learns of a newer one steps down, and a leader that has not heard from a
+// majority for detect_after steps down on its own (a lease), so an isolated old leader stops
+// acknowledging writes. A rejoining replica discards the suffix of its log that the new leader does
+// not have (log matching). Without fencing (unsafe, for demonstration) promotions keep the term, no
+// lease applies and a leader never steps down: two leaders can acknowledge writes in one term.
+
+import type { HostContext, HostId, Message } from "../../sim/host.js";
+import type { Role } from "../events.js";
+import {
+  FIRST_SUBCLASS_TIMER,
+  type InService,
+  type LogEntry,
+  type LogRecord,
+  NodeBase,
+  type NodeConfig,
+} from "../node-base.js";
+import type { Request, ResponseStatus } from "../protocol.js";
+import type { AppendEntries, AppendReply, VoteReply, VoteRequest } from "./messages.js";
+
+export type ReplicationMode = "async" | "semi-sync" | "sync";
+
+export interface ReplicationSettings {
+  mode: ReplicationMode;
+  /** Every replica of the shard, this one included. */
+  peers: readonly HostId[];
+  initialLeader: HostId;
+  failover: { enabled: boolean; detect_after_us: number; fencing: boolean };
+  /** Most entries in one append. */
+  batch_max: number;
+}
+
+interface FollowerState {
+  /** Next log position to send. */
+  next: number;
+  /** Highest position the follower holds durably. */
+  match: number;
+  inflight: boolean;
+  sent_us: number;
+  lastReply_us: number;
+}
+
+const TIMER_TICK = FIRST_SUBCLASS_TIMER;
+
+export class ReplicaNode extends NodeBase {
+  private readonly settings: ReplicationSettings;
+  private role: Role = "follower";
+  private leader: HostId = -1;
+  private lastHeard_us = 0;
+  private electionDelay_us = 0;
+  private readonly votes = new Set<HostId>();
+  private readonly followers = new Map<HostId, FollowerState>();
+  /** Writes this leader logged, waiting for durability and replication, in log order. */
+  private pendingAcks: InService[] = [];
+  private readonly tick_us: number;
+
+  constructor(config: NodeConfig, settings: ReplicationSettings) {
+    super(config);
+    this.settings = settings;
+    this.tick_us = Math.max(1000, Math.round(settings.failover.detect_after_us / 5));
+  }
+
+  private get majority(): number {
+    return Math.floor(this.settings.peers.length / 2) + 1;
+  }
+
+  protected start(ctx: HostContext): void {
+    const firstStart = !this.storage.started;
+    this.storage.started = true;
+    this.lastHeard_us = ctx.now_us();
+    this.newElectionDelay();
+    if (firstStart) this.leader = this.settings.initialLeader;
+    if (firstStart && ctx.id === this.settings.initialLeader) this.becomeLeader(ctx);
+    else this.setRole("follower");
+    ctx.setTimer(this.tick_us, TIMER_TICK);
+  }
+
+  protected termAndHint(): { term: number; leader_hint: HostId } {
+    return { term: this.storage.term, leader_hint: this.leader };
+  }
+
+  protected refusal(req: Request): ResponseStatus | null {
+    if (req.require_leader && this.role !== "leader") return "not_leader";
+    if (req.min_lsn > this.ctx.disk.length) return "not_leader"; // read-your-writes: not caught up
+    return null;
+  }
+
+  protected onWriteLogged(ctx: HostContext, write: InService): void {
+    this.pendingAcks.push(write);
+    for (const follower of this.followers.keys()) this.replicate(ctx, follower);
+  }
+
+  protected onDurable(ctx: HostContext, durable: number): void {
+    if (this.role === "leader") this.releaseAcks(ctx);
+    else if (this.leader >= 0 && durable > 0) {
+      // Tell the leader what is durable now (followers under `always` acknowledge after fsync).
+      ctx.send(this.leader, this.appendReply(true));
+    }
+  }
+
+  protected onOwnTimer(ctx: HostContext, tag: number): void {
+    if (tag !== TIMER_TICK) throw new Error(`replica: unknown timer tag ${tag}`);
+    ctx.setTimer(this.tick_us, TIMER_TICK);
+    const now = ctx.now_us();
+    const { failover } = this.settings;
+    if (this.role === "leader") {
+      if (failover.fencing && this.liveReplicas(now) < this.majority) {
+        this.stepDown(ctx, this.storage.term); // lease lost: stop acknowledging writes
+        return;
+      }
+      for (const follower of this.followers.keys()) this.replicate(ctx, follower);
+      this.releaseAcks(ctx); // a follower may have stopped counting as live (sync)
+    } else if (
+      failover.enabled &&
+      now - this.lastHeard_us > failover.detect_after_us + this.electionDelay_us
+    ) {
+      this.startElection(ctx);
+    }
+  }
+
+  protected onPeerMessage(ctx: HostContext, from: HostId, msg: Message): void {
+    switch (msg.kind) {
+      case "append":
+        this.onAppend(ctx, from, msg as AppendEntries);
+        break;
+      case "append_reply":
+        this.onAppendReply(ctx, from, msg as AppendReply);
+        break;
+      case "vote_request":
+        this.onVoteRequest(ctx, from, msg as VoteRequest);
+        break;
+      case "vote_reply":
+        this.onVoteReply(ctx, from, msg as VoteReply);
+        break;
+      default:
+        throw new Error(`replica: unexpected message ${msg.kind}`);
+    }
+  }
+
+  // ---- leader ----
+
+  private becomeLeader(ctx: HostContext): void {
+    this.setRole("leader");
+    this.leader = ctx.id;
+    this.followers.clear();
+    const now = ctx.now_us();
+    for (const peer of this.settings.peers) {
+      if (peer === ctx.id) continue;
+      this.followers.set(peer, {
+        next: ctx.disk.length + 1,
+        match: 0,
+        inflight: false,
+        sent_us: 0,
+        lastReply_us: now,
+      });
+      this.replicate(ctx, peer);
+    }
+  }
+
+  /** Replicas heard from within detect_after, this one included. */
+  private liveReplicas(now: number): number {
+    let live = 1;
+    for (const f of this.followers.values())
+      if (now - f.lastReply_us <= this.settings.failover.detect_after_us) live++;
+    return live;
+  }
+
+  /** Sends the follower its next batch, or a heartbeat; one append in flight, resent after 2 ticks. */
+  private replicate(ctx: HostContext, peer: HostId): void {
+    const f = this.followers.get(peer) as FollowerState;
+    const now = ctx.now_us();
+    if (f.inflight && now - f.sent_us < 2 * this.tick_us) return;
+    const last = ctx.disk.length;
+    if (f.inflight && f.next > last && now - f.sent_us < this.tick_us) return;
+    const entries: LogEntry[] = [];
+    for (let lsn = f.next; lsn <= last && entries.length < this.settings.batch_max; lsn++) {
+      entries.push(this.recordAt(lsn).entry);
+    }
+    const prev_lsn = f.next - 1;
+    const append: AppendEntries = {
+      kind: "append",
+      digest: (Math.imul(prev_lsn, 0x9e3779b1) ^ entries.length) >>> 0,
+      term: this.storage.term,
+      leader: ctx.id,
+      prev_lsn,
+      prev_term: prev_lsn === 0 ? 0 : this.recordAt(prev_lsn).entry.term,
+      entries,
+    };
+    ctx.send(peer, append);
+    f.inflight = true;
+    f.sent_us = now;
+  }
+
+  private onAppendReply(ctx: HostContext, from: HostId, msg: AppendReply): void {
+    if (msg.term > this.storage.term && this.settings.failover.fencing) {
+      this.stepDown(ctx, msg.term);
+      return;
+    }
+    const f = this.followers.get(from);
+    if (this.role !== "leader" || f === undefined || msg.term !== this.storage.term) return;
+    f.inflight = false;
+    f.lastReply_us = ctx.now_us();
+    if (msg.success) {
+      if (msg.match_lsn > f.match) f.match = msg.match_lsn;
+      f.next = Math.max(f.next, msg.last_lsn + 1);
+      this.releaseAcks(ctx);
+    } else {
+      f.next = Math.max(1, Math.min(f.next - 1, msg.last_lsn + 1));
+    }
+    if (f.next <= ctx.disk.length) this.replicate(ctx, from);
+  }
+
+  /** Acknowledges, in log order, the writes that are now durable and replicated enough. */
+  private releaseAcks(ctx: HostContext): void {
+    const now = ctx.now_us();
+    let released = 0;
+    while (released < this.pendingAcks.length) {
+      const write = this.pendingAcks[released] as InService;
+      if (!this.acknowledgeable(write.response.lsn, now)) break;
+      write.response.sync_us = now - write.cpuDone_us;
+      ctx.send(write.from, write.response);
+      released++;
+    }
+    if (released > 0) this.pendingAcks = this.pendingAcks.slice(released);
+  }
+
+  private acknowledgeable(lsn: number, now: number): boolean {
+    if (this.durableLsn() < lsn) return false;
+    switch (this.settings.mode) {
+      case "async":
+        return true;
+      case "semi-sync": {
+        if (this.followers.size === 0) return true;
+        for (const f of this.followers.values()) if (f.match >= lsn) return true;
+        return false;
+      }
+      case "sync": {
+        for (const f of this.followers.values()) {
+          const live = now - f.lastReply_us <= this.settings.failover.detect_after_us;
+          if (live && f.match < lsn) return false;
+        }
+        return true;
+      }
+    }
+  }
+
+  // ---- follower ----
+
+  private onAppend(ctx: HostContext, from: HostId, msg: AppendEntries): void {
+    const { fencing } = this.settings.failover;
+    if (msg.term < this.storage.term && fencing) {
+      ctx.send(from, this.appendReply(false));
+      return;
+    }
+    if (this.role === "leader" && msg.term === this.storage.term) {
+      // Another leader in this term: possible only without fencing. Keep leading (split brain).
+      ctx.send(from, this.appendReply(false));
+      return;
+    }
+    if (msg.term > this.storage.term || this.role !== "follower")
+      this.stepDown(ctx, Math.max(msg.term, this.storage.term));
+    this.leader = msg.leader;
+    this.lastHeard_us = ctx.now_us();
+    const disk = ctx.disk;
+    if (msg.prev_lsn > disk.length) {
+      ctx.send(from, this.appendReply(false));
+      return;
+    }
+    if (msg.prev_lsn > 0 && this.recordAt(msg.prev_lsn).entry.term !== msg.prev_term) {
+      this.truncateFrom(ctx, msg.prev_lsn);
+      ctx.send(from, this.appendReply(false));
+      return;
+    }
+    let appended = 0;
+    const now = ctx.now_us();
+    for (const entry of msg.entries) {
+      if (entry.lsn <= disk.length) {
+        if (this.recordAt(entry.lsn).entry.term === entry.term) continue; // already held
+        this.truncateFrom(ctx, entry.lsn);
+      }
+      this.applyAndLog(entry);
+      appended++;
+      this.config.events?.({ type: "lag", node: ctx.id, lag_us: Math.max(0, now - entry.ts_us) });
+    }
+    if (appended > 0 && this.config.fsync_policy.kind === "always") this.requestFsync();
+    ctx.send(from, this.appendReply(true));
+  }
+
+  private appendReply(success: boolean): AppendReply {
+    const last = this.ctx.disk.length;
+    return {
+      kind: "append_reply",
+      digest: (last ^ (success ? 0x80000000 : 0)) >>> 0,
+      term: this.storage.term,
+      success,
+      match_lsn: success ? Math.min(this.durableLsn(), last) : 0,
+      last_lsn: last,
+    };
+  }
+
+  /** Discards the log from `lsn` on, undoing its writes on the table. */
+  private truncateFrom(ctx: HostContext, lsn: number): void {
+    const removed = ctx.disk.truncateFrom(lsn - 1) as LogRecord[];
+    this.undoRecords(removed);
+    if (removed.length > 0) this.config.events?.({ type: "truncate", node: ctx.id, entries: removed.length });
+  }
+
+  // ---- elections ----
+
+  private startElection(ctx: HostContext): void {
+    const storage = this.storage;
+    if (this.settings.failover.fencing) storage.term++;
+    storage.votedFor = ctx.id;
+    this.setRole("candidate");
+    this.leader = -1;
+    this.lastHeard_us = ctx.now_us();
+    this.newElectionDelay();
+    this.votes.clear();
+    this.votes.add(ctx.id);
+    if (this.votes.size >= this.majority) {
+      this.becomeLeader(ctx);
+      return;
+    }
+    const lastLsn = ctx.disk.length;
+    const request: VoteRequest = {
+      kind: "vote_request",
+      digest: storage.term,
+      term: storage.term,
+      candidate: ctx.id,
+      last_lsn: lastLsn,
+      last_term: lastLsn === 0 ? 0 : this.recordAt(lastLsn).entry.term,
+    };
+    for (const peer of this.settings.peers) if (peer !== ctx.id) ctx.send(peer, request);
+  }
+
+  private onVoteRequest(ctx: HostContext, from: HostId, msg: VoteRequest): void {
+    const storage = this.storage;
+    const { fencing } = this.settings.failover;
+    if (msg.term > storage.term) this.stepDown(ctx, msg.term);
+    const lastLsn = ctx.disk.length;
+    const lastTerm = lastLsn === 0 ? 0 : this.recordAt(lastLsn).entry.term;
+    const upToDate = msg.last_term > lastTerm || (msg.last_term === lastTerm && msg.last_lsn >= lastLsn);
+    const free = storage.votedFor === -1 || storage.votedFor === msg.candidate || !fencing;
+    const granted = msg.term === storage.term && this.role !== "leader" && free && upToDate;
+    if (granted) {
+      storage.votedFor = msg.candidate;
+      this.lastHeard_us = ctx.now_us(); // do not start a competing election right away
+    }
+    const reply: VoteReply = { kind: "vote_reply", digest: granted ? 1 : 0, term: storage.term, granted };
+    ctx.send(from, reply);
+  }
+
+  private onVoteReply(ctx: HostContext, from: HostId, msg: VoteReply): void {
+    if (msg.term > this.storage.term) {
+      this.stepDown(ctx, msg.term);
+      return;
+    }
+    if (this.role !== "candidate" || msg.term !== this.storage.term || !msg.granted) return;
+    this.votes.add(from);
+    if (this.votes.size >= this.majority) this.becomeLeader(ctx);
+  }
+
+  /** Becomes a follower (of a newer term, if given). The election timer is not reset: only a leader's
+   * append, a granted vote or an own election do that, so a stale candidate cannot stall elections. */
+  private stepDown(_ctx: HostContext, term: number): void {
+    if (term > this.storage.term) {
+      this.storage.term = term;
+      this.storage.votedFor = -1;
+    }
+    if (this.role === "leader") {
+      this.leader = -1;
+      this.pendingAcks = []; // their clients time out: the outcome is unknown
+    }
+    this.setRole("follower");
+  }
+
+  private setRole(role: Role): void {
+    if (this.role === role && role !== "leader") return;
+    this.role = role;
+    this.config.events?.({ type: "role", node: this.ctx.id, role, term: this.storage.term });
+  }
+
+  private newElectionDelay(): void {
+    this.electionDelay_us = this.ctx.rng.int(
+      Math.max(1, Math.floor(this.settings.failover.detect_after_us / 2)),
+    );
+  }
+
+  private recordAt(lsn: number): LogRecord {
+    const record = this.ctx.disk.entryAt(lsn - 1) as LogRecord | undefined;
+    if (record === undefined)
+      throw new Error(`replica: log position ${lsn} is not held (log ${this.ctx.disk.length})`);
+    return record;
+  }
+}

@@ -5,6 +5,7 @@ import { hgrm, LatencyRecorder } from "../reports/latency.js";
 import { buildReport } from "../reports/report.js";
 import { type Report, validateReport } from "../reports/report-schema.js";
 import { markdownSummary } from "../reports/summary.js";
+import { ReplicationRecorder } from "../reports/replication.js";
 import { TimelineRecorder } from "../reports/timeline.js";
 import { type RunProgress, ScenarioRun } from "../workloads/runner.js";
 import type { LoadedScenario } from "../workloads/scenario/load.js";
@@ -31,6 +32,7 @@ export async function executeRun(
 ): Promise<ExecutedRun> {
   const latency = new LatencyRecorder();
   const timeline = new TimelineRecorder();
+  let replication: ReplicationRecorder | null = null;
   const started = process.hrtime.bigint();
   const run = new ScenarioRun(scenario.resolved, {
     seed,
@@ -38,9 +40,14 @@ export async function executeRun(
       onOperation(op) {
         latency.onOperation(op);
         timeline.onOperation(op);
+        replication?.onOperation(op);
+      },
+      onEngineEvent(event, time_us) {
+        replication?.onEngineEvent(event, time_us);
       },
     },
   });
+  replication = new ReplicationRecorder(run.nodeNames);
   while (!run.advance(SLICE_EVENTS)) {
     options.onProgress?.(run.progress);
     if (options.yieldBetweenSlices) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -53,6 +60,11 @@ export async function executeRun(
     result,
     latency,
     timeline: timeline.finish(result.virtual_us),
+    replication: replication.finish({
+      mode: scenario.resolved.replication.mode,
+      replicas: scenario.resolved.replication.replicas,
+    }),
+    faults: run.faultLog,
     host: {
       wall_s: Math.round(wall_s * 1000) / 1000,
       events_per_wall_s: Math.round(result.events / wall_s),

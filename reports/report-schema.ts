@@ -57,6 +57,40 @@ export const timelineSchema = z
   .strict()
   .describe("Throughput and latency over virtual time, the whole run (warmup, measured phase, drain).");
 
+export const replicationSchema = z
+  .object({
+    mode: z.string(),
+    replicas: z.number().int().positive(),
+    lag_us: z
+      .record(
+        z.string(),
+        z
+          .object({ p50: micros, p99: micros, max: micros, mean: micros, samples: z.number().int().nonnegative() })
+          .strict(),
+      )
+      .describe("Per follower: delay from the leader logging a write to the follower applying it (their clocks)."),
+    failovers: z
+      .array(
+        z
+          .object({
+            at_s: z.number().nonnegative().describe("When the new leader took over (virtual seconds)."),
+            leader: z.string(),
+            term: z.number().int(),
+            write_outage_s: z
+              .number()
+              .nonnegative()
+              .nullable()
+              .describe("From the last write acknowledged before the promotion to the first after it; null: none after."),
+            writes_failed_or_timed_out: z.number().int().nonnegative(),
+          })
+          .strict(),
+      )
+      .describe("Each promotion after the start."),
+    conflicts: z.number().int().nonnegative().describe("Writes last-writer-wins discarded (multi-leader)."),
+    truncated_entries: z.number().int().nonnegative().describe("Log entries replicas discarded as divergent."),
+  })
+  .strict();
+
 export const checkResultSchema = z
   .object({ valid: z.union([z.boolean(), z.literal("unknown")]) })
   .catchall(z.unknown());
@@ -82,6 +116,7 @@ export const reportSchema = z
       .record(z.string(), opReportSchema)
       .refine((ops) => "all" in ops, { message: "ops.all is missing" }),
     timeline: timelineSchema,
+    replication: replicationSchema,
     checks: z.record(z.string(), checkResultSchema),
     faults: z.array(z.unknown()),
     host: z
@@ -102,6 +137,7 @@ export const reportSchema = z
 export type LatencySummaryJson = z.output<typeof latencySummarySchema>;
 export type OpReport = z.output<typeof opReportSchema>;
 export type Timeline = z.output<typeof timelineSchema>;
+export type ReplicationReport = z.output<typeof replicationSchema>;
 export type Report = z.output<typeof reportSchema>;
 export type HostInfo = Report["host"];
 

@@ -5,7 +5,14 @@ import type { RunResult } from "../workloads/runner.js";
 import type { ResolvedScenario } from "../workloads/scenario/resolve.js";
 import type { ScenarioDoc } from "../workloads/scenario/schema.js";
 import { type LatencyRecorder, type OpStats, spectrum, summarize } from "./latency.js";
-import { type HostInfo, type OpReport, REPORT_SCHEMA, type Report, type Timeline } from "./report-schema.js";
+import {
+  type HostInfo,
+  type OpReport,
+  REPORT_SCHEMA,
+  type ReplicationReport,
+  type Report,
+  type Timeline,
+} from "./report-schema.js";
 
 function opReport(stats: OpStats): OpReport {
   return {
@@ -27,6 +34,8 @@ export function buildReport(input: {
   result: RunResult;
   latency: LatencyRecorder;
   timeline: Timeline;
+  replication: ReplicationReport;
+  faults: unknown[];
   host: HostInfo;
 }): Report {
   const { doc, scenario, result, latency } = input;
@@ -50,8 +59,9 @@ export function buildReport(input: {
     throughput_ops_per_s: Math.round((latency.all.ok / measured_s) * 10) / 10,
     ops,
     timeline: input.timeline,
+    replication: input.replication,
     checks: {},
-    faults: [],
+    faults: input.faults,
     host: input.host,
   };
 }

@@ -44,6 +44,10 @@ export class ScenarioRun {
   /** The simulation and its hosts, for fault injection (and tests) between slices. */
   readonly sim: Simulation;
   readonly hosts: { readonly nodes: readonly number[]; readonly client: number };
+  /** What the fault schedule and the nemesis did, as it happened. */
+  readonly faultLog: unknown[] = [];
+  /** Host id -> name of every database node ("shard0/n1"). */
+  readonly nodeNames: ReadonlyMap<number, string>;
   /** Each node's role as last reported, for fault targets ("leader", "follower"). */
   private readonly roles = new Map<number, Role>();
   private readonly driver: ClientDriver;
@@ -136,6 +140,7 @@ export class ScenarioRun {
     const driver = this.driver;
     const client = sim.addHost("client", () => driver);
     this.hosts = { nodes: shard.nodes, client };
+    this.nodeNames = new Map(shard.nodes.map((id, i) => [id, shard.names[i] as string]));
     sim.start();
     const { loss, duplicate } = scenario.network;
     if (loss > 0 || duplicate > 0) {
@@ -143,6 +148,12 @@ export class ScenarioRun {
         for (let b = 0; b < sim.hostCount; b++) if (a !== b) sim.setLink(a, b, { loss, duplicate });
       }
     }
+  }
+
+  /** A node's role as it last reported it, or "down" when it is not running. */
+  roleOf(node: number): Role | "down" {
+    if (!this.sim.isUp(node)) return "down";
+    return this.roles.get(node) ?? "follower";
   }
 
   /** Runs up to `maxEvents` more events; returns true once the run is complete. */

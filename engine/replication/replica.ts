@@ -53,6 +53,15 @@ interface FollowerState {
 }
 
 const TIMER_TICK = FIRST_SUBCLASS_TIMER;
+/** Fires at a follower's exact election deadline (ticks alone would quantize elections). */
+const TIMER_ELECTION = FIRST_SUBCLASS_TIMER + 1;
+
+/**
+ * Log entries a replica keeps at least. Older durable entries are dropped once every follower the
+ * leader tracks holds them; a follower that needs dropped entries cannot catch up (an error:
+ * snapshots are not modelled), so the margin is generous.
+ */
+const LOG_KEEP = 1_000_000;
 
 export class ReplicaNode extends NodeBase {
   private readonly settings: ReplicationSettings;
@@ -60,6 +69,9 @@ export class ReplicaNode extends NodeBase {
   private leader: HostId = -1;
   private lastHeard_us = 0;
   private electionDelay_us = 0;
+  private electionTimerArmed = false;
+  /** Follower: the log is known to match the current leader's up to here (0: not yet checked). */
+  private verified = 0;
   private readonly votes = new Set<HostId>();
   private readonly followers = new Map<HostId, FollowerState>();
   /** Writes this leader logged, waiting for durability and replication, in log order. */
@@ -82,8 +94,10 @@ export class ReplicaNode extends NodeBase {
     this.lastHeard_us = ctx.now_us();
     this.newElectionDelay();
     if (firstStart) this.leader = this.settings.initialLeader;
-    if (firstStart && ctx.id === this.settings.initialLeader) this.becomeLeader(ctx);
-    else this.setRole("follower");
+    // Without failover nobody else can have been promoted: the initial leader resumes after a restart.
+    const leads = ctx.id === this.settings.initialLeader && (firstStart || !this.settings.failover.enabled);
+    if (leads) this.becomeLeader(ctx);
+    else this.setRole("follower", true);
     ctx.setTimer(this.tick_us, TIMER_TICK);
   }
 
@@ -103,14 +117,20 @@ export class ReplicaNode extends NodeBase {
   }
 
   protected onDurable(ctx: HostContext, durable: number): void {
+    if (ctx.disk.length - ctx.disk.firstPosition > LOG_KEEP) this.trimLog(ctx);
     if (this.role === "leader") this.releaseAcks(ctx);
-    else if (this.leader >= 0 && durable > 0) {
+    else if (this.leader >= 0 && durable > 0 && this.verified > 0) {
       // Tell the leader what is durable now (followers under `always` acknowledge after fsync).
       ctx.send(this.leader, this.appendReply(true));
     }
   }
 
   protected onOwnTimer(ctx: HostContext, tag: number): void {
+    if (tag === TIMER_ELECTION) {
+      this.electionTimerArmed = false;
+      this.checkElection(ctx);
+      return;
+    }
     if (tag !== TIMER_TICK) throw new Error(`replica: unknown timer tag ${tag}`);
     ctx.setTimer(this.tick_us, TIMER_TICK);
     const now = ctx.now_us();
@@ -122,11 +142,21 @@ export class ReplicaNode extends NodeBase {
       }
       for (const follower of this.followers.keys()) this.replicate(ctx, follower);
       this.releaseAcks(ctx); // a follower may have stopped counting as live (sync)
-    } else if (
-      failover.enabled &&
-      now - this.lastHeard_us > failover.detect_after_us + this.electionDelay_us
-    ) {
-      this.startElection(ctx);
+    } else {
+      this.checkElection(ctx);
+    }
+  }
+
+  /** Starts an election past the deadline, or arms a timer for a deadline within the next tick. */
+  private checkElection(ctx: HostContext): void {
+    const { failover } = this.settings;
+    if (!failover.enabled || this.role === "leader") return;
+    const deadline_us = this.lastHeard_us + failover.detect_after_us + this.electionDelay_us;
+    const now = ctx.now_us();
+    if (now >= deadline_us) this.startElection(ctx);
+    else if (deadline_us - now < this.tick_us && !this.electionTimerArmed) {
+      this.electionTimerArmed = true;
+      ctx.setTimer(deadline_us - now, TIMER_ELECTION);
     }
   }
 
@@ -294,12 +324,17 @@ export class ReplicaNode extends NodeBase {
       appended++;
       this.config.events?.({ type: "lag", node: ctx.id, lag_us: Math.max(0, now - entry.ts_us) });
     }
+    this.verified = msg.prev_lsn + msg.entries.length;
     if (appended > 0 && this.config.fsync_policy.kind === "always") this.requestFsync();
     ctx.send(from, this.appendReply(true));
   }
 
+  /**
+   * Success reports the part of the log known to match the leader's (entries past it may be left
+   * from an older term); failure reports the log's end, where the leader should look back from.
+   */
   private appendReply(success: boolean): AppendReply {
-    const last = this.ctx.disk.length;
+    const last = success ? this.verified : this.ctx.disk.length;
     return {
       kind: "append_reply",
       digest: (last ^ (success ? 0x80000000 : 0)) >>> 0,
@@ -383,11 +418,13 @@ export class ReplicaNode extends NodeBase {
       this.leader = -1;
       this.pendingAcks = []; // their clients time out: the outcome is unknown
     }
+    this.verified = 0;
     this.setRole("follower");
   }
 
-  private setRole(role: Role): void {
-    if (this.role === role && role !== "leader") return;
+  /** Records a role change (and reports it; `always`: also when unchanged, e.g. after a restart). */
+  private setRole(role: Role, always = false): void {
+    if (this.role === role && role !== "leader" && !always) return;
     this.role = role;
     this.config.events?.({ type: "role", node: this.ctx.id, role, term: this.storage.term });
   }
@@ -396,6 +433,12 @@ export class ReplicaNode extends NodeBase {
     this.electionDelay_us = this.ctx.rng.int(
       Math.max(1, Math.floor(this.settings.failover.detect_after_us / 2)),
     );
+  }
+
+  private trimLog(ctx: HostContext): void {
+    let keepFrom = ctx.disk.length - LOG_KEEP;
+    if (this.role === "leader") for (const f of this.followers.values()) keepFrom = Math.min(keepFrom, f.match);
+    ctx.disk.trimBefore(Math.max(0, keepFrom));
   }
 
   private recordAt(lsn: number): LogRecord {

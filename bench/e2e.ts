@@ -17,8 +17,8 @@ export interface E2eResult {
   trace_hash: string;
 }
 
-export function e2e(scenarioPath: string, seed = 1): E2eResult {
-  const { resolved } = loadScenario(readFileSync(scenarioPath, "utf8"));
+export function e2e(scenarioPath: string, seed = 1, overrides: string[] = []): E2eResult {
+  const { resolved } = loadScenario(readFileSync(scenarioPath, "utf8"), { overrides });
   const started = process.hrtime.bigint();
   const run = new ScenarioRun(resolved, { seed, observer: new LatencyRecorder() });
   const result = run.runToEnd();

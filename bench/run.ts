@@ -2,7 +2,8 @@
 //
 // kernel: the hold model through the public simulator API (10,000 pending events; each event
 //         schedules one successor at an exponential delay; 5M events).
-// e2e:    scenarios/ycsb-a.yaml end to end, simulated client operations per wall second.
+// e2e:    scenarios/ycsb-a.yaml end to end, simulated client operations per wall second; and the
+//         same on a 3-replica shard replicating semi-synchronously.
 // Each figure is the median of several repetitions after one warm-up (the JIT compiles hot code
 // during the first), so it measures the steady state.
 
@@ -44,6 +45,15 @@ const endToEnd = repeat(
   () => e2e(resolve(root, "scenarios/ycsb-a.yaml")),
   (r) => r.ops_per_s,
 );
+const semiSync = repeat(
+  "e2e semi-sync",
+  () =>
+    e2e(resolve(root, "scenarios/ycsb-a.yaml"), 1, [
+      "cluster.replicas=3",
+      "cluster.replication.mode=semi-sync",
+    ]),
+  (r) => r.ops_per_s,
+);
 const last = endToEnd.runs.at(-1);
 
 const result = {
@@ -64,6 +74,12 @@ const result = {
     wall_s: Number(median(endToEnd.runs.map((r) => r.wall_s)).toFixed(3)),
     runs_ops_per_s: endToEnd.runs.map((r) => Math.round(r.ops_per_s)),
   },
+  e2e_semi_sync: {
+    scenario: "ycsb-a, cluster.replicas=3, replication.mode=semi-sync",
+    ops_per_s: Math.round(semiSync.median),
+    events_per_s: Math.round(median(semiSync.runs.map((r) => r.events_per_s))),
+    runs_ops_per_s: semiSync.runs.map((r) => Math.round(r.ops_per_s)),
+  },
 };
 
 if (json) {
@@ -74,6 +90,10 @@ if (json) {
     ["e2e ycsb-a: simulated ops per wall second", `${Math.round(result.e2e.ops_per_s / 1000)}k ops/s`],
     ["e2e ycsb-a: events per wall second", `${(result.e2e.events_per_s / 1e6).toFixed(2)}M events/s`],
     ["e2e ycsb-a: wall time of the 65 s virtual run", `${result.e2e.wall_s} s`],
+    [
+      "e2e ycsb-a, 3 replicas, semi-sync: ops per wall second",
+      `${Math.round(result.e2e_semi_sync.ops_per_s / 1000)}k ops/s`,
+    ],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));
   process.stdout.write(`dbsim bench (node ${process.version}, median of ${repetitions})\n`);

@@ -1,11 +1,12 @@
 // Runs one scenario at one seed and turns the outcome into a report and the files of a run
 // directory. A composition root: it wires the runner (workloads/) to the observers (reports/).
 
+import { renderReportHtml } from "../reports/html.js";
 import { hgrm, LatencyRecorder } from "../reports/latency.js";
+import { ReplicationRecorder } from "../reports/replication.js";
 import { buildReport } from "../reports/report.js";
 import { type Report, validateReport } from "../reports/report-schema.js";
 import { markdownSummary } from "../reports/summary.js";
-import { ReplicationRecorder } from "../reports/replication.js";
 import { TimelineRecorder } from "../reports/timeline.js";
 import { type RunProgress, ScenarioRun } from "../workloads/runner.js";
 import type { LoadedScenario } from "../workloads/scenario/load.js";
@@ -80,6 +81,7 @@ export async function executeRun(
     "summary.md",
     markdownSummary(report, options.reproduce ?? `dbsim run <scenario> --seed ${seed}`),
   );
+  files.set("report.html", renderReportHtml(report, { reproduce: options.reproduce }));
   for (const [name, stats] of latency.ops()) files.set(`latency/${name}.hgrm`, hgrm(stats.latency));
   files.set("latency/all.hgrm", hgrm(latency.all.latency));
   return { report, files };

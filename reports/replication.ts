@@ -48,7 +48,8 @@ export class ReplicationRecorder implements Observer {
         break;
       }
       case "role":
-        if (event.role === "leader" && time_us > 0) this.failovers.push({ at_us: time_us, node: event.node, term: event.term });
+        if (event.role === "leader" && time_us > 0)
+          this.failovers.push({ at_us: time_us, node: event.node, term: event.term });
         break;
       case "conflict":
         this.conflicts++;

@@ -65,10 +65,18 @@ export const replicationSchema = z
       .record(
         z.string(),
         z
-          .object({ p50: micros, p99: micros, max: micros, mean: micros, samples: z.number().int().nonnegative() })
+          .object({
+            p50: micros,
+            p99: micros,
+            max: micros,
+            mean: micros,
+            samples: z.number().int().nonnegative(),
+          })
           .strict(),
       )
-      .describe("Per follower: delay from the leader logging a write to the follower applying it (their clocks)."),
+      .describe(
+        "Per follower: delay from the leader logging a write to the follower applying it (their clocks).",
+      ),
     failovers: z
       .array(
         z
@@ -80,14 +88,20 @@ export const replicationSchema = z
               .number()
               .nonnegative()
               .nullable()
-              .describe("From the last write acknowledged before the promotion to the first after it; null: none after."),
+              .describe(
+                "From the last write acknowledged before the promotion to the first after it; null: none after.",
+              ),
             writes_failed_or_timed_out: z.number().int().nonnegative(),
           })
           .strict(),
       )
       .describe("Each promotion after the start."),
     conflicts: z.number().int().nonnegative().describe("Writes last-writer-wins discarded (multi-leader)."),
-    truncated_entries: z.number().int().nonnegative().describe("Log entries replicas discarded as divergent."),
+    truncated_entries: z
+      .number()
+      .int()
+      .nonnegative()
+      .describe("Log entries replicas discarded as divergent."),
   })
   .strict();
 

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import cliProgress from "cli-progress";
 import { compareVariants, comparisonTable } from "../../reports/compare.js";
+import { renderComparisonHtml } from "../../reports/html.js";
 import type { Report } from "../../reports/report-schema.js";
 import { writeRunDir } from "../../reports/run-dir.js";
 import { ScenarioError } from "../../workloads/scenario/load.js";
@@ -105,6 +106,17 @@ export async function matrixCommand(args: MatrixArgs, io: CliIo): Promise<number
         [
           "comparison.md",
           `# dbsim matrix: ${base.resolved.name}, seeds ${args.seeds}\n\n\`\`\`\n${table}\`\`\`\n`,
+        ],
+        // The spectra drawn are each variant's first seed; the table holds medians across seeds.
+        [
+          "comparison.html",
+          renderComparisonHtml(
+            comparison,
+            results.flatMap((v) => {
+              const first = v.reports[0];
+              return first === undefined ? [] : [{ label: `${v.label} (seed ${first.seed})`, report: first }];
+            }),
+          ),
         ],
       ]),
     );

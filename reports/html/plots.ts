@@ -1,0 +1,193 @@
+// Plot specifications (the JSON the page's script draws with uPlot) and the figures that hold them.
+
+import type { OpReport, Report } from "../report-schema.js";
+import { escapeHtml, jsonForScript } from "./escape.js";
+
+/** A shaded span of a time axis: outside the measured phase (warmup, drain) or a fault. */
+export interface Shade {
+  from_s: number;
+  to_s: number;
+  kind: "outside" | "fault";
+}
+
+/** How a series is stroked: a color and a canvas dash pattern ([] for a solid line). */
+export interface SeriesStyle {
+  color: string;
+  dash: number[];
+}
+
+export interface PlotSeries extends SeriesStyle {
+  label: string;
+  values: (number | null)[];
+}
+
+/** What client.ts draws: series aligned on one x array (null where a series has no point). */
+export interface PlotSpec {
+  kind: "spectrum" | "time";
+  yLabel: string;
+  yUnit: "us" | "ops/s";
+  yLog: boolean;
+  x: number[];
+  series: PlotSeries[];
+  shades: Shade[];
+  /** The time axis' extent in seconds (time plots). */
+  xRange?: [number, number];
+}
+
+type Points = [number, number | null][];
+
+/** One color per series, in order (Tableau 10). */
+const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
+const DASHES = [[], [8, 4], [2, 3], [12, 3, 2, 3]];
+
+/** The index-th series of a plot, solid. */
+export function solidStyle(index: number): SeriesStyle {
+  return { color: PALETTE[index % PALETTE.length] as string, dash: [] };
+}
+
+/** The index-th run of a comparison: a dash pattern as well, so runs with equal figures stay visible. */
+export function runStyle(index: number): SeriesStyle {
+  return { ...solidStyle(index), dash: DASHES[index % DASHES.length] as number[] };
+}
+
+/** Aligns each series' [x, y] points on the sorted union of their x values. */
+function align(series: { label: string; style: SeriesStyle; points: Points }[]): {
+  x: number[];
+  series: PlotSeries[];
+} {
+  const x = [...new Set(series.flatMap((s) => s.points.map(([px]) => px)))].sort((a, b) => a - b);
+  const index = new Map(x.map((value, i) => [value, i]));
+  return {
+    x,
+    series: series.map((s) => {
+      const values: (number | null)[] = x.map(() => null);
+      for (const [px, py] of s.points) values[index.get(px) as number] = py;
+      return { label: s.label, ...s.style, values };
+    }),
+  };
+}
+
+/**
+ * An operation's spectrum on HdrHistogram's axis x = 1 / (1 - percentile / 100). The maximum
+ * (percentile 100, x infinite) is drawn at x = n, the ok count, where the last sample's percentile
+ * (n - 1) / n lies. Latencies below 1 µs are drawn at 1 µs, the log axis' floor.
+ */
+export function spectrumPoints(op: OpReport): Points {
+  const points: Points = [];
+  for (const [percentile, us] of op.spectrum) {
+    const last = points[points.length - 1]?.[0] ?? 1;
+    const x = percentile >= 100 ? Math.max(op.ok, last) : 1 / (1 - percentile / 100);
+    points.push([Math.round(x * 1000) / 1000, Math.max(1, us)]);
+  }
+  return points;
+}
+
+export function spectrumSpec(series: { label: string; style: SeriesStyle; op: OpReport }[]): PlotSpec {
+  const aligned = align(
+    series.map((s) => ({ label: s.label, style: s.style, points: spectrumPoints(s.op) })),
+  );
+  return { kind: "spectrum", yLabel: "latency", yUnit: "us", yLog: true, shades: [], ...aligned };
+}
+
+/** Points of a timeline series, at the middle of each interval; `zeroIsGap` for latencies (0: none). */
+function timelinePoints(report: Report, values: number[], zeroIsGap: boolean): Points {
+  const { t_s, interval_s } = report.timeline;
+  return t_s.map((t, i) => {
+    const v = values[i] ?? 0;
+    return [t + interval_s / 2, zeroIsGap && v === 0 ? null : v];
+  });
+}
+
+/** Warmup and drain, the parts of the run outside the measured phase, and the faults' spans. */
+export function shadesOf(report: Report): Shade[] {
+  const { measured_from_s, measured_duration_s, virtual_duration_s } = report.sim;
+  const end_s = measured_from_s + measured_duration_s;
+  const shades: Shade[] = [];
+  if (measured_from_s > 0) shades.push({ from_s: 0, to_s: measured_from_s, kind: "outside" });
+  if (virtual_duration_s > end_s) shades.push({ from_s: end_s, to_s: virtual_duration_s, kind: "outside" });
+  return [...shades, ...faultShades(report.faults)];
+}
+
+/** Faults with a start and a length (`at_s`, `for_s`); others have no span to shade. */
+function faultShades(faults: unknown[]): Shade[] {
+  return faults.flatMap((fault) => {
+    const { at_s, for_s } = (fault ?? {}) as { at_s?: unknown; for_s?: unknown };
+    if (typeof at_s !== "number" || typeof for_s !== "number") return [];
+    return [{ from_s: at_s, to_s: at_s + for_s, kind: "fault" as const }];
+  });
+}
+
+function timeRange(reports: Report[]): [number, number] {
+  const ends = reports.map((r) => {
+    const { t_s, interval_s } = r.timeline;
+    return Math.max(r.sim.virtual_duration_s, (t_s[t_s.length - 1] ?? 0) + interval_s);
+  });
+  return [0, Math.max(...ends)];
+}
+
+/** Shades of every run, each distinct span once. */
+function distinctShades(reports: Report[]): Shade[] {
+  const shades = new Map<string, Shade>();
+  for (const shade of reports.flatMap(shadesOf)) shades.set(JSON.stringify(shade), shade);
+  return [...shades.values()];
+}
+
+/** Throughput over virtual time, one series per run. */
+export function throughputSpec(runs: { label: string; style: SeriesStyle; report: Report }[]): PlotSpec {
+  const aligned = align(
+    runs.map((r) => ({
+      label: r.label,
+      style: r.style,
+      points: timelinePoints(r.report, r.report.timeline.ops_per_s, false),
+    })),
+  );
+  const reports = runs.map((r) => r.report);
+  return {
+    kind: "time",
+    yLabel: "ok ops/s",
+    yUnit: "ops/s",
+    yLog: false,
+    shades: distinctShades(reports),
+    xRange: timeRange(reports),
+    ...aligned,
+  };
+}
+
+/** p50 and p99 latency over virtual time of one run. */
+export function latencyOverTimeSpec(report: Report): PlotSpec {
+  const aligned = align([
+    { label: "p50", style: solidStyle(0), points: timelinePoints(report, report.timeline.p50_us, true) },
+    { label: "p99", style: solidStyle(1), points: timelinePoints(report, report.timeline.p99_us, true) },
+  ]);
+  return {
+    kind: "time",
+    yLabel: "latency",
+    yUnit: "us",
+    yLog: true,
+    shades: shadesOf(report),
+    xRange: timeRange([report]),
+    ...aligned,
+  };
+}
+
+/** A figure the page's script draws `spec` into; `title` and `caption` are plain text. */
+export function plotFigure(title: string, caption: string, spec: PlotSpec): string {
+  return `<figure class="plot">
+<h3>${escapeHtml(title)}</h3>
+<div class="plot-area"><p class="note">This plot is drawn by JavaScript, which is off; the tables hold its figures.</p></div>
+<figcaption>${escapeHtml(caption)}</figcaption>
+<script type="application/json" class="plot-data">${jsonForScript(spec)}</script>
+</figure>`;
+}
+
+/** How to read a spectrum plot, said once per page above the plots. */
+export const SPECTRUM_NOTE =
+  "Latency percentile spectra of ok operations, as HdrHistogram plots them: x is 1/(1 - percentile/100) " +
+  "on a log scale, so each decade to the right adds a nine (90%, 99%, 99.9%, ...). " +
+  "The maximum is drawn at the last sample's percentile, (n - 1)/n.";
+
+export const SPECTRUM_CAPTION = "y: latency on a log scale.";
+
+export const TIME_SHADING_CAPTION =
+  "Grey: outside the measured phase (warmup before it, drain after it); red: faults. " +
+  "Each point is one interval, drawn at its middle.";

@@ -1,0 +1,223 @@
+// The page of one run: report.json as tables (server-rendered) and plots (drawn by uPlot).
+
+import { stringify } from "yaml";
+import { formatUs } from "../compare.js";
+import type { LatencySummaryJson, Report } from "../report-schema.js";
+import { escapeHtml } from "./escape.js";
+import { page } from "./page.js";
+import {
+  latencyOverTimeSpec,
+  plotFigure,
+  SPECTRUM_CAPTION,
+  SPECTRUM_NOTE,
+  solidStyle,
+  spectrumSpec,
+  TIME_SHADING_CAPTION,
+  throughputSpec,
+} from "./plots.js";
+import { strategyFacts } from "./strategy.js";
+import { type Cell, markup, table, verdict } from "./tables.js";
+
+/** The figures the terminal summary prints, in its order and with its names. */
+const SUMMARY_COLUMNS = [
+  "op",
+  "count",
+  "ok",
+  "fail",
+  "info",
+  "ops/s",
+  "p50",
+  "p90",
+  "p99",
+  "p99.9",
+  "max",
+  "mean",
+];
+const LATENCY_COLUMNS = ["p50", "p90", "p99", "p99.9", "max", "mean"];
+
+function latencyCells(l: LatencySummaryJson): string[] {
+  return [l.p50, l.p90, l.p99, l.p999, l.max, l.mean].map(formatUs);
+}
+
+function header(report: Report): string {
+  const { sim, config } = report;
+  const end_s = Math.round((sim.measured_from_s + sim.measured_duration_s) * 1e6) / 1e6; // whole µs
+  const facts: [string, string][] = [
+    ["trace hash", report.trace_hash],
+    ["dbsim", report.host.dbsim_version],
+    [
+      "measured",
+      `${config.duration} after ${config.warmup} warmup (virtual ${sim.measured_from_s}–${end_s} s); ` +
+        `${sim.virtual_duration_s} s simulated, ${sim.events} events, ${sim.messages} messages`,
+    ],
+    ["throughput", `${report.throughput_ops_per_s} ok ops/s`],
+    ...strategyFacts(config),
+  ];
+  const description =
+    config.description === "" ? "" : `<p class="description">${escapeHtml(config.description)}</p>\n`;
+  const list = facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join("\n");
+  return `<header>
+<h1>dbsim run: ${escapeHtml(report.scenario)}, seed ${report.seed}</h1>
+${description}<dl class="facts">
+${list}
+</dl>
+</header>`;
+}
+
+function summarySection(report: Report): string {
+  const measured_s = report.sim.measured_duration_s;
+  const rows = Object.entries(report.ops).map(([name, op]) => [
+    name,
+    String(op.count),
+    String(op.ok),
+    String(op.fail),
+    String(op.info),
+    (op.ok / measured_s).toFixed(1),
+    ...latencyCells(op.latency_us),
+  ]);
+  return `<section id="summary">
+<h2>Summary</h2>
+${table(SUMMARY_COLUMNS, rows)}
+<p class="note">count, ok, fail, info: operations intended in the measured phase, by outcome (info: outcome unknown).
+ops/s: ok operations per measured second. Latency from each operation's intended start, ok operations only
+(HDR histogram, 3 significant digits; max and mean exact).</p>
+</section>`;
+}
+
+function errorsSection(report: Report): string {
+  const rows = Object.entries(report.ops).flatMap(([name, op]) =>
+    Object.entries(op.errors).map(([reason, n]) => [name, { text: reason }, String(n)]),
+  );
+  const body =
+    rows.length === 0
+      ? `<p>No errors: every measured operation completed ok.</p>`
+      : table(["op", "reason", "operations"], rows);
+  return `<section id="errors">
+<h2>Errors</h2>
+${body}
+</section>`;
+}
+
+function nodeTimeSection(report: Report): string {
+  const rows = Object.entries(report.ops).flatMap(([name, op]) => [
+    [name, { text: "queue" }, ...latencyCells(op.queue_us)],
+    [name, { text: "service" }, ...latencyCells(op.service_us)],
+  ]);
+  return `<section id="node-time">
+<h2>Node-side time</h2>
+${table(["op", "part", ...LATENCY_COLUMNS], rows)}
+<p class="note">queue: waiting in the node's queue; service: CPU time at the node.</p>
+</section>`;
+}
+
+function spectrumSection(report: Report): string {
+  const ops = Object.entries(report.ops);
+  const figures = ops
+    .filter(([, op]) => op.spectrum.length > 0)
+    .map(([name, op]) =>
+      plotFigure(
+        `${name}: latency by percentile`,
+        SPECTRUM_CAPTION,
+        spectrumSpec([{ label: name, style: solidStyle(0), op }]),
+      ),
+    );
+  const empty = ops.filter(([, op]) => op.spectrum.length === 0).map(([name]) => name);
+  const note =
+    empty.length === 0
+      ? ""
+      : `<p class="note">No ok operations, no spectrum: ${escapeHtml(empty.join(", "))}.</p>`;
+  return `<section id="spectrum">
+<h2>Latency percentile spectrum</h2>
+<p class="note">${escapeHtml(SPECTRUM_NOTE)}</p>
+${figures.join("\n")}
+${note}
+</section>`;
+}
+
+function timelineSection(report: Report): string {
+  const throughput = throughputSpec([{ label: "ok ops/s", style: solidStyle(0), report }]);
+  return `<section id="timeline">
+<h2>Over virtual time</h2>
+${plotFigure("Throughput", `ok operations completed per second. ${TIME_SHADING_CAPTION}`, throughput)}
+${plotFigure(
+  "Latency p50 and p99",
+  `Latency of the ok operations completed in each interval, log scale. ${TIME_SHADING_CAPTION}`,
+  latencyOverTimeSpec(report),
+)}
+</section>`;
+}
+
+function faultsSection(report: Report): string {
+  const field = (fault: unknown, key: string) => {
+    const value = (fault ?? {}) as Record<string, unknown>;
+    return value[key] === undefined ? "" : String(value[key]);
+  };
+  const body =
+    report.faults.length === 0
+      ? "<p>No faults injected.</p>"
+      : table(
+          ["at (s)", "for (s)", "kind", "target", "fault"],
+          report.faults.map((fault) => [
+            field(fault, "at_s"),
+            field(fault, "for_s"),
+            { text: field(fault, "kind") },
+            { text: field(fault, "target") },
+            { text: markup(`<code>${escapeHtml(JSON.stringify(fault))}</code>`) },
+          ]),
+        );
+  return `<section id="faults">
+<h2>Faults</h2>
+${body}
+</section>`;
+}
+
+function checksSection(report: Report): string {
+  const checks = Object.entries(report.checks);
+  const rows: Cell[][] = checks.map(([name, { valid, ...details }]) => [
+    name,
+    { text: verdict(String(valid)) },
+    { text: markup(`<pre>${escapeHtml(JSON.stringify(details, null, 2))}</pre>`) },
+  ]);
+  const body =
+    checks.length === 0 ? "<p>No checks configured.</p>" : table(["check", "valid", "details"], rows);
+  return `<section id="checks">
+<h2>Checks</h2>
+${body}
+</section>`;
+}
+
+function configSection(report: Report, reproduce: string | undefined): string {
+  const command =
+    reproduce === undefined
+      ? ""
+      : `<h3>Reproduce</h3>\n<pre><code>${escapeHtml(reproduce)}</code></pre>\n` +
+        `<p class="note">The same seed gives trace hash ${escapeHtml(report.trace_hash)} again.</p>\n`;
+  return `<section id="config">
+<h2>Configuration</h2>
+${command}<details>
+<summary>Resolved scenario (YAML, every default filled in)</summary>
+<pre><code>${escapeHtml(stringify(report.config))}</code></pre>
+</details>
+</section>`;
+}
+
+/**
+ * The self-contained HTML page of one run: a pure function of the report (outside `host`, only the
+ * dbsim version is shown) and the command that reproduces the run.
+ */
+export function renderReportHtml(report: Report, options: { reproduce?: string } = {}): string {
+  const body = [
+    header(report),
+    summarySection(report),
+    errorsSection(report),
+    nodeTimeSection(report),
+    spectrumSection(report),
+    timelineSection(report),
+    faultsSection(report),
+    checksSection(report),
+    configSection(report, options.reproduce),
+    `<footer>dbsim ${escapeHtml(report.host.dbsim_version)}, report schema ${escapeHtml(report.schema)}. ` +
+      "This page is self-contained: it loads nothing from the network.</footer>",
+  ];
+  return page(`dbsim run: ${report.scenario}, seed ${report.seed}`, body.join("\n"));
+}

@@ -1,0 +1,51 @@
+// The strategy a run tested, in a few lines from its resolved scenario (report.json's config).
+
+import { SCENARIO_PRESETS } from "../../workloads/scenario/presets.js";
+import type { ScenarioDoc } from "../../workloads/scenario/schema.js";
+
+function mixText(mix: Readonly<Record<string, number>>): string {
+  const total = Object.values(mix).reduce((sum, w) => sum + w, 0);
+  return Object.entries(mix)
+    .filter(([, weight]) => weight > 0)
+    .map(([op, weight]) => `${op} ${Math.round((1000 * weight) / total) / 10}%`)
+    .join(", ");
+}
+
+function workloadText(w: ScenarioDoc["workload"]): string {
+  const preset = SCENARIO_PRESETS[w.preset];
+  const mix = w.mix === null ? `preset mix: ${mixText(preset.mix)}` : `mix: ${mixText(w.mix)}`;
+  const keys = w.distribution ?? `${preset.distribution} (the preset's)`;
+  return `YCSB preset ${w.preset}; ${mix}; keys ${keys}`;
+}
+
+function loadText(w: ScenarioDoc["workload"]): string {
+  const loop = w.rate === null ? "closed loop" : `open loop at ${w.rate} (${w.arrival} arrivals)`;
+  return `${loop}; ${w.clients} clients; timeout ${w.timeout}`;
+}
+
+function nodeText(n: ScenarioDoc["cluster"]["node"]): string {
+  return (
+    `CPU ${n.service_time} per op + ${n.page_time} per B+tree page + ${n.row_time} per scanned row; ` +
+    `queue limit ${n.queue_limit}; fan-out ${n.btree_fanout}`
+  );
+}
+
+function networkText(latency: ScenarioDoc["network"]["latency"]): string {
+  const { dist, ...parameters } = latency;
+  const text = Object.entries(parameters).map(([name, value]) => `${name} ${value}`);
+  return `${dist} one-way latency: ${text.join(", ")}`;
+}
+
+/** [label, text] pairs describing the run's configuration. */
+export function strategyFacts(config: ScenarioDoc): [string, string][] {
+  const w = config.workload;
+  const node = config.cluster.node;
+  return [
+    ["workload", workloadText(w)],
+    ["records", `${w.records} records of ${w.field_count} fields × ${w.field_length} B`],
+    ["load", loadText(w)],
+    ["node cost", nodeText(node)],
+    ["durability", `fsync_policy ${node.fsync_policy}; one fsync takes ${node.fsync}`],
+    ["network", networkText(config.network.latency)],
+  ];
+}

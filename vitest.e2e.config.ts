@@ -1,0 +1,10 @@
+import { defineConfig } from "vitest/config";
+
+// Browser tests (`npm run test:e2e`): they drive the system Chromium, so they stay out of `npm test`.
+export default defineConfig({
+  test: {
+    include: ["test/e2e/**/*.e2e.test.ts"],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});

@@ -61,11 +61,11 @@ export async function executeRun(
     result,
     latency,
     timeline: timeline.finish(result.virtual_us),
-    replication: replication.finish({
-      mode: scenario.resolved.replication.mode,
-      replicas: scenario.resolved.replication.replicas,
-    }),
-    faults: run.faultLog,
+    replication: replication.finish(
+      { mode: scenario.resolved.replication.mode, replicas: scenario.resolved.replication.replicas },
+      { surviving: run.survivingWrites(), leaders: run.leaders() },
+    ),
+    faults: run.faultLog.map((record) => ({ ...record })),
     host: {
       wall_s: Math.round(wall_s * 1000) / 1000,
       events_per_wall_s: Math.round(result.events / wall_s),

@@ -21,6 +21,8 @@ export class ReplicationRecorder implements Observer {
   /** Completion times of ok writes, and of writes that failed or timed out, in time order. */
   private readonly okWrites_us: number[] = [];
   private readonly badWrites_us: number[] = [];
+  /** Values of acknowledged writes, to find those the final leader does not hold. */
+  private readonly ackedValues: number[] = [];
   private conflicts = 0;
   private truncated = 0;
 
@@ -30,8 +32,11 @@ export class ReplicationRecorder implements Observer {
 
   onOperation(op: CompletedOperation): void {
     if (!WRITES.has(op.op)) return;
-    if (op.result === "ok") this.okWrites_us.push(op.completed_us);
-    else if (op.error !== "backlog_full" && op.error !== "not_sent") this.badWrites_us.push(op.completed_us);
+    if (op.result === "ok") {
+      this.okWrites_us.push(op.completed_us);
+      if (op.value !== null) this.ackedValues.push(op.value);
+    } else if (op.error !== "backlog_full" && op.error !== "not_sent")
+      this.badWrites_us.push(op.completed_us);
   }
 
   onEngineEvent(event: EngineEvent, time_us: number): void {
@@ -60,7 +65,12 @@ export class ReplicationRecorder implements Observer {
     }
   }
 
-  finish(config: { mode: string; replicas: number }): ReplicationReport {
+  /** `surviving`: values of the writes the final leader holds (null: unknown, e.g. no single leader). */
+  finish(
+    config: { mode: string; replicas: number },
+    end: { surviving: ReadonlySet<number> | null; leaders: readonly number[] },
+  ): ReplicationReport {
+    const surviving = end.surviving;
     const lag_us: ReplicationReport["lag_us"] = {};
     for (const node of [...this.lag.keys()].sort((a, b) => a - b)) {
       const lag = this.lag.get(node) as { histogram: Histogram; sum: number; max: number };
@@ -72,7 +82,9 @@ export class ReplicationRecorder implements Observer {
       replicas: config.replicas,
       lag_us,
       failovers: this.failovers.map((f) => this.failoverReport(f)),
+      lost_writes: surviving === null ? null : this.ackedValues.filter((v) => !surviving.has(v)).length,
       conflicts: this.conflicts,
+      leaders_at_end: end.leaders.map((node) => this.name(node)),
       truncated_entries: this.truncated,
     };
   }

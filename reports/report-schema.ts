@@ -96,7 +96,19 @@ export const replicationSchema = z
           .strict(),
       )
       .describe("Each promotion after the start."),
+    lost_writes: z
+      .number()
+      .int()
+      .nonnegative()
+      .nullable()
+      .describe(
+        "Acknowledged writes the final leader's log does not hold (found by inspecting the engine at the end; " +
+          "null when no single node leads at the end, or in multi-leader mode, where `conflicts` counts them).",
+      ),
     conflicts: z.number().int().nonnegative().describe("Writes last-writer-wins discarded (multi-leader)."),
+    leaders_at_end: z
+      .array(z.string())
+      .describe("Nodes that believe they lead when the run ends (two: split brain)."),
     truncated_entries: z
       .number()
       .int()
@@ -132,7 +144,20 @@ export const reportSchema = z
     timeline: timelineSchema,
     replication: replicationSchema,
     checks: z.record(z.string(), checkResultSchema),
-    faults: z.array(z.unknown()),
+    faults: z
+      .array(
+        z
+          .object({
+            at_s: z.number().nonnegative(),
+            kind: z.string(),
+            targets: z.array(z.string()).describe("Hosts the fault hit, resolved when it fired."),
+            for_s: z.number().nonnegative().optional(),
+            end_s: z.number().nonnegative().optional().describe("When it ended (by itself or by a heal)."),
+            detail: z.record(z.string(), z.unknown()).optional(),
+          })
+          .strict(),
+      )
+      .describe("What the fault schedule and the random nemesis did, in firing order."),
     host: z
       .object({
         wall_s: z.number().nonnegative(),

@@ -35,7 +35,7 @@ export function buildReport(input: {
   latency: LatencyRecorder;
   timeline: Timeline;
   replication: ReplicationReport;
-  faults: unknown[];
+  faults: Report["faults"];
   host: HostInfo;
 }): Report {
   const { doc, scenario, result, latency } = input;

@@ -54,6 +54,49 @@ function errorLines(report: Report): string[] {
   return [`not ok: ${parts.join(", ")}`];
 }
 
+/** Replication and fault lines: what a reader of a fault scenario looks for first. */
+function replicationLines(report: Report): string[] {
+  const r = report.replication;
+  const lines: string[] = [];
+  if (r.replicas >= 2) {
+    const lag = Object.entries(r.lag_us)
+      .map(([node, l]) => `${node} ${formatUs(l.p50)}/${formatUs(l.p99)}/${formatUs(l.max)}`)
+      .join(", ");
+    lines.push(`replication: ${r.mode}, ${r.replicas} replicas; lag p50/p99/max: ${lag || "none"}`);
+  }
+  for (const f of r.failovers) {
+    const outage =
+      f.write_outage_s === null
+        ? "no write acknowledged since"
+        : `write outage ${f.write_outage_s.toFixed(2)}s`;
+    lines.push(
+      `failover at ${f.at_s.toFixed(2)}s: ${f.leader} leads (term ${f.term}); ${outage}; ` +
+        `${f.writes_failed_or_timed_out} writes failed or timed out`,
+    );
+  }
+  if (r.lost_writes !== null && (r.replicas >= 2 || report.faults.length > 0)) {
+    lines.push(`lost acknowledged writes: ${r.lost_writes} (missing from the final leader's log)`);
+  } else if (r.mode !== "multi-leader" && r.leaders_at_end.length !== 1) {
+    lines.push(
+      `leaders at the end: ${r.leaders_at_end.join(", ") || "none"} (lost writes not counted: no single leader)`,
+    );
+  }
+  if (r.mode === "multi-leader") lines.push(`conflicts: ${r.conflicts} writes discarded by last-writer-wins`);
+  if (r.truncated_entries > 0)
+    lines.push(`log entries discarded by rejoining replicas: ${r.truncated_entries}`);
+  for (const f of report.faults) {
+    const span = f.for_s === undefined ? "" : ` for ${f.for_s}s`;
+    const details = Object.entries(f.detail ?? {})
+      .map(([key, value]) => (key === "note" ? String(value) : `${key} ${JSON.stringify(value)}`))
+      .join(", ");
+    const note = details === "" ? "" : ` (${details})`;
+    lines.push(
+      `fault at ${f.at_s.toFixed(2)}s: ${f.kind} ${f.targets.join(" ") || "(no target)"}${span}${note}`,
+    );
+  }
+  return lines;
+}
+
 /** Plain text for a terminal: aligned columns. `reproduce` is the command that reruns the run. */
 export function terminalSummary(report: Report, reproduce: string): string {
   const table = [Array.from(COLUMNS), ...rows(report)];
@@ -70,6 +113,7 @@ export function terminalSummary(report: Report, reproduce: string): string {
     "",
     `throughput ${report.throughput_ops_per_s} ops/s (ok operations per measured second); latency from intended start`,
     ...errorLines(report),
+    ...replicationLines(report),
     `reproduce: ${reproduce}`,
     `wall ${report.host.wall_s.toFixed(2)}s, ${Math.round(report.host.events_per_wall_s)} events/s, ` +
       `${Math.round(report.host.ops_per_wall_s)} ops/s of wall time`,
@@ -94,6 +138,7 @@ export function markdownSummary(report: Report, reproduce: string): string {
     `Throughput: ${report.throughput_ops_per_s} ops/s (ok operations per measured second). ` +
       "Latency counts from each operation's intended start; only ok operations are in the percentiles.",
     ...errorLines(report).map((line) => `\n${line}`),
+    ...replicationLines(report).map((line, i) => `${i === 0 ? "\n" : ""}- ${line}`),
     "",
     `Reproduce: \`${reproduce}\` (trace hash ${report.trace_hash}).`,
     "",

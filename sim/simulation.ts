@@ -9,7 +9,7 @@ import { EMPTY, EventQueue, LATER } from "./event-queue.js";
 import { fnv1a32 } from "./hash.js";
 import type { HostBehaviour, HostContext, HostFactory, HostId, Message, TimerId, TimerTag } from "./host.js";
 import type { LatencySpec } from "./latency.js";
-import { type LinkOptions, makeLink, Network } from "./network.js";
+import { type LinkFault, type LinkOptions, makeLink, Network } from "./network.js";
 import { Rng } from "./rng.js";
 import { DEFAULT_CHECKPOINT_EVERY, type TraceCheckpoint, TraceHash } from "./trace.js";
 
@@ -170,8 +170,103 @@ export class Simulation {
     for (const host of this.hosts) this.queue.push(0, EV_START, host.id, 0, 0);
   }
 
+  hostName(id: HostId): string {
+    return this.host(id).name;
+  }
+
+  /** Configures the link from -> to (one direction); this also ends any `linkFault` on it. */
   setLink(from: HostId, to: HostId, options: LinkOptions): void {
     this.requireNetwork().setLink(from, to, makeLink(options.latency ?? this.defaultLatency, options));
+  }
+
+  // Network faults. Blocks add up: each verb blocks more directions and only `heal` unblocks.
+  // Messages already in flight when a link is blocked are still delivered (they have left the
+  // sender); a blocked message is dropped when it is sent, and counts in `messagesDropped`.
+
+  /**
+   * Blocks every link, both ways, between hosts of different groups. Hosts in no group stay
+   * connected to everyone; a host may not be in two groups.
+   */
+  partition(groups: readonly (readonly HostId[])[]): void {
+    const network = this.requireNetwork();
+    const groupOf = new Int32Array(this.hosts.length).fill(-1);
+    for (const [g, group] of groups.entries()) {
+      for (const id of group) {
+        this.host(id);
+        if (groupOf[id] !== -1 && groupOf[id] !== g) {
+          throw new RangeError(`partition: host ${this.host(id).name} is in groups ${groupOf[id]} and ${g}`);
+        }
+        groupOf[id] = g;
+      }
+    }
+    for (let a = 0; a < groupOf.length; a++) {
+      const ga = groupOf[a] as number;
+      if (ga < 0) continue;
+      for (let b = 0; b < groupOf.length; b++) {
+        const gb = groupOf[b] as number;
+        if (gb >= 0 && gb !== ga) network.block(a, b);
+      }
+    }
+  }
+
+  /** Blocks delivery from every host of `from` to every host of `to`, in that direction only. */
+  partitionOneWay(from: readonly HostId[], to: readonly HostId[]): void {
+    const network = this.requireNetwork();
+    for (const a of from) {
+      this.host(a);
+      for (const b of to) {
+        this.host(b);
+        network.block(a, b);
+      }
+    }
+  }
+
+  /** Blocks every link to and from `id`. */
+  isolate(id: HostId): void {
+    const network = this.requireNetwork();
+    this.host(id);
+    for (let other = 0; other < this.hosts.length; other++) {
+      network.block(id, other);
+      network.block(other, id);
+    }
+  }
+
+  /** Ends every partition: no direction is blocked any more. */
+  heal(): void {
+    this.requireNetwork().unblockAll();
+  }
+
+  isBlocked(from: HostId, to: HostId): boolean {
+    return this.requireNetwork().isBlocked(from, to);
+  }
+
+  /**
+   * Degrades every link between a host of `from` and a host of `to`, both directions, laying
+   * `fault` over the configured link (fields left out keep its values; a previous fault is replaced).
+   */
+  linkFault(from: readonly HostId[], to: readonly HostId[], fault: LinkFault): void {
+    const network = this.requireNetwork();
+    for (const a of from) {
+      this.host(a);
+      for (const b of to) {
+        this.host(b);
+        if (a === b) continue;
+        network.setFault(a, b, fault);
+        network.setFault(b, a, fault);
+      }
+    }
+  }
+
+  /** Ends any `linkFault` between a and b, both directions: the links are as configured again. */
+  resetLink(a: HostId, b: HostId): void {
+    const network = this.requireNetwork();
+    network.clearFault(a, b);
+    network.clearFault(b, a);
+  }
+
+  /** Messages dropped so far: lost on a lossy link or sent into a blocked one. */
+  get messagesDropped(): number {
+    return this.network?.messagesDropped ?? 0;
   }
 
   /** Runs `fn` at virtual time `time_us` (>= now), e.g. a scheduled fault. */

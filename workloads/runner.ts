@@ -4,9 +4,11 @@
 
 import { addShard } from "../engine/cluster.js";
 import type { Role } from "../engine/events.js";
+import type { LogRecord } from "../engine/node-base.js";
 import { Simulation } from "../sim/simulation.js";
 import type { TraceCheckpoint } from "../sim/trace.js";
 import { ClientDriver } from "./driver.js";
+import { FaultInjector, type FaultRecord } from "./faults/injector.js";
 import type { Observer } from "./observer.js";
 import { Router } from "./routing.js";
 import type { ResolvedScenario } from "./scenario/resolve.js";
@@ -44,8 +46,8 @@ export class ScenarioRun {
   /** The simulation and its hosts, for fault injection (and tests) between slices. */
   readonly sim: Simulation;
   readonly hosts: { readonly nodes: readonly number[]; readonly client: number };
-  /** What the fault schedule and the nemesis did, as it happened. */
-  readonly faultLog: unknown[] = [];
+  /** What the fault schedule and the nemesis did, as it happened (filled in as faults fire). */
+  readonly faultLog: readonly FaultRecord[];
   /** Host id -> name of every database node ("shard0/n1"). */
   readonly nodeNames: ReadonlyMap<number, string>;
   /** Each node's role as last reported, for fault targets ("leader", "follower"). */
@@ -141,13 +143,45 @@ export class ScenarioRun {
     const client = sim.addHost("client", () => driver);
     this.hosts = { nodes: shard.nodes, client };
     this.nodeNames = new Map(shard.nodes.map((id, i) => [id, shard.names[i] as string]));
+    const injector = new FaultInjector(
+      sim,
+      scenario.faults,
+      {
+        nodes: () =>
+          shard.nodes.map((id, i) => ({ id, name: shard.names[i] as string, role: this.roleOf(id) })),
+        client: () => client,
+      },
+      sim.rng.split("faults"),
+    );
+    this.faultLog = injector.log;
     sim.start();
+    injector.install();
     const { loss, duplicate } = scenario.network;
     if (loss > 0 || duplicate > 0) {
       for (let a = 0; a < sim.hostCount; a++) {
         for (let b = 0; b < sim.hostCount; b++) if (a !== b) sim.setLink(a, b, { loss, duplicate });
       }
     }
+  }
+
+  /**
+   * Values of the writes the final leader's log holds (null unless exactly one node leads, or in
+   * multi-leader mode): what survived the run. Inspects the engine directly, after the run.
+   */
+  survivingWrites(): Set<number> | null {
+    if (this.scenario.replication.mode === "multi-leader") return null;
+    const leaders = this.leaders();
+    if (leaders.length !== 1) return null;
+    const disk = this.sim.disk(leaders[0] as number);
+    const values = new Set<number>();
+    for (let p = disk.firstPosition; p < disk.length; p++)
+      values.add((disk.entryAt(p) as LogRecord).entry.value);
+    return values;
+  }
+
+  /** Nodes that believe they lead now. */
+  leaders(): number[] {
+    return this.hosts.nodes.filter((n) => this.roleOf(n) === "leader");
   }
 
   /** A node's role as it last reported it, or "down" when it is not running. */

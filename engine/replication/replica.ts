@@ -5,7 +5,8 @@
 // (batches, one in flight per follower, resent when unanswered); followers apply entries in order
 // and acknowledge what they hold durably by their own fsync policy. A write is acknowledged to the
 // client by `mode`: async once the leader has it durable; semi-sync once at least one follower also
-// has it; sync once every live follower (heard from within detect_after) has it.
+// has it; sync once every live follower (heard from within detect_after) has it, and at least a
+// majority of the replicas.
 //
 // Failover: followers expect a heartbeat (an empty append) every tick; one that has not heard from
 // a leader for detect_after (plus a random delay of up to half of it) asks the others for votes,
@@ -277,11 +278,15 @@ export class ReplicaNode extends NodeBase {
         return false;
       }
       case "sync": {
+        // Every live follower, and never fewer than a majority of the replicas: followers that went
+        // silent stop counting, but a leader cut off from most of them cannot acknowledge alone.
+        let holders = 1;
         for (const f of this.followers.values()) {
           const live = now - f.lastReply_us <= this.settings.failover.detect_after_us;
-          if (live && f.match < lsn) return false;
+          if (f.match >= lsn) holders++;
+          else if (live) return false;
         }
-        return true;
+        return holders >= this.majority;
       }
     }
   }
@@ -437,7 +442,8 @@ export class ReplicaNode extends NodeBase {
 
   private trimLog(ctx: HostContext): void {
     let keepFrom = ctx.disk.length - LOG_KEEP;
-    if (this.role === "leader") for (const f of this.followers.values()) keepFrom = Math.min(keepFrom, f.match);
+    if (this.role === "leader")
+      for (const f of this.followers.values()) keepFrom = Math.min(keepFrom, f.match);
     ctx.disk.trimBefore(Math.max(0, keepFrom));
   }
 

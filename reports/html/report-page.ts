@@ -148,21 +148,17 @@ ${plotFigure(
 }
 
 function faultsSection(report: Report): string {
-  const field = (fault: unknown, key: string) => {
-    const value = (fault ?? {}) as Record<string, unknown>;
-    return value[key] === undefined ? "" : String(value[key]);
-  };
   const body =
     report.faults.length === 0
       ? "<p>No faults injected.</p>"
       : table(
-          ["at (s)", "for (s)", "kind", "target", "fault"],
+          ["at (s)", "for (s)", "kind", "targets", "detail"],
           report.faults.map((fault) => [
-            field(fault, "at_s"),
-            field(fault, "for_s"),
-            { text: field(fault, "kind") },
-            { text: field(fault, "target") },
-            { text: markup(`<code>${escapeHtml(JSON.stringify(fault))}</code>`) },
+            String(fault.at_s),
+            fault.for_s === undefined ? "" : String(fault.for_s),
+            { text: fault.kind },
+            { text: fault.targets.join(", ") },
+            { text: markup(`<code>${escapeHtml(JSON.stringify(fault.detail ?? {}))}</code>`) },
           ]),
         );
   return `<section id="faults">

@@ -32,7 +32,8 @@ function run(cluster: string, seed: number, setup?: (run: ScenarioRun) => void, 
 function loggedValues(r: ScenarioRun, node: number): Set<number> {
   const disk = r.sim.disk(node);
   const values = new Set<number>();
-  for (let p = disk.firstPosition; p < disk.length; p++) values.add((disk.entryAt(p) as LogRecord).entry.value);
+  for (let p = disk.firstPosition; p < disk.length; p++)
+    values.add((disk.entryAt(p) as LogRecord).entry.value);
   return values;
 }
 
@@ -45,7 +46,9 @@ function leaderAtEnd(r: ScenarioRun): number {
 /** Acknowledged writes missing from the final leader's log. */
 function lostWrites(r: ScenarioRun, ops: CompletedOperation[]): number {
   const held = loggedValues(r, leaderAtEnd(r));
-  return ops.filter((op) => op.result === "ok" && op.op !== "read" && op.value !== null && !held.has(op.value)).length;
+  return ops.filter(
+    (op) => op.result === "ok" && op.op !== "read" && op.value !== null && !held.has(op.value),
+  ).length;
 }
 
 /** 8 s to 13 s: the leader and the clients on one side, the followers on the other. */
@@ -69,18 +72,26 @@ describe("leader-follower replication", () => {
 
   it("sync: the same partition loses nothing acknowledged", () => {
     for (const seed of [1, 2, 3]) {
-      const { run: r, ops } = run("{ replicas: 3, replication: { mode: sync } }", seed, splitLeaderWithClients);
+      const { run: r, ops } = run(
+        "{ replicas: 3, replication: { mode: sync } }",
+        seed,
+        splitLeaderWithClients,
+      );
       expect(lostWrites(r, ops), `seed ${seed}`).toBe(0);
     }
   });
 
   it("fencing: no two nodes acknowledge writes in the same term; without fencing, two do", () => {
     const ackersPerTerm = (fencing: boolean) => {
-      const { ops } = run(`{ replicas: 3, replication: { mode: async, failover: { fencing: ${fencing} } } }`, 1, (r) => {
-        const leader = r.hosts.nodes[0] as number;
-        r.sim.at(8_000_000, () => r.sim.isolate(leader));
-        r.sim.at(13_000_000, () => r.sim.heal());
-      });
+      const { ops } = run(
+        `{ replicas: 3, replication: { mode: async, failover: { fencing: ${fencing} } } }`,
+        1,
+        (r) => {
+          const leader = r.hosts.nodes[0] as number;
+          r.sim.at(8_000_000, () => r.sim.isolate(leader));
+          r.sim.at(13_000_000, () => r.sim.heal());
+        },
+      );
       const ackers = new Map<number, Set<number>>();
       for (const op of ops) {
         if (op.result !== "ok" || op.op !== "update") continue;
@@ -104,7 +115,11 @@ describe("leader-follower replication", () => {
       const old = r.hosts.nodes[0];
       // The partition starts at 8 s; detect_after is 1 s and the lease is checked every 200 ms.
       return ops.filter(
-        (op) => op.node === old && op.result === "ok" && op.completed_us > 9_500_000 && op.completed_us < 13_000_000,
+        (op) =>
+          op.node === old &&
+          op.result === "ok" &&
+          op.completed_us > 9_500_000 &&
+          op.completed_us < 13_000_000,
       ).length;
     };
     expect(lateAcks(true)).toBe(0);
@@ -116,7 +131,9 @@ describe("leader-follower replication", () => {
       const { run: r, ops } = run("{ replicas: 3, replication: { mode: sync } }", seed, crashLeader);
       expect(lostWrites(r, ops), `seed ${seed}`).toBe(0);
       // and a new leader took over, so writes went on
-      const late = ops.filter((op) => op.op === "update" && op.result === "ok" && op.completed_us > 12_000_000);
+      const late = ops.filter(
+        (op) => op.op === "update" && op.result === "ok" && op.completed_us > 12_000_000,
+      );
       expect(late.length, `seed ${seed}`).toBeGreaterThan(1000);
     }
   });
@@ -129,12 +146,18 @@ describe("leader-follower replication", () => {
   });
 
   it("promotes a follower after detect_after, in a new term", () => {
-    const { run: r, ops } = run("{ replicas: 3, replication: { mode: async, failover: { detect_after: 500ms } } }", 1, crashLeader);
+    const { run: r, ops } = run(
+      "{ replicas: 3, replication: { mode: async, failover: { detect_after: 500ms } } }",
+      1,
+      crashLeader,
+    );
     const leader = leaderAtEnd(r);
     expect(leader).not.toBe(r.hosts.nodes[0]);
     const terms = new Set(ops.filter((op) => op.result === "ok").map((op) => op.term));
     expect(Math.max(...terms)).toBeGreaterThan(1);
-    const firstLater = ops.find((op) => op.op === "update" && op.result === "ok" && op.node !== r.hosts.nodes[0]);
+    const firstLater = ops.find(
+      (op) => op.op === "update" && op.result === "ok" && op.node !== r.hosts.nodes[0],
+    );
     expect(firstLater?.completed_us).toBeGreaterThan(8_500_000);
     expect(firstLater?.completed_us).toBeLessThan(10_500_000);
   });
@@ -154,7 +177,9 @@ describe("leader-follower replication", () => {
       return ops.filter((op) => {
         if (op.op !== "read" || op.result !== "ok" || op.value === null) return false;
         const before = (lastAcked.get(op.key) ?? []).filter((w) => w.at < op.sent_us);
-        return before.some((w) => w.value > (op.value as number) && before.every((x) => x.value !== op.value || x.at < w.at));
+        return before.some(
+          (w) => w.value > (op.value as number) && before.every((x) => x.value !== op.value || x.at < w.at),
+        );
       }).length;
     };
     expect(staleReads("follower")).toBeGreaterThan(0);
@@ -162,7 +187,10 @@ describe("leader-follower replication", () => {
   });
 
   it("read-your-writes sends a follower read the follower has not caught up on to the leader", () => {
-    const { ops } = run("{ replicas: 3, replication: { mode: async, read_from: follower, read_your_writes: true } }", 1);
+    const { ops } = run(
+      "{ replicas: 3, replication: { mode: async, read_from: follower, read_your_writes: true } }",
+      1,
+    );
     expect(ops.filter((op) => op.result !== "ok")).toHaveLength(0);
   });
 });
@@ -180,7 +208,9 @@ describe("multi-leader replication", () => {
 
   it("every node accepts writes", () => {
     const { ops } = run("{ replicas: 3, replication: { mode: multi-leader } }", 2);
-    const writers = new Set(ops.filter((op) => op.op === "update" && op.result === "ok").map((op) => op.node));
+    const writers = new Set(
+      ops.filter((op) => op.op === "update" && op.result === "ok").map((op) => op.node),
+    );
     expect(writers.size).toBe(3);
   });
 });
@@ -202,7 +232,3 @@ describe("durability on one node", () => {
     expect(lostWrites(r, ops)).toBeGreaterThan(0);
   });
 });
-
-function withOps(result: { run: ScenarioRun; ops: CompletedOperation[] }): [ScenarioRun, CompletedOperation[]] {
-  return [result.run, result.ops];
-}

@@ -140,7 +140,7 @@ describe("report.html", () => {
   it("shades faults on the time axes and renders check verdicts with their details", () => {
     const report: Report = {
       ...always.report,
-      faults: [{ at_s: 1, kind: "partition", target: "shard0/n0", for_s: 0.5 }],
+      faults: [{ at_s: 1, kind: "partition", targets: ["shard0/n0"], for_s: 0.5 }],
       checks: { linearizable: { valid: false, anomaly: "<G1c>" }, lost_writes: { valid: "unknown" } },
     };
     const page = renderReportHtml(report);

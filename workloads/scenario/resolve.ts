@@ -1,7 +1,9 @@
 // Turns a validated scenario document into numbers: durations in µs, rates per second, the preset's
 // mix and distribution applied. Only for documents the schema accepted (loadScenario does both).
 
+import { nodeName } from "../../engine/cluster.js";
 import type { LatencySpec } from "../../sim/latency.js";
+import { type ResolvedFaults, resolveFaults } from "../faults/resolve.js";
 import {
   OPERATION_KINDS,
   type OperationMix,
@@ -36,6 +38,7 @@ export interface ResolvedScenario {
     failover: { enabled: boolean; detect_after_us: number; fencing: boolean };
   };
   network: { latency: LatencySpec; loss: number; duplicate: number };
+  faults: ResolvedFaults;
   workload: {
     type: "ycsb";
     preset: YcsbPresetName;
@@ -162,6 +165,11 @@ export function resolveScenario(doc: ScenarioDoc): ResolvedScenario {
       btree_fanout: node.btree_fanout,
     },
     replication: resolveReplication(doc.cluster),
+    faults: resolveFaults(doc.faults, {
+      duration_us: us(doc.duration),
+      warmup_us: us(doc.warmup),
+      nodeNames: Array.from({ length: doc.cluster.replicas }, (_, i) => nodeName(0, i)),
+    }),
     network: {
       latency: resolveLatency(doc.network.latency),
       loss: doc.network.loss,

@@ -10,55 +10,17 @@
 // - a union's `error` is the message for a value of the wrong type, e.g. "expected a duration ...".
 
 import { z } from "zod";
+import { duration, durationValueUs, MAX_DURATION_US } from "./durations.js";
+import { faultsSchema } from "./faults-schema.js";
 import { OPERATION_KINDS, REQUEST_DISTRIBUTIONS, YCSB_PRESET_NAMES } from "./presets.js";
-import { DURATION_UNITS_US, parseDurationUs, parseFsyncPolicy, parseRatePerS, UnitError } from "./units.js";
+import { parseFsyncPolicy, parseRatePerS, UnitError } from "./units.js";
 
-/** Every duration in a scenario is at most a virtual day; warmup + duration too. */
-export const MAX_DURATION_US = 24 * DURATION_UNITS_US.h;
+export { durationValueUs, MAX_DURATION_US } from "./durations.js";
+
 /** One arrival per µs on average: the clock's resolution. */
 export const MAX_RATE_PER_S = 1_000_000;
 /** The name becomes a directory name (runs/<name>/...). */
 export const SCENARIO_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-const DURATION_EXAMPLES = "use a number and a unit (us, ms, s, m, h)";
-
-type DurationFloor = "zero" | "positive";
-
-/** Why `value` is not a valid duration with this floor, or null when it is. */
-function durationProblem(value: string | number, floor: DurationFloor): string | null {
-  if (typeof value === "number") {
-    if (value === 0 && floor === "zero") return null; // `warmup: 0` reads naturally in YAML
-    if (value <= 0) return `must be ${floor === "zero" ? "at least" : "more than"} 0 (got ${value})`;
-    return `${value} has no unit: ${DURATION_EXAMPLES}, e.g. ${value}ms or ${value}s`;
-  }
-  let us: number;
-  try {
-    us = parseDurationUs(value);
-  } catch (error) {
-    if (error instanceof UnitError) return error.message;
-    throw error;
-  }
-  if (floor === "positive" && us === 0) return `must be more than 0 (got ${JSON.stringify(value)})`;
-  if (us > MAX_DURATION_US) return `must be at most 24h (got ${JSON.stringify(value)})`;
-  return null;
-}
-
-/** A duration such as "500us" or "10s" (or the number 0 where zero is allowed), at most 24h. */
-export function duration(floor: DurationFloor) {
-  return z
-    .union([z.string(), z.number()], { error: "expected a duration such as 500us, 2ms or 10s" })
-    .superRefine((value, ctx) => {
-      const problem = durationProblem(value, floor);
-      if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
-    })
-    .meta({ allowed: floor === "positive" ? "duration > 0, at most 24h" : "duration >= 0, at most 24h" });
-}
-
-/** The duration in µs when valid, else null (for cross-field checks, which skip invalid operands). */
-export function durationValueUs(value: string | number): number | null {
-  if (typeof value === "number") return value === 0 ? 0 : null;
-  return durationProblem(value, "zero") === null ? parseDurationUs(value) : null;
-}
 
 function rateProblem(value: string | number): string | null {
   if (typeof value === "number") {
@@ -154,7 +116,8 @@ const replicationSchema = z
       .default("async")
       .describe(
         "When a write is acknowledged: `async` once the leader has it durable; `semi-sync` once one " +
-          "follower also has it; `sync` once every live follower has it; `multi-leader`: every node " +
+          "follower also has it; `sync` once every live follower has it (and a majority of replicas); " +
+          "`multi-leader`: every node " +
           "accepts writes, conflicts resolved by last-writer-wins on the nodes' clocks.",
       ),
     read_from: z
@@ -428,6 +391,7 @@ export const scenarioSchema = z
     cluster: clusterSchema.prefault({}),
     network: networkSchema.prefault({}),
     workload: workloadSchema.prefault({}),
+    faults: faultsSchema.prefault({}),
   })
   .superRefine((doc, ctx) => {
     // Runs even when other fields are invalid: it reads only these two, and only when both are valid.

@@ -50,6 +50,7 @@ const DEFAULT_DOC: ScenarioDoc = {
     timeout: "2s",
     max_backlog: 100_000,
   },
+  faults: { schedule: [], random: null },
 };
 
 const DEFAULT_RESOLVED: ResolvedScenario = {
@@ -97,6 +98,7 @@ const DEFAULT_RESOLVED: ResolvedScenario = {
     timeout_us: 2_000_000,
     max_backlog: 100_000,
   },
+  faults: { schedule: [], random: null },
 };
 
 describe("defaults", () => {

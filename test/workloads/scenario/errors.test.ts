@@ -23,9 +23,10 @@ describe("validation errors name the path and what is allowed", () => {
     // unknown keys list the keys allowed there
     ["cluster: { shards: 3 }", "cluster.shards: unknown key; allowed keys: replicas, replication, node"],
     [
-      "faults: []",
-      "faults: unknown key; allowed keys: name, description, duration, warmup, cluster, network, workload",
+      "checks: []",
+      "checks: unknown key; allowed keys: name, description, duration, warmup, cluster, network, workload, faults",
     ],
+    ["faults: []", "faults: expected a mapping (key: value) (got a list)"],
     [
       "cluster: { node: { fsync_ms: 1 } }",
       "cluster.node.fsync_ms: unknown key; allowed keys: service_time, page_time, row_time, fsync, fsync_policy, queue_limit, btree_fanout",

@@ -1,0 +1,93 @@
+// Partition shapes as the blocked links they make ("cuts"), decided when the partition starts.
+//
+// - isolate: each target alone, cut off from every other host both ways.
+// - halves: the nodes, shuffled, in two halves; the first, the larger when the count is odd, keeps
+//   the client. Each side is cut off from the other both ways.
+// - minority: the targets plus random other nodes, floor((nodes - 1) / 2) nodes in all (more if the
+//   targets alone are more), against the remaining nodes and the client.
+// - bridge (Jepsen's): one random node keeps every link; the other nodes form two halves (the first,
+//   with the client, the larger) that cannot reach each other.
+// - one_way: messages from the `from` hosts to the `to` hosts are dropped; replies still flow.
+
+import type { HostId } from "../../sim/host.js";
+import type { Rng } from "../../sim/rng.js";
+import type { Simulation } from "../../sim/simulation.js";
+import type { PartitionSpec, Target } from "./resolve.js";
+import { type ClusterView, emptyNote, resolveTarget, shuffledNodes } from "./targets.js";
+
+export type Cut =
+  | { readonly kind: "groups"; readonly groups: readonly (readonly HostId[])[] }
+  | { readonly kind: "isolate"; readonly hosts: readonly HostId[] }
+  | { readonly kind: "one_way"; readonly from: readonly HostId[]; readonly to: readonly HostId[] };
+
+export interface PlannedCut {
+  /** null when a target resolved to nothing: no partition. */
+  readonly cut: Cut | null;
+  /** The hosts the partition is about: the targets, the bridge node, or every node for halves. */
+  readonly targets: readonly HostId[];
+  /** Why nothing was cut, when `cut` is null. */
+  readonly note?: string;
+}
+
+/** Blocks the links of `cut` (adding to what is blocked already). */
+export function applyCut(sim: Simulation, cut: Cut): void {
+  switch (cut.kind) {
+    case "groups":
+      sim.partition(cut.groups);
+      return;
+    case "isolate":
+      for (const host of cut.hosts) sim.isolate(host);
+      return;
+    case "one_way":
+      sim.partitionOneWay(cut.from, cut.to);
+      return;
+  }
+}
+
+/** Decides the cut of a partition starting now. Draws from `rng` in a fixed order and number. */
+export function planCut(spec: PartitionSpec, view: ClusterView, rng: Rng): PlannedCut {
+  const client = view.client();
+  switch (spec.shape) {
+    case "isolate": {
+      const hosts = resolveTarget(spec.target, view, rng, "up");
+      if (hosts.length === 0) return nothing(spec.target);
+      return { cut: { kind: "isolate", hosts }, targets: hosts };
+    }
+    case "halves": {
+      const nodes = shuffledNodes(view, rng);
+      const first = Math.ceil(nodes.length / 2);
+      const groups = [[...nodes.slice(0, first), client], nodes.slice(first)];
+      return { cut: { kind: "groups", groups }, targets: nodes };
+    }
+    case "minority": {
+      const targets = resolveTarget(spec.target, view, rng, "up");
+      const others = shuffledNodes(view, rng).filter((id) => !targets.includes(id));
+      if (targets.length === 0) return nothing(spec.target);
+      const size = Math.max(targets.length, Math.floor((others.length + targets.length - 1) / 2));
+      const fill = size - targets.length;
+      const groups = [
+        [...targets, ...others.slice(0, fill)],
+        [...others.slice(fill), client],
+      ];
+      return { cut: { kind: "groups", groups }, targets };
+    }
+    case "bridge": {
+      const [bridge, ...rest] = shuffledNodes(view, rng);
+      if (bridge === undefined) return { cut: null, targets: [], note: "no nodes" };
+      const first = Math.ceil(rest.length / 2);
+      const groups = [[...rest.slice(0, first), client], rest.slice(first)];
+      return { cut: { kind: "groups", groups }, targets: [bridge] };
+    }
+    case "one_way": {
+      const from = resolveTarget(spec.from, view, rng, "up");
+      const to = resolveTarget(spec.to, view, rng, "up");
+      if (from.length === 0) return nothing(spec.from);
+      if (to.length === 0) return nothing(spec.to);
+      return { cut: { kind: "one_way", from, to }, targets: [...from, ...to] };
+    }
+  }
+}
+
+function nothing(target: Target): PlannedCut {
+  return { cut: null, targets: [], note: emptyNote(target, "up") };
+}

@@ -1,0 +1,248 @@
+// Injects a scenario's faults into a simulation: the schedule at its times, and the random
+// nemesis's timeline (drawn up front, see nemesis.ts). Targets are resolved when a fault fires,
+// from the ClusterView, with draws from the fault stream (see targets.ts).
+//
+// Faults with a duration end on their own, each independently of the others: the injector keeps
+// the active partitions, link faults and clock skews, and when one ends it recomputes what the
+// remaining ones impose (the simulator's verbs only add blocks and replace link faults). So the
+// injector owns the simulation's blocked links: nothing else should partition the same simulation.
+
+import type { HostId } from "../../sim/host.js";
+import type { Rng } from "../../sim/rng.js";
+import type { Simulation } from "../../sim/simulation.js";
+import { applyCut, type Cut, planCut } from "./cuts.js";
+import { drawNemesisSchedule } from "./nemesis.js";
+import type { LinkFaultSpec, ResolvedFault, ResolvedFaults, Target } from "./resolve.js";
+import { type AnyOf, type ClusterView, emptyNote, resolveTarget } from "./targets.js";
+
+export type {
+  FaultsContext,
+  LinkFaultSpec,
+  PartitionSpec,
+  RandomNemesisSpec,
+  ResolvedFault,
+  ResolvedFaults,
+  Target,
+} from "./resolve.js";
+export { resolveFaults } from "./resolve.js";
+export type { ClusterView, NodeRoleState } from "./targets.js";
+
+/** What fired when, with its targets as resolved then. Times in virtual seconds. */
+export interface FaultRecord {
+  at_s: number;
+  kind: string;
+  /** Host names; [] when the target resolved to nothing (then `detail.note` says why). */
+  targets: string[];
+  /** How long it was meant to last (for a crash: restart_after). */
+  for_s?: number;
+  detail?: Record<string, unknown>;
+  /** When it ended: by itself, or by a `heal` for partitions. */
+  end_s?: number;
+}
+
+interface ActiveLinkFault {
+  readonly from: readonly HostId[];
+  readonly to: readonly HostId[];
+  readonly link: LinkFaultSpec;
+}
+
+interface ActiveSkew {
+  readonly record: FaultRecord;
+  readonly offset_us: number;
+  readonly drift_ppm: number;
+}
+
+const US_PER_S = 1_000_000;
+
+export class FaultInjector {
+  readonly log: FaultRecord[] = [];
+  private readonly sim: Simulation;
+  private readonly faults: ResolvedFaults;
+  private readonly view: ClusterView;
+  /** Target choices when faults fire. */
+  private readonly targetRng: Rng;
+  /** The random nemesis's timeline, drawn at install. */
+  private readonly nemesisRng: Rng;
+  private readonly partitions = new Map<FaultRecord, Cut>();
+  private readonly linkFaults = new Map<FaultRecord, ActiveLinkFault>();
+  /** Per host, the skews in force, latest last: the latest applies. */
+  private readonly skews = new Map<HostId, ActiveSkew[]>();
+  private installed = false;
+
+  /** `rng` is the run's fault stream, `rng.split("faults")`. */
+  constructor(sim: Simulation, faults: ResolvedFaults, view: ClusterView, rng: Rng) {
+    this.sim = sim;
+    this.faults = faults;
+    this.view = view;
+    this.targetRng = rng.split("targets");
+    this.nemesisRng = rng.split("nemesis");
+  }
+
+  /** Schedules every fault; call before the run reaches the first one (e.g. before `sim.start`). */
+  install(): void {
+    if (this.installed) throw new Error("FaultInjector.install: already installed");
+    this.installed = true;
+    const random =
+      this.faults.random === null ? [] : drawNemesisSchedule(this.faults.random, this.nemesisRng);
+    for (const fault of this.faults.schedule) this.sim.at(fault.at_us, () => this.fire(fault, false));
+    for (const fault of random) this.sim.at(fault.at_us, () => this.fire(fault, true));
+  }
+
+  private fire(fault: ResolvedFault, random: boolean): void {
+    switch (fault.kind) {
+      case "partition":
+        this.partition(fault, random);
+        break;
+      case "heal":
+        this.heal(random);
+        break;
+      case "crash":
+        this.crash(fault, random);
+        break;
+      case "restart": {
+        const { hosts } = this.start(fault.kind, fault.target, "down", null, random);
+        for (const host of hosts) this.sim.restart(host);
+        break;
+      }
+      case "pause": {
+        const { record, hosts } = this.start(fault.kind, fault.target, "up", fault.for_us, random);
+        for (const host of hosts) this.sim.pause(host, fault.for_us);
+        if (hosts.length > 0) this.after(fault.for_us, () => this.ended(record)); // the simulator resumes them
+        break;
+      }
+      case "clock_skew":
+        this.skew(fault, random);
+        break;
+      case "link":
+        this.link(fault, random);
+        break;
+    }
+  }
+
+  private partition(fault: Extract<ResolvedFault, { kind: "partition" }>, random: boolean): void {
+    const planned = planCut(fault.partition, this.view, this.targetRng);
+    const detail: Record<string, unknown> = { shape: fault.partition.shape };
+    if (planned.cut?.kind === "groups") detail.groups = planned.cut.groups.map((group) => this.names(group));
+    const record = this.record("partition", planned.targets, fault.for_us, detail, random, planned.note);
+    if (planned.cut === null) return;
+    this.partitions.set(record, planned.cut);
+    applyCut(this.sim, planned.cut);
+    if (fault.for_us !== null) this.after(fault.for_us, () => this.endPartition(record));
+  }
+
+  private endPartition(record: FaultRecord): void {
+    if (!this.partitions.delete(record)) return; // a heal ended it already
+    this.ended(record);
+    this.sim.heal();
+    for (const cut of this.partitions.values()) applyCut(this.sim, cut);
+  }
+
+  private heal(random: boolean): void {
+    this.record("heal", [], null, { partitions_ended: this.partitions.size }, random);
+    for (const record of this.partitions.keys()) this.ended(record);
+    this.partitions.clear();
+    this.sim.heal();
+  }
+
+  private crash(fault: Extract<ResolvedFault, { kind: "crash" }>, random: boolean): void {
+    const { record, hosts } = this.start(fault.kind, fault.target, "up", fault.restart_after_us, random);
+    for (const host of hosts) this.sim.crash(host);
+    if (fault.restart_after_us === null || hosts.length === 0) return;
+    this.after(fault.restart_after_us, () => {
+      for (const host of hosts) this.sim.restart(host);
+      this.ended(record);
+    });
+  }
+
+  private skew(fault: Extract<ResolvedFault, { kind: "clock_skew" }>, random: boolean): void {
+    const { record, hosts } = this.start(fault.kind, fault.target, "up", fault.for_us, random, {
+      offset_us: fault.offset_us,
+      drift_ppm: fault.drift_ppm,
+    });
+    // The simulator's drift counts from time 0; shift the offset so it counts from now instead.
+    const offset_us = fault.offset_us - Math.round((fault.drift_ppm * this.sim.now_us) / US_PER_S);
+    for (const host of hosts) {
+      const stack = this.skews.get(host) ?? [];
+      stack.push({ record, offset_us, drift_ppm: fault.drift_ppm });
+      this.skews.set(host, stack);
+      this.sim.skewClock(host, offset_us, fault.drift_ppm);
+    }
+    if (fault.for_us === null || hosts.length === 0) return;
+    this.after(fault.for_us, () => {
+      for (const host of hosts) {
+        const stack = (this.skews.get(host) ?? []).filter((skew) => skew.record !== record);
+        this.skews.set(host, stack);
+        const latest = stack[stack.length - 1];
+        this.sim.skewClock(host, latest?.offset_us ?? 0, latest?.drift_ppm ?? 0);
+      }
+      this.ended(record);
+    });
+  }
+
+  private link(fault: Extract<ResolvedFault, { kind: "link" }>, random: boolean): void {
+    const from = resolveTarget(fault.from, this.view, this.targetRng, "up");
+    const to = resolveTarget(fault.to, this.view, this.targetRng, "up");
+    const note =
+      from.length === 0
+        ? emptyNote(fault.from, "up")
+        : to.length === 0
+          ? emptyNote(fault.to, "up")
+          : undefined;
+    const empty = note !== undefined;
+    const detail = { from: this.names(from), to: this.names(to), ...fault.link };
+    const record = this.record("link", empty ? [] : [...from, ...to], fault.for_us, detail, random, note);
+    if (empty) return;
+    const active: ActiveLinkFault = { from, to, link: fault.link };
+    this.linkFaults.set(record, active);
+    this.sim.linkFault(from, to, fault.link);
+    if (fault.for_us === null) return;
+    this.after(fault.for_us, () => {
+      this.linkFaults.delete(record);
+      for (const a of from) for (const b of to) if (a !== b) this.sim.resetLink(a, b);
+      for (const other of this.linkFaults.values()) this.sim.linkFault(other.from, other.to, other.link);
+      this.ended(record);
+    });
+  }
+
+  /** Resolves a single-target fault and records it. */
+  private start(
+    kind: string,
+    target: Target,
+    anyOf: AnyOf,
+    for_us: number | null,
+    random: boolean,
+    detail: Record<string, unknown> = {},
+  ): { record: FaultRecord; hosts: HostId[] } {
+    const hosts = resolveTarget(target, this.view, this.targetRng, anyOf);
+    const note = hosts.length === 0 ? emptyNote(target, anyOf) : undefined;
+    return { record: this.record(kind, hosts, for_us, detail, random, note), hosts };
+  }
+
+  private record(
+    kind: string,
+    hosts: readonly HostId[],
+    for_us: number | null,
+    detail: Record<string, unknown>,
+    random: boolean,
+    note?: string,
+  ): FaultRecord {
+    const record: FaultRecord = { at_s: this.sim.now_us / US_PER_S, kind, targets: this.names(hosts) };
+    if (for_us !== null) record.for_s = for_us / US_PER_S;
+    const full = { ...detail, ...(random ? { random: true } : {}), ...(note === undefined ? {} : { note }) };
+    if (Object.keys(full).length > 0) record.detail = full;
+    this.log.push(record);
+    return record;
+  }
+
+  private ended(record: FaultRecord): void {
+    record.end_s = this.sim.now_us / US_PER_S;
+  }
+
+  private after(delay_us: number, fn: () => void): void {
+    this.sim.at(this.sim.now_us + delay_us, fn);
+  }
+
+  private names(hosts: readonly HostId[]): string[] {
+    return hosts.map((host) => this.sim.hostName(host));
+  }
+}

@@ -1,0 +1,82 @@
+// Resolves a fault's target to hosts when the fault fires, from the cluster as it is then.
+//
+// Draws from the fault stream come in a fixed order and a fixed number per fault: a role that picks
+// one node (leader, follower, any) draws exactly one number even when there is nothing to pick,
+// and a shuffle of the nodes draws nodes - 1 numbers. So who is leader can change which host a
+// fault hits, but never shifts the draws of later faults.
+
+import type { HostId } from "../../sim/host.js";
+import type { Rng } from "../../sim/rng.js";
+import type { Target } from "./resolve.js";
+
+export type NodeRoleState = "leader" | "follower" | "candidate" | "down";
+
+/** The cluster as the fault injector sees it; implemented by whoever builds the cluster. */
+export interface ClusterView {
+  nodes(): readonly { id: HostId; name: string; role: NodeRoleState }[];
+  client(): HostId;
+}
+
+/**
+ * Which nodes `any` picks from: nodes that are up (to crash, pause, skew or cut off), or nodes that
+ * are down (to restart).
+ */
+export type AnyOf = "up" | "down";
+
+/** The hosts `target` names now; [] when nothing matches (say, no leader during an election). */
+export function resolveTarget(target: Target, view: ClusterView, rng: Rng, anyOf: AnyOf): HostId[] {
+  if (target.kind === "node") {
+    const node = view.nodes().find((candidate) => candidate.name === target.name);
+    if (node === undefined) throw new Error(`ClusterView has no node named ${target.name}`);
+    return [node.id];
+  }
+  const nodes = view.nodes();
+  switch (target.role) {
+    case "client":
+      return [view.client()];
+    case "followers":
+      return nodes.filter((node) => node.role === "follower").map((node) => node.id);
+    case "leader":
+      return pickOne(
+        nodes.filter((node) => node.role === "leader").map((node) => node.id),
+        rng,
+      );
+    case "follower":
+      return pickOne(
+        nodes.filter((node) => node.role === "follower").map((node) => node.id),
+        rng,
+      );
+    case "any": {
+      const wanted = (role: NodeRoleState) => (anyOf === "down" ? role === "down" : role !== "down");
+      return pickOne(
+        nodes.filter((node) => wanted(node.role)).map((node) => node.id),
+        rng,
+      );
+    }
+  }
+}
+
+/** Why `target` resolved to no host (only a role can). */
+export function emptyNote(target: Target, anyOf: AnyOf): string {
+  if (target.kind === "node") return `no node ${target.name}`;
+  if (target.role === "any") return `no node is ${anyOf} now`;
+  return `no ${target.role} now`;
+}
+
+/** Every node, in an order drawn from `rng` (Fisher-Yates: nodes - 1 draws). */
+export function shuffledNodes(view: ClusterView, rng: Rng): HostId[] {
+  const ids = view.nodes().map((node) => node.id);
+  for (let i = ids.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const swap = ids[i] as HostId;
+    ids[i] = ids[j] as HostId;
+    ids[j] = swap;
+  }
+  return ids;
+}
+
+/** One of `candidates`, drawing one number whether or not there is any. */
+function pickOne(candidates: readonly HostId[], rng: Rng): HostId[] {
+  const draw = rng.float();
+  return candidates.length === 0 ? [] : [candidates[Math.floor(draw * candidates.length)] as HostId];
+}

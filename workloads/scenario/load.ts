@@ -82,7 +82,15 @@ export function loadScenario(text: string, options: LoadOptions = {}): LoadedSce
       sourceName: options.sourceName,
     });
   }
-  return { doc: result.data, resolved: resolveScenario(result.data) };
+  try {
+    return { doc: result.data, resolved: resolveScenario(result.data) };
+  } catch (error) {
+    // Checks that need the whole document (fault targets against the cluster's nodes) come last.
+    if (error instanceof ScenarioError && options.sourceName !== undefined) {
+      throw new ScenarioError(`${prefix(options.sourceName)}${error.message}`, { path: error.path });
+    }
+    throw error;
+  }
 }
 
 function prefix(sourceName: string | undefined): string {
@@ -490,7 +498,12 @@ function schemaAt(path: readonly PropertyKey[], data: unknown): z.ZodType | unde
   let value = data;
   for (const segment of path) {
     schema = selectForm(schema, value);
-    const child = schema instanceof z.ZodObject ? schema.shape[String(segment)] : undefined;
+    const child =
+      schema instanceof z.ZodObject
+        ? schema.shape[String(segment)]
+        : schema instanceof z.ZodArray
+          ? (schema.element as z.ZodType)
+          : undefined;
     if (child === undefined) return undefined;
     schema = unwrapSchema(child);
     value = valueAt(value, [segment]);

@@ -10,6 +10,7 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { e2e } from "./e2e.js";
+import { failover } from "./failover.js";
 import { holdModel } from "./kernel.js";
 
 const json = process.argv.includes("--json");
@@ -55,6 +56,8 @@ const semiSync = repeat(
   (r) => r.ops_per_s,
 );
 const last = endToEnd.runs.at(-1);
+if (!json) process.stderr.write("failover: 20 seeds\n");
+const failovers = await failover(quick ? 5 : 20);
 
 const result = {
   node: process.version,
@@ -74,6 +77,7 @@ const result = {
     wall_s: Number(median(endToEnd.runs.map((r) => r.wall_s)).toFixed(3)),
     runs_ops_per_s: endToEnd.runs.map((r) => Math.round(r.ops_per_s)),
   },
+  failover: failovers,
   e2e_semi_sync: {
     scenario: "ycsb-a, cluster.replicas=3, replication.mode=semi-sync",
     ops_per_s: Math.round(semiSync.median),
@@ -93,6 +97,14 @@ if (json) {
     [
       "e2e ycsb-a, 3 replicas, semi-sync: ops per wall second",
       `${Math.round(result.e2e_semi_sync.ops_per_s / 1000)}k ops/s`,
+    ],
+    [
+      `failover after a leader crash (detect_after 1s, ${failovers.seeds} seeds): election`,
+      `p50 ${failovers.election_s.p50}s, p90 ${failovers.election_s.p90}s, min ${failovers.election_s.min}s, max ${failovers.election_s.max}s`,
+    ],
+    [
+      "failover: the clients' write outage",
+      `p50 ${failovers.write_outage_s.p50.toFixed(2)}s, p90 ${failovers.write_outage_s.p90.toFixed(2)}s, max ${failovers.write_outage_s.max.toFixed(2)}s`,
     ],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));

@@ -330,7 +330,10 @@ export class ReplicaNode extends NodeBase {
       this.config.events?.({ type: "lag", node: ctx.id, lag_us: Math.max(0, now - entry.ts_us) });
     }
     this.verified = msg.prev_lsn + msg.entries.length;
-    if (appended > 0 && this.config.fsync_policy.kind === "always") this.requestFsync();
+    if (appended > 0 && this.config.fsync_policy.kind === "always") {
+      this.requestFsync(); // the reply goes when the fsync completes (onDurable): one reply per batch
+      return;
+    }
     ctx.send(from, this.appendReply(true));
   }
 

@@ -44,6 +44,7 @@ export async function executeRun(
         replication?.onOperation(op);
       },
       onEngineEvent(event, time_us) {
+        timeline.onEngineEvent(event, time_us);
         replication?.onEngineEvent(event, time_us);
       },
     },

@@ -47,6 +47,59 @@ export function figuresOf(report: Report): Map<string, Figure> {
     add({ section: "outcomes", figure: "fail", unit: "count", better: "lower", value: all.fail });
     add({ section: "outcomes", figure: "info", unit: "count", better: "lower", value: all.info });
   }
+  const r = report.replication;
+  if (r.replicas >= 2) {
+    const lags = Object.values(r.lag_us);
+    if (lags.length > 0) {
+      add({
+        section: "replication",
+        figure: "lag p99 (worst follower)",
+        unit: "us",
+        better: "lower",
+        value: Math.max(...lags.map((l) => l.p99)),
+      });
+      add({
+        section: "replication",
+        figure: "lag max",
+        unit: "us",
+        better: "lower",
+        value: Math.max(...lags.map((l) => l.max)),
+      });
+    }
+    add({
+      section: "replication",
+      figure: "failovers",
+      unit: "count",
+      better: "none",
+      value: r.failovers.length,
+    });
+    const outages = r.failovers.flatMap((f) => (f.write_outage_s === null ? [] : [f.write_outage_s * 1e6]));
+    if (outages.length > 0) {
+      add({
+        section: "replication",
+        figure: "failover write outage (longest)",
+        unit: "us",
+        better: "lower",
+        value: Math.max(...outages),
+      });
+    }
+    if (r.lost_writes !== null)
+      add({
+        section: "replication",
+        figure: "lost writes",
+        unit: "count",
+        better: "lower",
+        value: r.lost_writes,
+      });
+    if (r.mode === "multi-leader")
+      add({
+        section: "replication",
+        figure: "conflicts",
+        unit: "count",
+        better: "lower",
+        value: r.conflicts,
+      });
+  }
   for (const [name, check] of Object.entries(report.checks)) {
     add({ section: "checks", figure: name, unit: "", better: "none", value: String(check.valid) });
   }
@@ -134,7 +187,8 @@ function sectionRank(figure: Figure): number {
   if (figure.section === "throughput") return 0;
   if (figure.section.startsWith("latency ")) return 1 + rank(figure.section.slice("latency ".length)) / 10;
   if (figure.section === "outcomes") return 2;
-  return 3;
+  if (figure.section === "replication") return 3;
+  return 4;
 }
 
 function cellOf(values: (number | string | undefined)[], withRange: boolean): ComparisonCell {
@@ -186,7 +240,10 @@ function overlapsOthers(cells: ComparisonCell[], best: number[]): boolean {
 export function columnLabels(reports: Report[]): string[] {
   const flat = reports.map((r) => flatten(r.config));
   const paths = [...new Set(flat.flatMap((f) => [...f.keys()]))].sort();
-  const differing = paths.filter((p) => new Set(flat.map((f) => f.get(p) ?? "(unset)")).size > 1);
+  const all = paths.filter((p) => new Set(flat.map((f) => f.get(p) ?? "(unset)")).size > 1);
+  // The name and description differ between scenario files; they label a column only when nothing else does.
+  const settings = all.filter((p) => p !== "name" && p !== "description");
+  const differing = settings.length > 0 ? settings : all;
   const short = shortNames(differing);
   return reports.map((report, i) => {
     const parts = differing.map((p) => `${short.get(p)}=${flat[i]?.get(p) ?? "(unset)"}`);

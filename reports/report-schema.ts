@@ -53,6 +53,9 @@ export const timelineSchema = z
       .array(micros)
       .describe("Median latency of the ok operations completed in the interval (0: none)."),
     p99_us: z.array(micros),
+    replication_lag_us: z
+      .array(micros)
+      .describe("The largest replication lag of any follower applying an entry in the interval (0: none)."),
   })
   .strict()
   .describe("Throughput and latency over virtual time, the whole run (warmup, measured phase, drain).");

@@ -170,6 +170,26 @@ export function latencyOverTimeSpec(report: Report): PlotSpec {
   };
 }
 
+/** The largest replication lag per interval over virtual time of one run. */
+export function lagOverTimeSpec(report: Report): PlotSpec {
+  const aligned = align([
+    {
+      label: "max lag",
+      style: solidStyle(0),
+      points: timelinePoints(report, report.timeline.replication_lag_us, true),
+    },
+  ]);
+  return {
+    kind: "time",
+    yLabel: "replication lag",
+    yUnit: "us",
+    yLog: true,
+    shades: shadesOf(report),
+    xRange: timeRange([report]),
+    ...aligned,
+  };
+}
+
 /** A figure the page's script draws `spec` into; `title` and `caption` are plain text. */
 export function plotFigure(title: string, caption: string, spec: PlotSpec): string {
   return `<figure class="plot">

@@ -6,6 +6,7 @@ import type { LatencySummaryJson, Report } from "../report-schema.js";
 import { escapeHtml } from "./escape.js";
 import { page } from "./page.js";
 import {
+  lagOverTimeSpec,
   latencyOverTimeSpec,
   plotFigure,
   SPECTRUM_CAPTION,
@@ -144,6 +145,61 @@ ${plotFigure(
   `Latency of the ok operations completed in each interval, log scale. ${TIME_SHADING_CAPTION}`,
   latencyOverTimeSpec(report),
 )}
+${
+  report.replication.replicas >= 2
+    ? plotFigure(
+        "Replication lag",
+        `The largest lag of a follower applying an entry in each interval (leader's clock to follower's), log scale. ${TIME_SHADING_CAPTION}`,
+        lagOverTimeSpec(report),
+      )
+    : ""
+}
+</section>`;
+}
+
+function replicationSection(report: Report): string {
+  const r = report.replication;
+  if (r.replicas < 2) return "";
+  const lag = table(
+    ["follower", "p50", "p99", "max", "mean", "entries"],
+    Object.entries(r.lag_us).map(([node, l]) => [
+      { text: node },
+      formatUs(l.p50),
+      formatUs(l.p99),
+      formatUs(l.max),
+      formatUs(l.mean),
+      String(l.samples),
+    ]),
+  );
+  const failovers =
+    r.failovers.length === 0
+      ? "<p>No failover.</p>"
+      : table(
+          ["at (s)", "new leader", "term", "write outage (s)", "writes failed or timed out"],
+          r.failovers.map((f) => [
+            f.at_s.toFixed(3),
+            { text: f.leader },
+            String(f.term),
+            f.write_outage_s === null ? "none since" : f.write_outage_s.toFixed(3),
+            String(f.writes_failed_or_timed_out),
+          ]),
+        );
+  const facts = [
+    `mode ${r.mode}, ${r.replicas} replicas`,
+    r.lost_writes === null
+      ? "lost acknowledged writes: not counted (no single leader at the end)"
+      : `lost acknowledged writes: ${r.lost_writes}`,
+    `conflicts: ${r.conflicts}`,
+    `log entries discarded by rejoining replicas: ${r.truncated_entries}`,
+    `leaders at the end: ${r.leaders_at_end.join(", ") || "none"}`,
+  ];
+  return `<section id="replication">
+<h2>Replication</h2>
+<ul>${facts.map((f) => `<li>${escapeHtml(f)}</li>`).join("")}</ul>
+<h3>Lag per follower</h3>
+${lag}
+<h3>Failovers</h3>
+${failovers}
 </section>`;
 }
 
@@ -209,6 +265,7 @@ export function renderReportHtml(report: Report, options: { reproduce?: string }
     nodeTimeSection(report),
     spectrumSection(report),
     timelineSection(report),
+    replicationSection(report),
     faultsSection(report),
     checksSection(report),
     configSection(report, options.reproduce),

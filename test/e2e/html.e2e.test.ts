@@ -48,6 +48,7 @@ describe("HTML pages in Chromium", () => {
   let browser: Browser;
   let reportUrl: string;
   let compareUrl: string;
+  let faultsUrl: string;
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -66,6 +67,12 @@ describe("HTML pages in Chromium", () => {
       report,
     }));
     compareUrl = pageUrl("compare.html", renderComparisonHtml(comparison, runs));
+    const replicated = await tinyReport(
+      "cluster.replicas=3",
+      "duration=6s",
+      "faults.schedule=[{at: 2s, kind: crash, target: leader, restart_after: 2s}, {at: 3s, kind: partition, isolate: follower, for: 1s}]",
+    );
+    faultsUrl = pageUrl("faults.html", renderReportHtml(replicated));
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
       args: [
@@ -124,6 +131,12 @@ describe("HTML pages in Chromium", () => {
     const loaded = await load(reportUrl, "report.png");
     // A spectrum per op (read, update, all), throughput and latency over time.
     expectAllPlotsDrawn(loaded, 5);
+  });
+
+  it("draws replication lag and shades faults for a replicated run with faults", async () => {
+    const loaded = await load(faultsUrl, "report-faults.png");
+    // The five plots above and replication lag over time.
+    expectAllPlotsDrawn(loaded, 6);
   });
 
   it("draws every plot of a comparison without errors", async () => {

@@ -19,6 +19,8 @@ const EV_MESSAGE = 3;
 const EV_CALLBACK = 4;
 
 export const SIM_MAX_HOSTS = 1024;
+/** Events at one virtual instant past which the run is a livelock: time must move. */
+export const SIM_MAX_EVENTS_AT_ONE_TIME = 10_000_000;
 /** Virtual time cannot pass this (about 104 days): keeps every time an exact integer. */
 export const SIM_MAX_TIME_US = 2 ** 53 / 1000;
 
@@ -91,6 +93,7 @@ export class Simulation {
   private readonly kindHashes = new Map<string, number>();
   private network: Network | null = null;
   private nowUs = 0;
+  private eventsAtThisTime = 0;
   private started = false;
   private stopped = false;
   /** Host whose handler is running (-1: none), to name it in errors. */
@@ -342,6 +345,15 @@ export class Simulation {
           return "until";
         }
         const time_us = queue.poppedTimeUs;
+        if (time_us === this.nowUs) {
+          if (++this.eventsAtThisTime > SIM_MAX_EVENTS_AT_ONE_TIME) {
+            throw new Error(
+              `no progress: more than ${SIM_MAX_EVENTS_AT_ONE_TIME} events at virtual time ${time_us}us (a zero-delay loop?)`,
+            );
+          }
+        } else {
+          this.eventsAtThisTime = 0;
+        }
         const kind = queue.poppedKind;
         const target = queue.poppedTarget;
         const a = queue.poppedA;

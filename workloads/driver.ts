@@ -41,6 +41,9 @@ const MAX_REDIRECTS = 3;
 const NO_PROCESS = -1;
 const TIMER_ARRIVAL = 0;
 const TIMER_TIMEOUT_BASE = 1;
+const TIMER_RETRY_BASE = TIMER_TIMEOUT_BASE + DRIVER_MAX_CLIENTS;
+/** A closed-loop client's pause after a failed operation. */
+const CLOSED_LOOP_RETRY_US = 1000;
 
 interface Operation {
   readonly ycsb: YcsbOperation;
@@ -179,6 +182,11 @@ export class ClientDriver implements HostBehaviour {
       this.arrive(ctx);
       return;
     }
+    if (tag >= TIMER_RETRY_BASE) {
+      this.freeClients.push(tag - TIMER_RETRY_BASE);
+      this.next(ctx);
+      return;
+    }
     const client = this.clients[tag - TIMER_TIMEOUT_BASE];
     if (client === undefined) throw new Error(`client driver: unknown timer tag ${tag}`);
     client.timerArmed = false;
@@ -274,6 +282,12 @@ export class ClientDriver implements HostBehaviour {
     if (result === "info") client.process += this.config.clients;
     client.op = null;
     client.requestId = -1;
+    if (this.config.rate_per_s === null && result !== "ok" && now < this.config.end_us) {
+      // Closed loop: pause after a failure, or a node that rejects at once would spin the clients
+      // forever at one virtual instant.
+      ctx.setTimer(CLOSED_LOOP_RETRY_US, TIMER_RETRY_BASE + client.index);
+      return;
+    }
     this.freeClients.push(client.index);
     this.next(ctx);
   }

@@ -12,7 +12,9 @@ import { FaultInjector, type FaultRecord } from "./faults/injector.js";
 import type { Observer } from "./observer.js";
 import { Router } from "./routing.js";
 import type { ResolvedScenario } from "./scenario/resolve.js";
-import { YcsbWorkload } from "./ycsb/core-workload.js";
+import type { Rng } from "../sim/rng.js";
+import { ScenarioError } from "./scenario/load.js";
+import { type YcsbConfig, YcsbWorkload } from "./ycsb/core-workload.js";
 
 export interface RunOptions {
   seed: number;
@@ -38,6 +40,19 @@ export interface RunResult {
   readonly virtual_us: number;
   readonly operations: number;
   readonly messages: number;
+}
+
+/**
+ * The workload generator; a combination of settings it cannot serve (say, a hotspot of 20% of one
+ * record) is bad input, reported like any other scenario error.
+ */
+function ycsbWorkload(config: YcsbConfig, rng: Rng): YcsbWorkload {
+  try {
+    return new YcsbWorkload(config, rng);
+  } catch (error) {
+    if (error instanceof RangeError) throw new ScenarioError(`workload: ${error.message}`, { path: "workload" });
+    throw error;
+  }
 }
 
 export class ScenarioRun {
@@ -68,7 +83,7 @@ export class ScenarioRun {
     });
     this.sim = sim;
     const w = scenario.workload;
-    const workload = new YcsbWorkload(
+    const workload = ycsbWorkload(
       {
         records: w.records,
         mix: w.mix,

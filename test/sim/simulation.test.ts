@@ -240,4 +240,16 @@ describe("Simulation", () => {
     sim.run();
     expect(seen).toEqual([1_000_000 + 500 + 100]);
   });
+
+  it("stops a zero-delay loop that would freeze virtual time, naming the seed", () => {
+    const sim = new Simulation({ seed: 5, latency: constant(0) });
+    sim.addHost("spin", () => ({
+      onStart: (ctx) => ctx.setTimer(0, 0),
+      onMessage() {},
+      onTimer: (ctx) => {
+        ctx.setTimer(0, 0);
+      },
+    }));
+    expect(() => sim.run()).toThrow(/no progress: more than 10000000 events at virtual time 0us .*seed=5/);
+  });
 });

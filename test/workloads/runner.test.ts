@@ -121,4 +121,18 @@ workload: { preset: c, records: 100, rate: 5000/s, clients: 1, max_backlog: 10 }
     ).ops;
     expect(backlogged.some((op) => op.result === "fail" && op.error === "backlog_full")).toBe(true);
   });
+
+  it("in a closed loop, a client pauses after a failure, so instant rejections cannot stall virtual time", () => {
+    const { ops, result } = runWith(
+      `
+duration: 1s
+network: { latency: { dist: constant, value: 0 } }
+cluster: { node: { queue_limit: 1 } }
+workload: { preset: c, records: 100, clients: 8 }
+`,
+      1,
+    );
+    expect(ops.some((op) => op.error === "overloaded")).toBe(true);
+    expect(result.virtual_us).toBeGreaterThanOrEqual(1_000_000);
+  });
 });

@@ -2,7 +2,8 @@
 //
 // Checks existing histories for linearizability: one verdict line per file, or one JSON object.
 // Exit 0 when every history is linearizable, 1 when any is not, 3 when any is unknown (1 beats 3).
-// Every file is read and parsed before any is checked, so bad input exits 2 without verdicts.
+// Verdicts are printed once every file is checked, so bad input in any file exits 2 without any;
+// one history at a time is in memory.
 
 import { readFileSync } from "node:fs";
 import { mergeValidity, runChecker, type Validity, type Verdict } from "../../workloads/checkers/checker.js";
@@ -46,8 +47,7 @@ export async function checkCommand(args: CheckArgs, io: CliIo): Promise<number> 
     throw new CliError(`--model: unknown model "${args.model}" (the models are: ${MODELS.join(", ")})`);
   }
   const timeout_ms = parseTimeoutMs(args.timeout);
-  const histories = args.histories.map(readHistory);
-  const results = histories.map((history) => checkHistory(history, timeout_ms));
+  const results = args.histories.map((file) => checkHistory(readHistory(file), timeout_ms));
   if (args.json) io.stdout.write(`${JSON.stringify({ results }, null, 2)}\n`);
   else for (const result of results) io.stdout.write(`${verdictLine(result)}\n`);
   const valid = mergeValidity(results.map((result) => result.valid));

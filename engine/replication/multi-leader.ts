@@ -25,8 +25,7 @@ export interface MultiLeaderSettings {
 }
 
 interface PeerState {
-  /** Next position of this node's own-writes stream to send, and the first not acknowledged. */
-  next: number;
+  /** The peer holds this node's own writes before this position. */
   acked: number;
   inflight: boolean;
   sent_us: number;
@@ -61,7 +60,7 @@ export class MultiLeaderNode extends NodeBase {
   protected start(ctx: HostContext): void {
     for (const peer of this.settings.peers) {
       if (peer === ctx.id) continue;
-      this.peers.set(peer, { next: this.ownBase, acked: this.ownBase, inflight: false, sent_us: 0 });
+      this.peers.set(peer, { acked: this.ownBase, inflight: false, sent_us: 0 });
     }
     ctx.setTimer(this.settings.resend_us, TIMER_RESEND);
   }
@@ -115,23 +114,25 @@ export class MultiLeaderNode extends NodeBase {
     else throw new Error(`multi-leader: unexpected message ${msg.kind}`);
   }
 
+  /**
+   * Sends the peer the next batch of own writes it does not hold: one batch in flight, resent when
+   * unanswered for resend_us. Each batch starts at the peer's acknowledged position, so a batch lost
+   * or overtaken is simply sent again.
+   */
   private push(ctx: HostContext, peer: HostId): void {
     const p = this.peers.get(peer) as PeerState;
     const now = ctx.now_us();
+    if (p.acked >= this.ownBase + this.ownWrites.length) return; // the peer has everything
     if (p.inflight && now - p.sent_us < this.settings.resend_us) return;
-    const end = this.ownBase + this.ownWrites.length;
-    if (p.next >= end && p.acked >= end) return;
-    if (p.inflight) p.next = p.acked; // unanswered: resend from the first unacknowledged write
-    const from = p.next - this.ownBase;
+    const from = p.acked - this.ownBase;
     const entries = this.ownWrites.slice(from, from + this.settings.batch_max);
     const writes: PeerWrites = {
       kind: "peer_writes",
-      digest: (p.next ^ entries.length) >>> 0,
-      from_seq: p.next,
+      digest: (p.acked ^ entries.length) >>> 0,
+      from_seq: p.acked,
       entries,
     };
     ctx.send(peer, writes);
-    p.next += entries.length;
     p.inflight = true;
     p.sent_us = now;
   }
@@ -139,9 +140,11 @@ export class MultiLeaderNode extends NodeBase {
   private onPeerAck(ctx: HostContext, from: HostId, msg: PeerAck): void {
     const p = this.peers.get(from);
     if (p === undefined) return;
+    if (msg.next_seq <= p.acked && p.inflight && ctx.now_us() - p.sent_us < this.settings.resend_us) {
+      return; // a duplicate or stale acknowledgement: keep waiting for the batch in flight
+    }
     p.inflight = false;
     if (msg.next_seq > p.acked) p.acked = msg.next_seq;
-    if (p.next < p.acked) p.next = p.acked;
     this.forgetAcknowledged();
     this.push(ctx, from);
   }

@@ -228,7 +228,7 @@ export function describeValue(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-/** An operation as checkers report it (JSON field names, as report.json's). */
+/** An operation as checkers report it (JSON field names, as report.json's); `node` when known. */
 export interface OperationSummary {
   readonly process: number;
   readonly f: string;
@@ -237,6 +237,7 @@ export interface OperationSummary {
   readonly value: unknown;
   readonly index: number;
   readonly complete_index: number | null;
+  readonly node?: string;
 }
 
 export function summarizeOperation(operation: Operation): OperationSummary {
@@ -248,5 +249,6 @@ export function summarizeOperation(operation: Operation): OperationSummary {
     value: operation.value,
     index: operation.invokeIndex,
     complete_index: operation.completeIndex,
+    ...(operation.node === null ? {} : { node: operation.node }),
   };
 }

@@ -77,7 +77,7 @@ export function checkLinearizable(
         ? ({ kind: "timeout" } as const)
         : searchLinearization(partition, clock);
     if (outcome.kind === "timeout") {
-      const reason = `time limit of ${options.timeout_ms} ms reached with ${checked} of ${keys} keys checked`;
+      const reason = `time limit of ${options.timeout_ms} ms reached with ${checked} of ${plural(keys, "key")} checked`;
       return { valid: "unknown", ops, keys, keys_checked: checked, reason };
     }
     if (outcome.kind === "violation") {
@@ -147,7 +147,11 @@ export function describeViolation(violation: LinearizabilityViolation): string {
   const what = describeRegisterOperation(operation);
   return (
     `${where}${what} by process ${operation.process} (index ${operation.index}..${operation.complete_index}) ` +
-    `cannot be linearized: after the longest consistent order found (${violation.linearization.length} ops) ` +
+    `cannot be linearized: after the longest consistent order found (${plural(violation.linearization.length, "op")}) ` +
     `the register holds ${describeValue(violation.register)}; the history is consistent up to index ${violation.last_consistent_index}`
   );
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }

@@ -11,7 +11,7 @@
 // they may be linearized at any point after their invoke, or never. Trying them only after the
 // completed ones applies them only where some completed operation needs them.
 
-import { EMPTY_SET, LinearizedSets } from "./linearized-sets.js";
+import { LinearizedSets } from "./linearized-sets.js";
 import { PairTable } from "./pair-table.js";
 import { ANY_STATE, EMPTY, type RegisterPartition, UNCHANGED } from "./register-model.js";
 
@@ -70,7 +70,7 @@ export function searchLinearization(partition: RegisterPartition, clock?: Search
   const stackForced = new Uint8Array(count);
   let depth = 0;
   let state = EMPTY;
-  let set = EMPTY_SET;
+  let set = sets.empty;
   let remaining = completedCount;
 
   // The longest partial linearization, kept incrementally: its first `shared` operations are the

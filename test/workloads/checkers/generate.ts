@@ -52,7 +52,9 @@ export function historyFromPlan(plan: readonly PlannedOperation[]): string {
     };
   });
   const registers = new Map<number, number | null>();
-  const byEffect = timed.filter((t) => t.effect !== null).sort((a, b) => (a.effect as number) - (b.effect as number));
+  const byEffect = timed
+    .filter((t) => t.effect !== null)
+    .sort((a, b) => (a.effect as number) - (b.effect as number));
   for (const operation of byEffect) {
     const { f, key, value, next } = operation.plan;
     const current = registers.get(key) ?? null;

@@ -28,7 +28,9 @@ function registerLinearizable(operations: Operation[]): boolean {
       // Every completed operation that returned before this one's invoke must come first.
       const blocked = operations.some(
         (other, j) =>
-          (done & (1 << j)) === 0 && other.type === "ok" && (other.completeIndex as number) < operation.invokeIndex,
+          (done & (1 << j)) === 0 &&
+          other.type === "ok" &&
+          (other.completeIndex as number) < operation.invokeIndex,
       );
       if (blocked) continue;
       const next = step(operation, state);

@@ -1,0 +1,162 @@
+// dbsim check, through checkCommand and the top level's error handling (describeError), as
+// cli.ts runs it.
+
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { type CheckArgs, checkCommand } from "../../cli/commands/check.js";
+import { describeError } from "../../cli/errors.js";
+import { line } from "../workloads/checkers/helpers.js";
+import { tempDir } from "./helpers.js";
+
+async function check(histories: string[], options: Partial<CheckArgs> = {}) {
+  let stdout = "";
+  let stderr = "";
+  const io = {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+  };
+  let code: number;
+  try {
+    code = await checkCommand({ histories, model: "register", timeout: "10s", json: false, ...options }, io);
+  } catch (error) {
+    const described = describeError(error);
+    stderr += `dbsim: ${described.message}\n`;
+    code = described.exitCode;
+  }
+  return { code, stdout, stderr };
+}
+
+function historyFile(name: string, ...events: string[]): string {
+  const path = join(tempDir(), name);
+  writeFileSync(path, `${events.map(line).join("\n")}\n`);
+  return path;
+}
+
+const GOOD = ["0 invoke write 1", "0 ok write 1", "1 invoke read", "1 ok read 1"];
+const BAD = ["0 invoke write 1", "0 ok write 1", "1 invoke read", "1 ok read 2"];
+const UNKNOWN = ["0 invoke append 1", "0 ok append 1"];
+
+describe("dbsim check", () => {
+  it("prints one verdict line per file and exits 0 when all are linearizable", async () => {
+    const a = historyFile("a.jsonl", ...GOOD);
+    const b = historyFile(
+      "b.jsonl",
+      "0 invoke write 1 x",
+      "0 ok write 1 x",
+      "1 invoke read null y",
+      "1 ok read null y",
+    );
+    const { code, stdout, stderr } = await check([a, b]);
+    expect(stderr).toBe("");
+    const lines = stdout.trimEnd().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(new RegExp(`^${a}: linearizable \\(2 ops, 1 key, \\d+(\\.\\d)? ms\\)$`));
+    expect(lines[1]).toMatch(new RegExp(`^${b}: linearizable \\(2 ops, 2 keys, \\d+(\\.\\d)? ms\\)$`));
+    expect(code).toBe(0);
+  });
+
+  it("exits 1 when any is not linearizable, with the reason on its line", async () => {
+    const good = historyFile("good.jsonl", ...GOOD);
+    const bad = historyFile("bad.jsonl", ...BAD);
+    const { code, stdout } = await check([good, bad]);
+    expect(stdout.trimEnd().split("\n")[1]).toBe(
+      `${bad}: NOT linearizable: read -> 2 by process 1 (index 2..3) cannot be linearized: after the longest ` +
+        "consistent order found (1 op) the register holds 1; the history is consistent up to index 2",
+    );
+    expect(code).toBe(1);
+  });
+
+  it("exits 3 when any is unknown and none is not linearizable", async () => {
+    const unknown = historyFile("unknown.jsonl", ...UNKNOWN);
+    const good = historyFile("good.jsonl", ...GOOD);
+    const { code, stdout } = await check([good, unknown]);
+    expect(stdout).toContain(
+      `${unknown}: unknown: the register model knows read, write and cas, not f "append" (the operation at index 0)`,
+    );
+    expect(code).toBe(3);
+    expect((await check([unknown, historyFile("bad.jsonl", ...BAD)])).code).toBe(1);
+  });
+
+  it("gives unknown past --timeout", async () => {
+    const file = historyFile("h.jsonl", ...GOOD);
+    const { code, stdout } = await check([file], { timeout: "1us" });
+    expect(stdout).toBe(`${file}: unknown: time limit of 0.001 ms reached with 0 of 1 key checked\n`);
+    expect(code).toBe(3);
+  });
+
+  it("prints one JSON object with --json", async () => {
+    const good = historyFile("good.jsonl", ...GOOD);
+    const bad = historyFile("bad.jsonl", ...BAD);
+    const { code, stdout } = await check([good, bad], { json: true });
+    const { results } = JSON.parse(stdout);
+    expect(results).toEqual([
+      { file: good, valid: true, ops: 2, keys: 1, ms: expect.any(Number), keys_checked: 1 },
+      {
+        file: bad,
+        valid: false,
+        reason: expect.stringContaining("read -> 2 by process 1"),
+        ops: 2,
+        keys: 1,
+        ms: expect.any(Number),
+        keys_checked: 0,
+        violation: expect.objectContaining({ key: null, register: 1, last_consistent_index: 2 }),
+      },
+    ]);
+    expect(code).toBe(1);
+  });
+
+  it("checks the etcd histories", async () => {
+    const directory = "../shared/histories/etcd";
+    const { code, stdout } = await check([
+      join(directory, "etcd_000.jsonl"),
+      join(directory, "etcd_002.jsonl"),
+    ]);
+    expect(stdout).toMatch(/etcd_000\.jsonl: NOT linearizable: read -> 2 by process 11/);
+    expect(stdout).toMatch(/etcd_002\.jsonl: linearizable \(77 ops, 1 key, /);
+    expect(code).toBe(1);
+  });
+
+  const bad: [string, () => [string[], Partial<CheckArgs>], RegExp][] = [
+    [
+      "a missing file",
+      () => [["/nonexistent/h.jsonl"], {}],
+      /^dbsim: cannot read \/nonexistent\/h\.jsonl: no such file$/,
+    ],
+    ["a directory", () => [[tempDir()], {}], /: it is a directory$/],
+    [
+      "a malformed line",
+      () => {
+        const path = join(tempDir(), "m.jsonl");
+        writeFileSync(path, `${line("0 invoke read")}\n{"process": 0,\n`);
+        return [[historyFile("good.jsonl", ...GOOD), path], {}];
+      },
+      /^dbsim: \/.*\/m\.jsonl:2: not JSON \(.*\)$/,
+    ],
+    [
+      "an unknown model",
+      () => [[historyFile("h.jsonl", ...GOOD)], { model: "queue" }],
+      /^dbsim: --model: unknown model "queue" \(the models are: register\)$/,
+    ],
+    [
+      "a bad --timeout",
+      () => [[historyFile("h.jsonl", ...GOOD)], { timeout: "soon" }],
+      /^dbsim: --timeout: "soon" is not a duration/,
+    ],
+    [
+      "a zero --timeout",
+      () => [[historyFile("h.jsonl", ...GOOD)], { timeout: "0" }],
+      /^dbsim: --timeout: must be more than 0/,
+    ],
+  ];
+  for (const [what, args, message] of bad) {
+    it(`exits 2 with one line and no verdicts for ${what}`, async () => {
+      const [histories, options] = args();
+      const { code, stdout, stderr } = await check(histories, options);
+      expect(stderr.trimEnd()).toMatch(message);
+      expect(stderr.trimEnd().split("\n")).toHaveLength(1);
+      expect(stdout).toBe("");
+      expect(code).toBe(2);
+    });
+  }
+});

@@ -2,6 +2,7 @@
 // stack traces only with --debug.
 
 import yargs from "yargs";
+import { checkCommand } from "./commands/check.js";
 import { compareCommand } from "./commands/compare.js";
 import { matrixCommand } from "./commands/matrix.js";
 import { runCommand } from "./commands/run.js";
@@ -90,6 +91,37 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           .option("json", { type: "boolean", default: false, describe: "Print the comparison as JSON" }),
       async (args) => {
         exitCode = await compareCommand({ runs: args.runs, html: args.html, json: args.json }, io);
+      },
+    )
+    .command(
+      "check <histories..>",
+      "Check histories (JSONL) for linearizability",
+      (y) =>
+        y
+          .positional("histories", {
+            type: "string",
+            array: true,
+            demandOption: true,
+            describe: "History files (JSONL, one operation event per line)",
+          })
+          .option("model", {
+            type: "string",
+            default: "register",
+            requiresArg: true,
+            describe: "Model of the data: register (read, write, cas per key)",
+          })
+          .option("timeout", {
+            type: "string",
+            default: "10s",
+            requiresArg: true,
+            describe: "Time limit per history; past it the verdict is unknown",
+          })
+          .option("json", { type: "boolean", default: false, describe: "Print the verdicts as JSON" }),
+      async (args) => {
+        exitCode = await checkCommand(
+          { histories: args.histories, model: args.model, timeout: args.timeout, json: args.json },
+          io,
+        );
       },
     )
     .command(

@@ -243,9 +243,12 @@ export abstract class NodeBase implements HostBehaviour {
 
   /** Serves queued requests that were waiting (e.g. for a log position), if the CPU is free. */
   protected kick(ctx: HostContext): void {
-    if (this.current !== null) return;
-    const next = this.queue.shift();
-    if (next !== undefined) this.serve(ctx, next.from, next.req, next.arrived_us);
+    // A loop, not recursion: refused requests (e.g. not_leader) leave the CPU free for the next one.
+    while (this.current === null) {
+      const next = this.queue.shift();
+      if (next === undefined) return;
+      this.serve(ctx, next.from, next.req, next.arrived_us);
+    }
   }
 
   // ---- the CPU ----
@@ -255,7 +258,6 @@ export abstract class NodeBase implements HostBehaviour {
     const refused = this.refusal(req);
     if (refused !== null) {
       ctx.send(from, this.reply(req, refused));
-      this.kick(ctx);
       return;
     }
     const now = ctx.now_us();

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { type CheckArgs, checkCommand } from "../../cli/commands/check.js";
 import { describeError } from "../../cli/errors.js";
 import { line } from "../workloads/checkers/helpers.js";
-import { tempDir } from "./helpers.js";
+import { cli, tempDir } from "./helpers.js";
 
 async function check(histories: string[], options: Partial<CheckArgs> = {}) {
   let stdout = "";
@@ -159,4 +159,14 @@ describe("dbsim check", () => {
       expect(code).toBe(2);
     });
   }
+});
+
+describe("dbsim check through the command line", () => {
+  it("is registered: verdict lines and the exit code for the etcd histories", async () => {
+    const files = ["000", "001", "002"].map((n) => `../shared/histories/etcd/etcd_${n}.jsonl`);
+    const { code, stdout, stderr } = await cli("check", ...files);
+    expect(stderr).toBe("");
+    expect(stdout.trimEnd().split("\n")).toHaveLength(3);
+    expect([0, 1]).toContain(code);
+  });
 });

@@ -3,7 +3,8 @@
 import { formatUs } from "./compare.js";
 import type { Report } from "./report-schema.js";
 
-const COLUMNS = [
+/** The summary table's columns: the figure names the terminal, summary.md, report.html and compare share. */
+export const SUMMARY_COLUMNS = [
   "op",
   "count",
   "ok",
@@ -18,7 +19,8 @@ const COLUMNS = [
   "mean",
 ] as const;
 
-function rows(report: Report): string[][] {
+/** The summary table's rows: one per operation and one for all. */
+export function summaryRows(report: Report): string[][] {
   const measured_s = report.sim.measured_duration_s;
   return Object.entries(report.ops).map(([name, op]) => [
     name,
@@ -99,8 +101,8 @@ function replicationLines(report: Report): string[] {
 
 /** Plain text for a terminal: aligned columns. `reproduce` is the command that reruns the run. */
 export function terminalSummary(report: Report, reproduce: string): string {
-  const table = [Array.from(COLUMNS), ...rows(report)];
-  const widths = COLUMNS.map((_, i) => Math.max(...table.map((row) => (row[i] as string).length)));
+  const table = [Array.from(SUMMARY_COLUMNS), ...summaryRows(report)];
+  const widths = SUMMARY_COLUMNS.map((_, i) => Math.max(...table.map((row) => (row[i] as string).length)));
   const lines = table.map((row) =>
     row
       .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number)))
@@ -123,9 +125,9 @@ export function terminalSummary(report: Report, reproduce: string): string {
 /** The same, as Markdown. */
 export function markdownSummary(report: Report, reproduce: string): string {
   const table = [
-    `| ${COLUMNS.join(" | ")} |`,
-    `|${COLUMNS.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`,
-    ...rows(report).map((row) => `| ${row.join(" | ")} |`),
+    `| ${SUMMARY_COLUMNS.join(" | ")} |`,
+    `|${SUMMARY_COLUMNS.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`,
+    ...summaryRows(report).map((row) => `| ${row.join(" | ")} |`),
   ];
   const [title, ...rest] = header(report);
   return [

@@ -3,6 +3,7 @@
 import { stringify } from "yaml";
 import { formatUs } from "../compare.js";
 import type { LatencySummaryJson, Report } from "../report-schema.js";
+import { SUMMARY_COLUMNS, summaryRows } from "../summary.js";
 import { escapeHtml } from "./escape.js";
 import { page } from "./page.js";
 import {
@@ -19,21 +20,6 @@ import {
 import { strategyFacts } from "./strategy.js";
 import { type Cell, markup, table, verdict } from "./tables.js";
 
-/** The figures the terminal summary prints, in its order and with its names. */
-const SUMMARY_COLUMNS = [
-  "op",
-  "count",
-  "ok",
-  "fail",
-  "info",
-  "ops/s",
-  "p50",
-  "p90",
-  "p99",
-  "p99.9",
-  "max",
-  "mean",
-];
 const LATENCY_COLUMNS = ["p50", "p90", "p99", "p99.9", "max", "mean"];
 
 function latencyCells(l: LatencySummaryJson): string[] {
@@ -66,19 +52,9 @@ ${list}
 }
 
 function summarySection(report: Report): string {
-  const measured_s = report.sim.measured_duration_s;
-  const rows = Object.entries(report.ops).map(([name, op]) => [
-    name,
-    String(op.count),
-    String(op.ok),
-    String(op.fail),
-    String(op.info),
-    (op.ok / measured_s).toFixed(1),
-    ...latencyCells(op.latency_us),
-  ]);
   return `<section id="summary">
 <h2>Summary</h2>
-${table(SUMMARY_COLUMNS, rows)}
+${table([...SUMMARY_COLUMNS], summaryRows(report))}
 <p class="note">count, ok, fail, info: operations intended in the measured phase, by outcome (info: outcome unknown).
 ops/s: ok operations per measured second. Latency from each operation's intended start, ok operations only
 (HDR histogram, 3 significant digits; max and mean exact).</p>

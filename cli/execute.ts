@@ -8,9 +8,36 @@ import { buildReport } from "../reports/report.js";
 import { type Report, validateReport } from "../reports/report-schema.js";
 import { markdownSummary } from "../reports/summary.js";
 import { TimelineRecorder } from "../reports/timeline.js";
+import { runChecker, type Verdict } from "../workloads/checkers/checker.js";
+import { registerChecks } from "../workloads/checkers/checks.js";
+import { HistoryRecorder } from "../workloads/history-recorder.js";
 import { type RunProgress, ScenarioRun } from "../workloads/runner.js";
 import type { LoadedScenario } from "../workloads/scenario/load.js";
 import { dbsimVersion } from "./version.js";
+
+/** Time limit of each check (linearizability can take long on a pathological history). */
+const CHECK_TIMEOUT_MS = 60_000;
+
+/** Runs the scenario's checks on the recorded history; a checker that throws gives unknown. */
+function runScenarioChecks(
+  names: readonly string[],
+  history: HistoryRecorder,
+  finalState: ReadonlyMap<string, number | null> | null,
+): Record<string, Verdict> {
+  const parsed = history.toHistory("history.jsonl");
+  const options = {
+    now_ms: () => performance.now(),
+    timeout_ms: CHECK_TIMEOUT_MS,
+    ...(finalState === null ? {} : { final_state: finalState }),
+  };
+  const verdicts: Record<string, Verdict> = {};
+  for (const name of names) {
+    const checker = registerChecks[name];
+    if (checker === undefined) throw new Error(`no checker named ${name}`);
+    verdicts[name] = runChecker(checker, parsed, options);
+  }
+  return verdicts;
+}
 
 export interface ExecutedRun {
   report: Report;
@@ -31,6 +58,8 @@ export async function executeRun(
     reproduce?: string;
   } = {},
 ): Promise<ExecutedRun> {
+  const wantsChecks = scenario.resolved.checks.length > 0;
+  let history: HistoryRecorder | null = null;
   const latency = new LatencyRecorder();
   const timeline = new TimelineRecorder();
   let replication: ReplicationRecorder | null = null;
@@ -42,6 +71,7 @@ export async function executeRun(
         latency.onOperation(op);
         timeline.onOperation(op);
         replication?.onOperation(op);
+        history?.onOperation(op);
       },
       onEngineEvent(event, time_us) {
         timeline.onEngineEvent(event, time_us);
@@ -50,11 +80,16 @@ export async function executeRun(
     },
   });
   replication = new ReplicationRecorder(run.nodeNames);
+  if (wantsChecks) history = new HistoryRecorder((node) => run.nodeNames.get(node) ?? `host${node}`);
   while (!run.advance(SLICE_EVENTS)) {
     options.onProgress?.(run.progress);
     if (options.yieldBetweenSlices) await new Promise<void>((resolve) => setImmediate(resolve));
   }
   const result = run.result();
+  const checks =
+    history === null
+      ? {}
+      : runScenarioChecks(scenario.resolved.checks, history, run.finalValues(history.touchedKeys));
   const wall_s = Number(process.hrtime.bigint() - started) / 1e9;
   const report = buildReport({
     doc: scenario.doc,
@@ -67,6 +102,7 @@ export async function executeRun(
       { surviving: run.survivingWrites(), leaders: run.leaders() },
     ),
     faults: run.faultLog.map((record) => ({ ...record })),
+    checks,
     host: {
       wall_s: Math.round(wall_s * 1000) / 1000,
       events_per_wall_s: Math.round(result.events / wall_s),
@@ -84,6 +120,21 @@ export async function executeRun(
   );
   files.set("report.html", renderReportHtml(report, { reproduce: options.reproduce }));
   for (const [name, stats] of latency.ops()) files.set(`latency/${name}.hgrm`, hgrm(stats.latency));
+  if (history !== null) files.set("history.jsonl", history.toJsonl());
+  const violations = Object.entries(checks).filter(([, verdict]) => verdict.valid === false);
+  if (violations.length > 0) {
+    const failure = {
+      schema: "dbsim.failure/v1",
+      scenario: scenario.doc,
+      seed,
+      dbsim_version: report.host.dbsim_version,
+      trace_hash: result.trace_hash,
+      checkpoints: result.checkpoints,
+      violations: Object.fromEntries(violations),
+      command: options.reproduce ?? `dbsim run <scenario> --seed ${seed}`,
+    };
+    files.set("failure.json", `${JSON.stringify(failure, null, 2)}\n`);
+  }
   files.set("latency/all.hgrm", hgrm(latency.all.latency));
   return { report, files };
 }

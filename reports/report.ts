@@ -36,6 +36,7 @@ export function buildReport(input: {
   timeline: Timeline;
   replication: ReplicationReport;
   faults: Report["faults"];
+  checks: Report["checks"];
   host: HostInfo;
 }): Report {
   const { doc, scenario, result, latency } = input;
@@ -60,7 +61,7 @@ export function buildReport(input: {
     ops,
     timeline: input.timeline,
     replication: input.replication,
-    checks: {},
+    checks: input.checks,
     faults: input.faults,
     host: input.host,
   };

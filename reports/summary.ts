@@ -99,6 +99,15 @@ function replicationLines(report: Report): string[] {
   return lines;
 }
 
+function checkLines(report: Report): string[] {
+  return Object.entries(report.checks).map(([name, verdict]) => {
+    const state = verdict.valid === true ? "ok" : verdict.valid === false ? "VIOLATED" : "unknown";
+    const count = typeof verdict.count === "number" ? ` (${verdict.count} anomalies)` : "";
+    const reason = typeof verdict.reason === "string" ? `: ${verdict.reason}` : "";
+    return `check ${name}: ${state}${count}${reason}`;
+  });
+}
+
 /** Plain text for a terminal: aligned columns. `reproduce` is the command that reruns the run. */
 export function terminalSummary(report: Report, reproduce: string): string {
   const table = [Array.from(SUMMARY_COLUMNS), ...summaryRows(report)];
@@ -116,6 +125,7 @@ export function terminalSummary(report: Report, reproduce: string): string {
     `throughput ${report.throughput_ops_per_s} ops/s (ok operations per measured second); latency from intended start`,
     ...errorLines(report),
     ...replicationLines(report),
+    ...checkLines(report),
     `reproduce: ${reproduce}`,
     `wall ${report.host.wall_s.toFixed(2)}s, ${Math.round(report.host.events_per_wall_s)} events/s, ` +
       `${Math.round(report.host.ops_per_wall_s)} ops/s of wall time`,
@@ -140,7 +150,9 @@ export function markdownSummary(report: Report, reproduce: string): string {
     `Throughput: ${report.throughput_ops_per_s} ops/s (ok operations per measured second). ` +
       "Latency counts from each operation's intended start; only ok operations are in the percentiles.",
     ...errorLines(report).map((line) => `\n${line}`),
-    ...replicationLines(report).map((line, i) => `${i === 0 ? "\n" : ""}- ${line}`),
+    ...[...replicationLines(report), ...checkLines(report)].map(
+      (line, i) => `${i === 0 ? "\n" : ""}- ${line}`,
+    ),
     "",
     `Reproduce: \`${reproduce}\` (trace hash ${report.trace_hash}).`,
     "",

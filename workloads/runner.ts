@@ -4,16 +4,16 @@
 
 import { addShard } from "../engine/cluster.js";
 import type { Role } from "../engine/events.js";
-import type { LogRecord } from "../engine/node-base.js";
+import { type LogRecord, storageOf } from "../engine/node-base.js";
+import type { Rng } from "../sim/rng.js";
 import { Simulation } from "../sim/simulation.js";
 import type { TraceCheckpoint } from "../sim/trace.js";
 import { ClientDriver } from "./driver.js";
 import { FaultInjector, type FaultRecord } from "./faults/injector.js";
 import type { Observer } from "./observer.js";
 import { Router } from "./routing.js";
-import type { ResolvedScenario } from "./scenario/resolve.js";
-import type { Rng } from "../sim/rng.js";
 import { ScenarioError } from "./scenario/load.js";
+import type { ResolvedScenario } from "./scenario/resolve.js";
 import { type YcsbConfig, YcsbWorkload } from "./ycsb/core-workload.js";
 
 export interface RunOptions {
@@ -50,7 +50,8 @@ function ycsbWorkload(config: YcsbConfig, rng: Rng): YcsbWorkload {
   try {
     return new YcsbWorkload(config, rng);
   } catch (error) {
-    if (error instanceof RangeError) throw new ScenarioError(`workload: ${error.message}`, { path: "workload" });
+    if (error instanceof RangeError)
+      throw new ScenarioError(`workload: ${error.message}`, { path: "workload" });
     throw error;
   }
 }
@@ -191,6 +192,23 @@ export class ScenarioRun {
     const values = new Set<number>();
     for (let p = disk.firstPosition; p < disk.length; p++)
       values.add((disk.entryAt(p) as LogRecord).entry.value);
+    return values;
+  }
+
+  /**
+   * What each key holds at the end on the final leader (null: the initial value, or no single
+   * leader, then null is returned for the whole map), for lost_writes.
+   */
+  finalValues(keys: Iterable<string>): Map<string, number | null> | null {
+    const leaders = this.leaders();
+    if (this.scenario.replication.mode === "multi-leader" || leaders.length !== 1) return null;
+    const table = storageOf(this.sim.disk(leaders[0] as number)).table;
+    const values = new Map<string, number | null>();
+    for (const key of keys) {
+      const row = table.find(key);
+      const version = row < 0 ? 0 : table.version(row);
+      values.set(key, version === 0 ? null : version);
+    }
     return values;
   }
 

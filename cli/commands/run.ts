@@ -6,7 +6,7 @@ import { terminalSummary } from "../../reports/summary.js";
 import type { CliIo } from "../cli.js";
 import { CliError } from "../errors.js";
 import { executeRun } from "../execute.js";
-import { EXIT_OK } from "../exit-codes.js";
+import { EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATION } from "../exit-codes.js";
 import { RunProgressBar } from "../progress.js";
 import { readScenarioFile } from "../scenario-file.js";
 import { parseSeed } from "../seeds.js";
@@ -43,6 +43,28 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   }
   if (args.json) io.stdout.write(`${JSON.stringify(executed.report, null, 2)}\n`);
   else io.stdout.write(`${terminalSummary(executed.report, reproduce)}\nwrote ${out}/\n`);
+  return checksExitCode(executed.report.checks, io, reproduce);
+}
+
+/** 0 when every check passed, 1 when one found a violation (said on stderr with the seed), 3 when one could not decide. */
+function checksExitCode(
+  checks: Record<string, { valid: boolean | "unknown" }>,
+  io: CliIo,
+  reproduce: string,
+): number {
+  const entries = Object.entries(checks);
+  const failed = entries.filter(([, v]) => v.valid === false).map(([name]) => name);
+  const unknown = entries.filter(([, v]) => v.valid === "unknown").map(([name]) => name);
+  if (failed.length > 0) {
+    io.stderr.write(
+      `dbsim: check failed: ${failed.join(", ")}; failure.json written; reproduce: ${reproduce}\n`,
+    );
+    return EXIT_VIOLATION;
+  }
+  if (unknown.length > 0) {
+    io.stderr.write(`dbsim: check could not decide: ${unknown.join(", ")}\n`);
+    return EXIT_UNKNOWN;
+  }
   return EXIT_OK;
 }
 

@@ -39,6 +39,7 @@ export interface ResolvedScenario {
   };
   network: { latency: LatencySpec; loss: number; duplicate: number };
   faults: ResolvedFaults;
+  checks: readonly string[];
   workload: {
     type: "ycsb";
     preset: YcsbPresetName;
@@ -165,6 +166,7 @@ export function resolveScenario(doc: ScenarioDoc): ResolvedScenario {
       btree_fanout: node.btree_fanout,
     },
     replication: resolveReplication(doc.cluster),
+    checks: doc.checks,
     faults: resolveFaults(doc.faults, {
       duration_us: us(doc.duration),
       warmup_us: us(doc.warmup),

@@ -17,6 +17,15 @@ import { parseFsyncPolicy, parseRatePerS, UnitError } from "./units.js";
 
 export { durationValueUs, MAX_DURATION_US } from "./durations.js";
 
+/** The checks a scenario may ask for (workloads/checkers/checks.ts, registerChecks). */
+export const CHECK_NAMES = [
+  "linearizable",
+  "lost_writes",
+  "stale_reads",
+  "read_your_writes",
+  "monotonic_reads",
+] as const;
+
 /** One arrival per µs on average: the clock's resolution. */
 export const MAX_RATE_PER_S = 1_000_000;
 /** The name becomes a directory name (runs/<name>/...). */
@@ -392,6 +401,13 @@ export const scenarioSchema = z
     network: networkSchema.prefault({}),
     workload: workloadSchema.prefault({}),
     faults: faultsSchema.prefault({}),
+    checks: z
+      .array(z.enum(CHECK_NAMES))
+      .default([])
+      .describe(
+        "Checks of the history the clients saw, run after the run: linearizable, lost_writes, stale_reads, " +
+          "read_your_writes, monotonic_reads. A violation makes the run exit 1 and write failure.json.",
+      ),
   })
   .superRefine((doc, ctx) => {
     // Runs even when other fields are invalid: it reads only these two, and only when both are valid.

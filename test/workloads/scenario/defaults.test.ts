@@ -51,6 +51,7 @@ const DEFAULT_DOC: ScenarioDoc = {
     max_backlog: 100_000,
   },
   faults: { schedule: [], random: null },
+  checks: [],
 };
 
 const DEFAULT_RESOLVED: ResolvedScenario = {
@@ -98,6 +99,7 @@ const DEFAULT_RESOLVED: ResolvedScenario = {
     timeout_us: 2_000_000,
     max_backlog: 100_000,
   },
+  checks: [],
   faults: { schedule: [], random: null },
 };
 

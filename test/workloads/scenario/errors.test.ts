@@ -23,8 +23,8 @@ describe("validation errors name the path and what is allowed", () => {
     // unknown keys list the keys allowed there
     ["cluster: { shards: 3 }", "cluster.shards: unknown key; allowed keys: replicas, replication, node"],
     [
-      "checks: []",
-      "checks: unknown key; allowed keys: name, description, duration, warmup, cluster, network, workload, faults",
+      "changes: []",
+      "changes: unknown key; allowed keys: name, description, duration, warmup, cluster, network, workload, faults, checks",
     ],
     ["faults: []", "faults: expected a mapping (key: value) (got a list)"],
     [

@@ -1,0 +1,85 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { cli, scenarioFile, TINY, tempDir } from "./helpers.js";
+
+const FAILOVER = `name: failover
+duration: 12s
+cluster: { replicas: 3, replication: { mode: MODE } }
+network: { latency: { dist: lognormal, median: 500us, p99: 5ms } }
+workload: { preset: a, records: 200, rate: 1000/s, clients: 16, timeout: 500ms }
+faults:
+  schedule:
+    - { at: 5s, kind: partition, one_way: { from: leader, to: followers }, for: 5s }
+    - { at: 6s, kind: crash, target: leader, restart_after: 3s }
+checks: [lost_writes, stale_reads]
+`;
+
+describe("dbsim run with checks", () => {
+  it("checks the history of a clean run, writes history.jsonl, and exits 0", async () => {
+    const out = join(tempDir(), "run");
+    const { code, stdout } = await cli(
+      "run",
+      scenarioFile(
+        `${TINY}checks: [linearizable, lost_writes, stale_reads, read_your_writes, monotonic_reads]\n`,
+      ),
+      "--out",
+      out,
+    );
+    expect(code).toBe(0);
+    expect(stdout).toContain("check linearizable: ok");
+    const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8"));
+    expect(Object.values(report.checks).map((v) => (v as { valid: unknown }).valid)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(existsSync(join(out, "failure.json"))).toBe(false);
+    // The history is the documented JSONL: dbsim check reads it back.
+    const check = await cli("check", join(out, "history.jsonl"));
+    expect(check.code).toBe(0);
+  });
+
+  it("async through a leader failure: a check fails, exit 1, failure.json says how to reproduce", async () => {
+    const out = join(tempDir(), "run");
+    const file = scenarioFile(FAILOVER.replace("MODE", "async"));
+    const { code, stderr } = await cli("run", file, "--seed", "3", "--out", out);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/check failed: .*reproduce: dbsim run .* --seed 3/);
+    const failure = JSON.parse(readFileSync(join(out, "failure.json"), "utf8"));
+    expect(failure.schema).toBe("dbsim.failure/v1");
+    expect(failure.seed).toBe(3);
+    expect(failure.trace_hash).toMatch(/^[0-9a-f]{16}$/);
+    const violated = Object.values(failure.violations) as { valid: unknown }[];
+    expect(violated.length).toBeGreaterThan(0);
+    for (const verdict of violated) expect(verdict.valid).toBe(false);
+    expect(failure.command).toContain("--seed 3");
+  });
+
+  it("sync through the same failure: the checks pass, exit 0", async () => {
+    const { code } = await cli(
+      "run",
+      scenarioFile(FAILOVER.replace("MODE", "sync")),
+      "--seed",
+      "3",
+      "--out",
+      join(tempDir(), "r"),
+    );
+    expect(code).toBe(0);
+  });
+
+  it("refuses an unknown check", async () => {
+    const { code, stderr } = await cli(
+      "run",
+      scenarioFile(`${TINY}checks: [serializable]\n`),
+      "--out",
+      join(tempDir(), "r"),
+    );
+    expect(code).toBe(2);
+    expect(stderr).toMatch(
+      /checks\.0: expected one of linearizable, lost_writes, stale_reads, read_your_writes, monotonic_reads/,
+    );
+  });
+});

@@ -5,6 +5,7 @@
 
 import * as hdr from "hdr-histogram-js";
 import type { CompletedOperation, Observer, OpName } from "../workloads/observer.js";
+import { YCSB_OP_KINDS } from "../workloads/ycsb/core-workload.js";
 
 export type Histogram = hdr.Histogram;
 
@@ -103,8 +104,7 @@ export class LatencyRecorder implements Observer {
 
   /** Operation types seen, in the fixed order read, update, insert, scan, rmw. */
   ops(): [OpName, OpStats][] {
-    const order: OpName[] = ["read", "update", "insert", "scan", "rmw"];
-    return order.flatMap((name) => {
+    return YCSB_OP_KINDS.flatMap((name) => {
       const stats = this.byOp.get(name);
       return stats === undefined ? [] : [[name, stats] as [OpName, OpStats]];
     });

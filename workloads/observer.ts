@@ -2,9 +2,10 @@
 // metrics), and whoever starts a run wires the two. The runner never sees prom-client or HDR.
 
 import type { EngineEvent } from "../engine/events.js";
+import type { YcsbOpKind } from "./ycsb/core-workload.js";
 
-export type OpName = "read" | "update" | "insert" | "scan" | "rmw";
-export const OP_NAMES: readonly OpName[] = ["read", "update", "insert", "scan", "rmw"];
+/** A YCSB operation kind: read, update, insert, scan, rmw (read-modify-write). */
+export type OpName = YcsbOpKind;
 
 /** Jepsen's outcomes: ok took effect; fail definitely did not; info is unknown (e.g. a timeout). */
 export type OpResult = "ok" | "fail" | "info";

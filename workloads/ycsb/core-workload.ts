@@ -20,8 +20,17 @@ import {
   ZipfianGenerator,
 } from "./generators.js";
 
-export type YcsbOpKind = "read" | "update" | "insert" | "scan" | "rmw";
-export type YcsbDistribution = "uniform" | "zipfian" | "latest" | "hotspot" | "sequential" | "exponential";
+export const YCSB_OP_KINDS = ["read", "update", "insert", "scan", "rmw"] as const;
+export type YcsbOpKind = (typeof YCSB_OP_KINDS)[number];
+export const YCSB_DISTRIBUTIONS = [
+  "uniform",
+  "zipfian",
+  "latest",
+  "hotspot",
+  "sequential",
+  "exponential",
+] as const;
+export type YcsbDistribution = (typeof YCSB_DISTRIBUTIONS)[number];
 
 /** Proportions of the operation kinds (YCSB's readproportion, ...); normalized by their sum. */
 export interface YcsbMix {
@@ -171,16 +180,6 @@ const MAX_KEY_ATTEMPTS = 1_000_000;
 /** Key strings are cached for keynums below this (about 50 MB of strings at most). */
 const KEY_CACHE_LIMIT = 1 << 20;
 
-const DISTRIBUTIONS: readonly YcsbDistribution[] = [
-  "uniform",
-  "zipfian",
-  "latest",
-  "hotspot",
-  "sequential",
-  "exponential",
-];
-const OP_KINDS: readonly YcsbOpKind[] = ["read", "update", "insert", "scan", "rmw"];
-
 function checkInt(value: number, name: string, min: number, max = Number.MAX_SAFE_INTEGER): void {
   if (!(Number.isSafeInteger(value) && value >= min && value <= max)) {
     const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
@@ -197,15 +196,15 @@ function validate(config: YcsbConfig): void {
   if (config.mix === null || typeof config.mix !== "object")
     throw new RangeError("ycsb mix must be an object");
   let sum = 0;
-  for (const kind of OP_KINDS) {
+  for (const kind of YCSB_OP_KINDS) {
     const fraction = config.mix[kind];
     checkFraction(fraction, `mix.${kind}`);
     sum += fraction;
   }
   if (!(sum > 0)) throw new RangeError("ycsb mix: the proportions must not all be 0");
-  if (!DISTRIBUTIONS.includes(config.distribution)) {
+  if (!(YCSB_DISTRIBUTIONS as readonly string[]).includes(config.distribution)) {
     throw new RangeError(
-      `ycsb distribution must be one of ${DISTRIBUTIONS.join(", ")}, got ${config.distribution}`,
+      `ycsb distribution must be one of ${YCSB_DISTRIBUTIONS.join(", ")}, got ${config.distribution}`,
     );
   }
   checkInt(config.fieldCount, "fieldCount", 1);
@@ -270,7 +269,7 @@ export class YcsbWorkload {
     // YCSB adds the kinds in this order, each only if its proportion is > 0.
     const mix = config.mix;
     this.operationChooser = new DiscreteGenerator<YcsbOpKind>(rng.split("op"));
-    for (const kind of OP_KINDS) {
+    for (const kind of YCSB_OP_KINDS) {
       if (mix[kind] > 0) this.operationChooser.addValue(mix[kind], kind);
     }
 

@@ -1,6 +1,7 @@
 // Runs one scenario at one seed and turns the outcome into a report and the files of a run
 // directory. A composition root: it wires the runner (workloads/) to the observers (reports/).
 
+import type { TraceCheckpoint } from "../sim/trace.js";
 import { renderReportHtml } from "../reports/html.js";
 import { hgrm, LatencyRecorder } from "../reports/latency.js";
 import { ReplicationRecorder } from "../reports/replication.js";
@@ -43,6 +44,8 @@ export interface ExecutedRun {
   report: Report;
   /** Relative path -> content, for writeRunDir. */
   files: Map<string, string>;
+  /** The trace hash every `checkpointEvery` events, to locate where two runs diverge. */
+  checkpoints: readonly TraceCheckpoint[];
 }
 
 /** Events per slice between progress callbacks (and between yields to the event loop). */
@@ -136,5 +139,5 @@ export async function executeRun(
     files.set("failure.json", `${JSON.stringify(failure, null, 2)}\n`);
   }
   files.set("latency/all.hgrm", hgrm(latency.all.latency));
-  return { report, files };
+  return { report, files, checkpoints: result.checkpoints };
 }

@@ -5,6 +5,7 @@ import yargs from "yargs";
 import { checkCommand } from "./commands/check.js";
 import { compareCommand } from "./commands/compare.js";
 import { matrixCommand } from "./commands/matrix.js";
+import { replayCommand } from "./commands/replay.js";
 import { runCommand } from "./commands/run.js";
 import { CliError, describeError } from "./errors.js";
 import { EXIT_BAD_INPUT } from "./exit-codes.js";
@@ -57,7 +58,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             default: false,
             describe: "Print report.json instead of the table",
           })
-          .option("progress", { type: "boolean", default: true, describe: "Progress bar on a terminal" }),
+          .option("progress", { type: "boolean", default: true, describe: "Progress bar on a terminal" })
+          .option("check-determinism", {
+            type: "boolean",
+            default: false,
+            describe:
+              "Run the scenario twice more and compare their trace checkpoints (exit 4 if they differ)",
+          }),
       async (args) => {
         exitCode = await runCommand(
           {
@@ -67,9 +74,29 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             set: args.set,
             json: args.json,
             progress: args.progress,
+            checkDeterminism: args.checkDeterminism,
           },
           io,
         );
+      },
+    )
+    .command(
+      "replay <target>",
+      "Re-run a failure.json or a run directory at its seed and verify its trace hash",
+      (y) =>
+        y
+          .positional("target", {
+            type: "string",
+            demandOption: true,
+            describe: "failure.json, report.json or run directory",
+          })
+          .option("trace", {
+            type: "string",
+            requiresArg: true,
+            describe: "Write the history events within 1s of the first violation to FILE (JSONL)",
+          }),
+      async (args) => {
+        exitCode = await replayCommand({ target: args.target, trace: args.trace }, io);
       },
     )
     .command(

@@ -1,7 +1,6 @@
 // Runs one scenario at one seed and turns the outcome into a report and the files of a run
 // directory. A composition root: it wires the runner (workloads/) to the observers (reports/).
 
-import type { TraceCheckpoint } from "../sim/trace.js";
 import { renderReportHtml } from "../reports/html.js";
 import { hgrm, LatencyRecorder } from "../reports/latency.js";
 import { ReplicationRecorder } from "../reports/replication.js";
@@ -9,6 +8,7 @@ import { buildReport } from "../reports/report.js";
 import { type Report, validateReport } from "../reports/report-schema.js";
 import { markdownSummary } from "../reports/summary.js";
 import { TimelineRecorder } from "../reports/timeline.js";
+import type { TraceCheckpoint } from "../sim/trace.js";
 import { runChecker, type Verdict } from "../workloads/checkers/checker.js";
 import { registerChecks } from "../workloads/checkers/checks.js";
 import { HistoryRecorder } from "../workloads/history-recorder.js";
@@ -44,7 +44,7 @@ export interface ExecutedRun {
   report: Report;
   /** Relative path -> content, for writeRunDir. */
   files: Map<string, string>;
-  /** The trace hash every `checkpointEvery` events, to locate where two runs diverge. */
+  /** The trace hash at each checkpoint (every 100,000 events), to locate where two runs diverge. */
   checkpoints: readonly TraceCheckpoint[];
 }
 

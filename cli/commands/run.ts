@@ -4,9 +4,10 @@ import { join } from "node:path";
 import { writeRunDir } from "../../reports/run-dir.js";
 import { terminalSummary } from "../../reports/summary.js";
 import type { CliIo } from "../cli.js";
+import { checkDeterminism, divergenceLine } from "../determinism.js";
 import { CliError } from "../errors.js";
 import { executeRun } from "../execute.js";
-import { EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATION } from "../exit-codes.js";
+import { EXIT_NONDETERMINISM, EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATION } from "../exit-codes.js";
 import { RunProgressBar } from "../progress.js";
 import { readScenarioFile } from "../scenario-file.js";
 import { parseSeed } from "../seeds.js";
@@ -18,6 +19,7 @@ export interface RunArgs {
   set: string[];
   json: boolean;
   progress: boolean;
+  checkDeterminism: boolean;
 }
 
 export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
@@ -43,6 +45,16 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   }
   if (args.json) io.stdout.write(`${JSON.stringify(executed.report, null, 2)}\n`);
   else io.stdout.write(`${terminalSummary(executed.report, reproduce)}\nwrote ${out}/\n`);
+  if (args.checkDeterminism) {
+    const determinism = await checkDeterminism(scenario, seed);
+    if (determinism.first !== undefined) {
+      throw new CliError(
+        `not deterministic: ${divergenceLine(determinism.first)}; reproduce: ${reproduce}`,
+        EXIT_NONDETERMINISM,
+      );
+    }
+    io.stderr.write(`dbsim: deterministic: two more runs gave trace hash ${determinism.trace_hash}\n`);
+  }
   return checksExitCode(executed.report.checks, io, reproduce);
 }
 

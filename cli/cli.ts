@@ -7,6 +7,7 @@ import { compareCommand } from "./commands/compare.js";
 import { matrixCommand } from "./commands/matrix.js";
 import { replayCommand } from "./commands/replay.js";
 import { runCommand } from "./commands/run.js";
+import { shrinkCommand } from "./commands/shrink.js";
 import { CliError, describeError } from "./errors.js";
 import { EXIT_BAD_INPUT } from "./exit-codes.js";
 import { dbsimVersion } from "./version.js";
@@ -97,6 +98,26 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           }),
       async (args) => {
         exitCode = await replayCommand({ target: args.target, trace: args.trace }, io);
+      },
+    )
+    .command(
+      "shrink <failure>",
+      "Reduce a failing run (failure.json) to a minimal scenario that still fails at its seed",
+      (y) =>
+        y
+          .positional("failure", {
+            type: "string",
+            demandOption: true,
+            describe: "failure.json written by dbsim run",
+          })
+          .option("out", {
+            type: "string",
+            requiresArg: true,
+            describe: "Where to write the minimal scenario (default: minimal.yaml next to failure.json)",
+          })
+          .option("max-runs", { type: "number", default: 200, describe: "Bound on the re-runs" }),
+      async (args) => {
+        exitCode = await shrinkCommand({ failure: args.failure, out: args.out, maxRuns: args.maxRuns }, io);
       },
     )
     .command(

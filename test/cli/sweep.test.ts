@@ -1,0 +1,133 @@
+// dbsim sweep, through sweepCommand and the top level's error handling (describeError), as cli.ts
+// runs it: determinism across worker counts, failing seeds and their run directories, a crash.
+
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { type SweepArgs, sweepCommand, sweepTestHooks } from "../../cli/commands/sweep.js";
+import { describeError } from "../../cli/errors.js";
+import { scenarioFile, TINY, tempDir } from "./helpers.js";
+
+async function sweep(scenario: string, options: Partial<SweepArgs> = {}) {
+  let stdout = "";
+  let stderr = "";
+  const io = {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+  };
+  const out = options.out ?? join(tempDir(), "sweep");
+  let code: number;
+  try {
+    code = await sweepCommand(
+      { scenario, seeds: "1..6", set: [], json: false, progress: false, out, ...options },
+      io,
+    );
+  } catch (error) {
+    const described = describeError(error);
+    stderr += `dbsim: ${described.message}\n`;
+    code = described.exitCode;
+  }
+  const path = join(out, "sweep.json");
+  const json = existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : null;
+  return { code, stdout, stderr, out, json };
+}
+
+const FAILING = `name: async-failover-short
+duration: 6s
+warmup: 500ms
+cluster:
+  replicas: 3
+  replication:
+    mode: async
+    failover: { enabled: true, detect_after: 1s, fencing: true }
+network: { latency: { dist: lognormal, median: 500us, p99: 5ms } }
+workload: { preset: a, records: 1000, rate: 2000/s, clients: 16, timeout: 1s }
+faults:
+  schedule:
+    - { at: 2s, kind: partition, one_way: { from: leader, to: followers }, for: 3s }
+    - { at: 3s, kind: crash, target: leader, restart_after: 2s }
+checks: [lost_writes, stale_reads]
+`;
+
+afterEach(() => {
+  delete sweepTestHooks.runTask;
+});
+
+describe("dbsim sweep", () => {
+  it("gives the same sweep.json at 1 and 2 workers, seeds in ascending order", async () => {
+    const scenario = scenarioFile(TINY);
+    const one = await sweep(scenario, { workers: 1 });
+    const two = await sweep(scenario, { workers: 2 });
+    expect(one.stderr).toBe("");
+    expect(one.code).toBe(0);
+    expect(two.code).toBe(0);
+    expect(two.json).toEqual(one.json);
+    expect(one.json.seeds.map((s: { seed: number }) => s.seed)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(new Set(one.json.seeds.map((s: { trace_hash: string }) => s.trace_hash)).size).toBe(6);
+    expect(one.json.seeds[0]).toEqual({
+      seed: 1,
+      trace_hash: expect.stringMatching(/^[0-9a-f]{16}$/),
+      valid: true,
+      exit: 0,
+      violations: [],
+    });
+    expect(one.json.failing_seeds).toEqual([]);
+    expect(one.json.crashed_seeds).toEqual([]);
+    expect(one.json.merged.count).toBeGreaterThan(0);
+    expect(one.json.merged.latency_us.p50).toBeGreaterThan(0);
+    expect(one.json.merged.latency_us.max).toBeGreaterThanOrEqual(one.json.merged.latency_us.p999);
+    expect(existsSync(join(one.out, "failures"))).toBe(false);
+    expect(one.stdout).toContain("seeds run: 6/6");
+  }, 120_000);
+
+  it("lists the failing seeds, writes their run directories with failure.json, exits 1", async () => {
+    const { code, stdout, json, out } = await sweep(scenarioFile(FAILING), { seeds: "1..4", workers: 2 });
+    expect(json.failing_seeds.length).toBeGreaterThan(0);
+    expect(code).toBe(1);
+    for (const seed of json.failing_seeds) {
+      const entry = json.seeds.find((s: { seed: number }) => s.seed === seed);
+      expect(entry.valid).toBe(false);
+      expect(entry.exit).toBe(1);
+      expect(entry.violations.length).toBeGreaterThan(0);
+      const failure = JSON.parse(readFileSync(join(out, "failures", `seed-${seed}`, "failure.json"), "utf8"));
+      expect(failure.seed).toBe(seed);
+      expect(failure.trace_hash).toBe(entry.trace_hash);
+      expect(Object.keys(failure.violations).sort()).toEqual([...entry.violations].sort());
+    }
+    const passing = json.seeds.filter((s: { valid: unknown }) => s.valid === true);
+    for (const s of passing) expect(existsSync(join(out, "failures", `seed-${s.seed}`))).toBe(false);
+    expect(stdout).toContain(`dbsim replay ${join(out, "failures", `seed-${json.failing_seeds[0]}`)}`);
+  }, 120_000);
+
+  it("stops after K failing seeds", async () => {
+    const { code, json } = await sweep(scenarioFile(FAILING), {
+      seeds: "1..20",
+      workers: 1,
+      stopAfterFailures: 1,
+    });
+    expect(code).toBe(1);
+    expect(json.failing_seeds).toHaveLength(1);
+    expect(json.seeds.length).toBeLessThan(20);
+  }, 120_000);
+
+  it("records a seed whose task throws as crashed and goes on; exit 70", async () => {
+    // The hook stands for a worker that throws: seed 3's task is rejected, the others run.
+    sweepTestHooks.runTask = (task, run) =>
+      task.seed === 3 ? Promise.reject(new Error("worker blew up")) : run(task);
+    const { code, json, stderr } = await sweep(scenarioFile(TINY), { workers: 2 });
+    expect(code).toBe(70);
+    expect(json.crashed_seeds).toEqual([3]);
+    expect(json.seeds).toHaveLength(6);
+    expect(json.seeds[2]).toEqual({ seed: 3, crashed: "worker blew up" });
+    expect(json.seeds.filter((s: { valid?: unknown }) => s.valid === true)).toHaveLength(5);
+    expect(stderr).toContain("seed 3 crashed: worker blew up");
+  }, 120_000);
+
+  it("refuses bad input with exit 2", async () => {
+    const scenario = scenarioFile(TINY);
+    expect((await sweep(scenario, { seeds: "5..1" })).code).toBe(2);
+    expect((await sweep(scenario, { workers: 0 })).code).toBe(2);
+    expect((await sweep(join(tempDir(), "missing.yaml"))).code).toBe(2);
+    expect((await sweep(scenarioFile("name: x\nduration: banana\n"))).code).toBe(2);
+  });
+});

@@ -8,6 +8,7 @@ import { matrixCommand } from "./commands/matrix.js";
 import { replayCommand } from "./commands/replay.js";
 import { runCommand } from "./commands/run.js";
 import { shrinkCommand } from "./commands/shrink.js";
+import { sweepCommand } from "./commands/sweep.js";
 import { CliError, describeError } from "./errors.js";
 import { EXIT_BAD_INPUT } from "./exit-codes.js";
 import { dbsimVersion } from "./version.js";
@@ -168,6 +169,62 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       async (args) => {
         exitCode = await checkCommand(
           { histories: args.histories, model: args.model, timeout: args.timeout, json: args.json },
+          io,
+        );
+      },
+    )
+    .command(
+      "sweep <scenario>",
+      "Run a scenario at every seed of a range on worker threads; report the failing seeds",
+      (y) =>
+        y
+          .positional("scenario", {
+            type: "string",
+            demandOption: true,
+            describe: "Scenario file (YAML or JSON)",
+          })
+          .option("seeds", {
+            type: "string",
+            default: "1..100",
+            requiresArg: true,
+            describe: "Seeds: a..b or one seed",
+          })
+          .option("workers", {
+            type: "number",
+            requiresArg: true,
+            describe: "Worker threads [default: cores]",
+          })
+          .option("out", {
+            type: "string",
+            requiresArg: true,
+            describe: "Directory [default: runs/<scenario>/sweep]",
+          })
+          .option("set", {
+            type: "string",
+            array: true,
+            requiresArg: true,
+            default: [] as string[],
+            describe: "Override a field: --set path=value",
+          })
+          .option("stop-after-failures", {
+            type: "number",
+            requiresArg: true,
+            describe: "Stop after K failing seeds",
+          })
+          .option("json", { type: "boolean", default: false, describe: "Print sweep.json to stdout" })
+          .option("progress", { type: "boolean", default: true, describe: "Progress bar on a terminal" }),
+      async (args) => {
+        exitCode = await sweepCommand(
+          {
+            scenario: args.scenario,
+            seeds: args.seeds,
+            workers: args.workers,
+            out: args.out,
+            set: args.set,
+            json: args.json,
+            progress: args.progress,
+            stopAfterFailures: args.stopAfterFailures,
+          },
           io,
         );
       },

@@ -2,7 +2,7 @@
 // directory. A composition root: it wires the runner (workloads/) to the observers (reports/).
 
 import { renderReportHtml } from "../reports/html.js";
-import { hgrm, LatencyRecorder } from "../reports/latency.js";
+import { type Histogram, hgrm, LatencyRecorder } from "../reports/latency.js";
 import { ReplicationRecorder } from "../reports/replication.js";
 import { buildReport } from "../reports/report.js";
 import { type Report, validateReport } from "../reports/report-schema.js";
@@ -41,6 +41,8 @@ function runScenarioChecks(
 }
 
 export interface ExecutedRun {
+  /** The all-operations latency histogram (a sweep merges them across seeds). */
+  latencyAll: Histogram;
   report: Report;
   /** Relative path -> content, for writeRunDir. */
   files: Map<string, string>;
@@ -139,5 +141,5 @@ export async function executeRun(
     files.set("failure.json", `${JSON.stringify(failure, null, 2)}\n`);
   }
   files.set("latency/all.hgrm", hgrm(latency.all.latency));
-  return { report, files, checkpoints: result.checkpoints };
+  return { report, files, checkpoints: result.checkpoints, latencyAll: latency.all.latency };
 }

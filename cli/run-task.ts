@@ -3,7 +3,6 @@
 // and the files of the run directory, for the main thread to write.
 
 import { encodeIntoCompressedBase64 } from "hdr-histogram-js";
-import { LatencyRecorder } from "../reports/latency.js";
 import type { Report } from "../reports/report-schema.js";
 import { loadScenario } from "../workloads/scenario/load.js";
 import { executeRun } from "./execute.js";
@@ -26,30 +25,14 @@ export interface RunTaskResult {
   latency_all_base64?: string;
 }
 
-// executeRun keeps its LatencyRecorder to itself; the recorder whose ops() it calls last (when it
-// writes the latency files, after the run) is this task's: a worker runs one task at a time.
-// TODO: have executeRun return its recorder (cli/execute.ts) and drop this capture.
-let lastRecorder: LatencyRecorder | null = null;
-const originalOps = LatencyRecorder.prototype.ops;
-LatencyRecorder.prototype.ops = function ops(this: LatencyRecorder) {
-  lastRecorder = this;
-  return originalOps.call(this);
-};
-
 export default async function runTask(task: RunTask): Promise<RunTaskResult> {
   const scenario = loadScenario(task.text, {
     sourceName: task.sourceName,
     fallbackName: task.fallbackName,
     overrides: task.overrides,
   });
-  lastRecorder = null;
-  const { report, files } = await executeRun(scenario, task.seed, { reproduce: task.reproduce });
+  const { report, files, latencyAll } = await executeRun(scenario, task.seed, { reproduce: task.reproduce });
   const result: RunTaskResult = { report, files: [...files] };
-  if (task.wantLatencyHistogram) {
-    const recorder = lastRecorder as LatencyRecorder | null;
-    if (recorder === null) throw new Error("run-task: the run's latency recorder was not captured");
-    result.latency_all_base64 = encodeIntoCompressedBase64(recorder.all.latency);
-  }
-  lastRecorder = null;
+  if (task.wantLatencyHistogram) result.latency_all_base64 = encodeIntoCompressedBase64(latencyAll);
   return result;
 }

@@ -16,6 +16,8 @@ export interface RunTask {
   reproduce: string;
   /** Also ship the run's all-operations latency histogram (dbsim sweep merges them). */
   wantLatencyHistogram?: boolean;
+  /** Ship the run directory's files only when a check failed (a sweep writes only those). */
+  filesOnlyOnFailure?: boolean;
 }
 
 export interface RunTaskResult {
@@ -32,7 +34,8 @@ export default async function runTask(task: RunTask): Promise<RunTaskResult> {
     overrides: task.overrides,
   });
   const { report, files, latencyAll } = await executeRun(scenario, task.seed, { reproduce: task.reproduce });
-  const result: RunTaskResult = { report, files: [...files] };
+  const failed = Object.values(report.checks).some((verdict) => verdict.valid === false);
+  const result: RunTaskResult = { report, files: task.filesOnlyOnFailure && !failed ? [] : [...files] };
   if (task.wantLatencyHistogram) result.latency_all_base64 = encodeIntoCompressedBase64(latencyAll);
   return result;
 }

@@ -97,6 +97,7 @@ export async function sweepCommand(args: SweepArgs, io: CliIo): Promise<number> 
       seed,
       reproduce: reproduceCommand(args.scenario, seed, args.set),
       wantLatencyHistogram: true,
+      filesOnlyOnFailure: true,
     };
     let outcome: SeedResult;
     try {

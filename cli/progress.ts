@@ -40,3 +40,27 @@ export class RunProgressBar {
     this.bar = null;
   }
 }
+
+/**
+ * A bar counting finished runs (matrix, sweep), on a terminal only. `extra` names payload fields
+ * shown after the count, e.g. "failing"; their values start at 0 and come with `increment`.
+ */
+export function countProgressBar(
+  enabled: boolean,
+  total: number,
+  unit: string,
+  extra: readonly string[] = [],
+): cliProgress.SingleBar | null {
+  if (!enabled) return null;
+  const fields = extra.map((name) => ` | {${name}} ${name}`).join("");
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: `{bar} {value}/{total} ${unit}${fields} | ETA {eta_formatted}`,
+      clearOnComplete: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(total, 0, Object.fromEntries(extra.map((name) => [name, 0])));
+  return bar;
+}

@@ -36,3 +36,15 @@ export function writeRunDir(dir: string, files: ReadonlyMap<string, string>): vo
     rmSync(temp, { recursive: true, force: true });
   }
 }
+
+/** Writes one file atomically: a temporary sibling, then one rename. */
+export function writeFileAtomic(path: string, content: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Date.now().toString(36)}`);
+  try {
+    writeFileSync(temp, content);
+    renameSync(temp, path);
+  } finally {
+    rmSync(temp, { force: true });
+  }
+}

@@ -6,7 +6,6 @@
 
 import { readFileSync } from "node:fs";
 import { basename, extname, join } from "node:path";
-import cliProgress from "cli-progress";
 import { compareVariants, comparisonTable } from "../../reports/compare.js";
 import { renderComparisonHtml } from "../../reports/html.js";
 import type { Report } from "../../reports/report-schema.js";
@@ -16,6 +15,7 @@ import type { CliIo } from "../cli.js";
 import { CliError } from "../errors.js";
 import { EXIT_OK } from "../exit-codes.js";
 import { createRunPool, defaultWorkers } from "../pool.js";
+import { countProgressBar } from "../progress.js";
 import { readScenarioFile } from "../scenario-file.js";
 import { MATRIX_MAX_RUNS, parseSeedRange, parseVary, variants } from "../vary.js";
 import { reproduceCommand } from "./run.js";
@@ -60,9 +60,10 @@ export async function matrixCommand(args: MatrixArgs, io: CliIo): Promise<number
   const out = args.out ?? join("runs", base.resolved.name, "matrix");
   const text = readFileSync(args.scenario, "utf8");
   const pool = createRunPool(Math.min(workers, list.length * seeds.length));
-  const bar = progressBar(
+  const bar = countProgressBar(
     args.progress && !args.json && io.stderr.isTTY === true,
     list.length * seeds.length,
+    "runs",
   );
   const crashed: string[] = [];
   try {
@@ -133,18 +134,4 @@ export async function matrixCommand(args: MatrixArgs, io: CliIo): Promise<number
 
 function slug(label: string): string {
   return label.replace(/[^A-Za-z0-9._=-]+/g, "_");
-}
-
-function progressBar(enabled: boolean, total: number): cliProgress.SingleBar | null {
-  if (!enabled) return null;
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: process.stderr,
-      format: "{bar} {value}/{total} runs | ETA {eta_formatted}",
-      clearOnComplete: true,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(total, 0);
-  return bar;
 }

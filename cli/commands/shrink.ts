@@ -9,11 +9,12 @@
 // the command. Exit 1: the minimal scenario still fails (always, when shrinking finished); 2: bad
 // input, or the original does not fail when re-run.
 
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { stringify } from "yaml";
 import { z } from "zod";
 import type { Report } from "../../reports/report-schema.js";
+import { writeFileAtomic } from "../../reports/run-dir.js";
 import { loadScenario, ScenarioError } from "../../workloads/scenario/load.js";
 import { formatDurationUs, tryParseDurationUs } from "../../workloads/scenario/units.js";
 import type { CliIo } from "../cli.js";
@@ -72,7 +73,11 @@ export async function shrinkCommand(args: ShrinkArgs, io: CliIo): Promise<number
     `Reproduce: dbsim run ${out} --seed ${seed}`,
   ];
   const text = `${header.map((line) => `# ${line}`).join("\n")}\n${stringify(outcome.doc)}`;
-  writeAtomically(out, text);
+  try {
+    writeFileAtomic(out, text);
+  } catch (error) {
+    throw new CliError(`cannot write ${out}: ${(error as Error).message}`);
+  }
   io.stderr.write(`shrink: done after ${outcome.runs} runs: ${summary(outcome.doc)}\n`);
   io.stdout.write(`wrote ${out}: fails ${failing.join(", ")}; reproduce: dbsim run ${out} --seed ${seed}\n`);
   return EXIT_VIOLATION;
@@ -387,14 +392,4 @@ function summary(doc: Doc): string {
 
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}
-
-function writeAtomically(file: string, text: string): void {
-  const temp = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(temp, text);
-    renameSync(temp, file);
-  } catch (error) {
-    throw new CliError(`cannot write ${file}: ${(error as Error).message}`);
-  }
 }

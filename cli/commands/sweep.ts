@@ -7,17 +7,17 @@
 // finish in, and nothing host-specific is written, so sweep.json is the same at any worker count.
 // Only the failing seeds' run directories are written, under <out>/failures/seed-<n>/.
 
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { basename, extname, join } from "node:path";
-import cliProgress from "cli-progress";
 import { decodeFromCompressedBase64 } from "hdr-histogram-js";
 import { type LatencySummary, newHistogram, summarize } from "../../reports/latency.js";
 import type { Report } from "../../reports/report-schema.js";
-import { writeRunDir } from "../../reports/run-dir.js";
+import { writeFileAtomic, writeRunDir } from "../../reports/run-dir.js";
 import type { CliIo } from "../cli.js";
 import { CliError } from "../errors.js";
 import { EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATION } from "../exit-codes.js";
 import { createRunPool, defaultWorkers } from "../pool.js";
+import { countProgressBar } from "../progress.js";
 import type { RunTask, RunTaskResult } from "../run-task.js";
 import { readScenarioFile } from "../scenario-file.js";
 import { parseSeedRange } from "../vary.js";
@@ -80,7 +80,12 @@ export async function sweepCommand(args: SweepArgs, io: CliIo): Promise<number> 
   const out = args.out ?? join("runs", base.resolved.name, "sweep");
   const poolSize = Math.min(workers, seeds.length);
   const pool = createRunPool(poolSize);
-  const bar = progressBar(args.progress && !args.json && io.stderr.isTTY === true, seeds.length);
+  const bar = countProgressBar(
+    args.progress && !args.json && io.stderr.isTTY === true,
+    seeds.length,
+    "seeds",
+    ["failing"],
+  );
 
   const results = new Map<number, SeedResult>();
   const merged = newHistogram();
@@ -220,29 +225,4 @@ function summaryText(sweep: SweepJson, total: number, out: string, stopped: stri
 
 function list(seeds: number[]): string {
   return seeds.length <= 20 ? seeds.join(", ") : `${seeds.slice(0, 20).join(", ")}, ...`;
-}
-
-function writeFileAtomic(path: string, content: string): void {
-  mkdirSync(join(path, ".."), { recursive: true });
-  const temp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
-  try {
-    writeFileSync(temp, content);
-    renameSync(temp, path);
-  } finally {
-    rmSync(temp, { force: true });
-  }
-}
-
-function progressBar(enabled: boolean, total: number): cliProgress.SingleBar | null {
-  if (!enabled) return null;
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: process.stderr,
-      format: "{bar} {value}/{total} seeds | {failing} failing | ETA {eta_formatted}",
-      clearOnComplete: true,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(total, 0, { failing: 0 });
-  return bar;
 }

@@ -1,30 +1,17 @@
-// dbsim check, through checkCommand and the top level's error handling (describeError), as
+// dbsim check, through checkCommand with the top level's error handling (helpers.captured), as
 // cli.ts runs it.
 
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type CheckArgs, checkCommand } from "../../cli/commands/check.js";
-import { describeError } from "../../cli/errors.js";
 import { line } from "../workloads/checkers/helpers.js";
-import { cli, tempDir } from "./helpers.js";
+import { captured, cli, tempDir } from "./helpers.js";
 
-async function check(histories: string[], options: Partial<CheckArgs> = {}) {
-  let stdout = "";
-  let stderr = "";
-  const io = {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-  };
-  let code: number;
-  try {
-    code = await checkCommand({ histories, model: "register", timeout: "10s", json: false, ...options }, io);
-  } catch (error) {
-    const described = describeError(error);
-    stderr += `dbsim: ${described.message}\n`;
-    code = described.exitCode;
-  }
-  return { code, stdout, stderr };
+function check(histories: string[], options: Partial<CheckArgs> = {}) {
+  return captured((io) =>
+    checkCommand({ histories, model: "register", timeout: "10s", json: false, ...options }, io),
+  );
 }
 
 function historyFile(name: string, ...events: string[]): string {

@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli } from "../../cli/cli.js";
+import { type CliIo, runCli } from "../../cli/cli.js";
+import { describeError } from "../../cli/errors.js";
 
 export interface CliOutcome {
   code: number;
@@ -17,6 +18,28 @@ export async function cli(...argv: string[]): Promise<CliOutcome> {
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
   });
+  return { code, stdout, stderr };
+}
+
+/**
+ * Runs one command function with captured output; an error becomes its one-line message and exit
+ * code, as at the top level of the command line.
+ */
+export async function captured(command: (io: CliIo) => Promise<number>): Promise<CliOutcome> {
+  let stdout = "";
+  let stderr = "";
+  const io = {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+  };
+  let code: number;
+  try {
+    code = await command(io);
+  } catch (error) {
+    const described = describeError(error);
+    stderr += `dbsim: ${described.message}\n`;
+    code = described.exitCode;
+  }
   return { code, stdout, stderr };
 }
 

@@ -1,4 +1,4 @@
-// dbsim replay, through replayCommand and the top level's error handling (describeError), as cli.ts
+// dbsim replay, through replayCommand with the top level's error handling (helpers.captured), as cli.ts
 // runs it; and checkDeterminism.
 
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -6,26 +6,11 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type ReplayArgs, replayCommand } from "../../cli/commands/replay.js";
 import { checkDeterminism, divergenceLine, findDivergence } from "../../cli/determinism.js";
-import { describeError } from "../../cli/errors.js";
 import { loadScenario } from "../../workloads/scenario/load.js";
-import { cli, scenarioFile, TINY, tempDir } from "./helpers.js";
+import { captured, cli, scenarioFile, TINY, tempDir } from "./helpers.js";
 
-async function replay(target: string, options: Partial<ReplayArgs> = {}) {
-  let stdout = "";
-  let stderr = "";
-  const io = {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-  };
-  let code: number;
-  try {
-    code = await replayCommand({ target, ...options }, io);
-  } catch (error) {
-    const described = describeError(error);
-    stderr += `dbsim: ${described.message}\n`;
-    code = described.exitCode;
-  }
-  return { code, stdout, stderr };
+function replay(target: string, options: Partial<ReplayArgs> = {}) {
+  return captured((io) => replayCommand({ target, ...options }, io));
 }
 
 /** Async replication through a one-way partition and a crash of the leader: stale reads. */

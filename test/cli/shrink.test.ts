@@ -1,4 +1,4 @@
-// dbsim shrink, through shrinkCommand and the top level's error handling (describeError), as
+// dbsim shrink, through shrinkCommand with the top level's error handling (helpers.captured), as
 // cli.ts runs it: a failure.json from `dbsim run` is reduced to a smaller scenario that still fails.
 
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -6,28 +6,13 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { type ShrinkArgs, shrinkCommand } from "../../cli/commands/shrink.js";
-import { describeError } from "../../cli/errors.js";
 import { executeRun } from "../../cli/execute.js";
 import { loadScenario } from "../../workloads/scenario/load.js";
 import { tryParseDurationUs } from "../../workloads/scenario/units.js";
-import { cli, scenarioFile, TINY, tempDir } from "./helpers.js";
+import { captured, cli, scenarioFile, TINY, tempDir } from "./helpers.js";
 
-async function shrink(args: ShrinkArgs) {
-  let stdout = "";
-  let stderr = "";
-  const io = {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-  };
-  let code: number;
-  try {
-    code = await shrinkCommand(args, io);
-  } catch (error) {
-    const described = describeError(error);
-    stderr += `dbsim: ${described.message}\n`;
-    code = described.exitCode;
-  }
-  return { code, stdout, stderr };
+function shrink(args: ShrinkArgs) {
+  return captured((io) => shrinkCommand(args, io));
 }
 
 /** Async replication through a one-way partition and a crash of the leader (stale reads), plus noise. */

@@ -1,35 +1,20 @@
-// dbsim sweep, through sweepCommand and the top level's error handling (describeError), as cli.ts
+// dbsim sweep, through sweepCommand with the top level's error handling (helpers.captured), as cli.ts
 // runs it: determinism across worker counts, failing seeds and their run directories, a crash.
 
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type SweepArgs, sweepCommand, sweepTestHooks } from "../../cli/commands/sweep.js";
-import { describeError } from "../../cli/errors.js";
-import { scenarioFile, TINY, tempDir } from "./helpers.js";
+import { captured, scenarioFile, TINY, tempDir } from "./helpers.js";
 
 async function sweep(scenario: string, options: Partial<SweepArgs> = {}) {
-  let stdout = "";
-  let stderr = "";
-  const io = {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-  };
   const out = options.out ?? join(tempDir(), "sweep");
-  let code: number;
-  try {
-    code = await sweepCommand(
-      { scenario, seeds: "1..6", set: [], json: false, progress: false, out, ...options },
-      io,
-    );
-  } catch (error) {
-    const described = describeError(error);
-    stderr += `dbsim: ${described.message}\n`;
-    code = described.exitCode;
-  }
+  const outcome = await captured((io) =>
+    sweepCommand({ scenario, seeds: "1..6", set: [], json: false, progress: false, out, ...options }, io),
+  );
   const path = join(out, "sweep.json");
   const json = existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : null;
-  return { code, stdout, stderr, out, json };
+  return { ...outcome, out, json };
 }
 
 const FAILING = `name: async-failover-short

@@ -13,6 +13,21 @@ import { CliError, describeError } from "./errors.js";
 import { EXIT_BAD_INPUT } from "./exit-codes.js";
 import { dbsimVersion } from "./version.js";
 
+// Options several commands share.
+const SET_OPTION = {
+  type: "string" as const,
+  array: true as const,
+  requiresArg: true,
+  default: [] as string[],
+  describe: "Override a scenario field: --set path=value (value in YAML; repeatable)",
+};
+const PROGRESS_OPTION = { type: "boolean" as const, default: true, describe: "Progress bar on a terminal" };
+const WORKERS_OPTION = {
+  type: "number" as const,
+  requiresArg: true,
+  describe: "Worker threads [default: cores]",
+};
+
 /** Where a command writes; the real process streams, or buffers in tests. */
 export interface CliIo {
   stdout: { write(text: string): unknown; isTTY?: boolean };
@@ -48,19 +63,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             requiresArg: true,
             describe: "Run directory [default: runs/<scenario>/seed-<seed>]",
           })
-          .option("set", {
-            type: "string",
-            array: true,
-            requiresArg: true,
-            default: [] as string[],
-            describe: "Override a scenario field: --set path=value (value in YAML)",
-          })
+          .option("set", SET_OPTION)
           .option("json", {
             type: "boolean",
             default: false,
             describe: "Print report.json instead of the table",
           })
-          .option("progress", { type: "boolean", default: true, describe: "Progress bar on a terminal" })
+          .option("progress", PROGRESS_OPTION)
           .option("check-determinism", {
             type: "boolean",
             default: false,
@@ -189,30 +198,20 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             requiresArg: true,
             describe: "Seeds: a..b or one seed",
           })
-          .option("workers", {
-            type: "number",
-            requiresArg: true,
-            describe: "Worker threads [default: cores]",
-          })
+          .option("workers", WORKERS_OPTION)
           .option("out", {
             type: "string",
             requiresArg: true,
             describe: "Directory [default: runs/<scenario>/sweep]",
           })
-          .option("set", {
-            type: "string",
-            array: true,
-            requiresArg: true,
-            default: [] as string[],
-            describe: "Override a field: --set path=value",
-          })
+          .option("set", SET_OPTION)
           .option("stop-after-failures", {
             type: "number",
             requiresArg: true,
             describe: "Stop after K failing seeds",
           })
           .option("json", { type: "boolean", default: false, describe: "Print sweep.json to stdout" })
-          .option("progress", { type: "boolean", default: true, describe: "Progress bar on a terminal" }),
+          .option("progress", PROGRESS_OPTION),
       async (args) => {
         exitCode = await sweepCommand(
           {
@@ -252,25 +251,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             requiresArg: true,
             describe: "Seeds: a..b or one seed",
           })
-          .option("workers", {
-            type: "number",
-            requiresArg: true,
-            describe: "Worker threads [default: cores]",
-          })
+          .option("workers", WORKERS_OPTION)
           .option("out", {
             type: "string",
             requiresArg: true,
             describe: "Directory [default: runs/<scenario>/matrix]",
           })
-          .option("set", {
-            type: "string",
-            array: true,
-            requiresArg: true,
-            default: [] as string[],
-            describe: "Override a field in every variant: --set path=value",
-          })
+          .option("set", SET_OPTION)
           .option("json", { type: "boolean", default: false, describe: "Print the comparison as JSON" })
-          .option("progress", { type: "boolean", default: true, describe: "Progress bar on a terminal" }),
+          .option("progress", PROGRESS_OPTION),
       async (args) => {
         exitCode = await matrixCommand(
           {

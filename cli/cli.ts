@@ -153,7 +153,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     )
     .command(
       "check <histories..>",
-      "Check histories (JSONL) for linearizability",
+      "Check histories (JSONL): linearizability of registers, or a bank's invariants",
       (y) =>
         y
           .positional("histories", {
@@ -166,7 +166,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             type: "string",
             default: "register",
             requiresArg: true,
-            describe: "Model of the data: register (read, write, cas per key)",
+            describe:
+              "Model of the data: register (read, write, cas per key; linearizability) or bank " +
+              "(transfers and reads of every balance; total conserved, no negative balance)",
+          })
+          .option("total", {
+            type: "number",
+            requiresArg: true,
+            describe: "With --model bank: the money in the bank (default: the first read's sum)",
           })
           .option("timeout", {
             type: "string",
@@ -177,7 +184,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           .option("json", { type: "boolean", default: false, describe: "Print the verdicts as JSON" }),
       async (args) => {
         exitCode = await checkCommand(
-          { histories: args.histories, model: args.model, timeout: args.timeout, json: args.json },
+          {
+            histories: args.histories,
+            model: args.model,
+            timeout: args.timeout,
+            json: args.json,
+            ...(args.total === undefined ? {} : { total: args.total }),
+          },
           io,
         );
       },

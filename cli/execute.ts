@@ -9,7 +9,9 @@ import { type Report, validateReport } from "../reports/report-schema.js";
 import { markdownSummary } from "../reports/summary.js";
 import { TimelineRecorder } from "../reports/timeline.js";
 import type { TraceCheckpoint } from "../sim/trace.js";
-import { runChecker, type Verdict } from "../workloads/checkers/checker.js";
+import { accountKeys } from "../workloads/bank/bank-workload.js";
+import { bankChecker } from "../workloads/checkers/bank.js";
+import { type Checker, type CheckOptions, runChecker, type Verdict } from "../workloads/checkers/checker.js";
 import { registerChecks } from "../workloads/checkers/checks.js";
 import { HistoryRecorder } from "../workloads/history-recorder.js";
 import { type RunProgress, ScenarioRun } from "../workloads/runner.js";
@@ -19,21 +21,31 @@ import { dbsimVersion } from "./version.js";
 /** Time limit of each check (linearizability can take long on a pathological history). */
 const CHECK_TIMEOUT_MS = 60_000;
 
+const SCENARIO_CHECKS: Readonly<Record<string, Checker>> = { ...registerChecks, bank: bankChecker };
+
 /** Runs the scenario's checks on the recorded history; a checker that throws gives unknown. */
-function runScenarioChecks(
-  names: readonly string[],
-  history: HistoryRecorder,
-  finalState: ReadonlyMap<string, number | null> | null,
-): Record<string, Verdict> {
+function runScenarioChecks(run: ScenarioRun, history: HistoryRecorder): Record<string, Verdict> {
   const parsed = history.toHistory("history.jsonl");
-  const options = {
+  const { workload } = run.scenario;
+  const bank = workload.type === "bank";
+  // What the final leader holds: lost_writes looks for acknowledged writes in it, bank sums it.
+  const finalState = bank ? run.finalRecords() : run.finalValues(history.touchedKeys);
+  const options: CheckOptions = {
     now_ms: () => performance.now(),
     timeout_ms: CHECK_TIMEOUT_MS,
     ...(finalState === null ? {} : { final_state: finalState }),
+    ...(bank
+      ? {
+          bank: {
+            total: workload.bank.accounts * workload.bank.initial_balance,
+            accounts: accountKeys(workload.bank.accounts),
+          },
+        }
+      : {}),
   };
   const verdicts: Record<string, Verdict> = {};
-  for (const name of names) {
-    const checker = registerChecks[name];
+  for (const name of run.scenario.checks) {
+    const checker = SCENARIO_CHECKS[name];
     if (checker === undefined) throw new Error(`no checker named ${name}`);
     verdicts[name] = runChecker(checker, parsed, options);
   }
@@ -91,10 +103,7 @@ export async function executeRun(
     if (options.yieldBetweenSlices) await new Promise<void>((resolve) => setImmediate(resolve));
   }
   const result = run.result();
-  const checks =
-    history === null
-      ? {}
-      : runScenarioChecks(scenario.resolved.checks, history, run.finalValues(history.touchedKeys));
+  const checks = history === null ? {} : runScenarioChecks(run, history);
   const wall_s = Number(process.hrtime.bigint() - started) / 1e9;
   const report = buildReport({
     doc: scenario.doc,

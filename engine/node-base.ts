@@ -13,7 +13,7 @@ import type { Disk } from "../sim/disk.js";
 import type { HostBehaviour, HostContext, HostId, Message } from "../sim/host.js";
 import { RingQueue } from "../sim/ring-queue.js";
 import type { EngineEventSink } from "./events.js";
-import type { Request, Response, ResponseStatus } from "./protocol.js";
+import type { RecordValue, Request, Response, ResponseStatus } from "./protocol.js";
 import type { Table } from "./table.js";
 
 export type FsyncPolicy = { kind: "always" } | { kind: "never" } | { kind: "interval"; interval_us: number };
@@ -44,15 +44,30 @@ export interface LogEntry {
   readonly ts_us: number;
   /** The node that accepted the write from a client. */
   readonly origin: HostId;
+  /** A second write of the same transaction (a transfer's credit), applied and undone with this one. */
+  readonly paired?: PairedWrite;
+}
+
+/** Writes every field of an existing record. */
+export interface PairedWrite {
+  readonly key: string;
+  readonly value: number;
+}
+
+/** What a write overwrote on one node, to undo it. */
+interface Before {
+  /** The row existed before (false: undo removes the key). */
+  readonly existed: boolean;
+  readonly stamp: number;
+  readonly version: number;
 }
 
 /** A log entry as one node holds it: with what undoes it on this node's table. */
 export interface LogRecord {
   readonly entry: LogEntry;
-  /** The row existed before (false: undo removes the key). */
-  readonly existed: boolean;
-  readonly beforeStamp: number;
-  readonly beforeVersion: number;
+  readonly before: Before;
+  /** What the entry's paired write overwrote (null without one). */
+  readonly pairedBefore: Before | null;
 }
 
 export type MutableResponse = { -readonly [K in keyof Response]: Response[K] };
@@ -179,19 +194,32 @@ export abstract class NodeBase implements HostBehaviour {
 
   /** Applies an entry to the table and logs it; returns its log record. */
   protected applyAndLog(entry: LogEntry): LogRecord {
-    const table = this.table;
-    const row = table.find(entry.key);
-    const existed = row >= 0;
+    const before = this.write(entry.key, entry.insert ? -1 : entry.field, entry.value);
+    const paired = entry.paired;
     const record: LogRecord = {
       entry,
-      existed,
-      beforeStamp: !existed ? 0 : entry.field < 0 ? table.version(row) : table.fieldStamp(row, entry.field),
-      beforeVersion: existed ? table.version(row) : 0,
+      before,
+      pairedBefore: paired === undefined ? null : this.write(paired.key, -1, paired.value),
     };
-    if (existed) table.write(row, entry.insert ? -1 : entry.field, entry.value);
-    else table.insert(entry.key, entry.value);
     this.log(record);
     return record;
+  }
+
+  /** Writes one field (-1: all) of `key`, inserting the record when absent; returns what it overwrote. */
+  private write(key: string, field: number, value: number): Before {
+    const table = this.table;
+    const row = table.find(key);
+    if (row < 0) {
+      table.insert(key, value);
+      return { existed: false, stamp: 0, version: 0 };
+    }
+    const before = {
+      existed: true,
+      stamp: field < 0 ? table.version(row) : table.fieldStamp(row, field),
+      version: table.version(row),
+    };
+    table.write(row, field, value);
+    return before;
   }
 
   /** Undoes records, newest first (a crash lost them, or a replica truncates its log). */
@@ -199,14 +227,21 @@ export abstract class NodeBase implements HostBehaviour {
     for (let i = records.length - 1; i >= 0; i--) {
       const record = records[i] as LogRecord;
       const { entry } = record;
-      if (!record.existed) {
-        this.table.remove(entry.key);
-        continue;
+      if (entry.paired !== undefined && record.pairedBefore !== null) {
+        this.undo(entry.paired.key, -1, record.pairedBefore);
       }
-      const row = this.table.find(entry.key);
-      if (row < 0) throw new Error(`undo: key ${entry.key} vanished from the table`);
-      this.table.restore(row, entry.insert ? -1 : entry.field, record.beforeStamp, record.beforeVersion);
+      this.undo(entry.key, entry.insert ? -1 : entry.field, record.before);
     }
+  }
+
+  private undo(key: string, field: number, before: Before): void {
+    if (!before.existed) {
+      this.table.remove(key);
+      return;
+    }
+    const row = this.table.find(key);
+    if (row < 0) throw new Error(`undo: key ${key} vanished from the table`);
+    this.table.restore(row, field, before.stamp, before.version);
   }
 
   /** Asks for an fsync covering everything logged so far (group commit). */
@@ -238,6 +273,7 @@ export abstract class NodeBase implements HostBehaviour {
       lsn: 0,
       term,
       leader_hint,
+      records: null,
     };
   }
 
@@ -269,6 +305,7 @@ export abstract class NodeBase implements HostBehaviour {
     let pagesRead = 0;
     let pagesWritten = 0;
     let lsn = 0;
+    let records: RecordValue[] | null = null;
     const { term, leader_hint } = this.termAndHint();
     switch (req.op) {
       case "read": {
@@ -311,11 +348,51 @@ export abstract class NodeBase implements HostBehaviour {
         pagesRead = index.lastPagesRead;
         break;
       }
+      case "read_all": {
+        const found: RecordValue[] = [];
+        rows = index.scan(req.key, req.scan_length, (key, row) => {
+          found.push({ key, value: table.version(row) });
+        });
+        pagesRead = index.lastPagesRead;
+        records = found;
+        break;
+      }
+      case "transfer": {
+        const from = table.find(req.key);
+        pagesRead = index.lastPagesRead;
+        const to = table.find(req.to_key);
+        pagesRead += index.lastPagesRead;
+        if (from < 0 || to < 0) {
+          status = "not_found";
+          break;
+        }
+        const fromBalance = table.version(from);
+        if (fromBalance < req.value) {
+          status = "insufficient_funds";
+          break;
+        }
+        lsn = ctx.disk.length + 1;
+        // Both new balances in one log entry: replicas apply (and undo) the transfer whole.
+        this.applyAndLog({
+          lsn,
+          term,
+          insert: false,
+          key: req.key,
+          field: -1,
+          value: fromBalance - req.value,
+          ts_us: now,
+          origin: ctx.id,
+          paired: { key: req.to_key, value: table.version(to) + req.value },
+        });
+        pagesWritten = 2;
+        rows = 2;
+        break;
+      }
     }
     const service_us =
       config.service_time_us +
       config.page_time_us * (pagesRead + pagesWritten) +
-      config.row_time_us * (req.op === "scan" ? rows : 0);
+      config.row_time_us * (req.op === "scan" || req.op === "read_all" ? rows : 0);
     const response: MutableResponse = {
       kind: "resp",
       digest: (Math.imul(req.id, 0x85ebca6b) ^ (value ?? -1)) >>> 0,
@@ -331,6 +408,7 @@ export abstract class NodeBase implements HostBehaviour {
       lsn,
       term,
       leader_hint,
+      records,
     };
     this.current = { from, req, response, isWrite: lsn > 0, cpuDone_us: now + service_us };
     ctx.setTimer(service_us, TIMER_CPU_DONE);

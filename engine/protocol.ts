@@ -2,7 +2,12 @@
 
 import type { HostId, Message } from "../sim/host.js";
 
-export type RequestOp = "read" | "update" | "insert" | "scan";
+/**
+ * `transfer` moves `value` from the record `key` to the record `to_key` in one atomic write (a bank
+ * transaction: both balances or neither); `read_all` returns up to `scan_length` records from the
+ * first key on, with their values (a bank's read of every balance).
+ */
+export type RequestOp = "read" | "update" | "insert" | "scan" | "transfer" | "read_all";
 
 export interface Request extends Message {
   readonly kind: "req";
@@ -14,15 +19,32 @@ export interface Request extends Message {
   readonly field: number;
   /** Rows a scan returns at most. */
   readonly scan_length: number;
-  /** Value an update/insert writes: unique per write, so a read identifies the write it saw. */
+  /**
+   * Value an update/insert writes (YCSB: unique per write, so a read identifies the write it saw;
+   * bank: a balance); for a transfer, the amount.
+   */
   readonly value: number;
+  /** A transfer's destination record ("" otherwise). */
+  readonly to_key: string;
   /** Read-your-writes: a replica serves the read only once it has applied this log position (0: any). */
   readonly min_lsn: number;
   /** Only the leader may serve it (writes, and reads with read_from: leader). */
   readonly require_leader: boolean;
 }
 
-export type ResponseStatus = "ok" | "not_found" | "duplicate_key" | "overloaded" | "not_leader";
+export type ResponseStatus =
+  | "ok"
+  | "not_found"
+  | "duplicate_key"
+  | "overloaded"
+  | "not_leader"
+  /** A transfer larger than the source's balance: nothing was written. */
+  | "insufficient_funds";
+
+export interface RecordValue {
+  readonly key: string;
+  readonly value: number;
+}
 
 export interface Response extends Message {
   readonly kind: "resp";
@@ -30,6 +52,8 @@ export interface Response extends Message {
   readonly status: ResponseStatus;
   /** For reads: the value of the last write the record saw (null when absent); writes: the value written. */
   readonly value: number | null;
+  /** read_all: the records and their values, in key order (null for other requests). */
+  readonly records: readonly RecordValue[] | null;
   /** Rows examined (scans) or touched. */
   readonly rows: number;
   readonly pages_read: number;

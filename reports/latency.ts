@@ -4,8 +4,7 @@
 // operations apart.
 
 import * as hdr from "hdr-histogram-js";
-import type { CompletedOperation, Observer, OpName } from "../workloads/observer.js";
-import { YCSB_OP_KINDS } from "../workloads/ycsb/core-workload.js";
+import { type CompletedOperation, type Observer, OP_NAMES, type OpName } from "../workloads/observer.js";
 
 export type Histogram = hdr.Histogram;
 
@@ -104,7 +103,7 @@ export class LatencyRecorder implements Observer {
 
   /** Operation types seen, in the fixed order read, update, insert, scan, rmw. */
   ops(): [OpName, OpStats][] {
-    return YCSB_OP_KINDS.flatMap((name) => {
+    return OP_NAMES.flatMap((name) => {
       const stats = this.byOp.get(name);
       return stats === undefined ? [] : [[name, stats] as [OpName, OpStats]];
     });

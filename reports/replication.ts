@@ -6,7 +6,7 @@ import type { CompletedOperation, Observer } from "../workloads/observer.js";
 import { type Histogram, newHistogram, summarize } from "./latency.js";
 import type { ReplicationReport } from "./report-schema.js";
 
-const WRITES = new Set(["update", "insert", "rmw"]);
+const WRITES = new Set(["update", "insert", "rmw", "transfer"]);
 
 interface Failover {
   at_us: number;

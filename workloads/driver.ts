@@ -1,5 +1,5 @@
-// The client driver: `clients` logical clients on one client host, sending YCSB operations to a
-// database node.
+// The client driver: `clients` logical clients on one client host, sending a workload's operations
+// (client-workload.ts) to the database nodes.
 //
 // Open loop (a rate is given): operations arrive on a schedule drawn from the seed, each with its
 // intended start time fixed by the schedule. An arrival takes a free client at once or waits in a
@@ -11,13 +11,18 @@
 // client continues as a new process, as in Jepsen. Each client has at most one timeout timer armed:
 // it fires at the deadline of the request in flight then, and is re-armed for a later one.
 
-import type { Request, RequestOp, Response } from "../engine/protocol.js";
+import type { Request, Response } from "../engine/protocol.js";
 import type { HostBehaviour, HostContext, HostId, Message, TimerTag } from "../sim/host.js";
 import { RingQueue } from "../sim/ring-queue.js";
 import type { Rng } from "../sim/rng.js";
+import {
+  type ClientOperation,
+  type ClientWorkload,
+  isWriteRequest,
+  type RequestPlan,
+} from "./client-workload.js";
 import type { CompletedOperation, Observer, OpResult } from "./observer.js";
 import type { Router } from "./routing.js";
-import type { YcsbOperation, YcsbWorkload } from "./ycsb/core-workload.js";
 
 export interface DriverConfig {
   /** Operations per second of the open-loop schedule; null for a closed loop. */
@@ -45,12 +50,15 @@ const TIMER_RETRY_BASE = TIMER_TIMEOUT_BASE + DRIVER_MAX_CLIENTS;
 /** A closed-loop client's pause after a failed operation. */
 const CLOSED_LOOP_RETRY_US = 1000;
 
-interface Operation {
-  readonly ycsb: YcsbOperation;
+interface Operation<Op extends ClientOperation> {
+  readonly spec: Op;
   readonly intended_us: number;
   sent_us: number;
-  /** rmw runs as a read, then an update of the same key (two requests, as YCSB's client does). */
-  phase: 0 | 1;
+  /** The request in flight, and its number within the operation (rmw: a read, then an update). */
+  request: RequestPlan | null;
+  step: number;
+  /** A write of this operation was acknowledged: if a later request fails, it is half done (info). */
+  wrote: boolean;
   queue_us: number;
   service_us: number;
   sync_us: number;
@@ -62,28 +70,27 @@ interface Operation {
   value: number | null;
 }
 
-interface Client {
+interface Client<Op extends ClientOperation> {
   readonly index: number;
   process: number;
-  op: Operation | null;
+  op: Operation<Op> | null;
   requestId: number;
-  requestOp: RequestOp;
   deadline_us: number;
   timerArmed: boolean;
   /** Log position of this client's last acknowledged write (read-your-writes). */
   lastWriteLsn: number;
 }
 
-export class ClientDriver implements HostBehaviour {
+export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
   private readonly config: DriverConfig;
-  private readonly workload: YcsbWorkload;
+  private readonly workload: ClientWorkload<Op>;
   private readonly arrivals: Rng;
   private readonly router: Router;
   private readonly observer: Observer;
   private readonly onDrained: () => void;
-  private readonly clients: Client[] = [];
+  private readonly clients: Client<Op>[] = [];
   private readonly freeClients: number[] = [];
-  private readonly backlog: RingQueue<Operation>;
+  private readonly backlog: RingQueue<Operation<Op>>;
   private requestCounter = 0;
   private writeCounter = 0;
   private arrivalsOver = false;
@@ -95,7 +102,7 @@ export class ClientDriver implements HostBehaviour {
 
   constructor(options: {
     config: DriverConfig;
-    workload: YcsbWorkload;
+    workload: ClientWorkload<Op>;
     /** The arrival schedule's own stream, so the schedule does not depend on the operation mix. */
     arrivals: Rng;
     router: Router;
@@ -112,14 +119,13 @@ export class ClientDriver implements HostBehaviour {
     this.router = options.router;
     this.observer = options.observer;
     this.onDrained = options.onDrained;
-    this.backlog = new RingQueue<Operation>(config.max_backlog);
+    this.backlog = new RingQueue<Operation<Op>>(config.max_backlog);
     for (let i = 0; i < config.clients; i++) {
       this.clients.push({
         index: i,
         process: i,
         op: null,
         requestId: -1,
-        requestOp: "read",
         deadline_us: 0,
         timerArmed: false,
         lastWriteLsn: 0,
@@ -155,26 +161,29 @@ export class ClientDriver implements HostBehaviour {
     op.service_us += response.service_us;
     op.sync_us += response.sync_us;
     op.term = response.term;
+    const request = op.request as RequestPlan;
     if (response.status === "not_leader") {
       const next = this.router.redirect(op.node, response.leader_hint);
       if (next !== null && op.redirects < MAX_REDIRECTS) {
         op.redirects++;
-        this.send(ctx, client, client.requestOp, next);
+        this.send(ctx, client, request, next);
         return;
       }
     }
     if (response.lsn > client.lastWriteLsn) client.lastWriteLsn = response.lsn;
-    if (client.requestOp === "read" || client.requestOp === "scan") op.value = response.value;
+    if (!isWriteRequest(request.op)) op.value = response.value;
     if (response.status !== "ok") {
-      this.complete(ctx, client, "fail", response.status);
+      this.complete(ctx, client, op.wrote ? "info" : "fail", response.status);
       return;
     }
-    if (op.ycsb.kind === "rmw" && op.phase === 0) {
-      op.phase = 1;
-      this.send(ctx, client, "update");
-      return;
+    if (isWriteRequest(request.op)) op.wrote = true;
+    const next = this.workload.after(op.spec, op.step, response);
+    if (next === null) this.complete(ctx, client, "ok", null);
+    else if ("fail" in next) this.complete(ctx, client, op.wrote ? "info" : "fail", next.fail);
+    else {
+      op.step++;
+      this.send(ctx, client, next);
     }
-    this.complete(ctx, client, "ok", null);
   }
 
   onTimer(ctx: HostContext, tag: TimerTag): void {
@@ -218,12 +227,14 @@ export class ClientDriver implements HostBehaviour {
     this.scheduleArrival(ctx);
   }
 
-  private newOperation(intended_us: number): Operation {
+  private newOperation(intended_us: number): Operation<Op> {
     return {
-      ycsb: this.workload.nextOperation(),
+      spec: this.workload.next(),
       intended_us,
       sent_us: 0,
-      phase: 0,
+      request: null,
+      step: 0,
+      wrote: false,
       queue_us: 0,
       service_us: 0,
       sync_us: 0,
@@ -234,49 +245,50 @@ export class ClientDriver implements HostBehaviour {
     };
   }
 
-  private dispatch(ctx: HostContext, op: Operation): void {
-    const client = this.clients[this.freeClients.pop() as number] as Client;
+  private dispatch(ctx: HostContext, op: Operation<Op>): void {
+    const client = this.clients[this.freeClients.pop() as number] as Client<Op>;
     client.op = op;
     op.sent_us = ctx.now_us();
-    this.send(ctx, client, firstRequestOp(op.ycsb));
+    this.send(ctx, client, this.workload.first(op.spec));
   }
 
-  /** Sends the client's current request: to `to` when redirected, else where the router says. */
-  private send(ctx: HostContext, client: Client, requestOp: RequestOp, to?: HostId): void {
-    const op = client.op as Operation;
+  /** Sends a request of the client's operation: to `to` when redirected, else where the router says. */
+  private send(ctx: HostContext, client: Client<Op>, plan: RequestPlan, to?: HostId): void {
+    const op = client.op as Operation<Op>;
     const id = ++this.requestCounter * DRIVER_MAX_CLIENTS + client.index;
-    const writes = requestOp === "update" || requestOp === "insert";
-    const value = writes ? ++this.writeCounter : 0;
-    op.value = writes ? value : null;
+    const writes = isWriteRequest(plan.op);
+    const value = plan.value ?? (writes ? ++this.writeCounter : 0);
+    op.value = writes && this.workload.uniqueWrites ? value : null;
     const route = this.router.route(writes ? "write" : "read", client.index);
     const node = to ?? route.node;
     const request: Request = {
       kind: "req",
       digest: (Math.imul(this.requestCounter, 0x9e3779b1) ^ value) >>> 0,
       id,
-      op: requestOp,
-      key: op.ycsb.key,
-      field: op.ycsb.field,
-      scan_length: op.ycsb.scanLength,
+      op: plan.op,
+      key: plan.key,
+      field: plan.field,
+      scan_length: plan.scan_length,
       value,
+      to_key: plan.to_key,
       min_lsn: !writes && this.router.readYourWrites ? client.lastWriteLsn : 0,
       require_leader: route.require_leader || to !== undefined,
     };
     client.requestId = id;
-    client.requestOp = requestOp;
+    op.request = plan;
     op.node = node;
     client.deadline_us = ctx.now_us() + this.config.timeout_us;
     if (!client.timerArmed) this.armTimeout(ctx, client);
     ctx.send(node, request);
   }
 
-  private armTimeout(ctx: HostContext, client: Client): void {
+  private armTimeout(ctx: HostContext, client: Client<Op>): void {
     client.timerArmed = true;
     ctx.setTimer(client.deadline_us - ctx.now_us(), TIMER_TIMEOUT_BASE + client.index);
   }
 
-  private complete(ctx: HostContext, client: Client, result: OpResult, error: string | null): void {
-    const op = client.op as Operation;
+  private complete(ctx: HostContext, client: Client<Op>, result: OpResult, error: string | null): void {
+    const op = client.op as Operation<Op>;
     const now = ctx.now_us();
     this.record(op, client.process, result, error, now);
     if (result === "info") client.process += this.config.clients;
@@ -310,14 +322,21 @@ export class ClientDriver implements HostBehaviour {
     this.checkDrained();
   }
 
-  private record(op: Operation, process: number, result: OpResult, error: string | null, now: number): void {
-    if (op.ycsb.kind === "insert") this.workload.acknowledgeInsert(op.ycsb.keynum); // as YCSB: whatever the outcome
+  private record(
+    op: Operation<Op>,
+    process: number,
+    result: OpResult,
+    error: string | null,
+    now: number,
+  ): void {
+    this.workload.finished(op.spec);
     this.completed++;
+    const bank = this.workload.data?.(op.spec);
     const completed: CompletedOperation = {
-      op: op.ycsb.kind,
+      op: op.spec.kind,
       result,
       process,
-      key: op.ycsb.key,
+      key: op.spec.key,
       intended_us: op.intended_us,
       sent_us: op.sent_us,
       completed_us: now,
@@ -330,12 +349,13 @@ export class ClientDriver implements HostBehaviour {
       value: op.value,
       measured: op.intended_us >= this.config.warmup_us && op.intended_us < this.config.end_us,
       error,
+      ...(bank === undefined ? {} : { bank }),
     };
     this.observer.onOperation(completed);
   }
 
   /** An operation no client ever sent: it definitely did not take effect. */
-  private reject(op: Operation, error: string, now: number): void {
+  private reject(op: Operation<Op>, error: string, now: number): void {
     op.sent_us = now;
     this.record(op, NO_PROCESS, "fail", error, now);
   }
@@ -347,8 +367,4 @@ export class ClientDriver implements HostBehaviour {
       this.onDrained();
     }
   }
-}
-
-function firstRequestOp(op: YcsbOperation): RequestOp {
-  return op.kind === "rmw" ? "read" : op.kind;
 }

@@ -1,16 +1,22 @@
 // Records the operations clients saw as a history for the checkers: reads and writes of each key as
 // a register (YCSB updates, inserts and read-modify-writes are writes of a value unique per write;
-// scans are not register operations and are left out). Kept in compact columns while the run goes
-// on; turned into JSONL (DESIGN.md, "History") or a checker's History at the end.
+// scans are not register operations and are left out), or a bank's transfers (value {from, to,
+// amount}) and reads of every balance (value {account: balance}), which have no key. Kept in
+// compact columns while the run goes on; turned into JSONL (DESIGN.md, "History") or a checker's
+// History at the end.
 //
 // The loaded records hold the initial value 0, which no write of the run uses: a read that returns
 // it saw the key as it was before the run, and the history says null (empty register).
 
 import { type History, type OperationType, parseHistoryJsonl } from "./checkers/history.js";
-import type { CompletedOperation, Observer } from "./observer.js";
+import type { BankData, CompletedOperation, Observer } from "./observer.js";
 
 const F_READ = 0;
 const F_WRITE = 1;
+const F_TRANSFER = 2;
+const F_NAMES = ["read", "write", "transfer"];
+/** The key column's value for an operation without a key. */
+const NO_KEY = -1;
 const RESULTS: readonly OperationType[] = ["ok", "fail", "info"];
 
 export class HistoryRecorder implements Observer {
@@ -19,7 +25,8 @@ export class HistoryRecorder implements Observer {
   private readonly process: number[] = [];
   private readonly f: number[] = [];
   private readonly key: number[] = [];
-  private readonly value: (number | null)[] = [];
+  /** number | null for registers; a transfer's {from, to, amount}; a bank read's {account: balance}. */
+  private readonly value: unknown[] = [];
   private readonly result: number[] = [];
   private readonly invoke_us: number[] = [];
   private readonly complete_us: number[] = [];
@@ -42,6 +49,10 @@ export class HistoryRecorder implements Observer {
 
   onOperation(op: CompletedOperation): void {
     if (op.op === "scan" || op.process < 0) return; // not a register operation, or never sent
+    if (op.bank !== undefined) {
+      this.push(op, op.bank.f === "transfer" ? F_TRANSFER : F_READ, NO_KEY, bankValue(op.bank));
+      return;
+    }
     const write = op.op !== "read";
     let id = this.keyIds.get(op.key);
     if (id === undefined) {
@@ -49,10 +60,14 @@ export class HistoryRecorder implements Observer {
       this.keys.push(op.key);
       this.keyIds.set(op.key, id);
     }
+    this.push(op, write ? F_WRITE : F_READ, id, !write && op.value === 0 ? null : op.value);
+  }
+
+  private push(op: CompletedOperation, f: number, key: number, value: unknown): void {
     this.process.push(op.process);
-    this.f.push(write ? F_WRITE : F_READ);
-    this.key.push(id);
-    this.value.push(!write && op.value === 0 ? null : op.value);
+    this.f.push(f);
+    this.key.push(key);
+    this.value.push(value);
     this.result.push(op.result === "ok" ? 0 : op.result === "fail" ? 1 : 2);
     this.invoke_us.push(op.sent_us);
     this.complete_us.push(op.completed_us);
@@ -81,13 +96,14 @@ export class HistoryRecorder implements Observer {
     );
     const lines = events.map((e, index) => {
       const i = e.i;
+      const key = this.key[i] as number;
       const event: Record<string, unknown> = {
         index,
         time: e.time,
         process: this.process[i],
         type: e.complete ? RESULTS[this.result[i] as number] : "invoke",
-        f: this.f[i] === F_WRITE ? "write" : "read",
-        key: this.keys[this.key[i] as number],
+        f: F_NAMES[this.f[i] as number],
+        ...(key === NO_KEY ? {} : { key: this.keys[key] }),
         value: this.f[i] === F_READ && !e.complete ? null : this.value[i],
       };
       if (e.complete && (this.node[i] as number) >= 0) event.node = this.nodeName(this.node[i] as number);
@@ -95,4 +111,12 @@ export class HistoryRecorder implements Observer {
     });
     return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
   }
+}
+
+function bankValue(data: BankData): unknown {
+  if (data.f === "transfer") return { from: data.from, to: data.to, amount: data.amount };
+  if (data.balances === null) return null;
+  const balances: Record<string, number> = {};
+  for (const { key, value } of data.balances) balances[key] = value;
+  return balances;
 }

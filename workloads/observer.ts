@@ -2,10 +2,20 @@
 // metrics), and whoever starts a run wires the two. The runner never sees prom-client or HDR.
 
 import type { EngineEvent } from "../engine/events.js";
-import type { YcsbOpKind } from "./ycsb/core-workload.js";
+import type { RecordValue } from "../engine/protocol.js";
+import { YCSB_OP_KINDS } from "./ycsb/core-workload.js";
 
-/** A YCSB operation kind: read, update, insert, scan, rmw (read-modify-write). */
-export type OpName = YcsbOpKind;
+/**
+ * Operation names, in report order: YCSB's read, update, insert, scan, rmw (read-modify-write), and
+ * the bank's transfer (a bank's read of every balance is a `read`).
+ */
+export const OP_NAMES = [...YCSB_OP_KINDS, "transfer"] as const;
+export type OpName = (typeof OP_NAMES)[number];
+
+/** A bank operation as its history records it: the transfer asked for, or the balances a read saw. */
+export type BankData =
+  | { readonly f: "transfer"; readonly from: string; readonly to: string; readonly amount: number }
+  | { readonly f: "read"; readonly balances: readonly RecordValue[] | null };
 
 /** Jepsen's outcomes: ok took effect; fail definitely did not; info is unknown (e.g. a timeout). */
 export type OpResult = "ok" | "fail" | "info";
@@ -34,8 +44,13 @@ export interface CompletedOperation {
   readonly term: number;
   /** True when the intended start lies in the measured phase (after warmup, before the end). */
   readonly measured: boolean;
-  /** Why it failed or is unknown: timeout, overloaded, not_found, duplicate_key, not_leader, backlog_full, not_sent. */
+  /**
+   * Why it failed or is unknown: timeout, overloaded, not_found, duplicate_key, not_leader,
+   * insufficient_funds, backlog_full, not_sent.
+   */
   readonly error: string | null;
+  /** A bank operation's accounts, amount or balances (absent for other workloads). */
+  readonly bank?: BankData;
 }
 
 export interface Observer {

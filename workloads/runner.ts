@@ -8,6 +8,8 @@ import { type LogRecord, storageOf } from "../engine/node-base.js";
 import type { Rng } from "../sim/rng.js";
 import { Simulation } from "../sim/simulation.js";
 import type { TraceCheckpoint } from "../sim/trace.js";
+import { BankWorkload } from "./bank/bank-workload.js";
+import type { ClientOperation, ClientWorkload } from "./client-workload.js";
 import { ClientDriver } from "./driver.js";
 import { FaultInjector, type FaultRecord } from "./faults/injector.js";
 import type { Observer } from "./observer.js";
@@ -15,6 +17,7 @@ import { Router } from "./routing.js";
 import { ScenarioError } from "./scenario/load.js";
 import type { ResolvedScenario } from "./scenario/resolve.js";
 import { type YcsbConfig, YcsbWorkload } from "./ycsb/core-workload.js";
+import { YcsbClientWorkload } from "./ycsb/ycsb-client.js";
 
 export interface RunOptions {
   seed: number;
@@ -43,17 +46,72 @@ export interface RunResult {
 }
 
 /**
- * The workload generator; a combination of settings it cannot serve (say, a hotspot of 20% of one
- * record) is bad input, reported like any other scenario error.
+ * Builds a workload generator; a combination of settings it cannot serve (say, a hotspot of 20% of
+ * one record) is bad input, reported like any other scenario error.
  */
-function ycsbWorkload(config: YcsbConfig, rng: Rng): YcsbWorkload {
+function buildWorkload<T>(build: () => T): T {
   try {
-    return new YcsbWorkload(config, rng);
+    return build();
   } catch (error) {
     if (error instanceof RangeError)
       throw new ScenarioError(`workload: ${error.message}`, { path: "workload" });
     throw error;
   }
+}
+
+/** What the cluster loads before the run, and what the clients then do. */
+interface WorkloadSetup {
+  readonly records: number;
+  readonly key: (n: number) => string;
+  /** Every field of every loaded record holds it (YCSB: 0, no write's value; bank: the balance). */
+  readonly value: number;
+  readonly field_count: number;
+  readonly clients: ClientWorkload<ClientOperation>;
+}
+
+function ycsbSetup(scenario: ResolvedScenario, rng: Rng): WorkloadSetup {
+  const w = scenario.workload;
+  const config: YcsbConfig = {
+    records: w.records,
+    mix: w.mix,
+    distribution: w.distribution,
+    fieldCount: w.field_count,
+    fieldLength: w.field_length,
+    scanLengthMin: w.scan_length_min,
+    scanLengthMax: w.scan_length_max,
+    scanLengthDistribution: w.scan_length_distribution,
+    insertOrder: w.insert_order,
+    hotspotDataFraction: w.hotspot_data_fraction,
+    hotspotOpsFraction: w.hotspot_ops_fraction,
+    zipfianConstant: w.zipfian_constant,
+    exponentialPercentile: w.exponential_percentile,
+    exponentialFrac: w.exponential_frac,
+    // YCSB sizes the zipfian key space for the inserts its operation count implies; the open-loop
+    // schedule implies rate x run time (a closed loop keeps YCSB's default, the record count).
+    ...(w.rate_per_s === null
+      ? {}
+      : { operationCount: Math.ceil((w.rate_per_s * (scenario.warmup_us + scenario.duration_us)) / 1e6) }),
+  };
+  const ycsb = buildWorkload(() => new YcsbWorkload(config, rng));
+  return {
+    records: w.records,
+    key: (n) => ycsb.loadKey(n),
+    value: 0,
+    field_count: w.field_count,
+    clients: new YcsbClientWorkload(ycsb),
+  };
+}
+
+function bankSetup(scenario: ResolvedScenario, rng: Rng): WorkloadSetup {
+  const config = scenario.workload.bank;
+  const bank = buildWorkload(() => new BankWorkload(config, rng));
+  return {
+    records: config.accounts,
+    key: (n) => bank.keys[n] as string,
+    value: config.initial_balance,
+    field_count: 1,
+    clients: bank,
+  };
 }
 
 export class ScenarioRun {
@@ -68,7 +126,7 @@ export class ScenarioRun {
   readonly nodeNames: ReadonlyMap<number, string>;
   /** Each node's role as last reported, for fault targets ("leader", "follower"). */
   private readonly roles = new Map<number, Role>();
-  private readonly driver: ClientDriver;
+  private readonly driver: { readonly backlogSize: number; readonly completed: number };
   private readonly end_us: number;
   /** The run must have drained by then: the last operations time out at the latest. */
   private readonly deadline_us: number;
@@ -84,32 +142,8 @@ export class ScenarioRun {
     });
     this.sim = sim;
     const w = scenario.workload;
-    const workload = ycsbWorkload(
-      {
-        records: w.records,
-        mix: w.mix,
-        distribution: w.distribution,
-        fieldCount: w.field_count,
-        fieldLength: w.field_length,
-        scanLengthMin: w.scan_length_min,
-        scanLengthMax: w.scan_length_max,
-        scanLengthDistribution: w.scan_length_distribution,
-        insertOrder: w.insert_order,
-        hotspotDataFraction: w.hotspot_data_fraction,
-        hotspotOpsFraction: w.hotspot_ops_fraction,
-        zipfianConstant: w.zipfian_constant,
-        exponentialPercentile: w.exponential_percentile,
-        exponentialFrac: w.exponential_frac,
-        // YCSB sizes the zipfian key space for the inserts its operation count implies; the open-loop
-        // schedule implies rate x run time (a closed loop keeps YCSB's default, the record count).
-        ...(w.rate_per_s === null
-          ? {}
-          : {
-              operationCount: Math.ceil((w.rate_per_s * (scenario.warmup_us + scenario.duration_us)) / 1e6),
-            }),
-      },
-      sim.rng.split("workload"),
-    );
+    const rng = sim.rng.split("workload");
+    const setup = w.type === "bank" ? bankSetup(scenario, rng) : ycsbSetup(scenario, rng);
     const r = scenario.replication;
     const observer = options.observer;
     const shard = addShard(sim, {
@@ -125,8 +159,8 @@ export class ScenarioRun {
       },
       fsync_us: scenario.node.fsync_us,
       btree_fanout: scenario.node.btree_fanout,
-      field_count: w.field_count,
-      load: { count: w.records, key: (n) => workload.loadKey(n), value: 0 },
+      field_count: setup.field_count,
+      load: { count: setup.records, key: setup.key, value: setup.value },
       events: (event) => {
         if (event.type === "role") this.roles.set(event.node, event.role);
         observer.onEngineEvent?.(event, sim.now_us);
@@ -134,7 +168,7 @@ export class ScenarioRun {
     });
     this.end_us = scenario.warmup_us + scenario.duration_us;
     this.deadline_us = this.end_us + 2 * w.timeout_us + 1_000_000;
-    this.driver = new ClientDriver({
+    const driver = new ClientDriver({
       config: {
         rate_per_s: w.rate_per_s,
         arrival: w.arrival,
@@ -144,7 +178,7 @@ export class ScenarioRun {
         warmup_us: scenario.warmup_us,
         end_us: this.end_us,
       },
-      workload,
+      workload: setup.clients,
       arrivals: sim.rng.split("arrivals"),
       router: new Router({
         nodes: shard.nodes,
@@ -155,7 +189,7 @@ export class ScenarioRun {
       observer,
       onDrained: () => sim.stop(),
     });
-    const driver = this.driver;
+    this.driver = driver;
     const client = sim.addHost("client", () => driver);
     this.hosts = { nodes: shard.nodes, client };
     this.nodeNames = new Map(shard.nodes.map((id, i) => [id, shard.names[i] as string]));
@@ -185,7 +219,9 @@ export class ScenarioRun {
    * multi-leader mode): what survived the run. Inspects the engine directly, after the run.
    */
   survivingWrites(): Set<number> | null {
-    if (this.scenario.replication.mode === "multi-leader") return null;
+    // Bank writes are balances, not values unique to a write.
+    if (this.scenario.replication.mode === "multi-leader" || this.scenario.workload.type === "bank")
+      return null;
     const leaders = this.leaders();
     if (leaders.length !== 1) return null;
     const disk = this.sim.disk(leaders[0] as number);
@@ -212,6 +248,19 @@ export class ScenarioRun {
     return values;
   }
 
+  /**
+   * The value every record holds at the end on the final leader (a bank's balances), or null
+   * without exactly one leader (or in multi-leader mode). Inspects the engine directly, after the run.
+   */
+  finalRecords(): Map<string, number> | null {
+    const leaders = this.leaders();
+    if (this.scenario.replication.mode === "multi-leader" || leaders.length !== 1) return null;
+    const table = storageOf(this.sim.disk(leaders[0] as number)).table;
+    const values = new Map<string, number>();
+    table.index.scan("", Number.POSITIVE_INFINITY, (key, row) => values.set(key, table.version(row)));
+    return values;
+  }
+
   /** Nodes that believe they lead now. */
   leaders(): number[] {
     return this.hosts.nodes.filter((n) => this.roleOf(n) === "leader");
@@ -223,11 +272,16 @@ export class ScenarioRun {
     return this.roles.get(node) ?? "follower";
   }
 
-  /** Runs up to `maxEvents` more events; returns true once the run is complete. */
-  advance(maxEvents: number): boolean {
+  /**
+   * Runs up to `maxEvents` more events; returns true once the run is complete. With `until_us`, also
+   * stops once every event at or before that virtual time has run (the clock then reads `until_us`),
+   * so an observer can sample the state at a virtual-time boundary; the events run are the same.
+   */
+  advance(maxEvents: number, until_us = Number.POSITIVE_INFINITY): boolean {
     if (this.finished) return true;
-    const outcome = this.sim.runSlice(maxEvents, this.deadline_us);
-    if (outcome === "slice") return false;
+    const bounded = until_us < this.deadline_us;
+    const outcome = this.sim.runSlice(maxEvents, bounded ? until_us : this.deadline_us);
+    if (outcome === "slice" || (bounded && outcome === "until")) return false;
     if (outcome !== "stopped") {
       throw new Error(
         `run did not drain: ${this.driver.backlogSize} operations backlogged at ${this.sim.now_us}us ` +

@@ -1,11 +1,13 @@
-// dbsim check <history.jsonl>... [--model register] [--json] [--timeout 10s]
+// dbsim check <history.jsonl>... [--model register|bank] [--total N] [--json] [--timeout 10s]
 //
-// Checks existing histories for linearizability: one verdict line per file, or one JSON object.
-// Exit 0 when every history is linearizable, 1 when any is not, 3 when any is unknown (1 beats 3).
+// Checks existing histories: for linearizability (register), or a bank's invariants (bank: every
+// read sums to the total, no negative balance). One verdict line per file, or one JSON object.
+// Exit 0 when every history passes, 1 when any does not, 3 when any is unknown (1 beats 3).
 // Verdicts are printed once every file is checked, so bad input in any file exits 2 without any;
 // one history at a time is in memory.
 
 import { readFileSync } from "node:fs";
+import { bankChecker } from "../../workloads/checkers/bank.js";
 import { mergeValidity, runChecker, type Validity, type Verdict } from "../../workloads/checkers/checker.js";
 import { type History, HistoryError, parseHistoryJsonl } from "../../workloads/checkers/history.js";
 import {
@@ -18,11 +20,13 @@ import type { CliIo } from "../cli.js";
 import { CliError } from "../errors.js";
 import { EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATION } from "../exit-codes.js";
 
-const MODELS = ["register"];
+const MODELS = ["register", "bank"];
 
 export interface CheckArgs {
   histories: string[];
   model: string;
+  /** bank: the money in the bank (default: the first read's sum). */
+  total?: number;
   /** A duration such as "10s": the time limit of each history's check. */
   timeout: string;
   json: boolean;
@@ -40,16 +44,33 @@ export interface CheckResult {
   /** Keys whose check finished (all of them when valid, fewer when a key fails or time runs out). */
   readonly keys_checked?: number;
   readonly violation?: LinearizabilityViolation;
+  /** bank: the reads checked, the total they must sum to, and the anomalies found. */
+  readonly reads?: number;
+  readonly expected_total?: number | null;
+  readonly anomalies?: readonly object[];
+  readonly anomaly_count?: number;
 }
 
 export async function checkCommand(args: CheckArgs, io: CliIo): Promise<number> {
   if (!MODELS.includes(args.model)) {
     throw new CliError(`--model: unknown model "${args.model}" (the models are: ${MODELS.join(", ")})`);
   }
+  if (args.total !== undefined && args.model !== "bank")
+    throw new CliError("--total: only with --model bank");
+  if (args.total !== undefined && !Number.isFinite(args.total)) {
+    throw new CliError(`--total: expected a number (got ${args.total})`);
+  }
   const timeout_ms = parseTimeoutMs(args.timeout);
-  const results = args.histories.map((file) => checkHistory(readHistory(file), timeout_ms));
+  const results = args.histories.map((file) =>
+    args.model === "bank"
+      ? checkBank(readHistory(file), args.total)
+      : checkHistory(readHistory(file), timeout_ms),
+  );
   if (args.json) io.stdout.write(`${JSON.stringify({ results }, null, 2)}\n`);
-  else for (const result of results) io.stdout.write(`${verdictLine(result)}\n`);
+  else {
+    const line = args.model === "bank" ? bankVerdictLine : verdictLine;
+    for (const result of results) io.stdout.write(`${line(result)}\n`);
+  }
   const valid = mergeValidity(results.map((result) => result.valid));
   return valid === true ? EXIT_OK : valid === false ? EXIT_VIOLATION : EXIT_UNKNOWN;
 }
@@ -105,6 +126,28 @@ function checkHistory(history: History, timeout_ms: number): CheckResult {
   };
 }
 
+function checkBank(history: History, total: number | undefined): CheckResult {
+  const now_ms = () => performance.now();
+  const started = now_ms();
+  const verdict = runChecker(bankChecker, history, total === undefined ? {} : { bank: { total } });
+  const ms = Math.round((now_ms() - started) * 10) / 10;
+  const reason = typeof verdict.reason === "string" ? verdict.reason : verdict.error;
+  return {
+    file: history.source,
+    valid: verdict.valid,
+    ...(typeof reason === "string" ? { reason } : {}),
+    ops: history.operations.length,
+    keys: 0,
+    ms,
+    ...(typeof verdict.reads === "number" ? { reads: verdict.reads } : {}),
+    ...(verdict.expected_total === undefined
+      ? {}
+      : { expected_total: verdict.expected_total as number | null }),
+    ...(typeof verdict.count === "number" ? { anomaly_count: verdict.count } : {}),
+    ...(Array.isArray(verdict.anomalies) ? { anomalies: verdict.anomalies as object[] } : {}),
+  };
+}
+
 function verdictLine(result: CheckResult): string {
   if (result.valid === true) {
     return `${result.file}: linearizable (${plural(result.ops, "op")}, ${plural(result.keys, "key")}, ${result.ms} ms)`;
@@ -113,6 +156,16 @@ function verdictLine(result: CheckResult): string {
   return `${result.file}: unknown: ${result.reason}`;
 }
 
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+function bankVerdictLine(result: CheckResult): string {
+  if (result.valid === true) {
+    return `${result.file}: bank invariants hold (${plural(result.reads ?? 0, "read")}, total ${result.expected_total}, ${result.ms} ms)`;
+  }
+  if (result.valid === false) {
+    return `${result.file}: bank invariants VIOLATED (${plural(result.anomaly_count ?? 0, "anomaly", "anomalies")}): ${result.reason}`;
+  }
+  return `${result.file}: unknown: ${result.reason}`;
+}
+
+function plural(count: number, noun: string, nouns = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : nouns}`;
 }

@@ -4,7 +4,7 @@
 // the same seed and keeps it when a check that failed in the original still fails. The steps, in
 // order: replace the random nemesis by the explicit schedule of what it fired; ddmin over the
 // schedule (drop subsets, then single faults); halve each fault's `for` / `restart_after`; halve
-// workload.clients, workload.records and duration. Runs are bounded (--max-runs, default 200).
+// workload.clients, workload.records (a bank's accounts) and duration. Runs are bounded (--max-runs, default 200).
 // Writes the minimal scenario as YAML (atomically) with a header naming the check it reproduces and
 // the command. Exit 1: the minimal scenario still fails (always, when shrinking finished); 2: bad
 // input, or the original does not fail when re-run.
@@ -186,8 +186,9 @@ class Shrinker {
     this.progress("dropped faults");
     await this.shortenFaults();
     this.progress("shortened faults");
-    await this.halveWorkload("clients", 1);
-    await this.halveWorkload("records", 1);
+    await this.halveWorkload(["clients"], 1);
+    if (isBank(this.current)) await this.halveWorkload(["bank", "accounts"], 2);
+    else await this.halveWorkload(["records"], 1);
     await this.halveDuration();
     this.progress(this.exhausted ? `stopped at the bound of ${this.maxRuns} runs` : "shrunk workload");
     return { runs: this.runs, doc: this.current, failing: this.currentRun?.failing ?? [] };
@@ -271,14 +272,24 @@ class Shrinker {
     }
   }
 
-  private async halveWorkload(key: "clients" | "records", minimum: number): Promise<void> {
+  /** Halves workload.<path> while the run still fails (path: a key, or a key in a sub-mapping). */
+  private async halveWorkload(
+    path: readonly [string] | readonly [string, string],
+    minimum: number,
+  ): Promise<void> {
     for (;;) {
       const workload = (this.current.workload ?? {}) as Doc;
-      const value = workload[key];
+      const [outer, inner] = path;
+      const holder = inner === undefined ? workload : ((workload[outer] ?? {}) as Doc);
+      const value = holder[inner ?? outer];
       if (typeof value !== "number" || value <= minimum || this.exhausted) break;
       const half = Math.max(minimum, Math.floor(value / 2));
-      if (!(await this.accept({ ...this.current, workload: { ...workload, [key]: half } }))) break;
-      this.progress(`${key} ${half}`);
+      const changed =
+        inner === undefined
+          ? { ...workload, [outer]: half }
+          : { ...workload, [outer]: { ...holder, [inner]: half } };
+      if (!(await this.accept({ ...this.current, workload: changed }))) break;
+      this.progress(`${path.join(".")} ${half}`);
     }
   }
 
@@ -384,10 +395,17 @@ function summary(doc: Doc): string {
   const faults = faultsOf(doc);
   const workload = (doc.workload ?? {}) as Doc;
   const random = faults.random === null || faults.random === undefined ? "" : " + random nemesis";
+  const data = isBank(doc)
+    ? plural(Number(((workload.bank ?? {}) as Doc).accounts), "account")
+    : `${String(workload.records)} records`;
   return (
     `${plural(scheduleOf(doc).length, "fault")}${random}, ${plural(Number(workload.clients), "client")}, ` +
-    `${String(workload.records)} records, duration ${String(doc.duration)}`
+    `${data}, duration ${String(doc.duration)}`
   );
+}
+
+function isBank(doc: Doc): boolean {
+  return ((doc.workload ?? {}) as Doc).type === "bank";
 }
 
 function plural(count: number, noun: string): string {

@@ -75,14 +75,15 @@ export class MultiLeaderNode extends NodeBase {
 
   protected onWriteLogged(ctx: HostContext, write: InService): void {
     const record = ctx.disk.entryAt(write.response.lsn - 1) as LogRecord;
-    const current = this.versions.get(record.entry.key);
-    if (current !== undefined && !newer(record.entry, current)) {
+    const { entry } = record;
+    const losing = writtenKeys(entry).find((key) => !this.wins(entry, key));
+    if (losing !== undefined) {
       // This node's clock is behind the key's version: last-writer-wins drops the write here too,
       // although the client is told it succeeded (as in Cassandra).
       this.undoRecords([record]);
-      this.conflict(ctx, record.entry.key);
+      this.conflict(ctx, losing);
     } else {
-      this.versions.set(record.entry.key, { ts_us: record.entry.ts_us, origin: ctx.id });
+      for (const key of writtenKeys(entry)) this.versions.set(key, { ts_us: entry.ts_us, origin: ctx.id });
     }
     this.ownWrites.push(record.entry);
     this.pendingAcks.push(write);
@@ -162,18 +163,32 @@ export class MultiLeaderNode extends NodeBase {
     ctx.send(from, ack);
   }
 
-  /** Last-writer-wins: applies a peer's write unless the key holds a newer version. */
+  /**
+   * Last-writer-wins: applies a peer's write unless the key holds a newer version. Each key of a
+   * transfer is decided alone, as a per-cell last-writer-wins store does, so half a transfer may win.
+   */
   private applyRemote(ctx: HostContext, entry: LogEntry): void {
-    const current = this.versions.get(entry.key);
-    if (current !== undefined && !newer(entry, current)) {
-      this.conflict(ctx, entry.key);
-      return;
-    }
-    this.versions.set(entry.key, { ts_us: entry.ts_us, origin: entry.origin });
+    const { paired, ...first } = entry;
+    const firstWins = this.wins(entry, entry.key);
+    if (!firstWins) this.conflict(ctx, entry.key);
+    const pairedWins = paired !== undefined && this.wins(entry, paired.key);
+    if (paired !== undefined && !pairedWins) this.conflict(ctx, paired.key);
+    let applied: LogEntry | null = firstWins ? first : null;
+    if (pairedWins)
+      applied = firstWins ? entry : { ...first, key: paired.key, field: -1, value: paired.value };
+    if (applied === null) return;
+    for (const key of writtenKeys(applied))
+      this.versions.set(key, { ts_us: entry.ts_us, origin: entry.origin });
     // Logged locally under this node's own positions: a crash here loses it like any write.
-    this.applyAndLog({ ...entry, lsn: ctx.disk.length + 1 });
+    this.applyAndLog({ ...applied, lsn: ctx.disk.length + 1 });
     if (this.config.fsync_policy.kind === "always") this.requestFsync();
     this.config.events?.({ type: "lag", node: ctx.id, lag_us: Math.max(0, ctx.now_us() - entry.ts_us) });
+  }
+
+  /** Whether `entry` is newer than the version `key` holds here (or the key has none). */
+  private wins(entry: LogEntry, key: string): boolean {
+    const current = this.versions.get(key);
+    return current === undefined || newer(entry, current);
   }
 
   private conflict(ctx: HostContext, key: string): void {
@@ -191,6 +206,10 @@ export class MultiLeaderNode extends NodeBase {
       this.ownBase += drop;
     }
   }
+}
+
+function writtenKeys(entry: LogEntry): string[] {
+  return entry.paired === undefined ? [entry.key] : [entry.key, entry.paired.key];
 }
 
 function newer(entry: LogEntry, current: Version): boolean {

@@ -123,7 +123,7 @@ describe("dbsim check", () => {
     [
       "an unknown model",
       () => [[historyFile("h.jsonl", ...GOOD)], { model: "queue" }],
-      /^dbsim: --model: unknown model "queue" \(the models are: register\)$/,
+      /^dbsim: --model: unknown model "queue" \(the models are: register, bank\)$/,
     ],
     [
       "a bad --timeout",
@@ -155,5 +155,46 @@ describe("dbsim check through the command line", () => {
     expect(stderr).toBe("");
     expect(stdout.trimEnd().split("\n")).toHaveLength(3);
     expect([0, 1]).toContain(code);
+  });
+});
+
+describe("dbsim check --model bank", () => {
+  const readLine = (process: number, balances: Record<string, number>) => [
+    `${process} invoke read`,
+    `${process} ok read ${JSON.stringify(balances)}`,
+  ];
+  const transfer = `{"from":"a","to":"b","amount":3}`;
+  const good = historyFile(
+    "good.jsonl",
+    ...readLine(0, { a: 10, b: 10 }),
+    `1 invoke transfer ${transfer}`,
+    `1 ok transfer ${transfer}`,
+    ...readLine(0, { a: 7, b: 13 }),
+  );
+  const bad = historyFile("bad.jsonl", ...readLine(0, { a: 10, b: 10 }), ...readLine(0, { a: 10, b: 9 }));
+
+  it("prints one line per file and exits 1 when any read breaks the invariants", async () => {
+    const { code, stdout } = await check([good, bad], { model: "bank" });
+    expect(code).toBe(1);
+    const [first, second] = stdout.trimEnd().split("\n");
+    expect(first).toMatch(/good\.jsonl: bank invariants hold \(2 reads, total 20, [\d.]+ ms\)$/);
+    expect(second).toMatch(
+      /bad\.jsonl: bank invariants VIOLATED \(1 anomaly\): the read at index 2 sums to 19, not 20$/,
+    );
+  });
+
+  it("takes the total from --total, and reports the anomalies with --json", async () => {
+    const { code, stdout } = await check([good], { model: "bank", total: 25, json: true });
+    expect(code).toBe(1);
+    const [result] = JSON.parse(stdout).results;
+    expect(result).toMatchObject({ valid: false, expected_total: 25, reads: 2, anomaly_count: 2 });
+    expect(result.anomalies[0]).toMatchObject({ type: "wrong-total", total: 20, expected: 25 });
+  });
+
+  it("refuses --total without --model bank, and a register check of a bank history is unknown with a hint", async () => {
+    expect((await check([good], { total: 20 })).code).toBe(2);
+    const { code, stdout } = await check([good]);
+    expect(code).toBe(3);
+    expect(stdout).toMatch(/not f "transfer".*a bank history is checked with the bank model/);
   });
 });

@@ -79,7 +79,46 @@ describe("dbsim run with checks", () => {
     );
     expect(code).toBe(2);
     expect(stderr).toMatch(
-      /checks\.0: expected one of linearizable, lost_writes, stale_reads, read_your_writes, monotonic_reads/,
+      /checks\.0: expected one of linearizable, lost_writes, stale_reads, read_your_writes, monotonic_reads, bank/,
     );
+  });
+});
+
+describe("dbsim run with the bank check", () => {
+  const BANK = `name: bank
+duration: 2s
+workload:
+  type: bank
+  bank: { accounts: 4, initial_balance: 20, transfer: read_then_write }
+  rate: 500/s
+  clients: 4
+checks: [bank]
+`;
+
+  it("exits 1 on read-then-write transfers, writes failure.json, and replay reproduces it", async () => {
+    const out = join(tempDir(), "bank");
+    const run = await cli("run", scenarioFile(BANK), "--out", out);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /check bank: VIOLATED \(\d+ anomalies\): the read at index \d+ sums to \d+, not 80/,
+    );
+    const failure = JSON.parse(readFileSync(join(out, "failure.json"), "utf8"));
+    expect(failure.violations.bank.valid).toBe(false);
+    const replay = await cli("replay", join(out, "failure.json"));
+    expect(replay.code).toBe(1);
+    expect(replay.stdout).toContain(failure.trace_hash);
+    const check = await cli("check", "--model", "bank", "--total", "80", join(out, "history.jsonl"));
+    expect(check.code).toBe(1);
+  });
+
+  it("passes with transactions", async () => {
+    const { code, stdout } = await cli(
+      "run",
+      scenarioFile(BANK.replace("read_then_write", "transaction")),
+      "--out",
+      join(tempDir(), "bank"),
+    );
+    expect(code).toBe(0);
+    expect(stdout).toContain("check bank: ok");
   });
 });

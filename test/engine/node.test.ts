@@ -12,6 +12,7 @@ interface Scripted {
   value?: number;
   field?: number;
   scan_length?: number;
+  to_key?: string;
 }
 
 function keyOf(n: number): string {
@@ -23,6 +24,8 @@ function harness(options: {
   script: Scripted[];
   fsync_policy?: FsyncPolicy;
   records?: number;
+  /** What every loaded record holds (a bank's balance). */
+  initialValue?: number;
   setup?: (sim: Simulation, node: number) => void;
 }) {
   const sim = new Simulation({ seed: 1, latency: { dist: "constant", value_us: 0 } });
@@ -40,7 +43,7 @@ function harness(options: {
     fsync_us: 1000,
     btree_fanout: 16,
     field_count: 10,
-    load: { count: options.records ?? 1000, key: keyOf, value: 0 },
+    load: { count: options.records ?? 1000, key: keyOf, value: options.initialValue ?? 0 },
   });
   const node = shard.nodes[0] as number;
   const table = storageOf(sim.disk(node)).table;
@@ -59,6 +62,7 @@ function harness(options: {
         field: s.field ?? 0,
         scan_length: s.scan_length ?? 0,
         value: s.value ?? 0,
+        to_key: s.to_key ?? "",
         min_lsn: 0,
         require_leader: false,
       };
@@ -159,5 +163,54 @@ describe("DatabaseNode", () => {
     const { responses } = harness({ script });
     const statuses = [...responses.values()].map((r) => r.status);
     expect(statuses.filter((s) => s === "overloaded")).toHaveLength(49); // 1 in service + 100 queued
+  });
+
+  describe("bank requests", () => {
+    const balance = (table: ReturnType<typeof harness>["table"], key: string) =>
+      table.version(table.find(key));
+
+    it("transfers atomically, refuses a transfer larger than the balance, and reads every record", () => {
+      const { responses, table } = harness({
+        records: 4,
+        initialValue: 100,
+        script: [
+          { at_us: 0, op: "transfer", key: keyOf(1), to_key: keyOf(2), value: 30 },
+          { at_us: 10_000, op: "transfer", key: keyOf(1), to_key: keyOf(3), value: 71 },
+          { at_us: 20_000, op: "read_all", key: keyOf(0), scan_length: 4 },
+        ],
+      });
+      expect(responses.get(0)?.status).toBe("ok");
+      expect(responses.get(0)?.pages_written).toBe(2);
+      expect(responses.get(1)?.status).toBe("insufficient_funds");
+      expect(responses.get(1)?.lsn).toBe(0);
+      expect(balance(table, keyOf(1))).toBe(70);
+      expect(balance(table, keyOf(2))).toBe(130);
+      expect(balance(table, keyOf(3))).toBe(100);
+      expect(responses.get(2)?.records).toEqual([
+        { key: keyOf(0), value: 100 },
+        { key: keyOf(1), value: 70 },
+        { key: keyOf(2), value: 130 },
+        { key: keyOf(3), value: 100 },
+      ]);
+      expect(responses.get(2)?.rows).toBe(4);
+    });
+
+    it("a crash that loses a transfer loses both of its writes", () => {
+      const { table, sim, node } = harness({
+        records: 4,
+        initialValue: 100,
+        fsync_policy: { kind: "interval", interval_us: 10_000 },
+        script: [
+          { at_us: 0, op: "transfer", key: keyOf(0), to_key: keyOf(1), value: 10 },
+          { at_us: 20_000, op: "transfer", key: keyOf(2), to_key: keyOf(3), value: 5 },
+        ],
+        setup: (sim, node) => {
+          sim.at(25_000, () => sim.crash(node));
+          sim.at(30_000, () => sim.restart(node));
+        },
+      });
+      expect(sim.isUp(node)).toBe(true);
+      expect([0, 1, 2, 3].map((i) => balance(table, keyOf(i)))).toEqual([90, 110, 100, 100]);
+    });
   });
 });

@@ -2,6 +2,7 @@
 // verdict `{valid: true | false | "unknown", ...details}`. Verdicts combine with false beating
 // unknown beating true, and a checker that throws gives unknown with the error, never a crash.
 
+import type { BankOptions } from "./bank.js";
 import type { History } from "./history.js";
 
 export type Validity = true | false | "unknown";
@@ -21,6 +22,8 @@ export interface CheckOptions {
   readonly timeout_ms?: number;
   /** The register values at the end of the run, by key, when known (lost_writes uses them). */
   readonly final_state?: ReadonlyMap<string | null, unknown>;
+  /** The bank checker's money in the bank and accounts, when known (else the first read's). */
+  readonly bank?: BankOptions;
 }
 
 export type Checker = (history: History, options: CheckOptions) => Verdict;

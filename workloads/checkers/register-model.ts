@@ -71,7 +71,8 @@ export function registerPartitions(
 function takesPart(operation: Operation): boolean {
   if (operation.f !== "read" && operation.f !== "write" && operation.f !== "cas") {
     throw new Error(
-      `the register model knows read, write and cas, not f "${operation.f}" (the operation at index ${operation.invokeIndex})`,
+      `the register model knows read, write and cas, not f "${operation.f}" (the operation at index ${operation.invokeIndex})` +
+        (operation.f === "transfer" ? "; a bank history is checked with the bank model" : ""),
     );
   }
   if (operation.type === "fail") return false;

@@ -3,6 +3,7 @@
 
 import { nodeName } from "../../engine/cluster.js";
 import type { LatencySpec } from "../../sim/latency.js";
+import type { BankConfig } from "../bank/bank-workload.js";
 import { type ResolvedFaults, resolveFaults } from "../faults/resolve.js";
 import {
   OPERATION_KINDS,
@@ -41,7 +42,8 @@ export interface ResolvedScenario {
   faults: ResolvedFaults;
   checks: readonly string[];
   workload: {
-    type: "ycsb";
+    type: "ycsb" | "bank";
+    bank: BankConfig;
     preset: YcsbPresetName;
     /** Normalized to sum 1. */
     mix: { read: number; update: number; insert: number; scan: number; rmw: number };
@@ -108,6 +110,7 @@ function resolveWorkload(workload: ScenarioDoc["workload"]): ResolvedScenario["w
   const preset = SCENARIO_PRESETS[workload.preset];
   return {
     type: workload.type,
+    bank: workload.bank,
     preset: workload.preset,
     mix: normalizeMix(workload.mix ?? preset.mix),
     records: workload.records,

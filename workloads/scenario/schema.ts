@@ -10,6 +10,7 @@
 // - a union's `error` is the message for a value of the wrong type, e.g. "expected a duration ...".
 
 import { z } from "zod";
+import { BANK_TRANSFER_MODES } from "../bank/bank-workload.js";
 import { duration, durationValueUs, MAX_DURATION_US } from "./durations.js";
 import { faultsSchema } from "./faults-schema.js";
 import { OPERATION_KINDS, REQUEST_DISTRIBUTIONS, YCSB_PRESET_NAMES } from "./presets.js";
@@ -17,14 +18,18 @@ import { parseFsyncPolicy, parseRatePerS, UnitError } from "./units.js";
 
 export { durationValueUs, MAX_DURATION_US } from "./durations.js";
 
-/** The checks a scenario may ask for (workloads/checkers/checks.ts, registerChecks). */
-export const CHECK_NAMES = [
+/** Checks of a register history (workloads/checkers/checks.ts, registerChecks): YCSB workloads. */
+export const REGISTER_CHECK_NAMES = [
   "linearizable",
   "lost_writes",
   "stale_reads",
   "read_your_writes",
   "monotonic_reads",
 ] as const;
+/** Checks of a bank history (workloads/checkers/bank.ts). */
+export const BANK_CHECK_NAMES = ["bank"] as const;
+/** The checks a scenario may ask for. */
+export const CHECK_NAMES = [...REGISTER_CHECK_NAMES, ...BANK_CHECK_NAMES] as const;
 
 /** One arrival per µs on average: the clock's resolution. */
 export const MAX_RATE_PER_S = 1_000_000;
@@ -329,9 +334,36 @@ const zipfianConstant = z
   })
   .meta({ allowed: "number > 0 and <= 10, not 1" });
 
+const bankSchema = z
+  .strictObject({
+    accounts: integer(2, 10_000).default(8).describe("Accounts, each a record (acct0, acct1, ...)."),
+    initial_balance: integer(0, 1_000_000_000).default(100).describe("Each account's balance at the start."),
+    max_transfer: integer(1, 1_000_000_000).default(5).describe("A transfer moves 1 to max_transfer."),
+    read_fraction: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.5)
+      .describe("Share of operations that read every balance at once; the rest are transfers."),
+    transfer: z
+      .enum(BANK_TRANSFER_MODES)
+      .default("transaction")
+      .describe(
+        "`transaction`: one atomic request writing both accounts; `read_then_write`: read both balances, " +
+          "then write both, as a client without transactions does (not safe under concurrency).",
+      ),
+  })
+  .describe("The bank workload (workload.type `bank`); the YCSB keys do not apply to it.");
+
 const workloadSchema = z
   .strictObject({
-    type: z.literal("ycsb").default("ycsb").describe("Workload generator."),
+    type: z
+      .enum(["ycsb", "bank"])
+      .default("ycsb")
+      .describe(
+        "Workload generator: `ycsb` (YCSB's core workloads, registers) or `bank` (transfers between " +
+          "accounts and reads of every balance; check it with `bank`).",
+      ),
     preset: z
       .enum(YCSB_PRESET_NAMES)
       .default("a")
@@ -380,6 +412,7 @@ const workloadSchema = z
       .describe(
         "Open-loop operations waiting for a free client; past it new ones fail (error `backlog_full`).",
       ),
+    bank: bankSchema.prefault({}),
   })
   .describe("What the clients do.");
 
@@ -405,11 +438,24 @@ export const scenarioSchema = z
       .array(z.enum(CHECK_NAMES))
       .default([])
       .describe(
-        "Checks of the history the clients saw, run after the run: linearizable, lost_writes, stale_reads, " +
-          "read_your_writes, monotonic_reads. A violation makes the run exit 1 and write failure.json.",
+        "Checks of the history the clients saw, run after the run. YCSB workloads: linearizable, lost_writes, " +
+          "stale_reads, read_your_writes, monotonic_reads; bank: bank (total conserved, no negative " +
+          "balance). A violation makes the run exit 1 and write failure.json.",
       ),
   })
   .superRefine((doc, ctx) => {
+    const bank = doc.workload.type === "bank";
+    const fitting: readonly string[] = bank ? BANK_CHECK_NAMES : REGISTER_CHECK_NAMES;
+    doc.checks.forEach((check, i) => {
+      if (fitting.includes(check)) return;
+      ctx.addIssue({
+        code: "custom",
+        path: ["checks", i],
+        message: bank
+          ? `${check} checks a history of registers; workload.type bank records transfers and reads of every balance: use ${BANK_CHECK_NAMES.join(", ")}`
+          : `${check} checks a bank history; with workload.type ${doc.workload.type} use ${REGISTER_CHECK_NAMES.join(", ")}`,
+      });
+    });
     // Runs even when other fields are invalid: it reads only these two, and only when both are valid.
     const warmup_us = durationValueUs(doc.warmup);
     const duration_us = durationValueUs(doc.duration);

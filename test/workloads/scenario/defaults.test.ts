@@ -32,6 +32,7 @@ const DEFAULT_DOC: ScenarioDoc = {
   network: { latency: { dist: "lognormal", median: "500us", p99: "5ms" }, loss: 0, duplicate: 0 },
   workload: {
     type: "ycsb",
+    bank: { accounts: 8, initial_balance: 100, max_transfer: 5, read_fraction: 0.5, transfer: "transaction" },
     preset: "a",
     mix: null,
     records: 10_000,
@@ -78,6 +79,7 @@ const DEFAULT_RESOLVED: ResolvedScenario = {
   network: { latency: { dist: "lognormal", median_us: 500, p99_us: 5_000 }, loss: 0, duplicate: 0 },
   workload: {
     type: "ycsb",
+    bank: { accounts: 8, initial_balance: 100, max_transfer: 5, read_fraction: 0.5, transfer: "transaction" },
     preset: "a",
     mix: { read: 0.5, update: 0.5, insert: 0, scan: 0, rmw: 0 },
     records: 10_000,

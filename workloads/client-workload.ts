@@ -1,0 +1,45 @@
+// What the client driver asks of a workload: the next operation, and the requests it is made of. An
+// operation is one request (a YCSB read), or several in sequence (YCSB's read-modify-write; a bank
+// transfer done as reads, then writes, without a transaction); the driver sends them, follows
+// redirects and timeouts, and records the outcome.
+
+import type { RequestOp, Response } from "../engine/protocol.js";
+import type { BankData, OpName } from "./observer.js";
+
+export interface ClientOperation {
+  readonly kind: OpName;
+  /** The record the operation is about, as the history names it ("" when it has none). */
+  readonly key: string;
+}
+
+/** One request of an operation. */
+export interface RequestPlan {
+  readonly op: RequestOp;
+  readonly key: string;
+  readonly field: number;
+  readonly scan_length: number;
+  readonly to_key: string;
+  /** What a write writes, or a transfer's amount; null: a value unique to the write, from the driver. */
+  readonly value: number | null;
+}
+
+/** After an `ok` answer: the next request, `null` when the operation is complete, or a failure. */
+export type NextStep = RequestPlan | null | { readonly fail: string };
+
+export interface ClientWorkload<Op extends ClientOperation> {
+  /** Whether every write writes a value unique to it (a read then names the write it saw). */
+  readonly uniqueWrites: boolean;
+  next(): Op;
+  first(op: Op): RequestPlan;
+  /** Called after an `ok` answer to the operation's request number `step` (0-based). */
+  after(op: Op, step: number, response: Response): NextStep;
+  /** Called once as the operation ends, whatever its outcome. */
+  finished(op: Op): void;
+  /** What a bank history records of the operation (undefined for other workloads). */
+  data?(op: Op): BankData;
+}
+
+/** Requests that write: they go to the leader, and a write value is stamped on them. */
+export function isWriteRequest(op: RequestOp): boolean {
+  return op === "update" || op === "insert" || op === "transfer";
+}

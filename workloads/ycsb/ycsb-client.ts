@@ -1,0 +1,35 @@
+// YCSB's operations as the client driver sends them: one request each, except read-modify-write,
+// which is a read and then an update of the same key (two requests, as YCSB's client does).
+
+import type { RequestOp } from "../../engine/protocol.js";
+import type { ClientWorkload, NextStep, RequestPlan } from "../client-workload.js";
+import type { YcsbOperation, YcsbWorkload } from "./core-workload.js";
+
+export class YcsbClientWorkload implements ClientWorkload<YcsbOperation> {
+  readonly uniqueWrites = true;
+  private readonly ycsb: YcsbWorkload;
+
+  constructor(ycsb: YcsbWorkload) {
+    this.ycsb = ycsb;
+  }
+
+  next(): YcsbOperation {
+    return this.ycsb.nextOperation();
+  }
+
+  first(op: YcsbOperation): RequestPlan {
+    return request(op, op.kind === "rmw" ? "read" : op.kind);
+  }
+
+  after(op: YcsbOperation, step: number): NextStep {
+    return op.kind === "rmw" && step === 0 ? request(op, "update") : null;
+  }
+
+  finished(op: YcsbOperation): void {
+    if (op.kind === "insert") this.ycsb.acknowledgeInsert(op.keynum); // as YCSB: whatever the outcome
+  }
+}
+
+function request(op: YcsbOperation, requestOp: RequestOp): RequestPlan {
+  return { op: requestOp, key: op.key, field: op.field, scan_length: op.scanLength, to_key: "", value: null };
+}

@@ -1,5 +1,9 @@
 // npm run bench [-- --json] [-- --quick]
 //
+// btree:  the engine's B+tree against sorted-btree (npm), same keys, same node size: inserts, point
+//         gets and 100-row range scans per wall second, as ratios engine / sorted-btree (goal >= 1),
+//         for integer and string keys (bench/btree.ts). Runs first, alternating which tree goes
+//         first, median of 5.
 // kernel: the hold model through the public simulator API (10,000 pending events; each event
 //         schedules one successor at an exponential delay; 5M events).
 // e2e:    scenarios/ycsb-a.yaml end to end, simulated client operations per wall second; and the
@@ -9,6 +13,7 @@
 
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type BtreeBenchResult, btreeVsSortedBTree, summarizeBtreeRuns } from "./btree.js";
 import { e2e } from "./e2e.js";
 import { failover } from "./failover.js";
 import { holdModel } from "./kernel.js";
@@ -34,6 +39,37 @@ function repeat<T>(label: string, fn: () => T, pick: (t: T) => number): { runs: 
   if (!json) process.stderr.write("\n");
   return { runs, median: median(runs.map(pick)) };
 }
+
+const btreeKeys = quick ? 50_000 : 200_000;
+const btreeScans = quick ? 20_000 : 100_000;
+const btreeRepetitions = quick ? 1 : 5;
+
+function btreeCase(kind: "int" | "string") {
+  const run = (engineFirst: boolean) =>
+    btreeVsSortedBTree({ keys: btreeKeys, scans: btreeScans, kind, engineFirst });
+  if (!json) process.stderr.write(`btree ${kind} keys: warm-up`);
+  run(true);
+  const runs: BtreeBenchResult[] = [];
+  for (let i = 0; i < btreeRepetitions; i++) {
+    if (!json) process.stderr.write(` ${i + 1}/${btreeRepetitions}`);
+    runs.push(run(i % 2 === 0));
+  }
+  if (!json) process.stderr.write("\n");
+  const summary = summarizeBtreeRuns(runs);
+  const round = (f: { inserts_per_s: number; gets_per_s: number; scans_per_s: number }, digits: number) => ({
+    inserts_per_s: Number(f.inserts_per_s.toFixed(digits)),
+    gets_per_s: Number(f.gets_per_s.toFixed(digits)),
+    scans_per_s: Number(f.scans_per_s.toFixed(digits)),
+  });
+  return {
+    engine: round(summary.engine, 0),
+    sorted_btree: round(summary.sorted_btree, 0),
+    ratio: round(summary.ratio, 3),
+  };
+}
+
+const btreeInt = btreeCase("int");
+const btreeString = btreeCase("string");
 
 const holdEvents = quick ? 1_000_000 : 5_000_000;
 const kernel = repeat(
@@ -61,6 +97,16 @@ const failovers = await failover(quick ? 5 : 20);
 
 const result = {
   node: process.version,
+  btree: {
+    versus: "sorted-btree@2.1.0",
+    keys: btreeKeys,
+    scans: btreeScans,
+    node_size: 64,
+    scan_length: 100,
+    repetitions: btreeRepetitions,
+    int: btreeInt,
+    string: btreeString,
+  },
   kernel: {
     model: "hold",
     pending: 10_000,
@@ -89,7 +135,17 @@ const result = {
 if (json) {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } else {
+  const ratios = (r: typeof btreeInt) =>
+    `${r.ratio.inserts_per_s.toFixed(2)}x / ${r.ratio.gets_per_s.toFixed(2)}x / ${r.ratio.scans_per_s.toFixed(2)}x ` +
+    `(engine ${(r.engine.inserts_per_s / 1e6).toFixed(2)}M / ${(r.engine.gets_per_s / 1e6).toFixed(2)}M / ` +
+    `${(r.engine.scans_per_s / 1e3).toFixed(0)}k per s)`;
+  const btreeLabel = `${btreeKeys / 1000}k`;
   const rows: [string, string][] = [
+    [`B+tree vs sorted-btree, ${btreeLabel} int keys: inserts / gets / 100-row scans`, ratios(btreeInt)],
+    [
+      `B+tree vs sorted-btree, ${btreeLabel} string keys: inserts / gets / 100-row scans`,
+      ratios(btreeString),
+    ],
     ["kernel (hold model, 10k pending)", `${(result.kernel.events_per_s / 1e6).toFixed(2)}M events/s`],
     ["e2e ycsb-a: simulated ops per wall second", `${Math.round(result.e2e.ops_per_s / 1000)}k ops/s`],
     ["e2e ycsb-a: events per wall second", `${(result.e2e.events_per_s / 1e6).toFixed(2)}M events/s`],

@@ -14,7 +14,7 @@
 //   writes 3 pages; a replaced value writes 1.
 // - delete: read `height`, plus each sibling consulted when a page falls under half full; write 0
 //   when the key is absent, else 1 (the leaf) plus 2 per borrow or merge (the sibling and the parent).
-// - scan / range: read the descent path (`height`) plus each further leaf stepped into.
+// - scan / range / rangeUntil: read the descent path (`height`) plus each further leaf stepped into.
 // - minKey / maxKey: read `height` (the leftmost / rightmost path).
 // Not charged: the neighbouring leaf whose back link changes when a leaf splits or merges (a split
 // costs exactly 3 pages in the cost model), and entries(), leafKeys(), checkInvariants(), getters.
@@ -167,6 +167,7 @@ export class BPlusTree<K, V> {
   private levels = 1;
   private count = 0;
   private pages = 1;
+  private leafPages = 1;
   // Bumped on every structural change, so that a scan notices its visitor mutating the tree.
   private version = 0;
   // The descent path of the current set/delete, reused so that writes allocate nothing.
@@ -203,13 +204,56 @@ export class BPlusTree<K, V> {
     return this.pages;
   }
 
+  /** Leaf pages currently allocated (what a full scan steps through). */
+  get leafPageCount(): number {
+    return this.leafPages;
+  }
+
   get(key: K): V | undefined {
     this.lastPagesRead = this.levels;
     this.lastPagesWritten = 0;
+    if (this.compare === undefined) return this.getNative(key);
     const leaf = this.findLeaf(key, false);
     const keys = leaf.keys;
     const i = this.lowerBound(keys, key);
     return i < keys.length && this.equalAt(keys, i, key) ? leaf.values[i] : undefined;
+  }
+
+  /**
+   * `get` under the default order (the hot path): the descent and the leaf search inlined, each
+   * binary search stopping at an equal key.
+   */
+  private getNative(key: K): V | undefined {
+    const k = key as NativeKey;
+    let page = this.root;
+    for (let level = this.levels; level > 1; level--) {
+      const inner = page as InnerPage<K, V>;
+      const keys = inner.keys as unknown as NativeKey[];
+      let lo = 0;
+      let hi = keys.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const separator = keys[mid] as NativeKey;
+        if (k < separator) hi = mid;
+        else if (k === separator) {
+          lo = mid + 1; // separators are distinct: the key lives in the next child
+          break;
+        } else lo = mid + 1;
+      }
+      page = inner.children[lo] as Page<K, V>;
+    }
+    const leaf = page as LeafPage<K, V>;
+    const keys = leaf.keys as unknown as NativeKey[];
+    let lo = 0;
+    let hi = keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const probe = keys[mid] as NativeKey;
+      if (probe < k) lo = mid + 1;
+      else if (probe === k) return leaf.values[mid];
+      else hi = mid;
+    }
+    return undefined;
   }
 
   has(key: K): boolean {
@@ -280,7 +324,7 @@ export class BPlusTree<K, V> {
     this.lastPagesWritten = 0;
     validateLimit(limit, "scan");
     if (limit === 0) return 0;
-    return this.scanForward(start, true, undefined, true, limit, visit);
+    return this.scanForward(start, true, undefined, true, limit, visit, false);
   }
 
   /** General range: bounds optional (inclusive by default), ascending or descending, limit. */
@@ -293,8 +337,26 @@ export class BPlusTree<K, V> {
     const loInclusive = bounds.loInclusive ?? true;
     const hiInclusive = bounds.hiInclusive ?? true;
     return bounds.reverse === true
-      ? this.scanBackward(bounds.lo, loInclusive, bounds.hi, hiInclusive, limit, visit)
-      : this.scanForward(bounds.lo, loInclusive, bounds.hi, hiInclusive, limit, visit);
+      ? this.scanBackward(bounds.lo, loInclusive, bounds.hi, hiInclusive, limit, visit, false)
+      : this.scanForward(bounds.lo, loInclusive, bounds.hi, hiInclusive, limit, visit, false);
+  }
+
+  /**
+   * As `range`, but the visitor decides when to stop: returning `false` ends the scan after that
+   * entry (any other return value continues). Returns the number of entries visited, the one that
+   * stopped the scan included. Pages are charged as by `range`, up to the leaf where it stopped.
+   */
+  rangeUntil(bounds: RangeBounds<K>, visit: (key: K, value: V) => boolean | undefined): number {
+    this.lastPagesRead = 0;
+    this.lastPagesWritten = 0;
+    const limit = bounds.limit ?? Number.POSITIVE_INFINITY;
+    validateLimit(limit, "rangeUntil");
+    if (limit === 0) return 0;
+    const loInclusive = bounds.loInclusive ?? true;
+    const hiInclusive = bounds.hiInclusive ?? true;
+    return bounds.reverse === true
+      ? this.scanBackward(bounds.lo, loInclusive, bounds.hi, hiInclusive, limit, visit, true)
+      : this.scanForward(bounds.lo, loInclusive, bounds.hi, hiInclusive, limit, visit, true);
   }
 
   /** All entries in order (for tests and debugging; not charged). */
@@ -399,6 +461,8 @@ export class BPlusTree<K, V> {
       throw new Error(`BPlusTree: ${pagesSeen} pages reachable, pageCount ${this.pages}`);
     if (entriesSeen !== this.count)
       throw new Error(`BPlusTree: ${entriesSeen} entries in leaves, size ${this.count}`);
+    if (leaves.length !== this.leafPages)
+      throw new Error(`BPlusTree: ${leaves.length} leaves reachable, leafPageCount ${this.leafPages}`);
     if (leaves[0] !== this.head) throw new Error("BPlusTree: head is not the leftmost leaf");
     if (leaves[leaves.length - 1] !== this.tail) throw new Error("BPlusTree: tail is not the rightmost leaf");
     for (let i = 0; i < leaves.length; i++) {
@@ -471,6 +535,7 @@ export class BPlusTree<K, V> {
     else leaf.next.prev = right;
     leaf.next = right;
     this.pages++;
+    this.leafPages++;
     this.lastPagesWritten += 2; // the new sibling and the parent
 
     let separator = right.keys[0] as K;
@@ -561,6 +626,7 @@ export class BPlusTree<K, V> {
       left.next = from.next;
       if (from.next === null) this.tail = left;
       else from.next.prev = left;
+      this.leafPages--;
     } else {
       const from = right as InnerPage<K, V>;
       left.keys.push(parent.keys[separatorIndex] as K);
@@ -578,7 +644,8 @@ export class BPlusTree<K, V> {
     hi: K | undefined,
     hiInclusive: boolean,
     limit: number,
-    visit: (key: K, value: V) => void,
+    visit: (key: K, value: V) => unknown,
+    until: boolean,
   ): number {
     this.lastPagesRead = this.levels;
     let leaf: LeafPage<K, V>;
@@ -606,9 +673,10 @@ export class BPlusTree<K, V> {
         }
       }
       for (; i < end && visited < limit; i++) {
-        visit(keys[i] as K, values[i] as V);
+        const go = visit(keys[i] as K, values[i] as V);
         visited++;
         if (this.version !== version) throw new Error("BPlusTree: tree modified by a scan's visitor");
+        if (until && go === false) return visited;
       }
       if (visited >= limit || lastLeaf || leaf.next === null) return visited;
       leaf = leaf.next;
@@ -624,7 +692,8 @@ export class BPlusTree<K, V> {
     hi: K | undefined,
     hiInclusive: boolean,
     limit: number,
-    visit: (key: K, value: V) => void,
+    visit: (key: K, value: V) => unknown,
+    until: boolean,
   ): number {
     this.lastPagesRead = this.levels;
     let leaf: LeafPage<K, V>;
@@ -651,9 +720,10 @@ export class BPlusTree<K, V> {
         }
       }
       for (; i > stop && visited < limit; i--) {
-        visit(keys[i] as K, values[i] as V);
+        const go = visit(keys[i] as K, values[i] as V);
         visited++;
         if (this.version !== version) throw new Error("BPlusTree: tree modified by a scan's visitor");
+        if (until && go === false) return visited;
       }
       if (visited >= limit || firstLeaf || leaf.prev === null) return visited;
       leaf = leaf.prev;

@@ -1,6 +1,7 @@
 import { defineConfig } from "vitest/config";
 
-// Browser tests (`npm run test:e2e`): they drive the system Chromium, so they stay out of `npm test`.
+// End-to-end tests (`npm run test:e2e`): they drive the system Chromium and Prometheus (with promtool),
+// so they stay out of `npm test`.
 export default defineConfig({
   test: {
     include: ["test/e2e/**/*.e2e.test.ts"],

@@ -4,6 +4,8 @@
 import yargs from "yargs";
 import { checkCommand } from "./commands/check.js";
 import { compareCommand } from "./commands/compare.js";
+import { DEFAULT_DASHBOARDS_DIR, dashboardsCommand } from "./commands/dashboards.js";
+import { exportTsdbCommand } from "./commands/export-tsdb.js";
 import { matrixCommand } from "./commands/matrix.js";
 import { replayCommand } from "./commands/replay.js";
 import { runCommand } from "./commands/run.js";
@@ -26,6 +28,32 @@ const WORKERS_OPTION = {
   type: "number" as const,
   requiresArg: true,
   describe: "Worker threads [default: cores]",
+};
+// Metrics: the virtual-time timeline (metrics.om) of every run, and the live endpoint.
+const METRICS_OPTION = {
+  type: "boolean" as const,
+  default: true,
+  describe: "Record metrics.om, the run's Prometheus metrics over virtual time (--no-metrics: skip it)",
+};
+const METRICS_INTERVAL_OPTION = {
+  type: "string" as const,
+  requiresArg: true,
+  describe: "Virtual time between two samples of metrics.om [default: 1s]",
+};
+const METRICS_PORT_OPTION = {
+  type: "number" as const,
+  requiresArg: true,
+  describe: "Serve live Prometheus metrics on this port while running (0: any free port)",
+};
+const METRICS_HOST_OPTION = {
+  type: "string" as const,
+  requiresArg: true,
+  describe: "Address the live metrics listen on [default: 127.0.0.1]",
+};
+const METRICS_HOLD_OPTION = {
+  type: "number" as const,
+  requiresArg: true,
+  describe: "Keep serving the live metrics this many seconds after the end",
 };
 
 /** Where a command writes; the real process streams, or buffers in tests. */
@@ -75,7 +103,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             default: false,
             describe:
               "Run the scenario twice more and compare their trace checkpoints (exit 4 if they differ)",
-          }),
+          })
+          .option("metrics", METRICS_OPTION)
+          .option("metrics-interval", METRICS_INTERVAL_OPTION)
+          .option("run-label", {
+            type: "string",
+            requiresArg: true,
+            describe: "The run label of the run's metrics [default: <scenario>/seed-<seed>]",
+          })
+          .option("metrics-port", METRICS_PORT_OPTION)
+          .option("metrics-host", METRICS_HOST_OPTION)
+          .option("metrics-hold", METRICS_HOLD_OPTION),
       async (args) => {
         exitCode = await runCommand(
           {
@@ -86,6 +124,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             json: args.json,
             progress: args.progress,
             checkDeterminism: args.checkDeterminism,
+            metrics: args.metrics,
+            metricsInterval: args.metricsInterval,
+            runLabel: args.runLabel,
+            metricsPort: args.metricsPort,
+            metricsHost: args.metricsHost,
+            metricsHold: args.metricsHold,
           },
           io,
         );
@@ -224,7 +268,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             describe: "Stop after K failing seeds",
           })
           .option("json", { type: "boolean", default: false, describe: "Print sweep.json to stdout" })
-          .option("progress", PROGRESS_OPTION),
+          .option("progress", PROGRESS_OPTION)
+          .option("metrics", METRICS_OPTION)
+          .option("metrics-interval", METRICS_INTERVAL_OPTION)
+          .option("metrics-port", METRICS_PORT_OPTION)
+          .option("metrics-host", METRICS_HOST_OPTION)
+          .option("metrics-hold", METRICS_HOLD_OPTION),
       async (args) => {
         exitCode = await sweepCommand(
           {
@@ -236,6 +285,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             json: args.json,
             progress: args.progress,
             stopAfterFailures: args.stopAfterFailures,
+            metrics: args.metrics,
+            metricsInterval: args.metricsInterval,
+            metricsPort: args.metricsPort,
+            metricsHost: args.metricsHost,
+            metricsHold: args.metricsHold,
           },
           io,
         );
@@ -272,7 +326,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           })
           .option("set", SET_OPTION)
           .option("json", { type: "boolean", default: false, describe: "Print the comparison as JSON" })
-          .option("progress", PROGRESS_OPTION),
+          .option("progress", PROGRESS_OPTION)
+          .option("metrics", METRICS_OPTION)
+          .option("metrics-interval", METRICS_INTERVAL_OPTION),
       async (args) => {
         exitCode = await matrixCommand(
           {
@@ -284,9 +340,46 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             set: args.set,
             json: args.json,
             progress: args.progress,
+            metrics: args.metrics,
+            metricsInterval: args.metricsInterval,
           },
           io,
         );
+      },
+    )
+    .command(
+      "export-tsdb <runs..>",
+      "Backfill the runs' metrics.om into Prometheus TSDB blocks (with promtool)",
+      (y) =>
+        y
+          .positional("runs", {
+            type: "string",
+            array: true,
+            demandOption: true,
+            describe: "Run directories (each with its metrics.om)",
+          })
+          .option("to", {
+            type: "string",
+            demandOption: true,
+            requiresArg: true,
+            describe: "Directory for the TSDB blocks: Prometheus's --storage.tsdb.path",
+          }),
+      async (args) => {
+        exitCode = await exportTsdbCommand({ runs: args.runs, to: args.to }, io);
+      },
+    )
+    .command(
+      "dashboards",
+      "Write the Grafana dashboards (JSON), their provisioning and a docker-compose.yml",
+      (y) =>
+        y.option("out", {
+          type: "string",
+          default: DEFAULT_DASHBOARDS_DIR,
+          requiresArg: true,
+          describe: "Directory to write",
+        }),
+      async (args) => {
+        exitCode = await dashboardsCommand({ out: args.out }, io);
       },
     )
     .demandCommand(1, "name a command, e.g. dbsim run scenarios/ycsb-a.yaml")

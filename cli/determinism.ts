@@ -46,7 +46,7 @@ export interface DeterminismCheck {
 export async function checkDeterminism(scenario: LoadedScenario, seed: number): Promise<DeterminismCheck> {
   const traces: RunTrace[] = [];
   for (let run = 0; run < 2; run++) {
-    const executed = await executeRun(scenario, seed, { yieldBetweenSlices: true });
+    const executed = await executeRun(scenario, seed, { yieldBetweenSlices: true, metrics: false });
     traces.push({ trace_hash: executed.report.trace_hash, checkpoints: executed.checkpoints });
   }
   const [expected, actual] = traces as [RunTrace, RunTrace];

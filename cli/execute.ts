@@ -6,6 +6,7 @@ import { type Histogram, hgrm, LatencyRecorder } from "../reports/latency.js";
 import { ReplicationRecorder } from "../reports/replication.js";
 import { buildReport } from "../reports/report.js";
 import { type Report, validateReport } from "../reports/report-schema.js";
+import { ShardingRecorder } from "../reports/sharding.js";
 import { markdownSummary } from "../reports/summary.js";
 import { TimelineRecorder } from "../reports/timeline.js";
 import type { TraceCheckpoint } from "../sim/trace.js";
@@ -16,6 +17,7 @@ import { registerChecks } from "../workloads/checkers/checks.js";
 import { HistoryRecorder } from "../workloads/history-recorder.js";
 import { type RunProgress, ScenarioRun } from "../workloads/runner.js";
 import type { LoadedScenario } from "../workloads/scenario/load.js";
+import { type RunMetricsOptions, RunMetricsSession } from "./run-metrics.js";
 import { dbsimVersion } from "./version.js";
 
 /** Time limit of each check (linearizability can take long on a pathological history). */
@@ -73,6 +75,8 @@ export async function executeRun(
     yieldBetweenSlices?: boolean;
     /** The command that reproduces this run, for the summary. */
     reproduce?: string;
+    /** Prometheus metrics: metrics.om (the virtual-time timeline) and live publication; false: none. */
+    metrics?: false | RunMetricsOptions;
   } = {},
 ): Promise<ExecutedRun> {
   const wantsChecks = scenario.resolved.checks.length > 0;
@@ -80,6 +84,8 @@ export async function executeRun(
   const latency = new LatencyRecorder();
   const timeline = new TimelineRecorder();
   let replication: ReplicationRecorder | null = null;
+  const sharding = new ShardingRecorder();
+  let metrics: RunMetricsSession | null = null;
   const started = process.hrtime.bigint();
   const run = new ScenarioRun(scenario.resolved, {
     seed,
@@ -88,17 +94,24 @@ export async function executeRun(
         latency.onOperation(op);
         timeline.onOperation(op);
         replication?.onOperation(op);
+        sharding.onOperation(op);
         history?.onOperation(op);
+        metrics?.onOperation(op);
       },
       onEngineEvent(event, time_us) {
         timeline.onEngineEvent(event, time_us);
         replication?.onEngineEvent(event, time_us);
+        sharding.onEngineEvent(event, time_us);
+        metrics?.onEngineEvent(event, time_us);
       },
     },
   });
   replication = new ReplicationRecorder(run.nodeNames);
   if (wantsChecks) history = new HistoryRecorder((node) => run.nodeNames.get(node) ?? `host${node}`);
-  while (!run.advance(SLICE_EVENTS)) {
+  if (options.metrics !== false) metrics = new RunMetricsSession(run, options.metrics);
+  // With metrics, slices also stop at each sample boundary (virtual time), where the registry is read.
+  while (!run.advance(SLICE_EVENTS, metrics?.nextSample_us)) {
+    if (metrics !== null) await metrics.afterSlice();
     options.onProgress?.(run.progress);
     if (options.yieldBetweenSlices) await new Promise<void>((resolve) => setImmediate(resolve));
   }
@@ -115,6 +128,10 @@ export async function executeRun(
       { mode: scenario.resolved.replication.mode, replicas: scenario.resolved.replication.replicas },
       { surviving: run.survivingWrites(), leaders: run.leaders() },
     ),
+    ...sharding.finish(run.shardUsage(), {
+      routing: scenario.resolved.sharding.routing,
+      shards: scenario.resolved.sharding.shards,
+    }),
     faults: run.faultLog.map((record) => ({ ...record })),
     checks,
     host: {
@@ -127,6 +144,7 @@ export async function executeRun(
   });
   validateReport(report, "report.json"); // a report that breaks its own schema is a bug: fail loudly
   const files = new Map<string, string>();
+  if (metrics !== null) files.set("metrics.om", await metrics.finish(checks));
   files.set("report.json", `${JSON.stringify(report, null, 2)}\n`);
   files.set(
     "summary.md",

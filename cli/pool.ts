@@ -13,6 +13,7 @@ export function defaultWorkers(): number {
 }
 
 export function createRunPool(workers: number): {
+  /** Runs a task; its `metricsPort` (a MessagePort), when set, is transferred to the worker. */
   run(task: RunTask): Promise<RunTaskResult>;
   close(): Promise<void>;
 } {
@@ -25,7 +26,11 @@ export function createRunPool(workers: number): {
     ...(fromSource ? { execArgv: [...process.execArgv, "--import", "tsx"] } : {}),
   });
   return {
-    run: (task) => pool.run(task) as Promise<RunTaskResult>,
+    run: (task) =>
+      pool.run(
+        task,
+        task.metricsPort === undefined ? {} : { transferList: [task.metricsPort] },
+      ) as Promise<RunTaskResult>,
     close: () => pool.destroy(),
   };
 }

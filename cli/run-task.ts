@@ -2,7 +2,9 @@
 // root, like the CLI). The task carries the scenario text and overrides; the result is the report
 // and the files of the run directory, for the main thread to write.
 
+import type { MessagePort } from "node:worker_threads";
 import { encodeIntoCompressedBase64 } from "hdr-histogram-js";
+import type { MetricsSnapshot } from "../reports/metrics/exposition.js";
 import type { Report } from "../reports/report-schema.js";
 import { loadScenario } from "../workloads/scenario/load.js";
 import { executeRun } from "./execute.js";
@@ -18,6 +20,18 @@ export interface RunTask {
   wantLatencyHistogram?: boolean;
   /** Ship the run directory's files only when a check failed (a sweep writes only those). */
   filesOnlyOnFailure?: boolean;
+  /** false: no metrics.om (--no-metrics); default true. */
+  metrics?: boolean;
+  /** Virtual µs between samples of metrics.om (default 1 s). */
+  metricsInterval_us?: number;
+  /** The `run` label of the run's metrics (default <scenario>/seed-<seed>). */
+  runLabel?: string;
+  /**
+   * Live metrics (a sweep's --metrics-port): the worker posts snapshots of the run's registry on
+   * this port while it runs, at most every LIVE_POST_MS of wall time; the final one comes back in
+   * the result.
+   */
+  metricsPort?: MessagePort;
 }
 
 export interface RunTaskResult {
@@ -25,7 +39,12 @@ export interface RunTaskResult {
   files: [string, string][];
   /** The all-operations HDR latency histogram, compressed base64; only when the task asked for it. */
   latency_all_base64?: string;
+  /** The run's metrics at its end; only when the task had a metricsPort. */
+  metrics_final?: MetricsSnapshot;
 }
+
+/** Least wall time between two live snapshots a worker posts. */
+const LIVE_POST_MS = 250;
 
 export default async function runTask(task: RunTask): Promise<RunTaskResult> {
   const scenario = loadScenario(task.text, {
@@ -33,9 +52,44 @@ export default async function runTask(task: RunTask): Promise<RunTaskResult> {
     fallbackName: task.fallbackName,
     overrides: task.overrides,
   });
-  const { report, files, latencyAll } = await executeRun(scenario, task.seed, { reproduce: task.reproduce });
-  const failed = Object.values(report.checks).some((verdict) => verdict.valid === false);
-  const result: RunTaskResult = { report, files: task.filesOnlyOnFailure && !failed ? [] : [...files] };
-  if (task.wantLatencyHistogram) result.latency_all_base64 = encodeIntoCompressedBase64(latencyAll);
-  return result;
+  const port = task.metricsPort;
+  let snapshot: (() => Promise<MetricsSnapshot>) | null = null;
+  let lastPost_ms = Number.NEGATIVE_INFINITY;
+  const live =
+    port === undefined
+      ? undefined
+      : {
+          attach: (read: () => Promise<MetricsSnapshot>) => {
+            snapshot = read;
+          },
+          tick: () => {
+            const now_ms = Date.now();
+            if (snapshot === null || now_ms - lastPost_ms < LIVE_POST_MS) return;
+            lastPost_ms = now_ms;
+            void snapshot().then((s) => port.postMessage(s));
+          },
+        };
+  try {
+    const { report, files, latencyAll } = await executeRun(scenario, task.seed, {
+      reproduce: task.reproduce,
+      // Between slices a live run yields, so that the posted snapshots leave the worker.
+      yieldBetweenSlices: port !== undefined,
+      metrics:
+        task.metrics === false
+          ? false
+          : {
+              ...(task.metricsInterval_us === undefined ? {} : { interval_us: task.metricsInterval_us }),
+              ...(task.runLabel === undefined ? {} : { run: task.runLabel }),
+              ...(live === undefined ? {} : { live }),
+            },
+    });
+    const failed = Object.values(report.checks).some((verdict) => verdict.valid === false);
+    const result: RunTaskResult = { report, files: task.filesOnlyOnFailure && !failed ? [] : [...files] };
+    if (task.wantLatencyHistogram) result.latency_all_base64 = encodeIntoCompressedBase64(latencyAll);
+    const read = snapshot as (() => Promise<MetricsSnapshot>) | null;
+    if (read !== null) result.metrics_final = await read();
+    return result;
+  } finally {
+    port?.close();
+  }
 }

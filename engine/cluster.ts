@@ -1,5 +1,6 @@
-// Builds a shard's replicas inside a simulation: `replicas` nodes named shard0/n0, shard0/n1, ...,
-// each with its own copy of the loaded table, replicating by the chosen mode.
+// Builds a shard's replicas inside a simulation: `replicas` nodes named shard<i>/n0, shard<i>/n1,
+// ..., each with its own copy of the loaded table (on a sharded cluster, the records its shard
+// owns), replicating by the chosen mode.
 
 import type { HostBehaviour, HostId } from "../sim/host.js";
 import type { Simulation } from "../sim/simulation.js";
@@ -20,6 +21,8 @@ export interface ShardConfig {
   /** Keys loaded before the run (YCSB's load phase) into every replica, with their initial value. */
   load: { count: number; key(n: number): string; value: number };
   events?: EngineEventSink;
+  /** On a sharded cluster: the shard's number, and the config store whose map says what it owns. */
+  sharding?: NodeConfig["sharding"];
 }
 
 export interface Shard {
@@ -43,10 +46,15 @@ export function addShard(sim: Simulation, config: ShardConfig): Shard {
   const first = sim.hostCount;
   const peers = Array.from({ length: config.replicas }, (_, i) => first + i);
   const initialLeader = first;
-  const nodeConfig: NodeConfig = { ...config.node, ...(config.events ? { events: config.events } : {}) };
+  const nodeConfig: NodeConfig = {
+    ...config.node,
+    ...(config.events ? { events: config.events } : {}),
+    ...(config.sharding ? { sharding: config.sharding } : {}),
+  };
   const names: string[] = [];
+  const shard = config.sharding?.shard ?? 0;
   for (let i = 0; i < config.replicas; i++) {
-    const name = nodeName(0, i);
+    const name = nodeName(shard, i);
     const behaviour = (): HostBehaviour =>
       config.mode === "multi-leader"
         ? new MultiLeaderNode(nodeConfig, {
@@ -71,14 +79,18 @@ export function addShard(sim: Simulation, config: ShardConfig): Shard {
 }
 
 function loadTable(config: ShardConfig): Table {
+  const sharding = config.sharding;
+  const map = sharding?.store.map;
   const table = new Table({
     fieldCount: config.field_count,
     fanout: config.btree_fanout,
-    initialRows: config.load.count,
+    initialRows: map === undefined ? config.load.count : Math.ceil(config.load.count / map.shardIds.length),
   });
   for (let n = 0; n < config.load.count; n++) {
-    if (table.insert(config.load.key(n), config.load.value) < 0) {
-      throw new Error(`load phase: duplicate key ${config.load.key(n)} (record ${n})`);
+    const key = config.load.key(n);
+    if (map !== undefined && map.ownerOf(key) !== sharding?.shard) continue;
+    if (table.insert(key, config.load.value) < 0) {
+      throw new Error(`load phase: duplicate key ${key} (record ${n})`);
     }
   }
   return table;

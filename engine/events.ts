@@ -2,6 +2,7 @@
 // conflicts, log truncations. The runner adds the virtual time and forwards them to its Observer.
 
 import type { HostId } from "../sim/host.js";
+import type { CoordinatorEvent } from "./sharding/coordinator.js";
 
 export type Role = "leader" | "follower" | "candidate";
 
@@ -12,6 +13,8 @@ export type EngineEvent =
   /** Last-writer-wins discarded a write (multi-leader): an acknowledged update is lost. */
   | { readonly type: "conflict"; readonly node: HostId; readonly key: string }
   /** A replica discarded a divergent suffix of its log (writes it had applied are undone). */
-  | { readonly type: "truncate"; readonly node: HostId; readonly entries: number };
+  | { readonly type: "truncate"; readonly node: HostId; readonly entries: number }
+  /** The sharding coordinator's reports (engine/sharding/coordinator.ts). */
+  | CoordinatorEvent;
 
 export type EngineEventSink = (event: EngineEvent) => void;

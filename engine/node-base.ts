@@ -14,6 +14,7 @@ import type { HostBehaviour, HostContext, HostId, Message } from "../sim/host.js
 import { RingQueue } from "../sim/ring-queue.js";
 import type { EngineEventSink } from "./events.js";
 import type { RecordValue, Request, Response, ResponseStatus } from "./protocol.js";
+import type { ConfigStore } from "./sharding/shard-map.js";
 import type { Table } from "./table.js";
 
 export type FsyncPolicy = { kind: "always" } | { kind: "never" } | { kind: "interval"; interval_us: number };
@@ -29,6 +30,11 @@ export interface NodeConfig {
   /** Requests waiting for the CPU; past it a request is answered `overloaded` at once. */
   queue_limit: number;
   events?: EngineEventSink;
+  /**
+   * On a sharded cluster: this node's shard, the config store holding the shard map, and the
+   * coordinator the shard's leader reports its size to every second.
+   */
+  sharding?: { readonly shard: number; readonly store: ConfigStore; readonly coordinator: HostId };
 }
 
 /** A write as the log carries it: shared between replicas, never mutated. */
@@ -46,6 +52,8 @@ export interface LogEntry {
   readonly origin: HostId;
   /** A second write of the same transaction (a transfer's credit), applied and undone with this one. */
   readonly paired?: PairedWrite;
+  /** Removes the record (a reshard's clean-up of rows that moved away); `value` is unused. */
+  readonly delete?: boolean;
 }
 
 /** Writes every field of an existing record. */
@@ -80,9 +88,32 @@ export interface InService {
   readonly cpuDone_us: number;
 }
 
+interface Queued {
+  readonly from: HostId;
+  readonly req: Request;
+  readonly arrived_us: number;
+}
+
+/** Requests about one key: on a sharded cluster only its owner serves them. */
+const KEYED_OPS = new Set(["read", "update", "insert", "transfer"]);
+const WRITE_OPS = new Set(["update", "insert", "transfer"]);
+/** Rows a sharded scan examines per B+tree range call while it skips rows of other shards. */
+const SCAN_CHUNK = 64;
+
 const TIMER_CPU_DONE = 1;
 const TIMER_FSYNC_DONE = 2;
 const TIMER_SYNC_INTERVAL = 3;
+const TIMER_SHARD_STATS = 4;
+/** How often a shard's leader tells the coordinator its size and load. */
+export const SHARD_STATS_INTERVAL_US = 1_000_000;
+
+/** A shard leader's report to the coordinator. */
+export interface ShardStats extends Message {
+  readonly kind: "shard_stats";
+  readonly shard: number;
+  /** Rows in its table (during a reshard, copies not yet owned and moved rows not yet purged too). */
+  readonly keys: number;
+}
 /** Tags from here on belong to subclasses. */
 export const FIRST_SUBCLASS_TIMER = 10;
 
@@ -117,7 +148,9 @@ export abstract class NodeBase implements HostBehaviour {
   protected table!: Table;
   protected storage!: NodeStorage;
   protected ctx!: HostContext;
-  private readonly queue: RingQueue<{ from: HostId; req: Request; arrived_us: number }>;
+  private readonly queue: RingQueue<Queued>;
+  /** Writes to keys whose shard is frozen for a cut-over: served again when the map changes. */
+  private parked: Queued[] = [];
   private current: InService | null = null;
   private fsyncInFlight = false;
   private fsyncTarget = 0;
@@ -138,10 +171,15 @@ export abstract class NodeBase implements HostBehaviour {
     if (this.config.fsync_policy.kind === "interval") {
       ctx.setTimer(this.config.fsync_policy.interval_us, TIMER_SYNC_INTERVAL);
     }
+    if (this.config.sharding !== undefined) ctx.setTimer(SHARD_STATS_INTERVAL_US, TIMER_SHARD_STATS);
     this.start(ctx);
   }
 
   onMessage(ctx: HostContext, from: HostId, msg: Message): void {
+    if (msg.kind === "shard_map") {
+      this.releaseParked(ctx);
+      return;
+    }
     if (msg.kind !== "req") {
       this.onPeerMessage(ctx, from, msg);
       return;
@@ -167,6 +205,20 @@ export abstract class NodeBase implements HostBehaviour {
         if (ctx.disk.length > ctx.disk.durableLength) this.requestFsync();
         ctx.setTimer((this.config.fsync_policy as { interval_us: number }).interval_us, TIMER_SYNC_INTERVAL);
         break;
+      case TIMER_SHARD_STATS: {
+        const sharding = this.config.sharding as NonNullable<NodeConfig["sharding"]>;
+        if (this.termAndHint().leader_hint === ctx.id) {
+          const stats: ShardStats = {
+            kind: "shard_stats",
+            digest: this.table.rowCount,
+            shard: sharding.shard,
+            keys: this.table.rowCount,
+          };
+          ctx.send(sharding.coordinator, stats);
+        }
+        ctx.setTimer(SHARD_STATS_INTERVAL_US, TIMER_SHARD_STATS);
+        break;
+      }
       default:
         this.onOwnTimer(ctx, tag);
     }
@@ -194,7 +246,10 @@ export abstract class NodeBase implements HostBehaviour {
 
   /** Applies an entry to the table and logs it; returns its log record. */
   protected applyAndLog(entry: LogEntry): LogRecord {
-    const before = this.write(entry.key, entry.insert ? -1 : entry.field, entry.value);
+    const before =
+      entry.delete === true
+        ? this.remove(entry.key)
+        : this.write(entry.key, entry.insert ? -1 : entry.field, entry.value);
     const paired = entry.paired;
     const record: LogRecord = {
       entry,
@@ -222,6 +277,16 @@ export abstract class NodeBase implements HostBehaviour {
     return before;
   }
 
+  /** Removes `key`; returns what it held. */
+  private remove(key: string): Before {
+    const table = this.table;
+    const row = table.find(key);
+    if (row < 0) return { existed: false, stamp: 0, version: 0 };
+    const version = table.version(row);
+    table.remove(key);
+    return { existed: true, stamp: version, version };
+  }
+
   /** Undoes records, newest first (a crash lost them, or a replica truncates its log). */
   protected undoRecords(records: readonly LogRecord[]): void {
     for (let i = records.length - 1; i >= 0; i--) {
@@ -230,7 +295,9 @@ export abstract class NodeBase implements HostBehaviour {
       if (entry.paired !== undefined && record.pairedBefore !== null) {
         this.undo(entry.paired.key, -1, record.pairedBefore);
       }
-      this.undo(entry.key, entry.insert ? -1 : entry.field, record.before);
+      if (entry.delete === true) {
+        if (record.before.existed) this.table.insert(entry.key, record.before.version);
+      } else this.undo(entry.key, entry.insert ? -1 : entry.field, record.before);
     }
   }
 
@@ -289,8 +356,48 @@ export abstract class NodeBase implements HostBehaviour {
 
   // ---- the CPU ----
 
+  /**
+   * The shard map changed (the coordinator says so): parked writes are served again, now answered
+   * `wrong_shard` if their key moved, or served if the cut-over was called off.
+   */
+  private releaseParked(ctx: HostContext): void {
+    const parked = this.parked;
+    this.parked = [];
+    for (const waiting of parked) {
+      if (this.current === null) this.serve(ctx, waiting.from, waiting.req, waiting.arrived_us);
+      else if (!this.queue.push(waiting)) {
+        this.rejected++;
+        ctx.send(waiting.from, this.reply(waiting.req, "overloaded"));
+      }
+    }
+  }
+
+  /**
+   * On a sharded cluster: true when the request was answered or parked here (its key belongs to
+   * another shard, or waits for a cut-over).
+   */
+  private divertedByShard(ctx: HostContext, from: HostId, req: Request, arrived_us: number): boolean {
+    const sharding = this.config.sharding;
+    if (sharding === undefined || !KEYED_OPS.has(req.op)) return false;
+    const map = sharding.store.map;
+    if (map.ownerOf(req.key) !== sharding.shard) {
+      const wrongShard: Response = { ...this.reply(req, "wrong_shard"), shard_map: map };
+      ctx.send(from, wrongShard);
+      return true;
+    }
+    if (WRITE_OPS.has(req.op) && map.isFrozen(req.key)) {
+      if (this.parked.length >= this.config.queue_limit) {
+        this.rejected++;
+        ctx.send(from, this.reply(req, "overloaded"));
+      } else this.parked.push({ from, req, arrived_us });
+      return true;
+    }
+    return false;
+  }
+
   /** Applies the request now and holds the CPU for its cost. */
   private serve(ctx: HostContext, from: HostId, req: Request, arrived_us: number): void {
+    if (this.divertedByShard(ctx, from, req, arrived_us)) return;
     const refused = this.refusal(req);
     if (refused !== null) {
       ctx.send(from, this.reply(req, refused));
@@ -305,7 +412,9 @@ export abstract class NodeBase implements HostBehaviour {
     let pagesRead = 0;
     let pagesWritten = 0;
     let lsn = 0;
+    let wrote = false;
     let records: RecordValue[] | null = null;
+    let nextKey: string | null = null;
     const { term, leader_hint } = this.termAndHint();
     switch (req.op) {
       case "read": {
@@ -327,6 +436,7 @@ export abstract class NodeBase implements HostBehaviour {
           break;
         }
         lsn = ctx.disk.length + 1;
+        wrote = true;
         this.applyAndLog({
           lsn,
           term,
@@ -344,8 +454,85 @@ export abstract class NodeBase implements HostBehaviour {
         break;
       }
       case "scan": {
-        rows = index.scan(req.key, req.scan_length, noop);
+        if (this.config.sharding === undefined) {
+          rows = index.scan(req.key, req.scan_length, noop);
+          pagesRead = index.lastPagesRead;
+        } else {
+          const scanned = this.ownedScan(req.key, req.scan_length);
+          records = scanned.records;
+          rows = scanned.examined;
+          pagesRead = scanned.pagesRead;
+        }
+        break;
+      }
+      case "export": {
+        const exported = this.exportMoving(req.key, req.scan_length);
+        records = exported.records;
+        nextKey = exported.nextKey;
+        rows = exported.examined;
+        value = exported.held;
         pagesRead = index.lastPagesRead;
+        lsn = ctx.disk.length; // not a write: where a catch-up after this copy starts
+        break;
+      }
+      case "export_log": {
+        const exported = this.exportMovingSince(req.min_lsn);
+        records = exported.records;
+        rows = exported.examined;
+        pagesRead = exported.pagesRead;
+        lsn = ctx.disk.length; // not a write: where the next export_log starts
+        break;
+      }
+      case "purge": {
+        // Deletes rows this shard no longer owns (after a cut-over), up to scan_length examined.
+        const purged = this.rowsNotOwned(req.key, req.scan_length);
+        nextKey = purged.nextKey;
+        rows = purged.examined;
+        pagesRead = index.lastPagesRead;
+        for (const key of purged.keys) {
+          lsn = ctx.disk.length + 1;
+          this.applyAndLog({
+            lsn,
+            term,
+            insert: false,
+            key,
+            field: -1,
+            value: 0,
+            ts_us: now,
+            origin: ctx.id,
+            delete: true,
+          });
+          pagesWritten += Math.max(1, index.lastPagesWritten);
+          wrote = true;
+        }
+        break;
+      }
+      case "split_point": {
+        // The median of the keys this shard owns: where a range split divides it.
+        const owned = this.ownedScan("", Number.POSITIVE_INFINITY);
+        rows = owned.examined;
+        pagesRead = owned.pagesRead;
+        nextKey = owned.records[owned.records.length >> 1]?.key ?? null;
+        break;
+      }
+      case "ingest": {
+        for (const record of req.records ?? []) {
+          lsn = ctx.disk.length + 1;
+          this.applyAndLog({
+            lsn,
+            term,
+            insert: true,
+            key: record.key,
+            field: -1,
+            value: record.value,
+            ts_us: now,
+            origin: ctx.id,
+          });
+          pagesRead += index.lastPagesRead;
+          pagesWritten += Math.max(1, index.lastPagesWritten);
+          rows++;
+          wrote = true;
+        }
         break;
       }
       case "read_all": {
@@ -372,6 +559,7 @@ export abstract class NodeBase implements HostBehaviour {
           break;
         }
         lsn = ctx.disk.length + 1;
+        wrote = true;
         // Both new balances in one log entry: replicas apply (and undo) the transfer whole.
         this.applyAndLog({
           lsn,
@@ -392,7 +580,7 @@ export abstract class NodeBase implements HostBehaviour {
     const service_us =
       config.service_time_us +
       config.page_time_us * (pagesRead + pagesWritten) +
-      config.row_time_us * (req.op === "scan" || req.op === "read_all" ? rows : 0);
+      config.row_time_us * (req.op === "read" || req.op === "update" || req.op === "insert" ? 0 : rows);
     const response: MutableResponse = {
       kind: "resp",
       digest: (Math.imul(req.id, 0x85ebca6b) ^ (value ?? -1)) >>> 0,
@@ -409,9 +597,112 @@ export abstract class NodeBase implements HostBehaviour {
       term,
       leader_hint,
       records,
+      ...(req.op === "export" || req.op === "purge" || req.op === "split_point" ? { next_key: nextKey } : {}),
+      ...(req.op === "scan" && this.config.sharding !== undefined
+        ? { shard_map: this.config.sharding.store.map }
+        : {}),
     };
-    this.current = { from, req, response, isWrite: lsn > 0, cpuDone_us: now + service_us };
+    this.current = { from, req, response, isWrite: wrote, cpuDone_us: now + service_us };
     ctx.setTimer(service_us, TIMER_CPU_DONE);
+  }
+
+  /** A scan of the rows this shard owns: up to `limit` of them from `start` on, skipping the others. */
+  private ownedScan(
+    start: string,
+    limit: number,
+  ): { records: RecordValue[]; examined: number; pagesRead: number } {
+    const { table } = this;
+    const { shard, store } = this.config.sharding as { shard: number; store: ConfigStore };
+    const map = store.map;
+    const records: RecordValue[] = [];
+    let examined = 0;
+    let pagesRead = 0;
+    let from = start;
+    let inclusive = true;
+    for (;;) {
+      let seen = 0;
+      let last = from;
+      table.index.range({ lo: from, loInclusive: inclusive, limit: SCAN_CHUNK }, (key, row) => {
+        seen++;
+        last = key;
+        if (records.length < limit && map.ownerOf(key) === shard)
+          records.push({ key, value: table.version(row) });
+      });
+      examined += seen;
+      pagesRead += table.index.lastPagesRead;
+      if (seen < SCAN_CHUNK || records.length >= limit) break;
+      from = last;
+      inclusive = false;
+    }
+    return { records, examined, pagesRead };
+  }
+
+  /**
+   * export: the moving rows among up to `limit` rows from `start` on; `held` counts those the shard
+   * owned in the settled map (the others are copies moving in from other shards).
+   */
+  private exportMoving(
+    start: string,
+    limit: number,
+  ): { records: RecordValue[]; nextKey: string | null; examined: number; held: number } {
+    const { table } = this;
+    const { shard, store } = this.config.sharding as { shard: number; store: ConfigStore };
+    const map = store.map;
+    const records: RecordValue[] = [];
+    let examined = 0;
+    let held = 0;
+    let last = start;
+    table.index.range({ lo: start, limit }, (key, row) => {
+      examined++;
+      last = key;
+      if (map.current.shardOf(key) === shard) held++;
+      if (map.ownerOf(key) === shard && map.destinationOf(key) !== shard)
+        records.push({ key, value: table.version(row) });
+    });
+    // The smallest key after `last`: the next export starts there.
+    return { records, nextKey: examined < limit ? null : `${last}\u0000`, examined, held };
+  }
+
+  /** purge: the rows among up to `limit` from `start` on that moved away from this shard. */
+  private rowsNotOwned(
+    start: string,
+    limit: number,
+  ): { keys: string[]; nextKey: string | null; examined: number } {
+    const { shard, store } = this.config.sharding as { shard: number; store: ConfigStore };
+    const map = store.map;
+    const keys: string[] = [];
+    let examined = 0;
+    let last = start;
+    this.table.index.range({ lo: start, limit }, (key) => {
+      examined++;
+      last = key;
+      // Rows that moved away from here (not copies of rows moving here, not owned yet).
+      if (map.current.shardOf(key) === shard && map.ownerOf(key) !== shard) keys.push(key);
+    });
+    return { keys, nextKey: examined < limit ? null : `${last}\u0000`, examined };
+  }
+
+  /** export_log: the current rows of moving keys written at log positions >= since. */
+  private exportMovingSince(since: number): { records: RecordValue[]; examined: number; pagesRead: number } {
+    const { table, ctx } = this;
+    const { shard, store } = this.config.sharding as { shard: number; store: ConfigStore };
+    const map = store.map;
+    const disk = ctx.disk;
+    const keys = new Set<string>();
+    for (let p = Math.max(since, disk.firstPosition); p < disk.length; p++) {
+      const entry = (disk.entryAt(p) as LogRecord).entry;
+      keys.add(entry.key);
+      if (entry.paired !== undefined) keys.add(entry.paired.key);
+    }
+    const records: RecordValue[] = [];
+    let pagesRead = 0;
+    for (const key of [...keys].sort()) {
+      if (map.ownerOf(key) !== shard || map.destinationOf(key) === shard) continue;
+      const row = table.find(key);
+      pagesRead += table.index.lastPagesRead;
+      if (row >= 0) records.push({ key, value: table.version(row) });
+    }
+    return { records, examined: disk.length - Math.max(since, disk.firstPosition), pagesRead };
   }
 
   private finishCpu(ctx: HostContext): void {

@@ -1,13 +1,34 @@
 // Messages between clients and database nodes.
 
 import type { HostId, Message } from "../sim/host.js";
+import type { ShardMap } from "./sharding/shard-map.js";
 
 /**
  * `transfer` moves `value` from the record `key` to the record `to_key` in one atomic write (a bank
  * transaction: both balances or neither); `read_all` returns up to `scan_length` records from the
  * first key on, with their values (a bank's read of every balance).
+ *
+ * A reshard's coordinator sends more: `export` examines up to `scan_length` records from `key` on
+ * and returns those that move away from this shard (`next_key`: where to go on; `value`: how many
+ * of the examined rows the shard owned in the settled map);
+ * `export_log` returns the moving records written since log position `min_lsn` (and in `lsn` the
+ * log's end); `ingest` writes `records` (every field of each) on the destination's leader; after
+ * the cut-over, `purge` deletes the rows among up to `scan_length` from `key` on that the shard no
+ * longer owns (`next_key`: where to go on); `split_point` returns in `next_key` the median key the
+ * shard owns (where a range split divides it).
  */
-export type RequestOp = "read" | "update" | "insert" | "scan" | "transfer" | "read_all";
+export type RequestOp =
+  | "read"
+  | "update"
+  | "insert"
+  | "scan"
+  | "transfer"
+  | "read_all"
+  | "export"
+  | "export_log"
+  | "ingest"
+  | "purge"
+  | "split_point";
 
 export interface Request extends Message {
   readonly kind: "req";
@@ -26,6 +47,8 @@ export interface Request extends Message {
   readonly value: number;
   /** A transfer's destination record ("" otherwise). */
   readonly to_key: string;
+  /** ingest: the records to write. */
+  readonly records?: readonly RecordValue[];
   /** Read-your-writes: a replica serves the read only once it has applied this log position (0: any). */
   readonly min_lsn: number;
   /** Only the leader may serve it (writes, and reads with read_from: leader). */
@@ -39,7 +62,9 @@ export type ResponseStatus =
   | "overloaded"
   | "not_leader"
   /** A transfer larger than the source's balance: nothing was written. */
-  | "insufficient_funds";
+  | "insufficient_funds"
+  /** The key belongs to another shard; `shard_map` says which. */
+  | "wrong_shard";
 
 export interface RecordValue {
   readonly key: string;
@@ -52,8 +77,15 @@ export interface Response extends Message {
   readonly status: ResponseStatus;
   /** For reads: the value of the last write the record saw (null when absent); writes: the value written. */
   readonly value: number | null;
-  /** read_all: the records and their values, in key order (null for other requests). */
+  /**
+   * read_all, export, export_log, and scans on a sharded cluster: the records and their values, in
+   * key order (null for other requests).
+   */
   readonly records: readonly RecordValue[] | null;
+  /** export: the key to continue from (null: the table is done). */
+  readonly next_key?: string | null;
+  /** On a sharded cluster: the current shard map (with wrong_shard, and on scans). */
+  readonly shard_map?: ShardMap;
   /** Rows examined (scans) or touched. */
   readonly rows: number;
   readonly pages_read: number;

@@ -100,6 +100,59 @@ export function figuresOf(report: Report): Map<string, Figure> {
         value: r.conflicts,
       });
   }
+  const sh = report.sharding;
+  if (sh !== null) {
+    if (sh.skew !== null)
+      add({
+        section: "sharding",
+        figure: "load skew (max/mean)",
+        unit: "ratio",
+        better: "lower",
+        value: sh.skew,
+      });
+    add({
+      section: "sharding",
+      figure: "cross-shard ops",
+      unit: "count",
+      better: "lower",
+      value: sh.cross_shard_ops,
+    });
+    if (sh.reshards.length > 0) {
+      add({
+        section: "sharding",
+        figure: "moved keys",
+        unit: "count",
+        better: "lower",
+        value: sh.moved_keys,
+      });
+      if (sh.moved_fraction !== null)
+        add({
+          section: "sharding",
+          figure: "moved fraction",
+          unit: "ratio",
+          better: "lower",
+          value: sh.moved_fraction,
+        });
+      const durations = sh.reshards.flatMap((r) => (r.duration_s === null ? [] : [r.duration_s * 1e6]));
+      if (durations.length > 0)
+        add({
+          section: "sharding",
+          figure: "migration time",
+          unit: "us",
+          better: "lower",
+          value: durations.reduce((a, b) => a + b, 0),
+        });
+      const during = sh.latency_us.during_reshards;
+      if (during !== null)
+        add({
+          section: "sharding",
+          figure: "p99 while moving",
+          unit: "us",
+          better: "lower",
+          value: during.p99,
+        });
+    }
+  }
   for (const [name, check] of Object.entries(report.checks)) {
     add({ section: "checks", figure: name, unit: "", better: "none", value: String(check.valid) });
   }
@@ -314,6 +367,7 @@ function formatValue(value: number | string | null, unit: string): string {
   if (typeof value === "string") return value;
   if (unit === "us") return formatUs(value);
   if (unit === "ops/s") return value.toFixed(1);
+  if (unit === "ratio") return value.toFixed(3);
   return String(Math.round(value * 10) / 10);
 }
 

@@ -25,7 +25,7 @@ export interface ComparisonRow {
   section: string;
   /** The figure's name, as the run summary names it, e.g. "p99". */
   figure: string;
-  /** "us", "ops/s", "count", or "" for verdicts. */
+  /** "us", "ops/s", "count", "ratio", or "" for verdicts. */
   unit: string;
   better: Better;
   cells: ComparisonCell[];

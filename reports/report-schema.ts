@@ -120,6 +120,83 @@ export const replicationSchema = z
   })
   .strict();
 
+export const shardsSchema = z
+  .array(
+    z
+      .object({
+        id: z.number().int().nonnegative(),
+        keys: z
+          .number()
+          .int()
+          .nonnegative()
+          .nullable()
+          .describe("Keys the shard owns at the end (on its leader; null when it has no single leader)."),
+        ops: z
+          .number()
+          .int()
+          .nonnegative()
+          .describe("Requests routed to it (each part of a scatter counts)."),
+        load_share: z.number().min(0).max(1).describe("Its share of all requests routed."),
+      })
+      .strict(),
+  )
+  .nullable()
+  .describe("Each shard that owned keys or served requests (null when the cluster is not sharded).");
+
+export const shardingSchema = z
+  .object({
+    strategy: z.string(),
+    routing: z.string(),
+    shards_at_start: z.number().int().positive(),
+    shards_at_end: z.number().int().nonnegative().describe("Shards owning keys at the end."),
+    skew: z
+      .number()
+      .nonnegative()
+      .nullable()
+      .describe("Load skew: the busiest shard's requests over the mean."),
+    cross_shard_ops: z
+      .number()
+      .int()
+      .nonnegative()
+      .describe("Operations sent to more than one shard (scatter-gather scans)."),
+    moved_keys: z.number().int().nonnegative().describe("Keys moved by the changes of the shard map."),
+    moved_fraction: z
+      .number()
+      .min(0)
+      .max(1)
+      .nullable()
+      .describe("Moved keys over the keys the sources held (null: no change)."),
+    map_version: z.number().int().positive(),
+    reshards: z
+      .array(
+        z
+          .object({
+            change: z.string(),
+            at_s: z.number().nonnegative(),
+            duration_s: z
+              .number()
+              .nonnegative()
+              .nullable()
+              .describe("null: still moving when the run ended."),
+            moved_keys: z.number().int().nonnegative(),
+            moved_fraction: z.number().min(0).max(1).nullable(),
+            restarts: z.number().int().nonnegative().describe("Sources that started over after failures."),
+          })
+          .strict(),
+      )
+      .describe("Each change of the shard map, as it ran."),
+    latency_us: z
+      .object({
+        during_reshards: latencySummarySchema.nullable(),
+        outside_reshards: latencySummarySchema.nullable(),
+      })
+      .strict()
+      .describe("Latency of measured ok operations that completed while data moved, and of the others."),
+  })
+  .strict()
+  .nullable()
+  .describe("How keys were spread and moved (null when the cluster is not sharded).");
+
 export const checkResultSchema = z
   .object({ valid: z.union([z.boolean(), z.literal("unknown")]) })
   .catchall(z.unknown());
@@ -146,6 +223,8 @@ export const reportSchema = z
       .refine((ops) => "all" in ops, { message: "ops.all is missing" }),
     timeline: timelineSchema,
     replication: replicationSchema,
+    shards: shardsSchema,
+    sharding: shardingSchema,
     checks: z.record(z.string(), checkResultSchema),
     faults: z
       .array(
@@ -213,3 +292,6 @@ export function validateReport(value: unknown, source: string): Report {
   }
   return value as Report;
 }
+
+export type ShardsReport = z.output<typeof shardsSchema>;
+export type ShardingReport = z.output<typeof shardingSchema>;

@@ -35,6 +35,8 @@ export function buildReport(input: {
   latency: LatencyRecorder;
   timeline: Timeline;
   replication: ReplicationReport;
+  shards: Report["shards"];
+  sharding: Report["sharding"];
   faults: Report["faults"];
   checks: Report["checks"];
   host: HostInfo;
@@ -61,6 +63,8 @@ export function buildReport(input: {
     ops,
     timeline: input.timeline,
     replication: input.replication,
+    shards: input.shards,
+    sharding: input.sharding,
     checks: input.checks,
     faults: input.faults,
     host: input.host,

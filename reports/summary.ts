@@ -57,6 +57,41 @@ function errorLines(report: Report): string[] {
 }
 
 /** Replication and fault lines: what a reader of a fault scenario looks for first. */
+function shardingLines(report: Report): string[] {
+  const sh = report.sharding;
+  if (sh === null) return [];
+  const skew = sh.skew === null ? "" : `; load skew ${sh.skew.toFixed(2)} (busiest shard / mean)`;
+  const lines = [
+    `sharding: ${sh.strategy}, ${sh.shards_at_end} shards (${sh.shards_at_start} at the start), routing ${sh.routing}${skew}; ` +
+      `${sh.cross_shard_ops} cross-shard operations`,
+  ];
+  if (report.shards !== null) {
+    const shards = report.shards
+      .map(
+        (shard) =>
+          `shard${shard.id} ${shard.keys ?? "?"}/${shard.ops} (${(shard.load_share * 100).toFixed(1)}%)`,
+      )
+      .join(", ");
+    lines.push(`shard keys/requests: ${shards}`);
+  }
+  for (const r of sh.reshards) {
+    const fraction = r.moved_fraction === null ? "" : ` (${(r.moved_fraction * 100).toFixed(1)}%)`;
+    const took = r.duration_s === null ? "still moving at the end" : `in ${r.duration_s.toFixed(2)}s`;
+    const restarts = r.restarts > 0 ? `, ${r.restarts} restarts` : "";
+    lines.push(
+      `${r.change} at ${r.at_s.toFixed(2)}s: ${r.moved_keys} key${r.moved_keys === 1 ? "" : "s"} moved${fraction} ${took}${restarts}`,
+    );
+  }
+  const { during_reshards: during, outside_reshards: outside } = sh.latency_us;
+  if (during !== null && outside !== null) {
+    lines.push(
+      `latency while data moved p50/p99 ${formatUs(during.p50)}/${formatUs(during.p99)}, ` +
+        `otherwise ${formatUs(outside.p50)}/${formatUs(outside.p99)}`,
+    );
+  }
+  return lines;
+}
+
 function replicationLines(report: Report): string[] {
   const r = report.replication;
   const lines: string[] = [];
@@ -77,7 +112,7 @@ function replicationLines(report: Report): string[] {
     );
   }
   if (r.lost_writes !== null && (r.replicas >= 2 || report.faults.length > 0)) {
-    lines.push(`lost acknowledged writes: ${r.lost_writes} (missing from the final leader's log)`);
+    lines.push(`lost acknowledged writes: ${r.lost_writes} (missing from the final leaders' logs)`);
   } else if (r.mode !== "multi-leader" && r.leaders_at_end.length !== 1) {
     lines.push(
       `leaders at the end: ${r.leaders_at_end.join(", ") || "none"} (lost writes not counted: no single leader)`,
@@ -125,6 +160,7 @@ export function terminalSummary(report: Report, reproduce: string): string {
     `throughput ${report.throughput_ops_per_s} ops/s (ok operations per measured second); latency from intended start`,
     ...errorLines(report),
     ...replicationLines(report),
+    ...shardingLines(report),
     ...checkLines(report),
     `reproduce: ${reproduce}`,
     `wall ${report.host.wall_s.toFixed(2)}s, ${Math.round(report.host.events_per_wall_s)} events/s, ` +
@@ -150,7 +186,7 @@ export function markdownSummary(report: Report, reproduce: string): string {
     `Throughput: ${report.throughput_ops_per_s} ops/s (ok operations per measured second). ` +
       "Latency counts from each operation's intended start; only ok operations are in the percentiles.",
     ...errorLines(report).map((line) => `\n${line}`),
-    ...[...replicationLines(report), ...checkLines(report)].map(
+    ...[...replicationLines(report), ...shardingLines(report), ...checkLines(report)].map(
       (line, i) => `${i === 0 ? "\n" : ""}- ${line}`,
     ),
     "",

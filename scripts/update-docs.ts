@@ -1,7 +1,11 @@
-// npm run docs: rewrites what is generated from code: the scenario reference in README.md and the
-// JSON Schema of report.json (reports/report.schema.json).
+// npm run docs: rewrites what is generated from code: the scenario reference in README.md, the
+// JSON Schema of report.json (reports/report.schema.json), and the Grafana dashboards with their
+// provisioning and compose file (dashboards/generated/).
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { generatedFiles } from "../dashboards/index.js";
 import { reportJsonSchemaText } from "../reports/report-schema.js";
 import { replaceGeneratedSection } from "../test/docs-sections.js";
 import { scenarioReferenceMarkdown } from "../workloads/scenario/reference.js";
@@ -14,3 +18,20 @@ const readme = readFileSync(path, "utf8");
 const updated = replaceGeneratedSection(readme, "scenario-reference", scenarioReferenceMarkdown());
 if (updated !== readme) writeFileSync(path, updated);
 process.stdout.write(updated === readme ? "README.md is up to date\n" : "README.md updated\n");
+
+const dashboards = fileURLToPath(new URL("../dashboards/generated/", import.meta.url));
+let changed = 0;
+for (const [file, content] of generatedFiles()) {
+  const target = join(dashboards, file);
+  let before: string | null = null;
+  try {
+    before = readFileSync(target, "utf8");
+  } catch {}
+  if (before === content) continue;
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, content);
+  changed++;
+}
+process.stdout.write(
+  changed === 0 ? "dashboards/generated is up to date\n" : `dashboards/generated: ${changed} files updated\n`,
+);

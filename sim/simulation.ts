@@ -99,6 +99,8 @@ export class Simulation {
   /** Host whose handler is running (-1: none), to name it in errors. */
   private currentTarget = -1;
   messagesSent = 0;
+  /** Messages sent per message kind (a holder per kind: one map lookup per send). */
+  private readonly sentByKind = new Map<string, { count: number }>();
 
   constructor(options: SimulationOptions) {
     this.seed = options.seed;
@@ -113,6 +115,13 @@ export class Simulation {
 
   get events(): number {
     return this.trace.eventCount;
+  }
+
+  /** Messages sent so far per kind (including those the network then lost), in first-sent order. */
+  messagesByKind(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const [kind, sent] of this.sentByKind) counts.set(kind, sent.count);
+    return counts;
   }
 
   traceHash(): string {
@@ -473,6 +482,9 @@ export class Simulation {
     const network = this.requireNetwork();
     if (!(to >= 0 && to < this.hosts.length)) throw new RangeError(`send: no host ${to}`);
     this.messagesSent++;
+    const sent = this.sentByKind.get(msg.kind);
+    if (sent === undefined) this.sentByKind.set(msg.kind, { count: 1 });
+    else sent.count++;
     const deliveries = network.route(from, to, this.nowUs);
     if (deliveries.count === 0) return;
     this.pushMessage(deliveries.first_us, from, to, msg);

@@ -11,7 +11,9 @@
 // client continues as a new process, as in Jepsen. Each client has at most one timeout timer armed:
 // it fires at the deadline of the request in flight then, and is re-armed for a later one.
 
-import type { Request, Response } from "../engine/protocol.js";
+import type { Response } from "../engine/protocol.js";
+import { DISPATCH_MAX_TAGS, type Dispatcher } from "../engine/sharding/dispatcher.js";
+import type { ShardMapNotice } from "../engine/sharding/shard-map.js";
 import type { HostBehaviour, HostContext, HostId, Message, TimerTag } from "../sim/host.js";
 import { RingQueue } from "../sim/ring-queue.js";
 import type { Rng } from "../sim/rng.js";
@@ -22,7 +24,6 @@ import {
   type RequestPlan,
 } from "./client-workload.js";
 import type { CompletedOperation, Observer, OpResult } from "./observer.js";
-import type { Router } from "./routing.js";
 
 export interface DriverConfig {
   /** Operations per second of the open-loop schedule; null for a closed loop. */
@@ -37,10 +38,7 @@ export interface DriverConfig {
 }
 
 /** Client indices are packed into request ids; this bounds `clients`. */
-export const DRIVER_MAX_CLIENTS = 16384;
-
-/** Redirects one request may follow before the operation fails. */
-const MAX_REDIRECTS = 3;
+export const DRIVER_MAX_CLIENTS = DISPATCH_MAX_TAGS;
 
 /** The process of operations rejected before any client took them. */
 const NO_PROCESS = -1;
@@ -65,7 +63,6 @@ interface Operation<Op extends ClientOperation> {
   /** The node answering the request in flight (or that answered last), and its term. */
   node: HostId;
   term: number;
-  redirects: number;
   /** What a write wrote (unique per write), or what a read returned. */
   value: number | null;
 }
@@ -74,24 +71,20 @@ interface Client<Op extends ClientOperation> {
   readonly index: number;
   process: number;
   op: Operation<Op> | null;
-  requestId: number;
   deadline_us: number;
   timerArmed: boolean;
-  /** Log position of this client's last acknowledged write (read-your-writes). */
-  lastWriteLsn: number;
 }
 
 export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
   private readonly config: DriverConfig;
   private readonly workload: ClientWorkload<Op>;
   private readonly arrivals: Rng;
-  private readonly router: Router;
+  private readonly dispatcher: Dispatcher;
   private readonly observer: Observer;
   private readonly onDrained: () => void;
   private readonly clients: Client<Op>[] = [];
   private readonly freeClients: number[] = [];
   private readonly backlog: RingQueue<Operation<Op>>;
-  private requestCounter = 0;
   private writeCounter = 0;
   private arrivalsOver = false;
   /** Exact (unrounded) time of the latest arrival, so a constant rate does not drift by rounding. */
@@ -105,7 +98,8 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
     workload: ClientWorkload<Op>;
     /** The arrival schedule's own stream, so the schedule does not depend on the operation mix. */
     arrivals: Rng;
-    router: Router;
+    /** Where requests go: the database nodes (client-side routing) or a router host. */
+    dispatcher: Dispatcher;
     observer: Observer;
     onDrained: () => void;
   }) {
@@ -116,7 +110,7 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
     this.config = config;
     this.workload = options.workload;
     this.arrivals = options.arrivals;
-    this.router = options.router;
+    this.dispatcher = options.dispatcher;
     this.observer = options.observer;
     this.onDrained = options.onDrained;
     this.backlog = new RingQueue<Operation<Op>>(config.max_backlog);
@@ -125,10 +119,8 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
         index: i,
         process: i,
         op: null,
-        requestId: -1,
         deadline_us: 0,
         timerArmed: false,
-        lastWriteLsn: 0,
       });
     }
     for (let i = config.clients - 1; i >= 0; i--) this.freeClients.push(i);
@@ -151,26 +143,23 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
     }
   }
 
-  onMessage(ctx: HostContext, _from: HostId, msg: Message): void {
+  onMessage(ctx: HostContext, from: HostId, msg: Message): void {
+    if (msg.kind === "shard_map") {
+      this.dispatcher.adopt((msg as ShardMapNotice).map);
+      return;
+    }
     if (msg.kind !== "resp") return;
-    const response = msg as Response;
-    const client = this.clients[response.id % DRIVER_MAX_CLIENTS];
-    if (client === undefined || client.requestId !== response.id || client.op === null) return; // late: already timed out
-    const op = client.op;
+    const done = this.dispatcher.onResponse(ctx, from, msg as Response);
+    if (done === null) return; // more parts to come, redirected, or late (already timed out)
+    const client = this.clients[done.tag] as Client<Op>;
+    const op = client.op as Operation<Op>;
+    const response = done.response;
     op.queue_us += response.queue_us;
     op.service_us += response.service_us;
     op.sync_us += response.sync_us;
     op.term = response.term;
+    op.node = done.node;
     const request = op.request as RequestPlan;
-    if (response.status === "not_leader") {
-      const next = this.router.redirect(op.node, response.leader_hint);
-      if (next !== null && op.redirects < MAX_REDIRECTS) {
-        op.redirects++;
-        this.send(ctx, client, request, next);
-        return;
-      }
-    }
-    if (response.lsn > client.lastWriteLsn) client.lastWriteLsn = response.lsn;
     if (!isWriteRequest(request.op)) op.value = response.value;
     if (response.status !== "ok") {
       this.complete(ctx, client, op.wrote ? "info" : "fail", response.status);
@@ -202,7 +191,7 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
     if (client.op === null) return;
     const now = ctx.now_us();
     if (now >= client.deadline_us) {
-      this.router.timedOut(client.op.node);
+      this.dispatcher.abandon(client.index);
       this.complete(ctx, client, "info", "timeout");
     } else this.armTimeout(ctx, client);
   }
@@ -240,7 +229,6 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
       sync_us: 0,
       node: -1,
       term: 0,
-      redirects: 0,
       value: null,
     };
   }
@@ -252,34 +240,24 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
     this.send(ctx, client, this.workload.first(op.spec));
   }
 
-  /** Sends a request of the client's operation: to `to` when redirected, else where the router says. */
-  private send(ctx: HostContext, client: Client<Op>, plan: RequestPlan, to?: HostId): void {
+  /** Sends a request of the client's operation. */
+  private send(ctx: HostContext, client: Client<Op>, plan: RequestPlan): void {
     const op = client.op as Operation<Op>;
-    const id = ++this.requestCounter * DRIVER_MAX_CLIENTS + client.index;
     const writes = isWriteRequest(plan.op);
     const value = plan.value ?? (writes ? ++this.writeCounter : 0);
     op.value = writes && this.workload.uniqueWrites ? value : null;
-    const route = this.router.route(writes ? "write" : "read", client.index);
-    const node = to ?? route.node;
-    const request: Request = {
-      kind: "req",
-      digest: (Math.imul(this.requestCounter, 0x9e3779b1) ^ value) >>> 0,
-      id,
+    op.request = plan;
+    client.deadline_us = ctx.now_us() + this.config.timeout_us;
+    if (!client.timerArmed) this.armTimeout(ctx, client);
+    this.dispatcher.send(ctx, client.index, {
       op: plan.op,
       key: plan.key,
       field: plan.field,
       scan_length: plan.scan_length,
       value,
       to_key: plan.to_key,
-      min_lsn: !writes && this.router.readYourWrites ? client.lastWriteLsn : 0,
-      require_leader: route.require_leader || to !== undefined,
-    };
-    client.requestId = id;
-    op.request = plan;
-    op.node = node;
-    client.deadline_us = ctx.now_us() + this.config.timeout_us;
-    if (!client.timerArmed) this.armTimeout(ctx, client);
-    ctx.send(node, request);
+    });
+    op.node = this.dispatcher.nodeOf(client.index);
   }
 
   private armTimeout(ctx: HostContext, client: Client<Op>): void {
@@ -293,7 +271,6 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
     this.record(op, client.process, result, error, now);
     if (result === "info") client.process += this.config.clients;
     client.op = null;
-    client.requestId = -1;
     if (this.config.rate_per_s === null && result !== "ok" && now < this.config.end_us) {
       // Closed loop: pause after a failure, or a node that rejects at once would spin the clients
       // forever at one virtual instant.

@@ -2,9 +2,21 @@
 // client host), drives it in slices so the caller can report progress between them, and returns
 // what the simulator saw. Results reach the caller through the Observer as operations complete.
 
-import { addShard } from "../engine/cluster.js";
-import type { Role } from "../engine/events.js";
+import { addShard, type Shard } from "../engine/cluster.js";
+import type { EngineEvent, Role } from "../engine/events.js";
 import { type LogRecord, storageOf } from "../engine/node-base.js";
+import { Coordinator } from "../engine/sharding/coordinator.js";
+import { Dispatcher } from "../engine/sharding/dispatcher.js";
+import {
+  ConsistentPartitioner,
+  DirectoryPartitioner,
+  HashPartitioner,
+  type Partitioner,
+  RangePartitioner,
+} from "../engine/sharding/partitioners.js";
+import { Router } from "../engine/sharding/replica-router.js";
+import { RouterHost } from "../engine/sharding/router-host.js";
+import { ConfigStore, ShardMap } from "../engine/sharding/shard-map.js";
 import type { Rng } from "../sim/rng.js";
 import { Simulation } from "../sim/simulation.js";
 import type { TraceCheckpoint } from "../sim/trace.js";
@@ -13,7 +25,6 @@ import type { ClientOperation, ClientWorkload } from "./client-workload.js";
 import { ClientDriver } from "./driver.js";
 import { FaultInjector, type FaultRecord } from "./faults/injector.js";
 import type { Observer } from "./observer.js";
-import { Router } from "./routing.js";
 import { ScenarioError } from "./scenario/load.js";
 import type { ResolvedScenario } from "./scenario/resolve.js";
 import { type YcsbConfig, YcsbWorkload } from "./ycsb/core-workload.js";
@@ -81,6 +92,7 @@ function ycsbSetup(scenario: ResolvedScenario, rng: Rng): WorkloadSetup {
     scanLengthMax: w.scan_length_max,
     scanLengthDistribution: w.scan_length_distribution,
     insertOrder: w.insert_order,
+    zeroPadding: w.zero_padding,
     hotspotDataFraction: w.hotspot_data_fraction,
     hotspotOpsFraction: w.hotspot_ops_fraction,
     zipfianConstant: w.zipfian_constant,
@@ -100,6 +112,26 @@ function ycsbSetup(scenario: ResolvedScenario, rng: Rng): WorkloadSetup {
     field_count: w.field_count,
     clients: new YcsbClientWorkload(ycsb),
   };
+}
+
+/** The shard map at the start: range boundaries default to equal parts of the loaded keys. */
+function initialPartitioner(sharding: ResolvedScenario["sharding"], setup: WorkloadSetup): Partitioner {
+  switch (sharding.strategy) {
+    case "hash":
+      return new HashPartitioner(sharding.shards);
+    case "consistent":
+      return new ConsistentPartitioner(sharding.shards, sharding.vnodes);
+    case "directory":
+      return new DirectoryPartitioner(new HashPartitioner(sharding.shards));
+    case "range":
+      if (sharding.boundaries !== null) return RangePartitioner.fromBoundaries(sharding.boundaries);
+      return buildWorkload(() =>
+        RangePartitioner.evenlyOver(
+          Array.from({ length: setup.records }, (_, n) => setup.key(n)),
+          sharding.shards,
+        ),
+      );
+  }
 }
 
 function bankSetup(scenario: ResolvedScenario, rng: Rng): WorkloadSetup {
@@ -127,6 +159,11 @@ export class ScenarioRun {
   /** Each node's role as last reported, for fault targets ("leader", "follower"). */
   private readonly roles = new Map<number, Role>();
   private readonly driver: { readonly backlogSize: number; readonly completed: number };
+  /** The shard groups (spares included), the shard map's store (null: unsharded). */
+  private readonly groups: readonly Shard[];
+  private readonly store: ConfigStore | null;
+  /** Routes requests by the shard map: the clients' (routing: client) or the router host's. */
+  private readonly dispatcher: Dispatcher;
   private readonly end_us: number;
   /** The run must have drained by then: the last operations time out at the latest. */
   private readonly deadline_us: number;
@@ -146,26 +183,77 @@ export class ScenarioRun {
     const setup = w.type === "bank" ? bankSetup(scenario, rng) : ycsbSetup(scenario, rng);
     const r = scenario.replication;
     const observer = options.observer;
-    const shard = addShard(sim, {
-      replicas: r.replicas,
-      mode: r.mode,
-      failover: r.failover,
-      node: {
-        service_time_us: scenario.node.service_time_us,
-        page_time_us: scenario.node.page_time_us,
-        row_time_us: scenario.node.row_time_us,
-        fsync_policy: scenario.node.fsync_policy,
-        queue_limit: scenario.node.queue_limit,
-      },
-      fsync_us: scenario.node.fsync_us,
-      btree_fanout: scenario.node.btree_fanout,
-      field_count: setup.field_count,
-      load: { count: setup.records, key: setup.key, value: setup.value },
-      events: (event) => {
-        if (event.type === "role") this.roles.set(event.node, event.role);
-        observer.onEngineEvent?.(event, sim.now_us);
-      },
+    const sh = scenario.sharding;
+    const sharded = sh.provisioned > 1;
+    const events = (event: EngineEvent) => {
+      if (event.type === "role") this.roles.set(event.node, event.role);
+      observer.onEngineEvent?.(event, sim.now_us);
+    };
+    // Host ids: the shard groups' nodes, then the client, the coordinator and the router host.
+    const client_id = sh.provisioned * r.replicas;
+    const coordinator_id = client_id + 1;
+    const router_id = client_id + 2;
+    this.store = sharded ? new ConfigStore(new ShardMap(1, initialPartitioner(sh, setup))) : null;
+    const groups: Shard[] = [];
+    for (let shard = 0; shard < sh.provisioned; shard++) {
+      groups.push(
+        addShard(sim, {
+          replicas: r.replicas,
+          mode: r.mode,
+          failover: r.failover,
+          node: {
+            service_time_us: scenario.node.service_time_us,
+            page_time_us: scenario.node.page_time_us,
+            row_time_us: scenario.node.row_time_us,
+            fsync_policy: scenario.node.fsync_policy,
+            queue_limit: scenario.node.queue_limit,
+          },
+          fsync_us: scenario.node.fsync_us,
+          btree_fanout: scenario.node.btree_fanout,
+          field_count: setup.field_count,
+          load: { count: setup.records, key: setup.key, value: setup.value },
+          events,
+          ...(this.store === null
+            ? {}
+            : { sharding: { shard, store: this.store, coordinator: coordinator_id } }),
+        }),
+      );
+    }
+    this.groups = groups;
+    const routers = (): Map<number, Router> =>
+      new Map(
+        groups.map((group, shard) => [
+          shard,
+          new Router({
+            nodes: group.nodes,
+            multiLeader: r.mode === "multi-leader",
+            read_from: r.read_from,
+          }),
+        ]),
+      );
+    const proxy = sharded && sh.routing === "proxy";
+    // Who routes by the shard map: the clients, or the router host (the clients then know only it).
+    this.dispatcher = new Dispatcher({
+      shards: routers(),
+      map: this.store?.map ?? null,
+      readYourWrites: r.read_your_writes,
     });
+    const clientDispatcher = proxy
+      ? new Dispatcher({
+          shards: new Map([
+            [
+              0,
+              new Router({
+                nodes: [router_id],
+                multiLeader: false,
+                read_from: "leader",
+              }),
+            ],
+          ]),
+          map: null,
+          readYourWrites: false,
+        })
+      : this.dispatcher;
     this.end_us = scenario.warmup_us + scenario.duration_us;
     this.deadline_us = this.end_us + 2 * w.timeout_us + 1_000_000;
     const driver = new ClientDriver({
@@ -180,25 +268,44 @@ export class ScenarioRun {
       },
       workload: setup.clients,
       arrivals: sim.rng.split("arrivals"),
-      router: new Router({
-        nodes: shard.nodes,
-        multiLeader: r.mode === "multi-leader",
-        read_from: r.read_from,
-        read_your_writes: r.read_your_writes,
-      }),
+      dispatcher: clientDispatcher,
       observer,
       onDrained: () => sim.stop(),
     });
     this.driver = driver;
     const client = sim.addHost("client", () => driver);
-    this.hosts = { nodes: shard.nodes, client };
-    this.nodeNames = new Map(shard.nodes.map((id, i) => [id, shard.names[i] as string]));
+    if (client !== client_id) throw new Error(`runner: client host ${client}, expected ${client_id}`);
+    if (this.store !== null) {
+      const store = this.store;
+      const coordinator = new Coordinator({
+        store,
+        groups: new Map(groups.map((group, shard) => [shard, group.nodes])),
+        subscribers: [proxy ? router_id : client_id],
+        changes: scenario.changes,
+        vnodes: sh.vnodes,
+        split_at: sh.split_at,
+        batch: sh.batch,
+        pause_us: sh.pause_us,
+        request_timeout_us: w.timeout_us,
+        events,
+      });
+      if (sim.addHost("coordinator", () => coordinator) !== coordinator_id)
+        throw new Error("runner: coordinator host id");
+      if (proxy) {
+        const host = new RouterHost(this.dispatcher, w.timeout_us);
+        if (sim.addHost("router", () => host) !== router_id) throw new Error("runner: router host id");
+      }
+    }
+    const nodes = groups.flatMap((group) =>
+      group.nodes.map((id, i) => ({ id, name: group.names[i] as string })),
+    );
+    this.hosts = { nodes: nodes.map((node) => node.id), client };
+    this.nodeNames = new Map(nodes.map((node) => [node.id, node.name]));
     const injector = new FaultInjector(
       sim,
       scenario.faults,
       {
-        nodes: () =>
-          shard.nodes.map((id, i) => ({ id, name: shard.names[i] as string, role: this.roleOf(id) })),
+        nodes: () => nodes.map((node) => ({ ...node, role: this.roleOf(node.id) })),
         client: () => client,
       },
       sim.rng.split("faults"),
@@ -215,50 +322,118 @@ export class ScenarioRun {
   }
 
   /**
-   * Values of the writes the final leader's log holds (null unless exactly one node leads, or in
-   * multi-leader mode): what survived the run. Inspects the engine directly, after the run.
+   * Values of the writes the final leaders' logs hold (null unless exactly one node leads each shard
+   * in use, or in multi-leader mode): what survived the run. Inspects the engine, after the run.
    */
   survivingWrites(): Set<number> | null {
     // Bank writes are balances, not values unique to a write.
     if (this.scenario.replication.mode === "multi-leader" || this.scenario.workload.type === "bank")
       return null;
-    const leaders = this.leaders();
-    if (leaders.length !== 1) return null;
-    const disk = this.sim.disk(leaders[0] as number);
+    const leaders = this.shardLeaders();
+    if (leaders === null) return null;
     const values = new Set<number>();
-    for (let p = disk.firstPosition; p < disk.length; p++)
-      values.add((disk.entryAt(p) as LogRecord).entry.value);
+    for (const leader of leaders.values()) {
+      const disk = this.sim.disk(leader);
+      for (let p = disk.firstPosition; p < disk.length; p++)
+        values.add((disk.entryAt(p) as LogRecord).entry.value);
+    }
     return values;
   }
 
   /**
-   * What each key holds at the end on the final leader (null: the initial value, or no single
-   * leader, then null is returned for the whole map), for lost_writes.
+   * What each key holds at the end on its shard's final leader (null: the initial value), for
+   * lost_writes; null for the whole map when a shard has no single leader (or in multi-leader mode).
    */
   finalValues(keys: Iterable<string>): Map<string, number | null> | null {
-    const leaders = this.leaders();
-    if (this.scenario.replication.mode === "multi-leader" || leaders.length !== 1) return null;
-    const table = storageOf(this.sim.disk(leaders[0] as number)).table;
+    const records = this.finalLookup();
+    if (records === null) return null;
     const values = new Map<string, number | null>();
     for (const key of keys) {
-      const row = table.find(key);
-      const version = row < 0 ? 0 : table.version(row);
+      const version = records(key) ?? 0;
       values.set(key, version === 0 ? null : version);
     }
     return values;
   }
 
   /**
-   * The value every record holds at the end on the final leader (a bank's balances), or null
-   * without exactly one leader (or in multi-leader mode). Inspects the engine directly, after the run.
+   * The value every record holds at the end on its shard's final leader (a bank's balances), or
+   * null without a single leader per shard (or in multi-leader mode).
    */
   finalRecords(): Map<string, number> | null {
-    const leaders = this.leaders();
-    if (this.scenario.replication.mode === "multi-leader" || leaders.length !== 1) return null;
-    const table = storageOf(this.sim.disk(leaders[0] as number)).table;
+    const leaders = this.shardLeaders();
+    if (leaders === null) return null;
     const values = new Map<string, number>();
-    table.index.scan("", Number.POSITIVE_INFINITY, (key, row) => values.set(key, table.version(row)));
+    for (const [shard, leader] of leaders) {
+      const table = storageOf(this.sim.disk(leader)).table;
+      table.index.scan("", Number.POSITIVE_INFINITY, (key, row) => {
+        if (this.ownerOf(key) === shard) values.set(key, table.version(row));
+      });
+    }
     return values;
+  }
+
+  /** Per shard in use: its final keys (owned rows on its leader) and the requests it was sent. */
+  shardUsage(): {
+    strategy: string;
+    shards: { id: number; keys: number | null; requests: number }[];
+    cross_shard_ops: number;
+    map_version: number;
+  } | null {
+    if (this.store === null) return null;
+    const map = this.store.map;
+    const leaders = this.shardLeaders();
+    const ids = new Set([...map.shardIds, ...this.dispatcher.requestsByShard.keys()]);
+    const shards = [...ids]
+      .sort((a, b) => a - b)
+      .map((id) => {
+        const leader = leaders?.get(id);
+        let keys: number | null = null;
+        if (leader !== undefined) {
+          keys = 0;
+          const table = storageOf(this.sim.disk(leader)).table;
+          table.index.scan("", Number.POSITIVE_INFINITY, (key) => {
+            if (map.ownerOf(key) === id) keys = (keys as number) + 1;
+          });
+        }
+        return { id, keys, requests: this.dispatcher.requestsByShard.get(id) ?? 0 };
+      });
+    return {
+      strategy: map.current.strategy,
+      shards,
+      cross_shard_ops: this.dispatcher.crossShard,
+      map_version: map.version,
+    };
+  }
+
+  private ownerOf(key: string): number {
+    return this.store === null ? 0 : this.store.map.ownerOf(key);
+  }
+
+  /** Looks a key up on its owner's final leader (undefined: absent), or null without leaders. */
+  private finalLookup(): ((key: string) => number | undefined) | null {
+    const leaders = this.shardLeaders();
+    if (leaders === null) return null;
+    return (key) => {
+      const leader = leaders.get(this.ownerOf(key));
+      if (leader === undefined) return undefined;
+      const table = storageOf(this.sim.disk(leader)).table;
+      const row = table.find(key);
+      return row < 0 ? undefined : table.version(row);
+    };
+  }
+
+  /** The one leader of each shard the map uses (null if one has none or several, or multi-leader). */
+  private shardLeaders(): Map<number, number> | null {
+    if (this.scenario.replication.mode === "multi-leader") return null;
+    const used = this.store === null ? [0] : this.store.map.shardIds;
+    const leaders = new Map<number, number>();
+    for (const shard of used) {
+      const group = this.groups[shard];
+      const leading = group?.nodes.filter((node) => this.roleOf(node) === "leader") ?? [];
+      if (leading.length !== 1) return null;
+      leaders.set(shard, leading[0] as number);
+    }
+    return leaders;
   }
 
   /** Nodes that believe they lead now. */

@@ -14,13 +14,14 @@ import { ScenarioError } from "../../workloads/scenario/load.js";
 import type { CliIo } from "../cli.js";
 import { CliError } from "../errors.js";
 import { EXIT_OK } from "../exit-codes.js";
+import { type MetricsArgs, parseMetricsInterval } from "../live-metrics.js";
 import { createRunPool, defaultWorkers } from "../pool.js";
 import { countProgressBar } from "../progress.js";
 import { readScenarioFile } from "../scenario-file.js";
 import { MATRIX_MAX_RUNS, parseSeedRange, parseVary, variants } from "../vary.js";
 import { reproduceCommand } from "./run.js";
 
-export interface MatrixArgs {
+export interface MatrixArgs extends Pick<MetricsArgs, "metrics" | "metricsInterval"> {
   scenario: string;
   vary: string[];
   seeds: string;
@@ -53,6 +54,7 @@ export async function matrixCommand(args: MatrixArgs, io: CliIo): Promise<number
       throw error;
     }
   }
+  const metricsInterval_us = parseMetricsInterval(args);
   const workers = args.workers ?? defaultWorkers();
   if (!(Number.isInteger(workers) && workers >= 1 && workers <= 256)) {
     throw new CliError(`--workers: expected an integer in [1, 256] (got ${args.workers})`);
@@ -80,6 +82,10 @@ export async function matrixCommand(args: MatrixArgs, io: CliIo): Promise<number
                 overrides,
                 seed,
                 reproduce: reproduceCommand(args.scenario, seed, overrides),
+                metrics: args.metrics,
+                metricsInterval_us,
+                // Variants share the scenario and the seeds: the variant tells their metrics apart.
+                runLabel: `${base.resolved.name}/${slug(variant.label)}/seed-${seed}`,
               });
               writeRunDir(join(out, slug(variant.label), `seed-${seed}`), new Map(result.files));
               return result.report;

@@ -69,7 +69,11 @@ export async function replayCommand(args: ReplayArgs, io: CliIo): Promise<number
         `this is dbsim ${dbsimVersion()}; the trace may differ\n`,
     );
   }
-  const executed = await executeRun(recording.scenario, recording.seed, { yieldBetweenSlices: true });
+  // No metrics: a replay writes no run directory, and metrics do not change the trace.
+  const executed = await executeRun(recording.scenario, recording.seed, {
+    yieldBetweenSlices: true,
+    metrics: false,
+  });
   const replayed: RunTrace = { trace_hash: executed.report.trace_hash, checkpoints: executed.checkpoints };
   const divergence = findDivergence(recording, replayed);
   if (divergence !== undefined) {

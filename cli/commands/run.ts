@@ -1,4 +1,5 @@
 // dbsim run <scenario> [--seed N] [--out DIR] [--set path=value]... [--json]
+//   [--no-metrics] [--metrics-interval D] [--run-label NAME] [--metrics-port P [--metrics-host H] [--metrics-hold S]]
 
 import { join } from "node:path";
 import { writeRunDir } from "../../reports/run-dir.js";
@@ -8,11 +9,12 @@ import { checkDeterminism, divergenceLine } from "../determinism.js";
 import { CliError } from "../errors.js";
 import { executeRun } from "../execute.js";
 import { EXIT_NONDETERMINISM, EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATION } from "../exit-codes.js";
+import { LiveEndpoint, type MetricsArgs, parseLiveOptions, parseMetricsInterval } from "../live-metrics.js";
 import { RunProgressBar } from "../progress.js";
 import { readScenarioFile } from "../scenario-file.js";
 import { parseSeed } from "../seeds.js";
 
-export interface RunArgs {
+export interface RunArgs extends MetricsArgs {
   scenario: string;
   seed: string | number;
   out?: string;
@@ -20,6 +22,8 @@ export interface RunArgs {
   json: boolean;
   progress: boolean;
   checkDeterminism: boolean;
+  /** The `run` label of the run's metrics (default <scenario>/seed-<seed>). */
+  runLabel?: string;
 }
 
 export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
@@ -27,35 +31,52 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   const scenario = readScenarioFile(args.scenario, args.set);
   const out = args.out ?? join("runs", scenario.resolved.name, `seed-${seed}`);
   const reproduce = reproduceCommand(args.scenario, seed, args.set);
-  const bar = new RunProgressBar(args.progress && !args.json && io.stderr.isTTY === true);
-  let executed: Awaited<ReturnType<typeof executeRun>>;
-  try {
-    executed = await executeRun(scenario, seed, {
-      onProgress: (p) => bar.update(p),
-      yieldBetweenSlices: true,
-      reproduce,
-    });
-  } finally {
-    bar.stop();
+  const interval_us = parseMetricsInterval(args);
+  const liveOptions = parseLiveOptions(args);
+  if (args.runLabel !== undefined && (args.runLabel.trim() === "" || args.metrics === false)) {
+    throw new CliError("--run-label: expected a non-empty name, and metrics (not --no-metrics)");
   }
+  // Listen before running: a port in use is reported before any work.
+  const live = liveOptions === null ? null : await LiveEndpoint.start(liveOptions, io);
   try {
-    writeRunDir(out, executed.files);
-  } catch (error) {
-    throw new CliError(`cannot write the run directory ${out}: ${(error as Error).message}`);
-  }
-  if (args.json) io.stdout.write(`${JSON.stringify(executed.report, null, 2)}\n`);
-  else io.stdout.write(`${terminalSummary(executed.report, reproduce)}\nwrote ${out}/\n`);
-  if (args.checkDeterminism) {
-    const determinism = await checkDeterminism(scenario, seed);
-    if (determinism.first !== undefined) {
-      throw new CliError(
-        `not deterministic: ${divergenceLine(determinism.first)}; reproduce: ${reproduce}`,
-        EXIT_NONDETERMINISM,
-      );
+    const bar = new RunProgressBar(args.progress && !args.json && io.stderr.isTTY === true);
+    let executed: Awaited<ReturnType<typeof executeRun>>;
+    try {
+      executed = await executeRun(scenario, seed, {
+        onProgress: (p) => bar.update(p),
+        yieldBetweenSlices: true,
+        reproduce,
+        metrics: args.metrics !== false && {
+          interval_us,
+          ...(args.runLabel === undefined ? {} : { run: args.runLabel }),
+          ...(live === null ? {} : { live: { attach: (snapshot) => live.serve(snapshot) } }),
+        },
+      });
+    } finally {
+      bar.stop();
     }
-    io.stderr.write(`dbsim: deterministic: two more runs gave trace hash ${determinism.trace_hash}\n`);
+    try {
+      writeRunDir(out, executed.files);
+    } catch (error) {
+      throw new CliError(`cannot write the run directory ${out}: ${(error as Error).message}`);
+    }
+    if (args.json) io.stdout.write(`${JSON.stringify(executed.report, null, 2)}\n`);
+    else io.stdout.write(`${terminalSummary(executed.report, reproduce)}\nwrote ${out}/\n`);
+    if (args.checkDeterminism) {
+      const determinism = await checkDeterminism(scenario, seed);
+      if (determinism.first !== undefined) {
+        throw new CliError(
+          `not deterministic: ${divergenceLine(determinism.first)}; reproduce: ${reproduce}`,
+          EXIT_NONDETERMINISM,
+        );
+      }
+      io.stderr.write(`dbsim: deterministic: two more runs gave trace hash ${determinism.trace_hash}\n`);
+    }
+    await live?.hold(io);
+    return checksExitCode(executed.report.checks, io, reproduce);
+  } finally {
+    await live?.close();
   }
-  return checksExitCode(executed.report.checks, io, reproduce);
 }
 
 /** 0 when every check passed, 1 when one found a violation (said on stderr with the seed), 3 when one could not decide. */

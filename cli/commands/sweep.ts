@@ -9,13 +9,18 @@
 
 import { readFileSync } from "node:fs";
 import { basename, extname, join } from "node:path";
+import { MessageChannel } from "node:worker_threads";
 import { decodeFromCompressedBase64 } from "hdr-histogram-js";
 import { type LatencySummary, newHistogram, summarize } from "../../reports/latency.js";
+import { sweepRunLabel } from "../../reports/metrics/catalogue.js";
+import type { MetricsSnapshot } from "../../reports/metrics/exposition.js";
+import { type SeedOutcome, SweepMetrics } from "../../reports/metrics/live.js";
 import type { Report } from "../../reports/report-schema.js";
 import { writeFileAtomic, writeRunDir } from "../../reports/run-dir.js";
 import type { CliIo } from "../cli.js";
 import { CliError } from "../errors.js";
 import { EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATION } from "../exit-codes.js";
+import { LiveEndpoint, type MetricsArgs, parseLiveOptions, parseMetricsInterval } from "../live-metrics.js";
 import { createRunPool, defaultWorkers } from "../pool.js";
 import { countProgressBar } from "../progress.js";
 import type { RunTask, RunTaskResult } from "../run-task.js";
@@ -23,7 +28,7 @@ import { readScenarioFile } from "../scenario-file.js";
 import { parseSeedRange } from "../vary.js";
 import { reproduceCommand } from "./run.js";
 
-export interface SweepArgs {
+export interface SweepArgs extends MetricsArgs {
   scenario: string;
   seeds: string;
   workers?: number;
@@ -78,111 +83,139 @@ export async function sweepCommand(args: SweepArgs, io: CliIo): Promise<number> 
   const base = readScenarioFile(args.scenario, args.set); // refuses a bad scenario before running
   const text = readFileSync(args.scenario, "utf8");
   const out = args.out ?? join("runs", base.resolved.name, "sweep");
-  const poolSize = Math.min(workers, seeds.length);
-  const pool = createRunPool(poolSize);
-  const bar = countProgressBar(
-    args.progress && !args.json && io.stderr.isTTY === true,
-    seeds.length,
-    "seeds",
-    ["failing"],
-  );
-
-  const results = new Map<number, SeedResult>();
-  const merged = newHistogram();
-  let mergedMax = 0;
-  let failing = 0;
-  let stopped: "interrupted" | "failures" | null = null;
-
-  const runOne = async (seed: number): Promise<void> => {
-    const task: RunTask = {
-      text,
-      sourceName: args.scenario,
-      fallbackName: basename(args.scenario, extname(args.scenario)),
-      overrides: args.set,
-      seed,
-      reproduce: reproduceCommand(args.scenario, seed, args.set),
-      wantLatencyHistogram: true,
-      filesOnlyOnFailure: true,
-    };
-    let outcome: SeedResult;
-    try {
-      const hook = sweepTestHooks.runTask;
-      const result = hook === undefined ? await pool.run(task) : await hook(task, pool.run);
-      if (stopped === "interrupted") return; // the pool is going down: this result came too late
-      const finished = seedResult(result.report);
-      outcome = finished;
-      if (finished.valid === false) {
-        writeRunDir(join(out, "failures", `seed-${seed}`), new Map(result.files));
-      }
-      if (result.latency_all_base64 !== undefined) {
-        merged.add(decodeFromCompressedBase64(result.latency_all_base64));
-      }
-      mergedMax = Math.max(mergedMax, result.report.ops.all?.latency_us.max ?? 0);
-    } catch (error) {
-      if (stopped === "interrupted") return; // destroyed by Ctrl-C, not a crash
-      outcome = { seed, crashed: error instanceof Error ? error.message : String(error) };
-    }
-    results.set(seed, outcome);
-    if ("valid" in outcome && outcome.valid === false) failing++;
-    if (stopAfter !== undefined && failing >= stopAfter && stopped === null) stopped = "failures";
-    bar?.increment({ failing });
-  };
-
-  let interrupt = (): void => {};
-  const onSigint = (): void => interrupt();
-  process.on("SIGINT", onSigint);
+  const metricsInterval_us = parseMetricsInterval(args);
+  const liveOptions = parseLiveOptions(args);
+  // Live metrics: the workers post their runs' snapshots, aggregated here under <scenario>/sweep.
+  const live = liveOptions === null ? null : await LiveEndpoint.start(liveOptions, io);
+  const sweepMetrics =
+    live === null ? null : new SweepMetrics(sweepRunLabel(base.resolved.name), seeds.length);
+  if (live !== null && sweepMetrics !== null) live.serve(() => sweepMetrics.snapshot());
   try {
-    // Keep at most one task per worker in flight: stopping (Ctrl-C, --stop-after-failures) then
-    // submits nothing more, and thousands of seeds never sit queued in the pool.
-    await new Promise<void>((resolve) => {
-      let next = 0;
-      let inFlight = 0;
-      interrupt = () => {
-        stopped = "interrupted";
-        resolve(); // write what is done; the runs still going are abandoned
+    const poolSize = Math.min(workers, seeds.length);
+    const pool = createRunPool(poolSize);
+    const bar = countProgressBar(
+      args.progress && !args.json && io.stderr.isTTY === true,
+      seeds.length,
+      "seeds",
+      ["failing"],
+    );
+
+    const results = new Map<number, SeedResult>();
+    const merged = newHistogram();
+    let mergedMax = 0;
+    let failing = 0;
+    let stopped: "interrupted" | "failures" | null = null;
+
+    const runOne = async (seed: number): Promise<void> => {
+      const task: RunTask = {
+        text,
+        sourceName: args.scenario,
+        fallbackName: basename(args.scenario, extname(args.scenario)),
+        overrides: args.set,
+        seed,
+        reproduce: reproduceCommand(args.scenario, seed, args.set),
+        wantLatencyHistogram: true,
+        filesOnlyOnFailure: true,
+        metrics: args.metrics,
+        metricsInterval_us,
       };
-      const launch = (): void => {
-        while (stopped === null && inFlight < poolSize && next < seeds.length) {
-          const seed = seeds[next++] as number;
-          inFlight++;
-          void runOne(seed).finally(() => {
-            inFlight--;
-            launch();
-          });
+      const channel = sweepMetrics === null ? null : new MessageChannel();
+      if (channel !== null && sweepMetrics !== null) {
+        channel.port1.on("message", (snapshot: MetricsSnapshot) => sweepMetrics.progress(seed, snapshot));
+        channel.port1.unref();
+        task.metricsPort = channel.port2;
+      }
+      let outcome: SeedResult;
+      try {
+        const hook = sweepTestHooks.runTask;
+        const result = hook === undefined ? await pool.run(task) : await hook(task, pool.run);
+        if (stopped === "interrupted") return; // the pool is going down: this result came too late
+        const finished = seedResult(result.report);
+        outcome = finished;
+        if (finished.valid === false) {
+          writeRunDir(join(out, "failures", `seed-${seed}`), new Map(result.files));
         }
-        if (inFlight === 0 && (stopped !== null || next >= seeds.length)) resolve();
-      };
-      launch();
-    });
+        if (result.latency_all_base64 !== undefined) {
+          merged.add(decodeFromCompressedBase64(result.latency_all_base64));
+        }
+        mergedMax = Math.max(mergedMax, result.report.ops.all?.latency_us.max ?? 0);
+        await sweepMetrics?.finished(seed, seedOutcome(finished), result.metrics_final ?? null);
+      } catch (error) {
+        if (stopped === "interrupted") return; // destroyed by Ctrl-C, not a crash
+        outcome = { seed, crashed: error instanceof Error ? error.message : String(error) };
+        await sweepMetrics?.finished(seed, "crashed", null);
+      } finally {
+        channel?.port1.close();
+      }
+      results.set(seed, outcome);
+      if ("valid" in outcome && outcome.valid === false) failing++;
+      if (stopAfter !== undefined && failing >= stopAfter && stopped === null) stopped = "failures";
+      bar?.increment({ failing });
+    };
+
+    let interrupt = (): void => {};
+    const onSigint = (): void => interrupt();
+    process.on("SIGINT", onSigint);
+    try {
+      // Keep at most one task per worker in flight: stopping (Ctrl-C, --stop-after-failures) then
+      // submits nothing more, and thousands of seeds never sit queued in the pool.
+      await new Promise<void>((resolve) => {
+        let next = 0;
+        let inFlight = 0;
+        interrupt = () => {
+          stopped = "interrupted";
+          resolve(); // write what is done; the runs still going are abandoned
+        };
+        const launch = (): void => {
+          while (stopped === null && inFlight < poolSize && next < seeds.length) {
+            const seed = seeds[next++] as number;
+            inFlight++;
+            void runOne(seed).finally(() => {
+              inFlight--;
+              launch();
+            });
+          }
+          if (inFlight === 0 && (stopped !== null || next >= seeds.length)) resolve();
+        };
+        launch();
+      });
+    } finally {
+      process.removeListener("SIGINT", onSigint);
+      bar?.stop();
+      await pool.close().catch(() => {});
+    }
+
+    const ordered = [...results.values()].sort((a, b) => a.seed - b.seed);
+    const sweep: SweepJson = {
+      scenario: base.resolved.name,
+      seeds: ordered,
+      failing_seeds: ordered.filter((r) => "valid" in r && r.valid === false).map((r) => r.seed),
+      crashed_seeds: ordered.filter((r) => "crashed" in r).map((r) => r.seed),
+      merged: {
+        latency_us: summarize(merged, merged.mean * merged.totalCount, mergedMax),
+        count: merged.totalCount,
+      },
+    };
+    writeFileAtomic(join(out, "sweep.json"), `${JSON.stringify(sweep, null, 2)}\n`);
+
+    if (args.json) io.stdout.write(`${JSON.stringify(sweep, null, 2)}\n`);
+    else io.stdout.write(summaryText(sweep, seeds.length, out, stopped));
+    for (const r of ordered)
+      if ("crashed" in r) io.stderr.write(`dbsim: seed ${r.seed} crashed: ${r.crashed}\n`);
+    if (live !== null && stopped !== "interrupted") await live.hold(io);
+
+    if (stopped === "interrupted") return EXIT_INTERRUPTED;
+    if (sweep.crashed_seeds.length > 0) return EXIT_INTERNAL;
+    if (sweep.failing_seeds.length > 0) return EXIT_VIOLATION;
+    if (ordered.some((r) => "valid" in r && r.valid === "unknown")) return EXIT_UNKNOWN;
+    return EXIT_OK;
   } finally {
-    process.removeListener("SIGINT", onSigint);
-    bar?.stop();
-    await pool.close().catch(() => {});
+    await live?.close();
   }
+}
 
-  const ordered = [...results.values()].sort((a, b) => a.seed - b.seed);
-  const sweep: SweepJson = {
-    scenario: base.resolved.name,
-    seeds: ordered,
-    failing_seeds: ordered.filter((r) => "valid" in r && r.valid === false).map((r) => r.seed),
-    crashed_seeds: ordered.filter((r) => "crashed" in r).map((r) => r.seed),
-    merged: {
-      latency_us: summarize(merged, merged.mean * merged.totalCount, mergedMax),
-      count: merged.totalCount,
-    },
-  };
-  writeFileAtomic(join(out, "sweep.json"), `${JSON.stringify(sweep, null, 2)}\n`);
-
-  if (args.json) io.stdout.write(`${JSON.stringify(sweep, null, 2)}\n`);
-  else io.stdout.write(summaryText(sweep, seeds.length, out, stopped));
-  for (const r of ordered)
-    if ("crashed" in r) io.stderr.write(`dbsim: seed ${r.seed} crashed: ${r.crashed}\n`);
-
-  if (stopped === "interrupted") return EXIT_INTERRUPTED;
-  if (sweep.crashed_seeds.length > 0) return EXIT_INTERNAL;
-  if (sweep.failing_seeds.length > 0) return EXIT_VIOLATION;
-  if (ordered.some((r) => "valid" in r && r.valid === "unknown")) return EXIT_UNKNOWN;
-  return EXIT_OK;
+function seedOutcome(seed: FinishedSeed): SeedOutcome {
+  return seed.valid === true ? "pass" : seed.valid === false ? "fail" : "unknown";
 }
 
 /** A finished run's entry: its combined check verdict (false > unknown > true) and `dbsim run`'s exit. */

@@ -179,6 +179,54 @@ ${failovers}
 </section>`;
 }
 
+function shardingSection(report: Report): string {
+  const sh = report.sharding;
+  if (sh === null) return "";
+  const shards = table(
+    ["shard", "keys at the end", "requests", "load share"],
+    (report.shards ?? []).map((shard) => [
+      { text: `shard${shard.id}` },
+      shard.keys === null ? "?" : String(shard.keys),
+      String(shard.ops),
+      `${(shard.load_share * 100).toFixed(1)}%`,
+    ]),
+  );
+  const changes =
+    sh.reshards.length === 0
+      ? "<p>No change of the shard map.</p>"
+      : table(
+          ["at (s)", "change", "duration (s)", "keys moved", "fraction moved", "restarts"],
+          sh.reshards.map((r) => [
+            r.at_s.toFixed(3),
+            { text: r.change },
+            r.duration_s === null ? "still moving" : r.duration_s.toFixed(3),
+            String(r.moved_keys),
+            r.moved_fraction === null ? "" : `${(r.moved_fraction * 100).toFixed(1)}%`,
+            String(r.restarts),
+          ]),
+        );
+  const { during_reshards: during, outside_reshards: outside } = sh.latency_us;
+  const facts = [
+    `strategy ${sh.strategy}, routing ${sh.routing}, ${sh.shards_at_start} shards at the start, ${sh.shards_at_end} at the end`,
+    `load skew (busiest shard's requests / mean): ${sh.skew === null ? "n/a" : sh.skew.toFixed(3)}`,
+    `cross-shard operations (scatter-gather): ${sh.cross_shard_ops}`,
+    ...(during === null || outside === null
+      ? []
+      : [
+          `latency p50/p99 while data moved ${formatUs(during.p50)}/${formatUs(during.p99)}, ` +
+            `otherwise ${formatUs(outside.p50)}/${formatUs(outside.p99)}`,
+        ]),
+  ];
+  return `<section id="sharding">
+<h2>Sharding</h2>
+<ul>${facts.map((f) => `<li>${escapeHtml(f)}</li>`).join("")}</ul>
+<h3>Shards</h3>
+${shards}
+<h3>Changes of the shard map</h3>
+${changes}
+</section>`;
+}
+
 function faultsSection(report: Report): string {
   const body =
     report.faults.length === 0
@@ -242,6 +290,7 @@ export function renderReportHtml(report: Report, options: { reproduce?: string }
     spectrumSection(report),
     timelineSection(report),
     replicationSection(report),
+    shardingSection(report),
     faultsSection(report),
     checksSection(report),
     configSection(report, options.reproduce),

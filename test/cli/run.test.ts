@@ -12,7 +12,13 @@ describe("dbsim run", () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^dbsim run: tiny, seed 7/);
     expect(stdout).toMatch(/\nread +\d+/);
-    expect(readdirSync(out).sort()).toEqual(["latency", "report.html", "report.json", "summary.md"]);
+    expect(readdirSync(out).sort()).toEqual([
+      "latency",
+      "metrics.om",
+      "report.html",
+      "report.json",
+      "summary.md",
+    ]);
     expect(readdirSync(join(out, "latency")).sort()).toEqual(["all.hgrm", "read.hgrm", "update.hgrm"]);
     const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8"));
     expect(report.schema).toBe("dbsim.report/v1");

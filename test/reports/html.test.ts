@@ -68,6 +68,17 @@ describe("report.html", () => {
     html = renderReportHtml(always.report, { reproduce: "dbsim run s.yaml --seed 1" });
   });
 
+  it("has a sharding section only for a sharded cluster: shards, and each change of the map", async () => {
+    expect(html).not.toContain('<section id="sharding">');
+    const sharded = await tinyRun("cluster.shards=2", "changes=[{at: 1s, kind: reshard, shards: 3}]");
+    const page = renderReportHtml(sharded.report);
+    const shards = htmlTable(page, "sharding");
+    expect(shards[0]).toEqual(["shard", "keys at the end", "requests", "load share"]);
+    expect(shards.slice(1).map((row) => row[0])).toEqual(["shard0", "shard1", "shard2"]);
+    expect(page).toContain("reshard to 3 shards");
+    expect(sharded.stdout).toMatch(/sharding: hash, 3 shards \(2 at the start\), routing client/);
+  });
+
   it("is one self-contained page", () => {
     expect(html.startsWith("<!DOCTYPE html>")).toBe(true);
     expectSelfContained(html);

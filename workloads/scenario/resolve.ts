@@ -2,6 +2,8 @@
 // mix and distribution applied. Only for documents the schema accepted (loadScenario does both).
 
 import { nodeName } from "../../engine/cluster.js";
+import type { ShardingChange } from "../../engine/sharding/coordinator.js";
+import type { StrategyName } from "../../engine/sharding/partitioners.js";
 import type { LatencySpec } from "../../sim/latency.js";
 import type { BankConfig } from "../bank/bank-workload.js";
 import { type ResolvedFaults, resolveFaults } from "../faults/resolve.js";
@@ -12,7 +14,7 @@ import {
   SCENARIO_PRESETS,
   type YcsbPresetName,
 } from "./presets.js";
-import { durationValueUs, type ScenarioDoc } from "./schema.js";
+import { durationValueUs, provisionedShards, type ScenarioDoc } from "./schema.js";
 import { type FsyncPolicy, parseFsyncPolicy, parseRatePerS } from "./units.js";
 
 export type { FsyncPolicy } from "./units.js";
@@ -40,6 +42,20 @@ export interface ResolvedScenario {
   };
   network: { latency: LatencySpec; loss: number; duplicate: number };
   faults: ResolvedFaults;
+  sharding: {
+    /** Shards owning keys at the start. */
+    shards: number;
+    /** Shard groups built, spares included (>= shards). */
+    provisioned: number;
+    strategy: StrategyName;
+    vnodes: number;
+    boundaries: readonly string[] | null;
+    split_at: number | null;
+    routing: "client" | "proxy";
+    batch: number;
+    pause_us: number;
+  };
+  changes: readonly ShardingChange[];
   checks: readonly string[];
   workload: {
     type: "ycsb" | "bank";
@@ -55,6 +71,7 @@ export interface ResolvedScenario {
     scan_length_max: number;
     scan_length_distribution: "uniform" | "zipfian";
     insert_order: "hashed" | "ordered";
+    zero_padding: number;
     hotspot_data_fraction: number;
     hotspot_ops_fraction: number;
     zipfian_constant: number;
@@ -121,6 +138,7 @@ function resolveWorkload(workload: ScenarioDoc["workload"]): ResolvedScenario["w
     scan_length_max: workload.scan_length.max,
     scan_length_distribution: workload.scan_length_distribution,
     insert_order: workload.insert_order,
+    zero_padding: workload.zero_padding,
     hotspot_data_fraction: workload.hotspot.data_fraction,
     hotspot_ops_fraction: workload.hotspot.ops_fraction,
     zipfian_constant: workload.zipfian_constant,
@@ -151,9 +169,36 @@ function resolveReplication(cluster: ScenarioDoc["cluster"]): ResolvedScenario["
   };
 }
 
+function resolveChange(change: ScenarioDoc["changes"][number]): ShardingChange {
+  const at_us = us(change.at);
+  switch (change.kind) {
+    case "reshard":
+      return { at_us, kind: "reshard", shards: change.shards };
+    case "split":
+      return { at_us, kind: "split", shard: change.shard };
+    case "move":
+      return { at_us, kind: "move", keys: change.keys, to: change.to };
+  }
+}
+
+/** Names of every provisioned node: shard<i>/n<j>. */
+export function allNodeNames(scenario: {
+  sharding: { provisioned: number };
+  replication: { replicas: number };
+}): string[] {
+  const names: string[] = [];
+  for (let shard = 0; shard < scenario.sharding.provisioned; shard++) {
+    for (let replica = 0; replica < scenario.replication.replicas; replica++)
+      names.push(nodeName(shard, replica));
+  }
+  return names;
+}
+
 /** Converts a validated document's units to numbers and applies the preset. */
 export function resolveScenario(doc: ScenarioDoc): ResolvedScenario {
   const node = doc.cluster.node;
+  const { sharding } = doc.cluster;
+  const provisioned = provisionedShards(doc.cluster, doc.changes);
   return {
     name: doc.name,
     description: doc.description,
@@ -169,11 +214,23 @@ export function resolveScenario(doc: ScenarioDoc): ResolvedScenario {
       btree_fanout: node.btree_fanout,
     },
     replication: resolveReplication(doc.cluster),
+    sharding: {
+      shards: doc.cluster.shards,
+      provisioned,
+      strategy: sharding.strategy,
+      vnodes: sharding.vnodes,
+      boundaries: sharding.boundaries,
+      split_at: sharding.split_at,
+      routing: sharding.routing,
+      batch: sharding.migration.batch,
+      pause_us: us(sharding.migration.pause),
+    },
+    changes: doc.changes.map(resolveChange),
     checks: doc.checks,
     faults: resolveFaults(doc.faults, {
       duration_us: us(doc.duration),
       warmup_us: us(doc.warmup),
-      nodeNames: Array.from({ length: doc.cluster.replicas }, (_, i) => nodeName(0, i)),
+      nodeNames: allNodeNames({ sharding: { provisioned }, replication: { replicas: doc.cluster.replicas } }),
     }),
     network: {
       latency: resolveLatency(doc.network.latency),

@@ -10,6 +10,7 @@
 // - a union's `error` is the message for a value of the wrong type, e.g. "expected a duration ...".
 
 import { z } from "zod";
+import { MAX_SHARDS } from "../../engine/sharding/coordinator.js";
 import { BANK_TRANSFER_MODES } from "../bank/bank-workload.js";
 import { duration, durationValueUs, MAX_DURATION_US } from "./durations.js";
 import { faultsSchema } from "./faults-schema.js";
@@ -149,12 +150,108 @@ const replicationSchema = z
   })
   .describe("How the replicas of a shard share writes.");
 
+export const SHARDING_STRATEGIES = ["hash", "consistent", "range", "directory"] as const;
+
+const migrationSchema = z
+  .strictObject({
+    batch: integer(1, 100_000)
+      .default(256)
+      .describe("Rows per batch a reshard copies (export, then ingest on the destination) or purges."),
+    pause: duration("zero")
+      .default("5ms")
+      .describe("Pause between two copy batches: throttles the migration's load on the shards."),
+  })
+  .describe("How a reshard moves data: copy, catch up, freeze and cut over, purge.");
+
+const shardingSchema = z
+  .strictObject({
+    strategy: z
+      .enum(SHARDING_STRATEGIES)
+      .default("hash")
+      .describe(
+        "Which shard owns a key: `hash` (hash mod shards), `consistent` (a hash ring with `vnodes` points " +
+          "per shard), `range` (key ranges, split at `boundaries`) or `directory` (a lookup table over a " +
+          "hash placement; `move` changes place keys).",
+      ),
+    vnodes: integer(1, 4096).default(64).describe("consistent: points per shard on the hash ring."),
+    boundaries: z
+      .array(z.string().min(1))
+      .nullable()
+      .default(null)
+      .describe(
+        "range: the keys where shards 1 .. shards-1 begin, ascending (shards - 1 of them). null: cut the " +
+          "loaded keys into equal ranges.",
+      ),
+    split_at: integer(1, 1_000_000_000)
+      .nullable()
+      .default(null)
+      .describe("range: split a shard holding more keys than this into a spare shard (null: never)."),
+    max_shards: integer(1, MAX_SHARDS)
+      .nullable()
+      .default(null)
+      .describe(
+        "Shard groups provisioned, spares idle until a change uses them. null: the most `changes` " +
+          "need (twice `shards` with `split_at`).",
+      ),
+    routing: z
+      .enum(["client", "proxy"])
+      .default("client")
+      .describe(
+        "`client`: clients route by their own copy of the shard map; `proxy`: through a router host " +
+          "(one more network hop).",
+      ),
+    migration: migrationSchema.prefault({}),
+  })
+  .describe("How keys are spread over shards (with `shards` >= 2, or `changes`).");
+
 const clusterSchema = z
   .strictObject({
-    replicas: integer(1, 9).default(1).describe("Copies of the shard: a leader and followers."),
+    shards: integer(1, MAX_SHARDS)
+      .default(1)
+      .describe("Shards: replica groups, each owning part of the keys."),
+    sharding: shardingSchema.prefault({}),
+    replicas: integer(1, 9).default(1).describe("Copies of each shard: a leader and followers."),
     replication: replicationSchema.prefault({}),
     node: nodeSchema.prefault({}),
   })
+  .superRefine((cluster, ctx) => {
+    const { sharding } = cluster;
+    const issue = (path: (string | number)[], message: string) =>
+      ctx.addIssue({ code: "custom", path: ["sharding", ...path], message });
+    if (sharding.strategy !== "range" && sharding.boundaries !== null) {
+      issue(["boundaries"], `only for strategy range (got strategy ${sharding.strategy})`);
+    }
+    if (sharding.strategy !== "range" && sharding.split_at !== null) {
+      issue(["split_at"], `only for strategy range (got strategy ${sharding.strategy})`);
+    }
+    if (sharding.boundaries !== null) {
+      if (sharding.boundaries.length !== cluster.shards - 1) {
+        issue(
+          ["boundaries"],
+          `needs shards - 1 = ${cluster.shards - 1} keys, where shards 1 .. ${cluster.shards - 1} begin (got ${sharding.boundaries.length})`,
+        );
+      }
+      sharding.boundaries.forEach((boundary, i) => {
+        const previous = sharding.boundaries?.[i - 1];
+        if (previous !== undefined && !(previous < boundary)) {
+          issue(
+            ["boundaries", i],
+            `boundaries must be in ascending order: ${JSON.stringify(boundary)} is not after ${JSON.stringify(previous)}`,
+          );
+        }
+      });
+    }
+    if (sharding.max_shards !== null && sharding.max_shards < cluster.shards) {
+      issue(["max_shards"], `must be at least shards (${cluster.shards}) (got ${sharding.max_shards})`);
+    }
+    if (sharding.routing === "proxy" && cluster.replication.read_your_writes) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["replication", "read_your_writes"],
+        message: "needs sharding.routing: client (the router host does not track each client's writes)",
+      });
+    }
+  }, WHEN_FIELDS_VALID)
   .superRefine((cluster, ctx) => {
     if (cluster.replicas >= 2) return;
     const single = `needs replicas >= 2 (got replicas: ${cluster.replicas})`;
@@ -389,6 +486,12 @@ const workloadSchema = z
       .enum(["hashed", "ordered"])
       .default("hashed")
       .describe("Whether inserted keys are hashed (spread out) or in insertion order."),
+    zero_padding: integer(1, 64)
+      .default(1)
+      .describe(
+        "YCSB's zeropadding: key numbers are padded with zeros to this many digits. With `ordered` " +
+          "inserts, enough digits (say 10) make the keys' sort order their insertion order.",
+      ),
     hotspot: hotspotSchema.prefault({}),
     zipfian_constant: zipfianConstant.default(0.99).describe("Skew of the zipfian distribution."),
     exponential: exponentialSchema.prefault({}),
@@ -416,33 +519,72 @@ const workloadSchema = z
   })
   .describe("What the clients do.");
 
+// --- changes ---
+
+const changeAt = duration("zero").describe("When, from the start of the run (warmup included).");
+
+const changeSchema = z
+  .discriminatedUnion("kind", [
+    z
+      .strictObject({
+        at: changeAt,
+        kind: z.literal("reshard"),
+        shards: integer(1, MAX_SHARDS).describe(
+          "The shard count to move to (range: more than now; it splits).",
+        ),
+      })
+      .describe("Move to this many shards (hash, consistent, directory), or split ranges up to it (range)."),
+    z
+      .strictObject({
+        at: changeAt,
+        kind: z.literal("split"),
+        shard: integer(0, MAX_SHARDS - 1).describe("The shard whose range splits at its median key."),
+      })
+      .describe("range: split one shard's range; the upper half moves to a spare shard."),
+    z
+      .strictObject({
+        at: changeAt,
+        kind: z.literal("move"),
+        keys: z.array(z.string().min(1)).min(1).describe("The keys to place (e.g. a hot key)."),
+        to: integer(0, MAX_SHARDS - 1).describe("The shard that will own them."),
+      })
+      .describe("directory: place keys on a shard."),
+  ])
+  .describe("A change of the shard map during the run, done online while traffic continues.");
+
 // --- the document ---
 
-export const scenarioSchema = z
-  .strictObject({
-    name: z
-      .string()
-      .regex(SCENARIO_NAME_PATTERN, {
-        error:
-          "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit (it names the run's directory)",
-      })
-      .describe("Names the run and its directory. Required unless the loader is given the file's base name."),
-    description: z.string().default("").describe("Free text shown in reports."),
-    duration: duration("positive").default("60s").describe("Virtual time of the measured phase."),
-    warmup: duration("zero").default("0s").describe("Run before measuring; excluded from the results."),
-    cluster: clusterSchema.prefault({}),
-    network: networkSchema.prefault({}),
-    workload: workloadSchema.prefault({}),
-    faults: faultsSchema.prefault({}),
-    checks: z
-      .array(z.enum(CHECK_NAMES))
-      .default([])
-      .describe(
-        "Checks of the history the clients saw, run after the run. YCSB workloads: linearizable, lost_writes, " +
-          "stale_reads, read_your_writes, monotonic_reads; bank: bank (total conserved, no negative " +
-          "balance). A violation makes the run exit 1 and write failure.json.",
-      ),
-  })
+const scenarioSchemaBase = z.strictObject({
+  name: z
+    .string()
+    .regex(SCENARIO_NAME_PATTERN, {
+      error:
+        "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit (it names the run's directory)",
+    })
+    .describe("Names the run and its directory. Required unless the loader is given the file's base name."),
+  description: z.string().default("").describe("Free text shown in reports."),
+  duration: duration("positive").default("60s").describe("Virtual time of the measured phase."),
+  warmup: duration("zero").default("0s").describe("Run before measuring; excluded from the results."),
+  cluster: clusterSchema.prefault({}),
+  network: networkSchema.prefault({}),
+  workload: workloadSchema.prefault({}),
+  faults: faultsSchema.prefault({}),
+  changes: z
+    .array(changeSchema)
+    .default([])
+    .describe("Changes of the shard map during the run (reshard, split, move), in time order."),
+  checks: z
+    .array(z.enum(CHECK_NAMES))
+    .default([])
+    .describe(
+      "Checks of the history the clients saw, run after the run. YCSB workloads: linearizable, lost_writes, " +
+        "stale_reads, read_your_writes, monotonic_reads; bank: bank (total conserved, no negative " +
+        "balance). A violation makes the run exit 1 and write failure.json.",
+    ),
+});
+
+export const scenarioSchema = scenarioSchemaBase
+  .superRefine((doc, ctx) => checkChanges(doc, ctx), WHEN_FIELDS_VALID)
   .superRefine((doc, ctx) => {
     const bank = doc.workload.type === "bank";
     const fitting: readonly string[] = bank ? BANK_CHECK_NAMES : REGISTER_CHECK_NAMES;
@@ -473,3 +615,99 @@ export const scenarioSchema = z
 export type ScenarioDoc = z.output<typeof scenarioSchema>;
 /** What a scenario file may contain (defaults optional). */
 export type ScenarioInput = z.input<typeof scenarioSchema>;
+
+/** Shard groups the cluster provisions: the most the changes need, spares included. */
+export function provisionedShards(
+  cluster: {
+    shards: number;
+    sharding: { max_shards: number | null; split_at: number | null };
+  },
+  changes: readonly (
+    | { kind: "reshard"; shards: number }
+    | { kind: "split" }
+    | { kind: "move"; to: number }
+  )[],
+): number {
+  if (cluster.sharding.max_shards !== null) return cluster.sharding.max_shards;
+  let needed = cluster.shards;
+  let count = cluster.shards;
+  for (const change of changes) {
+    if (change.kind === "reshard") count = change.shards;
+    else if (change.kind === "split") count++;
+    else needed = Math.max(needed, change.to + 1);
+    needed = Math.max(needed, count);
+  }
+  if (cluster.sharding.split_at !== null) needed = Math.max(needed, 2 * cluster.shards);
+  return Math.min(MAX_SHARDS, needed);
+}
+
+/** The changes fit the cluster: in order, within the run, of a kind the strategy supports. */
+function checkChanges(doc: z.output<typeof scenarioSchemaBase>, ctx: z.RefinementCtx): void {
+  const { cluster, changes } = doc;
+  const strategy = cluster.sharding.strategy;
+  const end_us = (durationValueUs(doc.warmup) ?? 0) + (durationValueUs(doc.duration) ?? 0);
+  const provisioned = provisionedShards(cluster, changes);
+  const issue = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: "custom", path, message });
+  if (cluster.shards > 1 || changes.length > 0) {
+    if (doc.workload.type === "bank") {
+      issue(
+        ["workload", "type"],
+        "bank needs cluster.shards: 1 and no changes (a transfer between shards would not be atomic)",
+      );
+    }
+    if (changes.length > 0 && cluster.replication.mode === "multi-leader") {
+      issue(["changes"], "resharding needs a leader-follower replication mode (not multi-leader)");
+    }
+  }
+  let shards = cluster.shards;
+  let previous_us = 0;
+  changes.forEach((change, i) => {
+    const at_us = durationValueUs(change.at) ?? 0;
+    if (at_us < previous_us)
+      issue(["changes", i, "at"], `changes must be in time order (${change.at} is before the previous one)`);
+    if (at_us >= end_us)
+      issue(
+        ["changes", i, "at"],
+        `must be before the end of the run (warmup + duration = ${end_us / 1e6}s; got ${change.at})`,
+      );
+    previous_us = at_us;
+    switch (change.kind) {
+      case "reshard":
+        if (change.shards === shards)
+          issue(["changes", i, "shards"], `the cluster has ${shards} shards then already`);
+        else if (strategy === "range" && change.shards < shards) {
+          issue(
+            ["changes", i, "shards"],
+            `range grows by splitting: it can only add shards (${shards} then, got ${change.shards})`,
+          );
+        } else if (change.shards > provisioned) {
+          issue(["changes", i, "shards"], `more than cluster.sharding.max_shards (${provisioned})`);
+        }
+        shards = change.shards;
+        break;
+      case "split":
+        if (strategy !== "range")
+          issue(["changes", i, "kind"], `split needs strategy range (got ${strategy}); use reshard`);
+        else if (change.shard >= shards)
+          issue(["changes", i, "shard"], `no shard${change.shard}: the cluster has ${shards} shards then`);
+        shards++;
+        if (shards > provisioned)
+          issue(
+            ["changes", i],
+            `needs a spare shard: more than cluster.sharding.max_shards (${provisioned})`,
+          );
+        break;
+      case "move":
+        if (strategy !== "directory")
+          issue(["changes", i, "kind"], `move needs strategy directory (got ${strategy})`);
+        else if (change.to >= provisioned) {
+          issue(
+            ["changes", i, "to"],
+            `no shard${change.to}: shards 0 .. ${provisioned - 1} are provisioned (see cluster.sharding.max_shards)`,
+          );
+        }
+        break;
+    }
+  });
+}

@@ -12,6 +12,16 @@ const DEFAULT_DOC: ScenarioDoc = {
   duration: "60s",
   warmup: "0s",
   cluster: {
+    shards: 1,
+    sharding: {
+      strategy: "hash",
+      vnodes: 64,
+      boundaries: null,
+      split_at: null,
+      max_shards: null,
+      routing: "client",
+      migration: { batch: 256, pause: "5ms" },
+    },
     replicas: 1,
     replication: {
       mode: "async",
@@ -42,6 +52,7 @@ const DEFAULT_DOC: ScenarioDoc = {
     scan_length: { min: 1, max: 100 },
     scan_length_distribution: "uniform",
     insert_order: "hashed",
+    zero_padding: 1,
     hotspot: { data_fraction: 0.2, ops_fraction: 0.8 },
     zipfian_constant: 0.99,
     exponential: { percentile: 95, frac: 0.8571428571 },
@@ -52,6 +63,7 @@ const DEFAULT_DOC: ScenarioDoc = {
     max_backlog: 100_000,
   },
   faults: { schedule: [], random: null },
+  changes: [],
   checks: [],
 };
 
@@ -90,6 +102,7 @@ const DEFAULT_RESOLVED: ResolvedScenario = {
     scan_length_max: 100,
     scan_length_distribution: "uniform",
     insert_order: "hashed",
+    zero_padding: 1,
     hotspot_data_fraction: 0.2,
     hotspot_ops_fraction: 0.8,
     zipfian_constant: 0.99,
@@ -101,6 +114,18 @@ const DEFAULT_RESOLVED: ResolvedScenario = {
     timeout_us: 2_000_000,
     max_backlog: 100_000,
   },
+  sharding: {
+    shards: 1,
+    provisioned: 1,
+    strategy: "hash",
+    vnodes: 64,
+    boundaries: null,
+    split_at: null,
+    routing: "client",
+    batch: 256,
+    pause_us: 5000,
+  },
+  changes: [],
   checks: [],
   faults: { schedule: [], random: null },
 };

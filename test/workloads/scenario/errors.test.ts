@@ -21,10 +21,35 @@ describe("validation errors name the path and what is allowed", () => {
     ["workload: { type: tpcc }", 'workload.type: expected one of ycsb, bank (got "tpcc")'],
     ["workload: { arrival: 3 }", "workload.arrival: expected one of poisson, constant (got 3)"],
     // unknown keys list the keys allowed there
-    ["cluster: { shards: 3 }", "cluster.shards: unknown key; allowed keys: replicas, replication, node"],
+    ["cluster: { shards: 0 }", "cluster.shards: must be at least 1 (got 0)"],
     [
-      "changes: []",
-      "changes: unknown key; allowed keys: name, description, duration, warmup, cluster, network, workload, faults, checks",
+      "cluster: { sharding: { strategy: modulo } }",
+      'cluster.sharding.strategy: expected one of hash, consistent, range, directory (got "modulo")',
+    ],
+    ["cluster: { sharding: { vnodes: 0 } }", "cluster.sharding.vnodes: must be at least 1 (got 0)"],
+    [
+      "cluster: { shards: 3, sharding: { strategy: range, boundaries: [user5, user2] } }",
+      'cluster.sharding.boundaries.1: boundaries must be in ascending order: "user2" is not after "user5"',
+    ],
+    [
+      "cluster: { shards: 3, sharding: { strategy: range, boundaries: [user5] } }",
+      "cluster.sharding.boundaries: needs shards - 1 = 2 keys, where shards 1 .. 2 begin (got 1)",
+    ],
+    [
+      "cluster: { shards: 4 }\nchanges: [{ at: 10s, kind: reshard, shards: 4 }]",
+      "changes.0.shards: the cluster has 4 shards then already",
+    ],
+    [
+      "cluster: { shards: 4 }\nchanges: [{ at: 10s, kind: split, shard: 1 }]",
+      "changes.0.kind: split needs strategy range (got hash); use reshard",
+    ],
+    [
+      "changes: [{ at: 2m, kind: reshard, shards: 2 }]",
+      "changes.0.at: must be before the end of the run (warmup + duration = 60s; got 2m)",
+    ],
+    [
+      "changes: [{ at: 1s, kind: grow }]",
+      'changes.0.kind: expected one of reshard, split, move (got "grow")',
     ],
     ["faults: []", "faults: expected a mapping (key: value) (got a list)"],
     [
@@ -243,13 +268,13 @@ describe("the error", () => {
   });
 
   it("points at the key for an unknown key", () => {
-    const text = "name: x\ncluster:\n  shards: 3\n";
+    const text = "name: x\ncluster:\n  shard: 3\n";
     const error = loadError(text, { sourceName: "scenarios/x.yaml" });
     expect(error.message).toBe(
-      "scenarios/x.yaml:3:3: cluster.shards: unknown key; allowed keys: replicas, replication, node",
+      "scenarios/x.yaml:3:3: cluster.shard: unknown key; allowed keys: shards, sharding, replicas, replication, node",
     );
     expect(error).toBeInstanceOf(ScenarioError);
-    expect(error.path).toBe("cluster.shards");
+    expect(error.path).toBe("cluster.shard");
     expect([error.line, error.column]).toEqual([3, 3]);
   });
 
@@ -275,7 +300,7 @@ describe("the error", () => {
       `s.yaml:2:11: duration: "10parsecs" is not a duration: ${DURATION_HELP}`,
       "s.yaml:3:22: workload.records: must be at least 1 (got 0)",
       's.yaml:3:34: workload.clients: expected an integer (got "ten")',
-      "s.yaml:3:39: workload.bogus: unknown key; allowed keys: type, preset, mix, records, distribution, field_count, field_length, scan_length, scan_length_distribution, insert_order, hotspot, zipfian_constant, exponential, rate, arrival, clients, timeout, max_backlog, bank",
+      "s.yaml:3:39: workload.bogus: unknown key; allowed keys: type, preset, mix, records, distribution, field_count, field_length, scan_length, scan_length_distribution, insert_order, zero_padding, hotspot, zipfian_constant, exponential, rate, arrival, clients, timeout, max_backlog, bank",
     ]);
   });
 

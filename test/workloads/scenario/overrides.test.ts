@@ -59,7 +59,7 @@ describe("--set overrides", () => {
 
   it("name themselves in a validation error they cause", () => {
     expect(overrideError("cluster.foo=1").message).toBe(
-      "--set cluster.foo=1: cluster.foo: unknown key; allowed keys: replicas, replication, node",
+      "--set cluster.foo=1: cluster.foo: unknown key; allowed keys: shards, sharding, replicas, replication, node",
     );
     expect(overrideError("workload.records=ten").message).toBe(
       '--set workload.records=ten: workload.records: expected an integer (got "ten")',
@@ -81,7 +81,7 @@ describe("--set overrides", () => {
   it("parse a future key's value (an empty list) and report the key as unknown", () => {
     const error = overrideError("cluster.indexes=[]");
     expect(error.message).toBe(
-      "--set cluster.indexes=[]: cluster.indexes: unknown key; allowed keys: replicas, replication, node",
+      "--set cluster.indexes=[]: cluster.indexes: unknown key; allowed keys: shards, sharding, replicas, replication, node",
     );
     expect(error.path).toBe("cluster.indexes");
   });

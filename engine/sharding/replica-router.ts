@@ -6,14 +6,13 @@
 // the leader; a follower (client i reads from follower i mod followers, fixed at the start); or the
 // nearest replica (client i reads from node i mod replicas: links are alike, so "nearest" spreads).
 
-import type { HostId } from "../sim/host.js";
+import type { HostId } from "../../sim/host.js";
 
 export interface RoutingConfig {
   /** The shard's replicas; the first leads at the start. */
   nodes: readonly HostId[];
   multiLeader: boolean;
   read_from: "leader" | "follower" | "nearest";
-  read_your_writes: boolean;
 }
 
 export interface Route {
@@ -57,10 +56,6 @@ export class Router {
   /** A request to `node` went unanswered: if it was the presumed leader, presume the next node. */
   timedOut(node: HostId): void {
     if (node === this.leader && !this.config.multiLeader) this.leader = this.next(node);
-  }
-
-  get readYourWrites(): boolean {
-    return this.config.read_your_writes;
   }
 
   private next(node: HostId): HostId {

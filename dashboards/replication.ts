@@ -1,0 +1,93 @@
+// Replication: lag per follower, who leads, failovers, the replication traffic, and the writes
+// conflict resolution or log truncation discarded.
+
+import { METRICS as M } from "../reports/metrics/catalogue.js";
+import { faultAnnotation } from "./faults.js";
+import type { DashboardSpec } from "./layout.js";
+import { increase, maxBy, rate, sel, sumBy } from "./promql.js";
+
+export const replication: DashboardSpec = {
+  uid: "dbsim-replication",
+  title: "dbsim / Replication",
+  description: "Replication lag, roles, failovers and replication traffic of a dbsim run.",
+  annotations: [faultAnnotation],
+  rows: [
+    {
+      title: "Replicas",
+      panels: [
+        {
+          kind: "timeseries",
+          title: "Replication lag by follower",
+          description:
+            "Largest lag of the entries each follower applied in the sample interval (leader log time to apply time); 0 while it leads.",
+          unit: "s",
+          queries: [{ expr: maxBy(M.replicationLag, ["node"], sel(M.replicationLag)), legend: "{{node}}" }],
+        },
+        {
+          kind: "state",
+          title: "Node state",
+          description: "Each node: down, up (follower or candidate), or leader.",
+          states: [
+            { value: 0, text: "down", color: "red" },
+            { value: 1, text: "follower", color: "blue" },
+            { value: 2, text: "leader", color: "green" },
+          ],
+          queries: [
+            {
+              expr: `${sumBy(M.nodeUp, ["node"], sel(M.nodeUp))} + ${sumBy(M.nodeUp, ["node"], sel(M.nodeUp, { role: "leader" }))}`,
+              legend: "{{node}}",
+            },
+          ],
+        },
+        {
+          kind: "timeseries",
+          title: "Nodes up by role",
+          description:
+            "Nodes running in each role: more than one leader is split brain (or multi-leader mode).",
+          unit: "short",
+          steps: true,
+          queries: [{ expr: sumBy(M.nodeUp, ["role"], sel(M.nodeUp)), legend: "{{role}}" }],
+        },
+        {
+          kind: "timeseries",
+          title: "Failovers",
+          description: "Promotions of a new leader after the initial one, by shard (cumulative).",
+          unit: "short",
+          steps: true,
+          queries: [{ expr: sumBy(M.failovers, ["shard"], sel(M.failovers)), legend: "{{shard}}" }],
+        },
+      ],
+    },
+    {
+      title: "Traffic and discarded writes",
+      panels: [
+        {
+          kind: "timeseries",
+          title: "Messages by kind",
+          description:
+            "Messages sent per second through the simulated network, by kind (req, resp, append, vote_request, ...).",
+          unit: "suffix:msg/s",
+          stack: true,
+          queries: [{ expr: sumBy(M.messages, ["kind"], rate(sel(M.messages))), legend: "{{kind}}" }],
+        },
+        {
+          kind: "timeseries",
+          title: "Conflicts and truncated log entries",
+          description:
+            "Writes discarded by last-writer-wins (multi-leader) and log entries discarded by replicas that diverged from a new leader, per rate interval.",
+          unit: "short",
+          queries: [
+            {
+              expr: sumBy(M.replicationConflicts, ["node"], increase(sel(M.replicationConflicts))),
+              legend: "conflicts {{node}}",
+            },
+            {
+              expr: sumBy(M.replicationTruncated, ["node"], increase(sel(M.replicationTruncated))),
+              legend: "truncated {{node}}",
+            },
+          ],
+        },
+      ],
+    },
+  ],
+};

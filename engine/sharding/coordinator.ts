@@ -1,0 +1,558 @@
+// The coordinator: the host that owns the shard map and moves data when it changes (a reshard to N
+// shards, a range split, a directory move), while traffic goes on. Each change is a job; a job moves
+// ownership from the settled partitioner to a target one, one source shard at a time:
+//
+//   copy      export the source's moving rows in batches (from its leader, through its CPU like any
+//             request) and ingest each batch on the destination shards' leaders (replicated there
+//             like any write); the first export marks the source's log position;
+//   catch up  export the moving rows written since the mark, ingest them, move the mark; again while
+//             there are many;
+//   freeze    the map freezes the source: its writes to moving keys wait (parked on the node);
+//   final     export what was written since the mark, and ingest it: the destinations now hold
+//             every acknowledged write to the moving keys;
+//   cut over  the map gives the moving keys to their destinations; the source's parked writes are
+//             answered `wrong_shard` and follow the new map;
+//   purge     the source deletes the rows it no longer owns, in batches.
+//
+// A step that fails (a timeout, a leader change) is retried; after RETRIES_BEFORE_RESTART the source
+// starts over from the copy (thawed first): copies are idempotent, and nothing is cut over until
+// the destinations hold everything. When every source has cut over the target becomes the map.
+
+import type { HostBehaviour, HostContext, HostId, Message, TimerTag } from "../../sim/host.js";
+import type { ShardStats } from "../node-base.js";
+import type { RecordValue, Response } from "../protocol.js";
+import { Dispatcher, type RequestSpec } from "./dispatcher.js";
+import {
+  ConsistentPartitioner,
+  DirectoryPartitioner,
+  HashPartitioner,
+  type Partitioner,
+  RangePartitioner,
+} from "./partitioners.js";
+import { Router } from "./replica-router.js";
+import type { ConfigStore, ShardMap, ShardMapNotice } from "./shard-map.js";
+
+export type ShardingChange =
+  | { readonly at_us: number; readonly kind: "reshard"; readonly shards: number }
+  | { readonly at_us: number; readonly kind: "split"; readonly shard: number }
+  | { readonly at_us: number; readonly kind: "move"; readonly keys: readonly string[]; readonly to: number };
+
+export type CoordinatorEvent =
+  | { readonly type: "reshard_begin"; readonly change: string; readonly sources: number }
+  | { readonly type: "cutover"; readonly source: number; readonly moved_keys: number }
+  | {
+      readonly type: "reshard_end";
+      readonly change: string;
+      readonly moved_keys: number;
+      /** Rows the copies examined: every row the sources held when the job began. */
+      readonly examined_keys: number;
+      readonly duration_us: number;
+      readonly restarts: number;
+    }
+  | { readonly type: "shard_stats"; readonly shard: number; readonly keys: number };
+
+export interface CoordinatorConfig {
+  readonly store: ConfigStore;
+  /** Every provisioned shard's replicas, spares included; the first of each leads at the start. */
+  readonly groups: ReadonlyMap<number, readonly HostId[]>;
+  /** Hosts told about each new map: clients routing by themselves, router hosts. */
+  readonly subscribers: readonly HostId[];
+  readonly changes: readonly ShardingChange[];
+  /** Consistent hashing's points per shard (for a reshard of a ring). */
+  readonly vnodes: number;
+  /** Range: split a shard holding more keys than this (null: never on its own). */
+  readonly split_at: number | null;
+  /** Rows per export, ingest and purge batch. */
+  readonly batch: number;
+  /** Pause between copy batches (throttles the migration's load). */
+  readonly pause_us: number;
+  /** A migration request unanswered this long is retried. */
+  readonly request_timeout_us: number;
+  readonly events: (event: CoordinatorEvent) => void;
+}
+
+type Phase = "copy" | "catchup" | "final" | "purge" | "done";
+
+interface Task {
+  readonly source: number;
+  readonly index: number;
+  phase: Phase;
+  cursor: string | null;
+  mark: number;
+  /** Ingests in flight (per destination), or 1 for a request to the source. */
+  waiting: number;
+  failures: number;
+  movedKeys: Set<string>;
+  examined: number;
+  catchups: number;
+  /** Records the last export returned. */
+  lastBatch: number;
+}
+
+interface Job {
+  readonly label: string;
+  readonly started_us: number;
+  tasks: Task[];
+  restarts: number;
+}
+
+/** Slots per task in the dispatcher's tags: 0 for the source, 1 + shard for ingests. */
+const SLOTS = 64;
+const TIMER_CHANGE = 0;
+const TIMER_TICK = 1;
+const TIMER_SPLIT_QUERY = 2;
+const TIMER_STEP_BASE = 1000;
+const RETRY_DELAY_US = 10_000;
+const RETRIES_BEFORE_RESTART = 8;
+const MAX_CATCHUP_ROUNDS = 10;
+/** Most shards (sources of one job: their tags must fit). */
+export const MAX_SHARDS = 63;
+/** The tag of a split point query (after every task's). */
+const SPLIT_QUERY_TAG = MAX_SHARDS * SLOTS;
+
+export class Coordinator implements HostBehaviour {
+  private readonly config: CoordinatorConfig;
+  private readonly dispatcher: Dispatcher;
+  private readonly keysByShard = new Map<number, number>();
+  /** Changes due but not started (jobs run one at a time). */
+  private readonly queue: ShardingChange[] = [];
+  /** Range splits still to do for a reshard of a range partitioner. */
+  private pendingSplits = 0;
+  private job: Job | null = null;
+  /** A split waiting for its source's median key. */
+  private splitQuery: { readonly shard: number; readonly label: string } | null = null;
+  private nextChange = 0;
+  /** Deadline of each tag's request in flight. */
+  private readonly deadlines = new Map<number, number>();
+
+  constructor(config: CoordinatorConfig) {
+    if (config.groups.size > MAX_SHARDS) throw new RangeError(`at most ${MAX_SHARDS} shards`);
+    this.config = config;
+    const routers = new Map<number, Router>();
+    for (const [shard, nodes] of config.groups) {
+      routers.set(shard, new Router({ nodes, multiLeader: false, read_from: "leader" }));
+    }
+    this.dispatcher = new Dispatcher({ shards: routers, map: null, readYourWrites: false });
+  }
+
+  private get map(): ShardMap {
+    return this.config.store.map;
+  }
+
+  onStart(ctx: HostContext): void {
+    this.scheduleNextChange(ctx);
+    ctx.setTimer(this.config.request_timeout_us, TIMER_TICK);
+  }
+
+  onTimer(ctx: HostContext, tag: TimerTag): void {
+    if (tag === TIMER_CHANGE) {
+      this.queue.push(this.config.changes[this.nextChange++] as ShardingChange);
+      this.scheduleNextChange(ctx);
+      this.startNextJob(ctx);
+    } else if (tag === TIMER_TICK) {
+      this.expireRequests(ctx);
+      ctx.setTimer(this.config.request_timeout_us, TIMER_TICK);
+    } else if (tag === TIMER_SPLIT_QUERY) {
+      this.sendSplitQuery(ctx);
+    } else if (tag >= TIMER_STEP_BASE) {
+      const task = this.job?.tasks[tag - TIMER_STEP_BASE];
+      if (task !== undefined && task.waiting === 0) this.step(ctx, task);
+    }
+  }
+
+  onMessage(ctx: HostContext, from: HostId, msg: Message): void {
+    if (msg.kind === "shard_stats") {
+      const stats = msg as ShardStats;
+      this.keysByShard.set(stats.shard, stats.keys);
+      this.config.events({ type: "shard_stats", shard: stats.shard, keys: stats.keys });
+      this.maybeSplit(ctx);
+      return;
+    }
+    if (msg.kind !== "resp") return;
+    const done = this.dispatcher.onResponse(ctx, from, msg as Response);
+    if (done === null) return;
+    this.deadlines.delete(done.tag);
+    if (done.tag === SPLIT_QUERY_TAG) {
+      if (done.response.status === "ok") this.onSplitPoint(ctx, done.response.next_key ?? null);
+      else ctx.setTimer(RETRY_DELAY_US, TIMER_SPLIT_QUERY);
+      return;
+    }
+    const task = this.job?.tasks[Math.floor(done.tag / SLOTS)];
+    if (task === undefined) return;
+    if (done.response.status !== "ok") this.fail(ctx, task);
+    else this.onAnswer(ctx, task, done.tag % SLOTS, done.response);
+  }
+
+  // ---- jobs ----
+
+  private scheduleNextChange(ctx: HostContext): void {
+    const change = this.config.changes[this.nextChange];
+    if (change !== undefined) ctx.setTimer(Math.max(0, change.at_us - ctx.now_us()), TIMER_CHANGE);
+  }
+
+  /** Range, split_at: a shard over the threshold splits into a spare shard, when none is moving. */
+  private maybeSplit(ctx: HostContext): void {
+    const { split_at } = this.config;
+    if (split_at === null || this.busy || this.queue.length > 0 || this.pendingSplits > 0) return;
+    if (!(this.map.current instanceof RangePartitioner)) return;
+    const largest = this.largestShard();
+    if (largest === null || (this.keysByShard.get(largest) ?? 0) <= split_at || this.spareShard() === null)
+      return;
+    this.queue.push({ at_us: ctx.now_us(), kind: "split", shard: largest });
+    this.startNextJob(ctx);
+  }
+
+  private get busy(): boolean {
+    return this.job !== null || this.splitQuery !== null;
+  }
+
+  private startNextJob(ctx: HostContext): void {
+    if (this.busy) return;
+    if (this.pendingSplits > 0) {
+      const largest = this.largestShard();
+      this.pendingSplits--;
+      if (largest !== null)
+        this.querySplitPoint(ctx, largest, `split of the largest range (shard${largest})`);
+      return;
+    }
+    const change = this.queue.shift();
+    if (change === undefined) return;
+    const current = this.map.current;
+    switch (change.kind) {
+      case "reshard":
+        if (current instanceof RangePartitioner) {
+          // A range partitioner grows by splitting its largest ranges, one at a time.
+          this.pendingSplits = Math.max(0, change.shards - current.shardIds.length);
+          this.startNextJob(ctx);
+          return;
+        }
+        this.begin(
+          ctx,
+          `reshard to ${change.shards} shards`,
+          reshardTarget(current, change.shards, this.config.vnodes),
+        );
+        return;
+      case "split":
+        this.querySplitPoint(ctx, change.shard, `split of shard${change.shard}`);
+        return;
+      case "move":
+        this.begin(
+          ctx,
+          `move of ${change.keys.length} key${change.keys.length === 1 ? "" : "s"} to shard${change.to}`,
+          (current as DirectoryPartitioner).move(change.keys, change.to),
+        );
+        return;
+    }
+  }
+
+  /** Asks the shard's leader for its median key; the answer starts the split. */
+  private querySplitPoint(ctx: HostContext, shard: number, label: string): void {
+    if (this.spareShard() === null) {
+      this.startNextJob(ctx);
+      return;
+    }
+    this.splitQuery = { shard, label };
+    this.sendSplitQuery(ctx);
+  }
+
+  private sendSplitQuery(ctx: HostContext): void {
+    const query = this.splitQuery;
+    if (query === null) return;
+    this.deadlines.set(SPLIT_QUERY_TAG, ctx.now_us() + this.config.request_timeout_us);
+    this.dispatcher.send(
+      ctx,
+      SPLIT_QUERY_TAG,
+      { op: "split_point", key: "", field: -1, scan_length: 0, value: 0, to_key: "" },
+      { shard: query.shard, min_lsn: 0 },
+    );
+  }
+
+  private begin(ctx: HostContext, label: string, target: Partitioner, started_us = ctx.now_us()): void {
+    this.config.store.map = this.map.beginReshard(target);
+    const sources = this.map.current.shardIds;
+    this.job = { label, started_us, tasks: sources.map((source, i) => newTask(source, i)), restarts: 0 };
+    this.config.events({ type: "reshard_begin", change: label, sources: sources.length });
+    for (const task of this.job.tasks) this.step(ctx, task);
+  }
+
+  private finishJob(ctx: HostContext): void {
+    const job = this.job as Job;
+    this.config.store.map = this.map.settle();
+    this.notify(ctx, this.config.subscribers);
+    let moved = 0;
+    let examined = 0;
+    for (const task of job.tasks) {
+      moved += task.movedKeys.size;
+      examined += task.examined;
+    }
+    this.config.events({
+      type: "reshard_end",
+      change: job.label,
+      moved_keys: moved,
+      examined_keys: examined,
+      duration_us: ctx.now_us() - job.started_us,
+      restarts: job.restarts,
+    });
+    this.job = null;
+    this.startNextJob(ctx);
+  }
+
+  // ---- one source's migration ----
+
+  /** Sends the task's next request for its phase. */
+  private step(ctx: HostContext, task: Task): void {
+    const { batch } = this.config;
+    switch (task.phase) {
+      case "copy":
+        this.request(ctx, task, 0, task.source, {
+          op: "export",
+          key: task.cursor ?? "",
+          field: -1,
+          scan_length: batch,
+          value: 0,
+          to_key: "",
+        });
+        return;
+      case "catchup":
+      case "final":
+        this.request(
+          ctx,
+          task,
+          0,
+          task.source,
+          { op: "export_log", key: "", field: -1, scan_length: 0, value: 0, to_key: "" },
+          task.mark,
+        );
+        return;
+      case "purge":
+        this.request(ctx, task, 0, task.source, {
+          op: "purge",
+          key: task.cursor ?? "",
+          field: -1,
+          scan_length: batch,
+          value: 0,
+          to_key: "",
+        });
+        return;
+      case "done":
+        return;
+    }
+  }
+
+  private onAnswer(ctx: HostContext, task: Task, slot: number, response: Response): void {
+    task.failures = 0;
+    if (slot > 0) {
+      // An ingest acknowledged: the phase goes on once every destination has its part.
+      if (--task.waiting === 0) this.afterIngest(ctx, task);
+      return;
+    }
+    task.waiting = 0;
+    switch (task.phase) {
+      case "copy":
+        if (task.cursor === null) task.mark = response.lsn; // the first export marks the log
+        task.examined += response.value ?? 0;
+        task.cursor = response.next_key ?? null;
+        this.ingest(ctx, task, response.records ?? []);
+        return;
+      case "catchup":
+      case "final":
+        task.mark = response.lsn;
+        this.ingest(ctx, task, response.records ?? []);
+        return;
+      case "purge":
+        task.cursor = response.next_key ?? null;
+        if (task.cursor === null) this.taskDone(ctx, task);
+        else this.step(ctx, task);
+        return;
+      case "done":
+        return;
+    }
+  }
+
+  private onSplitPoint(ctx: HostContext, median: string | null): void {
+    const { label } = this.splitQuery as { shard: number; label: string };
+    this.splitQuery = null;
+    const current = this.map.current;
+    const spare = this.spareShard();
+    if (median === null || median === "" || spare === null || !(current instanceof RangePartitioner)) {
+      this.startNextJob(ctx); // nothing to split (an empty shard)
+      return;
+    }
+    let target: RangePartitioner;
+    try {
+      target = current.split(median, spare);
+    } catch {
+      this.startNextJob(ctx); // the median already starts a range
+      return;
+    }
+    this.begin(ctx, `${label} at ${median} into shard${spare}`, target);
+  }
+
+  /** Sends the records to their destinations' leaders (one ingest each); with none, moves on. */
+  private ingest(ctx: HostContext, task: Task, records: readonly RecordValue[]): void {
+    const byDestination = new Map<number, RecordValue[]>();
+    for (const record of records) {
+      const destination = this.map.destinationOf(record.key);
+      const list = byDestination.get(destination) ?? [];
+      if (list.length === 0) byDestination.set(destination, list);
+      list.push(record);
+      task.movedKeys.add(record.key);
+    }
+    if (task.phase === "catchup") task.catchups++;
+    task.lastBatch = records.length;
+    if (byDestination.size === 0) {
+      this.afterIngest(ctx, task);
+      return;
+    }
+    task.waiting = byDestination.size;
+    for (const [destination, list] of byDestination) {
+      this.request(ctx, task, 1 + destination, destination, {
+        op: "ingest",
+        key: (list[0] as RecordValue).key,
+        field: -1,
+        scan_length: 0,
+        value: 0,
+        to_key: "",
+        records: list,
+      });
+    }
+  }
+
+  /** The batch is on its destinations: the next step of the phase, or the next phase. */
+  private afterIngest(ctx: HostContext, task: Task): void {
+    switch (task.phase) {
+      case "copy":
+        if (task.cursor !== null) {
+          this.later(ctx, task, this.config.pause_us);
+          return;
+        }
+        task.phase = "catchup";
+        this.step(ctx, task);
+        return;
+      case "catchup":
+        if (task.lastBatch > this.config.batch && task.catchups < MAX_CATCHUP_ROUNDS) {
+          this.step(ctx, task);
+          return;
+        }
+        // Few writes left behind: freeze the source's moving keys and take the rest.
+        this.config.store.map = this.map.freeze(task.source);
+        task.phase = "final";
+        this.step(ctx, task);
+        return;
+      case "final":
+        this.config.store.map = this.map.cutOverSource(task.source);
+        this.config.events({ type: "cutover", source: task.source, moved_keys: task.movedKeys.size });
+        this.notify(ctx, [...(this.config.groups.get(task.source) ?? []), ...this.config.subscribers]);
+        task.phase = "purge";
+        task.cursor = "";
+        this.step(ctx, task);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private taskDone(ctx: HostContext, task: Task): void {
+    task.phase = "done";
+    const job = this.job as Job;
+    if (job.tasks.every((t) => t.phase === "done")) this.finishJob(ctx);
+  }
+
+  /** A request failed or timed out: retry the step later; after too many, start the source over. */
+  private fail(ctx: HostContext, task: Task): void {
+    for (let slot = 0; slot < SLOTS; slot++) this.dispatcher.abandon(task.index * SLOTS + slot);
+    task.waiting = 0;
+    if (++task.failures >= RETRIES_BEFORE_RESTART && task.phase !== "purge") {
+      if (this.map.frozen.has(task.source)) {
+        this.config.store.map = this.map.unfreeze(task.source);
+        this.notify(ctx, this.config.groups.get(task.source) ?? []);
+      }
+      (this.job as Job).restarts++;
+      Object.assign(task, { phase: "copy", cursor: null, mark: 0, failures: 0, catchups: 0, examined: 0 });
+    }
+    this.later(ctx, task, RETRY_DELAY_US);
+  }
+
+  private later(ctx: HostContext, task: Task, delay_us: number): void {
+    ctx.setTimer(Math.max(1, delay_us), TIMER_STEP_BASE + task.index);
+  }
+
+  private request(
+    ctx: HostContext,
+    task: Task,
+    slot: number,
+    shard: number,
+    spec: RequestSpec,
+    min_lsn = 0,
+  ): void {
+    const tag = task.index * SLOTS + slot;
+    if (slot === 0) task.waiting = 1;
+    this.deadlines.set(tag, ctx.now_us() + this.config.request_timeout_us);
+    this.dispatcher.send(ctx, tag, spec, { shard, min_lsn });
+  }
+
+  private expireRequests(ctx: HostContext): void {
+    const now = ctx.now_us();
+    for (const [tag, deadline] of [...this.deadlines]) {
+      if (deadline > now) continue;
+      this.deadlines.delete(tag);
+      this.dispatcher.abandon(tag);
+      if (tag === SPLIT_QUERY_TAG) {
+        this.sendSplitQuery(ctx);
+        continue;
+      }
+      const task = this.job?.tasks[Math.floor(tag / SLOTS)];
+      if (task !== undefined) this.fail(ctx, task);
+    }
+  }
+
+  private notify(ctx: HostContext, hosts: readonly HostId[]): void {
+    const map = this.map;
+    for (const host of hosts) {
+      const notice: ShardMapNotice = { kind: "shard_map", digest: map.version, map };
+      ctx.send(host, notice);
+    }
+  }
+
+  /** The shard holding the most keys by the last stats (among the settled map's shards). */
+  private largestShard(): number | null {
+    let best: number | null = null;
+    for (const shard of this.map.current.shardIds) {
+      if (best === null || (this.keysByShard.get(shard) ?? 0) > (this.keysByShard.get(best) ?? 0))
+        best = shard;
+    }
+    return best;
+  }
+
+  /** The lowest provisioned shard the map does not use yet. */
+  private spareShard(): number | null {
+    const used = new Set(this.map.shardIds);
+    for (const shard of [...this.config.groups.keys()].sort((a, b) => a - b))
+      if (!used.has(shard)) return shard;
+    return null;
+  }
+}
+
+function newTask(source: number, index: number): Task {
+  return {
+    source,
+    index,
+    phase: "copy",
+    cursor: null,
+    mark: 0,
+    waiting: 0,
+    failures: 0,
+    movedKeys: new Set(),
+    examined: 0,
+    catchups: 0,
+    lastBatch: 0,
+  };
+}
+
+/** The partitioner a reshard to `shards` shards moves to (hash, consistent, directory). */
+export function reshardTarget(current: Partitioner, shards: number, vnodes: number): Partitioner {
+  if (current instanceof ConsistentPartitioner) return new ConsistentPartitioner(shards, vnodes);
+  if (current instanceof DirectoryPartitioner)
+    return new DirectoryPartitioner(new HashPartitioner(shards), current.entries);
+  return new HashPartitioner(shards);
+}

@@ -1,0 +1,278 @@
+// Sends one logical request to the node(s) that serve it and assembles the one response its sender
+// waits for. Used by the client driver (client-side routing) and by the router host (proxy routing).
+//
+// - A keyed request goes to its shard (by the cached shard map; one shard when unsharded), and there
+//   to a replica by the shard's Router (leader, follower or nearest).
+// - `not_leader` naming a leader, and `wrong_shard` carrying a newer map, are followed at once (at
+//   most MAX_REDIRECTS per request); they were not applied, so the request keeps its value.
+// - On a sharded cluster a scan is scattered to every shard that may hold keys from its start on;
+//   each part returns up to LIMIT of its own rows, and the parts are merged in key order and cut to
+//   LIMIT: what one node holding every record would return. A part answered under a newer map than
+//   the one the scan was planned with is planned again with it (a reshard may have moved rows).
+// - Read-your-writes tokens are log positions, so they are kept per (client, shard).
+
+import type { HostContext, HostId } from "../../sim/host.js";
+import type { RecordValue, Request, RequestOp, Response } from "../protocol.js";
+import type { Router } from "./replica-router.js";
+import type { ShardMap } from "./shard-map.js";
+
+/** Client indices (or the router host's pending slots) are packed into wire ids; this bounds them. */
+export const DISPATCH_MAX_TAGS = 16384;
+/** Redirects one logical request may follow before it fails. */
+export const MAX_REDIRECTS = 3;
+
+/** What the sender asks for: a request without the routing fields the dispatcher fills in. */
+export type RequestSpec = Omit<Request, "kind" | "digest" | "id" | "min_lsn" | "require_leader">;
+
+export interface Dispatched {
+  /** The sender's tag (a client index). */
+  readonly tag: number;
+  readonly response: Response;
+  /** The node that answered last. */
+  readonly node: HostId;
+}
+
+interface Part {
+  readonly shard: number;
+  wireId: number;
+  node: HostId;
+  done: boolean;
+}
+
+interface Pending {
+  readonly tag: number;
+  readonly spec: RequestSpec;
+  readonly write: boolean;
+  redirects: number;
+  /** The ownership epoch of the map a scatter was planned with. */
+  planned: number;
+  parts: Part[];
+  answered: Response[];
+  /** An explicit min_lsn (null: the read-your-writes token, if any). */
+  readonly min_lsn: number | null;
+}
+
+/** Requests routed as writes: to the leader. */
+const WRITE_OPS: ReadonlySet<RequestOp> = new Set([
+  "update",
+  "insert",
+  "transfer",
+  "export",
+  "export_log",
+  "ingest",
+  "purge",
+  "split_point",
+]);
+
+export class Dispatcher {
+  /** Per shard id: where its requests go among its replicas. */
+  private readonly shards: ReadonlyMap<number, Router>;
+  private map: ShardMap | null;
+  private readonly pending = new Map<number, Pending>();
+  /** Wire id -> the tag whose request it carries. */
+  private readonly wire = new Map<number, number>();
+  private readonly readYourWrites: boolean;
+  private readonly lastWriteLsn = new Map<number, number>();
+  private counter = 0;
+  /** Logical requests that touched more than one shard (scatter-gather). */
+  crossShard = 0;
+  /** Requests sent to each shard (parts of a scatter count for each shard). */
+  readonly requestsByShard = new Map<number, number>();
+
+  constructor(options: {
+    shards: ReadonlyMap<number, Router>;
+    map: ShardMap | null;
+    readYourWrites: boolean;
+  }) {
+    if (options.shards.size === 0) throw new RangeError("dispatch needs at least one shard");
+    this.shards = options.shards;
+    this.map = options.map;
+    this.readYourWrites = options.readYourWrites;
+  }
+
+  /** Adopts a shard map newer than the cached one (a broadcast, or one a node sent). */
+  adopt(map: ShardMap | undefined): boolean {
+    if (map === undefined || this.map === null || map.version <= this.map.version) return false;
+    this.map = map;
+    return true;
+  }
+
+  /**
+   * Starts a logical request for `tag` (one at a time per tag). `to` addresses a shard explicitly
+   * (a coordinator's requests), with the log position the node must hold (`min_lsn`).
+   */
+  send(ctx: HostContext, tag: number, spec: RequestSpec, to?: { shard: number; min_lsn: number }): void {
+    const entry: Pending = {
+      tag,
+      spec,
+      write: WRITE_OPS.has(spec.op),
+      redirects: 0,
+      planned: this.map?.epoch ?? 0,
+      parts: [],
+      answered: [],
+      min_lsn: to?.min_lsn ?? null,
+    };
+    this.pending.set(tag, entry);
+    if (to !== undefined) this.sendPart(ctx, entry, { shard: to.shard, wireId: -1, node: -1, done: false });
+    else if (spec.op === "scan" && this.map !== null) this.scatter(ctx, entry);
+    else this.sendPart(ctx, entry, { shard: this.shardOf(spec.key), wireId: -1, node: -1, done: false });
+  }
+
+  /** A response from the network; returns the logical response once it is complete. */
+  onResponse(ctx: HostContext, from: HostId, response: Response): Dispatched | null {
+    const tag = this.wire.get(response.id);
+    if (tag === undefined) return null; // late: the request was completed, redirected or abandoned
+    const entry = this.pending.get(tag) as Pending;
+    const part = entry.parts.find((p) => p.wireId === response.id && !p.done);
+    if (part === undefined) return null;
+    part.done = true;
+    this.wire.delete(response.id);
+    if (response.lsn > 0 && entry.write) this.noteWrite(entry.tag, part.shard, response.lsn);
+    this.adopt(response.shard_map);
+    const answeredUnder = response.shard_map?.epoch ?? 0;
+    if (entry.spec.op === "scan" && answeredUnder > entry.planned && entry.redirects < MAX_REDIRECTS) {
+      // The scan was planned with an older map: rows may have moved. Plan it again.
+      entry.redirects++;
+      this.abandonParts(entry);
+      this.scatter(ctx, entry);
+      return null;
+    }
+    const redirect = this.redirectTarget(entry, part, from, response);
+    if (redirect !== null) {
+      entry.redirects++;
+      this.sendPart(ctx, entry, { shard: redirect.shard, wireId: -1, node: -1, done: false }, redirect.node);
+      return null;
+    }
+    entry.answered.push(response);
+    if (response.status !== "ok" || entry.parts.every((p) => p.done)) {
+      return this.finish(entry, response.status === "ok" ? this.merge(entry) : response, from);
+    }
+    return null;
+  }
+
+  /**
+   * The sender gave up on `tag` (a timeout): forgets it and tells each shard's Router which nodes
+   * left it unanswered, so the presumed leader moves on.
+   */
+  abandon(tag: number): void {
+    const entry = this.pending.get(tag);
+    if (entry === undefined) return;
+    for (const part of entry.parts) {
+      if (!part.done) this.shards.get(part.shard)?.timedOut(part.node);
+    }
+    this.abandonParts(entry);
+    this.pending.delete(tag);
+  }
+
+  /** The node the request for `tag` went to last (-1: none). */
+  nodeOf(tag: number): HostId {
+    return this.pending.get(tag)?.parts.at(-1)?.node ?? -1;
+  }
+
+  private shardOf(key: string): number {
+    if (this.map === null) return this.shards.keys().next().value as number;
+    return this.map.ownerOf(key);
+  }
+
+  private scatter(ctx: HostContext, entry: Pending): void {
+    const map = this.map as ShardMap;
+    entry.planned = map.epoch;
+    entry.answered = [];
+    const shards = map.scanShards(entry.spec.key).filter((shard) => this.shards.has(shard));
+    if (shards.length > 1) this.crossShard++;
+    for (const shard of shards) this.sendPart(ctx, entry, { shard, wireId: -1, node: -1, done: false });
+  }
+
+  private sendPart(ctx: HostContext, entry: Pending, part: Part, to?: HostId): void {
+    const router = this.shards.get(part.shard);
+    if (router === undefined) throw new Error(`dispatch: no shard ${part.shard}`);
+    const counter = ++this.counter;
+    part.wireId = counter * DISPATCH_MAX_TAGS + entry.tag;
+    const route = router.route(entry.write ? "write" : "read", entry.tag);
+    part.node = to ?? route.node;
+    entry.parts.push(part);
+    this.requestsByShard.set(part.shard, (this.requestsByShard.get(part.shard) ?? 0) + 1);
+    this.wire.set(part.wireId, entry.tag);
+    const { spec } = entry;
+    const request: Request = {
+      kind: "req",
+      digest: (Math.imul(counter, 0x9e3779b1) ^ spec.value) >>> 0,
+      id: part.wireId,
+      op: spec.op,
+      key: spec.key,
+      field: spec.field,
+      scan_length: spec.scan_length,
+      value: spec.value,
+      to_key: spec.to_key,
+      ...(spec.records === undefined ? {} : { records: spec.records }),
+      min_lsn:
+        entry.min_lsn ??
+        (!entry.write && this.readYourWrites
+          ? (this.lastWriteLsn.get(this.tokenKey(entry.tag, part.shard)) ?? 0)
+          : 0),
+      require_leader: route.require_leader || to !== undefined,
+    };
+    ctx.send(part.node, request);
+  }
+
+  /** Where to resend a part, or null when its answer stands. */
+  private redirectTarget(
+    entry: Pending,
+    part: Part,
+    from: HostId,
+    response: Response,
+  ): { shard: number; node?: HostId } | null {
+    if (entry.redirects >= MAX_REDIRECTS) return null;
+    if (response.status === "not_leader") {
+      const next = this.shards.get(part.shard)?.redirect(from, response.leader_hint) ?? null;
+      return next === null ? null : { shard: part.shard, node: next };
+    }
+    if (response.status === "wrong_shard" && this.map !== null) {
+      const shard = this.map.ownerOf(entry.spec.key);
+      return shard === part.shard ? null : { shard };
+    }
+    return null;
+  }
+
+  private noteWrite(tag: number, shard: number, lsn: number): void {
+    const key = this.tokenKey(tag, shard);
+    if (lsn > (this.lastWriteLsn.get(key) ?? 0)) this.lastWriteLsn.set(key, lsn);
+  }
+
+  private tokenKey(tag: number, shard: number): number {
+    return shard * DISPATCH_MAX_TAGS + tag;
+  }
+
+  /** One response from the parts of a scatter (or the only part's own). */
+  private merge(entry: Pending): Response {
+    const answered = entry.answered;
+    if (answered.length === 1 && (this.map === null || entry.spec.op !== "scan"))
+      return answered[0] as Response;
+    const records: RecordValue[] = [];
+    let rows = 0;
+    let pagesRead = 0;
+    let queue_us = 0;
+    let service_us = 0;
+    for (const part of answered) {
+      if (part.records !== null) records.push(...part.records);
+      rows += part.rows;
+      pagesRead += part.pages_read;
+      queue_us = Math.max(queue_us, part.queue_us);
+      service_us = Math.max(service_us, part.service_us);
+    }
+    records.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    records.length = Math.min(records.length, entry.spec.scan_length);
+    return { ...(answered.at(-1) as Response), records, rows, pages_read: pagesRead, queue_us, service_us };
+  }
+
+  private finish(entry: Pending, response: Response, node: HostId): Dispatched {
+    this.abandonParts(entry);
+    this.pending.delete(entry.tag);
+    return { tag: entry.tag, response, node };
+  }
+
+  private abandonParts(entry: Pending): void {
+    for (const part of entry.parts) this.wire.delete(part.wireId);
+    entry.parts = [];
+  }
+}

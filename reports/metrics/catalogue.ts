@@ -1,0 +1,245 @@
+// The metric catalogue: every Prometheus metric dbsim emits, declared once. The run's registry is
+// built from it (reports/metrics/run-metrics.ts), the live endpoint's progress metrics too, and the
+// Grafana dashboards (dashboards/) build their queries from these entries, so renaming a metric or
+// a label breaks the build rather than a panel.
+//
+// Conventions (DESIGN.md, "Metrics"): the `dbsim_` prefix, base units in the name (`_seconds`),
+// `_total` on counters, few and bounded labels. Every series also carries `run` (the registry's
+// default label): `<scenario>/seed-<seed>` for a run, `<scenario>/sweep` for a live sweep.
+//
+// Subsystems add their metrics here in the change that builds them. Not declared yet, because
+// their subsystems do not exist: dbsim_shard_keys{shard}, dbsim_shard_ops_total{shard} (sharding)
+// and dbsim_cache_requests_total{result} (caching).
+
+/** prom-client's ways of combining one metric across registries (a sweep's runs). */
+export type Aggregator = "sum" | "max" | "min" | "average" | "first" | "omit";
+
+export type MetricType = "counter" | "gauge" | "histogram";
+
+export interface MetricDef<L extends string = string> {
+  readonly name: string;
+  readonly type: MetricType;
+  readonly help: string;
+  /** Label names besides `run` (and `le` on histogram buckets). */
+  readonly labels: readonly L[];
+  /** Histogram bucket upper bounds, in the metric's unit. */
+  readonly buckets?: readonly number[];
+  /**
+   * How a live sweep combines the runs in progress on its workers (counters and histograms also
+   * keep the runs that finished): `omit` for the state of one run, meaningless summed over several.
+   */
+  readonly aggregator: Aggregator;
+  /** `run`: in every run's registry (timeline and live); `live`: only on the live endpoint. */
+  readonly scope: "run" | "live";
+}
+
+/** The label every series carries: which run (or live sweep) it belongs to. */
+export const RUN_LABEL = "run";
+
+/** The `run` label of a run: `<scenario>/seed-<seed>`. */
+export function runLabel(scenario: string, seed: number): string {
+  return `${scenario}/seed-${seed}`;
+}
+
+/** The `run` label of a live sweep's aggregate: `<scenario>/sweep`. */
+export function sweepRunLabel(scenario: string): string {
+  return `${scenario}/sweep`;
+}
+
+/**
+ * Operation latency buckets, in seconds: 1-2-5 steps from 10 µs to 10 s (19 bounds, then +Inf).
+ * Latency in dbsim is whole microseconds, so the bounds are exact in µs (LATENCY_BUCKETS_US).
+ */
+export const LATENCY_BUCKETS_US: readonly number[] = [
+  10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000,
+  1_000_000, 2_000_000, 5_000_000, 10_000_000,
+];
+export const LATENCY_BUCKETS_S: readonly number[] = LATENCY_BUCKETS_US.map((us) => us / 1e6);
+
+function metric<const L extends string>(def: MetricDef<L>): MetricDef<L> {
+  return def;
+}
+
+export const METRICS = {
+  // The clients.
+  ops: metric({
+    name: "dbsim_ops_total",
+    type: "counter",
+    help: "Operations completed, by operation and outcome (ok: took effect; fail: did not; info: unknown, e.g. a timeout), warmup and drain included.",
+    labels: ["op", "result"],
+    aggregator: "sum",
+    scope: "run",
+  }),
+  opErrors: metric({
+    name: "dbsim_op_errors_total",
+    type: "counter",
+    help: "Operations that failed or whose outcome is unknown, by operation and reason (timeout, overloaded, not_leader, not_found, backlog_full, ...).",
+    labels: ["op", "reason"],
+    aggregator: "sum",
+    scope: "run",
+  }),
+  opLatency: metric({
+    name: "dbsim_op_latency_seconds",
+    type: "histogram",
+    help: "Latency of ok operations from their intended start to completion (open loop: waiting for a client counts), by operation.",
+    labels: ["op"],
+    buckets: LATENCY_BUCKETS_S,
+    aggregator: "sum",
+    scope: "run",
+  }),
+
+  // Replication.
+  replicationLag: metric({
+    name: "dbsim_replication_lag_seconds",
+    type: "gauge",
+    help: "Replication lag of a follower: the largest lag (leader's log time to the follower's apply time, by their clocks) of the entries it applied since the previous sample; unchanged when it applied none, 0 while it leads.",
+    labels: ["shard", "node"],
+    aggregator: "max",
+    scope: "run",
+  }),
+  replicationConflicts: metric({
+    name: "dbsim_replication_conflicts_total",
+    type: "counter",
+    help: "Writes discarded by last-writer-wins conflict resolution (multi-leader), by node.",
+    labels: ["shard", "node"],
+    aggregator: "sum",
+    scope: "run",
+  }),
+  replicationTruncated: metric({
+    name: "dbsim_replication_truncated_entries_total",
+    type: "counter",
+    help: "Log entries a replica discarded because they diverged from its new leader's log, by node.",
+    labels: ["shard", "node"],
+    aggregator: "sum",
+    scope: "run",
+  }),
+  nodeUp: metric({
+    name: "dbsim_node_up",
+    type: "gauge",
+    help: "1 when the node is running in this role (leader, follower, candidate), else 0; every role is 0 while the node is down.",
+    labels: ["node", "role"],
+    aggregator: "omit",
+    scope: "run",
+  }),
+  failovers: metric({
+    name: "dbsim_failovers_total",
+    type: "counter",
+    help: "Promotions of a new leader after the initial one, by shard.",
+    labels: ["shard"],
+    aggregator: "sum",
+    scope: "run",
+  }),
+
+  // Faults and the network.
+  partitionActive: metric({
+    name: "dbsim_partition_active",
+    type: "gauge",
+    help: "Network partitions in force.",
+    labels: [],
+    aggregator: "max",
+    scope: "run",
+  }),
+  faults: metric({
+    name: "dbsim_faults_total",
+    type: "counter",
+    help: "Faults fired by the schedule or the random nemesis, by kind (partition, heal, crash, restart, pause, clock_skew, link).",
+    labels: ["kind"],
+    aggregator: "sum",
+    scope: "run",
+  }),
+  faultsActive: metric({
+    name: "dbsim_faults_active",
+    type: "gauge",
+    help: "Faults in force, by kind: fired on at least one host and not yet over (a crash lasts until its restart).",
+    labels: ["kind"],
+    aggregator: "max",
+    scope: "run",
+  }),
+  messages: metric({
+    name: "dbsim_messages_total",
+    type: "counter",
+    help: "Messages sent through the simulated network (including those it then lost), by message kind.",
+    labels: ["kind"],
+    aggregator: "sum",
+    scope: "run",
+  }),
+
+  // Checks (judged after the run: the run's last sample carries them).
+  checkViolations: metric({
+    name: "dbsim_check_violations_total",
+    type: "counter",
+    help: "Checks that found a violation in the run's history (1 per failed check, set at the end of the run), by check.",
+    labels: ["check"],
+    aggregator: "sum",
+    scope: "run",
+  }),
+
+  // The simulator.
+  simVirtualSeconds: metric({
+    name: "dbsim_sim_virtual_seconds",
+    type: "gauge",
+    help: "Virtual time simulated so far.",
+    labels: [],
+    aggregator: "omit",
+    scope: "run",
+  }),
+  simEvents: metric({
+    name: "dbsim_sim_events_total",
+    type: "counter",
+    help: "Simulator events executed (timers, message deliveries, host starts, scheduled faults).",
+    labels: [],
+    aggregator: "sum",
+    scope: "run",
+  }),
+
+  // Wall-clock progress, on the live endpoint only.
+  simEventsPerWallSecond: metric({
+    name: "dbsim_sim_events_per_wall_second",
+    type: "gauge",
+    help: "Simulator events executed per second of wall-clock time, over the last half second or more (summed over a sweep's workers).",
+    labels: [],
+    aggregator: "sum",
+    scope: "live",
+  }),
+  runProgress: metric({
+    name: "dbsim_run_progress_ratio",
+    type: "gauge",
+    help: "Share of the run's planned virtual time (warmup + duration) simulated so far, 0 to 1.",
+    labels: [],
+    aggregator: "omit",
+    scope: "live",
+  }),
+  sweepSeeds: metric({
+    name: "dbsim_sweep_seeds",
+    type: "gauge",
+    help: "Seeds the sweep is to run.",
+    labels: [],
+    aggregator: "first",
+    scope: "live",
+  }),
+  sweepSeedsDone: metric({
+    name: "dbsim_sweep_seeds_done_total",
+    type: "counter",
+    help: "Seeds the sweep has finished, by result (pass, fail: a check found a violation, unknown: a check could not decide, crashed).",
+    labels: ["result"],
+    aggregator: "sum",
+    scope: "live",
+  }),
+} as const;
+
+export type MetricKey = keyof typeof METRICS;
+
+/** Every metric of the catalogue, in declaration order. */
+export const ALL_METRICS: readonly MetricDef[] = Object.values(METRICS);
+
+/** Labels a metric's series may carry: its own, `run`, and `le` on histogram buckets. */
+export function labelNamesOf(def: MetricDef): string[] {
+  return [...def.labels, RUN_LABEL, ...(def.type === "histogram" ? ["le"] : [])];
+}
+
+/** The names of the series a metric exposes (a histogram's _bucket, _sum and _count). */
+export function seriesNamesOf(def: MetricDef): string[] {
+  return def.type === "histogram"
+    ? [`${def.name}_bucket`, `${def.name}_sum`, `${def.name}_count`]
+    : [def.name];
+}

@@ -1,0 +1,362 @@
+// A run's Prometheus metrics: one prom-client Registry per run (never the global one), built from
+// the catalogue. RunMetrics is an Observer: operations and engine events are counted into flat
+// arrays on the hot path, and every metric reads them (and the run's state, through a RunView) in
+// its prom-client `collect` hook, i.e. whenever the registry is read: by the virtual-time sampler
+// at each sample boundary, or by a scrape of the live endpoint between two slices of the run.
+//
+// Nothing here touches the simulation: the view only reads it, so metrics cannot perturb a run
+// (test/cli/metrics.test.ts: same trace hash with and without).
+
+import { Counter, Gauge, Registry } from "prom-client";
+import type { EngineEvent, Role } from "../../engine/events.js";
+import type { FaultRecord, ResolvedFault } from "../../workloads/faults/injector.js";
+import type { CompletedOperation, Observer } from "../../workloads/observer.js";
+import { BucketHistogram, type BucketSeries } from "./bucket-histogram.js";
+import { LATENCY_BUCKETS_US, METRICS, type MetricDef, RUN_LABEL } from "./catalogue.js";
+import { copySnapshot, type MetricsSnapshot } from "./exposition.js";
+
+/** Node roles dbsim_node_up reports (a node that is down is 0 in every role). */
+export const NODE_ROLES = ["leader", "follower", "candidate"] as const satisfies readonly Role[];
+
+/** Fault kinds, for dbsim_faults_total and dbsim_faults_active (every one starts at 0). */
+export const FAULT_KINDS = [
+  "partition",
+  "heal",
+  "crash",
+  "restart",
+  "pause",
+  "clock_skew",
+  "link",
+] as const satisfies readonly ResolvedFault["kind"][];
+// A fault kind added to the injector must be added above (and to the dashboards' documentation).
+const everyFaultKindListed: [Exclude<ResolvedFault["kind"], (typeof FAULT_KINDS)[number]>] extends [never]
+  ? true
+  : false = true;
+void everyFaultKindListed;
+
+/** Kinds that happen at an instant: never "in force". */
+const INSTANT_FAULTS: ReadonlySet<string> = new Set(["heal", "restart"]);
+
+const RESULTS = ["ok", "fail", "info"] as const;
+
+/** What the metrics read of a run, as it is now (between two slices, or at its end). */
+export interface RunView {
+  /** Virtual time now, in µs. */
+  now_us(): number;
+  /** Simulator events executed so far. */
+  events(): number;
+  /** Messages sent so far, by message kind. */
+  messagesByKind(): ReadonlyMap<string, number>;
+  /** The role each database node believes it has, or "down" when it is not running. */
+  nodeState(node: number): Role | "down";
+  /** Faults fired so far, each with its end once over (the injector's log, appended to as they fire). */
+  readonly faults: readonly FaultRecord[];
+}
+
+export interface RunMetricsOptions {
+  /** The value of the `run` label on every series (catalogue: `runLabel(scenario, seed)`). */
+  run: string;
+  /** Host id -> name of every database node ("shard0/n1"). */
+  nodeNames: ReadonlyMap<number, string>;
+  view: RunView;
+  /** The scenario's checks: dbsim_check_violations_total starts at 0 for each. */
+  checks: readonly string[];
+}
+
+interface OpStats {
+  readonly results: Float64Array;
+  readonly errors: Map<string, number>;
+  /** Latency bucket counts (not cumulative), last = above 10 s. */
+  readonly buckets: Float64Array;
+  /** Sum of latencies in µs (exact: integers). */
+  sum_us: number;
+}
+
+interface NodeStats {
+  readonly name: string;
+  readonly shard: string;
+  /** Largest lag (µs) applied since the last sample; -1 when none. */
+  lagMax_us: number;
+  /** Last sampled lag in seconds; null until the node has applied a replicated entry. */
+  lag_s: number | null;
+  conflicts: number;
+  truncated: number;
+}
+
+/** The shard part of a node name ("shard0/n1" -> "shard0"). */
+function shardOf(name: string): string {
+  const slash = name.indexOf("/");
+  return slash < 0 ? name : name.slice(0, slash);
+}
+
+function help(def: MetricDef): { name: string; help: string; aggregator: MetricDef["aggregator"] } {
+  return { name: def.name, help: def.help, aggregator: def.aggregator };
+}
+
+export class RunMetrics implements Observer {
+  readonly registry = new Registry();
+  readonly run: string;
+  private readonly view: RunView;
+  private readonly ops = new Map<string, OpStats>();
+  private readonly nodes = new Map<number, NodeStats>();
+  private readonly failovers = new Map<string, number>();
+  private readonly violations = new Map<string, number>();
+
+  constructor(options: RunMetricsOptions) {
+    this.run = options.run;
+    this.view = options.view;
+    for (const [id, name] of options.nodeNames) {
+      const shard = shardOf(name);
+      this.nodes.set(id, { name, shard, lagMax_us: -1, lag_s: null, conflicts: 0, truncated: 0 });
+      this.failovers.set(shard, 0);
+    }
+    for (const check of options.checks) this.violations.set(check, 0);
+    this.registry.setDefaultLabels({ [RUN_LABEL]: options.run });
+    this.register();
+  }
+
+  onOperation(op: CompletedOperation): void {
+    const stats = this.opStats(op.op);
+    const result = op.result === "ok" ? 0 : op.result === "fail" ? 1 : 2;
+    stats.results[result] = (stats.results[result] as number) + 1;
+    if (result === 0) {
+      const latency_us = op.latency_us;
+      let b = 0;
+      while (b < LATENCY_BUCKETS_US.length && latency_us > (LATENCY_BUCKETS_US[b] as number)) b++;
+      stats.buckets[b] = (stats.buckets[b] as number) + 1;
+      stats.sum_us += latency_us;
+    } else {
+      const reason = op.error ?? "unknown";
+      stats.errors.set(reason, (stats.errors.get(reason) ?? 0) + 1);
+    }
+  }
+
+  onEngineEvent(event: EngineEvent, time_us: number): void {
+    if (!("node" in event)) return; // not about one node (e.g. the sharding coordinator's)
+    const node = this.nodes.get(event.node);
+    if (node === undefined) return;
+    switch (event.type) {
+      case "lag":
+        if (event.lag_us > node.lagMax_us) node.lagMax_us = event.lag_us;
+        break;
+      case "role":
+        if (event.role === "leader") {
+          if (node.lag_s !== null) node.lag_s = 0;
+          node.lagMax_us = -1;
+          // The first leader is elected at time 0; every later promotion is a failover.
+          if (time_us > 0) this.failovers.set(node.shard, (this.failovers.get(node.shard) ?? 0) + 1);
+        }
+        break;
+      case "conflict":
+        node.conflicts++;
+        break;
+      case "truncate":
+        node.truncated += event.entries;
+        break;
+    }
+  }
+
+  /**
+   * Ends a sample interval (call at each virtual-time sample boundary, before reading): the lag
+   * gauges take the largest lag applied during the interval.
+   */
+  closeInterval(): void {
+    for (const node of this.nodes.values()) {
+      if (node.lagMax_us >= 0) node.lag_s = node.lagMax_us / 1e6;
+      node.lagMax_us = -1;
+    }
+  }
+
+  /** Records the checks' verdicts (after the run): 1 violation per check whose verdict is false. */
+  setCheckVerdicts(verdicts: Readonly<Record<string, { valid: boolean | "unknown" }>>): void {
+    for (const [check, verdict] of Object.entries(verdicts))
+      this.violations.set(check, verdict.valid === false ? 1 : 0);
+  }
+
+  /** A copy of every metric's current values (prom-client's JSON, copied: no live references). */
+  async snapshot(): Promise<MetricsSnapshot> {
+    return copySnapshot(await this.registry.getMetricsAsJSON());
+  }
+
+  private opStats(op: string): OpStats {
+    let stats = this.ops.get(op);
+    if (stats === undefined) {
+      stats = {
+        results: new Float64Array(RESULTS.length),
+        errors: new Map(),
+        buckets: new Float64Array(LATENCY_BUCKETS_US.length + 1),
+        sum_us: 0,
+      };
+      this.ops.set(op, stats);
+    }
+    return stats;
+  }
+
+  /** Creates every run-scoped metric of the catalogue in this run's registry. */
+  private register(): void {
+    const registers = [this.registry];
+    const self = this;
+    const m = METRICS;
+
+    new Counter({
+      ...help(m.ops),
+      labelNames: m.ops.labels,
+      registers,
+      collect() {
+        this.reset();
+        for (const [op, stats] of self.ops)
+          for (const [i, result] of RESULTS.entries()) this.inc({ op, result }, stats.results[i] as number);
+      },
+    });
+    new Counter({
+      ...help(m.opErrors),
+      labelNames: m.opErrors.labels,
+      registers,
+      collect() {
+        this.reset();
+        for (const [op, stats] of self.ops)
+          for (const [reason, count] of stats.errors) this.inc({ op, reason }, count);
+      },
+    });
+    new BucketHistogram(
+      {
+        ...help(m.opLatency),
+        labelNames: m.opLatency.labels,
+        buckets: m.opLatency.buckets ?? [],
+        registers,
+        aggregator: "sum",
+      },
+      function* (): Iterable<BucketSeries> {
+        for (const [op, stats] of self.ops)
+          yield { labels: { op }, counts: stats.buckets, sum: stats.sum_us / 1e6 };
+      },
+    );
+
+    new Gauge({
+      ...help(m.replicationLag),
+      labelNames: m.replicationLag.labels,
+      registers,
+      collect() {
+        this.reset();
+        for (const node of self.nodes.values())
+          if (node.lag_s !== null) this.set({ shard: node.shard, node: node.name }, node.lag_s);
+      },
+    });
+    new Counter({
+      ...help(m.replicationConflicts),
+      labelNames: m.replicationConflicts.labels,
+      registers,
+      collect() {
+        this.reset();
+        for (const node of self.nodes.values())
+          this.inc({ shard: node.shard, node: node.name }, node.conflicts);
+      },
+    });
+    new Counter({
+      ...help(m.replicationTruncated),
+      labelNames: m.replicationTruncated.labels,
+      registers,
+      collect() {
+        this.reset();
+        for (const node of self.nodes.values())
+          this.inc({ shard: node.shard, node: node.name }, node.truncated);
+      },
+    });
+    new Gauge({
+      ...help(m.nodeUp),
+      labelNames: m.nodeUp.labels,
+      registers,
+      collect() {
+        this.reset();
+        for (const [id, node] of self.nodes) {
+          const state = self.view.nodeState(id);
+          for (const role of NODE_ROLES) this.set({ node: node.name, role }, state === role ? 1 : 0);
+        }
+      },
+    });
+    new Counter({
+      ...help(m.failovers),
+      labelNames: m.failovers.labels,
+      registers,
+      collect() {
+        this.reset();
+        for (const [shard, count] of self.failovers) this.inc({ shard }, count);
+      },
+    });
+
+    new Gauge({
+      ...help(m.partitionActive),
+      registers,
+      collect() {
+        this.set(self.faultsInForce().get("partition") ?? 0);
+      },
+    });
+    new Counter({
+      ...help(m.faults),
+      labelNames: m.faults.labels,
+      registers,
+      collect() {
+        this.reset();
+        const fired = new Map<string, number>(FAULT_KINDS.map((kind) => [kind, 0]));
+        for (const record of self.view.faults) fired.set(record.kind, (fired.get(record.kind) ?? 0) + 1);
+        for (const [kind, count] of fired) this.inc({ kind }, count);
+      },
+    });
+    new Gauge({
+      ...help(m.faultsActive),
+      labelNames: m.faultsActive.labels,
+      registers,
+      collect() {
+        this.reset();
+        const active = self.faultsInForce();
+        for (const kind of FAULT_KINDS) this.set({ kind }, active.get(kind) ?? 0);
+      },
+    });
+    new Counter({
+      ...help(m.messages),
+      labelNames: m.messages.labels,
+      registers,
+      collect() {
+        this.reset();
+        for (const [kind, count] of self.view.messagesByKind()) this.inc({ kind }, count);
+      },
+    });
+
+    new Counter({
+      ...help(m.checkViolations),
+      labelNames: m.checkViolations.labels,
+      registers,
+      collect() {
+        this.reset();
+        for (const [check, count] of self.violations) this.inc({ check }, count);
+      },
+    });
+
+    new Gauge({
+      ...help(m.simVirtualSeconds),
+      registers,
+      collect() {
+        this.set(self.view.now_us() / 1e6);
+      },
+    });
+    new Counter({
+      ...help(m.simEvents),
+      registers,
+      collect() {
+        this.reset();
+        this.inc(self.view.events());
+      },
+    });
+  }
+
+  /** Faults in force now, by kind: fired on at least one host, not instantaneous, not yet over. */
+  private faultsInForce(): Map<string, number> {
+    const active = new Map<string, number>();
+    for (const record of this.view.faults) {
+      if (INSTANT_FAULTS.has(record.kind) || record.targets.length === 0 || record.end_s !== undefined)
+        continue;
+      active.set(record.kind, (active.get(record.kind) ?? 0) + 1);
+    }
+    return active;
+  }
+}

@@ -1,0 +1,236 @@
+// The dashboards against a real Prometheus (the system's prometheus and promtool): a run with a
+// crash and a partition is backfilled with `dbsim export-tsdb`, Prometheus serves the blocks, and
+// every query of every dashboard (Grafana's macros substituted, the run variable resolved through
+// the label-values API) must return data over the run's time range. The same Prometheus then
+// scrapes a running sweep's live endpoint, and the live dashboard's queries must return data too.
+
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { timelineSpan } from "../../cli/commands/export-tsdb.js";
+import { DASHBOARDS, dashboardQueries } from "../../dashboards/index.js";
+import { RUN_VARIABLE_QUERY } from "../../dashboards/layout.js";
+import { cli, scenarioFile, tempDir } from "../cli/helpers.js";
+import { substitute } from "../dashboards/promql.js";
+
+/** Three replicas, a leader crash and a leader partition: every panel has something to show. */
+const SCENARIO = `name: e2e-faults
+duration: 20s
+warmup: 1s
+cluster: { replicas: 3, replication: { mode: async } }
+network: { latency: { dist: lognormal, median: 500us, p99: 5ms } }
+workload: { preset: a, records: 1000, rate: 500/s, clients: 8, timeout: 1s }
+faults:
+  schedule:
+    - { at: 5s, kind: crash, target: leader, restart_after: 3s }
+    - { at: 12s, kind: partition, isolate: leader, for: 3s }
+checks: [lost_writes, stale_reads]
+`;
+
+/** The live dashboard reads the endpoint; the others a run's timeline (and a live endpoint too). */
+const LIVE_ONLY = new Set(["dbsim-live"]);
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+interface PromResponse<T> {
+  status: string;
+  data: T;
+  error?: string;
+}
+
+type RangeResult = {
+  resultType: string;
+  result: { metric: Record<string, string>; values: [number, string][] }[];
+};
+
+describe("the dashboards on a real Prometheus", () => {
+  const hasPrometheus = spawnSync("prometheus", ["--version"]).error === undefined;
+  let prometheus: ChildProcess | null = null;
+  let api = "";
+  let livePort = 0;
+  let span = { run: "", first_ms: 0, last_ms: 0 };
+  let prometheusLog = "";
+
+  async function get<T>(path: string, params: Record<string, string | string[]>): Promise<T> {
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(params))
+      for (const v of Array.isArray(value) ? value : [value]) query.append(key, v);
+    const response = await fetch(`${api}${path}?${query}`);
+    const body = (await response.json()) as PromResponse<T>;
+    if (body.status !== "success") throw new Error(`${path} ${query}: ${body.error}`);
+    return body.data;
+  }
+
+  /** The `run` variable's values in [start, end], as Grafana resolves label_values(metric, run). */
+  async function runValues(start_s: number, end_s: number): Promise<string[]> {
+    const [, metric] = /^label_values\(([^,]+), run\)$/.exec(RUN_VARIABLE_QUERY) ?? [];
+    return get<string[]>("/api/v1/label/run/values", {
+      "match[]": metric as string,
+      start: String(start_s),
+      end: String(end_s),
+    });
+  }
+
+  /** Runs a dashboard query over [start, end] as Grafana would; returns the series with a finite value. */
+  async function rangeQuery(expr: string, run: string, start_s: number, end_s: number) {
+    const query = substitute(expr, { run, interval_s: 1, scrape_s: 1, range_s: Math.ceil(end_s - start_s) });
+    const data = await get<RangeResult>("/api/v1/query_range", {
+      query,
+      start: String(start_s),
+      end: String(end_s),
+      step: "1",
+    });
+    return data.result.filter((series) => series.values.some(([, v]) => Number.isFinite(Number(v))));
+  }
+
+  beforeAll(async () => {
+    if (!hasPrometheus) throw new Error("prometheus is not installed (Debian: apt-get install prometheus)");
+    const dir = tempDir();
+    const runDir = join(dir, "run");
+    const tsdb = join(dir, "tsdb");
+    const ran = await cli("run", scenarioFile(SCENARIO), "--out", runDir, "--seed", "1", "--no-progress");
+    expect([0, 1], ran.stderr).toContain(ran.code); // 1: a check found lost writes (async failover)
+    const exported = await cli("export-tsdb", runDir, "--to", tsdb);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(exported.stdout).toContain("--storage.tsdb.retention.time=");
+    span = timelineSpan(readFileSync(join(runDir, "metrics.om"), "utf8"), "metrics.om");
+
+    const port = await freePort();
+    livePort = await freePort();
+    const config = join(dir, "prometheus.yml");
+    writeFileSync(
+      config,
+      `global: { scrape_interval: 1s, evaluation_interval: 1m }\n` +
+        `scrape_configs:\n  - job_name: dbsim-live\n    static_configs: [{ targets: ["127.0.0.1:${livePort}"] }]\n`,
+    );
+    prometheus = spawn(
+      "prometheus",
+      [
+        `--config.file=${config}`,
+        `--storage.tsdb.path=${tsdb}`,
+        "--storage.tsdb.retention.time=3650d",
+        `--web.listen-address=127.0.0.1:${port}`,
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    prometheus.stderr?.on("data", (chunk: Buffer) => {
+      prometheusLog += chunk.toString();
+    });
+    api = `http://127.0.0.1:${port}`;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if ((await fetch(`${api}/-/ready`)).ok) break;
+      } catch {}
+      if (attempt > 300 || prometheus.exitCode !== null)
+        throw new Error(`prometheus did not start:\n${prometheusLog}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
+
+  afterAll(async () => {
+    if (prometheus === null) return;
+    const exited = new Promise((resolve) => prometheus?.once("exit", resolve));
+    prometheus.kill("SIGTERM");
+    await exited;
+  });
+
+  it("finds the run through the label-values API", async () => {
+    expect(span.run).toBe("e2e-faults/seed-1");
+    expect(await runValues(span.first_ms / 1000, span.last_ms / 1000)).toContain(span.run);
+  });
+
+  it("returns data for every query of every dashboard over the run's range", async () => {
+    const [run] = (await runValues(span.first_ms / 1000, span.last_ms / 1000)).filter((r) => r === span.run);
+    const empty: string[] = [];
+    let queries = 0;
+    for (const spec of DASHBOARDS.filter((d) => !LIVE_ONLY.has(d.uid))) {
+      for (const { where, expr } of dashboardQueries(spec)) {
+        queries++;
+        const series = await rangeQuery(expr, run as string, span.first_ms / 1000, span.last_ms / 1000);
+        if (series.length === 0) empty.push(`${where}: ${expr}`);
+      }
+    }
+    expect(queries).toBeGreaterThan(20);
+    expect(empty).toEqual([]);
+  });
+
+  it("shows the faults where they happened: a crash, a partition, a failover", async () => {
+    const start = span.first_ms / 1000;
+    const end = span.last_ms / 1000;
+    const value = async (query: string) => {
+      const data = await get<RangeResult>("/api/v1/query_range", {
+        query,
+        start: String(start),
+        end: String(end),
+        step: "1",
+      });
+      return data.result[0]?.values.map(([t, v]) => [Math.round(t - start), Number(v)] as const) ?? [];
+    };
+    const partition = await value(`dbsim_partition_active{run="${span.run}"}`);
+    const inForce = partition.filter(([, v]) => v === 1).map(([t]) => t);
+    expect(inForce.length).toBeGreaterThanOrEqual(3);
+    expect(Math.min(...inForce)).toBeGreaterThanOrEqual(12);
+    const crashes = await value(`max(dbsim_faults_total{run="${span.run}",kind="crash"})`);
+    expect(crashes[crashes.length - 1]?.[1]).toBe(1);
+    const failovers = await value(`sum(dbsim_failovers_total{run="${span.run}"})`);
+    expect(failovers[failovers.length - 1]?.[1]).toBeGreaterThanOrEqual(1);
+  });
+
+  it("scrapes a running sweep's live endpoint; the live dashboard has data", async () => {
+    const from_s = Date.now() / 1000;
+    const sweep = await cli(
+      "sweep",
+      scenarioFile(SCENARIO),
+      "--seeds",
+      "1..4",
+      "--workers",
+      "2",
+      "--out",
+      join(tempDir(), "sweep"),
+      "--no-progress",
+      "--metrics-port",
+      String(livePort),
+      "--metrics-hold",
+      "4",
+    );
+    expect([0, 1], sweep.stderr).toContain(sweep.code);
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // let Prometheus commit the last scrape
+    const to_s = Date.now() / 1000;
+    const up = await get<RangeResult>("/api/v1/query_range", {
+      query: 'up{job="dbsim-live"}',
+      start: String(from_s),
+      end: String(to_s),
+      step: "1",
+    });
+    expect(
+      up.result[0]?.values.some(([, v]) => v === "1"),
+      prometheusLog,
+    ).toBe(true);
+    const runs = await runValues(from_s, to_s);
+    expect(runs).toContain("e2e-faults/sweep");
+    const empty: string[] = [];
+    for (const spec of DASHBOARDS.filter((d) => LIVE_ONLY.has(d.uid))) {
+      for (const { where, expr } of dashboardQueries(spec)) {
+        const series = await rangeQuery(expr, "e2e-faults/sweep", from_s, to_s);
+        if (series.length === 0) empty.push(`${where}: ${expr}`);
+      }
+    }
+    expect(empty).toEqual([]);
+    const done = await get<RangeResult>("/api/v1/query_range", {
+      query: 'sum(dbsim_sweep_seeds_done_total{run="e2e-faults/sweep"})',
+      start: String(from_s),
+      end: String(to_s),
+      step: "1",
+    });
+    const values = done.result[0]?.values.map(([, v]) => Number(v)) ?? [];
+    expect(Math.max(...values)).toBe(4);
+  });
+});

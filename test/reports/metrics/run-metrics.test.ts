@@ -1,0 +1,164 @@
+import { describe, expect, it } from "vitest";
+import type { EngineEvent } from "../../../engine/events.js";
+import { RunMetrics, type RunView } from "../../../reports/metrics/run-metrics.js";
+import type { FaultRecord } from "../../../workloads/faults/injector.js";
+import type { CompletedOperation } from "../../../workloads/observer.js";
+
+function op(fields: Partial<CompletedOperation>): CompletedOperation {
+  return {
+    op: "read",
+    result: "ok",
+    process: 0,
+    key: "k",
+    intended_us: 0,
+    sent_us: 0,
+    completed_us: 0,
+    latency_us: 100,
+    queue_us: 0,
+    service_us: 0,
+    sync_us: 0,
+    value: null,
+    node: 0,
+    term: 1,
+    measured: true,
+    error: null,
+    ...fields,
+  };
+}
+
+function setup() {
+  const state = new Map<number, "leader" | "follower" | "candidate" | "down">([
+    [0, "leader"],
+    [1, "follower"],
+  ]);
+  const faults: FaultRecord[] = [];
+  const clock = { now_us: 0, events: 0 };
+  const view: RunView = {
+    now_us: () => clock.now_us,
+    events: () => clock.events,
+    messagesByKind: () => new Map([["req", 3]]),
+    nodeState: (node) => state.get(node) ?? "down",
+    faults,
+  };
+  const metrics = new RunMetrics({
+    run: "t/seed-1",
+    nodeNames: new Map([
+      [0, "shard0/n0"],
+      [1, "shard0/n1"],
+    ]),
+    view,
+    checks: ["lost_writes"],
+  });
+  return { metrics, state, faults, clock };
+}
+
+/** name{labels} -> value, labels sorted, `run` left out. */
+async function values(metrics: RunMetrics): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const family of await metrics.snapshot()) {
+    for (const v of family.values) {
+      expect(v.labels.run).toBe("t/seed-1");
+      const labels = Object.entries(v.labels)
+        .filter(([k]) => k !== "run")
+        .map(([k, x]) => `${k}=${x}`)
+        .sort()
+        .join(",");
+      out.set(`${v.metricName ?? family.name}{${labels}}`, v.value);
+    }
+  }
+  return out;
+}
+
+describe("RunMetrics", () => {
+  it("counts operations by outcome and reason, and ok latencies into the buckets", async () => {
+    const { metrics } = setup();
+    metrics.onOperation(op({ latency_us: 10 })); // <= 10 µs
+    metrics.onOperation(op({ latency_us: 11 }));
+    metrics.onOperation(op({ latency_us: 20_000_000 })); // above 10 s
+    metrics.onOperation(op({ result: "info", error: "timeout", latency_us: 2_000_000 }));
+    metrics.onOperation(op({ op: "update", result: "fail", error: "not_leader" }));
+    const v = await values(metrics);
+    expect(v.get("dbsim_ops_total{op=read,result=ok}")).toBe(3);
+    expect(v.get("dbsim_ops_total{op=read,result=info}")).toBe(1);
+    expect(v.get("dbsim_ops_total{op=read,result=fail}")).toBe(0);
+    expect(v.get("dbsim_ops_total{op=update,result=fail}")).toBe(1);
+    expect(v.get("dbsim_op_errors_total{op=read,reason=timeout}")).toBe(1);
+    expect(v.get("dbsim_op_errors_total{op=update,reason=not_leader}")).toBe(1);
+    expect(v.get("dbsim_op_latency_seconds_bucket{le=0.00001,op=read}")).toBe(1);
+    expect(v.get("dbsim_op_latency_seconds_bucket{le=0.00002,op=read}")).toBe(2);
+    expect(v.get("dbsim_op_latency_seconds_bucket{le=10,op=read}")).toBe(2);
+    expect(v.get("dbsim_op_latency_seconds_bucket{le=+Inf,op=read}")).toBe(3);
+    expect(v.get("dbsim_op_latency_seconds_count{op=read}")).toBe(3);
+    expect(v.get("dbsim_op_latency_seconds_sum{op=read}")).toBeCloseTo(20.000021, 9);
+    expect(v.get("dbsim_op_latency_seconds_count{op=update}")).toBe(0);
+  });
+
+  it("reports replication: lag per sample interval, roles, failovers after time 0, conflicts, truncations", async () => {
+    const { metrics, state } = setup();
+    const event = (e: EngineEvent, t: number) => metrics.onEngineEvent(e, t);
+    event({ type: "role", node: 0, role: "leader", term: 1 }, 0);
+    event({ type: "lag", node: 1, lag_us: 300 }, 10);
+    event({ type: "lag", node: 1, lag_us: 900 }, 20);
+    event({ type: "lag", node: 1, lag_us: 100 }, 30);
+    let v = await values(metrics);
+    expect(v.has("dbsim_replication_lag_seconds{node=shard0/n1,shard=shard0}")).toBe(false); // not sampled yet
+    metrics.closeInterval();
+    v = await values(metrics);
+    expect(v.get("dbsim_replication_lag_seconds{node=shard0/n1,shard=shard0}")).toBe(0.0009);
+    metrics.closeInterval(); // nothing applied since: unchanged
+    expect((await values(metrics)).get("dbsim_replication_lag_seconds{node=shard0/n1,shard=shard0}")).toBe(
+      0.0009,
+    );
+    state.set(0, "down");
+    state.set(1, "leader");
+    event({ type: "role", node: 1, role: "leader", term: 2 }, 5_000_000);
+    event({ type: "conflict", node: 1, key: "k" }, 5_000_001);
+    event({ type: "truncate", node: 0, entries: 7 }, 5_000_002);
+    v = await values(metrics);
+    expect(v.get("dbsim_replication_lag_seconds{node=shard0/n1,shard=shard0}")).toBe(0);
+    expect(v.get("dbsim_failovers_total{shard=shard0}")).toBe(1);
+    expect(v.get("dbsim_replication_conflicts_total{node=shard0/n1,shard=shard0}")).toBe(1);
+    expect(v.get("dbsim_replication_truncated_entries_total{node=shard0/n0,shard=shard0}")).toBe(7);
+    expect(v.get("dbsim_node_up{node=shard0/n0,role=leader}")).toBe(0);
+    expect(v.get("dbsim_node_up{node=shard0/n0,role=follower}")).toBe(0);
+    expect(v.get("dbsim_node_up{node=shard0/n1,role=leader}")).toBe(1);
+    expect(v.get("dbsim_node_up{node=shard0/n1,role=candidate}")).toBe(0);
+  });
+
+  it("reads faults fired and in force, the simulator's counts, and the checks' verdicts", async () => {
+    const { metrics, faults, clock } = setup();
+    let v = await values(metrics);
+    expect(v.get("dbsim_faults_total{kind=crash}")).toBe(0);
+    expect(v.get("dbsim_check_violations_total{check=lost_writes}")).toBe(0);
+    expect(v.get("dbsim_partition_active{}")).toBe(0);
+    faults.push({ at_s: 1, kind: "partition", targets: ["shard0/n0"], for_s: 2 });
+    faults.push({ at_s: 1, kind: "crash", targets: ["shard0/n1"] });
+    faults.push({ at_s: 1, kind: "crash", targets: [], detail: { note: "no node" } }); // hit nothing
+    faults.push({ at_s: 1, kind: "heal", targets: [] });
+    clock.now_us = 1_500_000;
+    clock.events = 42;
+    v = await values(metrics);
+    expect(v.get("dbsim_partition_active{}")).toBe(1);
+    expect(v.get("dbsim_faults_active{kind=partition}")).toBe(1);
+    expect(v.get("dbsim_faults_active{kind=crash}")).toBe(1);
+    expect(v.get("dbsim_faults_active{kind=heal}")).toBe(0);
+    expect(v.get("dbsim_faults_total{kind=crash}")).toBe(2);
+    expect(v.get("dbsim_sim_virtual_seconds{}")).toBe(1.5);
+    expect(v.get("dbsim_sim_events_total{}")).toBe(42);
+    expect(v.get("dbsim_messages_total{kind=req}")).toBe(3);
+    (faults[0] as FaultRecord).end_s = 3;
+    metrics.setCheckVerdicts({ lost_writes: { valid: false } });
+    v = await values(metrics);
+    expect(v.get("dbsim_partition_active{}")).toBe(0);
+    expect(v.get("dbsim_check_violations_total{check=lost_writes}")).toBe(1);
+  });
+
+  it("snapshots are copies: later counts do not change them", async () => {
+    const { metrics } = setup();
+    metrics.onOperation(op({}));
+    const before = await metrics.snapshot();
+    metrics.onOperation(op({}));
+    const ops = before.find((f) => f.name === "dbsim_ops_total");
+    expect(ops?.values.find((v) => v.labels.result === "ok")?.value).toBe(1);
+  });
+});

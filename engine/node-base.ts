@@ -341,6 +341,8 @@ export abstract class NodeBase implements HostBehaviour {
       term,
       leader_hint,
       records: null,
+      next_key: null,
+      shard_map: undefined,
     };
   }
 
@@ -381,7 +383,8 @@ export abstract class NodeBase implements HostBehaviour {
     if (sharding === undefined || !KEYED_OPS.has(req.op)) return false;
     const map = sharding.store.map;
     if (map.ownerOf(req.key) !== sharding.shard) {
-      const wrongShard: Response = { ...this.reply(req, "wrong_shard"), shard_map: map };
+      const wrongShard = this.reply(req, "wrong_shard") as MutableResponse;
+      wrongShard.shard_map = map;
       ctx.send(from, wrongShard);
       return true;
     }
@@ -597,10 +600,9 @@ export abstract class NodeBase implements HostBehaviour {
       term,
       leader_hint,
       records,
-      ...(req.op === "export" || req.op === "purge" || req.op === "split_point" ? { next_key: nextKey } : {}),
-      ...(req.op === "scan" && this.config.sharding !== undefined
-        ? { shard_map: this.config.sharding.store.map }
-        : {}),
+      next_key: nextKey,
+      // Scans on a sharded cluster say which map they were answered under (a stale router replans).
+      shard_map: req.op === "scan" ? this.config.sharding?.store.map : undefined,
     };
     this.current = { from, req, response, isWrite: wrote, cpuDone_us: now + service_us };
     ctx.setTimer(service_us, TIMER_CPU_DONE);

@@ -82,10 +82,10 @@ export interface Response extends Message {
    * key order (null for other requests).
    */
   readonly records: readonly RecordValue[] | null;
-  /** export: the key to continue from (null: the table is done). */
-  readonly next_key?: string | null;
+  /** export, purge: the key to continue from (null: the table is done); split_point: the median. */
+  readonly next_key: string | null;
   /** On a sharded cluster: the current shard map (with wrong_shard, and on scans). */
-  readonly shard_map?: ShardMap;
+  readonly shard_map: ShardMap | undefined;
   /** Rows examined (scans) or touched. */
   readonly rows: number;
   readonly pages_read: number;

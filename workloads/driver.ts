@@ -326,7 +326,7 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
       value: op.value,
       measured: op.intended_us >= this.config.warmup_us && op.intended_us < this.config.end_us,
       error,
-      ...(bank === undefined ? {} : { bank }),
+      bank,
     };
     this.observer.onOperation(completed);
   }

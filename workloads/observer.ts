@@ -50,7 +50,7 @@ export interface CompletedOperation {
    */
   readonly error: string | null;
   /** A bank operation's accounts, amount or balances (absent for other workloads). */
-  readonly bank?: BankData;
+  readonly bank?: BankData | undefined;
 }
 
 export interface Observer {

@@ -47,12 +47,17 @@ interface Pending {
   /** The ownership epoch of the map a scatter was planned with. */
   planned: number;
   parts: Part[];
+  /** A scan scattered over the shards: its parts' answers are merged. */
+  scattered: boolean;
   answered: Response[];
   /** An explicit min_lsn (null: the read-your-writes token, if any). */
   readonly min_lsn: number | null;
 }
 
 /** Requests routed as writes: to the leader. */
+/** The answers of a request that is not scattered (never pushed to). */
+const NO_ANSWERS: Response[] = [];
+
 const WRITE_OPS: ReadonlySet<RequestOp> = new Set([
   "update",
   "insert",
@@ -68,16 +73,17 @@ export class Dispatcher {
   /** Per shard id: where its requests go among its replicas. */
   private readonly shards: ReadonlyMap<number, Router>;
   private map: ShardMap | null;
-  private readonly pending = new Map<number, Pending>();
-  /** Wire id -> the tag whose request it carries. */
-  private readonly wire = new Map<number, number>();
+  /** By tag: the logical request in flight (a wire id carries its tag: id mod DISPATCH_MAX_TAGS). */
+  private readonly pending: (Pending | undefined)[] = [];
   private readonly readYourWrites: boolean;
+  /** The shard of an unsharded cluster (its one Router). */
+  private readonly onlyShard: number;
   private readonly lastWriteLsn = new Map<number, number>();
   private counter = 0;
   /** Logical requests that touched more than one shard (scatter-gather). */
   crossShard = 0;
-  /** Requests sent to each shard (parts of a scatter count for each shard). */
-  readonly requestsByShard = new Map<number, number>();
+  /** Requests sent to each shard id (parts of a scatter count for each shard). */
+  private readonly sentToShard: number[] = [];
 
   constructor(options: {
     shards: ReadonlyMap<number, Router>;
@@ -86,8 +92,18 @@ export class Dispatcher {
   }) {
     if (options.shards.size === 0) throw new RangeError("dispatch needs at least one shard");
     this.shards = options.shards;
+    this.onlyShard = options.shards.keys().next().value as number;
     this.map = options.map;
     this.readYourWrites = options.readYourWrites;
+  }
+
+  /** Requests sent to each shard (parts of a scatter count for each shard). */
+  get requestsByShard(): Map<number, number> {
+    const counts = new Map<number, number>();
+    this.sentToShard.forEach((count, shard) => {
+      if (count !== undefined) counts.set(shard, count);
+    });
+    return counts;
   }
 
   /** Adopts a shard map newer than the cached one (a broadcast, or one a node sent). */
@@ -109,10 +125,14 @@ export class Dispatcher {
       redirects: 0,
       planned: this.map?.epoch ?? 0,
       parts: [],
-      answered: [],
+      scattered: false,
+      answered: NO_ANSWERS,
       min_lsn: to?.min_lsn ?? null,
     };
-    this.pending.set(tag, entry);
+    if (!(Number.isInteger(tag) && tag >= 0 && tag < DISPATCH_MAX_TAGS)) {
+      throw new RangeError(`dispatch: tag ${tag} outside [0, ${DISPATCH_MAX_TAGS})`);
+    }
+    this.pending[tag] = entry;
     if (to !== undefined) this.sendPart(ctx, entry, { shard: to.shard, wireId: -1, node: -1, done: false });
     else if (spec.op === "scan" && this.map !== null) this.scatter(ctx, entry);
     else this.sendPart(ctx, entry, { shard: this.shardOf(spec.key), wireId: -1, node: -1, done: false });
@@ -120,13 +140,11 @@ export class Dispatcher {
 
   /** A response from the network; returns the logical response once it is complete. */
   onResponse(ctx: HostContext, from: HostId, response: Response): Dispatched | null {
-    const tag = this.wire.get(response.id);
-    if (tag === undefined) return null; // late: the request was completed, redirected or abandoned
-    const entry = this.pending.get(tag) as Pending;
-    const part = entry.parts.find((p) => p.wireId === response.id && !p.done);
-    if (part === undefined) return null;
+    const entry = this.pending[response.id % DISPATCH_MAX_TAGS];
+    if (entry === undefined) return null;
+    const part = partWithId(entry.parts, response.id);
+    if (part === null) return null; // late: the request was completed, redirected or abandoned
     part.done = true;
-    this.wire.delete(response.id);
     if (response.lsn > 0 && entry.write) this.noteWrite(entry.tag, part.shard, response.lsn);
     this.adopt(response.shard_map);
     const answeredUnder = response.shard_map?.epoch ?? 0;
@@ -143,11 +161,9 @@ export class Dispatcher {
       this.sendPart(ctx, entry, { shard: redirect.shard, wireId: -1, node: -1, done: false }, redirect.node);
       return null;
     }
+    if (response.status !== "ok" || !entry.scattered) return this.finish(entry, response, from);
     entry.answered.push(response);
-    if (response.status !== "ok" || entry.parts.every((p) => p.done)) {
-      return this.finish(entry, response.status === "ok" ? this.merge(entry) : response, from);
-    }
-    return null;
+    return entry.parts.every((p) => p.done) ? this.finish(entry, this.merge(entry), from) : null;
   }
 
   /**
@@ -155,28 +171,28 @@ export class Dispatcher {
    * left it unanswered, so the presumed leader moves on.
    */
   abandon(tag: number): void {
-    const entry = this.pending.get(tag);
+    const entry = this.pending[tag];
     if (entry === undefined) return;
     for (const part of entry.parts) {
       if (!part.done) this.shards.get(part.shard)?.timedOut(part.node);
     }
-    this.abandonParts(entry);
-    this.pending.delete(tag);
+    this.pending[tag] = undefined;
   }
 
   /** The node the request for `tag` went to last (-1: none). */
   nodeOf(tag: number): HostId {
-    return this.pending.get(tag)?.parts.at(-1)?.node ?? -1;
+    return this.pending[tag]?.parts.at(-1)?.node ?? -1;
   }
 
   private shardOf(key: string): number {
-    if (this.map === null) return this.shards.keys().next().value as number;
+    if (this.map === null) return this.onlyShard;
     return this.map.ownerOf(key);
   }
 
   private scatter(ctx: HostContext, entry: Pending): void {
     const map = this.map as ShardMap;
     entry.planned = map.epoch;
+    entry.scattered = true;
     entry.answered = [];
     const shards = map.scanShards(entry.spec.key).filter((shard) => this.shards.has(shard));
     if (shards.length > 1) this.crossShard++;
@@ -191,8 +207,7 @@ export class Dispatcher {
     const route = router.route(entry.write ? "write" : "read", entry.tag);
     part.node = to ?? route.node;
     entry.parts.push(part);
-    this.requestsByShard.set(part.shard, (this.requestsByShard.get(part.shard) ?? 0) + 1);
-    this.wire.set(part.wireId, entry.tag);
+    this.sentToShard[part.shard] = (this.sentToShard[part.shard] ?? 0) + 1;
     const { spec } = entry;
     const request: Request = {
       kind: "req",
@@ -246,8 +261,6 @@ export class Dispatcher {
   /** One response from the parts of a scatter (or the only part's own). */
   private merge(entry: Pending): Response {
     const answered = entry.answered;
-    if (answered.length === 1 && (this.map === null || entry.spec.op !== "scan"))
-      return answered[0] as Response;
     const records: RecordValue[] = [];
     let rows = 0;
     let pagesRead = 0;
@@ -266,13 +279,17 @@ export class Dispatcher {
   }
 
   private finish(entry: Pending, response: Response, node: HostId): Dispatched {
-    this.abandonParts(entry);
-    this.pending.delete(entry.tag);
+    this.pending[entry.tag] = undefined;
     return { tag: entry.tag, response, node };
   }
 
+  /** Forgets the parts in flight: answers to them are dropped as late. */
   private abandonParts(entry: Pending): void {
-    for (const part of entry.parts) this.wire.delete(part.wireId);
     entry.parts = [];
   }
+}
+
+function partWithId(parts: readonly Part[], wireId: number): Part | null {
+  for (const part of parts) if (part.wireId === wireId && !part.done) return part;
+  return null;
 }

@@ -79,6 +79,8 @@ export class RouterHost implements HostBehaviour {
         lsn: 0,
         term: 0,
         leader_hint: -1,
+        next_key: null,
+        shard_map: undefined,
       };
       ctx.send(client, overloaded);
       return;

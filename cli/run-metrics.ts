@@ -73,6 +73,7 @@ export class RunMetricsSession {
         messagesByKind: () => sim.messagesByKind(),
         nodeState: (node) => run.roleOf(node),
         faults: run.faultLog,
+        requestsByShard: () => run.requestsByShard(),
       },
     });
     this.sink = options.live ?? null;

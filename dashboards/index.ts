@@ -2,23 +2,27 @@
 // checked up to date by test/dashboards/dashboards.test.ts): one Grafana JSON file per dashboard,
 // Grafana provisioning (the Prometheus datasource and a dashboard provider), a Prometheus
 // configuration, and a docker-compose.yml running both over a TSDB written by `dbsim export-tsdb`.
-//
-// Not yet here: the sharding dashboard (load and keys per shard, skew). It arrives with the
-// sharding subsystem and its metrics (dbsim_shard_keys, dbsim_shard_ops_total); a dashboard
-// before them would only show empty panels.
 
 import { faults } from "./faults.js";
 import { buildDashboard, type DashboardSpec } from "./layout.js";
 import { live } from "./live.js";
 import { overview } from "./overview.js";
 import { replication } from "./replication.js";
+import { sharding } from "./sharding.js";
 import { simulator } from "./simulator.js";
 
 export type { DashboardSpec } from "./layout.js";
 export { dashboardQueries } from "./layout.js";
 
-/** Every dashboard: the first four over a run's timeline or a live scrape, the last over a live scrape. */
-export const DASHBOARDS: readonly DashboardSpec[] = [overview, replication, faults, simulator, live];
+/** Every dashboard: the first five over a run's timeline or a live scrape, the last over a live scrape. */
+export const DASHBOARDS: readonly DashboardSpec[] = [
+  overview,
+  replication,
+  faults,
+  sharding,
+  simulator,
+  live,
+];
 
 /** The port the compose file's Prometheus scrapes on the Docker host (`--metrics-port`). */
 export const COMPOSE_LIVE_PORT = 9464;

@@ -114,6 +114,8 @@ function ycsbSetup(scenario: ResolvedScenario, rng: Rng): WorkloadSetup {
   };
 }
 
+const EMPTY_COUNTS: ReadonlyMap<number, number> = new Map();
+
 /** The shard map at the start: range boundaries default to equal parts of the loaded keys. */
 function initialPartitioner(sharding: ResolvedScenario["sharding"], setup: WorkloadSetup): Partitioner {
   switch (sharding.strategy) {
@@ -403,6 +405,11 @@ export class ScenarioRun {
       cross_shard_ops: this.dispatcher.crossShard,
       map_version: map.version,
     };
+  }
+
+  /** Requests routed to each shard so far (empty when unsharded). */
+  requestsByShard(): ReadonlyMap<number, number> {
+    return this.store === null ? EMPTY_COUNTS : this.dispatcher.requestsByShard;
   }
 
   private ownerOf(key: string): number {

@@ -7,9 +7,8 @@
 // `_total` on counters, few and bounded labels. Every series also carries `run` (the registry's
 // default label): `<scenario>/seed-<seed>` for a run, `<scenario>/sweep` for a live sweep.
 //
-// Subsystems add their metrics here in the change that builds them. Not declared yet, because
-// their subsystems do not exist: dbsim_shard_keys{shard}, dbsim_shard_ops_total{shard} (sharding)
-// and dbsim_cache_requests_total{result} (caching).
+// Subsystems add their metrics here in the change that builds them. Not declared yet, because its
+// subsystem does not exist: dbsim_cache_requests_total{result} (caching).
 
 /** prom-client's ways of combining one metric across registries (a sweep's runs). */
 export type Aggregator = "sum" | "max" | "min" | "average" | "first" | "omit";
@@ -161,6 +160,40 @@ export const METRICS = {
     help: "Messages sent through the simulated network (including those it then lost), by message kind.",
     labels: ["kind"],
     aggregator: "sum",
+    scope: "run",
+  }),
+
+  // Sharding (only on a sharded cluster).
+  shardKeys: metric({
+    name: "dbsim_shard_keys",
+    type: "gauge",
+    help: "Rows each shard's leader holds, as it last reported them (every second); during a reshard copies not yet owned and moved rows not yet purged count too.",
+    labels: ["shard"],
+    aggregator: "omit",
+    scope: "run",
+  }),
+  shardOps: metric({
+    name: "dbsim_shard_ops_total",
+    type: "counter",
+    help: "Requests routed to each shard by the clients or the router host (each part of a scatter-gather scan counts).",
+    labels: ["shard"],
+    aggregator: "sum",
+    scope: "run",
+  }),
+  shardMovedKeys: metric({
+    name: "dbsim_shard_moved_keys_total",
+    type: "counter",
+    help: "Keys moved away from each source shard by changes of the shard map (counted at each cut-over).",
+    labels: ["shard"],
+    aggregator: "sum",
+    scope: "run",
+  }),
+  resharding: metric({
+    name: "dbsim_resharding",
+    type: "gauge",
+    help: "1 while a change of the shard map moves data (from its start to the end of its last purge), else 0.",
+    labels: [],
+    aggregator: "max",
     scope: "run",
   }),
 

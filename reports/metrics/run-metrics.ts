@@ -51,6 +51,8 @@ export interface RunView {
   nodeState(node: number): Role | "down";
   /** Faults fired so far, each with its end once over (the injector's log, appended to as they fire). */
   readonly faults: readonly FaultRecord[];
+  /** On a sharded cluster: requests routed to each shard so far (empty when unsharded). */
+  requestsByShard(): ReadonlyMap<number, number>;
 }
 
 export interface RunMetricsOptions {
@@ -101,6 +103,10 @@ export class RunMetrics implements Observer {
   private readonly nodes = new Map<number, NodeStats>();
   private readonly failovers = new Map<string, number>();
   private readonly violations = new Map<string, number>();
+  /** Sharding: rows each shard last reported, keys moved away from each source, changes in progress. */
+  private readonly shardKeys = new Map<number, number>();
+  private readonly movedKeys = new Map<number, number>();
+  private reshardsInProgress = 0;
 
   constructor(options: RunMetricsOptions) {
     this.run = options.run;
@@ -132,7 +138,10 @@ export class RunMetrics implements Observer {
   }
 
   onEngineEvent(event: EngineEvent, time_us: number): void {
-    if (!("node" in event)) return; // not about one node (e.g. the sharding coordinator's)
+    if (!("node" in event)) {
+      this.onCoordinatorEvent(event);
+      return;
+    }
     const node = this.nodes.get(event.node);
     if (node === undefined) return;
     switch (event.type) {
@@ -152,6 +161,24 @@ export class RunMetrics implements Observer {
         break;
       case "truncate":
         node.truncated += event.entries;
+        break;
+    }
+  }
+
+  /** The sharding coordinator's reports (they are about shards, not nodes). */
+  private onCoordinatorEvent(event: Exclude<EngineEvent, { node: number }>): void {
+    switch (event.type) {
+      case "shard_stats":
+        this.shardKeys.set(event.shard, event.keys);
+        break;
+      case "cutover":
+        this.movedKeys.set(event.source, (this.movedKeys.get(event.source) ?? 0) + event.moved_keys);
+        break;
+      case "reshard_begin":
+        this.reshardsInProgress++;
+        break;
+      case "reshard_end":
+        this.reshardsInProgress = Math.max(0, this.reshardsInProgress - 1);
         break;
     }
   }
@@ -197,6 +224,40 @@ export class RunMetrics implements Observer {
     const registers = [this.registry];
     const self = this;
     const m = METRICS;
+    new Gauge({
+      ...help(m.shardKeys),
+      labelNames: m.shardKeys.labels,
+      registers,
+      collect() {
+        this.reset();
+        for (const [shard, keys] of self.shardKeys) this.set({ shard: `shard${shard}` }, keys);
+      },
+    });
+    new Counter({
+      ...help(m.shardOps),
+      labelNames: m.shardOps.labels,
+      registers,
+      collect() {
+        this.reset();
+        for (const [shard, count] of self.view.requestsByShard()) this.inc({ shard: `shard${shard}` }, count);
+      },
+    });
+    new Counter({
+      ...help(m.shardMovedKeys),
+      labelNames: m.shardMovedKeys.labels,
+      registers,
+      collect() {
+        this.reset();
+        for (const [shard, count] of self.movedKeys) this.inc({ shard: `shard${shard}` }, count);
+      },
+    });
+    new Gauge({
+      ...help(m.resharding),
+      registers,
+      collect() {
+        this.set(self.reshardsInProgress > 0 ? 1 : 0);
+      },
+    });
 
     new Counter({
       ...help(m.ops),

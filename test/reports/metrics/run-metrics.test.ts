@@ -33,12 +33,14 @@ function setup() {
   ]);
   const faults: FaultRecord[] = [];
   const clock = { now_us: 0, events: 0 };
+  const requests = new Map<number, number>();
   const view: RunView = {
     now_us: () => clock.now_us,
     events: () => clock.events,
     messagesByKind: () => new Map([["req", 3]]),
     nodeState: (node) => state.get(node) ?? "down",
     faults,
+    requestsByShard: () => requests,
   };
   const metrics = new RunMetrics({
     run: "t/seed-1",
@@ -49,7 +51,7 @@ function setup() {
     view,
     checks: ["lost_writes"],
   });
-  return { metrics, state, faults, clock };
+  return { metrics, state, faults, clock, requests };
 }
 
 /** name{labels} -> value, labels sorted, `run` left out. */
@@ -70,6 +72,36 @@ async function values(metrics: RunMetrics): Promise<Map<string, number>> {
 }
 
 describe("RunMetrics", () => {
+  it("reports shards: keys as last reported, requests routed, keys moved at cut-overs, resharding in progress", async () => {
+    const { metrics, requests } = setup();
+    let v = await values(metrics);
+    expect([...v.keys()].filter((name) => name.startsWith("dbsim_shard"))).toEqual([]); // unsharded: none
+    expect(v.get("dbsim_resharding{}")).toBe(0);
+    metrics.onEngineEvent({ type: "shard_stats", shard: 0, keys: 500 }, 1_000_000);
+    metrics.onEngineEvent({ type: "shard_stats", shard: 1, keys: 480 }, 1_000_000);
+    metrics.onEngineEvent({ type: "reshard_begin", change: "reshard to 3 shards", sources: 2 }, 1_500_000);
+    requests.set(0, 40).set(1, 38);
+    v = await values(metrics);
+    expect(v.get("dbsim_shard_keys{shard=shard1}")).toBe(480);
+    expect(v.get("dbsim_shard_ops_total{shard=shard0}")).toBe(40);
+    expect(v.get("dbsim_resharding{}")).toBe(1);
+    metrics.onEngineEvent({ type: "cutover", source: 0, moved_keys: 170 }, 1_700_000);
+    metrics.onEngineEvent(
+      {
+        type: "reshard_end",
+        change: "reshard to 3 shards",
+        moved_keys: 330,
+        examined_keys: 980,
+        duration_us: 1,
+        restarts: 0,
+      },
+      1_800_000,
+    );
+    v = await values(metrics);
+    expect(v.get("dbsim_shard_moved_keys_total{shard=shard0}")).toBe(170);
+    expect(v.get("dbsim_resharding{}")).toBe(0);
+  });
+
   it("counts operations by outcome and reason, and ok latencies into the buckets", async () => {
     const { metrics } = setup();
     metrics.onOperation(op({ latency_us: 10 })); // <= 10 µs

@@ -77,6 +77,8 @@ export async function executeRun(
     reproduce?: string;
     /** Prometheus metrics: metrics.om (the virtual-time timeline) and live publication; false: none. */
     metrics?: false | RunMetricsOptions;
+    /** "failed": render the run directory's files only when a check failed (a sweep's other seeds). */
+    files?: "always" | "failed";
   } = {},
 ): Promise<ExecutedRun> {
   const wantsChecks = scenario.resolved.checks.length > 0;
@@ -143,8 +145,13 @@ export async function executeRun(
     },
   });
   validateReport(report, "report.json"); // a report that breaks its own schema is a bug: fail loudly
+  await metrics?.finish(checks);
   const files = new Map<string, string>();
-  if (metrics !== null) files.set("metrics.om", await metrics.finish(checks));
+  const violations = Object.entries(checks).filter(([, verdict]) => verdict.valid === false);
+  if (options.files === "failed" && violations.length === 0) {
+    return { report, files, checkpoints: result.checkpoints, latencyAll: latency.all.latency };
+  }
+  if (metrics !== null) files.set("metrics.om", metrics.openMetrics());
   files.set("report.json", `${JSON.stringify(report, null, 2)}\n`);
   files.set(
     "summary.md",
@@ -153,7 +160,6 @@ export async function executeRun(
   files.set("report.html", renderReportHtml(report, { reproduce: options.reproduce }));
   for (const [name, stats] of latency.ops()) files.set(`latency/${name}.hgrm`, hgrm(stats.latency));
   if (history !== null) files.set("history.jsonl", history.toJsonl());
-  const violations = Object.entries(checks).filter(([, verdict]) => verdict.valid === false);
   if (violations.length > 0) {
     const failure = {
       schema: "dbsim.failure/v1",

@@ -102,17 +102,18 @@ export class RunMetricsSession {
     this.publish();
   }
 
-  /**
-   * After the run and its checks: the last sample (at the run's end, with the checks' verdicts),
-   * and metrics.om anchored at the wall-clock instant the run finished.
-   */
-  async finish(checks: Readonly<Record<string, { valid: boolean | "unknown" }>>): Promise<string> {
+  /** After the run and its checks: the last sample (at the run's end, with the checks' verdicts). */
+  async finish(checks: Readonly<Record<string, { valid: boolean | "unknown" }>>): Promise<void> {
     this.metrics.setCheckVerdicts(checks);
     await this.sample(this.run.sim.now_us);
     if (this.live !== null) {
       this.live.finish();
       this.sink?.tick?.();
     }
+  }
+
+  /** metrics.om, anchored at the wall-clock instant the run finished (after finish()). */
+  openMetrics(): string {
     return this.timeline.toOpenMetrics(this.run.sim.now_us, Date.now());
   }
 

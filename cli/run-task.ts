@@ -72,6 +72,7 @@ export default async function runTask(task: RunTask): Promise<RunTaskResult> {
   try {
     const { report, files, latencyAll } = await executeRun(scenario, task.seed, {
       reproduce: task.reproduce,
+      files: task.filesOnlyOnFailure ? "failed" : "always",
       // Between slices a live run yields, so that the posted snapshots leave the worker.
       yieldBetweenSlices: port !== undefined,
       metrics:
@@ -83,8 +84,7 @@ export default async function runTask(task: RunTask): Promise<RunTaskResult> {
               ...(live === undefined ? {} : { live }),
             },
     });
-    const failed = Object.values(report.checks).some((verdict) => verdict.valid === false);
-    const result: RunTaskResult = { report, files: task.filesOnlyOnFailure && !failed ? [] : [...files] };
+    const result: RunTaskResult = { report, files: [...files] };
     if (task.wantLatencyHistogram) result.latency_all_base64 = encodeIntoCompressedBase64(latencyAll);
     const read = snapshot as (() => Promise<MetricsSnapshot>) | null;
     if (read !== null) result.metrics_final = await read();

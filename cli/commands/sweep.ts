@@ -157,8 +157,10 @@ export async function sweepCommand(args: SweepArgs, io: CliIo): Promise<number> 
     const onSigint = (): void => interrupt();
     process.on("SIGINT", onSigint);
     try {
-      // Keep at most one task per worker in flight: stopping (Ctrl-C, --stop-after-failures) then
-      // submits nothing more, and thousands of seeds never sit queued in the pool.
+      // Keep one task per worker in flight, and one more queued in the pool so that a worker that
+      // finishes starts the next seed at once (not after the main thread has handled its result).
+      // Stopping (Ctrl-C, --stop-after-failures) then submits nothing more, and thousands of seeds
+      // never sit queued in the pool.
       await new Promise<void>((resolve) => {
         let next = 0;
         let inFlight = 0;
@@ -167,7 +169,7 @@ export async function sweepCommand(args: SweepArgs, io: CliIo): Promise<number> 
           resolve(); // write what is done; the runs still going are abandoned
         };
         const launch = (): void => {
-          while (stopped === null && inFlight < poolSize && next < seeds.length) {
+          while (stopped === null && inFlight < poolSize + 1 && next < seeds.length) {
             const seed = seeds[next++] as number;
             inFlight++;
             void runOne(seed).finally(() => {

@@ -158,9 +158,11 @@ export async function sweepCommand(args: SweepArgs, io: CliIo): Promise<number> 
     process.on("SIGINT", onSigint);
     try {
       // Keep one task per worker in flight, and one more queued in the pool so that a worker that
-      // finishes starts the next seed at once (not after the main thread has handled its result).
+      // finishes starts the next seed at once (not after the main thread has handled its result);
+      // with --stop-after-failures none queued, so that no seed starts after the K-th failure.
       // Stopping (Ctrl-C, --stop-after-failures) then submits nothing more, and thousands of seeds
       // never sit queued in the pool.
+      const depth = stopAfter === undefined ? poolSize + 1 : poolSize;
       await new Promise<void>((resolve) => {
         let next = 0;
         let inFlight = 0;
@@ -169,7 +171,7 @@ export async function sweepCommand(args: SweepArgs, io: CliIo): Promise<number> 
           resolve(); // write what is done; the runs still going are abandoned
         };
         const launch = (): void => {
-          while (stopped === null && inFlight < poolSize + 1 && next < seeds.length) {
+          while (stopped === null && inFlight < depth && next < seeds.length) {
             const seed = seeds[next++] as number;
             inFlight++;
             void runOne(seed).finally(() => {

@@ -5,6 +5,7 @@ import yargs from "yargs";
 import { checkCommand } from "./commands/check.js";
 import { compareCommand } from "./commands/compare.js";
 import { DEFAULT_DASHBOARDS_DIR, dashboardsCommand } from "./commands/dashboards.js";
+import { explainCommand } from "./commands/explain.js";
 import { exportTsdbCommand } from "./commands/export-tsdb.js";
 import { matrixCommand } from "./commands/matrix.js";
 import { replayCommand } from "./commands/replay.js";
@@ -193,6 +194,31 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           .option("json", { type: "boolean", default: false, describe: "Print the comparison as JSON" }),
       async (args) => {
         exitCode = await compareCommand({ runs: args.runs, html: args.html, json: args.json }, io);
+      },
+    )
+    .command(
+      "explain <scenario>",
+      "Print each query template's plan (EXPLAIN) and index advice for a domain workload, without running",
+      (y) =>
+        y
+          .positional("scenario", {
+            type: "string",
+            demandOption: true,
+            describe: "Scenario file (YAML or JSON) of a domain workload (ecommerce, social, timeseries)",
+          })
+          .option("set", SET_OPTION)
+          .option("seed", {
+            type: "string",
+            default: "1",
+            requiresArg: true,
+            describe: "Seed whose initial data the plans are made on (non-negative integer)",
+          })
+          .option("json", { type: "boolean", default: false, describe: "Print the plans as JSON" }),
+      async (args) => {
+        exitCode = await explainCommand(
+          { scenario: args.scenario, set: args.set, seed: args.seed, json: args.json },
+          io,
+        );
       },
     )
     .command(

@@ -3,6 +3,7 @@
 
 import { renderReportHtml } from "../reports/html.js";
 import { type Histogram, hgrm, LatencyRecorder } from "../reports/latency.js";
+import { QueriesRecorder } from "../reports/queries.js";
 import { ReplicationRecorder } from "../reports/replication.js";
 import { buildReport } from "../reports/report.js";
 import { type Report, validateReport } from "../reports/report-schema.js";
@@ -87,6 +88,7 @@ export async function executeRun(
   const timeline = new TimelineRecorder();
   let replication: ReplicationRecorder | null = null;
   const sharding = new ShardingRecorder();
+  let queries: QueriesRecorder | null = null;
   let metrics: RunMetricsSession | null = null;
   const started = process.hrtime.bigint();
   const run = new ScenarioRun(scenario.resolved, {
@@ -97,6 +99,7 @@ export async function executeRun(
         timeline.onOperation(op);
         replication?.onOperation(op);
         sharding.onOperation(op);
+        queries?.onOperation(op);
         history?.onOperation(op);
         metrics?.onOperation(op);
       },
@@ -109,6 +112,7 @@ export async function executeRun(
     },
   });
   replication = new ReplicationRecorder(run.nodeNames);
+  if (run.domain !== null) queries = new QueriesRecorder(run.domain.templates.map((t) => t.name));
   if (wantsChecks) history = new HistoryRecorder((node) => run.nodeNames.get(node) ?? `host${node}`);
   if (options.metrics !== false) metrics = new RunMetricsSession(run, options.metrics);
   // With metrics, slices also stop at each sample boundary (virtual time), where the registry is read.
@@ -134,6 +138,7 @@ export async function executeRun(
       routing: scenario.resolved.sharding.routing,
       shards: scenario.resolved.sharding.shards,
     }),
+    queries: queries === null ? null : queries.finish(run.finalDatabase()),
     faults: run.faultLog.map((record) => ({ ...record })),
     checks,
     host: {

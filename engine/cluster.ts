@@ -1,11 +1,13 @@
 // Builds a shard's replicas inside a simulation: `replicas` nodes named shard<i>/n0, shard<i>/n1,
 // ..., each with its own copy of the loaded table (on a sharded cluster, the records its shard
-// owns), replicating by the chosen mode.
+// owns), and for a domain workload its own copy of the query database, replicating by the chosen
+// mode.
 
 import type { HostBehaviour, HostId } from "../sim/host.js";
 import type { Simulation } from "../sim/simulation.js";
 import type { EngineEventSink } from "./events.js";
 import { type NodeConfig, NodeStorage } from "./node-base.js";
+import type { Database } from "./query/database.js";
 import { MultiLeaderNode } from "./replication/multi-leader.js";
 import { ReplicaNode, type ReplicationMode } from "./replication/replica.js";
 import { Table } from "./table.js";
@@ -20,6 +22,11 @@ export interface ShardConfig {
   field_count: number;
   /** Keys loaded before the run (YCSB's load phase) into every replica, with their initial value. */
   load: { count: number; key(n: number): string; value: number };
+  /**
+   * A domain workload's query database, built and loaded once per replica: every call must return
+   * an identical copy (same tables, indexes and rows; e.g. loaded from equal random streams).
+   */
+  database?: () => Database;
   events?: EngineEventSink;
   /** On a sharded cluster: the shard's number, and the config store whose map says what it owns. */
   sharding?: NodeConfig["sharding"];
@@ -72,7 +79,7 @@ export function addShard(sim: Simulation, config: ShardConfig): Shard {
     const id = sim.addHost(name, behaviour, { fsync_us: config.fsync_us });
     if (id !== peers[i])
       throw new Error(`addShard: host ids must be consecutive (got ${id}, expected ${peers[i]})`);
-    sim.disk(id).data = new NodeStorage(loadTable(config));
+    sim.disk(id).data = new NodeStorage(loadTable(config), config.database?.() ?? null);
     names.push(name);
   }
   return { nodes: peers, names, initialLeader };

@@ -8,12 +8,19 @@
 // time beside the CPU and entries logged while one is in flight share the next (group commit);
 // `interval` fsyncs periodically; `never` makes nothing durable (the operating system is modelled
 // as writing pages back eventually: only the last NEVER_POLICY_TAIL entries are at risk).
+//
+// A node of a domain workload (ecommerce, social, timeseries) also holds a query Database
+// (engine/query/) in its storage, loaded identically on every replica. A `query` request is
+// executed on it: its plan's pages and rows make the service time (query/cost.ts serviceTime_us,
+// the same model); a query that wrote is logged as one entry carrying its row changes, which
+// followers apply (Database.apply) and which a crash or a log truncation undoes (Database.revert).
 
 import type { Disk } from "../sim/disk.js";
 import type { HostBehaviour, HostContext, HostId, Message } from "../sim/host.js";
 import { RingQueue } from "../sim/ring-queue.js";
 import type { EngineEventSink } from "./events.js";
-import type { RecordValue, Request, Response, ResponseStatus } from "./protocol.js";
+import type { QueryOutcome, RecordValue, Request, Response, ResponseStatus } from "./protocol.js";
+import type { Database, RowChange } from "./query/database.js";
 import type { ConfigStore } from "./sharding/shard-map.js";
 import type { Table } from "./table.js";
 
@@ -54,6 +61,11 @@ export interface LogEntry {
   readonly paired?: PairedWrite;
   /** Removes the record (a reshard's clean-up of rows that moved away); `value` is unused. */
   readonly delete?: boolean;
+  /**
+   * A query's writes (op `query`): the rows it changed, in order, applied to the query database
+   * (key, field and value are unused). Undone whole, newest row first.
+   */
+  readonly changes?: readonly RowChange[];
 }
 
 /** Writes every field of an existing record. */
@@ -126,15 +138,21 @@ const NEVER_POLICY_TAIL = 100_000;
 /** What a node keeps on its disk besides the log: its table and its durable replication state. */
 export class NodeStorage {
   readonly table: Table;
+  /** The query database of a domain workload (null for YCSB and the bank). */
+  readonly db: Database | null;
   /** Replication term (epoch) and the vote cast in it: durable, as Raft requires. */
   term = 1;
   votedFor = -1;
   /** False until the node first starts: the initial leader leads only at its first start. */
   started = false;
-  constructor(table: Table) {
+  constructor(table: Table, db: Database | null = null) {
     this.table = table;
+    this.db = db;
   }
 }
+
+/** The `before` of a query's log record: its row changes carry what undoes them. */
+const NOTHING_BEFORE: Before = Object.freeze({ existed: false, stamp: 0, version: 0 });
 
 /** A node's storage: created by whoever builds the cluster, before the node starts. */
 export function storageOf(disk: Disk): NodeStorage {
@@ -244,8 +262,12 @@ export abstract class NodeBase implements HostBehaviour {
     return this.config.fsync_policy.kind === "always" ? this.ctx.disk.durableLength : this.ctx.disk.length;
   }
 
-  /** Applies an entry to the table and logs it; returns its log record. */
+  /** Applies an entry to the table (a query's to the query database) and logs it; returns its log record. */
   protected applyAndLog(entry: LogEntry): LogRecord {
+    if (entry.changes !== undefined) {
+      this.queryDatabase().apply(entry.changes);
+      return this.logQuery(entry);
+    }
     const before =
       entry.delete === true
         ? this.remove(entry.key)
@@ -258,6 +280,20 @@ export abstract class NodeBase implements HostBehaviour {
     };
     this.log(record);
     return record;
+  }
+
+  /** Logs a query's entry whose changes are already applied (the leader executed the query). */
+  private logQuery(entry: LogEntry): LogRecord {
+    const record: LogRecord = { entry, before: NOTHING_BEFORE, pairedBefore: null };
+    this.log(record);
+    return record;
+  }
+
+  private queryDatabase(): Database {
+    const db = this.storage.db;
+    if (db === null)
+      throw new Error("database node: a query without a query database (not a domain workload)");
+    return db;
   }
 
   /** Writes one field (-1: all) of `key`, inserting the record when absent; returns what it overwrote. */
@@ -292,6 +328,10 @@ export abstract class NodeBase implements HostBehaviour {
     for (let i = records.length - 1; i >= 0; i--) {
       const record = records[i] as LogRecord;
       const { entry } = record;
+      if (entry.changes !== undefined) {
+        this.queryDatabase().revert(entry.changes);
+        continue;
+      }
       if (entry.paired !== undefined && record.pairedBefore !== null) {
         this.undo(entry.paired.key, -1, record.pairedBefore);
       }
@@ -343,6 +383,7 @@ export abstract class NodeBase implements HostBehaviour {
       records: null,
       next_key: null,
       shard_map: undefined,
+      query: null,
     };
   }
 
@@ -418,6 +459,7 @@ export abstract class NodeBase implements HostBehaviour {
     let wrote = false;
     let records: RecordValue[] | null = null;
     let nextKey: string | null = null;
+    let outcome: QueryOutcome | null = null;
     const { term, leader_hint } = this.termAndHint();
     switch (req.op) {
       case "read": {
@@ -547,6 +589,47 @@ export abstract class NodeBase implements HostBehaviour {
         records = found;
         break;
       }
+      case "query": {
+        const query = req.query;
+        if (query == null) throw new Error("database node: a query request without its query");
+        const result = this.queryDatabase().execute(query);
+        const { cost, plan } = result;
+        status = result.status;
+        pagesRead = cost.pages_read;
+        pagesWritten = cost.pages_written;
+        // Charged at row_time each below: the service time is query/cost.ts serviceTime_us(cost).
+        rows = cost.rows_examined + cost.rows_sorted;
+        if (result.changes.length > 0) {
+          lsn = ctx.disk.length + 1;
+          wrote = true;
+          this.logQuery({
+            lsn,
+            term,
+            insert: false,
+            key: "",
+            field: -1,
+            value: 0,
+            ts_us: now,
+            origin: ctx.id,
+            changes: result.changes,
+          });
+        }
+        const access = plan.access;
+        outcome = {
+          kind: plan.kind,
+          shape: plan.shape,
+          access: access === null ? null : access.access,
+          index: access === null ? null : access.index,
+          covering: access?.covering === true,
+          table_lookup: access?.table_lookup === true,
+          rows_returned: cost.rows_returned,
+          rows_examined: cost.rows_examined,
+          rows_sorted: cost.rows_sorted,
+          pages_read: cost.pages_read,
+          pages_written: cost.pages_written,
+        };
+        break;
+      }
       case "transfer": {
         const from = table.find(req.key);
         pagesRead = index.lastPagesRead;
@@ -603,6 +686,7 @@ export abstract class NodeBase implements HostBehaviour {
       next_key: nextKey,
       // Scans on a sharded cluster say which map they were answered under (a stale router replans).
       shard_map: req.op === "scan" ? this.config.sharding?.store.map : undefined,
+      query: outcome,
     };
     this.current = { from, req, response, isWrite: wrote, cpuDone_us: now + service_us };
     ctx.setTimer(service_us, TIMER_CPU_DONE);

@@ -1,6 +1,8 @@
 // Messages between clients and database nodes.
 
 import type { HostId, Message } from "../sim/host.js";
+import type { AccessKind } from "./query/planner.js";
+import type { Query, QueryKind } from "./query/query.js";
 import type { ShardMap } from "./sharding/shard-map.js";
 
 /**
@@ -16,6 +18,10 @@ import type { ShardMap } from "./sharding/shard-map.js";
  * the cut-over, `purge` deletes the rows among up to `scan_length` from `key` on that the shard no
  * longer owns (`next_key`: where to go on); `split_point` returns in `next_key` the median key the
  * shard owns (where a range split divides it).
+ *
+ * `query` runs `query` on the node's query database (engine/query/): a read (select, get) on any
+ * replica the routing picks, a write (insert, update, delete, batch) on the leader only, logged as
+ * its row changes. `template` names the workload's query template (for the report).
  */
 export type RequestOp =
   | "read"
@@ -24,6 +30,7 @@ export type RequestOp =
   | "scan"
   | "transfer"
   | "read_all"
+  | "query"
   | "export"
   | "export_log"
   | "ingest"
@@ -53,6 +60,37 @@ export interface Request extends Message {
   readonly min_lsn: number;
   /** Only the leader may serve it (writes, and reads with read_from: leader). */
   readonly require_leader: boolean;
+  /** op `query`: the query (the dispatcher always sets it: null for other ops). */
+  readonly query?: Query | null;
+  /** op `query`: its template's name ("" for other ops). */
+  readonly template?: string;
+}
+
+/** A query that writes (insert, update, delete, batch): served by the leader and logged. */
+export function isWriteQuery(query: Query | null | undefined): boolean {
+  return query != null && query.kind !== "select" && query.kind !== "get";
+}
+
+/** What a node did to serve a `query` request: its plan and what it cost. */
+export interface QueryOutcome {
+  readonly kind: QueryKind;
+  /** EXPLAIN without estimates: the same for every instance of a template served by one plan. */
+  readonly shape: string;
+  /** How rows were found (null for inserts and batches, which find none). */
+  readonly access: AccessKind | null;
+  /** The secondary index the access path used (null: the table's own tree, or none). */
+  readonly index: string | null;
+  /** A secondary index held every column the query needed (no table lookup). */
+  readonly covering: boolean;
+  /** The plan fetches rows from the table through a secondary index (one descent per row). */
+  readonly table_lookup: boolean;
+  /** Result rows of a read, rows written by a write. */
+  readonly rows_returned: number;
+  readonly rows_examined: number;
+  readonly rows_sorted: number;
+  /** Pages read and written, secondary index maintenance included (write amplification). */
+  readonly pages_read: number;
+  readonly pages_written: number;
 }
 
 export type ResponseStatus =
@@ -102,4 +140,6 @@ export interface Response extends Message {
   readonly term: number;
   /** With not_leader: the node this one believes leads (-1: unknown). */
   readonly leader_hint: HostId;
+  /** op `query` served: its plan and cost (null otherwise, and when refused). */
+  readonly query: QueryOutcome | null;
 }

@@ -153,6 +153,28 @@ export function figuresOf(report: Report): Map<string, Figure> {
         });
     }
   }
+  // Domain workloads: per query template, its tail latency and the pages it reads and writes (the
+  // index trade-off: fewer pages read by the queries it serves, more written by every write).
+  for (const [name, t] of Object.entries(report.queries?.templates ?? {})) {
+    const section = `query ${name}`;
+    // The access path and index (an insert or batch finds no rows: its plan's first word).
+    const access =
+      t.access === null
+        ? (t.plan?.split(/[ :]/)[0] ?? "-")
+        : `${t.access}${t.index === null ? "" : ` ${t.index}`}`;
+    add({ section, figure: "plan", unit: "", better: "none", value: access });
+    if (t.ok > 0) add({ section, figure: "p99", unit: "us", better: "lower", value: t.latency_us.p99 });
+    add({ section, figure: "pages read mean", unit: "pages", better: "lower", value: t.pages_read_mean });
+    if (t.pages_written_mean > 0) {
+      add({
+        section,
+        figure: "pages written mean",
+        unit: "pages",
+        better: "lower",
+        value: t.pages_written_mean,
+      });
+    }
+  }
   for (const [name, check] of Object.entries(report.checks)) {
     add({ section: "checks", figure: name, unit: "", better: "none", value: String(check.valid) });
   }
@@ -286,11 +308,25 @@ function overlapsOthers(cells: ComparisonCell[], best: number[]): boolean {
   });
 }
 
+/** Past this length a label by settings gives way to the scenario's name, when the names tell the runs apart. */
+const LABEL_MAX = 60;
+
 /**
  * Labels runs by what differs between their configs ("fsync_policy=never"), using the shortest
- * path suffix that is unambiguous; by seed when only seeds differ.
+ * path suffix that is unambiguous; by seed when only seeds differ. When such a label would be
+ * long (say, two lists of indexes) and the runs' scenario names differ, by name (and seed).
  */
 export function columnLabels(reports: Report[]): string[] {
+  const labels = settingLabels(reports);
+  const names = reports.map((r) => r.scenario);
+  if (labels.some((label) => label.length > LABEL_MAX) && new Set(names).size === names.length) {
+    const seeds = new Set(reports.map((r) => r.seed));
+    return reports.map((r) => (seeds.size > 1 ? `${r.scenario}, seed=${r.seed}` : r.scenario));
+  }
+  return labels;
+}
+
+function settingLabels(reports: Report[]): string[] {
   const flat = reports.map((r) => flatten(r.config));
   const paths = [...new Set(flat.flatMap((f) => [...f.keys()]))].sort();
   const all = paths.filter((p) => new Set(flat.map((f) => f.get(p) ?? "(unset)")).size > 1);
@@ -368,6 +404,7 @@ function formatValue(value: number | string | null, unit: string): string {
   if (unit === "us") return formatUs(value);
   if (unit === "ops/s") return value.toFixed(1);
   if (unit === "ratio") return value.toFixed(3);
+  if (unit === "pages") return Number.isInteger(value) ? String(value) : value.toFixed(1);
   return String(Math.round(value * 10) / 10);
 }
 

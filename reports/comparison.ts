@@ -25,7 +25,7 @@ export interface ComparisonRow {
   section: string;
   /** The figure's name, as the run summary names it, e.g. "p99". */
   figure: string;
-  /** "us", "ops/s", "count", "ratio", or "" for verdicts. */
+  /** "us", "ops/s", "count", "ratio", "pages" (a mean), or "" for verdicts and plans. */
   unit: string;
   better: Better;
   cells: ComparisonCell[];

@@ -197,6 +197,76 @@ export const shardingSchema = z
   .nullable()
   .describe("How keys were spread and moved (null when the cluster is not sharded).");
 
+const mean = z.number().nonnegative();
+
+export const queriesSchema = z
+  .object({
+    templates: z
+      .record(
+        z.string(),
+        z
+          .object({
+            count: z
+              .number()
+              .int()
+              .nonnegative()
+              .describe("Operations of the template in the measured phase."),
+            ok: z.number().int().nonnegative(),
+            share: z.number().min(0).max(1).describe("Its share of the measured operations."),
+            plan: z
+              .string()
+              .nullable()
+              .describe("The plan most ok operations ran with (EXPLAIN without estimates); null: none ok."),
+            plans: z
+              .record(z.string(), z.number().int().positive())
+              .describe("Every plan the ok operations ran with, and how many ran with it."),
+            access: z
+              .string()
+              .nullable()
+              .describe(
+                "The plan's access path (TableScan, IndexRangeScan, HashLookup, ...); null for inserts.",
+              ),
+            index: z.string().nullable().describe("The secondary index the plan used; null: none."),
+            covering: z.boolean().describe("The index held every column the query needed (no table lookup)."),
+            table_lookup: z.boolean().describe("Rows were fetched from the table through the index."),
+            rows_returned_mean: mean.describe("Result rows of a read, rows written by a write."),
+            rows_examined_mean: mean,
+            pages_read_mean: mean,
+            pages_written_mean: mean.describe("Table and index pages written: write amplification."),
+            latency_us: latencySummarySchema.describe("Intended start to completion, ok operations only."),
+          })
+          .strict(),
+      )
+      .describe("Per query template, in the workload's order (means over ok operations)."),
+    index_advice: z
+      .array(
+        z
+          .object({
+            template: z.string(),
+            share: z.number().min(0).max(1),
+            plan: z.string(),
+            suggestion: z
+              .object({
+                name: z.string(),
+                table: z.string(),
+                columns: z.array(z.string()),
+                kind: z.string(),
+                include: z.array(z.string()),
+              })
+              .strict()
+              .describe("The B+tree index that would serve it, ready for cluster.indexes."),
+            line: z.string(),
+          })
+          .strict(),
+      )
+      .describe(
+        "Templates of at least 5% of the operations that ran as a full table scan, and the index to add.",
+      ),
+  })
+  .strict()
+  .nullable()
+  .describe("A domain workload's queries (null for ycsb and bank).");
+
 export const checkResultSchema = z
   .object({ valid: z.union([z.boolean(), z.literal("unknown")]) })
   .catchall(z.unknown());
@@ -225,6 +295,7 @@ export const reportSchema = z
     replication: replicationSchema,
     shards: shardsSchema,
     sharding: shardingSchema,
+    queries: queriesSchema,
     checks: z.record(z.string(), checkResultSchema),
     faults: z
       .array(
@@ -295,3 +366,4 @@ export function validateReport(value: unknown, source: string): Report {
 
 export type ShardsReport = z.output<typeof shardsSchema>;
 export type ShardingReport = z.output<typeof shardingSchema>;
+export type QueriesReport = z.output<typeof queriesSchema>;

@@ -37,6 +37,7 @@ export function buildReport(input: {
   replication: ReplicationReport;
   shards: Report["shards"];
   sharding: Report["sharding"];
+  queries: Report["queries"];
   faults: Report["faults"];
   checks: Report["checks"];
   host: HostInfo;
@@ -65,6 +66,7 @@ export function buildReport(input: {
     replication: input.replication,
     shards: input.shards,
     sharding: input.sharding,
+    queries: input.queries,
     checks: input.checks,
     faults: input.faults,
     host: input.host,

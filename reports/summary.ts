@@ -134,6 +134,27 @@ function replicationLines(report: Report): string[] {
   return lines;
 }
 
+/** A mean as the summary prints it: one decimal unless whole. */
+function meanText(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(1);
+}
+
+/** Per query template (domain workloads): p99, pages and rows, and the plan; then index advice. */
+export function queryLines(report: Report): string[] {
+  const q = report.queries;
+  if (q === null) return [];
+  const lines = Object.entries(q.templates).map(([name, t]) => {
+    const written = t.pages_written_mean > 0 ? `, ${meanText(t.pages_written_mean)} written` : "";
+    return (
+      `query ${name} (${(t.share * 100).toFixed(1)}%): p99 ${formatUs(t.latency_us.p99)}, ` +
+      `${meanText(t.pages_read_mean)} pages read${written}, ${meanText(t.rows_examined_mean)} rows examined; ` +
+      `plan ${t.plan ?? "none (no ok operation)"}`
+    );
+  });
+  for (const advice of q.index_advice) lines.push(advice.line);
+  return lines;
+}
+
 function checkLines(report: Report): string[] {
   return Object.entries(report.checks).map(([name, verdict]) => {
     const state = verdict.valid === true ? "ok" : verdict.valid === false ? "VIOLATED" : "unknown";
@@ -161,6 +182,7 @@ export function terminalSummary(report: Report, reproduce: string): string {
     ...errorLines(report),
     ...replicationLines(report),
     ...shardingLines(report),
+    ...queryLines(report),
     ...checkLines(report),
     `reproduce: ${reproduce}`,
     `wall ${report.host.wall_s.toFixed(2)}s, ${Math.round(report.host.events_per_wall_s)} events/s, ` +
@@ -186,9 +208,12 @@ export function markdownSummary(report: Report, reproduce: string): string {
     `Throughput: ${report.throughput_ops_per_s} ops/s (ok operations per measured second). ` +
       "Latency counts from each operation's intended start; only ok operations are in the percentiles.",
     ...errorLines(report).map((line) => `\n${line}`),
-    ...[...replicationLines(report), ...shardingLines(report), ...checkLines(report)].map(
-      (line, i) => `${i === 0 ? "\n" : ""}- ${line}`,
-    ),
+    ...[
+      ...replicationLines(report),
+      ...shardingLines(report),
+      ...queryLines(report),
+      ...checkLines(report),
+    ].map((line, i) => `${i === 0 ? "\n" : ""}- ${line}`),
     "",
     `Reproduce: \`${reproduce}\` (trace hash ${report.trace_hash}).`,
     "",

@@ -335,6 +335,11 @@ export class Simulation {
     this.stopped = true;
   }
 
+  /** Lets the run loop go on after a stop() (e.g. to let the hosts settle after a workload ended). */
+  resume(): void {
+    this.stopped = false;
+  }
+
   /**
    * Executes at most `maxEvents` events with time <= until_us. Returns why it returned: the queue
    * is empty ("idle"), the next event lies past until_us ("until"; the clock advances to until_us),

@@ -4,7 +4,8 @@
 // redirects and timeouts, and records the outcome.
 
 import type { RequestOp, Response } from "../engine/protocol.js";
-import type { BankData, OpName } from "./observer.js";
+import type { Query } from "../engine/query/query.js";
+import type { BankData, OpName, QueryData } from "./observer.js";
 
 export interface ClientOperation {
   readonly kind: OpName;
@@ -21,6 +22,9 @@ export interface RequestPlan {
   readonly to_key: string;
   /** What a write writes, or a transfer's amount; null: a value unique to the write, from the driver. */
   readonly value: number | null;
+  /** op `query`: the query and its template's name (absent for other requests). */
+  readonly query?: Query;
+  readonly template?: string;
 }
 
 /** After an `ok` answer: the next request, `null` when the operation is complete, or a failure. */
@@ -29,7 +33,8 @@ export type NextStep = RequestPlan | null | { readonly fail: string };
 export interface ClientWorkload<Op extends ClientOperation> {
   /** Whether every write writes a value unique to it (a read then names the write it saw). */
   readonly uniqueWrites: boolean;
-  next(): Op;
+  /** The next operation, created at virtual time `now_us` (its intended start). */
+  next(now_us: number): Op;
   first(op: Op): RequestPlan;
   /** Called after an `ok` answer to the operation's request number `step` (0-based). */
   after(op: Op, step: number, response: Response): NextStep;
@@ -37,6 +42,8 @@ export interface ClientWorkload<Op extends ClientOperation> {
   finished(op: Op): void;
   /** What a bank history records of the operation (undefined for other workloads). */
   data?(op: Op): BankData;
+  /** A domain workload's query: its template, the query, what the node did (undefined for others). */
+  queryData?(op: Op): QueryData;
 }
 
 /** Requests that write: they go to the leader, and a write value is stamped on them. */

@@ -218,7 +218,7 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
 
   private newOperation(intended_us: number): Operation<Op> {
     return {
-      spec: this.workload.next(),
+      spec: this.workload.next(intended_us),
       intended_us,
       sent_us: 0,
       request: null,
@@ -256,6 +256,8 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
       scan_length: plan.scan_length,
       value,
       to_key: plan.to_key,
+      query: plan.query ?? null,
+      template: plan.template ?? "",
     });
     op.node = this.dispatcher.nodeOf(client.index);
   }
@@ -309,6 +311,7 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
     this.workload.finished(op.spec);
     this.completed++;
     const bank = this.workload.data?.(op.spec);
+    const query = this.workload.queryData?.(op.spec);
     const completed: CompletedOperation = {
       op: op.spec.kind,
       result,
@@ -327,6 +330,7 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
       measured: op.intended_us >= this.config.warmup_us && op.intended_us < this.config.end_us,
       error,
       bank,
+      query,
     };
     this.observer.onOperation(completed);
   }

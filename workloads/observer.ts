@@ -2,7 +2,8 @@
 // metrics), and whoever starts a run wires the two. The runner never sees prom-client or HDR.
 
 import type { EngineEvent } from "../engine/events.js";
-import type { RecordValue } from "../engine/protocol.js";
+import type { QueryOutcome, RecordValue } from "../engine/protocol.js";
+import type { Query } from "../engine/query/query.js";
 import { YCSB_OP_KINDS } from "./ycsb/core-workload.js";
 
 /**
@@ -16,6 +17,16 @@ export type OpName = (typeof OP_NAMES)[number];
 export type BankData =
   | { readonly f: "transfer"; readonly from: string; readonly to: string; readonly amount: number }
   | { readonly f: "read"; readonly balances: readonly RecordValue[] | null };
+
+/**
+ * A domain workload's operation (one query): its template, the query sent, and how the node served
+ * it (null when no `ok` answer came: a timeout, a rejection, duplicate_key).
+ */
+export interface QueryData {
+  readonly template: string;
+  readonly query: Query;
+  readonly outcome: QueryOutcome | null;
+}
 
 /** Jepsen's outcomes: ok took effect; fail definitely did not; info is unknown (e.g. a timeout). */
 export type OpResult = "ok" | "fail" | "info";
@@ -51,6 +62,8 @@ export interface CompletedOperation {
   readonly error: string | null;
   /** A bank operation's accounts, amount or balances (absent for other workloads). */
   readonly bank?: BankData | undefined;
+  /** A domain workload's query and its plan and cost (undefined for other workloads). */
+  readonly query?: QueryData | undefined;
 }
 
 export interface Observer {

@@ -5,6 +5,7 @@
 import { addShard, type Shard } from "../engine/cluster.js";
 import type { EngineEvent, Role } from "../engine/events.js";
 import { type LogRecord, storageOf } from "../engine/node-base.js";
+import { Database } from "../engine/query/database.js";
 import { Coordinator } from "../engine/sharding/coordinator.js";
 import { Dispatcher } from "../engine/sharding/dispatcher.js";
 import {
@@ -17,11 +18,14 @@ import {
 import { Router } from "../engine/sharding/replica-router.js";
 import { RouterHost } from "../engine/sharding/router-host.js";
 import { ConfigStore, ShardMap } from "../engine/sharding/shard-map.js";
-import type { Rng } from "../sim/rng.js";
+import { Rng } from "../sim/rng.js";
 import { Simulation } from "../sim/simulation.js";
 import type { TraceCheckpoint } from "../sim/trace.js";
 import { BankWorkload } from "./bank/bank-workload.js";
 import type { ClientOperation, ClientWorkload } from "./client-workload.js";
+import type { DomainWorkload, InitialRow } from "./domain/domain.js";
+import { DomainClientWorkload } from "./domain/domain-client.js";
+import { createDomainWorkload } from "./domain/registry.js";
 import { ClientDriver } from "./driver.js";
 import { FaultInjector, type FaultRecord } from "./faults/injector.js";
 import type { Observer } from "./observer.js";
@@ -78,6 +82,8 @@ interface WorkloadSetup {
   readonly value: number;
   readonly field_count: number;
   readonly clients: ClientWorkload<ClientOperation>;
+  /** A domain workload: the generator, and its query database as each replica builds it. */
+  readonly domain?: { readonly workload: DomainWorkload; readonly database: () => Database };
 }
 
 function ycsbSetup(scenario: ResolvedScenario, rng: Rng): WorkloadSetup {
@@ -148,6 +154,72 @@ function bankSetup(scenario: ResolvedScenario, rng: Rng): WorkloadSetup {
   };
 }
 
+/**
+ * A domain workload: no YCSB records; every replica builds the query database (tables, the
+ * scenario's indexes) and loads the initial data from its own copy of the stream `data`, so the
+ * copies are identical. Queries draw from the stream `query`.
+ */
+function domainSetup(scenario: ResolvedScenario, rng: Rng): WorkloadSetup {
+  const workload = domainWorkloadOf(scenario);
+  // Generated once, loaded into every replica: the same rows as each drawing its own copy.
+  let rows: InitialRow[] | null = null;
+  const database = (): Database => {
+    rows ??= [...workload.initialData(rng.split("data"))];
+    return loadedDatabase(scenario, workload, rows);
+  };
+  return {
+    records: 0,
+    key: () => "",
+    value: 0,
+    field_count: 1,
+    clients: new DomainClientWorkload(workload, rng),
+    domain: { workload, database },
+  };
+}
+
+function domainWorkloadOf(scenario: ResolvedScenario): DomainWorkload {
+  const domain = scenario.workload.domain;
+  if (domain === null) throw new Error(`not a domain workload: workload.type ${scenario.workload.type}`);
+  return createDomainWorkload(domain.type, domain.knobs);
+}
+
+/** A replica's query database: the workload's tables, the scenario's indexes, the initial rows. */
+function loadedDatabase(
+  scenario: ResolvedScenario,
+  workload: DomainWorkload,
+  rows: Iterable<InitialRow>,
+): Database {
+  const node = scenario.node;
+  const db = new Database({
+    tables: workload.tables,
+    indexes: scenario.indexes,
+    cost: {
+      service_time_us: node.service_time_us,
+      page_time_us: node.page_time_us,
+      row_time_us: node.row_time_us,
+    },
+  });
+  for (const { table, row } of rows) {
+    if (!db.load(table, row)) throw new Error(`initial data: duplicate key inserting into ${table}`);
+  }
+  return db;
+}
+
+/**
+ * What a run of a domain workload at `seed` starts with, without running it (`dbsim explain`): the
+ * query database every replica loads, a fresh copy of the workload, and the stream its queries
+ * draw from.
+ */
+export function initialQueryDatabase(
+  scenario: ResolvedScenario,
+  seed: number,
+): { db: Database; workload: DomainWorkload; queries: Rng } {
+  const rng = Rng.fromSeed(seed).split("workload"); // as the run's: sim.rng.split("workload")
+  const workload = domainWorkloadOf(scenario);
+  const rows = workload.initialData(rng.split("data"));
+  return { db: loadedDatabase(scenario, workload, rows), workload, queries: rng.split("query") };
+}
+
 export class ScenarioRun {
   readonly scenario: ResolvedScenario;
   readonly seed: number;
@@ -158,6 +230,8 @@ export class ScenarioRun {
   readonly faultLog: readonly FaultRecord[];
   /** Host id -> name of every database node ("shard0/n1"). */
   readonly nodeNames: ReadonlyMap<number, string>;
+  /** The domain workload the clients run (null for ycsb and bank). */
+  readonly domain: DomainWorkload | null;
   /** Each node's role as last reported, for fault targets ("leader", "follower"). */
   private readonly roles = new Map<number, Role>();
   private readonly driver: { readonly backlogSize: number; readonly completed: number };
@@ -182,7 +256,13 @@ export class ScenarioRun {
     this.sim = sim;
     const w = scenario.workload;
     const rng = sim.rng.split("workload");
-    const setup = w.type === "bank" ? bankSetup(scenario, rng) : ycsbSetup(scenario, rng);
+    const setup =
+      w.domain !== null
+        ? domainSetup(scenario, rng)
+        : w.type === "bank"
+          ? bankSetup(scenario, rng)
+          : ycsbSetup(scenario, rng);
+    this.domain = setup.domain?.workload ?? null;
     const r = scenario.replication;
     const observer = options.observer;
     const sh = scenario.sharding;
@@ -214,6 +294,7 @@ export class ScenarioRun {
           btree_fanout: scenario.node.btree_fanout,
           field_count: setup.field_count,
           load: { count: setup.records, key: setup.key, value: setup.value },
+          ...(setup.domain === undefined ? {} : { database: setup.domain.database }),
           events,
           ...(this.store === null
             ? {}
@@ -328,8 +409,12 @@ export class ScenarioRun {
    * in use, or in multi-leader mode): what survived the run. Inspects the engine, after the run.
    */
   survivingWrites(): Set<number> | null {
-    // Bank writes are balances, not values unique to a write.
-    if (this.scenario.replication.mode === "multi-leader" || this.scenario.workload.type === "bank")
+    // Bank writes are balances, and a query's writes are rows: neither writes values unique to a write.
+    if (
+      this.scenario.replication.mode === "multi-leader" ||
+      this.scenario.workload.type === "bank" ||
+      this.scenario.workload.domain !== null
+    )
       return null;
     const leaders = this.shardLeaders();
     if (leaders === null) return null;
@@ -443,6 +528,21 @@ export class ScenarioRun {
     return leaders;
   }
 
+  /** A node's query database (null for ycsb and bank). Inspects the engine. */
+  database(node: number): Database | null {
+    return storageOf(this.sim.disk(node)).db;
+  }
+
+  /**
+   * The query database the run ends with: the single leader's (else the first node's); null for
+   * ycsb and bank. For the report's index advice and tests.
+   */
+  finalDatabase(): Database | null {
+    const leaders = this.shardLeaders();
+    const node = leaders?.get(0) ?? (this.hosts.nodes[0] as number);
+    return this.database(node);
+  }
+
   /** Nodes that believe they lead now. */
   leaders(): number[] {
     return this.hosts.nodes.filter((n) => this.roleOf(n) === "leader");
@@ -472,6 +572,17 @@ export class ScenarioRun {
     }
     this.finished = true;
     return true;
+  }
+
+  /**
+   * After the run has finished: simulates `for_us` more virtual time with no new operations, so
+   * that replication catches up and restarted nodes rejoin, to inspect the engine at rest (tests).
+   * Call result() before: this adds events to the trace.
+   */
+  settle(for_us: number): void {
+    if (!this.finished) throw new Error("settle(): the run has not finished");
+    this.sim.resume();
+    this.sim.run({ until_us: this.sim.now_us + for_us });
   }
 
   /** Runs to completion. */

@@ -12,7 +12,7 @@
 // - Read-your-writes tokens are log positions, so they are kept per (client, shard).
 
 import type { HostContext, HostId } from "../../sim/host.js";
-import type { RecordValue, Request, RequestOp, Response } from "../protocol.js";
+import { isWriteQuery, type RecordValue, type Request, type RequestOp, type Response } from "../protocol.js";
 import type { Router } from "./replica-router.js";
 import type { ShardMap } from "./shard-map.js";
 
@@ -121,7 +121,7 @@ export class Dispatcher {
     const entry: Pending = {
       tag,
       spec,
-      write: WRITE_OPS.has(spec.op),
+      write: WRITE_OPS.has(spec.op) || (spec.op === "query" && isWriteQuery(spec.query)),
       redirects: 0,
       planned: this.map?.epoch ?? 0,
       parts: [],
@@ -219,6 +219,8 @@ export class Dispatcher {
       scan_length: spec.scan_length,
       value: spec.value,
       to_key: spec.to_key,
+      query: spec.query ?? null,
+      template: spec.template ?? "",
       ...(spec.records === undefined ? {} : { records: spec.records }),
       min_lsn:
         entry.min_lsn ??

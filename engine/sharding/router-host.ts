@@ -81,6 +81,7 @@ export class RouterHost implements HostBehaviour {
         leader_hint: -1,
         next_key: null,
         shard_map: undefined,
+        query: null,
       };
       ctx.send(client, overloaded);
       return;
@@ -93,6 +94,8 @@ export class RouterHost implements HostBehaviour {
       scan_length: req.scan_length,
       value: req.value,
       to_key: req.to_key,
+      query: req.query ?? null,
+      template: req.template ?? "",
     });
   }
 

@@ -227,6 +227,56 @@ ${changes}
 </section>`;
 }
 
+function queriesSection(report: Report): string {
+  const q = report.queries;
+  if (q === null) return "";
+  const rows: Cell[][] = Object.entries(q.templates).map(([name, t]) => [
+    name,
+    String(t.count),
+    String(t.ok),
+    `${(t.share * 100).toFixed(1)}%`,
+    { text: t.plan ?? "none" },
+    { text: t.index ?? "" },
+    t.index === null ? "" : t.covering ? "yes" : "no",
+    String(t.rows_examined_mean),
+    String(t.pages_read_mean),
+    String(t.pages_written_mean),
+    formatUs(t.latency_us.p50),
+    formatUs(t.latency_us.p99),
+    formatUs(t.latency_us.max),
+  ]);
+  const advice =
+    q.index_advice.length === 0
+      ? "<p>No index advice: no template of 5% or more of the operations ran as a full table scan.</p>"
+      : `<ul>${q.index_advice.map((a) => `<li>${escapeHtml(a.line)}</li>`).join("")}</ul>`;
+  return `<section id="queries">
+<h2>Queries</h2>
+${table(
+  [
+    "template",
+    "count",
+    "ok",
+    "share",
+    "plan (most frequent)",
+    "index",
+    "covering",
+    "rows examined",
+    "pages read",
+    "pages written",
+    "p50",
+    "p99",
+    "max",
+  ],
+  rows,
+)}
+<p class="note">Per query template: rows examined and pages read and written are means over ok operations
+(pages written include every index the write maintains: write amplification); latency from intended start,
+ok operations only. The plan is EXPLAIN without estimates (values shown as ?).</p>
+<h3>Index advice</h3>
+${advice}
+</section>`;
+}
+
 function faultsSection(report: Report): string {
   const body =
     report.faults.length === 0
@@ -291,6 +341,7 @@ export function renderReportHtml(report: Report, options: { reproduce?: string }
     timelineSection(report),
     replicationSection(report),
     shardingSection(report),
+    queriesSection(report),
     faultsSection(report),
     checksSection(report),
     configSection(report, options.reproduce),

@@ -1,7 +1,8 @@
 // The strategy a run tested, in a few lines from its resolved scenario (report.json's config).
 
+import { indexDefinitionText } from "../../workloads/domain/advice.js";
 import { SCENARIO_PRESETS } from "../../workloads/scenario/presets.js";
-import type { ScenarioDoc } from "../../workloads/scenario/schema.js";
+import { isDomainType, type ScenarioDoc } from "../../workloads/scenario/schema.js";
 
 function mixText(mix: Readonly<Record<string, number>>): string {
   const total = Object.values(mix).reduce((sum, w) => sum + w, 0);
@@ -12,6 +13,19 @@ function mixText(mix: Readonly<Record<string, number>>): string {
 }
 
 function workloadText(w: ScenarioDoc["workload"]): string {
+  if (w.type === "bank") {
+    const b = w.bank;
+    return `bank: ${b.accounts} accounts of ${b.initial_balance}; transfers of 1-${b.max_transfer} as ${b.transfer}; ${b.read_fraction * 100}% reads of every balance`;
+  }
+  if (isDomainType(w.type)) {
+    const { mix, ...knobs } = w[w.type] as Record<string, unknown>;
+    const knobText = Object.entries(knobs)
+      .map(([name, value]) => `${name} ${value}`)
+      .join(", ");
+    const mixPart =
+      mix === null || mix === undefined ? "default mix" : `mix: ${mixText(mix as Record<string, number>)}`;
+    return `${w.type}: ${knobText}; ${mixPart}`;
+  }
   const preset = SCENARIO_PRESETS[w.preset];
   const mix = w.mix === null ? `preset mix: ${mixText(preset.mix)}` : `mix: ${mixText(w.mix)}`;
   const keys = w.distribution ?? `${preset.distribution} (the preset's)`;
@@ -40,9 +54,15 @@ function networkText(latency: ScenarioDoc["network"]["latency"]): string {
 export function strategyFacts(config: ScenarioDoc): [string, string][] {
   const w = config.workload;
   const node = config.cluster.node;
+  const domain = isDomainType(w.type);
+  const indexes = config.cluster.indexes;
   return [
     ["workload", workloadText(w)],
-    ["records", `${w.records} records of ${w.field_count} fields × ${w.field_length} B`],
+    domain
+      ? ["indexes", indexes.length === 0 ? "none" : indexes.map(indexDefinitionText).join("; ")]
+      : w.type === "bank"
+        ? ["records", `${w.bank.accounts} accounts`]
+        : ["records", `${w.records} records of ${w.field_count} fields × ${w.field_length} B`],
     ["load", loadText(w)],
     ["node cost", nodeText(node)],
     ["durability", `fsync_policy ${node.fsync_policy}; one fsync takes ${node.fsync}`],

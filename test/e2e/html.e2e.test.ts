@@ -13,11 +13,23 @@ import { cli, scenarioFile, TINY, tempDir } from "../cli/helpers.js";
 
 const ARTIFACTS = "test-artifacts";
 
+/** A small ecommerce run without indexes: every read is a full scan, so the page has index advice. */
+const SHOP = `name: shop
+duration: 3s
+warmup: 500ms
+network: { latency: { dist: constant, value: 100us } }
+workload: { type: ecommerce, ecommerce: { customers: 100 }, rate: 200/s, clients: 4 }
+`;
+
 async function tinyReport(...set: string[]): Promise<Report> {
+  return runReport(TINY, ...set);
+}
+
+async function runReport(scenario: string, ...set: string[]): Promise<Report> {
   const dir = tempDir();
   const { code, stderr } = await cli(
     "run",
-    scenarioFile(TINY),
+    scenarioFile(scenario),
     "--out",
     dir,
     ...set.flatMap((s) => ["--set", s]),
@@ -49,6 +61,7 @@ describe("HTML pages in Chromium", () => {
   let reportUrl: string;
   let compareUrl: string;
   let faultsUrl: string;
+  let queriesUrl: string;
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -73,6 +86,7 @@ describe("HTML pages in Chromium", () => {
       "faults.schedule=[{at: 2s, kind: crash, target: leader, restart_after: 2s}, {at: 3s, kind: partition, isolate: follower, for: 1s}]",
     );
     faultsUrl = pageUrl("faults.html", renderReportHtml(replicated));
+    queriesUrl = pageUrl("queries.html", renderReportHtml(await runReport(SHOP)));
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
       args: [
@@ -137,6 +151,28 @@ describe("HTML pages in Chromium", () => {
     const loaded = await load(faultsUrl, "report-faults.png");
     // The five plots above and replication lag over time.
     expectAllPlotsDrawn(loaded, 6);
+  });
+
+  it("draws a domain workload's page, with its Queries table and index advice", async () => {
+    const loaded = await load(queriesUrl, "report-queries.png");
+    // A spectrum per op (read, update, insert, all), throughput and latency over time.
+    expectAllPlotsDrawn(loaded, 6);
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(queriesUrl);
+    const queries = page.locator("#queries table");
+    expect(await queries.isVisible()).toBe(true);
+    expect(await queries.locator("tbody th").allInnerTexts()).toEqual([
+      "orders_by_customer",
+      "recent_orders_by_customer",
+      "orders_by_status_in_range",
+      "new_order",
+      "update_order_status",
+    ]);
+    expect(await page.locator("#queries li").first().innerText()).toMatch(
+      /^index advice: orders_by_customer /,
+    );
+    await context.close();
   });
 
   it("draws every plot of a comparison without errors", async () => {

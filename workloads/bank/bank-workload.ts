@@ -71,7 +71,7 @@ export class BankWorkload implements ClientWorkload<BankOperation> {
     return this.config.accounts * this.config.initial_balance;
   }
 
-  next(): BankOperation {
+  next(_now_us = 0): BankOperation {
     const read = this.choice.float() < this.config.read_fraction;
     if (read) return operation("read", "", "", 0);
     const n = this.config.accounts;

@@ -9,6 +9,7 @@ import { scenarioSchema } from "./schema.js";
 interface JsonSchema {
   type?: string | string[];
   properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
   required?: string[];
   anyOf?: JsonSchema[];
   oneOf?: JsonSchema[];
@@ -92,6 +93,8 @@ function addFieldRows(
       description: field.description ?? inner.description ?? "",
     });
     if (inner.properties !== undefined) addFieldRows(inner, fieldPath, form, rows);
+    // A list of mappings (cluster.indexes): the fields of each item, as `path[].field`.
+    if (inner.items?.properties !== undefined) addFieldRows(inner.items, `${fieldPath}[]`, form, rows);
     if (inner.oneOf !== undefined) addFormRows(inner.oneOf, fieldPath, rows);
   }
 }

@@ -2,10 +2,12 @@
 // mix and distribution applied. Only for documents the schema accepted (loadScenario does both).
 
 import { nodeName } from "../../engine/cluster.js";
+import type { IndexDefinition } from "../../engine/query/indexes.js";
 import type { ShardingChange } from "../../engine/sharding/coordinator.js";
 import type { StrategyName } from "../../engine/sharding/partitioners.js";
 import type { LatencySpec } from "../../sim/latency.js";
 import type { BankConfig } from "../bank/bank-workload.js";
+import type { DomainType } from "../domain/domain.js";
 import { type ResolvedFaults, resolveFaults } from "../faults/resolve.js";
 import {
   OPERATION_KINDS,
@@ -14,7 +16,14 @@ import {
   SCENARIO_PRESETS,
   type YcsbPresetName,
 } from "./presets.js";
-import { durationValueUs, provisionedShards, type ScenarioDoc } from "./schema.js";
+import {
+  domainKnobs,
+  durationValueUs,
+  isDomainType,
+  provisionedShards,
+  type ScenarioDoc,
+  type WorkloadType,
+} from "./schema.js";
 import { type FsyncPolicy, parseFsyncPolicy, parseRatePerS } from "./units.js";
 
 export type { FsyncPolicy } from "./units.js";
@@ -57,9 +66,16 @@ export interface ResolvedScenario {
   };
   changes: readonly ShardingChange[];
   checks: readonly string[];
+  /** Secondary indexes of a domain workload's tables (`cluster.indexes`; empty for others). */
+  indexes: readonly Required<IndexDefinition>[];
   workload: {
-    type: "ycsb" | "bank";
+    type: WorkloadType;
     bank: BankConfig;
+    /**
+     * A domain workload (ecommerce, social, timeseries): its type and knobs as createDomainWorkload
+     * takes them (`mix` only when the scenario gives one); null for ycsb and bank.
+     */
+    domain: { type: DomainType; knobs: Readonly<Record<string, unknown>> } | null;
     preset: YcsbPresetName;
     /** Normalized to sum 1. */
     mix: { read: number; update: number; insert: number; scan: number; rmw: number };
@@ -128,6 +144,9 @@ function resolveWorkload(workload: ScenarioDoc["workload"]): ResolvedScenario["w
   return {
     type: workload.type,
     bank: workload.bank,
+    domain: isDomainType(workload.type)
+      ? { type: workload.type, knobs: domainKnobs(workload, workload.type) }
+      : null,
     preset: workload.preset,
     mix: normalizeMix(workload.mix ?? preset.mix),
     records: workload.records,
@@ -227,6 +246,13 @@ export function resolveScenario(doc: ScenarioDoc): ResolvedScenario {
     },
     changes: doc.changes.map(resolveChange),
     checks: doc.checks,
+    indexes: doc.cluster.indexes.map((index) => ({
+      name: index.name,
+      table: index.table,
+      columns: index.columns,
+      kind: index.kind,
+      include: index.include,
+    })),
     faults: resolveFaults(doc.faults, {
       duration_us: us(doc.duration),
       warmup_us: us(doc.warmup),

@@ -10,8 +10,13 @@
 // - a union's `error` is the message for a value of the wrong type, e.g. "expected a duration ...".
 
 import { z } from "zod";
+import { SchemaError } from "../../engine/query/errors.js";
+import { INDEX_KINDS, validateIndexes } from "../../engine/query/indexes.js";
+import { validateTables } from "../../engine/query/schema.js";
 import { MAX_SHARDS } from "../../engine/sharding/coordinator.js";
 import { BANK_TRANSFER_MODES } from "../bank/bank-workload.js";
+import { DOMAIN_TYPES, type DomainType, type KnobSpec, type TemplateSpec } from "../domain/domain.js";
+import { createDomainWorkload, DOMAIN_KNOBS, DOMAIN_TEMPLATES } from "../domain/registry.js";
 import { duration, durationValueUs, MAX_DURATION_US } from "./durations.js";
 import { faultsSchema } from "./faults-schema.js";
 import { OPERATION_KINDS, REQUEST_DISTRIBUTIONS, YCSB_PRESET_NAMES } from "./presets.js";
@@ -31,6 +36,14 @@ export const REGISTER_CHECK_NAMES = [
 export const BANK_CHECK_NAMES = ["bank"] as const;
 /** The checks a scenario may ask for. */
 export const CHECK_NAMES = [...REGISTER_CHECK_NAMES, ...BANK_CHECK_NAMES] as const;
+
+/** Workload types: YCSB's registers, the bank, and the domain workloads (tables and queries). */
+export const WORKLOAD_TYPES = ["ycsb", "bank", ...DOMAIN_TYPES] as const;
+export type WorkloadType = (typeof WORKLOAD_TYPES)[number];
+
+export function isDomainType(type: string): type is DomainType {
+  return (DOMAIN_TYPES as readonly string[]).includes(type);
+}
 
 /** One arrival per µs on average: the clock's resolution. */
 export const MAX_RATE_PER_S = 1_000_000;
@@ -84,8 +97,12 @@ const WHEN_FIELDS_VALID = { when: (payload: z.core.ParsePayload) => payload.issu
 const nodeSchema = z
   .strictObject({
     service_time: duration("zero").default("50us").describe("CPU cost of any operation at a node."),
-    page_time: duration("zero").default("2us").describe("Cost per B+tree page read or written."),
-    row_time: duration("zero").default("1us").describe("Cost per row examined by a scan."),
+    page_time: duration("zero")
+      .default("2us")
+      .describe("Cost per B+tree page read or written (a query's index and hash pages too)."),
+    row_time: duration("zero")
+      .default("1us")
+      .describe("Cost per row examined by a scan (and per row a query examines or sorts)."),
     fsync: duration("zero")
       .default("1ms")
       .describe("Latency of one fsync. Group commit: writes arriving during an fsync share the next one."),
@@ -98,7 +115,12 @@ const nodeSchema = z
     queue_limit: integer(1, 1_000_000)
       .default(10_000)
       .describe("Requests waiting at a node; past it new requests are rejected."),
-    btree_fanout: integer(4, 1024).default(64).describe("Children per B+tree page."),
+    btree_fanout: integer(4, 1024)
+      .default(64)
+      .describe(
+        "Children per B+tree page of the YCSB and bank table. A domain workload's trees and hash " +
+          "buckets take theirs from 8 KiB pages and the width of their entries.",
+      ),
   })
   .describe("Cost model of every database node.");
 
@@ -204,6 +226,35 @@ const shardingSchema = z
   })
   .describe("How keys are spread over shards (with `shards` >= 2, or `changes`).");
 
+const indexSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .describe("The index's name: letters, digits and `_`, not starting with a digit; unique."),
+    table: z.string().describe("The table it indexes: one of the workload's tables."),
+    columns: z
+      .array(z.string())
+      .describe(
+        "Key columns, in order (at least one). A B+tree serves equality on a prefix of them, then a range " +
+          "or an ORDER BY on the next one; a hash index serves equality on all of them only.",
+      ),
+    kind: z
+      .enum(INDEX_KINDS)
+      .default("btree")
+      .describe(
+        "`btree` (equality, ranges, ordered scans both ways) or `hash` (linear hashing: equality on every " +
+          "column; never a range or a sort, and EXPLAIN says why when it cannot serve a query).",
+      ),
+    include: z
+      .array(z.string())
+      .default([])
+      .describe(
+        "More columns stored in the index: a query that reads only stored columns (key, include and " +
+          "primary key columns) skips the table (a covering index), at the price of wider entries.",
+      ),
+  })
+  .describe("A secondary index.");
+
 const clusterSchema = z
   .strictObject({
     shards: integer(1, MAX_SHARDS)
@@ -213,6 +264,14 @@ const clusterSchema = z
     replicas: integer(1, 9).default(1).describe("Copies of each shard: a leader and followers."),
     replication: replicationSchema.prefault({}),
     node: nodeSchema.prefault({}),
+    indexes: z
+      .array(indexSchema)
+      .default([])
+      .describe(
+        "Secondary indexes on the tables of a domain workload (workload.type ecommerce, social, " +
+          "timeseries), built on every replica before the run. The planner uses them when they are " +
+          "cheaper than a scan; every insert, update and delete maintains them (write amplification).",
+      ),
   })
   .superRefine((cluster, ctx) => {
     const { sharding } = cluster;
@@ -452,14 +511,67 @@ const bankSchema = z
   })
   .describe("The bank workload (workload.type `bank`); the YCSB keys do not apply to it.");
 
+const DOMAIN_DESCRIPTIONS: Readonly<Record<DomainType, string>> = {
+  ecommerce:
+    "The ecommerce workload (workload.type `ecommerce`): tables customers, products, orders and " +
+    "order_items; templates orders_by_customer, recent_orders_by_customer, orders_by_status_in_range, " +
+    "new_order, update_order_status. The YCSB keys do not apply to it.",
+  social:
+    "The social workload (workload.type `social`): tables users, posts and comments; templates " +
+    "user_feed, post_comments, new_post, new_comment. The YCSB keys do not apply to it.",
+  timeseries:
+    "The timeseries workload (workload.type `timeseries`): table measurements (primary key device_id, " +
+    "ts); templates record_measurement, device_range, device_latest, device_range_stats, " +
+    "all_devices_range. The YCSB keys do not apply to it.",
+};
+
+function knobSchema(spec: KnobSpec) {
+  return (spec.integer ? z.int() : z.number())
+    .min(spec.min)
+    .max(spec.max)
+    .default(spec.default)
+    .describe(spec.description);
+}
+
+function domainMixSchema(templates: readonly TemplateSpec[]) {
+  const defaults = templates.map((t) => `${t.name} ${t.weight}`).join(", ");
+  const shape: Record<string, z.ZodDefault<z.ZodNumber>> = {};
+  for (const t of templates) {
+    shape[t.name] = z.number().min(0).default(0).describe(`Weight of ${t.name}: ${t.description}`);
+  }
+  return z
+    .strictObject(shape)
+    .superRefine((mix, ctx) => {
+      if (!(Object.values(mix).reduce((sum, w) => sum + w, 0) > 0)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `at least one of ${templates.map((t) => t.name).join(", ")} must be more than 0`,
+        });
+      }
+    }, WHEN_FIELDS_VALID)
+    .nullable()
+    .default(null)
+    .describe(
+      `Template weights, normalized to sum 1; replaces the default mix (templates left out weigh 0). null: the default mix (${defaults}).`,
+    );
+}
+
+function domainSchema(type: DomainType) {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [name, spec] of Object.entries(DOMAIN_KNOBS[type])) shape[name] = knobSchema(spec);
+  shape.mix = domainMixSchema(DOMAIN_TEMPLATES[type]);
+  return z.strictObject(shape).describe(DOMAIN_DESCRIPTIONS[type]);
+}
+
 const workloadSchema = z
   .strictObject({
     type: z
-      .enum(["ycsb", "bank"])
+      .enum(WORKLOAD_TYPES)
       .default("ycsb")
       .describe(
-        "Workload generator: `ycsb` (YCSB's core workloads, registers) or `bank` (transfers between " +
-          "accounts and reads of every balance; check it with `bank`).",
+        "Workload generator: `ycsb` (YCSB's core workloads, registers), `bank` (transfers between " +
+          "accounts and reads of every balance; check it with `bank`), or a domain workload of tables " +
+          "and named query templates: `ecommerce`, `social`, `timeseries` (see `cluster.indexes`).",
       ),
     preset: z
       .enum(YCSB_PRESET_NAMES)
@@ -516,6 +628,9 @@ const workloadSchema = z
         "Open-loop operations waiting for a free client; past it new ones fail (error `backlog_full`).",
       ),
     bank: bankSchema.prefault({}),
+    ecommerce: domainSchema("ecommerce").prefault({}),
+    social: domainSchema("social").prefault({}),
+    timeseries: domainSchema("timeseries").prefault({}),
   })
   .describe("What the clients do.");
 
@@ -579,23 +694,27 @@ const scenarioSchemaBase = z.strictObject({
     .describe(
       "Checks of the history the clients saw, run after the run. YCSB workloads: linearizable, lost_writes, " +
         "stale_reads, read_your_writes, monotonic_reads; bank: bank (total conserved, no negative " +
-        "balance). A violation makes the run exit 1 and write failure.json.",
+        "balance); ecommerce, social, timeseries: none. A violation makes the run exit 1 and write failure.json.",
     ),
 });
 
 export const scenarioSchema = scenarioSchemaBase
   .superRefine((doc, ctx) => checkChanges(doc, ctx), WHEN_FIELDS_VALID)
+  .superRefine((doc, ctx) => checkDomain(doc, ctx), WHEN_FIELDS_VALID)
   .superRefine((doc, ctx) => {
     const bank = doc.workload.type === "bank";
-    const fitting: readonly string[] = bank ? BANK_CHECK_NAMES : REGISTER_CHECK_NAMES;
+    const domain = isDomainType(doc.workload.type);
+    const fitting: readonly string[] = domain ? [] : bank ? BANK_CHECK_NAMES : REGISTER_CHECK_NAMES;
     doc.checks.forEach((check, i) => {
       if (fitting.includes(check)) return;
       ctx.addIssue({
         code: "custom",
         path: ["checks", i],
-        message: bank
-          ? `${check} checks a history of registers; workload.type bank records transfers and reads of every balance: use ${BANK_CHECK_NAMES.join(", ")}`
-          : `${check} checks a bank history; with workload.type ${doc.workload.type} use ${REGISTER_CHECK_NAMES.join(", ")}`,
+        message: domain
+          ? `${check} does not apply to workload.type ${doc.workload.type}: its clients run queries, not register or bank operations (remove checks)`
+          : bank
+            ? `${check} checks a history of registers; workload.type bank records transfers and reads of every balance: use ${BANK_CHECK_NAMES.join(", ")}`
+            : `${check} checks a bank history; with workload.type ${doc.workload.type} use ${REGISTER_CHECK_NAMES.join(", ")}`,
       });
     });
     // Runs even when other fields are invalid: it reads only these two, and only when both are valid.
@@ -639,6 +758,67 @@ export function provisionedShards(
   }
   if (cluster.sharding.split_at !== null) needed = Math.max(needed, 2 * cluster.shards);
   return Math.min(MAX_SHARDS, needed);
+}
+
+/** The knobs of the document's domain workload, as createDomainWorkload takes them (mix only when given). */
+export function domainKnobs(workload: ScenarioDoc["workload"], type: DomainType): Record<string, unknown> {
+  const { mix, ...knobs } = workload[type] as Record<string, unknown>;
+  return mix === null || mix === undefined ? knobs : { ...knobs, mix };
+}
+
+/**
+ * A domain workload runs on one shard of a leader-follower group, without the register and bank
+ * checks; its knobs resolve (resolveKnobs) and `cluster.indexes` fit its tables. Indexes need a
+ * domain workload.
+ */
+function checkDomain(doc: z.output<typeof scenarioSchemaBase>, ctx: z.RefinementCtx): void {
+  const type = doc.workload.type;
+  const { cluster } = doc;
+  const issue = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: "custom", path, message });
+  if (!isDomainType(type)) {
+    if (cluster.indexes.length > 0) {
+      issue(
+        ["cluster", "indexes"],
+        `indexes need a workload with tables (workload.type ecommerce, social or timeseries); workload.type ${type} has none`,
+      );
+    }
+    return;
+  }
+  if (cluster.shards !== 1) {
+    issue(
+      ["cluster", "shards"],
+      `workload.type ${type} needs cluster.shards: 1 (its queries are not routed across shards) (got ${cluster.shards})`,
+    );
+  } else if (cluster.sharding.max_shards !== null && cluster.sharding.max_shards > 1) {
+    issue(["cluster", "sharding", "max_shards"], `workload.type ${type} runs on one shard: no spare shards`);
+  } else if (cluster.sharding.split_at !== null) {
+    issue(["cluster", "sharding", "split_at"], `workload.type ${type} runs on one shard: no splits`);
+  }
+  if (doc.changes.length > 0) {
+    issue(["changes"], `workload.type ${type} runs on one shard: no changes of the shard map`);
+  }
+  if (cluster.replication.mode === "multi-leader") {
+    issue(
+      ["cluster", "replication", "mode"],
+      `workload.type ${type} needs a leader-follower mode (async, semi-sync or sync): a query's writes ` +
+        "replicate as row changes in log order, which last-writer-wins per key cannot merge",
+    );
+  }
+  let tables: ReturnType<typeof validateTables>;
+  try {
+    tables = validateTables(createDomainWorkload(type, domainKnobs(doc.workload, type)).tables);
+  } catch (error) {
+    if (!(error instanceof SchemaError)) throw error;
+    issue(["workload", type, ...error.path], error.detail);
+    return;
+  }
+  try {
+    validateIndexes(cluster.indexes, tables);
+  } catch (error) {
+    if (!(error instanceof SchemaError)) throw error;
+    issue(["cluster", "indexes", ...error.path], error.detail);
+  }
 }
 
 /** The changes fit the cluster: in order, within the run, of a kind the strategy supports. */

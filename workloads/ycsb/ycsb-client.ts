@@ -13,7 +13,7 @@ export class YcsbClientWorkload implements ClientWorkload<YcsbOperation> {
     this.ycsb = ycsb;
   }
 
-  next(): YcsbOperation {
+  next(_now_us: number): YcsbOperation {
     return this.ycsb.nextOperation();
   }
 

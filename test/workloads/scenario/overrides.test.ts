@@ -59,7 +59,7 @@ describe("--set overrides", () => {
 
   it("name themselves in a validation error they cause", () => {
     expect(overrideError("cluster.foo=1").message).toBe(
-      "--set cluster.foo=1: cluster.foo: unknown key; allowed keys: shards, sharding, replicas, replication, node",
+      "--set cluster.foo=1: cluster.foo: unknown key; allowed keys: shards, sharding, replicas, replication, node, indexes",
     );
     expect(overrideError("workload.records=ten").message).toBe(
       '--set workload.records=ten: workload.records: expected an integer (got "ten")',
@@ -79,11 +79,11 @@ describe("--set overrides", () => {
   });
 
   it("parse a future key's value (an empty list) and report the key as unknown", () => {
-    const error = overrideError("cluster.indexes=[]");
+    const error = overrideError("cluster.caches=[]");
     expect(error.message).toBe(
-      "--set cluster.indexes=[]: cluster.indexes: unknown key; allowed keys: shards, sharding, replicas, replication, node",
+      "--set cluster.caches=[]: cluster.caches: unknown key; allowed keys: shards, sharding, replicas, replication, node, indexes",
     );
-    expect(error.path).toBe("cluster.indexes");
+    expect(error.path).toBe("cluster.caches");
   });
 
   it("report their problems before the file's", () => {

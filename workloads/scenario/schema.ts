@@ -284,7 +284,12 @@ const clusterSchema = z
       issue(["split_at"], `only for strategy range (got strategy ${sharding.strategy})`);
     }
     if (sharding.boundaries !== null) {
-      if (sharding.boundaries.length !== cluster.shards - 1) {
+      if (cluster.shards === 1 && sharding.boundaries.length > 0) {
+        issue(
+          ["boundaries"],
+          `one shard takes no boundaries (got ${sharding.boundaries.length}); set cluster.shards`,
+        );
+      } else if (sharding.boundaries.length !== cluster.shards - 1) {
         issue(
           ["boundaries"],
           `needs shards - 1 = ${cluster.shards - 1} keys, where shards 1 .. ${cluster.shards - 1} begin (got ${sharding.boundaries.length})`,
@@ -855,7 +860,10 @@ function checkChanges(doc: z.output<typeof scenarioSchemaBase>, ctx: z.Refinemen
     switch (change.kind) {
       case "reshard":
         if (change.shards === shards)
-          issue(["changes", i, "shards"], `the cluster has ${shards} shards then already`);
+          issue(
+            ["changes", i, "shards"],
+            `the cluster has ${shards} shard${shards === 1 ? "" : "s"} then already`,
+          );
         else if (strategy === "range" && change.shards < shards) {
           issue(
             ["changes", i, "shards"],

@@ -114,6 +114,9 @@ export class Coordinator implements HostBehaviour {
   private readonly config: CoordinatorConfig;
   private readonly dispatcher: Dispatcher;
   private readonly keysByShard = new Map<number, number>();
+  /** When each shard last reported, and when the last job ended: splits wait for stats after it. */
+  private readonly statsAt = new Map<number, number>();
+  private lastJobEnd_us = -1;
   /** Changes due but not started (jobs run one at a time). */
   private readonly queue: ShardingChange[] = [];
   /** Range splits still to do for a reshard of a range partitioner. */
@@ -164,8 +167,10 @@ export class Coordinator implements HostBehaviour {
     if (msg.kind === "shard_stats") {
       const stats = msg as ShardStats;
       this.keysByShard.set(stats.shard, stats.keys);
+      this.statsAt.set(stats.shard, ctx.now_us());
       this.config.events({ type: "shard_stats", shard: stats.shard, keys: stats.keys });
-      this.maybeSplit(ctx);
+      if (this.pendingSplits > 0) this.startNextJob(ctx);
+      else this.maybeSplit(ctx);
       return;
     }
     if (msg.kind !== "resp") return;
@@ -194,12 +199,20 @@ export class Coordinator implements HostBehaviour {
   private maybeSplit(ctx: HostContext): void {
     const { split_at } = this.config;
     if (split_at === null || this.busy || this.queue.length > 0 || this.pendingSplits > 0) return;
-    if (!(this.map.current instanceof RangePartitioner)) return;
+    if (!(this.map.current instanceof RangePartitioner) || !this.statsFresh()) return;
     const largest = this.largestShard();
-    if (largest === null || (this.keysByShard.get(largest) ?? 0) <= split_at || this.spareShard() === null)
-      return;
-    this.queue.push({ at_us: ctx.now_us(), kind: "split", shard: largest });
-    this.startNextJob(ctx);
+    const keys = largest === null ? 0 : (this.keysByShard.get(largest) ?? 0);
+    if (largest === null || keys <= split_at || this.spareShard() === null) return;
+    this.querySplitPoint(
+      ctx,
+      largest,
+      `automatic split of shard${largest} (${keys} keys, over split_at ${split_at})`,
+    );
+  }
+
+  /** Every shard of the map has reported since the last job ended (its sizes are current). */
+  private statsFresh(): boolean {
+    return this.map.current.shardIds.every((shard) => (this.statsAt.get(shard) ?? -1) > this.lastJobEnd_us);
   }
 
   private get busy(): boolean {
@@ -209,6 +222,7 @@ export class Coordinator implements HostBehaviour {
   private startNextJob(ctx: HostContext): void {
     if (this.busy) return;
     if (this.pendingSplits > 0) {
+      if (!this.statsFresh()) return; // the next stats start it (after the last split's purge)
       const largest = this.largestShard();
       this.pendingSplits--;
       if (largest !== null)
@@ -294,6 +308,7 @@ export class Coordinator implements HostBehaviour {
       restarts: job.restarts,
     });
     this.job = null;
+    this.lastJobEnd_us = ctx.now_us();
     this.startNextJob(ctx);
   }
 

@@ -96,6 +96,37 @@ describe("online resharding", () => {
     expect(verdict("lost_writes")).toBe(true);
   });
 
+  it("range splits a shard by itself past split_at, once its size is known again after each split", () => {
+    const text = `name: autosplit
+duration: 10s
+cluster: { shards: 2, sharding: { strategy: range, split_at: 1500, max_shards: 4 } }
+workload: { mix: { insert: 0.9, read: 0.1 }, insert_order: ordered, zero_padding: 10, distribution: latest, records: 2000, rate: 500/s, clients: 8 }
+`;
+    const { events, verdict } = run(text);
+    const splits = events
+      .filter((e) => e.type === "reshard_begin")
+      .map((e) => (e as { change: string }).change);
+    // Ordered inserts grow the last range: it splits, then its upper half (the new last range) does.
+    expect(splits).toHaveLength(2);
+    expect(splits[0]).toMatch(
+      /^automatic split of shard1 \(\d+ keys, over split_at 1500\) at user\d+ into shard2$/,
+    );
+    expect(splits[1]).toMatch(/^automatic split of shard2 .* into shard3$/);
+    expect(verdict("lost_writes")).toBe(true);
+  });
+
+  it("a range reshard to N splits the largest range until there are N", () => {
+    const { events, verdict } = run(
+      scenario(
+        "{ shards: 2, replicas: 2, sharding: { strategy: range } }",
+        "[{ at: 2s, kind: reshard, shards: 4 }]",
+      ),
+    );
+    const ends = events.filter((e) => e.type === "reshard_end");
+    expect(ends).toHaveLength(2);
+    expect(verdict("lost_writes")).toBe(true);
+  });
+
   it("is deterministic: the same seed gives the same trace", () => {
     const text = scenario("{ shards: 3, replicas: 2 }", "[{ at: 2s, kind: reshard, shards: 4 }]");
     expect(run(text, 7).result.trace_hash).toBe(run(text, 7).result.trace_hash);

@@ -125,6 +125,8 @@ export interface ShardStats extends Message {
   readonly shard: number;
   /** Rows in its table (during a reshard, copies not yet owned and moved rows not yet purged too). */
   readonly keys: number;
+  /** Requests it served since its previous report (its load). */
+  readonly served: number;
 }
 /** Tags from here on belong to subclasses. */
 export const FIRST_SUBCLASS_TIMER = 10;
@@ -175,6 +177,8 @@ export abstract class NodeBase implements HostBehaviour {
   private fsyncWanted = false;
   served = 0;
   rejected = 0;
+  /** `served` at the previous size report to the coordinator. */
+  private servedAtLastStats = 0;
 
   constructor(config: NodeConfig) {
     this.config = config;
@@ -231,9 +235,11 @@ export abstract class NodeBase implements HostBehaviour {
             digest: this.table.rowCount,
             shard: sharding.shard,
             keys: this.table.rowCount,
+            served: this.served - this.servedAtLastStats,
           };
           ctx.send(sharding.coordinator, stats);
         }
+        this.servedAtLastStats = this.served;
         ctx.setTimer(SHARD_STATS_INTERVAL_US, TIMER_SHARD_STATS);
         break;
       }

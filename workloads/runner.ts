@@ -367,6 +367,7 @@ export class ScenarioRun {
         changes: scenario.changes,
         vnodes: sh.vnodes,
         split_at: sh.split_at,
+        split_load: sh.split_load,
         batch: sh.batch,
         pause_us: sh.pause_us,
         request_timeout_us: w.timeout_us,

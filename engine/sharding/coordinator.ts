@@ -19,7 +19,7 @@
 // the destinations hold everything. When every source has cut over the target becomes the map.
 
 import type { HostBehaviour, HostContext, HostId, Message, TimerTag } from "../../sim/host.js";
-import type { ShardStats } from "../node-base.js";
+import { SHARD_STATS_INTERVAL_US, type ShardStats } from "../node-base.js";
 import type { RecordValue, Response } from "../protocol.js";
 import { Dispatcher, type RequestSpec } from "./dispatcher.js";
 import {
@@ -62,6 +62,8 @@ export interface CoordinatorConfig {
   readonly vnodes: number;
   /** Range: split a shard holding more keys than this (null: never on its own). */
   readonly split_at: number | null;
+  /** Range: split a shard serving more requests per second than this (null: never on its own). */
+  readonly split_load: number | null;
   /** Rows per export, ingest and purge batch. */
   readonly batch: number;
   /** Pause between copy batches (throttles the migration's load). */
@@ -114,6 +116,8 @@ export class Coordinator implements HostBehaviour {
   private readonly config: CoordinatorConfig;
   private readonly dispatcher: Dispatcher;
   private readonly keysByShard = new Map<number, number>();
+  /** Requests per second each shard's leader served over its last report interval. */
+  private readonly loadByShard = new Map<number, number>();
   /** When each shard last reported, and when the last job ended: splits wait for stats after it. */
   private readonly statsAt = new Map<number, number>();
   private lastJobEnd_us = -1;
@@ -167,6 +171,7 @@ export class Coordinator implements HostBehaviour {
     if (msg.kind === "shard_stats") {
       const stats = msg as ShardStats;
       this.keysByShard.set(stats.shard, stats.keys);
+      this.loadByShard.set(stats.shard, (stats.served * 1e6) / SHARD_STATS_INTERVAL_US);
       this.statsAt.set(stats.shard, ctx.now_us());
       this.config.events({ type: "shard_stats", shard: stats.shard, keys: stats.keys });
       if (this.pendingSplits > 0) this.startNextJob(ctx);
@@ -195,19 +200,44 @@ export class Coordinator implements HostBehaviour {
     if (change !== undefined) ctx.setTimer(Math.max(0, change.at_us - ctx.now_us()), TIMER_CHANGE);
   }
 
-  /** Range, split_at: a shard over the threshold splits into a spare shard, when none is moving. */
+  /**
+   * Range, split_at / split_load: a shard over a threshold (keys, or requests per second) splits
+   * into a spare shard at its median key, when nothing else is moving.
+   */
   private maybeSplit(ctx: HostContext): void {
-    const { split_at } = this.config;
-    if (split_at === null || this.busy || this.queue.length > 0 || this.pendingSplits > 0) return;
+    const { split_at, split_load } = this.config;
+    if (split_at === null && split_load === null) return;
+    if (this.busy || this.queue.length > 0 || this.pendingSplits > 0 || this.spareShard() === null) return;
     if (!(this.map.current instanceof RangePartitioner) || !this.statsFresh()) return;
     const largest = this.largestShard();
     const keys = largest === null ? 0 : (this.keysByShard.get(largest) ?? 0);
-    if (largest === null || keys <= split_at || this.spareShard() === null) return;
-    this.querySplitPoint(
-      ctx,
-      largest,
-      `automatic split of shard${largest} (${keys} keys, over split_at ${split_at})`,
-    );
+    if (largest !== null && split_at !== null && keys > split_at) {
+      this.querySplitPoint(
+        ctx,
+        largest,
+        `automatic split of shard${largest} (${keys} keys, over split_at ${split_at})`,
+      );
+      return;
+    }
+    const busiest = this.busiestShard();
+    const load = busiest === null ? 0 : Math.round(this.loadByShard.get(busiest) ?? 0);
+    if (busiest !== null && split_load !== null && load > split_load) {
+      this.querySplitPoint(
+        ctx,
+        busiest,
+        `automatic split of shard${busiest} (${load} requests/s, over split_load ${split_load})`,
+      );
+    }
+  }
+
+  /** The shard serving the most requests by the last stats (among the settled map's shards). */
+  private busiestShard(): number | null {
+    let best: number | null = null;
+    for (const shard of this.map.current.shardIds) {
+      if (best === null || (this.loadByShard.get(shard) ?? 0) > (this.loadByShard.get(best) ?? 0))
+        best = shard;
+    }
+    return best;
   }
 
   /** Every shard of the map has reported since the last job ended (its sizes are current). */

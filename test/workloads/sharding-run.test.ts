@@ -115,6 +115,23 @@ workload: { mix: { insert: 0.9, read: 0.1 }, insert_order: ordered, zero_padding
     expect(verdict("lost_writes")).toBe(true);
   });
 
+  it("range splits a shard by itself past split_load requests per second", () => {
+    const text = `name: loadsplit
+duration: 6s
+cluster: { shards: 2, sharding: { strategy: range, split_load: 800, max_shards: 3 } }
+workload: { preset: b, distribution: uniform, records: 4000, rate: 2000/s, clients: 16 }
+`;
+    const { events, verdict } = run(text);
+    const splits = events
+      .filter((e) => e.type === "reshard_begin")
+      .map((e) => (e as { change: string }).change);
+    expect(splits).toHaveLength(1); // then no spare shard is left
+    expect(splits[0]).toMatch(
+      /^automatic split of shard\d \(\d+ requests\/s, over split_load 800\) at user\d+ into shard2$/,
+    );
+    expect(verdict("lost_writes")).toBe(true);
+  });
+
   it("a range reshard to N splits the largest range until there are N", () => {
     const { events, verdict } = run(
       scenario(

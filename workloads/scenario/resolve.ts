@@ -60,6 +60,7 @@ export interface ResolvedScenario {
     vnodes: number;
     boundaries: readonly string[] | null;
     split_at: number | null;
+    split_load: number | null;
     routing: "client" | "proxy";
     batch: number;
     pause_us: number;
@@ -240,6 +241,7 @@ export function resolveScenario(doc: ScenarioDoc): ResolvedScenario {
       vnodes: sharding.vnodes,
       boundaries: sharding.boundaries,
       split_at: sharding.split_at,
+      split_load: sharding.split_load,
       routing: sharding.routing,
       batch: sharding.migration.batch,
       pause_us: us(sharding.migration.pause),

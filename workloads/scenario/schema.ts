@@ -208,12 +208,19 @@ const shardingSchema = z
       .nullable()
       .default(null)
       .describe("range: split a shard holding more keys than this into a spare shard (null: never)."),
+    split_load: integer(1, 100_000_000)
+      .nullable()
+      .default(null)
+      .describe(
+        "range: split a shard whose leader serves more requests per second than this (over its last " +
+          "one-second report) into a spare shard (null: never).",
+      ),
     max_shards: integer(1, MAX_SHARDS)
       .nullable()
       .default(null)
       .describe(
         "Shard groups provisioned, spares idle until a change uses them. null: the most `changes` " +
-          "need (twice `shards` with `split_at`).",
+          "need (twice `shards` with `split_at` or `split_load`).",
       ),
     routing: z
       .enum(["client", "proxy"])
@@ -282,6 +289,9 @@ const clusterSchema = z
     }
     if (sharding.strategy !== "range" && sharding.split_at !== null) {
       issue(["split_at"], `only for strategy range (got strategy ${sharding.strategy})`);
+    }
+    if (sharding.strategy !== "range" && sharding.split_load !== null) {
+      issue(["split_load"], `only for strategy range (got strategy ${sharding.strategy})`);
     }
     if (sharding.boundaries !== null) {
       if (cluster.shards === 1 && sharding.boundaries.length > 0) {
@@ -744,7 +754,7 @@ export type ScenarioInput = z.input<typeof scenarioSchema>;
 export function provisionedShards(
   cluster: {
     shards: number;
-    sharding: { max_shards: number | null; split_at: number | null };
+    sharding: { max_shards: number | null; split_at: number | null; split_load: number | null };
   },
   changes: readonly (
     | { kind: "reshard"; shards: number }
@@ -761,7 +771,9 @@ export function provisionedShards(
     else needed = Math.max(needed, change.to + 1);
     needed = Math.max(needed, count);
   }
-  if (cluster.sharding.split_at !== null) needed = Math.max(needed, 2 * cluster.shards);
+  if (cluster.sharding.split_at !== null || cluster.sharding.split_load !== null) {
+    needed = Math.max(needed, 2 * cluster.shards);
+  }
   return Math.min(MAX_SHARDS, needed);
 }
 
@@ -797,8 +809,9 @@ function checkDomain(doc: z.output<typeof scenarioSchemaBase>, ctx: z.Refinement
     );
   } else if (cluster.sharding.max_shards !== null && cluster.sharding.max_shards > 1) {
     issue(["cluster", "sharding", "max_shards"], `workload.type ${type} runs on one shard: no spare shards`);
-  } else if (cluster.sharding.split_at !== null) {
-    issue(["cluster", "sharding", "split_at"], `workload.type ${type} runs on one shard: no splits`);
+  } else if (cluster.sharding.split_at !== null || cluster.sharding.split_load !== null) {
+    const key = cluster.sharding.split_at !== null ? "split_at" : "split_load";
+    issue(["cluster", "sharding", key], `workload.type ${type} runs on one shard: no splits`);
   }
   if (doc.changes.length > 0) {
     issue(["changes"], `workload.type ${type} runs on one shard: no changes of the shard map`);

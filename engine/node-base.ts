@@ -19,7 +19,14 @@ import type { Disk } from "../sim/disk.js";
 import type { HostBehaviour, HostContext, HostId, Message } from "../sim/host.js";
 import { RingQueue } from "../sim/ring-queue.js";
 import type { EngineEventSink } from "./events.js";
-import type { QueryOutcome, RecordValue, Request, Response, ResponseStatus } from "./protocol.js";
+import {
+  type QueryOutcome,
+  type RecordValue,
+  type Request,
+  type Response,
+  type ResponseStatus,
+  unserved,
+} from "./protocol.js";
 import type { Database, RowChange } from "./query/database.js";
 import type { ConfigStore } from "./sharding/shard-map.js";
 import type { Table } from "./table.js";
@@ -371,26 +378,7 @@ export abstract class NodeBase implements HostBehaviour {
 
   protected reply(req: Request, status: ResponseStatus): Response {
     const { term, leader_hint } = this.termAndHint();
-    return {
-      kind: "resp",
-      digest: req.id >>> 0,
-      id: req.id,
-      status,
-      value: null,
-      rows: 0,
-      pages_read: 0,
-      pages_written: 0,
-      queue_us: 0,
-      service_us: 0,
-      sync_us: 0,
-      lsn: 0,
-      term,
-      leader_hint,
-      records: null,
-      next_key: null,
-      shard_map: undefined,
-      query: null,
-    };
+    return unserved(req, status, term, leader_hint);
   }
 
   /** Serves queued requests that were waiting (e.g. for a log position), if the CPU is free. */

@@ -143,3 +143,27 @@ export interface Response extends Message {
   /** op `query` served: its plan and cost (null otherwise, and when refused). */
   readonly query: QueryOutcome | null;
 }
+
+/** The answer to a request that was not served (refused, or rejected): nothing read or written. */
+export function unserved(req: Request, status: ResponseStatus, term: number, leader_hint: HostId): Response {
+  return {
+    kind: "resp",
+    digest: req.id >>> 0,
+    id: req.id,
+    status,
+    value: null,
+    rows: 0,
+    pages_read: 0,
+    pages_written: 0,
+    queue_us: 0,
+    service_us: 0,
+    sync_us: 0,
+    lsn: 0,
+    term,
+    leader_hint,
+    records: null,
+    next_key: null,
+    shard_map: undefined,
+    query: null,
+  };
+}

@@ -7,6 +7,8 @@
 // - directory: a lookup table of keys placed explicitly (moved), over a hash placement for the rest.
 // Shard ids are 0..N-1 for hash and consistent; range and directory may leave ids unused.
 
+import { fnv1a32, mix32 } from "../../sim/hash.js";
+
 export type StrategyName = "hash" | "consistent" | "range" | "directory";
 
 export interface Partitioner {
@@ -21,19 +23,9 @@ export interface Partitioner {
   scanShards(start: string): readonly number[];
 }
 
-/** FNV-1a over the UTF-16 code units of a string, 32 bits, with a final avalanche (murmur3's fmix). */
+/** FNV-1a over the UTF-16 code units of a string, 32 bits, with murmur3's avalanche finalizer. */
 export function hash32(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return mix32(fnv1a32(text));
 }
 
 function checkShards(shards: number): void {

@@ -5,7 +5,7 @@
 // clients' timeout (the client has timed out by then), and their shard's presumed leader moves on.
 
 import type { HostBehaviour, HostContext, HostId, Message, TimerTag } from "../../sim/host.js";
-import type { Request, Response } from "../protocol.js";
+import { type Request, type Response, unserved } from "../protocol.js";
 import { DISPATCH_MAX_TAGS, type Dispatcher } from "./dispatcher.js";
 import type { ShardMapNotice } from "./shard-map.js";
 
@@ -63,27 +63,8 @@ export class RouterHost implements HostBehaviour {
   private forward(ctx: HostContext, client: HostId, req: Request): void {
     const tag = this.free.pop();
     if (tag === undefined) {
-      const overloaded: Response = {
-        kind: "resp",
-        digest: req.id >>> 0,
-        id: req.id,
-        status: "overloaded",
-        value: null,
-        records: null,
-        rows: 0,
-        pages_read: 0,
-        pages_written: 0,
-        queue_us: 0,
-        service_us: 0,
-        sync_us: 0,
-        lsn: 0,
-        term: 0,
-        leader_hint: -1,
-        next_key: null,
-        shard_map: undefined,
-        query: null,
-      };
-      ctx.send(client, overloaded);
+      // The router's own slots are full: answered like a node's full queue.
+      ctx.send(client, unserved(req, "overloaded", 0, -1));
       return;
     }
     this.slots[tag] = { client, id: req.id, since_us: ctx.now_us() };

@@ -149,7 +149,7 @@ workload: { preset: b, distribution: uniform, records: 4000, rate: 2000/s, clien
     expect(run(text, 7).result.trace_hash).toBe(run(text, 7).result.trace_hash);
   });
 
-  it("survives a source leader's crash during the migration (sync replication): starts over, loses nothing", () => {
+  it("survives a source leader's crash during the migration (sync replication): follows the new leader, loses nothing", () => {
     const text = scenario(
       "{ shards: 3, replicas: 3, replication: { mode: sync, failover: { detect_after: 300ms } }, sharding: { migration: { batch: 32, pause: 20ms } } }",
       "[{ at: 2s, kind: reshard, shards: 4 }]",

@@ -303,12 +303,10 @@ export class Coordinator implements HostBehaviour {
     const query = this.splitQuery;
     if (query === null) return;
     this.deadlines.set(SPLIT_QUERY_TAG, ctx.now_us() + this.config.request_timeout_us);
-    this.dispatcher.send(
-      ctx,
-      SPLIT_QUERY_TAG,
-      { op: "split_point", key: "", field: -1, scan_length: 0, value: 0, to_key: "" },
-      { shard: query.shard, min_lsn: 0 },
-    );
+    this.dispatcher.send(ctx, SPLIT_QUERY_TAG, migrationRequest("split_point"), {
+      shard: query.shard,
+      min_lsn: 0,
+    });
   }
 
   private begin(ctx: HostContext, label: string, target: Partitioner, started_us = ctx.now_us()): void {
@@ -349,35 +347,14 @@ export class Coordinator implements HostBehaviour {
     const { batch } = this.config;
     switch (task.phase) {
       case "copy":
-        this.request(ctx, task, 0, task.source, {
-          op: "export",
-          key: task.cursor ?? "",
-          field: -1,
-          scan_length: batch,
-          value: 0,
-          to_key: "",
-        });
+        this.request(ctx, task, 0, task.source, migrationRequest("export", task.cursor ?? "", batch));
         return;
       case "catchup":
       case "final":
-        this.request(
-          ctx,
-          task,
-          0,
-          task.source,
-          { op: "export_log", key: "", field: -1, scan_length: 0, value: 0, to_key: "" },
-          task.mark,
-        );
+        this.request(ctx, task, 0, task.source, migrationRequest("export_log"), task.mark);
         return;
       case "purge":
-        this.request(ctx, task, 0, task.source, {
-          op: "purge",
-          key: task.cursor ?? "",
-          field: -1,
-          scan_length: batch,
-          value: 0,
-          to_key: "",
-        });
+        this.request(ctx, task, 0, task.source, migrationRequest("purge", task.cursor ?? "", batch));
         return;
       case "done":
         return;
@@ -452,12 +429,7 @@ export class Coordinator implements HostBehaviour {
     task.waiting = byDestination.size;
     for (const [destination, list] of byDestination) {
       this.request(ctx, task, 1 + destination, destination, {
-        op: "ingest",
-        key: (list[0] as RecordValue).key,
-        field: -1,
-        scan_length: 0,
-        value: 0,
-        to_key: "",
+        ...migrationRequest("ingest", (list[0] as RecordValue).key),
         records: list,
       });
     }
@@ -600,4 +572,9 @@ export function reshardTarget(current: Partitioner, shards: number, vnodes: numb
   if (current instanceof DirectoryPartitioner)
     return new DirectoryPartitioner(new HashPartitioner(shards), current.entries);
   return new HashPartitioner(shards);
+}
+
+/** A request of the migration protocol (engine/protocol.ts): `key` and `scan_length` as the op reads them. */
+function migrationRequest(op: RequestSpec["op"], key = "", scan_length = 0): RequestSpec {
+  return { op, key, field: -1, scan_length, value: 0, to_key: "" };
 }

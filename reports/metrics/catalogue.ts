@@ -55,6 +55,11 @@ export const LATENCY_BUCKETS_US: readonly number[] = [
 ];
 export const LATENCY_BUCKETS_S: readonly number[] = LATENCY_BUCKETS_US.map((us) => us / 1e6);
 
+/** The options of a prom-client metric for a catalogue entry (labels added by the caller). */
+export function metricOptions(def: MetricDef): { name: string; help: string; aggregator: Aggregator } {
+  return { name: def.name, help: def.help, aggregator: def.aggregator };
+}
+
 function metric<const L extends string>(def: MetricDef<L>): MetricDef<L> {
   return def;
 }

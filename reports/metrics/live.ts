@@ -3,7 +3,7 @@
 // seeds done. These read the wall clock: they belong to the live endpoint, never to metrics.om.
 
 import { AggregatorRegistry, Counter, Gauge, Registry } from "prom-client";
-import { METRICS, RUN_LABEL } from "./catalogue.js";
+import { METRICS, metricOptions, RUN_LABEL } from "./catalogue.js";
 import { copySnapshot, type MetricsSnapshot } from "./exposition.js";
 
 /** Shortest wall-clock window over which events per second are measured. */
@@ -28,15 +28,11 @@ export class LiveProgress {
     const registers = [this.registry];
     const { simEventsPerWallSecond: rate, runProgress: progress } = METRICS;
     this.eventsPerSecond = new Gauge({
-      name: rate.name,
-      help: rate.help,
-      aggregator: rate.aggregator,
+      ...metricOptions(rate),
       registers,
     });
     this.progress = new Gauge({
-      name: progress.name,
-      help: progress.help,
-      aggregator: progress.aggregator,
+      ...metricOptions(progress),
       registers,
     });
     this.eventsPerSecond.set(0);
@@ -95,24 +91,18 @@ export class SweepMetrics {
     const registers = [this.registry];
     const { sweepSeeds, sweepSeedsDone } = METRICS;
     new Gauge({
-      name: sweepSeeds.name,
-      help: sweepSeeds.help,
-      aggregator: sweepSeeds.aggregator,
+      ...metricOptions(sweepSeeds),
       registers,
     }).set(seeds);
     this.seedsDone = new Counter({
-      name: sweepSeedsDone.name,
-      help: sweepSeedsDone.help,
+      ...metricOptions(sweepSeedsDone),
       labelNames: sweepSeedsDone.labels,
-      aggregator: sweepSeedsDone.aggregator,
       registers,
     });
     for (const result of ["pass", "fail", "unknown", "crashed"] as const) this.seedsDone.inc({ result }, 0);
     const rate = METRICS.simEventsPerWallSecond;
     this.eventsPerSecond = new Gauge({
-      name: rate.name,
-      help: rate.help,
-      aggregator: rate.aggregator,
+      ...metricOptions(rate),
       registers,
     });
     this.eventsPerSecond.set(0);

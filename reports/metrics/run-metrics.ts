@@ -12,7 +12,7 @@ import type { EngineEvent, Role } from "../../engine/events.js";
 import type { FaultRecord, ResolvedFault } from "../../workloads/faults/injector.js";
 import type { CompletedOperation, Observer } from "../../workloads/observer.js";
 import { BucketHistogram, type BucketSeries } from "./bucket-histogram.js";
-import { LATENCY_BUCKETS_US, METRICS, type MetricDef, RUN_LABEL } from "./catalogue.js";
+import { LATENCY_BUCKETS_US, METRICS, metricOptions, RUN_LABEL } from "./catalogue.js";
 import { copySnapshot, type MetricsSnapshot } from "./exposition.js";
 
 /** Node roles dbsim_node_up reports (a node that is down is 0 in every role). */
@@ -89,10 +89,6 @@ interface NodeStats {
 function shardOf(name: string): string {
   const slash = name.indexOf("/");
   return slash < 0 ? name : name.slice(0, slash);
-}
-
-function help(def: MetricDef): { name: string; help: string; aggregator: MetricDef["aggregator"] } {
-  return { name: def.name, help: def.help, aggregator: def.aggregator };
 }
 
 export class RunMetrics implements Observer {
@@ -225,7 +221,7 @@ export class RunMetrics implements Observer {
     const self = this;
     const m = METRICS;
     new Gauge({
-      ...help(m.shardKeys),
+      ...metricOptions(m.shardKeys),
       labelNames: m.shardKeys.labels,
       registers,
       collect() {
@@ -234,7 +230,7 @@ export class RunMetrics implements Observer {
       },
     });
     new Counter({
-      ...help(m.shardOps),
+      ...metricOptions(m.shardOps),
       labelNames: m.shardOps.labels,
       registers,
       collect() {
@@ -243,7 +239,7 @@ export class RunMetrics implements Observer {
       },
     });
     new Counter({
-      ...help(m.shardMovedKeys),
+      ...metricOptions(m.shardMovedKeys),
       labelNames: m.shardMovedKeys.labels,
       registers,
       collect() {
@@ -252,7 +248,7 @@ export class RunMetrics implements Observer {
       },
     });
     new Gauge({
-      ...help(m.resharding),
+      ...metricOptions(m.resharding),
       registers,
       collect() {
         this.set(self.reshardsInProgress > 0 ? 1 : 0);
@@ -260,7 +256,7 @@ export class RunMetrics implements Observer {
     });
 
     new Counter({
-      ...help(m.ops),
+      ...metricOptions(m.ops),
       labelNames: m.ops.labels,
       registers,
       collect() {
@@ -270,7 +266,7 @@ export class RunMetrics implements Observer {
       },
     });
     new Counter({
-      ...help(m.opErrors),
+      ...metricOptions(m.opErrors),
       labelNames: m.opErrors.labels,
       registers,
       collect() {
@@ -281,7 +277,7 @@ export class RunMetrics implements Observer {
     });
     new BucketHistogram(
       {
-        ...help(m.opLatency),
+        ...metricOptions(m.opLatency),
         labelNames: m.opLatency.labels,
         buckets: m.opLatency.buckets ?? [],
         registers,
@@ -294,7 +290,7 @@ export class RunMetrics implements Observer {
     );
 
     new Gauge({
-      ...help(m.replicationLag),
+      ...metricOptions(m.replicationLag),
       labelNames: m.replicationLag.labels,
       registers,
       collect() {
@@ -304,7 +300,7 @@ export class RunMetrics implements Observer {
       },
     });
     new Counter({
-      ...help(m.replicationConflicts),
+      ...metricOptions(m.replicationConflicts),
       labelNames: m.replicationConflicts.labels,
       registers,
       collect() {
@@ -314,7 +310,7 @@ export class RunMetrics implements Observer {
       },
     });
     new Counter({
-      ...help(m.replicationTruncated),
+      ...metricOptions(m.replicationTruncated),
       labelNames: m.replicationTruncated.labels,
       registers,
       collect() {
@@ -324,7 +320,7 @@ export class RunMetrics implements Observer {
       },
     });
     new Gauge({
-      ...help(m.nodeUp),
+      ...metricOptions(m.nodeUp),
       labelNames: m.nodeUp.labels,
       registers,
       collect() {
@@ -336,7 +332,7 @@ export class RunMetrics implements Observer {
       },
     });
     new Counter({
-      ...help(m.failovers),
+      ...metricOptions(m.failovers),
       labelNames: m.failovers.labels,
       registers,
       collect() {
@@ -346,14 +342,14 @@ export class RunMetrics implements Observer {
     });
 
     new Gauge({
-      ...help(m.partitionActive),
+      ...metricOptions(m.partitionActive),
       registers,
       collect() {
         this.set(self.faultsInForce().get("partition") ?? 0);
       },
     });
     new Counter({
-      ...help(m.faults),
+      ...metricOptions(m.faults),
       labelNames: m.faults.labels,
       registers,
       collect() {
@@ -364,7 +360,7 @@ export class RunMetrics implements Observer {
       },
     });
     new Gauge({
-      ...help(m.faultsActive),
+      ...metricOptions(m.faultsActive),
       labelNames: m.faultsActive.labels,
       registers,
       collect() {
@@ -374,7 +370,7 @@ export class RunMetrics implements Observer {
       },
     });
     new Counter({
-      ...help(m.messages),
+      ...metricOptions(m.messages),
       labelNames: m.messages.labels,
       registers,
       collect() {
@@ -384,7 +380,7 @@ export class RunMetrics implements Observer {
     });
 
     new Counter({
-      ...help(m.checkViolations),
+      ...metricOptions(m.checkViolations),
       labelNames: m.checkViolations.labels,
       registers,
       collect() {
@@ -394,14 +390,14 @@ export class RunMetrics implements Observer {
     });
 
     new Gauge({
-      ...help(m.simVirtualSeconds),
+      ...metricOptions(m.simVirtualSeconds),
       registers,
       collect() {
         this.set(self.view.now_us() / 1e6);
       },
     });
     new Counter({
-      ...help(m.simEvents),
+      ...metricOptions(m.simEvents),
       registers,
       collect() {
         this.reset();

@@ -235,6 +235,8 @@ export class ScenarioRun {
   /** Each node's role as last reported, for fault targets ("leader", "follower"). */
   private readonly roles = new Map<number, Role>();
   private readonly driver: { readonly backlogSize: number; readonly completed: number };
+  /** The workload writes values unique to each write (YCSB), so surviving writes can be named. */
+  private readonly uniqueWrites: boolean;
   /** The shard groups (spares included), the shard map's store (null: unsharded). */
   private readonly groups: readonly Shard[];
   private readonly store: ConfigStore | null;
@@ -262,6 +264,7 @@ export class ScenarioRun {
         : w.type === "bank"
           ? bankSetup(scenario, rng)
           : ycsbSetup(scenario, rng);
+    this.uniqueWrites = setup.clients.uniqueWrites;
     this.domain = setup.domain?.workload ?? null;
     const r = scenario.replication;
     const observer = options.observer;
@@ -410,13 +413,8 @@ export class ScenarioRun {
    * in use, or in multi-leader mode): what survived the run. Inspects the engine, after the run.
    */
   survivingWrites(): Set<number> | null {
-    // Bank writes are balances, and a query's writes are rows: neither writes values unique to a write.
-    if (
-      this.scenario.replication.mode === "multi-leader" ||
-      this.scenario.workload.type === "bank" ||
-      this.scenario.workload.domain !== null
-    )
-      return null;
+    // Only a workload whose writes write values unique to each can tell which survived.
+    if (this.scenario.replication.mode === "multi-leader" || !this.uniqueWrites) return null;
     const leaders = this.shardLeaders();
     if (leaders === null) return null;
     const values = new Set<number>();

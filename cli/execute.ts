@@ -7,6 +7,7 @@ import { QueriesRecorder } from "../reports/queries.js";
 import { ReplicationRecorder } from "../reports/replication.js";
 import { buildReport } from "../reports/report.js";
 import { type Report, validateReport } from "../reports/report-schema.js";
+import type { FileContent } from "../reports/run-dir.js";
 import { ShardingRecorder } from "../reports/sharding.js";
 import { markdownSummary } from "../reports/summary.js";
 import { TimelineRecorder } from "../reports/timeline.js";
@@ -60,7 +61,7 @@ export interface ExecutedRun {
   latencyAll: Histogram;
   report: Report;
   /** Relative path -> content, for writeRunDir. */
-  files: Map<string, string>;
+  files: Map<string, FileContent>;
   /** The trace hash at each checkpoint (every 100,000 events), to locate where two runs diverge. */
   checkpoints: readonly TraceCheckpoint[];
 }
@@ -151,7 +152,7 @@ export async function executeRun(
   });
   validateReport(report, "report.json"); // a report that breaks its own schema is a bug: fail loudly
   await metrics?.finish(checks);
-  const files = new Map<string, string>();
+  const files = new Map<string, FileContent>();
   const violations = Object.entries(checks).filter(([, verdict]) => verdict.valid === false);
   if (options.files === "failed" && violations.length === 0) {
     return { report, files, checkpoints: result.checkpoints, latencyAll: latency.all.latency };

@@ -6,6 +6,7 @@ import type { MessagePort } from "node:worker_threads";
 import { encodeIntoCompressedBase64 } from "hdr-histogram-js";
 import type { MetricsSnapshot } from "../reports/metrics/exposition.js";
 import type { Report } from "../reports/report-schema.js";
+import { contentText } from "../reports/run-dir.js";
 import { loadScenario } from "../workloads/scenario/load.js";
 import { executeRun } from "./execute.js";
 
@@ -84,7 +85,10 @@ export default async function runTask(task: RunTask): Promise<RunTaskResult> {
               ...(live === undefined ? {} : { live }),
             },
     });
-    const result: RunTaskResult = { report, files: [...files] };
+    const result: RunTaskResult = {
+      report,
+      files: [...files].map(([path, content]) => [path, contentText(content)]),
+    };
     if (task.wantLatencyHistogram) result.latency_all_base64 = encodeIntoCompressedBase64(latencyAll);
     const read = snapshot as (() => Promise<MetricsSnapshot>) | null;
     if (read !== null) result.metrics_final = await read();

@@ -2,10 +2,21 @@
 // then replaces the target in one rename. A failure part way leaves the previous directory (or
 // nothing) in place, never a half-written one.
 
-import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
-export function writeRunDir(dir: string, files: ReadonlyMap<string, string>): void {
+/**
+ * A file's content: a string, or a function returning its chunks in order (for what can be larger
+ * than one string may hold, such as a history of millions of operations).
+ */
+export type FileContent = string | (() => Iterable<string>);
+
+/** The whole content as one string (for tests and small files; a large file must be streamed). */
+export function contentText(content: FileContent): string {
+  return typeof content === "string" ? content : [...content()].join("");
+}
+
+export function writeRunDir(dir: string, files: ReadonlyMap<string, FileContent>): void {
   const parent = dirname(dir);
   mkdirSync(parent, { recursive: true });
   const unique = `${process.pid}-${Date.now().toString(36)}`;
@@ -16,7 +27,15 @@ export function writeRunDir(dir: string, files: ReadonlyMap<string, string>): vo
     for (const [relative, content] of files) {
       const path = join(temp, relative);
       mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, content);
+      if (typeof content === "string") writeFileSync(path, content);
+      else {
+        const fd = openSync(path, "w");
+        try {
+          for (const chunk of content()) writeSync(fd, chunk);
+        } finally {
+          closeSync(fd);
+        }
+      }
     }
     let replaced = false;
     try {

@@ -16,6 +16,7 @@ import {
   ReportError,
   validateReport,
 } from "../../reports/report-schema.js";
+import { contentText } from "../../reports/run-dir.js";
 import { mergeValidity, type Verdict } from "../../workloads/checkers/checker.js";
 import { type LoadedScenario, loadScenario, ScenarioError } from "../../workloads/scenario/load.js";
 import type { CliIo } from "../cli.js";
@@ -94,7 +95,8 @@ export async function replayCommand(args: ReplayArgs, io: CliIo): Promise<number
     if (verdict.valid === "unknown") io.stdout.write(`check ${name}: unknown: ${verdictReason(verdict)}\n`);
   }
   if (args.trace !== undefined && traceIndex !== undefined) {
-    const history = executed.files.get("history.jsonl") ?? "";
+    const recorded = executed.files.get("history.jsonl");
+    const history = recorded === undefined ? "" : contentText(recorded);
     io.stdout.write(`${writeTrace(args.trace, history, traceIndex)}\n`);
   }
   const valid = mergeValidity(checks.map(([, verdict]) => verdict.valid));

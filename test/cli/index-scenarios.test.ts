@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { executeRun } from "../../cli/execute.js";
 import { compareRuns, comparisonTable } from "../../reports/compare.js";
 import type { Report } from "../../reports/report-schema.js";
+import type { FileContent } from "../../reports/run-dir.js";
 import { loadScenario } from "../../workloads/scenario/load.js";
 
 const KINDS = ["none", "btree", "hash", "covering"] as const;
@@ -20,7 +21,7 @@ async function run(kind: Kind) {
 
 describe("the index scenarios", () => {
   const reports = new Map<Kind, Report>();
-  const files = new Map<Kind, Map<string, string>>();
+  const files = new Map<Kind, Map<string, FileContent>>();
   beforeAll(async () => {
     for (const kind of KINDS) {
       const executed = await run(kind);
@@ -97,7 +98,7 @@ describe("the index scenarios", () => {
   });
 
   it("shows the queries in the summary, the HTML page and dbsim compare", () => {
-    const none = files.get("none") as Map<string, string>;
+    const none = files.get("none") as Map<string, FileContent>;
     const summary = none.get("summary.md") as string;
     expect(summary).toMatch(/- query orders_by_customer \(\d+\.\d%\): p99 [\d.]+ms, [\d.]+ pages read, /);
     expect(summary).toContain("- index advice: orders_by_customer (");

@@ -8,15 +8,21 @@
 //         schedules one successor at an exponential delay; 5M events).
 // e2e:    scenarios/ycsb-a.yaml end to end, simulated client operations per wall second; and the
 //         same on a 3-replica shard replicating semi-synchronously.
+// long_run: ycsb-a at 5000 ops/s for 100 and then 3600 virtual seconds (18M operations) in this
+//         process (bench/long-run.ts): simulated ops per wall second of each, their ratio (goal
+//         >= 0.85: the cost of an operation does not grow with the run), the long run's wall time
+//         and the process's max RSS. With --quick: 100 and 600 virtual seconds.
 // Each figure is the median of several repetitions after one warm-up (the JIT compiles hot code
-// during the first), so it measures the steady state.
+// during the first), so it measures the steady state; long_run runs once.
 
+import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BtreeBenchResult, btreeVsSortedBTree, summarizeBtreeRuns } from "./btree.js";
 import { e2e } from "./e2e.js";
 import { failover } from "./failover.js";
 import { holdModel } from "./kernel.js";
+import type { LongRunResult } from "./long-run.js";
 
 const json = process.argv.includes("--json");
 const quick = process.argv.includes("--quick");
@@ -94,6 +100,19 @@ const semiSync = repeat(
 const last = endToEnd.runs.at(-1);
 if (!json) process.stderr.write("failover: 20 seeds\n");
 const failovers = await failover(quick ? 5 : 20);
+if (!json)
+  process.stderr.write(`long_run: ycsb-a at 5000/s, 100 s then ${quick ? 600 : 3600} s of virtual time\n`);
+// A process of its own, so that its max RSS is the runs' alone.
+const long = JSON.parse(
+  execFileSync(
+    process.execPath,
+    [fileURLToPath(new URL("./long-run.js", import.meta.url)), ...(quick ? ["--quick"] : [])],
+    {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  ),
+) as LongRunResult;
 
 const result = {
   node: process.version,
@@ -124,6 +143,7 @@ const result = {
     runs_ops_per_s: endToEnd.runs.map((r) => Math.round(r.ops_per_s)),
   },
   failover: failovers,
+  long_run: long,
   e2e_semi_sync: {
     scenario: "ycsb-a, cluster.replicas=3, replication.mode=semi-sync",
     ops_per_s: Math.round(semiSync.median),
@@ -161,6 +181,14 @@ if (json) {
     [
       "failover: the clients' write outage",
       `p50 ${failovers.write_outage_s.p50.toFixed(2)}s, p90 ${failovers.write_outage_s.p90.toFixed(2)}s, max ${failovers.write_outage_s.max.toFixed(2)}s`,
+    ],
+    [
+      `long_run ycsb-a 5000/s: ops per wall second, ${long.short.virtual_s} s vs ${long.long.virtual_s} s virtual`,
+      `${Math.round(long.short.ops_per_s / 1000)}k vs ${Math.round(long.long.ops_per_s / 1000)}k ops/s (ratio ${long.ratio})`,
+    ],
+    [
+      `long_run: wall time of the ${long.long.virtual_s} s run (${(long.long.operations / 1e6).toFixed(1)}M ops), max RSS`,
+      `${long.long.wall_s} s, ${long.max_rss_mib} MiB`,
     ],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));

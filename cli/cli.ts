@@ -51,6 +51,12 @@ const METRICS_HOST_OPTION = {
   requiresArg: true,
   describe: "Address the live metrics listen on [default: 127.0.0.1]",
 };
+// The memory a scenario's run may be estimated to keep (workloads/scenario/memory.ts).
+const MAX_MEMORY_OPTION = {
+  type: "string" as const,
+  requiresArg: true,
+  describe: "Refuse a scenario whose estimated memory is over this size, e.g. 8GiB [default: 4GiB]",
+};
 const METRICS_HOLD_OPTION = {
   type: "number" as const,
   requiresArg: true,
@@ -90,7 +96,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           .option("out", {
             type: "string",
             requiresArg: true,
-            describe: "Run directory [default: runs/<scenario>/seed-<seed>]",
+            describe:
+              "Run directory: new, empty, or a run dbsim wrote [default: runs/<scenario>/seed-<seed>, " +
+              "with --set runs/<scenario>/<overrides>/seed-<seed>]",
           })
           .option("set", SET_OPTION)
           .option("json", {
@@ -114,7 +122,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           })
           .option("metrics-port", METRICS_PORT_OPTION)
           .option("metrics-host", METRICS_HOST_OPTION)
-          .option("metrics-hold", METRICS_HOLD_OPTION),
+          .option("metrics-hold", METRICS_HOLD_OPTION)
+          .option("max-memory", MAX_MEMORY_OPTION),
       async (args) => {
         exitCode = await runCommand(
           {
@@ -131,6 +140,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             metricsPort: args.metricsPort,
             metricsHost: args.metricsHost,
             metricsHold: args.metricsHold,
+            maxMemory: args.maxMemory,
           },
           io,
         );
@@ -149,10 +159,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           .option("trace", {
             type: "string",
             requiresArg: true,
-            describe: "Write the history events within 1s of the first violation to FILE (JSONL)",
-          }),
+            describe: "Write the history events within 1s of the first violation to FILE (JSONL; a new file)",
+          })
+          .option("max-memory", MAX_MEMORY_OPTION),
       async (args) => {
-        exitCode = await replayCommand({ target: args.target, trace: args.trace }, io);
+        exitCode = await replayCommand(
+          { target: args.target, trace: args.trace, maxMemory: args.maxMemory },
+          io,
+        );
       },
     )
     .command(
@@ -168,11 +182,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           .option("out", {
             type: "string",
             requiresArg: true,
-            describe: "Where to write the minimal scenario (default: minimal.yaml next to failure.json)",
+            describe:
+              "Where to write the minimal scenario: a new file or one shrink wrote " +
+              "(default: minimal.yaml next to failure.json)",
           })
-          .option("max-runs", { type: "number", default: 200, describe: "Bound on the re-runs" }),
+          .option("max-runs", { type: "number", default: 200, describe: "Bound on the re-runs" })
+          .option("max-memory", MAX_MEMORY_OPTION),
       async (args) => {
-        exitCode = await shrinkCommand({ failure: args.failure, out: args.out, maxRuns: args.maxRuns }, io);
+        exitCode = await shrinkCommand(
+          { failure: args.failure, out: args.out, maxRuns: args.maxRuns, maxMemory: args.maxMemory },
+          io,
+        );
       },
     )
     .command(
@@ -189,7 +209,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           .option("html", {
             type: "string",
             requiresArg: true,
-            describe: "Also write an HTML comparison to FILE",
+            describe: "Also write an HTML comparison to FILE (a new file or a page dbsim wrote)",
           })
           .option("json", { type: "boolean", default: false, describe: "Print the comparison as JSON" }),
       async (args) => {
@@ -251,7 +271,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             requiresArg: true,
             describe: "Time limit per history; past it the verdict is unknown",
           })
-          .option("json", { type: "boolean", default: false, describe: "Print the verdicts as JSON" }),
+          .option("json", { type: "boolean", default: false, describe: "Print the verdicts as JSON" })
+          .option("max-size", {
+            type: "string",
+            requiresArg: true,
+            describe: "Refuse a history file larger than this, e.g. 8GiB [default: 2GiB]",
+          }),
       async (args) => {
         exitCode = await checkCommand(
           {
@@ -259,6 +284,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             model: args.model,
             timeout: args.timeout,
             json: args.json,
+            maxSize: args.maxSize,
             ...(args.total === undefined ? {} : { total: args.total }),
           },
           io,
@@ -266,26 +292,30 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       },
     )
     .command(
-      "sweep <scenario>",
-      "Run a scenario at every seed of a range on worker threads; report the failing seeds",
+      "sweep [scenario]",
+      "Run a scenario at every seed of a range on worker threads; report the failing seeds (--resume DIR: finish an interrupted sweep)",
       (y) =>
         y
           .positional("scenario", {
             type: "string",
-            demandOption: true,
-            describe: "Scenario file (YAML or JSON)",
+            describe: "Scenario file (YAML or JSON); not with --resume",
           })
           .option("seeds", {
             type: "string",
-            default: "1..100",
             requiresArg: true,
-            describe: "Seeds: a..b or one seed",
+            describe: "Seeds: a..b or one seed [default: 1..100]",
+          })
+          .option("resume", {
+            type: "string",
+            requiresArg: true,
+            describe:
+              "Run the seeds the sweep in this directory lacks, as it was started (its journal says how)",
           })
           .option("workers", WORKERS_OPTION)
           .option("out", {
             type: "string",
             requiresArg: true,
-            describe: "Directory [default: runs/<scenario>/sweep]",
+            describe: "Directory: new, empty, or a sweep dbsim wrote [default: runs/<scenario>/sweep]",
           })
           .option("set", SET_OPTION)
           .option("stop-after-failures", {
@@ -299,7 +329,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           .option("metrics-interval", METRICS_INTERVAL_OPTION)
           .option("metrics-port", METRICS_PORT_OPTION)
           .option("metrics-host", METRICS_HOST_OPTION)
-          .option("metrics-hold", METRICS_HOLD_OPTION),
+          .option("metrics-hold", METRICS_HOLD_OPTION)
+          .option("max-memory", MAX_MEMORY_OPTION),
       async (args) => {
         exitCode = await sweepCommand(
           {
@@ -316,6 +347,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             metricsPort: args.metricsPort,
             metricsHost: args.metricsHost,
             metricsHold: args.metricsHold,
+            maxMemory: args.maxMemory,
+            resume: args.resume,
           },
           io,
         );
@@ -348,13 +381,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           .option("out", {
             type: "string",
             requiresArg: true,
-            describe: "Directory [default: runs/<scenario>/matrix]",
+            describe: "Directory: new, empty, or a matrix dbsim wrote [default: runs/<scenario>/matrix]",
           })
           .option("set", SET_OPTION)
           .option("json", { type: "boolean", default: false, describe: "Print the comparison as JSON" })
           .option("progress", PROGRESS_OPTION)
           .option("metrics", METRICS_OPTION)
-          .option("metrics-interval", METRICS_INTERVAL_OPTION),
+          .option("metrics-interval", METRICS_INTERVAL_OPTION)
+          .option("max-memory", MAX_MEMORY_OPTION),
       async (args) => {
         exitCode = await matrixCommand(
           {
@@ -368,6 +402,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             progress: args.progress,
             metrics: args.metrics,
             metricsInterval: args.metricsInterval,
+            maxMemory: args.maxMemory,
           },
           io,
         );
@@ -388,7 +423,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             type: "string",
             demandOption: true,
             requiresArg: true,
-            describe: "Directory for the TSDB blocks: Prometheus's --storage.tsdb.path",
+            describe:
+              "Directory for the TSDB blocks (Prometheus's --storage.tsdb.path): new, empty, or one dbsim wrote",
           }),
       async (args) => {
         exitCode = await exportTsdbCommand({ runs: args.runs, to: args.to }, io);
@@ -402,7 +438,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           type: "string",
           default: DEFAULT_DASHBOARDS_DIR,
           requiresArg: true,
-          describe: "Directory to write",
+          describe: "Directory to write: new, empty, or dashboards dbsim wrote",
         }),
       async (args) => {
         exitCode = await dashboardsCommand({ out: args.out }, io);

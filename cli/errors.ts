@@ -1,7 +1,7 @@
 // Errors the CLI reports as one line and a documented exit code (stack traces only with --debug).
 
 import { ScenarioError } from "../workloads/scenario/load.js";
-import { EXIT_BAD_INPUT } from "./exit-codes.js";
+import { EXIT_BAD_INPUT, EXIT_INTERNAL } from "./exit-codes.js";
 
 export class CliError extends Error {
   readonly exitCode: number;
@@ -18,5 +18,8 @@ export function describeError(error: unknown): { exitCode: number; message: stri
   if (error instanceof ScenarioError) return { exitCode: EXIT_BAD_INPUT, message: error.message };
   const message = error instanceof Error ? error.message : String(error);
   // Anything else is a bug in dbsim, not bad input: say so, so it gets reported with its seed.
-  return { exitCode: 70, message: `internal error: ${message} (rerun with --debug for the stack trace)` };
+  return {
+    exitCode: EXIT_INTERNAL,
+    message: `internal error: ${message} (rerun with --debug for the stack trace)`,
+  };
 }

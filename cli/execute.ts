@@ -165,7 +165,8 @@ export async function executeRun(
   );
   files.set("report.html", renderReportHtml(report, { reproduce: options.reproduce }));
   for (const [name, stats] of latency.ops()) files.set(`latency/${name}.hgrm`, hgrm(stats.latency));
-  if (history !== null) files.set("history.jsonl", history.toJsonl());
+  const recorded = history;
+  if (recorded !== null) files.set("history.jsonl", () => recorded.jsonlChunks());
   if (violations.length > 0) {
     const failure = {
       schema: "dbsim.failure/v1",

@@ -1,10 +1,11 @@
-// Reads a run's report for a command: a run directory or a report.json path. Failures are one line
-// with exit code 2.
+// Reads a run's report for a command: a run directory or a report.json path (a regular file under
+// REPORT_FILE's limit). Failures are one line with exit code 2.
 
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { type Report, ReportError, validateReport } from "../reports/report-schema.js";
 import { CliError } from "./errors.js";
+import { REPORT_FILE, readInputText } from "./input-file.js";
 
 export function readReport(path: string): Report {
   let file = path;
@@ -13,14 +14,10 @@ export function readReport(path: string): Report {
   } catch {
     throw new CliError(`cannot read ${path}: no such file or directory`);
   }
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    throw new CliError(
-      `cannot read ${file}: ${path === file ? "no such file" : "no report.json in this directory"}`,
-    );
+  if (file !== path && !existsSync(file)) {
+    throw new CliError(`cannot read ${file}: no report.json in this directory`);
   }
+  const text = readInputText(file, REPORT_FILE);
   let value: unknown;
   try {
     value = JSON.parse(text);

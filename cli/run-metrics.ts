@@ -112,8 +112,8 @@ export class RunMetricsSession {
     }
   }
 
-  /** metrics.om, anchored at the wall-clock instant the run finished (after finish()). */
-  openMetrics(): string {
+  /** metrics.om in chunks, anchored at the wall-clock instant the run finished (after finish()). */
+  openMetrics(): () => Iterable<string> {
     return this.timeline.toOpenMetrics(this.run.sim.now_us, Date.now());
   }
 

@@ -1,12 +1,14 @@
 // One run as a task for a worker thread: the worker entry point of the Piscina pool (a composition
-// root, like the CLI). The task carries the scenario text and overrides; the result is the report
-// and the files of the run directory, for the main thread to write.
+// root, like the CLI). The task carries the scenario text and overrides, and the run directory the
+// main thread checked; the worker writes the directory itself (streaming each file, so a history
+// larger than a string may hold gets there) and returns the report and where it wrote.
 
 import type { MessagePort } from "node:worker_threads";
 import { encodeIntoCompressedBase64 } from "hdr-histogram-js";
 import type { MetricsSnapshot } from "../reports/metrics/exposition.js";
+import type { DirTarget } from "../reports/output-path.js";
 import type { Report } from "../reports/report-schema.js";
-import { contentText } from "../reports/run-dir.js";
+import { type WriteOutcome, writeRunDir } from "../reports/run-dir.js";
 import { loadScenario } from "../workloads/scenario/load.js";
 import { executeRun } from "./execute.js";
 
@@ -19,7 +21,12 @@ export interface RunTask {
   reproduce: string;
   /** Also ship the run's all-operations latency histogram (dbsim sweep merges them). */
   wantLatencyHistogram?: boolean;
-  /** Ship the run directory's files only when a check failed (a sweep writes only those). */
+  /**
+   * The run directory to write, as the main thread's preflight found it (checkDirTarget); none: write
+   * nothing.
+   */
+  out?: DirTarget;
+  /** Write the run directory only when a check failed (a sweep writes only those). */
   filesOnlyOnFailure?: boolean;
   /** false: no metrics.om (--no-metrics); default true. */
   metrics?: boolean;
@@ -37,7 +44,8 @@ export interface RunTask {
 
 export interface RunTaskResult {
   report: Report;
-  files: [string, string][];
+  /** Where the run directory went; only when the task had an `out` and wrote it. */
+  written?: WriteOutcome;
   /** The all-operations HDR latency histogram, compressed base64; only when the task asked for it. */
   latency_all_base64?: string;
   /** The run's metrics at its end; only when the task had a metricsPort. */
@@ -85,10 +93,11 @@ export default async function runTask(task: RunTask): Promise<RunTaskResult> {
               ...(live === undefined ? {} : { live }),
             },
     });
-    const result: RunTaskResult = {
-      report,
-      files: [...files].map(([path, content]) => [path, contentText(content)]),
-    };
+    const result: RunTaskResult = { report };
+    // With filesOnlyOnFailure, a run that passed has no files: nothing to write.
+    if (task.out !== undefined && files.size > 0) {
+      result.written = writeRunDir(task.out.path, files, { expected: task.out });
+    }
     if (task.wantLatencyHistogram) result.latency_all_base64 = encodeIntoCompressedBase64(latencyAll);
     const read = snapshot as (() => Promise<MetricsSnapshot>) | null;
     if (read !== null) result.metrics_final = await read();

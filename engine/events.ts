@@ -14,6 +14,8 @@ export type EngineEvent =
   | { readonly type: "conflict"; readonly node: HostId; readonly key: string }
   /** A replica discarded a divergent suffix of its log (writes it had applied are undone). */
   | { readonly type: "truncate"; readonly node: HostId; readonly entries: number }
+  /** A follower too far behind its leader's compacted log installed the leader's state as of `lsn`. */
+  | { readonly type: "snapshot"; readonly node: HostId; readonly lsn: number }
   /** The sharding coordinator's reports (engine/sharding/coordinator.ts). */
   | CoordinatorEvent;
 

@@ -30,6 +30,7 @@ import {
 import type { Database, RowChange } from "./query/database.js";
 import type { ConfigStore } from "./sharding/shard-map.js";
 import type { Table } from "./table.js";
+import { WriteSet } from "./write-set.js";
 
 export type FsyncPolicy = { kind: "always" } | { kind: "never" } | { kind: "interval"; interval_us: number };
 
@@ -144,20 +145,43 @@ export const FIRST_SUBCLASS_TIMER = 10;
  */
 const NEVER_POLICY_TAIL = 100_000;
 
+/**
+ * Log entries a node keeps once they are durable; older ones are compacted away in batches of
+ * LOG_COMPACT_BATCH (their writes stay in the table). A follower that needs an entry its leader no
+ * longer holds is sent a snapshot of the leader's state instead (replica.ts).
+ */
+export const LOG_WINDOW = 100_000;
+const LOG_COMPACT_BATCH = 4096;
+
 /** What a node keeps on its disk besides the log: its table and its durable replication state. */
 export class NodeStorage {
-  readonly table: Table;
+  /** Replaced whole when the node installs a snapshot. */
+  table: Table;
   /** The query database of a domain workload (null for YCSB and the bank). */
-  readonly db: Database | null;
+  db: Database | null;
   /** Replication term (epoch) and the vote cast in it: durable, as Raft requires. */
   term = 1;
   votedFor = -1;
   /** False until the node first starts: the initial leader leads only at its first start. */
   started = false;
+  /** Term of the last entry before the first one the log holds (0: none), known after compaction. */
+  baseTerm = 0;
+  /** Values of the writes in the part of the log no longer held (compacted, or under a snapshot). */
+  compactedWrites = new WriteSet();
   constructor(table: Table, db: Database | null = null) {
     this.table = table;
     this.db = db;
   }
+}
+
+/** A node's state as of a log position: what a follower too far behind installs. Never mutated. */
+export interface NodeSnapshot {
+  readonly last_lsn: number;
+  readonly last_term: number;
+  readonly table: Table;
+  readonly db: Database | null;
+  /** Values of every write in the log up to last_lsn (for lost-write accounting). */
+  readonly writes: WriteSet;
 }
 
 /** The `before` of a query's log record: its row changes carry what undoes them. */
@@ -273,6 +297,57 @@ export abstract class NodeBase implements HostBehaviour {
   /** Log position a write is durable at: after an fsync under `always`, at once otherwise. */
   protected durableLsn(): number {
     return this.config.fsync_policy.kind === "always" ? this.ctx.disk.durableLength : this.ctx.disk.length;
+  }
+
+  /** Term of the entry at `lsn` (0 for lsn 0); also known for the last compacted one. */
+  protected termAt(lsn: number): number {
+    if (lsn === 0) return 0;
+    const disk = this.ctx.disk;
+    if (lsn === disk.firstPosition) return this.storage.baseTerm;
+    const record = disk.entryAt(lsn - 1) as LogRecord | undefined;
+    if (record === undefined)
+      throw new Error(`log position ${lsn} is not held (log ${disk.firstPosition}..${disk.length})`);
+    return record.entry.term;
+  }
+
+  /** A copy of this node's state as of its log's end (its cost: copying the table). */
+  protected snapshot(): NodeSnapshot {
+    const disk = this.ctx.disk;
+    return {
+      last_lsn: disk.length,
+      last_term: this.termAt(disk.length),
+      table: this.table.copy(),
+      db: this.storage.db?.copy() ?? null,
+      writes: logWrites(disk),
+    };
+  }
+
+  /** Replaces this node's state and log by a snapshot (a copy of it: the message may be duplicated). */
+  protected installSnapshot(snapshot: NodeSnapshot): void {
+    const storage = this.storage;
+    storage.table = snapshot.table.copy();
+    this.table = storage.table;
+    storage.db = snapshot.db?.copy() ?? null;
+    storage.compactedWrites = snapshot.writes.copy();
+    storage.baseTerm = snapshot.last_term;
+    this.ctx.disk.resetTo(snapshot.last_lsn);
+  }
+
+  /**
+   * Drops durable log entries before the last LOG_WINDOW, in batches (amortised O(1) per write),
+   * remembering the term of the last one dropped and the values of their writes.
+   */
+  private compactLog(disk: Disk): void {
+    if (disk.length - disk.firstPosition <= LOG_WINDOW + LOG_COMPACT_BATCH) return;
+    const keepFrom = Math.min(disk.durableLength, disk.length - LOG_WINDOW);
+    if (keepFrom <= disk.firstPosition) return;
+    const storage = this.storage;
+    for (let p = disk.firstPosition; p < keepFrom; p++) {
+      const { entry } = disk.entryAt(p) as LogRecord;
+      addWrite(storage.compactedWrites, entry);
+      storage.baseTerm = entry.term;
+    }
+    disk.trimBefore(keepFrom);
   }
 
   /** Applies an entry to the table (a query's to the query database) and logs it; returns its log record. */
@@ -497,7 +572,7 @@ export abstract class NodeBase implements HostBehaviour {
           rows = index.scan(req.key, req.scan_length, noop);
           pagesRead = index.lastPagesRead;
         } else {
-          const scanned = this.ownedScan(req.key, req.scan_length);
+          const scanned = this.ownedScan(req.key, req.scan_length, req.to_key);
           records = scanned.records;
           rows = scanned.examined;
           pagesRead = scanned.pagesRead;
@@ -515,10 +590,14 @@ export abstract class NodeBase implements HostBehaviour {
         break;
       }
       case "export_log": {
-        const exported = this.exportMovingSince(req.min_lsn);
+        // The log no longer holds that position (compacted): every moving row, as a copy would.
+        const exported =
+          req.min_lsn < ctx.disk.firstPosition
+            ? this.exportMoving("", Number.POSITIVE_INFINITY)
+            : this.exportMovingSince(req.min_lsn);
         records = exported.records;
         rows = exported.examined;
-        pagesRead = exported.pagesRead;
+        pagesRead = "pagesRead" in exported ? exported.pagesRead : index.lastPagesRead;
         lsn = ctx.disk.length; // not a write: where the next export_log starts
         break;
       }
@@ -548,7 +627,7 @@ export abstract class NodeBase implements HostBehaviour {
       }
       case "split_point": {
         // The median of the keys this shard owns: where a range split divides it.
-        const owned = this.ownedScan("", Number.POSITIVE_INFINITY);
+        const owned = this.ownedScan("", Number.POSITIVE_INFINITY, "");
         rows = owned.examined;
         pagesRead = owned.pagesRead;
         nextKey = owned.records[owned.records.length >> 1]?.key ?? null;
@@ -690,6 +769,7 @@ export abstract class NodeBase implements HostBehaviour {
   private ownedScan(
     start: string,
     limit: number,
+    until: string,
   ): { records: RecordValue[]; examined: number; pagesRead: number } {
     const { table } = this;
     const { shard, store } = this.config.sharding as { shard: number; store: ConfigStore };
@@ -699,10 +779,12 @@ export abstract class NodeBase implements HostBehaviour {
     let pagesRead = 0;
     let from = start;
     let inclusive = true;
+    // `until`: the end of the range the scan was sent for (exclusive; "": none).
+    const end = until === "" ? {} : { hi: until, hiInclusive: false };
     for (;;) {
       let seen = 0;
       let last = from;
-      table.index.range({ lo: from, loInclusive: inclusive, limit: SCAN_CHUNK }, (key, row) => {
+      table.index.range({ lo: from, loInclusive: inclusive, limit: SCAN_CHUNK, ...end }, (key, row) => {
         seen++;
         last = key;
         if (records.length < limit && map.ownerOf(key) === shard)
@@ -769,7 +851,7 @@ export abstract class NodeBase implements HostBehaviour {
     const map = store.map;
     const disk = ctx.disk;
     const keys = new Set<string>();
-    for (let p = Math.max(since, disk.firstPosition); p < disk.length; p++) {
+    for (let p = since; p < disk.length; p++) {
       const entry = (disk.entryAt(p) as LogRecord).entry;
       keys.add(entry.key);
       if (entry.paired !== undefined) keys.add(entry.paired.key);
@@ -782,7 +864,7 @@ export abstract class NodeBase implements HostBehaviour {
       pagesRead += table.index.lastPagesRead;
       if (row >= 0) records.push({ key, value: table.version(row) });
     }
-    return { records, examined: disk.length - Math.max(since, disk.firstPosition), pagesRead };
+    return { records, examined: disk.length - since, pagesRead };
   }
 
   private finishCpu(ctx: HostContext): void {
@@ -817,7 +899,21 @@ export abstract class NodeBase implements HostBehaviour {
     if (this.config.fsync_policy.kind === "never" && disk.length - disk.durableLength > NEVER_POLICY_TAIL) {
       disk.syncTo(disk.length - NEVER_POLICY_TAIL);
     }
+    this.compactLog(disk);
   }
 }
 
 function noop(): void {}
+
+/** The values of every write a node's log ever held and still stands by: compacted part included. */
+export function logWrites(disk: Disk): WriteSet {
+  const writes = storageOf(disk).compactedWrites.copy();
+  for (let p = disk.firstPosition; p < disk.length; p++)
+    addWrite(writes, (disk.entryAt(p) as LogRecord).entry);
+  return writes;
+}
+
+/** Records the write a log entry made (a key's value; not a delete's or a query's rows). */
+function addWrite(writes: WriteSet, entry: LogEntry): void {
+  if (entry.delete !== true && entry.changes === undefined) writes.add(entry.value);
+}

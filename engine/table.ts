@@ -73,6 +73,22 @@ export class Table {
     return this.index.delete(key);
   }
 
+  /** An independent copy (a snapshot a follower installs); the index is rebuilt in key order. */
+  copy(): Table {
+    const copy = new Table({
+      fieldCount: this.fieldCount,
+      fanout: this.index.fanout,
+      initialRows: this.rows,
+    });
+    copy.stamps.set(this.stamps.subarray(0, this.rows * this.fieldCount));
+    copy.versions.set(this.versions.subarray(0, this.rows));
+    copy.rows = this.rows;
+    this.index.scan("", Number.POSITIVE_INFINITY, (key, row) => {
+      copy.index.set(key, row);
+    });
+    return copy;
+  }
+
   private allocateRow(): number {
     if (this.rows >= TABLE_MAX_ROWS) throw new RangeError(`table exceeds ${TABLE_MAX_ROWS} rows`);
     if (this.rows === this.versions.length) {

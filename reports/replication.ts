@@ -2,29 +2,44 @@
 // follower, failovers with the write outage around each, conflicts and discarded log entries.
 
 import type { EngineEvent } from "../engine/events.js";
+import { WriteSet } from "../engine/write-set.js";
 import type { CompletedOperation, Observer } from "../workloads/observer.js";
 import { type Histogram, newHistogram, summarize } from "./latency.js";
 import type { ReplicationReport } from "./report-schema.js";
 
 const WRITES = new Set(["update", "insert", "rmw", "transfer"]);
 
+/** A promotion, and the write outage around it as far as the run has gone. */
 interface Failover {
   at_us: number;
   node: number;
   term: number;
+  /** Completion of the last ok write before the promotion (0: none). */
+  from_us: number;
+  /** Completion of the first ok write at or after it (null: none yet). */
+  to_us: number | null;
+  /** Writes that failed or timed out from `from_us` on, until `to_us`. */
+  bad: number;
 }
 
+/**
+ * Memory stays flat however long the run: acknowledged writes are a bitset of their values, and a
+ * failover's outage is closed by the first ok write after it (no list of every write is kept).
+ */
 export class ReplicationRecorder implements Observer {
   private readonly names: ReadonlyMap<number, string>;
   private readonly lag = new Map<number, { histogram: Histogram; sum: number; max: number }>();
   private readonly failovers: Failover[] = [];
-  /** Completion times of ok writes, and of writes that failed or timed out, in time order. */
-  private readonly okWrites_us: number[] = [];
-  private readonly badWrites_us: number[] = [];
+  /** Failovers whose outage has not ended yet (no ok write since). */
+  private open: Failover[] = [];
+  private lastOkWrite_us = 0;
+  /** Writes that failed or timed out since the last ok write. */
+  private badSinceOk = 0;
   /** Values of acknowledged writes, to find those the final leader does not hold. */
-  private readonly ackedValues: number[] = [];
+  private readonly acked = new WriteSet();
   private conflicts = 0;
   private truncated = 0;
+  private snapshots = 0;
 
   constructor(names: ReadonlyMap<number, string>) {
     this.names = names;
@@ -33,10 +48,15 @@ export class ReplicationRecorder implements Observer {
   onOperation(op: CompletedOperation): void {
     if (!WRITES.has(op.op)) return;
     if (op.result === "ok") {
-      this.okWrites_us.push(op.completed_us);
-      if (op.value !== null) this.ackedValues.push(op.value);
-    } else if (op.error !== "backlog_full" && op.error !== "not_sent")
-      this.badWrites_us.push(op.completed_us);
+      for (const f of this.open) f.to_us = op.completed_us;
+      this.open = [];
+      this.lastOkWrite_us = op.completed_us;
+      this.badSinceOk = 0;
+      if (op.value !== null) this.acked.add(op.value);
+    } else if (op.error !== "backlog_full" && op.error !== "not_sent") {
+      this.badSinceOk++;
+      for (const f of this.open) f.bad++;
+    }
   }
 
   onEngineEvent(event: EngineEvent, time_us: number): void {
@@ -53,8 +73,18 @@ export class ReplicationRecorder implements Observer {
         break;
       }
       case "role":
-        if (event.role === "leader" && time_us > 0)
-          this.failovers.push({ at_us: time_us, node: event.node, term: event.term });
+        if (event.role === "leader" && time_us > 0) {
+          const failover: Failover = {
+            at_us: time_us,
+            node: event.node,
+            term: event.term,
+            from_us: this.lastOkWrite_us,
+            to_us: null,
+            bad: this.badSinceOk,
+          };
+          this.failovers.push(failover);
+          this.open.push(failover);
+        }
         break;
       case "conflict":
         this.conflicts++;
@@ -62,13 +92,16 @@ export class ReplicationRecorder implements Observer {
       case "truncate":
         this.truncated += event.entries;
         break;
+      case "snapshot":
+        this.snapshots++;
+        break;
     }
   }
 
   /** `surviving`: values of the writes the final leader holds (null: unknown, e.g. no single leader). */
   finish(
     config: { mode: string; replicas: number },
-    end: { surviving: ReadonlySet<number> | null; leaders: readonly number[] },
+    end: { surviving: WriteSet | null; leaders: readonly number[] },
   ): ReplicationReport {
     const surviving = end.surviving;
     const lag_us: ReplicationReport["lag_us"] = {};
@@ -81,44 +114,22 @@ export class ReplicationRecorder implements Observer {
       mode: config.mode,
       replicas: config.replicas,
       lag_us,
-      failovers: this.failovers.map((f) => this.failoverReport(f)),
-      lost_writes: surviving === null ? null : this.ackedValues.filter((v) => !surviving.has(v)).length,
+      failovers: this.failovers.map((f) => ({
+        at_s: f.at_us / 1e6,
+        leader: this.name(f.node),
+        term: f.term,
+        write_outage_s: f.to_us === null ? null : (f.to_us - f.from_us) / 1e6,
+        writes_failed_or_timed_out: f.bad,
+      })),
+      lost_writes: surviving === null ? null : this.acked.countMissingFrom(surviving),
       conflicts: this.conflicts,
       leaders_at_end: end.leaders.map((node) => this.name(node)),
       truncated_entries: this.truncated,
-    };
-  }
-
-  /** The write outage around a promotion: from the last ok write before it to the first after it. */
-  private failoverReport(f: Failover): ReplicationReport["failovers"][number] {
-    const before = lastBefore(this.okWrites_us, f.at_us);
-    const after = firstAtOrAfter(this.okWrites_us, f.at_us);
-    const from = before ?? 0;
-    const to = after ?? Number.POSITIVE_INFINITY;
-    return {
-      at_s: f.at_us / 1e6,
-      leader: this.name(f.node),
-      term: f.term,
-      write_outage_s: after === null ? null : (to - from) / 1e6,
-      writes_failed_or_timed_out: this.badWrites_us.filter((t) => t >= from && t <= to).length,
+      snapshots_installed: this.snapshots,
     };
   }
 
   private name(node: number): string {
     return this.names.get(node) ?? `host${node}`;
   }
-}
-
-function lastBefore(sorted: number[], t: number): number | null {
-  let result: number | null = null;
-  for (const x of sorted) {
-    if (x >= t) break;
-    result = x;
-  }
-  return result;
-}
-
-function firstAtOrAfter(sorted: number[], t: number): number | null {
-  for (const x of sorted) if (x >= t) return x;
-  return null;
 }

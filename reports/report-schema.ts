@@ -117,6 +117,14 @@ export const replicationSchema = z
       .int()
       .nonnegative()
       .describe("Log entries replicas discarded as divergent."),
+    snapshots_installed: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe(
+        "Snapshots of a leader's state installed by followers too far behind its compacted log (absent in older reports).",
+      ),
   })
   .strict();
 

@@ -121,6 +121,8 @@ function replicationLines(report: Report): string[] {
   if (r.mode === "multi-leader") lines.push(`conflicts: ${r.conflicts} writes discarded by last-writer-wins`);
   if (r.truncated_entries > 0)
     lines.push(`log entries discarded by rejoining replicas: ${r.truncated_entries}`);
+  if ((r.snapshots_installed ?? 0) > 0)
+    lines.push(`snapshots installed by followers too far behind: ${r.snapshots_installed}`);
   for (const f of report.faults) {
     const span = f.for_s === undefined ? "" : ` for ${f.for_s}s`;
     const details = Object.entries(f.detail ?? {})

@@ -6,14 +6,20 @@
 // changed them are durable. So after a crash the data area reflects the durable log only; the
 // records that were lost (`takeLostTail`) tell the recovering host which changes to undo.
 
+/** Most entries a log holds at once (trimmed entries do not count). */
 export const DISK_MAX_LOG_ENTRIES = 50_000_000;
+
+/** Trimmed slots are released in bulk once they are this many and at least half of the array. */
+const COMPACT_MIN = 4096;
 
 export class Disk {
   readonly fsync_us: number;
   /** Durable data area (e.g. the table's pages); survives crashes as is. */
   data: unknown = undefined;
+  /** Held entries are `log[head..]`; the slots before `head` were trimmed and are released in bulk. */
   private log: unknown[] = [];
-  /** Index in `log` of the first entry; entries before it were trimmed (durable and no longer needed). */
+  private head = 0;
+  /** Position of the first held entry (`log[head]`); entries before it were trimmed. */
   private base = 0;
   private durable = 0;
   private lost: unknown[] = [];
@@ -27,16 +33,16 @@ export class Disk {
 
   /** Appends a volatile entry; returns its log position (LSN-like, from 0). */
   append(entry: unknown): number {
-    if (this.log.length >= DISK_MAX_LOG_ENTRIES) {
+    if (this.log.length - this.head >= DISK_MAX_LOG_ENTRIES) {
       throw new RangeError(`disk log exceeds ${DISK_MAX_LOG_ENTRIES} entries; trim durable entries`);
     }
     this.log.push(entry);
-    return this.base + this.log.length - 1;
+    return this.length - 1;
   }
 
   /** Number of entries ever appended (not lost). */
   get length(): number {
-    return this.base + this.log.length;
+    return this.base + this.log.length - this.head;
   }
 
   get durableLength(): number {
@@ -55,12 +61,32 @@ export class Disk {
     this.trimBefore(this.durable);
   }
 
-  /** Forgets entries before `position` (they must be durable). */
+  /**
+   * Forgets entries before `position` (only durable ones). Amortised O(1) per entry: the array is
+   * compacted only once the trimmed slots are at least half of it.
+   */
   trimBefore(position: number): void {
     const drop = Math.min(position, this.durable) - this.base;
     if (drop <= 0) return;
-    this.log.splice(0, drop);
+    this.head += drop;
     this.base += drop;
+    if (this.head >= COMPACT_MIN && 2 * this.head >= this.log.length) {
+      this.log = this.log.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /**
+   * Replaces the whole log by a durable snapshot of everything before `position` (a replica
+   * installing its leader's state): no entry is held, the next append goes at `position`.
+   */
+  resetTo(position: number): void {
+    if (!(Number.isInteger(position) && position >= 0)) throw new RangeError(`resetTo(${position})`);
+    this.log = [];
+    this.head = 0;
+    this.base = position;
+    this.durable = position;
+    this.lost = [];
   }
 
   /** Position of the first entry still held (earlier ones were trimmed). */
@@ -70,7 +96,7 @@ export class Disk {
 
   /** The entry at a position, or undefined when trimmed or past the end. */
   entryAt(position: number): unknown {
-    return position >= this.base ? this.log[position - this.base] : undefined;
+    return position >= this.base ? this.log[this.head + position - this.base] : undefined;
   }
 
   /**
@@ -80,14 +106,14 @@ export class Disk {
   truncateFrom(position: number): unknown[] {
     if (position < this.base)
       throw new RangeError(`truncateFrom(${position}): entries before ${this.base} were trimmed`);
-    const removed = this.log.splice(position - this.base);
+    const removed = this.log.splice(this.head + position - this.base);
     if (this.durable > position) this.durable = position;
     return removed;
   }
 
   /** Called by the simulator on a crash: volatile entries are lost. */
   crash(): void {
-    const keep = this.durable - this.base;
+    const keep = this.head + this.durable - this.base;
     this.lost = this.log.slice(keep);
     this.log.length = keep;
   }

@@ -1,36 +1,54 @@
 // Records the operations clients saw as a history for the checkers: reads and writes of each key as
 // a register (YCSB updates, inserts and read-modify-writes are writes of a value unique per write;
 // scans are not register operations and are left out), or a bank's transfers (value {from, to,
-// amount}) and reads of every balance (value {account: balance}), which have no key. Kept in
-// compact columns while the run goes on; turned into JSONL (DESIGN.md, "History") or a checker's
-// History at the end.
+// amount}) and reads of every balance (value {account: balance}), which have no key. Kept in typed
+// columns while the run goes on (RECORDER_BYTES_PER_OPERATION bytes per operation, plus each
+// distinct key once and a bank operation's value object); at the end turned into history.jsonl
+// (DESIGN.md, "History") in chunks, and into a checker's History, both from one sequence of events,
+// so the file and what was checked always agree and neither needs the history as one string.
 //
 // The loaded records hold the initial value 0, which no write of the run uses: a read that returns
 // it saw the key as it was before the run, and the history says null (empty register).
 
-import { type History, type OperationType, parseHistoryJsonl } from "./checkers/history.js";
+import { type History, HistoryParser, type OperationType } from "./checkers/history.js";
 import type { BankData, CompletedOperation, Observer } from "./observer.js";
 
 const F_READ = 0;
 const F_WRITE = 1;
 const F_TRANSFER = 2;
 const F_NAMES = ["read", "write", "transfer"];
-/** The key column's value for an operation without a key. */
+/** The key column's value for an operation without a key: a bank operation. */
 const NO_KEY = -1;
 const RESULTS: readonly OperationType[] = ["ok", "fail", "info"];
+
+/**
+ * Bytes per operation of the columns (process, key, node: 4; f, result: 1; value, invoke and
+ * completion times: 8), plus 8 for the event order built after the run (two 4-byte event codes).
+ */
+export const RECORDER_BYTES_PER_OPERATION = 38 + 8;
+/** history.jsonl comes in chunks of about this many characters. */
+const CHUNK_CHARS = 1 << 20;
+const INITIAL_CAPACITY = 1024;
+
+type Column = Float64Array | Int32Array | Uint32Array | Uint8Array;
 
 export class HistoryRecorder implements Observer {
   private readonly keys: string[] = [];
   private readonly keyIds = new Map<string, number>();
-  private readonly process: number[] = [];
-  private readonly f: number[] = [];
-  private readonly key: number[] = [];
-  /** number | null for registers; a transfer's {from, to, amount}; a bank read's {account: balance}. */
-  private readonly value: unknown[] = [];
-  private readonly result: number[] = [];
-  private readonly invoke_us: number[] = [];
-  private readonly complete_us: number[] = [];
-  private readonly node: number[] = [];
+  private count = 0;
+  private process = new Uint32Array(INITIAL_CAPACITY);
+  private f = new Uint8Array(INITIAL_CAPACITY);
+  private key = new Int32Array(INITIAL_CAPACITY);
+  /** A register's value (NaN: null), or a bank operation's index in bankValues. */
+  private value = new Float64Array(INITIAL_CAPACITY);
+  private result = new Uint8Array(INITIAL_CAPACITY);
+  private invoke_us = new Float64Array(INITIAL_CAPACITY);
+  private complete_us = new Float64Array(INITIAL_CAPACITY);
+  private node = new Int32Array(INITIAL_CAPACITY);
+  /** Bank operations' values: a transfer's {from, to, amount}; a read's {account: balance} or null. */
+  private readonly bankValues: unknown[] = [];
+  /** Event codes (2 x operation + 1 for its completion) in history order; null until asked for. */
+  private order: Uint32Array | null = null;
 
   private readonly nodeName: (node: number) => string;
 
@@ -44,13 +62,14 @@ export class HistoryRecorder implements Observer {
   }
 
   get size(): number {
-    return this.process.length;
+    return this.count;
   }
 
   onOperation(op: CompletedOperation): void {
     if (op.op === "scan" || op.process < 0) return; // not a register operation, or never sent
     if (op.bank !== undefined) {
-      this.push(op, op.bank.f === "transfer" ? F_TRANSFER : F_READ, NO_KEY, bankValue(op.bank));
+      this.bankValues.push(bankValue(op.bank));
+      this.push(op, op.bank.f === "transfer" ? F_TRANSFER : F_READ, NO_KEY, this.bankValues.length - 1);
       return;
     }
     const write = op.op !== "read";
@@ -60,57 +79,141 @@ export class HistoryRecorder implements Observer {
       this.keys.push(op.key);
       this.keyIds.set(op.key, id);
     }
-    this.push(op, write ? F_WRITE : F_READ, id, !write && op.value === 0 ? null : op.value);
+    const value = op.value === null || (!write && op.value === 0) ? Number.NaN : op.value;
+    this.push(op, write ? F_WRITE : F_READ, id, value);
   }
 
-  private push(op: CompletedOperation, f: number, key: number, value: unknown): void {
-    this.process.push(op.process);
-    this.f.push(f);
-    this.key.push(key);
-    this.value.push(value);
-    this.result.push(op.result === "ok" ? 0 : op.result === "fail" ? 1 : 2);
-    this.invoke_us.push(op.sent_us);
-    this.complete_us.push(op.completed_us);
-    this.node.push(op.node);
+  private push(op: CompletedOperation, f: number, key: number, value: number): void {
+    if (this.count === this.process.length) this.grow();
+    const i = this.count++;
+    this.process[i] = op.process;
+    this.f[i] = f;
+    this.key[i] = key;
+    this.value[i] = value;
+    this.result[i] = op.result === "ok" ? 0 : op.result === "fail" ? 1 : 2;
+    this.invoke_us[i] = op.sent_us;
+    this.complete_us[i] = op.completed_us;
+    this.node[i] = op.node;
+    this.order = null;
   }
 
-  /** The operations as a checker's History (through the JSONL, so both always agree). */
+  /** Grows every column by half (not double: less slack at the end of a long run). */
+  private grow(): void {
+    const capacity = Math.ceil(this.process.length * 1.5);
+    this.process = grown(this.process, capacity);
+    this.f = grown(this.f, capacity);
+    this.key = grown(this.key, capacity);
+    this.value = grown(this.value, capacity);
+    this.result = grown(this.result, capacity);
+    this.invoke_us = grown(this.invoke_us, capacity);
+    this.complete_us = grown(this.complete_us, capacity);
+    this.node = grown(this.node, capacity);
+  }
+
+  /** The operations as a checker's History, from the events history.jsonl is made of. */
   toHistory(source: string): History {
-    return parseHistoryJsonl(this.toJsonl(), source);
+    const parser = new HistoryParser(source);
+    const order = this.eventOrder();
+    for (let index = 0; index < order.length; index++) {
+      parser.event(this.event(order[index] as number, index), index + 1);
+    }
+    return parser.history();
   }
 
-  /** History JSONL: one event per line, invokes and completions in time order. */
-  toJsonl(): string {
-    const events: { time: number; seq: number; i: number; complete: boolean }[] = [];
-    for (let i = 0; i < this.size; i++) {
-      events.push({ time: this.invoke_us[i] as number, seq: 2 * i, i, complete: false });
-      events.push({ time: this.complete_us[i] as number, seq: 2 * i + 1, i, complete: true });
+  /** history.jsonl: one event per line, invokes and completions in time order, in chunks. */
+  *jsonlChunks(): Generator<string> {
+    const order = this.eventOrder();
+    let chunk = "";
+    for (let index = 0; index < order.length; index++) {
+      chunk += `${JSON.stringify(this.event(order[index] as number, index))}\n`;
+      if (chunk.length >= CHUNK_CHARS) {
+        yield chunk;
+        chunk = "";
+      }
     }
-    // At one instant completions come first: a client's next operation starts as its last ends, and
-    // an operation's effect lies between its invoke and its completion, so this order adds no false
-    // precedence. (The seq keeps an operation's own invoke before its completion.)
-    events.sort(
-      (a, b) =>
-        a.time - b.time ||
-        (a.i === b.i ? a.seq - b.seq : Number(b.complete) - Number(a.complete) || a.seq - b.seq),
-    );
-    const lines = events.map((e, index) => {
-      const i = e.i;
-      const key = this.key[i] as number;
-      const event: Record<string, unknown> = {
-        index,
-        time: e.time,
-        process: this.process[i],
-        type: e.complete ? RESULTS[this.result[i] as number] : "invoke",
-        f: F_NAMES[this.f[i] as number],
-        ...(key === NO_KEY ? {} : { key: this.keys[key] }),
-        value: this.f[i] === F_READ && !e.complete ? null : this.value[i],
-      };
-      if (e.complete && (this.node[i] as number) >= 0) event.node = this.nodeName(this.node[i] as number);
-      return JSON.stringify(event);
-    });
-    return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
+    if (chunk !== "") yield chunk;
   }
+
+  /** Event `index` of the history: the invoke (even code) or completion (odd) of operation code / 2. */
+  private event(code: number, index: number): Record<string, unknown> {
+    const i = code >>> 1;
+    const complete = (code & 1) === 1;
+    const key = this.key[i] as number;
+    const f = this.f[i] as number;
+    const event: Record<string, unknown> = {
+      index,
+      time: complete ? this.complete_us[i] : this.invoke_us[i],
+      process: this.process[i],
+      type: complete ? RESULTS[this.result[i] as number] : "invoke",
+      f: F_NAMES[f],
+      ...(key === NO_KEY ? {} : { key: this.keys[key] }),
+      value: f === F_READ && !complete ? null : this.valueOf(i),
+    };
+    const node = this.node[i] as number;
+    if (complete && node >= 0) event.node = this.nodeName(node);
+    return event;
+  }
+
+  private valueOf(i: number): unknown {
+    const value = this.value[i] as number;
+    if (this.key[i] === NO_KEY) return this.bankValues[value];
+    return Number.isNaN(value) ? null : value;
+  }
+
+  /**
+   * The history's events in time order. At one instant completions come first: a client's next
+   * operation starts as its last ends, and an operation's effect lies between its invoke and its
+   * completion, so this order adds no false precedence. Otherwise invokes in the order they were
+   * recorded, completions too; an operation that completes at the instant it was invoked has its
+   * completion right after its invoke.
+   */
+  private eventOrder(): Uint32Array {
+    if (this.order !== null) return this.order;
+    const n = this.count;
+    const byInvoke = indicesByTime(this.invoke_us, n);
+    const byComplete = indicesByTime(this.complete_us, n);
+    const order = new Uint32Array(2 * n);
+    const instant = (i: number) => this.complete_us[i] === this.invoke_us[i];
+    let next = 0;
+    let v = 0;
+    let c = 0;
+    while (v < n || c < n) {
+      while (c < n && instant(byComplete[c] as number)) c++; // it follows its invoke
+      const completed = byComplete[c] as number;
+      const invoked = byInvoke[v] as number;
+      if (
+        c < n &&
+        (v === n || (this.complete_us[completed] as number) <= (this.invoke_us[invoked] as number))
+      ) {
+        order[next++] = 2 * completed + 1;
+        c++;
+      } else if (v < n) {
+        order[next++] = 2 * invoked;
+        if (instant(invoked)) order[next++] = 2 * invoked + 1;
+        v++;
+      }
+    }
+    this.order = order;
+    return order;
+  }
+}
+
+/** 0 .. n-1 ordered by times[i], then i (usually already in order: completions are recorded so). */
+function indicesByTime(times: Float64Array, n: number): Uint32Array {
+  const indices = new Uint32Array(n);
+  let sorted = true;
+  for (let i = 0; i < n; i++) {
+    indices[i] = i;
+    if (i > 0 && (times[i] as number) < (times[i - 1] as number)) sorted = false;
+  }
+  if (!sorted) indices.sort((a, b) => (times[a] as number) - (times[b] as number) || a - b);
+  return indices;
+}
+
+function grown<A extends Column>(column: A, capacity: number): A {
+  const next = new (column.constructor as new (length: number) => A)(capacity);
+  next.set(column as never);
+  return next;
 }
 
 function bankValue(data: BankData): unknown {

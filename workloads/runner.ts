@@ -4,7 +4,7 @@
 
 import { addShard, type Shard } from "../engine/cluster.js";
 import type { EngineEvent, Role } from "../engine/events.js";
-import { type LogRecord, storageOf } from "../engine/node-base.js";
+import { logWrites, storageOf } from "../engine/node-base.js";
 import { Database } from "../engine/query/database.js";
 import { Coordinator } from "../engine/sharding/coordinator.js";
 import { Dispatcher } from "../engine/sharding/dispatcher.js";
@@ -18,6 +18,7 @@ import {
 import { Router } from "../engine/sharding/replica-router.js";
 import { RouterHost } from "../engine/sharding/router-host.js";
 import { ConfigStore, ShardMap } from "../engine/sharding/shard-map.js";
+import { WriteSet } from "../engine/write-set.js";
 import { Rng } from "../sim/rng.js";
 import { Simulation } from "../sim/simulation.js";
 import type { TraceCheckpoint } from "../sim/trace.js";
@@ -409,20 +410,17 @@ export class ScenarioRun {
   }
 
   /**
-   * Values of the writes the final leaders' logs hold (null unless exactly one node leads each shard
-   * in use, or in multi-leader mode): what survived the run. Inspects the engine, after the run.
+   * Values of the writes the final leaders' logs hold, compacted parts included (null unless
+   * exactly one node leads each shard in use, or in multi-leader mode): what survived the run.
+   * Inspects the engine, after the run.
    */
-  survivingWrites(): Set<number> | null {
+  survivingWrites(): WriteSet | null {
     // Only a workload whose writes write values unique to each can tell which survived.
     if (this.scenario.replication.mode === "multi-leader" || !this.uniqueWrites) return null;
     const leaders = this.shardLeaders();
     if (leaders === null) return null;
-    const values = new Set<number>();
-    for (const leader of leaders.values()) {
-      const disk = this.sim.disk(leader);
-      for (let p = disk.firstPosition; p < disk.length; p++)
-        values.add((disk.entryAt(p) as LogRecord).entry.value);
-    }
+    const values = new WriteSet();
+    for (const leader of leaders.values()) values.addAll(logWrites(this.sim.disk(leader)));
     return values;
   }
 

@@ -1,26 +1,34 @@
-// dbsim check <history.jsonl>... [--model register|bank] [--total N] [--json] [--timeout 10s]
+// dbsim check <history.jsonl>... [--model register|bank] [--total N] [--json] [--timeout 10s] [--max-size 2GiB]
 //
 // Checks existing histories: for linearizability (register), or a bank's invariants (bank: every
 // read sums to the total, no negative balance). One verdict line per file, or one JSON object.
 // Exit 0 when every history passes, 1 when any does not, 3 when any is unknown (1 beats 3).
 // Verdicts are printed once every file is checked, so bad input in any file exits 2 without any;
-// one history at a time is in memory.
+// one history at a time is in memory, read line by line (never as one string).
 
-import { readFileSync } from "node:fs";
 import { bankChecker } from "../../workloads/checkers/bank.js";
 import { mergeValidity, runChecker, type Validity, type Verdict } from "../../workloads/checkers/checker.js";
-import { type History, HistoryError, parseHistoryJsonl } from "../../workloads/checkers/history.js";
+import { type History, HistoryError, HistoryParser } from "../../workloads/checkers/history.js";
 import {
   type LinearizabilityViolation,
   type LinearizableVerdict,
   linearizable,
 } from "../../workloads/checkers/linearizable.js";
-import { parseDurationUs, UnitError } from "../../workloads/scenario/units.js";
+import { parseByteSize, parseDurationUs, UnitError } from "../../workloads/scenario/units.js";
 import type { CliIo } from "../cli.js";
 import { CliError } from "../errors.js";
 import { EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATION } from "../exit-codes.js";
+import { type InputKind, readInputLines } from "../input-file.js";
 
 const MODELS = ["register", "bank"];
+
+/**
+ * A history file may have at most this much unless --max-size says more. A 1 GiB history (about 2.3M
+ * operations) is checked in about 1.6 GiB of memory (README, "Input limits").
+ */
+export const DEFAULT_MAX_HISTORY_BYTES = 2 * 2 ** 30;
+/** One event's line: a bank read of 10,000 accounts is about 0.2 MiB. */
+const MAX_LINE_BYTES = 16 * 2 ** 20;
 
 export interface CheckArgs {
   histories: string[];
@@ -30,6 +38,8 @@ export interface CheckArgs {
   /** A duration such as "10s": the time limit of each history's check. */
   timeout: string;
   json: boolean;
+  /** A size such as "4GiB": the largest history file read (default DEFAULT_MAX_HISTORY_BYTES). */
+  maxSize?: string;
 }
 
 export interface CheckResult {
@@ -61,10 +71,11 @@ export async function checkCommand(args: CheckArgs, io: CliIo): Promise<number> 
     throw new CliError(`--total: expected a number (got ${args.total})`);
   }
   const timeout_ms = parseTimeoutMs(args.timeout);
+  const kind: InputKind = { noun: "history", limit_bytes: parseMaxSize(args.maxSize), raise: "--max-size" };
   const results = args.histories.map((file) =>
     args.model === "bank"
-      ? checkBank(readHistory(file), args.total)
-      : checkHistory(readHistory(file), timeout_ms),
+      ? checkBank(readHistory(file, kind), args.total)
+      : checkHistory(readHistory(file, kind), timeout_ms),
   );
   if (args.json) io.stdout.write(`${JSON.stringify({ results }, null, 2)}\n`);
   else {
@@ -87,21 +98,27 @@ function parseTimeoutMs(text: string): number {
   return us / 1000;
 }
 
-function readHistory(file: string): History {
-  let text: string;
+function parseMaxSize(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_MAX_HISTORY_BYTES;
   try {
-    text = readFileSync(file, "utf8");
+    return parseByteSize(text);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code;
-    throw new CliError(`cannot read ${file}: ${why}`);
+    if (error instanceof UnitError) throw new CliError(`--max-size: ${error.message}`);
+    throw error;
   }
+}
+
+/** The history, parsed event by event as its lines are read. */
+function readHistory(file: string, kind: InputKind): History {
+  const parser = new HistoryParser(file);
+  let line = 0;
   try {
-    return parseHistoryJsonl(text, file);
+    for (const text of readInputLines(file, kind, MAX_LINE_BYTES)) parser.line(text, ++line);
   } catch (error) {
     if (error instanceof HistoryError) throw new CliError(error.message);
     throw error;
   }
+  return parser.history();
 }
 
 function checkHistory(history: History, timeout_ms: number): CheckResult {

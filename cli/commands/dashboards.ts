@@ -10,6 +10,7 @@ import { writeFileAtomic } from "../../reports/run-dir.js";
 import type { CliIo } from "../cli.js";
 import { CliError } from "../errors.js";
 import { EXIT_OK } from "../exit-codes.js";
+import { makeOutputDirectoryOrFail, preflightFileIn, preflightOutputDirectory, sayNotes } from "../output.js";
 
 export const DEFAULT_DASHBOARDS_DIR = join("dashboards", "generated");
 
@@ -19,12 +20,17 @@ export interface DashboardsArgs {
 
 export async function dashboardsCommand(args: DashboardsArgs, io: CliIo): Promise<number> {
   const files = generatedFiles();
-  for (const [path, content] of files) {
-    const target = join(args.out, path);
+  const state = preflightOutputDirectory("--out", args.out, "dashboards", io);
+  const targets = [...files].map(([path, content]) => ({
+    target: preflightFileIn("--out", state, join(args.out, path)),
+    content,
+  }));
+  makeOutputDirectoryOrFail(args.out, "dashboards");
+  for (const { target, content } of targets) {
     try {
-      writeFileAtomic(target, content);
+      sayNotes(io, writeFileAtomic(target.path, content, target).notes);
     } catch (error) {
-      throw new CliError(`cannot write ${target}: ${(error as Error).message}`);
+      throw new CliError(`cannot write ${target.path}: ${(error as Error).message}`);
     }
   }
   const dashboards = [...files.keys()].filter((path) => path.endsWith(".json"));

@@ -5,12 +5,14 @@
 // (`promtool tsdb create-blocks-from openmetrics`), then says how to serve DIR with Prometheus.
 
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { RUN_LABEL } from "../../reports/metrics/catalogue.js";
+import { recoverLeftovers } from "../../reports/run-dir.js";
 import type { CliIo } from "../cli.js";
 import { CliError } from "../errors.js";
 import { EXIT_OK } from "../exit-codes.js";
+import { makeOutputDirectoryOrFail, preflightOutputDirectory, sayNotes } from "../output.js";
 
 export interface ExportTsdbArgs {
   runs: string[];
@@ -63,8 +65,10 @@ function requirePromtool(): void {
 }
 
 export async function exportTsdbCommand(args: ExportTsdbArgs, io: CliIo): Promise<number> {
+  preflightOutputDirectory("--to", args.to, "tsdb", io);
   const inputs: { dir: string; file: string; span: TimelineSpan }[] = [];
   for (const dir of args.runs) {
+    sayNotes(io, recoverLeftovers(dir)); // a run a killed dbsim had finished is rolled into place
     const file = join(dir, "metrics.om");
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CliError(`${dir}: not a run directory`);
     if (!existsSync(file)) {
@@ -92,11 +96,7 @@ export async function exportTsdbCommand(args: ExportTsdbArgs, io: CliIo): Promis
     byRun.set(span.run, dir);
   }
   requirePromtool();
-  try {
-    mkdirSync(args.to, { recursive: true });
-  } catch (error) {
-    throw new CliError(`--to ${args.to}: ${(error as Error).message}`);
-  }
+  makeOutputDirectoryOrFail(args.to, "tsdb");
   for (const { file } of inputs) {
     const result = spawnSync("promtool", ["tsdb", "create-blocks-from", "openmetrics", file, args.to], {
       encoding: "utf8",

@@ -4,7 +4,6 @@
 // threads, writes each run's directory and a comparison whose figures are medians across seeds with
 // their min-max range. The same seed gives every variant the same workload and arrival schedule.
 
-import { readFileSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import { compareVariants, comparisonTable } from "../../reports/compare.js";
 import { renderComparisonHtml } from "../../reports/html.js";
@@ -13,8 +12,16 @@ import { writeRunDir } from "../../reports/run-dir.js";
 import { ScenarioError } from "../../workloads/scenario/load.js";
 import type { CliIo } from "../cli.js";
 import { CliError } from "../errors.js";
-import { EXIT_OK } from "../exit-codes.js";
+import { EXIT_INTERNAL, EXIT_OK } from "../exit-codes.js";
 import { type MetricsArgs, parseMetricsInterval } from "../live-metrics.js";
+import {
+  makeOutputDirectoryOrFail,
+  preflightOutputDirectory,
+  preflightRunDirsIn,
+  sayNotes,
+  sayWrote,
+  settingsSlug,
+} from "../output.js";
 import { createRunPool, defaultWorkers } from "../pool.js";
 import { countProgressBar } from "../progress.js";
 import { readScenarioFile } from "../scenario-file.js";
@@ -30,10 +37,9 @@ export interface MatrixArgs extends Pick<MetricsArgs, "metrics" | "metricsInterv
   set: string[];
   json: boolean;
   progress: boolean;
+  /** --max-memory: the most memory the runs at once (one per worker) may be estimated to keep. */
+  maxMemory?: string;
 }
-
-/** Exit code when some runs crashed (a bug in dbsim): the others are still written and compared. */
-const EXIT_INTERNAL = 70;
 
 export async function matrixCommand(args: MatrixArgs, io: CliIo): Promise<number> {
   if (args.vary.length === 0) throw new CliError("matrix needs at least one --vary path=v1,v2");
@@ -45,22 +51,35 @@ export async function matrixCommand(args: MatrixArgs, io: CliIo): Promise<number
       `matrix: ${list.length} variants x ${seeds.length} seeds is more than ${MATRIX_MAX_RUNS} runs`,
     );
   }
-  // Refuse a bad path or value before running anything.
+  const workers = args.workers ?? defaultWorkers();
+  if (!(Number.isInteger(workers) && workers >= 1 && workers <= 256)) {
+    throw new CliError(`--workers: expected an integer in [1, 256] (got ${args.workers})`);
+  }
+  // Refuse a bad path or value, or a variant too large for the workers' memory, before running anything.
+  const budget = { maxMemory: args.maxMemory, runs: Math.min(workers, list.length * seeds.length) };
   for (const variant of list) {
     try {
-      readScenarioFile(args.scenario, [...args.set, ...variant.overrides]);
+      readScenarioFile(args.scenario, [...args.set, ...variant.overrides], budget);
     } catch (error) {
       if (error instanceof ScenarioError) throw new CliError(error.message.replace(/^--set /, "--vary "));
       throw error;
     }
   }
   const metricsInterval_us = parseMetricsInterval(args);
-  const workers = args.workers ?? defaultWorkers();
-  if (!(Number.isInteger(workers) && workers >= 1 && workers <= 256)) {
-    throw new CliError(`--workers: expected an integer in [1, 256] (got ${args.workers})`);
-  }
   const out = args.out ?? join("runs", base.resolved.name, "matrix");
-  const text = readFileSync(args.scenario, "utf8");
+  // Each variant's directory: its settings, made unique (two labels may clean up alike).
+  const directories = list.map((variant) => settingsSlug(variant.label.split(", ")));
+  if (new Set(directories).size !== directories.length) {
+    throw new Error(`two variants share a directory name: ${directories.join(" ")}`);
+  }
+  const state = preflightOutputDirectory("--out", out, "matrix", io);
+  const runPaths = directories.flatMap((directory) =>
+    seeds.map((seed) => join(out, directory, `seed-${seed}`)),
+  );
+  const runTargets = preflightRunDirsIn("--out", state, runPaths, io);
+  const [comparisonTarget] = preflightRunDirsIn("--out", state, [join(out, "comparison")], io, "comparison");
+  makeOutputDirectoryOrFail(out, "matrix");
+  const text = base.text;
   const pool = createRunPool(Math.min(workers, list.length * seeds.length));
   const bar = countProgressBar(
     args.progress && !args.json && io.stderr.isTTY === true,
@@ -70,9 +89,9 @@ export async function matrixCommand(args: MatrixArgs, io: CliIo): Promise<number
   const crashed: string[] = [];
   try {
     const results = await Promise.all(
-      list.map(async (variant) => {
+      list.map(async (variant, v) => {
         const reports = await Promise.all(
-          seeds.map(async (seed) => {
+          seeds.map(async (seed, s) => {
             const overrides = [...args.set, ...variant.overrides];
             try {
               const result = await pool.run({
@@ -85,9 +104,10 @@ export async function matrixCommand(args: MatrixArgs, io: CliIo): Promise<number
                 metrics: args.metrics,
                 metricsInterval_us,
                 // Variants share the scenario and the seeds: the variant tells their metrics apart.
-                runLabel: `${base.resolved.name}/${slug(variant.label)}/seed-${seed}`,
+                runLabel: `${base.resolved.name}/${directories[v]}/seed-${seed}`,
+                out: runTargets[v * seeds.length + s],
               });
-              writeRunDir(join(out, slug(variant.label), `seed-${seed}`), new Map(result.files));
+              sayNotes(io, result.written?.notes ?? []);
               return result.report;
             } catch (error) {
               crashed.push(`${variant.label} seed ${seed}: ${(error as Error).message}`);
@@ -106,7 +126,7 @@ export async function matrixCommand(args: MatrixArgs, io: CliIo): Promise<number
     );
     const comparison = compareVariants(results);
     const table = comparisonTable(comparison);
-    writeRunDir(
+    const written = writeRunDir(
       join(out, "comparison"),
       new Map([
         ["comparison.json", `${JSON.stringify(comparison, null, 2)}\n`],
@@ -126,18 +146,16 @@ export async function matrixCommand(args: MatrixArgs, io: CliIo): Promise<number
           ),
         ],
       ]),
+      { kind: "comparison", expected: comparisonTarget },
     );
     bar?.stop();
-    if (args.json) io.stdout.write(`${JSON.stringify(comparison, null, 2)}\n`);
-    else io.stdout.write(`${table}wrote ${out}/ (${list.length} variants x ${seeds.length} seeds)\n`);
+    sayNotes(io, written.notes);
+    io.stdout.write(args.json ? `${JSON.stringify(comparison, null, 2)}\n` : table);
+    sayWrote(io, args.json, `${out}/ (${list.length} variants x ${seeds.length} seeds)`);
   } finally {
     bar?.stop();
     await pool.close();
   }
   for (const line of crashed) io.stderr.write(`dbsim: run crashed: ${line}\n`);
   return crashed.length > 0 ? EXIT_INTERNAL : EXIT_OK;
-}
-
-function slug(label: string): string {
-  return label.replace(/[^A-Za-z0-9._=-]+/g, "_");
 }

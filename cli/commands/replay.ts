@@ -7,16 +7,22 @@
 // 0, 1 (a violation) or 3 (undecided). --trace FILE writes the history events within one virtual
 // second of the first operation a violation names, as JSONL.
 
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
 import { z } from "zod";
+import type { FileTarget } from "../../reports/output-path.js";
 import {
   checkResultSchema,
   REPORT_SCHEMA,
   ReportError,
   validateReport,
 } from "../../reports/report-schema.js";
-import { contentText } from "../../reports/run-dir.js";
+import {
+  type FileContent,
+  recoverLeftovers,
+  type WriteOutcome,
+  writeFileAtomic,
+} from "../../reports/run-dir.js";
 import { mergeValidity, type Verdict } from "../../workloads/checkers/checker.js";
 import { type LoadedScenario, loadScenario, ScenarioError } from "../../workloads/scenario/load.js";
 import type { CliIo } from "../cli.js";
@@ -24,6 +30,9 @@ import { divergenceLine, findDivergence, type RunTrace } from "../determinism.js
 import { CliError } from "../errors.js";
 import { executeRun } from "../execute.js";
 import { EXIT_NONDETERMINISM, EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATION } from "../exit-codes.js";
+import { FAILURE_FILE, REPORT_FILE, readInputText } from "../input-file.js";
+import { preflightFile, sayNotes } from "../output.js";
+import { refuseOverMemory } from "../scenario-file.js";
 import { dbsimVersion } from "../version.js";
 
 const FAILURE_SCHEMA = "dbsim.failure/v1";
@@ -48,6 +57,8 @@ export interface ReplayArgs {
   target: string;
   /** Where to write the history events around the first violation (JSONL). */
   trace?: string;
+  /** --max-memory: the most memory the recorded scenario's run may be estimated to keep. */
+  maxMemory?: string;
 }
 
 /** A recorded run: what to re-run, and what its trace and checks were. */
@@ -62,8 +73,11 @@ interface Recording extends RunTrace {
 }
 
 export async function replayCommand(args: ReplayArgs, io: CliIo): Promise<number> {
+  sayNotes(io, recoverLeftovers(args.target)); // a run a killed dbsim had finished is rolled into place
   const recording = readRecording(args.target);
+  refuseOverMemory(recording.scenario, { maxMemory: args.maxMemory }, recording.source);
   const traceIndex = args.trace === undefined ? undefined : firstViolationIndex(recording);
+  const traceTarget = args.trace === undefined ? undefined : preflightFile("--trace", args.trace, null, io);
   if (recording.dbsim_version !== dbsimVersion()) {
     io.stderr.write(
       `dbsim: warning: ${recording.source} was recorded by dbsim ${recording.dbsim_version}, ` +
@@ -94,10 +108,9 @@ export async function replayCommand(args: ReplayArgs, io: CliIo): Promise<number
     if (verdict.valid === false) io.stdout.write(`check ${name}: VIOLATED: ${verdictReason(verdict)}\n`);
     if (verdict.valid === "unknown") io.stdout.write(`check ${name}: unknown: ${verdictReason(verdict)}\n`);
   }
-  if (args.trace !== undefined && traceIndex !== undefined) {
-    const recorded = executed.files.get("history.jsonl");
-    const history = recorded === undefined ? "" : contentText(recorded);
-    io.stdout.write(`${writeTrace(args.trace, history, traceIndex)}\n`);
+  if (traceTarget !== undefined && traceIndex !== undefined) {
+    const history = executed.files.get("history.jsonl") ?? "";
+    io.stdout.write(`${writeTrace(traceTarget, history, traceIndex, io)}\n`);
   }
   const valid = mergeValidity(checks.map(([, verdict]) => verdict.valid));
   return valid === true ? EXIT_OK : valid === false ? EXIT_VIOLATION : EXIT_UNKNOWN;
@@ -105,12 +118,7 @@ export async function replayCommand(args: ReplayArgs, io: CliIo): Promise<number
 
 function readRecording(target: string): Recording {
   const file = recordingFile(target);
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    throw new CliError(`cannot read ${file}: no such file`);
-  }
+  const text = readInputText(file, basename(file) === "report.json" ? REPORT_FILE : FAILURE_FILE);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -217,25 +225,50 @@ function firstViolationIndex(recording: Recording): number {
   return Math.min(...indices);
 }
 
-/** Writes the history events within TRACE_WINDOW_US of the event at `index`; returns what it wrote. */
-function writeTrace(file: string, historyJsonl: string, index: number): string {
-  const events = historyJsonl
-    .split("\n")
-    .filter((line) => line !== "")
-    .map((line) => ({ line, event: JSON.parse(line) as { index: number; time: number } }));
-  const anchor = events.find(({ event }) => event.index === index);
-  if (anchor === undefined) throw new CliError(`--trace: the replayed history has no event ${index}`);
-  const time = anchor.event.time;
-  const near = events.filter(({ event }) => Math.abs(event.time - time) <= TRACE_WINDOW_US);
-  try {
-    writeFileSync(file, near.map(({ line }) => `${line}\n`).join(""));
-  } catch (error) {
-    throw new CliError(`--trace: cannot write ${file}: ${(error as Error).message}`);
+/**
+ * Writes the history events within TRACE_WINDOW_US of the event at `index`; returns what it wrote.
+ * One pass over the history's chunks (events are in time order), keeping only the window's lines.
+ */
+function writeTrace(target: FileTarget, history: FileContent, index: number, io: CliIo): string {
+  let near: { line: string; time: number }[] = [];
+  let first = 0; // near[first..] may lie within the window before the anchor
+  let anchor: { time: number } | undefined;
+  for (const line of historyLines(history)) {
+    const event = JSON.parse(line) as { index: number; time: number };
+    if (anchor !== undefined && event.time > anchor.time + TRACE_WINDOW_US) break;
+    near.push({ line, time: event.time });
+    if (anchor !== undefined) continue;
+    if (event.index === index) anchor = { time: event.time };
+    while ((near[first] as { time: number }).time < event.time - TRACE_WINDOW_US) first++;
+    if (first > 4096 && first > near.length / 2) {
+      near = near.slice(first);
+      first = 0;
+    }
   }
+  near = near.slice(first);
+  if (anchor === undefined) throw new CliError(`--trace: the replayed history has no event ${index}`);
+  let written: WriteOutcome;
+  try {
+    written = writeFileAtomic(target.path, near.map(({ line }) => `${line}\n`).join(""), target);
+  } catch (error) {
+    throw new CliError(`--trace: cannot write ${target.path}: ${(error as Error).message}`);
+  }
+  sayNotes(io, written.notes);
   return (
-    `wrote ${file}: ${near.length} history events within 1s of virtual time ` +
-    `${(time / 1e6).toFixed(6)}s (history event ${index}, the first a violation names)`
+    `wrote ${written.path}: ${near.length} history events within 1s of virtual time ` +
+    `${(anchor.time / 1e6).toFixed(6)}s (history event ${index}, the first a violation names)`
   );
+}
+
+/** The non-empty lines of a run directory file, chunk by chunk. */
+function* historyLines(content: FileContent): Generator<string> {
+  let rest = "";
+  for (const chunk of typeof content === "string" ? [content] : content()) {
+    const lines = (rest + chunk).split("\n");
+    rest = lines.pop() as string;
+    for (const line of lines) if (line !== "") yield line;
+  }
+  if (rest !== "") yield rest;
 }
 
 /** Why a check failed or could not decide, in one line. */

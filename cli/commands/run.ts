@@ -2,7 +2,7 @@
 //   [--no-metrics] [--metrics-interval D] [--run-label NAME] [--metrics-port P [--metrics-host H] [--metrics-hold S]]
 
 import { join } from "node:path";
-import { writeRunDir } from "../../reports/run-dir.js";
+import { type WriteOutcome, writeRunDir } from "../../reports/run-dir.js";
 import { terminalSummary } from "../../reports/summary.js";
 import type { CliIo } from "../cli.js";
 import { checkDeterminism, divergenceLine } from "../determinism.js";
@@ -10,6 +10,7 @@ import { CliError } from "../errors.js";
 import { executeRun } from "../execute.js";
 import { EXIT_NONDETERMINISM, EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATION } from "../exit-codes.js";
 import { LiveEndpoint, type MetricsArgs, parseLiveOptions, parseMetricsInterval } from "../live-metrics.js";
+import { preflightRunDir, sayNotes, sayWrote, settingsSlug } from "../output.js";
 import { RunProgressBar } from "../progress.js";
 import { readScenarioFile } from "../scenario-file.js";
 import { parseSeed } from "../seeds.js";
@@ -24,18 +25,21 @@ export interface RunArgs extends MetricsArgs {
   checkDeterminism: boolean;
   /** The `run` label of the run's metrics (default <scenario>/seed-<seed>). */
   runLabel?: string;
+  /** --max-memory: the most memory the scenario's run may be estimated to keep. */
+  maxMemory?: string;
 }
 
 export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   const seed = parseSeed(args.seed);
-  const scenario = readScenarioFile(args.scenario, args.set);
-  const out = args.out ?? join("runs", scenario.resolved.name, `seed-${seed}`);
+  const scenario = readScenarioFile(args.scenario, args.set, { maxMemory: args.maxMemory });
+  const out = args.out ?? defaultRunDir(scenario.resolved.name, args.set, seed);
   const reproduce = reproduceCommand(args.scenario, seed, args.set);
   const interval_us = parseMetricsInterval(args);
   const liveOptions = parseLiveOptions(args);
   if (args.runLabel !== undefined && (args.runLabel.trim() === "" || args.metrics === false)) {
     throw new CliError("--run-label: expected a non-empty name, and metrics (not --no-metrics)");
   }
+  const target = preflightRunDir("--out", out, io);
   // Listen before running: a port in use is reported before any work.
   const live = liveOptions === null ? null : await LiveEndpoint.start(liveOptions, io);
   try {
@@ -55,13 +59,16 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     } finally {
       bar.stop();
     }
+    let written: WriteOutcome;
     try {
-      writeRunDir(out, executed.files);
+      written = writeRunDir(out, executed.files, { expected: target });
     } catch (error) {
       throw new CliError(`cannot write the run directory ${out}: ${(error as Error).message}`);
     }
+    sayNotes(io, written.notes);
     if (args.json) io.stdout.write(`${JSON.stringify(executed.report, null, 2)}\n`);
-    else io.stdout.write(`${terminalSummary(executed.report, reproduce)}\nwrote ${out}/\n`);
+    else io.stdout.write(`${terminalSummary(executed.report, reproduce)}\n`);
+    sayWrote(io, args.json, `${written.path}/`);
     if (args.checkDeterminism) {
       const determinism = await checkDeterminism(scenario, seed);
       if (determinism.first !== undefined) {
@@ -77,6 +84,15 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   } finally {
     await live?.close();
   }
+}
+
+/**
+ * runs/<scenario>/seed-<seed>, or with --set overrides runs/<scenario>/<the overrides>/seed-<seed>:
+ * a run with other settings never replaces the plain one, nor one with different settings.
+ */
+function defaultRunDir(scenario: string, overrides: readonly string[], seed: number): string {
+  const settings = overrides.length === 0 ? [] : [settingsSlug(overrides)];
+  return join("runs", scenario, ...settings, `seed-${seed}`);
 }
 
 /** 0 when every check passed, 1 when one found a violation (said on stderr with the seed), 3 when one could not decide. */

@@ -9,21 +9,27 @@
 // the command. Exit 1: the minimal scenario still fails (always, when shrinking finished); 2: bad
 // input, or the original does not fail when re-run.
 
-import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { stringify } from "yaml";
 import { z } from "zod";
+import type { FileMarker } from "../../reports/output-path.js";
 import type { Report } from "../../reports/report-schema.js";
-import { writeFileAtomic } from "../../reports/run-dir.js";
+import { type WriteOutcome, writeFileAtomic } from "../../reports/run-dir.js";
 import { loadScenario, ScenarioError } from "../../workloads/scenario/load.js";
 import { formatDurationUs, tryParseDurationUs } from "../../workloads/scenario/units.js";
 import type { CliIo } from "../cli.js";
 import { CliError } from "../errors.js";
 import { executeRun } from "../execute.js";
 import { EXIT_VIOLATION } from "../exit-codes.js";
+import { FAILURE_FILE, readInputText } from "../input-file.js";
+import { preflightFile, sayNotes } from "../output.js";
+import { refuseOverMemory } from "../scenario-file.js";
 
 const FAILURE_SCHEMA = "dbsim.failure/v1";
 const DEFAULT_MAX_RUNS = 200;
+/** How the YAML's first line (a comment) starts: how shrink recognises a file it may replace. */
+const HEADER_START = "Minimal scenario shrunk by dbsim shrink from ";
+const isShrinkOutput: FileMarker = (head) => head.startsWith(`# ${HEADER_START}`);
 /** Durations are not shortened below this (nor rounded finer). */
 const MIN_STEP_US = 1000;
 
@@ -41,6 +47,8 @@ export interface ShrinkArgs {
   out?: string;
   /** Bound on the re-runs (the original's re-run included). Default 200. */
   maxRuns?: number;
+  /** --max-memory: the most memory the original scenario's run may be estimated to keep. */
+  maxMemory?: string;
 }
 
 type Doc = Record<string, unknown>;
@@ -55,8 +63,9 @@ export interface ShrinkOutcome {
 }
 
 export async function shrinkCommand(args: ShrinkArgs, io: CliIo): Promise<number> {
-  const { doc: original, seed, violated } = readFailure(args.failure);
+  const { doc: original, seed, violated } = readFailure(args.failure, args.maxMemory);
   const out = args.out ?? join(dirname(args.failure), "minimal.yaml");
+  const target = preflightFile("--out", out, isShrinkOutput, io);
   const shrinker = new Shrinker(seed, violated, args.maxRuns ?? DEFAULT_MAX_RUNS, io);
   const first = await shrinker.attempt(original);
   if (first === null) {
@@ -68,29 +77,34 @@ export async function shrinkCommand(args: ShrinkArgs, io: CliIo): Promise<number
   const failing = outcome.failing;
   const name = typeof outcome.doc.name === "string" ? outcome.doc.name : "scenario";
   const header = [
-    `Minimal scenario shrunk by dbsim shrink from ${args.failure} (${outcome.runs} runs).`,
+    `${HEADER_START}${args.failure} (${outcome.runs} runs).`,
     `Reproduces: check ${failing.join(", ")} fails at seed ${seed} (scenario ${name}).`,
     `Reproduce: dbsim run ${out} --seed ${seed}`,
   ];
   const text = `${header.map((line) => `# ${line}`).join("\n")}\n${stringify(outcome.doc)}`;
+  let written: WriteOutcome;
   try {
-    writeFileAtomic(out, text);
+    written = writeFileAtomic(out, text, target);
   } catch (error) {
     throw new CliError(`cannot write ${out}: ${(error as Error).message}`);
   }
+  sayNotes(io, written.notes);
   io.stderr.write(`shrink: done after ${outcome.runs} runs: ${summary(outcome.doc)}\n`);
-  io.stdout.write(`wrote ${out}: fails ${failing.join(", ")}; reproduce: dbsim run ${out} --seed ${seed}\n`);
+  io.stdout.write(
+    `wrote ${written.path}: fails ${failing.join(", ")}; reproduce: dbsim run ${written.path} --seed ${seed}\n`,
+  );
   return EXIT_VIOLATION;
 }
 
-function readFailure(file: string): { doc: Doc; seed: number; violated: string[] } {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new CliError(`cannot read ${file}: ${code === "ENOENT" ? "no such file" : code}`);
-  }
+/**
+ * The failure's scenario, seed and failed checks. The scenario must fit in --max-memory; what
+ * shrinking tries is smaller.
+ */
+function readFailure(
+  file: string,
+  maxMemory: string | undefined,
+): { doc: Doc; seed: number; violated: string[] } {
+  const text = readInputText(file, FAILURE_FILE);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -107,12 +121,14 @@ function readFailure(file: string): { doc: Doc; seed: number; violated: string[]
     .filter(([, verdict]) => verdict.valid === false)
     .map(([name]) => name);
   if (violated.length === 0) throw new CliError(`${file}: no check failed in it; nothing to shrink`);
+  let scenario: ReturnType<typeof loadScenario>;
   try {
-    loadScenario(JSON.stringify(parsed.data.scenario));
+    scenario = loadScenario(JSON.stringify(parsed.data.scenario));
   } catch (error) {
     if (error instanceof ScenarioError) throw new CliError(`${file}: scenario: ${error.message}`);
     throw error;
   }
+  refuseOverMemory(scenario, { maxMemory }, file);
   return { doc: parsed.data.scenario, seed: parsed.data.seed, violated };
 }
 

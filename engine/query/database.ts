@@ -153,8 +153,10 @@ export class Database {
   private readonly storageOptions: StorageOptions;
   private readonly constants: CostConstants;
   private readonly scratch = emptyCost();
+  private readonly options: DatabaseOptions;
 
   constructor(options: DatabaseOptions) {
+    this.options = options;
     const pageBytes = options.page_bytes ?? PAGE_BYTES_DEFAULT;
     if (!(Number.isInteger(pageBytes) && pageBytes >= 256 && pageBytes <= 1 << 20)) {
       throw new SchemaError(
@@ -571,6 +573,13 @@ export class Database {
           : { ...base, buckets: (index as HashIndex).table.bucketCount };
       }),
     }));
+  }
+
+  /** An independent copy with the same tables, indexes and rows (a snapshot a follower installs). */
+  copy(): Database {
+    const copy = new Database({ ...this.options, indexes: this.indexes() });
+    for (const name of this.stores.keys()) for (const row of this.rows(name)) copy.load(name, row);
+    return copy;
   }
 
   checkConsistency(): void {

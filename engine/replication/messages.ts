@@ -1,7 +1,7 @@
 // Messages between the replicas of a shard.
 
 import type { HostId, Message } from "../../sim/host.js";
-import type { LogEntry } from "../node-base.js";
+import type { LogEntry, NodeSnapshot } from "../node-base.js";
 
 /** Leader -> follower: log entries after (prev_lsn, prev_term); empty as a heartbeat. */
 export interface AppendEntries extends Message {
@@ -22,6 +22,16 @@ export interface AppendReply extends Message {
   readonly match_lsn: number;
   /** Failure: the follower's last log position, where the leader should resume. */
   readonly last_lsn: number;
+  /** Failure: the follower cannot match below what its compacted log holds; send a snapshot. */
+  readonly snapshot_needed: boolean;
+}
+
+/** Leader -> follower whose log cannot be caught up from the leader's: its whole state. */
+export interface InstallSnapshot extends Message {
+  readonly kind: "snapshot";
+  readonly term: number;
+  readonly leader: HostId;
+  readonly snapshot: NodeSnapshot;
 }
 
 export interface VoteRequest extends Message {

@@ -17,6 +17,10 @@
 // acknowledging writes. A rejoining replica discards the suffix of its log that the new leader does
 // not have (log matching). Without fencing (unsafe, for demonstration) promotions keep the term, no
 // lease applies and a leader never steps down: two leaders can acknowledge writes in one term.
+//
+// Logs are compacted (node-base.ts LOG_WINDOW): a follower that needs entries its leader no longer
+// holds, or whose own log diverges below what it still holds, is sent a snapshot of the leader's
+// state (table, query database, the writes its log held) and replaces its own with it.
 
 import type { HostContext, HostId, Message } from "../../sim/host.js";
 import type { Role } from "../events.js";
@@ -29,7 +33,7 @@ import {
   type NodeConfig,
 } from "../node-base.js";
 import type { Request, ResponseStatus } from "../protocol.js";
-import type { AppendEntries, AppendReply, VoteReply, VoteRequest } from "./messages.js";
+import type { AppendEntries, AppendReply, InstallSnapshot, VoteReply, VoteRequest } from "./messages.js";
 
 export type ReplicationMode = "async" | "semi-sync" | "sync";
 
@@ -51,18 +55,13 @@ interface FollowerState {
   inflight: boolean;
   sent_us: number;
   lastReply_us: number;
+  /** The follower cannot match the log at what it still holds: send it a snapshot. */
+  snapshotDue: boolean;
 }
 
 const TIMER_TICK = FIRST_SUBCLASS_TIMER;
 /** Fires at a follower's exact election deadline (ticks alone would quantize elections). */
 const TIMER_ELECTION = FIRST_SUBCLASS_TIMER + 1;
-
-/**
- * Log entries a replica keeps at least. Older durable entries are dropped once every follower the
- * leader tracks holds them; a follower that needs dropped entries cannot catch up (an error:
- * snapshots are not modelled), so the margin is generous.
- */
-const LOG_KEEP = 1_000_000;
 
 export class ReplicaNode extends NodeBase {
   private readonly settings: ReplicationSettings;
@@ -118,7 +117,6 @@ export class ReplicaNode extends NodeBase {
   }
 
   protected onDurable(ctx: HostContext, durable: number): void {
-    if (ctx.disk.length - ctx.disk.firstPosition > LOG_KEEP) this.trimLog(ctx);
     if (this.role === "leader") this.releaseAcks(ctx);
     else if (this.leader >= 0 && durable > 0 && this.verified > 0) {
       // Tell the leader what is durable now (followers under `always` acknowledge after fsync).
@@ -137,8 +135,10 @@ export class ReplicaNode extends NodeBase {
     const now = ctx.now_us();
     const { failover } = this.settings;
     if (this.role === "leader") {
-      if (failover.fencing && this.liveReplicas(now) < this.majority) {
-        this.stepDown(ctx, this.storage.term); // lease lost: stop acknowledging writes
+      // Lease lost: stop acknowledging writes, for another may be elected. Without failover nobody
+      // can be, so the leader keeps leading (a paused or cut-off primary stalls, it does not abdicate).
+      if (failover.fencing && failover.enabled && this.liveReplicas(now) < this.majority) {
+        this.stepDown(ctx, this.storage.term);
         return;
       }
       for (const follower of this.followers.keys()) this.replicate(ctx, follower);
@@ -165,6 +165,9 @@ export class ReplicaNode extends NodeBase {
     switch (msg.kind) {
       case "append":
         this.onAppend(ctx, from, msg as AppendEntries);
+        break;
+      case "snapshot":
+        this.onSnapshot(ctx, from, msg as InstallSnapshot);
         break;
       case "append_reply":
         this.onAppendReply(ctx, from, msg as AppendReply);
@@ -195,6 +198,7 @@ export class ReplicaNode extends NodeBase {
         inflight: false,
         sent_us: 0,
         lastReply_us: now,
+        snapshotDue: false,
       });
       this.replicate(ctx, peer);
     }
@@ -215,23 +219,43 @@ export class ReplicaNode extends NodeBase {
     if (f.inflight && now - f.sent_us < 2 * this.tick_us) return;
     const last = ctx.disk.length;
     if (f.inflight && f.next > last && now - f.sent_us < this.tick_us) return;
+    const prev_lsn = f.next - 1;
+    if (f.snapshotDue || prev_lsn < ctx.disk.firstPosition) {
+      this.sendSnapshot(ctx, peer, f);
+      return;
+    }
     const entries: LogEntry[] = [];
     for (let lsn = f.next; lsn <= last && entries.length < this.settings.batch_max; lsn++) {
-      entries.push(this.recordAt(lsn).entry);
+      entries.push(this.entryAt(lsn));
     }
-    const prev_lsn = f.next - 1;
     const append: AppendEntries = {
       kind: "append",
       digest: (Math.imul(prev_lsn, 0x9e3779b1) ^ entries.length) >>> 0,
       term: this.storage.term,
       leader: ctx.id,
       prev_lsn,
-      prev_term: prev_lsn === 0 ? 0 : this.recordAt(prev_lsn).entry.term,
+      prev_term: this.termAt(prev_lsn),
       entries,
     };
     ctx.send(peer, append);
     f.inflight = true;
     f.sent_us = now;
+  }
+
+  /** Sends the follower this leader's whole state; it resumes from the log's end. */
+  private sendSnapshot(ctx: HostContext, peer: HostId, f: FollowerState): void {
+    const snapshot = this.snapshot();
+    const message: InstallSnapshot = {
+      kind: "snapshot",
+      digest: (Math.imul(snapshot.last_lsn, 0x9e3779b1) ^ 0x5a) >>> 0,
+      term: this.storage.term,
+      leader: ctx.id,
+      snapshot,
+    };
+    ctx.send(peer, message);
+    f.next = snapshot.last_lsn + 1;
+    f.inflight = true;
+    f.sent_us = ctx.now_us();
   }
 
   private onAppendReply(ctx: HostContext, from: HostId, msg: AppendReply): void {
@@ -246,7 +270,10 @@ export class ReplicaNode extends NodeBase {
     if (msg.success) {
       if (msg.match_lsn > f.match) f.match = msg.match_lsn;
       f.next = Math.max(f.next, msg.last_lsn + 1);
+      f.snapshotDue = false;
       this.releaseAcks(ctx);
+    } else if (msg.snapshot_needed) {
+      f.snapshotDue = true;
     } else {
       f.next = Math.max(1, Math.min(f.next - 1, msg.last_lsn + 1));
     }
@@ -293,36 +320,49 @@ export class ReplicaNode extends NodeBase {
 
   // ---- follower ----
 
-  private onAppend(ctx: HostContext, from: HostId, msg: AppendEntries): void {
-    const { fencing } = this.settings.failover;
-    if (msg.term < this.storage.term && fencing) {
+  /** Whether a leader's message is to be followed (else it was refused, and answered so). */
+  private acceptLeader(ctx: HostContext, from: HostId, term: number, leader: HostId): boolean {
+    if (term < this.storage.term && this.settings.failover.fencing) {
       ctx.send(from, this.appendReply(false));
-      return;
+      return false;
     }
-    if (this.role === "leader" && msg.term === this.storage.term) {
+    if (this.role === "leader" && term === this.storage.term) {
       // Another leader in this term: possible only without fencing. Keep leading (split brain).
       ctx.send(from, this.appendReply(false));
-      return;
+      return false;
     }
-    if (msg.term > this.storage.term || this.role !== "follower")
-      this.stepDown(ctx, Math.max(msg.term, this.storage.term));
-    this.leader = msg.leader;
+    if (term > this.storage.term || this.role !== "follower")
+      this.stepDown(ctx, Math.max(term, this.storage.term));
+    this.leader = leader;
     this.lastHeard_us = ctx.now_us();
+    return true;
+  }
+
+  private onAppend(ctx: HostContext, from: HostId, msg: AppendEntries): void {
+    if (!this.acceptLeader(ctx, from, msg.term, msg.leader)) return;
     const disk = ctx.disk;
     if (msg.prev_lsn > disk.length) {
       ctx.send(from, this.appendReply(false));
       return;
     }
-    if (msg.prev_lsn > 0 && this.recordAt(msg.prev_lsn).entry.term !== msg.prev_term) {
-      this.truncateFrom(ctx, msg.prev_lsn);
-      ctx.send(from, this.appendReply(false));
+    // Below what this log still holds it can neither check nor discard entries: a snapshot can.
+    if (msg.prev_lsn < disk.firstPosition) {
+      ctx.send(from, this.appendReply(false, true));
+      return;
+    }
+    if (this.termAt(msg.prev_lsn) !== msg.prev_term) {
+      if (msg.prev_lsn - 1 < disk.firstPosition) ctx.send(from, this.appendReply(false, true));
+      else {
+        this.truncateFrom(ctx, msg.prev_lsn);
+        ctx.send(from, this.appendReply(false));
+      }
       return;
     }
     let appended = 0;
     const now = ctx.now_us();
     for (const entry of msg.entries) {
       if (entry.lsn <= disk.length) {
-        if (this.recordAt(entry.lsn).entry.term === entry.term) continue; // already held
+        if (this.termAt(entry.lsn) === entry.term) continue; // already held
         this.truncateFrom(ctx, entry.lsn);
       }
       this.applyAndLog(entry);
@@ -337,19 +377,33 @@ export class ReplicaNode extends NodeBase {
     ctx.send(from, this.appendReply(true));
   }
 
+  /** Installs the leader's snapshot unless this log already matches the leader's past it. */
+  private onSnapshot(ctx: HostContext, from: HostId, msg: InstallSnapshot): void {
+    if (!this.acceptLeader(ctx, from, msg.term, msg.leader)) return;
+    const { snapshot } = msg;
+    if (snapshot.last_lsn > this.verified) {
+      this.installSnapshot(snapshot);
+      this.verified = snapshot.last_lsn;
+      this.config.events?.({ type: "snapshot", node: ctx.id, lsn: snapshot.last_lsn });
+    }
+    ctx.send(from, this.appendReply(true));
+  }
+
   /**
    * Success reports the part of the log known to match the leader's (entries past it may be left
-   * from an older term); failure reports the log's end, where the leader should look back from.
+   * from an older term); failure reports the log's end, where the leader should look back from, or
+   * that this log cannot be matched without a snapshot.
    */
-  private appendReply(success: boolean): AppendReply {
+  private appendReply(success: boolean, snapshot_needed = false): AppendReply {
     const last = success ? this.verified : this.ctx.disk.length;
     return {
       kind: "append_reply",
-      digest: (last ^ (success ? 0x80000000 : 0)) >>> 0,
+      digest: (last ^ (success ? 0x80000000 : 0) ^ (snapshot_needed ? 0x40000000 : 0)) >>> 0,
       term: this.storage.term,
       success,
       match_lsn: success ? Math.min(this.durableLsn(), last) : 0,
       last_lsn: last,
+      snapshot_needed,
     };
   }
 
@@ -383,7 +437,7 @@ export class ReplicaNode extends NodeBase {
       term: storage.term,
       candidate: ctx.id,
       last_lsn: lastLsn,
-      last_term: lastLsn === 0 ? 0 : this.recordAt(lastLsn).entry.term,
+      last_term: this.termAt(lastLsn),
     };
     for (const peer of this.settings.peers) if (peer !== ctx.id) ctx.send(peer, request);
   }
@@ -393,7 +447,7 @@ export class ReplicaNode extends NodeBase {
     const { fencing } = this.settings.failover;
     if (msg.term > storage.term) this.stepDown(ctx, msg.term);
     const lastLsn = ctx.disk.length;
-    const lastTerm = lastLsn === 0 ? 0 : this.recordAt(lastLsn).entry.term;
+    const lastTerm = this.termAt(lastLsn);
     const upToDate = msg.last_term > lastTerm || (msg.last_term === lastTerm && msg.last_lsn >= lastLsn);
     const free = storage.votedFor === -1 || storage.votedFor === msg.candidate || !fencing;
     const granted = msg.term === storage.term && this.role !== "leader" && free && upToDate;
@@ -443,17 +497,10 @@ export class ReplicaNode extends NodeBase {
     );
   }
 
-  private trimLog(ctx: HostContext): void {
-    let keepFrom = ctx.disk.length - LOG_KEEP;
-    if (this.role === "leader")
-      for (const f of this.followers.values()) keepFrom = Math.min(keepFrom, f.match);
-    ctx.disk.trimBefore(Math.max(0, keepFrom));
-  }
-
-  private recordAt(lsn: number): LogRecord {
+  private entryAt(lsn: number): LogEntry {
     const record = this.ctx.disk.entryAt(lsn - 1) as LogRecord | undefined;
     if (record === undefined)
       throw new Error(`replica: log position ${lsn} is not held (log ${this.ctx.disk.length})`);
-    return record;
+    return record.entry;
   }
 }

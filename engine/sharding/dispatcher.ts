@@ -5,7 +5,8 @@
 //   to a replica by the shard's Router (leader, follower or nearest).
 // - `not_leader` naming a leader, and `wrong_shard` carrying a newer map, are followed at once (at
 //   most MAX_REDIRECTS per request); they were not applied, so the request keeps its value.
-// - On a sharded cluster a scan is scattered to every shard that may hold keys from its start on;
+// - On a sharded cluster a scan over ranges goes from range to range until it has its rows; over
+//   hashed keys it is scattered to every shard that may hold keys from its start on;
 //   each part returns up to LIMIT of its own rows, and the parts are merged in key order and cut to
 //   LIMIT: what one node holding every record would return. A part answered under a newer map than
 //   the one the scan was planned with is planned again with it (a reshard may have moved rows).
@@ -13,6 +14,7 @@
 
 import type { HostContext, HostId } from "../../sim/host.js";
 import { isWriteQuery, type RecordValue, type Request, type RequestOp, type Response } from "../protocol.js";
+import { RangePartitioner } from "./partitioners.js";
 import type { Router } from "./replica-router.js";
 import type { ShardMap } from "./shard-map.js";
 
@@ -37,6 +39,8 @@ interface Part {
   wireId: number;
   node: HostId;
   done: boolean;
+  /** A range scan's part: its start key, the rows it still needs, and its range's end ("": none). */
+  readonly range?: { readonly key: string; readonly limit: number; readonly until: string };
 }
 
 interface Pending {
@@ -49,6 +53,8 @@ interface Pending {
   parts: Part[];
   /** A scan scattered over the shards: its parts' answers are merged. */
   scattered: boolean;
+  /** A scan over ranges (range sharding): one range after another until its rows are found. */
+  ordered: boolean;
   answered: Response[];
   /** An explicit min_lsn (null: the read-your-writes token, if any). */
   readonly min_lsn: number | null;
@@ -126,6 +132,7 @@ export class Dispatcher {
       planned: this.map?.epoch ?? 0,
       parts: [],
       scattered: false,
+      ordered: false,
       answered: NO_ANSWERS,
       min_lsn: to?.min_lsn ?? null,
     };
@@ -158,11 +165,26 @@ export class Dispatcher {
     const redirect = this.redirectTarget(entry, part, from, response);
     if (redirect !== null) {
       entry.redirects++;
-      this.sendPart(ctx, entry, { shard: redirect.shard, wireId: -1, node: -1, done: false }, redirect.node);
+      const resent: Part = { shard: redirect.shard, wireId: -1, node: -1, done: false };
+      this.sendPart(
+        ctx,
+        entry,
+        part.range === undefined ? resent : { ...resent, range: part.range },
+        redirect.node,
+      );
       return null;
     }
     if (response.status !== "ok" || !entry.scattered) return this.finish(entry, response, from);
     entry.answered.push(response);
+    if (entry.ordered && part.range !== undefined) {
+      // The next range, if this one ran out before the scan had its rows.
+      const missing = part.range.limit - (response.records?.length ?? 0);
+      if (missing > 0 && part.range.until !== "") {
+        if (entry.answered.length === 1) this.crossShard++;
+        this.sendRangePart(ctx, entry, part.range.until, missing);
+        return null;
+      }
+    }
     return entry.parts.every((p) => p.done) ? this.finish(entry, this.merge(entry), from) : null;
   }
 
@@ -189,14 +211,36 @@ export class Dispatcher {
     return this.map.ownerOf(key);
   }
 
+  /**
+   * Sends a scan to the shards that may hold its rows. Over ranges (outside a reshard) it goes to
+   * the range holding its start, then on to the next range only while rows are missing, as a range
+   * store does; otherwise to every candidate shard at once (scatter-gather), merged and cut.
+   */
   private scatter(ctx: HostContext, entry: Pending): void {
     const map = this.map as ShardMap;
     entry.planned = map.epoch;
     entry.scattered = true;
     entry.answered = [];
+    if (map.target === null && map.current instanceof RangePartitioner) {
+      entry.ordered = true;
+      this.sendRangePart(ctx, entry, entry.spec.key, entry.spec.scan_length);
+      return;
+    }
     const shards = map.scanShards(entry.spec.key).filter((shard) => this.shards.has(shard));
     if (shards.length > 1) this.crossShard++;
     for (const shard of shards) this.sendPart(ctx, entry, { shard, wireId: -1, node: -1, done: false });
+  }
+
+  /** The part of an ordered range scan for the range holding `key`: up to `limit` rows within it. */
+  private sendRangePart(ctx: HostContext, entry: Pending, key: string, limit: number): void {
+    const { shard, until } = ((this.map as ShardMap).current as RangePartitioner).rangeOf(key);
+    this.sendPart(ctx, entry, {
+      shard,
+      wireId: -1,
+      node: -1,
+      done: false,
+      range: { key, limit, until: until ?? "" },
+    });
   }
 
   private sendPart(ctx: HostContext, entry: Pending, part: Part, to?: HostId): void {
@@ -209,16 +253,17 @@ export class Dispatcher {
     entry.parts.push(part);
     this.sentToShard[part.shard] = (this.sentToShard[part.shard] ?? 0) + 1;
     const { spec } = entry;
+    const { range } = part;
     const request: Request = {
       kind: "req",
       digest: (Math.imul(counter, 0x9e3779b1) ^ spec.value) >>> 0,
       id: part.wireId,
       op: spec.op,
-      key: spec.key,
+      key: range?.key ?? spec.key,
       field: spec.field,
-      scan_length: spec.scan_length,
+      scan_length: range?.limit ?? spec.scan_length,
       value: spec.value,
-      to_key: spec.to_key,
+      to_key: range?.until ?? spec.to_key,
       query: spec.query ?? null,
       template: spec.template ?? "",
       ...(spec.records === undefined ? {} : { records: spec.records }),
@@ -245,7 +290,7 @@ export class Dispatcher {
       return next === null ? null : { shard: part.shard, node: next };
     }
     if (response.status === "wrong_shard" && this.map !== null) {
-      const shard = this.map.ownerOf(entry.spec.key);
+      const shard = this.map.ownerOf(part.range?.key ?? entry.spec.key);
       return shard === part.shard ? null : { shard };
     }
     return null;

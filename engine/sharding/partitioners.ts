@@ -178,6 +178,12 @@ export class RangePartitioner implements Partitioner {
     return shards;
   }
 
+  /** The shard of the range holding `key`, and where that range ends (null: the last range). */
+  rangeOf(key: string): { shard: number; until: string | null } {
+    const i = this.rangeIndex(key);
+    return { shard: (this.ranges[i] as KeyRange).shard, until: this.ranges[i + 1]?.from ?? null };
+  }
+
   /** The range containing `at` split at `at`: keys from `at` on (up to the next range) go to `shard`. */
   split(at: string, shard: number): RangePartitioner {
     const i = this.rangeIndex(at);

@@ -70,6 +70,9 @@ footer { margin-top: 40px; color: var(--muted); font-size: 0.85rem; }
 }
 `;
 
+/** In every page dbsim writes: how `dbsim compare --html` recognises a file it may replace. */
+export const GENERATOR_META = '<meta name="generator" content="dbsim">';
+
 /** A complete HTML document around `body` (already escaped HTML). */
 export function page(title: string, body: string): string {
   const assets = uplotAssets();
@@ -78,6 +81,7 @@ export function page(title: string, body: string): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+${GENERATOR_META}
 <meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">
 <title>${escapeHtml(title)}</title>
 <style>${assets.css}</style>

@@ -167,6 +167,7 @@ function replicationSection(report: Report): string {
       : `lost acknowledged writes: ${r.lost_writes}`,
     `conflicts: ${r.conflicts}`,
     `log entries discarded by rejoining replicas: ${r.truncated_entries}`,
+    `snapshots installed by followers too far behind: ${r.snapshots_installed ?? 0}`,
     `leaders at the end: ${r.leaders_at_end.join(", ") || "none"}`,
   ];
   return `<section id="replication">

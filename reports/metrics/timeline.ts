@@ -88,11 +88,11 @@ export class MetricsTimeline {
   }
 
   /**
-   * The timeline as OpenMetrics text. `end_us`: the run's end in virtual time; `wallEnd_ms`: the
-   * wall-clock instant it finished (ms since the epoch). Samples that would round to the same
-   * millisecond keep only the later one.
+   * The timeline as OpenMetrics text, in chunks (a day-long run's text is larger than one string may
+   * be). `end_us`: the run's end in virtual time; `wallEnd_ms`: the wall-clock instant it finished
+   * (ms since the epoch). Samples that would round to the same millisecond keep only the later one.
    */
-  toOpenMetrics(end_us: number, wallEnd_ms: number): string {
+  toOpenMetrics(end_us: number, wallEnd_ms: number): () => Iterable<string> {
     if (this.times_us.length === 0) throw new Error("metrics timeline: no samples");
     const last = this.last_us;
     if (end_us < last) throw new RangeError(`run end ${end_us}us before the last sample at ${last}us`);
@@ -108,7 +108,11 @@ export class MetricsTimeline {
       stamps[i] = formatSeconds(ms);
       previous = ms;
     }
-    const parts: string[] = [];
+    return () => this.chunks(stamps, keep);
+  }
+
+  private *chunks(stamps: readonly string[], keep: readonly number[]): Generator<string> {
+    let parts: string[] = [];
     for (const family of this.families.values()) {
       if (family.series.size === 0) continue;
       parts.push(familyHeader(family, "openmetrics"));
@@ -129,6 +133,10 @@ export class MetricsTimeline {
               parts.push(`${printed} ${formatValue(value)} ${stamps[i]}\n`);
             }
           }
+          if (parts.length >= CHUNK_LINES) {
+            yield parts.join("");
+            parts = [];
+          }
         }
         continue;
       }
@@ -141,12 +149,19 @@ export class MetricsTimeline {
           if (value === undefined) continue;
           parts.push(`${printed} ${formatValue(value)} ${stamps[i]}\n`);
         }
+        if (parts.length >= CHUNK_LINES) {
+          yield parts.join("");
+          parts = [];
+        }
       }
     }
     parts.push("# EOF\n");
-    return parts.join("");
+    yield parts.join("");
   }
 }
+
+/** Lines gathered before a chunk is handed on (a family's lines stay in one chunk or more). */
+const CHUNK_LINES = 10_000;
 
 /** Position in `keep` of the first kept sample where the series is present (keep.length if none). */
 function firstPresent(values: readonly (number | undefined)[], keep: readonly number[]): number {

@@ -5,7 +5,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type CheckArgs, checkCommand } from "../../cli/commands/check.js";
-import { line } from "../workloads/checkers/helpers.js";
+import { ETCD_HISTORIES, line } from "../workloads/checkers/helpers.js";
 import { captured, cli, tempDir } from "./helpers.js";
 
 function check(histories: string[], options: Partial<CheckArgs> = {}) {
@@ -94,7 +94,7 @@ describe("dbsim check", () => {
   });
 
   it("checks the etcd histories", async () => {
-    const directory = "../shared/histories/etcd";
+    const directory = ETCD_HISTORIES;
     const { code, stdout } = await check([
       join(directory, "etcd_000.jsonl"),
       join(directory, "etcd_002.jsonl"),
@@ -108,9 +108,13 @@ describe("dbsim check", () => {
     [
       "a missing file",
       () => [["/nonexistent/h.jsonl"], {}],
-      /^dbsim: cannot read \/nonexistent\/h\.jsonl: no such file$/,
+      /^dbsim: cannot read history \/nonexistent\/h\.jsonl: no such file$/,
     ],
-    ["a directory", () => [[tempDir()], {}], /: it is a directory$/],
+    [
+      "a directory",
+      () => [[tempDir()], {}],
+      /: it is a directory; a history must be a regular file of at most 2 GiB$/,
+    ],
     [
       "a malformed line",
       () => {
@@ -150,7 +154,7 @@ describe("dbsim check", () => {
 
 describe("dbsim check through the command line", () => {
   it("is registered: verdict lines and the exit code for the etcd histories", async () => {
-    const files = ["000", "001", "002"].map((n) => `../shared/histories/etcd/etcd_${n}.jsonl`);
+    const files = ["000", "001", "002"].map((n) => join(ETCD_HISTORIES, `etcd_${n}.jsonl`));
     const { code, stdout, stderr } = await cli("check", ...files);
     expect(stderr).toBe("");
     expect(stdout.trimEnd().split("\n")).toHaveLength(3);

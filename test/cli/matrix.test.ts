@@ -23,7 +23,7 @@ describe("dbsim matrix", () => {
       out,
       "--json",
     );
-    expect(stderr).toBe("");
+    expect(stderr).toBe(`dbsim: wrote ${out}/ (4 variants x 2 seeds)\n`);
     expect(code).toBe(0);
     const comparison = JSON.parse(stdout);
     expect(comparison.columns.map((c: { label: string }) => c.label)).toEqual([
@@ -37,8 +37,8 @@ describe("dbsim matrix", () => {
       JSON.parse(readFileSync(join(out, variant, `seed-${seed}`, "report.json"), "utf8"));
     // The same seed gives every variant the same workload: the same operations in the same counts.
     for (const seed of [1, 2]) {
-      const a = report("fsync_policy=always_clients=2", seed);
-      const b = report("fsync_policy=never_clients=8", seed);
+      const a = report("fsync_policy=always,clients=2", seed);
+      const b = report("fsync_policy=never,clients=8", seed);
       expect(b.ops.read.count).toBe(a.ops.read.count);
       expect(b.ops.update.count).toBe(a.ops.update.count);
       expect(b.trace_hash).not.toBe(a.trace_hash);

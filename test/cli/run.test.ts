@@ -13,6 +13,7 @@ describe("dbsim run", () => {
     expect(stdout).toMatch(/^dbsim run: tiny, seed 7/);
     expect(stdout).toMatch(/\nread +\d+/);
     expect(readdirSync(out).sort()).toEqual([
+      ".dbsim",
       "latency",
       "metrics.om",
       "report.html",

@@ -62,7 +62,7 @@ describe("dbsim shrink", () => {
     );
     const { report } = await executeRun(loadScenario(text), 3);
     expect(report.checks.stale_reads?.valid).toBe(false);
-  }, 30_000);
+  });
 
   it("exits 2 when the failure.json is missing or not a failure", async () => {
     const missing = await shrink({ failure: join(tempDir(), "failure.json") });

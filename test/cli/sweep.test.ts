@@ -1,7 +1,8 @@
 // dbsim sweep, through sweepCommand with the top level's error handling (helpers.captured), as cli.ts
 // runs it: determinism across worker counts, failing seeds and their run directories, a crash.
 
-import { existsSync, readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type SweepArgs, sweepCommand, sweepTestHooks } from "../../cli/commands/sweep.js";
@@ -63,7 +64,7 @@ describe("dbsim sweep", () => {
     expect(one.json.merged.latency_us.max).toBeGreaterThanOrEqual(one.json.merged.latency_us.p999);
     expect(existsSync(join(one.out, "failures"))).toBe(false);
     expect(one.stdout).toContain("seeds run: 6/6");
-  }, 120_000);
+  });
 
   it("lists the failing seeds, writes their run directories with failure.json, exits 1", async () => {
     const { code, stdout, json, out } = await sweep(scenarioFile(FAILING), { seeds: "1..4", workers: 2 });
@@ -82,7 +83,7 @@ describe("dbsim sweep", () => {
     const passing = json.seeds.filter((s: { valid: unknown }) => s.valid === true);
     for (const s of passing) expect(existsSync(join(out, "failures", `seed-${s.seed}`))).toBe(false);
     expect(stdout).toContain(`dbsim replay ${join(out, "failures", `seed-${json.failing_seeds[0]}`)}`);
-  }, 120_000);
+  });
 
   it("stops after K failing seeds", async () => {
     const { code, json } = await sweep(scenarioFile(FAILING), {
@@ -93,7 +94,7 @@ describe("dbsim sweep", () => {
     expect(code).toBe(1);
     expect(json.failing_seeds).toHaveLength(1);
     expect(json.seeds.length).toBeLessThan(20);
-  }, 120_000);
+  });
 
   it("records a seed whose task throws as crashed and goes on; exit 70", async () => {
     // The hook stands for a worker that throws: seed 3's task is rejected, the others run.
@@ -106,7 +107,7 @@ describe("dbsim sweep", () => {
     expect(json.seeds[2]).toEqual({ seed: 3, crashed: "worker blew up" });
     expect(json.seeds.filter((s: { valid?: unknown }) => s.valid === true)).toHaveLength(5);
     expect(stderr).toContain("seed 3 crashed: worker blew up");
-  }, 120_000);
+  });
 
   it("refuses bad input with exit 2", async () => {
     const scenario = scenarioFile(TINY);
@@ -115,4 +116,101 @@ describe("dbsim sweep", () => {
     expect((await sweep(join(tempDir(), "missing.yaml"))).code).toBe(2);
     expect((await sweep(scenarioFile("name: x\nduration: banana\n"))).code).toBe(2);
   });
+});
+
+describe("an interrupted sweep", () => {
+  /** Sends `signal` to this process once `after` seeds have finished (the handler sees it as from outside). */
+  function signalAfter(after: number, signal: "SIGINT" | "SIGTERM"): void {
+    let finished = 0;
+    sweepTestHooks.runTask = async (task, run) => {
+      const result = await run(task);
+      if (++finished === after) setImmediate(() => process.emit(signal)); // once its result is in
+      return result;
+    };
+  }
+
+  it("keeps every finished seed: SIGTERM writes sweep.json saying what is missing, --resume finishes it byte for byte", async () => {
+    const scenario = scenarioFile(FAILING);
+    const whole = await sweep(scenario, { seeds: "1..6", workers: 1 });
+    signalAfter(2, "SIGTERM");
+    const cut = await sweep(scenario, { seeds: "1..6", workers: 1 });
+    delete sweepTestHooks.runTask;
+    expect(cut.code).toBe(143);
+    expect(cut.json.interrupted).toBe(true);
+    expect(cut.json.planned_seeds).toBe("1..6");
+    expect(cut.json.seeds.map((s: { seed: number }) => s.seed)).toEqual([1, 2]);
+    expect(cut.json.missing_seeds).toEqual(["3..6"]);
+    expect(cut.stdout).toContain(`dbsim sweep --resume ${cut.out}`);
+    const journal = readFileSync(join(cut.out, "journal.jsonl"), "utf8").trim().split("\n");
+    expect(journal).toHaveLength(3); // the header and the two finished seeds
+    const resumed = await captured((io) =>
+      sweepCommand({ resume: cut.out, set: [], json: false, progress: false, workers: 2 }, io),
+    );
+    expect(resumed.stderr).toContain("resuming the sweep");
+    expect(resumed.code).toBe(whole.code);
+    expect(readFileSync(join(cut.out, "sweep.json"), "utf8")).toBe(
+      readFileSync(join(whole.out, "sweep.json"), "utf8"),
+    );
+    for (const seed of whole.json.failing_seeds)
+      expect(existsSync(join(cut.out, "failures", `seed-${seed}`, "failure.json"))).toBe(true);
+  });
+
+  it("exits 130 on SIGINT, and a line a kill cut short is run again", async () => {
+    const scenario = scenarioFile(TINY);
+    const whole = await sweep(scenario, { seeds: "1..4", workers: 1 });
+    signalAfter(3, "SIGINT");
+    const cut = await sweep(scenario, { seeds: "1..4", workers: 1 });
+    delete sweepTestHooks.runTask;
+    expect(cut.code).toBe(130);
+    // A kill in the middle of writing seed 3's line: the journal ends with half a line.
+    const path = join(cut.out, "journal.jsonl");
+    const lines = readFileSync(path, "utf8").trim().split("\n");
+    writeFileSync(path, `${lines.slice(0, 3).join("\n")}\n${(lines[3] as string).slice(0, 40)}`);
+    const resumed = await captured((io) =>
+      sweepCommand({ resume: cut.out, set: [], json: false, progress: false, workers: 1 }, io),
+    );
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain("seeds run: 4/4");
+    expect(readFileSync(join(cut.out, "sweep.json"), "utf8")).toBe(
+      readFileSync(join(whole.out, "sweep.json"), "utf8"),
+    );
+  });
+
+  it("loses nothing finished to SIGKILL: the journal has every seed done", async () => {
+    const out = join(tempDir(), "sweep");
+    const scenario = scenarioFile(TINY.replace("duration: 2s", "duration: 20s"));
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "cli/main.ts",
+        "sweep",
+        scenario,
+        "--seeds",
+        "1..40",
+        "--workers",
+        "1",
+        "--out",
+        out,
+      ],
+      { stdio: "ignore" },
+    );
+    const journal = join(out, "journal.jsonl");
+    const lines = () => (existsSync(journal) ? readFileSync(journal, "utf8").split("\n").length - 1 : 0);
+    while (lines() < 3 && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+    child.kill("SIGKILL");
+    await new Promise((r) => child.once("exit", r));
+    const done = lines() - 1;
+    expect(done).toBeGreaterThanOrEqual(2);
+    expect(existsSync(join(out, "sweep.json"))).toBe(false);
+    const again = await sweep(scenario, { out, seeds: "1..40" });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(`finish it with dbsim sweep --resume ${out}`);
+    const withSeeds = await captured((io) =>
+      sweepCommand({ resume: out, seeds: "1..3", set: [], json: false, progress: false }, io),
+    );
+    expect(withSeeds.code).toBe(2);
+    expect(withSeeds.stderr).toContain("drop --seeds");
+  }, 120_000);
 });

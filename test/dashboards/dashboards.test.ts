@@ -8,8 +8,10 @@ import { parsePromql, substitute } from "./promql.js";
 
 const GENERATED = join("dashboards", "generated");
 
+/** The generated files (not the `.dbsim` marker that lets `dbsim dashboards` write there again). */
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
+    if (name === ".dbsim") return [];
     const path = join(dir, name);
     return statSync(path).isDirectory() ? filesUnder(path) : [relative(GENERATED, path)];
   });

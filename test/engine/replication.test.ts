@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { LogRecord } from "../../engine/node-base.js";
+import { logWrites } from "../../engine/node-base.js";
 import type { CompletedOperation } from "../../workloads/observer.js";
 import { ScenarioRun } from "../../workloads/runner.js";
 import { loadScenario } from "../../workloads/scenario/load.js";
@@ -28,15 +28,6 @@ function run(cluster: string, seed: number, setup?: (run: ScenarioRun) => void, 
   return { run: r, ops, events };
 }
 
-/** Values of the writes in a node's log: what that replica's history holds. */
-function loggedValues(r: ScenarioRun, node: number): Set<number> {
-  const disk = r.sim.disk(node);
-  const values = new Set<number>();
-  for (let p = disk.firstPosition; p < disk.length; p++)
-    values.add((disk.entryAt(p) as LogRecord).entry.value);
-  return values;
-}
-
 function leaderAtEnd(r: ScenarioRun): number {
   const leaders = r.hosts.nodes.filter((n) => r.roleOf(n) === "leader");
   expect(leaders).toHaveLength(1);
@@ -45,7 +36,7 @@ function leaderAtEnd(r: ScenarioRun): number {
 
 /** Acknowledged writes missing from the final leader's log. */
 function lostWrites(r: ScenarioRun, ops: CompletedOperation[]): number {
-  const held = loggedValues(r, leaderAtEnd(r));
+  const held = logWrites(r.sim.disk(leaderAtEnd(r)));
   return ops.filter(
     (op) => op.result === "ok" && op.op !== "read" && op.value !== null && !held.has(op.value),
   ).length;
@@ -143,6 +134,28 @@ describe("leader-follower replication", () => {
       const { run: r, ops } = run("{ replicas: 3, replication: { mode: semi-sync } }", seed, crashLeader);
       expect(lostWrites(r, ops), `seed ${seed}`).toBe(0);
     }
+  });
+
+  it("without failover, a paused leader keeps leading once it resumes: the pause is a stall, not an outage", () => {
+    const { run: r, ops } = run(
+      "{ replicas: 3, replication: { mode: semi-sync, failover: { enabled: false } } }",
+      1,
+      (run) => {
+        const leader = run.hosts.nodes[0] as number;
+        run.sim.at(12_000_000, () => run.sim.pause(leader, 1_000_000));
+      },
+    );
+    expect(leaderAtEnd(r)).toBe(r.hosts.nodes[0]);
+    expect(ops.filter((op) => op.error === "not_leader")).toHaveLength(0);
+    const late = ops.filter((op) => op.intended_us > 13_500_000);
+    expect(late.length).toBeGreaterThan(5000);
+    expect(late.filter((op) => op.result !== "ok")).toHaveLength(0);
+    const latencies = ops
+      .filter((op) => op.result === "ok")
+      .map((op) => op.latency_us)
+      .sort((a, b) => a - b);
+    const p99 = latencies[Math.floor(0.99 * latencies.length)] as number;
+    expect(p99).toBeGreaterThanOrEqual(300_000); // the 1 s stall shows in the tail
   });
 
   it("promotes a follower after detect_after, in a new term", () => {

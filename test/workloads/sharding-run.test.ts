@@ -175,4 +175,19 @@ workload: { preset: e, records: 1000, rate: 500/s, clients: 8 }
     expect(result.operations).toBeGreaterThan(1500);
     expect(r.shardUsage()?.cross_shard_ops).toBeGreaterThan(1000);
   });
+
+  it("scans over ranges go from range to range only while rows are missing: few cross a boundary, the load stays even", () => {
+    // YCSB E: scans of 1-100 rows over four ranges of 2,500 keys cross a boundary on ~2% of scans.
+    const text = `name: range-scans
+duration: 6s
+cluster: { shards: 4, sharding: { strategy: range } }
+workload: { preset: e, records: 10000, rate: 1000/s, clients: 16 }
+`;
+    const { run: r, result } = run(text);
+    const usage = r.shardUsage();
+    const requests = usage?.shards.map((shard) => shard.requests) ?? [];
+    const mean = requests.reduce((a, b) => a + b, 0) / requests.length;
+    expect(usage?.cross_shard_ops ?? 0).toBeLessThan(0.05 * result.operations);
+    expect(Math.max(...requests) / mean).toBeLessThan(1.25);
+  });
 });

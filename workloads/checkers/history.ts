@@ -3,6 +3,8 @@
 // The parser pairs each invoke with its process's next completion into one Operation. `ok` took
 // effect, `fail` never did, `info` is unknown (it may take effect at any time after its invoke, or
 // never); an invoke with no completion is `info`. Malformed input is a HistoryError naming the line.
+// HistoryParser takes the events one at a time (lines, or decoded events), so no history needs to be
+// one string.
 
 export type OperationType = "ok" | "fail" | "info";
 
@@ -67,28 +69,40 @@ export function parseHistoryJsonl(text: string, source: string): History {
   for (let start = 0; start < text.length; ) {
     const newline = text.indexOf("\n", start);
     const end = newline === -1 ? text.length : newline;
-    parser.read(text.slice(start, end), ++line);
+    parser.line(text.slice(start, end), ++line);
     start = end + 1;
   }
-  return { source, operations: parser.operations };
+  return parser.history();
 }
 
-class HistoryParser {
-  readonly operations: MutableOperation[] = [];
+/**
+ * Builds a History one event at a time, so a history never needs to be one string: from JSONL lines
+ * (`line`, e.g. read from a file in chunks) or from events already decoded (`event`, the objects a
+ * JSONL line holds, e.g. a recorder's). Both check the same things.
+ */
+export class HistoryParser {
+  private readonly operations: MutableOperation[] = [];
   private readonly source: string;
   private readonly pending = new Map<number, Pending>();
   private previousIndex = -1;
   private events = 0;
-  private line = 0;
+  private lineNumber = 0;
 
   constructor(source: string) {
     this.source = source;
   }
 
-  read(lineText: string, line: number): void {
+  /** One line of JSONL (its 1-based number names it in errors); a blank line is skipped. */
+  line(lineText: string, line: number): void {
     if (lineText.trim() === "") return;
-    this.line = line;
-    const event = this.parseEvent(lineText);
+    this.lineNumber = line;
+    this.event(this.parseLine(lineText), line);
+  }
+
+  /** One event, as JSON.parse gives a line of JSONL; `line` names it in errors. */
+  event(event: Readonly<Record<string, unknown>>, line: number): void {
+    this.lineNumber = line;
+    this.checkEventFields(event);
     if (event.process === NEMESIS_PROCESS) return;
     if (typeof event.process !== "number" || !Number.isSafeInteger(event.process)) {
       this.fail(`"process" must be an integer (got ${describeValue(event.process)})`);
@@ -148,8 +162,12 @@ class HistoryParser {
     this.pending.delete(process);
   }
 
-  /** The event's fields, checked for presence and type where every event needs them. */
-  private parseEvent(lineText: string): Record<string, unknown> {
+  /** The operations read so far (an invoke still without completion is info). */
+  history(): History {
+    return { source: this.source, operations: this.operations };
+  }
+
+  private parseLine(lineText: string): Record<string, unknown> {
     let event: unknown;
     try {
       event = JSON.parse(lineText);
@@ -159,14 +177,17 @@ class HistoryParser {
     if (typeof event !== "object" || event === null || Array.isArray(event)) {
       this.fail(`expected one event as a JSON object (got ${describeValue(event)})`);
     }
-    const record = event as Record<string, unknown>;
+    return event as Record<string, unknown>;
+  }
+
+  /** The fields every event needs, checked for presence and type. */
+  private checkEventFields(record: Readonly<Record<string, unknown>>): void {
     if (typeof record.type !== "string" || !EVENT_TYPES.has(record.type)) {
       this.fail(`"type" must be one of invoke, ok, fail, info (got ${describeValue(record.type)})`);
     }
     if (typeof record.f !== "string" || record.f === "") {
       this.fail(`"f" must be a non-empty string such as "read" (got ${describeValue(record.f)})`);
     }
-    return record;
   }
 
   /** The `index` field, or by default the event's 0-based position; strictly increasing. */
@@ -211,7 +232,7 @@ class HistoryParser {
   }
 
   private fail(problem: string): never {
-    throw new HistoryError(this.source, this.line, problem);
+    throw new HistoryError(this.source, this.lineNumber, problem);
   }
 }
 

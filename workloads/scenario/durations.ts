@@ -2,6 +2,7 @@
 // transformed (the document keeps what the user wrote), at most a virtual day.
 
 import { z } from "zod";
+import { MAX_VALUE_CHARS } from "./limits.js";
 import { DURATION_UNITS_US, parseDurationUs, UnitError } from "./units.js";
 
 /** Every duration in a scenario is at most a virtual day; warmup + duration too. */
@@ -33,7 +34,9 @@ function durationProblem(value: string | number, floor: DurationFloor): string |
 /** A duration such as "500us" or "10s" (or the number 0 where zero is allowed), at most 24h. */
 export function duration(floor: DurationFloor) {
   return z
-    .union([z.string(), z.number()], { error: "expected a duration such as 500us, 2ms or 10s" })
+    .union([z.string().max(MAX_VALUE_CHARS), z.number()], {
+      error: "expected a duration such as 500us, 2ms or 10s",
+    })
     .superRefine((value, ctx) => {
       const problem = durationProblem(value, floor);
       if (problem !== null) ctx.addIssue({ code: "custom", message: problem });

@@ -9,6 +9,7 @@
 
 import { z } from "zod";
 import { duration, durationValueUs } from "./durations.js";
+import { MAX_NAME_CHARS, MAX_VALUE_CHARS } from "./limits.js";
 
 /** Roles a target may name instead of a node. */
 export const NODE_ROLES = ["leader", "follower", "followers", "any"] as const;
@@ -31,6 +32,7 @@ const target = (roles: readonly string[], what: string) =>
   z
     .string()
     .min(1)
+    .max(MAX_NAME_CHARS)
     .meta({
       allowed: `node name (e.g. \`shard0/n1\`) or one of ${roles.map((role) => `\`${role}\``).join(", ")}`,
     })
@@ -46,7 +48,7 @@ const probability = (what: string) => z.number().min(0).max(1).default(0).descri
 
 /** A duration with an optional minus sign, e.g. "-500ms": a clock may run behind. */
 const signedDuration = z
-  .union([z.string(), z.number()], { error: "expected a duration such as 500ms or -2s" })
+  .union([z.string().max(MAX_VALUE_CHARS), z.number()], { error: "expected a duration such as 500ms or -2s" })
   .superRefine((value, ctx) => {
     const negative = typeof value === "string" && value.startsWith("-");
     const magnitude = typeof value === "number" ? Math.abs(value) : negative ? value.slice(1) : value;

@@ -18,6 +18,7 @@ interface JsonSchema {
   default?: unknown;
   description?: string;
   pattern?: string;
+  maxLength?: number;
   minimum?: number;
   maximum?: number;
   exclusiveMinimum?: number;
@@ -142,6 +143,8 @@ function plainTypeText(schema: JsonSchema): string {
   if (schema.type === "object") return "mapping";
   if (schema.type === "string" && schema.pattern !== undefined)
     return `string matching \`${schema.pattern}\``;
+  if (schema.type === "string" && schema.maxLength !== undefined)
+    return `string of at most ${schema.maxLength} characters`;
   const bounds = [
     schema.minimum === undefined ? undefined : `>= ${schema.minimum}`,
     schema.exclusiveMinimum === undefined ? undefined : `> ${schema.exclusiveMinimum}`,

@@ -19,6 +19,7 @@ import { DOMAIN_TYPES, type DomainType, type KnobSpec, type TemplateSpec } from 
 import { createDomainWorkload, DOMAIN_KNOBS, DOMAIN_TEMPLATES } from "../domain/registry.js";
 import { duration, durationValueUs, MAX_DURATION_US } from "./durations.js";
 import { faultsSchema } from "./faults-schema.js";
+import { MAX_DESCRIPTION_CHARS, MAX_KEY_CHARS, MAX_NAME_CHARS, MAX_VALUE_CHARS } from "./limits.js";
 import { OPERATION_KINDS, REQUEST_DISTRIBUTIONS, YCSB_PRESET_NAMES } from "./presets.js";
 import { parseFsyncPolicy, parseRatePerS, UnitError } from "./units.js";
 
@@ -68,7 +69,7 @@ function rateProblem(value: string | number): string | null {
 }
 
 const rate = z
-  .union([z.string(), z.number()], { error: "expected a rate such as 2000/s or 2.5k/s" })
+  .union([z.string().max(MAX_VALUE_CHARS), z.number()], { error: "expected a rate such as 2000/s or 2.5k/s" })
   .superRefine((value, ctx) => {
     const problem = rateProblem(value);
     if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
@@ -77,6 +78,7 @@ const rate = z
 
 const fsyncPolicy = z
   .string()
+  .max(MAX_VALUE_CHARS)
   .superRefine((value, ctx) => {
     try {
       parseFsyncPolicy(value);
@@ -197,7 +199,7 @@ const shardingSchema = z
       ),
     vnodes: integer(1, 4096).default(64).describe("consistent: points per shard on the hash ring."),
     boundaries: z
-      .array(z.string().min(1))
+      .array(z.string().min(1).max(MAX_KEY_CHARS))
       .nullable()
       .default(null)
       .describe(
@@ -237,10 +239,11 @@ const indexSchema = z
   .strictObject({
     name: z
       .string()
+      .max(MAX_NAME_CHARS)
       .describe("The index's name: letters, digits and `_`, not starting with a digit; unique."),
-    table: z.string().describe("The table it indexes: one of the workload's tables."),
+    table: z.string().max(MAX_NAME_CHARS).describe("The table it indexes: one of the workload's tables."),
     columns: z
-      .array(z.string())
+      .array(z.string().max(MAX_NAME_CHARS))
       .describe(
         "Key columns, in order (at least one). A B+tree serves equality on a prefix of them, then a range " +
           "or an ORDER BY on the next one; a hash index serves equality on all of them only.",
@@ -253,7 +256,7 @@ const indexSchema = z
           "column; never a range or a sort, and EXPLAIN says why when it cannot serve a query).",
       ),
     include: z
-      .array(z.string())
+      .array(z.string().max(MAX_NAME_CHARS))
       .default([])
       .describe(
         "More columns stored in the index: a query that reads only stored columns (key, include and " +
@@ -675,7 +678,10 @@ const changeSchema = z
       .strictObject({
         at: changeAt,
         kind: z.literal("move"),
-        keys: z.array(z.string().min(1)).min(1).describe("The keys to place (e.g. a hot key)."),
+        keys: z
+          .array(z.string().min(1).max(MAX_KEY_CHARS))
+          .min(1)
+          .describe("The keys to place (e.g. a hot key)."),
         to: integer(0, MAX_SHARDS - 1).describe("The shard that will own them."),
       })
       .describe("directory: place keys on a shard."),
@@ -692,7 +698,7 @@ const scenarioSchemaBase = z.strictObject({
         "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit (it names the run's directory)",
     })
     .describe("Names the run and its directory. Required unless the loader is given the file's base name."),
-  description: z.string().default("").describe("Free text shown in reports."),
+  description: z.string().max(MAX_DESCRIPTION_CHARS).default("").describe("Free text shown in reports."),
   duration: duration("positive").default("60s").describe("Virtual time of the measured phase."),
   warmup: duration("zero").default("0s").describe("Run before measuring; excluded from the results."),
   cluster: clusterSchema.prefault({}),

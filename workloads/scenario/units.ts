@@ -106,3 +106,51 @@ export function parseFsyncPolicy(text: string): FsyncPolicy {
   if (interval_us === 0) throw new UnitError(`${JSON.stringify(text)}: the interval must be more than 0`);
   return { kind: "interval", interval_us };
 }
+
+/** Bytes per unit of a size: binary (KiB, MiB, GiB, TiB) and decimal (kB, MB, GB, TB). */
+const BYTE_UNITS: Readonly<Record<string, number>> = {
+  B: 1,
+  KiB: 2 ** 10,
+  MiB: 2 ** 20,
+  GiB: 2 ** 30,
+  TiB: 2 ** 40,
+  kB: 1e3,
+  KB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  TB: 1e12,
+};
+
+const BYTE_SIZE_PATTERN = /^(\d+(?:\.\d+)?)\s*([A-Za-z]*)$/;
+
+/** Parses "8GiB", "512MiB", "2GB" or a bare number of bytes into a whole number of bytes (> 0). */
+export function parseByteSize(text: string): number {
+  const match = BYTE_SIZE_PATTERN.exec(text.trim());
+  const unit = BYTE_UNITS[match?.[2] || "B"];
+  if (match === null || unit === undefined) {
+    throw new UnitError(
+      `${JSON.stringify(text)} is not a size: use a number and a unit (B, KiB, MiB, GiB, TiB, kB, MB, GB, TB), e.g. 8GiB`,
+    );
+  }
+  const bytes = Math.floor(Number(match[1]) * unit);
+  if (!(bytes > 0) || !Number.isSafeInteger(bytes)) {
+    throw new UnitError(
+      `${JSON.stringify(text)} is not a size: it must be at least 1 byte and at most 8 PiB`,
+    );
+  }
+  return bytes;
+}
+
+/** A size for messages: "512 bytes", "1 MiB", "3.7 GiB" (binary units, at most one decimal). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} byte${bytes === 1 ? "" : "s"}`;
+  const units = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (Math.round(value * 10) / 10 >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const rounded = Math.round(value * 10) / 10;
+  return `${Number.isInteger(rounded) ? rounded : rounded.toFixed(1)} ${units[unit]}`;
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { MetricsSnapshot } from "../../../reports/metrics/exposition.js";
 import { MetricsTimeline } from "../../../reports/metrics/timeline.js";
+import { contentText } from "../../../reports/run-dir.js";
 
 function counter(value: number, labels: Record<string, string> = {}): MetricsSnapshot[number] {
   return {
@@ -26,7 +27,7 @@ describe("MetricsTimeline", () => {
     t.add(0, [counter(0)]);
     t.add(1_000_000, [counter(5)]);
     t.add(1_500_000, [counter(7)]);
-    const text = t.toOpenMetrics(1_500_000, 1_700_000_000_000);
+    const text = contentText(t.toOpenMetrics(1_500_000, 1_700_000_000_000));
     expect(samples(text)).toEqual([
       ['x_total{run="r/seed-1"}', "0", "1699999998.500"],
       ['x_total{run="r/seed-1"}', "5", "1699999999.500"],
@@ -42,7 +43,7 @@ describe("MetricsTimeline", () => {
       const values = [...counter(i, { op: "read" }).values, ...counter(10 * i, { op: "update" }).values];
       t.add(i * 1_000_000, [{ ...counter(i), values }]);
     }
-    const lines = samples(t.toOpenMetrics(2_000_000, 1_000_000));
+    const lines = samples(contentText(t.toOpenMetrics(2_000_000, 1_000_000)));
     expect(lines.map(([series]) => series)).toEqual([
       ...Array(3).fill('x_total{op="read",run="r/seed-1"}'),
       ...Array(3).fill('x_total{op="update",run="r/seed-1"}'),
@@ -64,7 +65,7 @@ describe("MetricsTimeline", () => {
     t.add(0, []);
     t.add(1_000_000, []);
     t.add(2_000_000, [counter(4), gauge(9)]);
-    const lines = samples(t.toOpenMetrics(2_000_000, 10_000));
+    const lines = samples(contentText(t.toOpenMetrics(2_000_000, 10_000)));
     expect(lines).toEqual([
       ['x_total{run="r/seed-1"}', "0", "9.000"],
       ['x_total{run="r/seed-1"}', "4", "10.000"],
@@ -88,7 +89,9 @@ describe("MetricsTimeline", () => {
     const t = new MetricsTimeline();
     t.add(0, [histogram(0)]);
     t.add(1_000_000, [histogram(2)]);
-    const names = samples(t.toOpenMetrics(1_000_000, 5_000)).map(([series, , stamp]) => `${series} ${stamp}`);
+    const names = samples(contentText(t.toOpenMetrics(1_000_000, 5_000))).map(
+      ([series, , stamp]) => `${series} ${stamp}`,
+    );
     expect(names).toEqual([
       'h_seconds_bucket{run="r",le="0.1"} 4.000',
       'h_seconds_bucket{run="r",le="+Inf"} 4.000',
@@ -107,9 +110,9 @@ describe("MetricsTimeline", () => {
     t.add(1_000_000, [counter(2)]);
     t.add(1_000_400, [counter(3)]);
     t.add(1_000_400, [counter(4)]);
-    expect(samples(t.toOpenMetrics(1_000_400, 2_000)).map(([, value, stamp]) => `${value}@${stamp}`)).toEqual(
-      ["1@1.000", "4@2.000"],
-    );
+    expect(
+      samples(contentText(t.toOpenMetrics(1_000_400, 2_000))).map(([, value, stamp]) => `${value}@${stamp}`),
+    ).toEqual(["1@1.000", "4@2.000"]);
   });
 
   it("refuses samples out of order, and rendering without samples", () => {

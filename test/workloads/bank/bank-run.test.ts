@@ -88,8 +88,8 @@ describe("bank runs", () => {
 
   it("records transfers and reads in the documented history format", () => {
     const { history } = run(BANK(""), 1);
-    const events = history
-      .toJsonl()
+    const events = [...history.jsonlChunks()]
+      .join("")
       .trimEnd()
       .split("\n")
       .map((line) => JSON.parse(line));

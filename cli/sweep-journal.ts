@@ -1,0 +1,118 @@
+// A sweep's journal, `<out>/journal.jsonl`: what the sweep was asked (its first line) and each seed
+// as it finishes (one line, fsynced before the next seed is reported), so that a sweep killed in any
+// way (SIGKILL, an out-of-memory kill, a power cut) loses at most the seeds in flight, and
+// `dbsim sweep --resume <out>` runs only the seeds it lacks. A line cut short by a kill is the last
+// one; it is dropped (that seed runs again).
+
+import { closeSync, fsyncSync, openSync, truncateSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { CliError } from "./errors.js";
+import { type InputKind, readInputLines } from "./input-file.js";
+
+export const JOURNAL_FILE = "journal.jsonl";
+export const JOURNAL_SCHEMA = "dbsim.sweep-journal/v1";
+
+/** A seed's line holds its compressed latency histogram: about 7 KiB; 10,000 seeds at most. */
+const JOURNAL_KIND: InputKind = { noun: "sweep journal", limit_bytes: 512 * 2 ** 20 };
+const JOURNAL_LINE_MAX_BYTES = 16 * 2 ** 20;
+
+/** What the sweep was asked: enough to run its missing seeds exactly as it would have. */
+export interface JournalHeader {
+  readonly schema: typeof JOURNAL_SCHEMA;
+  readonly dbsim_version: string;
+  /** The scenario file as given, and its text then (a resume does not read the file again). */
+  readonly scenario_path: string;
+  readonly scenario_text: string;
+  readonly overrides: readonly string[];
+  /** The --seeds range, as given. */
+  readonly seeds: string;
+  readonly stop_after_failures: number | null;
+  readonly metrics: boolean;
+  readonly metrics_interval: string | null;
+}
+
+/** One finished seed: its sweep.json entry, and what the merged latency needs of it. */
+export interface JournalEntry<Result> {
+  readonly seed: number;
+  readonly result: Result;
+  /** Its all-operations HDR histogram, compressed base64 (absent for a crashed seed). */
+  readonly latency_all_base64?: string;
+  readonly latency_max_us: number;
+}
+
+export class SweepJournal<Result> {
+  private readonly fd: number;
+
+  private constructor(fd: number) {
+    this.fd = fd;
+  }
+
+  /** Starts a journal in `dir` (replacing one there). */
+  static create<Result>(dir: string, header: JournalHeader): SweepJournal<Result> {
+    const journal = new SweepJournal<Result>(openSync(join(dir, JOURNAL_FILE), "w"));
+    journal.writeLine(header);
+    return journal;
+  }
+
+  /**
+   * Reads the journal in `dir`: returns its header, and passes every complete seed line to `each` as
+   * it is read (the journal is never held whole). A last line cut short is cut off the file.
+   */
+  static read<Result>(dir: string, each: (entry: JournalEntry<Result>) => void): JournalHeader {
+    const path = join(dir, JOURNAL_FILE);
+    let header: JournalHeader | null = null;
+    let complete = 0; // bytes of the lines that parsed
+    let torn = false;
+    for (const line of readInputLines(path, JOURNAL_KIND, JOURNAL_LINE_MAX_BYTES)) {
+      if (torn)
+        throw new CliError(`${path}: a line that does not parse is not the last one; the journal is damaged`);
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        torn = true; // a kill cut the last line short
+        continue;
+      }
+      if (header === null) header = parseHeader(path, value);
+      else each(value as JournalEntry<Result>);
+      complete += Buffer.byteLength(line) + 1;
+    }
+    if (header === null) throw new CliError(`${path}: no sweep journal (it is empty)`);
+    if (torn) truncateSync(path, complete);
+    return header;
+  }
+
+  /** Opens the journal in `dir` to append to it (after read). */
+  static reopen<Result>(dir: string): SweepJournal<Result> {
+    return new SweepJournal<Result>(openSync(join(dir, JOURNAL_FILE), "a"));
+  }
+
+  /** Appends a finished seed, durably. */
+  append(entry: JournalEntry<Result>): void {
+    this.writeLine(entry);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+
+  private writeLine(value: unknown): void {
+    const bytes = Buffer.from(`${JSON.stringify(value)}\n`);
+    let written = 0;
+    while (written < bytes.length)
+      written += writeSync(this.fd, bytes, written, bytes.length - written, null);
+    fsyncSync(this.fd);
+  }
+}
+
+function parseHeader(path: string, value: unknown): JournalHeader {
+  const header = value as Partial<JournalHeader> | null;
+  if (header === null || typeof header !== "object" || header.schema !== JOURNAL_SCHEMA) {
+    throw new CliError(`${path}: not a sweep journal of this dbsim (expected schema ${JOURNAL_SCHEMA})`);
+  }
+  for (const field of ["scenario_path", "scenario_text", "seeds", "dbsim_version"] as const) {
+    if (typeof header[field] !== "string") throw new CliError(`${path}: the journal's header lacks ${field}`);
+  }
+  if (!Array.isArray(header.overrides)) throw new CliError(`${path}: the journal's header lacks overrides`);
+  return header as JournalHeader;
+}

@@ -14,6 +14,7 @@ import { shrinkCommand } from "./commands/shrink.js";
 import { sweepCommand } from "./commands/sweep.js";
 import { CliError, describeError } from "./errors.js";
 import { EXIT_BAD_INPUT } from "./exit-codes.js";
+import { DBSIM } from "./invocation.js";
 import { dbsimVersion } from "./version.js";
 
 // Options several commands share.
@@ -444,7 +445,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         exitCode = await dashboardsCommand({ out: args.out }, io);
       },
     )
-    .demandCommand(1, "name a command, e.g. dbsim run scenarios/ycsb-a.yaml")
+    .demandCommand(1, `name a command, e.g. ${DBSIM} run scenarios/ycsb-a.yaml`)
     .strict()
     .exitProcess(false)
     .fail((message, error) => {

@@ -19,6 +19,7 @@ import { registerChecks } from "../workloads/checkers/checks.js";
 import { HistoryRecorder } from "../workloads/history-recorder.js";
 import { type RunProgress, ScenarioRun } from "../workloads/runner.js";
 import type { LoadedScenario } from "../workloads/scenario/load.js";
+import { DBSIM } from "./invocation.js";
 import { type RunMetricsOptions, RunMetricsSession } from "./run-metrics.js";
 import { dbsimVersion } from "./version.js";
 
@@ -161,7 +162,7 @@ export async function executeRun(
   files.set("report.json", `${JSON.stringify(report, null, 2)}\n`);
   files.set(
     "summary.md",
-    markdownSummary(report, options.reproduce ?? `dbsim run <scenario> --seed ${seed}`),
+    markdownSummary(report, options.reproduce ?? `${DBSIM} run <scenario> --seed ${seed}`),
   );
   files.set("report.html", renderReportHtml(report, { reproduce: options.reproduce }));
   for (const [name, stats] of latency.ops()) files.set(`latency/${name}.hgrm`, hgrm(stats.latency));
@@ -176,7 +177,7 @@ export async function executeRun(
       trace_hash: result.trace_hash,
       checkpoints: result.checkpoints,
       violations: Object.fromEntries(violations),
-      command: options.reproduce ?? `dbsim run <scenario> --seed ${seed}`,
+      command: options.reproduce ?? `${DBSIM} run <scenario> --seed ${seed}`,
     };
     files.set("failure.json", `${JSON.stringify(failure, null, 2)}\n`);
   }

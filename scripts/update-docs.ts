@@ -1,4 +1,4 @@
-// npm run docs: rewrites what is generated from code: the scenario reference in README.md, the
+// npm run docs: rewrites what is generated from code: the scenario reference in docs/scenarios.md, the
 // JSON Schema of report.json (reports/report.schema.json), and the Grafana dashboards with their
 // provisioning and compose file (dashboards/generated/).
 
@@ -13,11 +13,13 @@ import { scenarioReferenceMarkdown } from "../workloads/scenario/reference.js";
 const schemaPath = new URL("../reports/report.schema.json", import.meta.url);
 writeFileSync(schemaPath, reportJsonSchemaText());
 
-const path = new URL("../README.md", import.meta.url);
-const readme = readFileSync(path, "utf8");
-const updated = replaceGeneratedSection(readme, "scenario-reference", scenarioReferenceMarkdown());
-if (updated !== readme) writeFileSync(path, updated);
-process.stdout.write(updated === readme ? "README.md is up to date\n" : "README.md updated\n");
+const path = new URL("../docs/scenarios.md", import.meta.url);
+const reference = readFileSync(path, "utf8");
+const updated = replaceGeneratedSection(reference, "scenario-reference", scenarioReferenceMarkdown());
+if (updated !== reference) writeFileSync(path, updated);
+process.stdout.write(
+  updated === reference ? "docs/scenarios.md is up to date\n" : "docs/scenarios.md updated\n",
+);
 
 const dashboards = fileURLToPath(new URL("../dashboards/generated/", import.meta.url));
 let changed = 0;

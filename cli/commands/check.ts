@@ -24,7 +24,7 @@ const MODELS = ["register", "bank"];
 
 /**
  * A history file may have at most this much unless --max-size says more. A 1 GiB history (about 2.3M
- * operations) is checked in about 1.6 GiB of memory (README, "Input limits").
+ * operations) is checked in about 1.6 GiB of memory (docs/files.md, "Input limits and memory").
  */
 export const DEFAULT_MAX_HISTORY_BYTES = 2 * 2 ** 30;
 /** One event's line: a bank read of 10,000 accounts is about 0.2 MiB. */

@@ -8,6 +8,7 @@ import { recoverLeftovers, type WriteOutcome, writeFileAtomic } from "../../repo
 import type { CliIo } from "../cli.js";
 import { CliError } from "../errors.js";
 import { EXIT_OK } from "../exit-codes.js";
+import { DBSIM } from "../invocation.js";
 import { preflightFile, sayNotes, sayWrote } from "../output.js";
 import { readReport } from "../report-file.js";
 
@@ -23,7 +24,7 @@ export interface CompareArgs {
 export async function compareCommand(args: CompareArgs, io: CliIo): Promise<number> {
   if (args.runs.length < 2) {
     throw new CliError(
-      `compare needs at least two runs (got ${args.runs.length}): dbsim compare runs/a runs/b`,
+      `compare needs at least two runs (got ${args.runs.length}): ${DBSIM} compare runs/a runs/b`,
     );
   }
   const html = args.html === undefined ? null : preflightFile("--html", args.html, isDbsimPage, io);

@@ -12,6 +12,7 @@ import { recoverLeftovers } from "../../reports/run-dir.js";
 import type { CliIo } from "../cli.js";
 import { CliError } from "../errors.js";
 import { EXIT_OK } from "../exit-codes.js";
+import { DBSIM } from "../invocation.js";
 import { makeOutputDirectoryOrFail, preflightOutputDirectory, sayNotes } from "../output.js";
 
 export interface ExportTsdbArgs {
@@ -90,7 +91,7 @@ export async function exportTsdbCommand(args: ExportTsdbArgs, io: CliIo): Promis
     if (other !== undefined) {
       throw new CliError(
         `${other} and ${dir} are both run "${span.run}": one TSDB would mix their samples; ` +
-          "export them to separate directories, or re-run one with dbsim run --run-label NAME",
+          `export them to separate directories, or re-run one with ${DBSIM} run --run-label NAME`,
       );
     }
     byRun.set(span.run, dir);

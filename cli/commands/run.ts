@@ -9,6 +9,7 @@ import { checkDeterminism, divergenceLine } from "../determinism.js";
 import { CliError } from "../errors.js";
 import { executeRun } from "../execute.js";
 import { EXIT_NONDETERMINISM, EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATION } from "../exit-codes.js";
+import { DBSIM } from "../invocation.js";
 import { LiveEndpoint, type MetricsArgs, parseLiveOptions, parseMetricsInterval } from "../live-metrics.js";
 import { preflightRunDir, sayNotes, sayWrote, settingsSlug } from "../output.js";
 import { RunProgressBar } from "../progress.js";
@@ -117,9 +118,16 @@ function checksExitCode(
   return EXIT_OK;
 }
 
-/** `dbsim run <scenario> --seed N [--set ...]`, quoted for a POSIX shell. */
+/** `npx dbsim run <scenario> --seed N [--set ...]`, quoted for a POSIX shell. */
 export function reproduceCommand(scenario: string, seed: number, overrides: readonly string[]): string {
-  const words = ["dbsim", "run", scenario, "--seed", String(seed), ...overrides.flatMap((o) => ["--set", o])];
+  const words = [
+    ...DBSIM.split(" "),
+    "run",
+    scenario,
+    "--seed",
+    String(seed),
+    ...overrides.flatMap((o) => ["--set", o]),
+  ];
   return words.map(shellQuote).join(" ");
 }
 

@@ -22,6 +22,7 @@ import { CliError } from "../errors.js";
 import { executeRun } from "../execute.js";
 import { EXIT_VIOLATION } from "../exit-codes.js";
 import { FAILURE_FILE, readInputText } from "../input-file.js";
+import { DBSIM } from "../invocation.js";
 import { preflightFile, sayNotes } from "../output.js";
 import { refuseOverMemory } from "../scenario-file.js";
 
@@ -79,7 +80,7 @@ export async function shrinkCommand(args: ShrinkArgs, io: CliIo): Promise<number
   const header = [
     `${HEADER_START}${args.failure} (${outcome.runs} runs).`,
     `Reproduces: check ${failing.join(", ")} fails at seed ${seed} (scenario ${name}).`,
-    `Reproduce: dbsim run ${out} --seed ${seed}`,
+    `Reproduce: ${DBSIM} run ${out} --seed ${seed}`,
   ];
   const text = `${header.map((line) => `# ${line}`).join("\n")}\n${stringify(outcome.doc)}`;
   let written: WriteOutcome;
@@ -91,7 +92,7 @@ export async function shrinkCommand(args: ShrinkArgs, io: CliIo): Promise<number
   sayNotes(io, written.notes);
   io.stderr.write(`shrink: done after ${outcome.runs} runs: ${summary(outcome.doc)}\n`);
   io.stdout.write(
-    `wrote ${written.path}: fails ${failing.join(", ")}; reproduce: dbsim run ${written.path} --seed ${seed}\n`,
+    `wrote ${written.path}: fails ${failing.join(", ")}; reproduce: ${DBSIM} run ${written.path} --seed ${seed}\n`,
   );
   return EXIT_VIOLATION;
 }

@@ -35,6 +35,7 @@ import {
   EXIT_UNKNOWN,
   EXIT_VIOLATION,
 } from "../exit-codes.js";
+import { DBSIM } from "../invocation.js";
 import { LiveEndpoint, type MetricsArgs, parseLiveOptions, parseMetricsInterval } from "../live-metrics.js";
 import {
   makeOutputDirectoryOrFail,
@@ -290,7 +291,7 @@ export async function sweepCommand(args: SweepArgs, io: CliIo): Promise<number> 
       sweep.interrupted = true;
       sweep.planned_seeds = header.seeds;
       sweep.missing_seeds = seedRanges(plan.seeds.filter((seed) => !results.has(seed)));
-      sweep.resume = `dbsim sweep --resume ${out}`;
+      sweep.resume = `${DBSIM} sweep --resume ${out}`;
     }
     sayNotes(io, writeFileAtomic(sweepJson, `${JSON.stringify(sweep, null, 2)}\n`, sweepJsonTarget).notes);
 
@@ -426,7 +427,7 @@ function replaceEarlierSweep(out: string, io: CliIo): void {
   }
   if (unfinished !== null) {
     throw new CliError(
-      `--out ${out} holds an unfinished sweep (${unfinished}): finish it with dbsim sweep --resume ${out}, or choose another --out`,
+      `--out ${out} holds an unfinished sweep (${unfinished}): finish it with ${DBSIM} sweep --resume ${out}, or choose another --out`,
     );
   }
   io.stderr.write(`dbsim: replacing the earlier sweep in ${out}\n`);
@@ -483,7 +484,7 @@ function summaryText(sweep: SweepJson, total: number, out: string, stopped: stri
     `failing seeds: ${sweep.failing_seeds.length}${first === undefined ? "" : ` (${list(sweep.failing_seeds)})`}`,
   );
   if (first !== undefined)
-    lines.push(`  replay the first: dbsim replay ${join(out, "failures", `seed-${first}`)}`);
+    lines.push(`  replay the first: ${DBSIM} replay ${join(out, "failures", `seed-${first}`)}`);
   const undecided = sweep.seeds.filter((r) => "valid" in r && r.valid === "unknown").map((r) => r.seed);
   if (undecided.length > 0) lines.push(`undecided seeds: ${undecided.length} (${list(undecided)})`);
   lines.push(

@@ -47,7 +47,7 @@ describe("dbsim run with checks", () => {
     const file = scenarioFile(FAILOVER.replace("MODE", "async"));
     const { code, stderr } = await cli("run", file, "--seed", "3", "--out", out);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/check failed: .*reproduce: dbsim run .* --seed 3/);
+    expect(stderr).toMatch(/check failed: .*reproduce: npx dbsim run .* --seed 3/);
     const failure = JSON.parse(readFileSync(join(out, "failure.json"), "utf8"));
     expect(failure.schema).toBe("dbsim.failure/v1");
     expect(failure.seed).toBe(3);

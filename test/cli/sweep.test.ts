@@ -206,7 +206,7 @@ describe("an interrupted sweep", () => {
     expect(existsSync(join(out, "sweep.json"))).toBe(false);
     const again = await sweep(scenario, { out, seeds: "1..40" });
     expect(again.code).toBe(2);
-    expect(again.stderr).toContain(`finish it with dbsim sweep --resume ${out}`);
+    expect(again.stderr).toContain(`finish it with npx dbsim sweep --resume ${out}`);
     const withSeeds = await captured((io) =>
       sweepCommand({ resume: out, seeds: "1..3", set: [], json: false, progress: false }, io),
     );

@@ -6,7 +6,7 @@
 // The constants are bytes measured on this code (heap, external and array buffers after a full GC,
 // the difference between two sizes of one scenario divided by what grew): `node --expose-gc
 // --import tsx bench/memory-constants.ts` prints them; the history's checking cost is the max RSS of
-// `dbsim run` with and without checks at two run lengths (README, "Memory a run keeps"). Field
+// `dbsim run` with and without checks at two run lengths (docs/files.md, "Memory a run keeps"). Field
 // contents cost nothing: the engine keeps the stamp of the write that made them, not their bytes,
 // so `field_length` does not count.
 

@@ -1,12 +1,13 @@
 // Runs one scenario at one seed and turns the outcome into a report and the files of a run
 // directory. A composition root: it wires the runner (workloads/) to the observers (reports/).
 
+import { finalReadsReport } from "../reports/final-reads.js";
 import { renderReportHtml } from "../reports/html.js";
 import { type Histogram, hgrm, LatencyRecorder } from "../reports/latency.js";
 import { QueriesRecorder } from "../reports/queries.js";
 import { ReplicationRecorder } from "../reports/replication.js";
 import { buildReport } from "../reports/report.js";
-import { type Report, validateReport } from "../reports/report-schema.js";
+import { type FinalReadsReport, type Report, validateReport } from "../reports/report-schema.js";
 import type { FileContent } from "../reports/run-dir.js";
 import { ShardingRecorder } from "../reports/sharding.js";
 import { markdownSummary } from "../reports/summary.js";
@@ -15,7 +16,8 @@ import type { TraceCheckpoint } from "../sim/trace.js";
 import { accountKeys } from "../workloads/bank/bank-workload.js";
 import { bankChecker } from "../workloads/checkers/bank.js";
 import { type Checker, type CheckOptions, runChecker, type Verdict } from "../workloads/checkers/checker.js";
-import { registerChecks } from "../workloads/checkers/checks.js";
+import { lostWrites, registerChecks } from "../workloads/checkers/checks.js";
+import type { History } from "../workloads/checkers/history.js";
 import { HistoryRecorder } from "../workloads/history-recorder.js";
 import { type RunProgress, ScenarioRun } from "../workloads/runner.js";
 import type { LoadedScenario } from "../workloads/scenario/load.js";
@@ -28,18 +30,35 @@ const CHECK_TIMEOUT_MS = 60_000;
 
 const SCENARIO_CHECKS: Readonly<Record<string, Checker>> = { ...registerChecks, bank: bankChecker };
 
-/** Runs the scenario's checks on the recorded history; a checker that throws gives unknown. */
-function runScenarioChecks(run: ScenarioRun, history: HistoryRecorder): Record<string, Verdict> {
-  const parsed = history.toHistory("history.jsonl");
-  const { workload } = run.scenario;
-  const bank = workload.type === "bank";
-  // What the final leader holds: lost_writes looks for acknowledged writes in it, bank sums it.
+/**
+ * The state the checks judge the end of the run by: Jepsen's final reads (in the history, by their
+ * process) when the final phase ran; otherwise what the final leader holds (engine inspection, null
+ * without a single leader per shard), which lost_writes judges against and the bank checker sums.
+ */
+function finalStateOptions(
+  run: ScenarioRun,
+  history: HistoryRecorder,
+  finalProcess: number | null,
+): Pick<CheckOptions, "final_reads" | "final_state"> {
+  if (finalProcess !== null) return { final_reads: { process: finalProcess } };
+  const bank = run.scenario.workload.type === "bank";
   const finalState = bank ? run.finalRecords() : run.finalValues(history.touchedKeys);
+  return finalState === null ? {} : { final_state: finalState };
+}
+
+/** Runs the scenario's checks on the recorded history; a checker that throws gives unknown. */
+function runScenarioChecks(
+  run: ScenarioRun,
+  parsed: History,
+  finalState: Pick<CheckOptions, "final_reads" | "final_state">,
+  lostWritesVerdict: Verdict | null,
+): Record<string, Verdict> {
+  const { workload } = run.scenario;
   const options: CheckOptions = {
     now_ms: () => performance.now(),
     timeout_ms: CHECK_TIMEOUT_MS,
-    ...(finalState === null ? {} : { final_state: finalState }),
-    ...(bank
+    ...finalState,
+    ...(workload.type === "bank"
       ? {
           bank: {
             total: workload.bank.accounts * workload.bank.initial_balance,
@@ -52,9 +71,43 @@ function runScenarioChecks(run: ScenarioRun, history: HistoryRecorder): Record<s
   for (const name of run.scenario.checks) {
     const checker = SCENARIO_CHECKS[name];
     if (checker === undefined) throw new Error(`no checker named ${name}`);
-    verdicts[name] = runChecker(checker, parsed, options);
+    verdicts[name] =
+      name === "lost_writes" && lostWritesVerdict !== null
+        ? lostWritesVerdict
+        : runChecker(checker, parsed, options);
   }
   return verdicts;
+}
+
+/**
+ * After the run: Jepsen's final phase (when on), then the checks on the history with the final
+ * reads in it, and report.json's `final_reads`. lost_writes is judged once: its verdict is both
+ * the check's and the final reads' headline figure.
+ */
+function endOfRun(
+  run: ScenarioRun,
+  history: HistoryRecorder,
+  finalReads: boolean,
+): { checks: Record<string, Verdict>; finalReads: FinalReadsReport | null } {
+  const phase = finalReads ? run.finalPhase(history.touchedKeys) : null;
+  const finalProcess = phase === null ? null : history.recordFinalReads(phase.reads);
+  const parsed = history.toHistory("history.jsonl");
+  const finalState = finalStateOptions(run, history, finalProcess);
+  const judged =
+    run.scenario.workload.type !== "bank" && (phase !== null || run.scenario.checks.includes("lost_writes"));
+  const lostWritesVerdict = judged ? runChecker(lostWrites, parsed, finalState) : null;
+  const checks = runScenarioChecks(run, parsed, finalState, lostWritesVerdict);
+  if (phase === null || finalProcess === null) return { checks, finalReads: null };
+  return {
+    checks,
+    finalReads: finalReadsReport({
+      phase,
+      process: finalProcess,
+      history: parsed,
+      nodeName: (node) => run.nodeNames.get(node) ?? `host${node}`,
+      lostWrites: lostWritesVerdict,
+    }),
+  };
 }
 
 export interface ExecutedRun {
@@ -84,7 +137,8 @@ export async function executeRun(
     files?: "always" | "failed";
   } = {},
 ): Promise<ExecutedRun> {
-  const wantsChecks = scenario.resolved.checks.length > 0;
+  const finalReads = scenario.resolved.final_reads.enabled;
+  const wantsHistory = scenario.resolved.checks.length > 0 || finalReads;
   let history: HistoryRecorder | null = null;
   const latency = new LatencyRecorder();
   const timeline = new TimelineRecorder();
@@ -115,7 +169,7 @@ export async function executeRun(
   });
   replication = new ReplicationRecorder(run.nodeNames);
   if (run.domain !== null) queries = new QueriesRecorder(run.domain.templates.map((t) => t.name));
-  if (wantsChecks) history = new HistoryRecorder((node) => run.nodeNames.get(node) ?? `host${node}`);
+  if (wantsHistory) history = new HistoryRecorder((node) => run.nodeNames.get(node) ?? `host${node}`);
   if (options.metrics !== false) metrics = new RunMetricsSession(run, options.metrics);
   // With metrics, slices also stop at each sample boundary (virtual time), where the registry is read.
   while (!run.advance(SLICE_EVENTS, metrics?.nextSample_us)) {
@@ -124,7 +178,17 @@ export async function executeRun(
     if (options.yieldBetweenSlices) await new Promise<void>((resolve) => setImmediate(resolve));
   }
   const result = run.result();
-  const checks = history === null ? {} : runScenarioChecks(run, history);
+  // The report's figures are the run's, as it ended: taken before the final phase changes anything.
+  const replicationReport = replication.finish(
+    { mode: scenario.resolved.replication.mode, replicas: scenario.resolved.replication.replicas },
+    { surviving: run.survivingWrites(), leaders: run.leaders() },
+  );
+  const shardingReport = sharding.finish(run.shardUsage(), {
+    routing: scenario.resolved.sharding.routing,
+    shards: scenario.resolved.sharding.shards,
+  });
+  const faults = run.faultLog.map((record) => ({ ...record }));
+  const ended = history === null ? null : endOfRun(run, history, finalReads);
   const wall_s = Number(process.hrtime.bigint() - started) / 1e9;
   const report = buildReport({
     doc: scenario.doc,
@@ -132,17 +196,12 @@ export async function executeRun(
     result,
     latency,
     timeline: timeline.finish(result.virtual_us),
-    replication: replication.finish(
-      { mode: scenario.resolved.replication.mode, replicas: scenario.resolved.replication.replicas },
-      { surviving: run.survivingWrites(), leaders: run.leaders() },
-    ),
-    ...sharding.finish(run.shardUsage(), {
-      routing: scenario.resolved.sharding.routing,
-      shards: scenario.resolved.sharding.shards,
-    }),
+    replication: replicationReport,
+    ...shardingReport,
     queries: queries === null ? null : queries.finish(run.finalDatabase()),
-    faults: run.faultLog.map((record) => ({ ...record })),
-    checks,
+    faults,
+    checks: ended?.checks ?? {},
+    final_reads: ended?.finalReads ?? null,
     host: {
       wall_s: Math.round(wall_s * 1000) / 1000,
       events_per_wall_s: Math.round(result.events / wall_s),
@@ -152,6 +211,7 @@ export async function executeRun(
     },
   });
   validateReport(report, "report.json"); // a report that breaks its own schema is a bug: fail loudly
+  const checks = report.checks;
   await metrics?.finish(checks);
   const files = new Map<string, FileContent>();
   const violations = Object.entries(checks).filter(([, verdict]) => verdict.valid === false);

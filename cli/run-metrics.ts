@@ -62,19 +62,11 @@ export class RunMetricsSession {
     const { end_us } = run.progress;
     this.interval_us = sampleInterval(options.interval_us ?? DEFAULT_METRICS_INTERVAL_US, end_us);
     const label = options.run ?? runLabel(run.scenario.name, run.seed);
-    const sim = run.sim;
     this.metrics = new RunMetrics({
       run: label,
       nodeNames: run.nodeNames,
       checks: run.scenario.checks,
-      view: {
-        now_us: () => sim.now_us,
-        events: () => sim.events,
-        messagesByKind: () => sim.messagesByKind(),
-        nodeState: (node) => run.roleOf(node),
-        faults: run.faultLog,
-        requestsByShard: () => run.requestsByShard(),
-      },
+      view: run.state, // the run as it ended once its final phase begins
     });
     this.sink = options.live ?? null;
     this.live = this.sink === null ? null : new LiveProgress(label);
@@ -94,7 +86,7 @@ export class RunMetricsSession {
 
   /** After each slice: samples when the run stands at the next boundary; updates the live progress. */
   async afterSlice(): Promise<void> {
-    const now_us = this.run.sim.now_us;
+    const now_us = this.run.state.now_us();
     if (now_us >= this.nextSample_us) {
       await this.sample(now_us);
       this.nextSample_us = (Math.floor(now_us / this.interval_us) + 1) * this.interval_us;
@@ -105,7 +97,7 @@ export class RunMetricsSession {
   /** After the run and its checks: the last sample (at the run's end, with the checks' verdicts). */
   async finish(checks: Readonly<Record<string, { valid: boolean | "unknown" }>>): Promise<void> {
     this.metrics.setCheckVerdicts(checks);
-    await this.sample(this.run.sim.now_us);
+    await this.sample(this.run.state.now_us());
     if (this.live !== null) {
       this.live.finish();
       this.sink?.tick?.();
@@ -114,7 +106,7 @@ export class RunMetricsSession {
 
   /** metrics.om in chunks, anchored at the wall-clock instant the run finished (after finish()). */
   openMetrics(): () => Iterable<string> {
-    return this.timeline.toOpenMetrics(this.run.sim.now_us, Date.now());
+    return this.timeline.toOpenMetrics(this.run.state.now_us(), Date.now());
   }
 
   private async sample(t_us: number): Promise<void> {

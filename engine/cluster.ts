@@ -9,6 +9,7 @@ import type { EngineEventSink } from "./events.js";
 import { type NodeConfig, NodeStorage } from "./node-base.js";
 import type { Database } from "./query/database.js";
 import { MultiLeaderNode } from "./replication/multi-leader.js";
+import type { ReadSettings } from "./replication/read-confirmation.js";
 import { ReplicaNode, type ReplicationMode } from "./replication/replica.js";
 import { Table } from "./table.js";
 
@@ -16,6 +17,8 @@ export interface ShardConfig {
   replicas: number;
   mode: ReplicationMode | "multi-leader";
   failover: { enabled: boolean; detect_after_us: number; fencing: boolean };
+  /** How a leader-follower leader answers reads; default local. */
+  reads?: ReadSettings;
   node: Omit<NodeConfig, "events">;
   fsync_us: number;
   btree_fanout: number;
@@ -44,6 +47,12 @@ const BATCH_MAX = 256;
 
 export function nodeName(shard: number, replica: number): string {
   return `shard${shard}/n${replica}`;
+}
+
+/** The shard a node's name (as nodeName makes it) names; -1 for any other name. */
+export function shardOfNodeName(name: string): number {
+  const match = /^shard(\d+)\/n\d+$/.exec(name);
+  return match === null ? -1 : Number(match[1]);
 }
 
 /** Adds the shard's replicas to the simulation; the load phase takes no virtual time. */
@@ -75,6 +84,7 @@ export function addShard(sim: Simulation, config: ShardConfig): Shard {
             initialLeader,
             failover: config.failover,
             batch_max: BATCH_MAX,
+            reads: config.reads,
           });
     const id = sim.addHost(name, behaviour, { fsync_us: config.fsync_us });
     if (id !== peers[i])

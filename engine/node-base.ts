@@ -74,6 +74,11 @@ export interface LogEntry {
    * (key, field and value are unused). Undone whole, newest row first.
    */
   readonly changes?: readonly RowChange[];
+  /**
+   * Writes nothing: the entry a leader logs when elected under read_index or lease, to learn what is
+   * committed (Raft's no-op; read-confirmation.ts). key, field and value are unused.
+   */
+  readonly noop?: true;
 }
 
 /** Writes every field of an existing record. */
@@ -184,7 +189,7 @@ export interface NodeSnapshot {
   readonly writes: WriteSet;
 }
 
-/** The `before` of a query's log record: its row changes carry what undoes them. */
+/** The `before` of a query's log record (its row changes carry what undoes them) or a no-op's. */
 const NOTHING_BEFORE: Before = Object.freeze({ existed: false, stamp: 0, version: 0 });
 
 /** A node's storage: created by whoever builds the cluster, before the node starts. */
@@ -294,6 +299,14 @@ export abstract class NodeBase implements HostBehaviour {
   /** The term and leader hint this node puts in responses. */
   protected abstract termAndHint(): { term: number; leader_hint: HostId };
 
+  /**
+   * A request that wrote nothing has done its CPU work: answer it. A replica may hold a read until it
+   * knows the answer is linearizable (replica.ts, read_consistency).
+   */
+  protected answerRead(ctx: HostContext, done: InService): void {
+    ctx.send(done.from, done.response);
+  }
+
   /** Log position a write is durable at: after an fsync under `always`, at once otherwise. */
   protected durableLsn(): number {
     return this.config.fsync_policy.kind === "always" ? this.ctx.disk.durableLength : this.ctx.disk.length;
@@ -352,9 +365,10 @@ export abstract class NodeBase implements HostBehaviour {
 
   /** Applies an entry to the table (a query's to the query database) and logs it; returns its log record. */
   protected applyAndLog(entry: LogEntry): LogRecord {
+    if (entry.noop === true) return this.logWithoutUndo(entry);
     if (entry.changes !== undefined) {
       this.queryDatabase().apply(entry.changes);
-      return this.logQuery(entry);
+      return this.logWithoutUndo(entry);
     }
     const before =
       entry.delete === true
@@ -370,8 +384,11 @@ export abstract class NodeBase implements HostBehaviour {
     return record;
   }
 
-  /** Logs a query's entry whose changes are already applied (the leader executed the query). */
-  private logQuery(entry: LogEntry): LogRecord {
+  /**
+   * Logs an entry with nothing to undo on the table: a no-op, or a query's whose changes are applied
+   * already (the leader executed the query) and carry what undoes them.
+   */
+  private logWithoutUndo(entry: LogEntry): LogRecord {
     const record: LogRecord = { entry, before: NOTHING_BEFORE, pairedBefore: null };
     this.log(record);
     return record;
@@ -416,6 +433,7 @@ export abstract class NodeBase implements HostBehaviour {
     for (let i = records.length - 1; i >= 0; i--) {
       const record = records[i] as LogRecord;
       const { entry } = record;
+      if (entry.noop === true) continue;
       if (entry.changes !== undefined) {
         this.queryDatabase().revert(entry.changes);
         continue;
@@ -675,7 +693,7 @@ export abstract class NodeBase implements HostBehaviour {
         if (result.changes.length > 0) {
           lsn = ctx.disk.length + 1;
           wrote = true;
-          this.logQuery({
+          this.logWithoutUndo({
             lsn,
             term,
             insert: false,
@@ -853,6 +871,7 @@ export abstract class NodeBase implements HostBehaviour {
     const keys = new Set<string>();
     for (let p = since; p < disk.length; p++) {
       const entry = (disk.entryAt(p) as LogRecord).entry;
+      if (entry.noop === true) continue;
       keys.add(entry.key);
       if (entry.paired !== undefined) keys.add(entry.paired.key);
     }
@@ -877,7 +896,7 @@ export abstract class NodeBase implements HostBehaviour {
       if (this.config.fsync_policy.kind === "always") this.requestFsync();
       else this.onDurable(ctx, ctx.disk.length);
     } else {
-      ctx.send(done.from, done.response);
+      this.answerRead(ctx, done);
     }
     this.kick(ctx);
   }
@@ -915,5 +934,5 @@ export function logWrites(disk: Disk): WriteSet {
 
 /** Records the write a log entry made (a key's value; not a delete's or a query's rows). */
 function addWrite(writes: WriteSet, entry: LogEntry): void {
-  if (entry.delete !== true && entry.changes === undefined) writes.add(entry.value);
+  if (entry.delete !== true && entry.changes === undefined && entry.noop !== true) writes.add(entry.value);
 }

@@ -1,18 +1,32 @@
 // Compares runs figure by figure: the rows of `dbsim compare` and `dbsim matrix`. The figures carry
 // the names the run summary uses (throughput, p50, p90, p99, p99.9, max, mean, ok, fail, info).
+// A row's best value is starred only when it stands out of the noise: of the seeds' range in a
+// matrix, of the run's own sampling interval (noise.ts) for single runs.
 
+import { parseRatePerS } from "../workloads/scenario/units.js";
 import type { Better, Comparison, ComparisonCell, ComparisonColumn, ComparisonRow } from "./comparison.js";
-import type { Report } from "./report-schema.js";
+import {
+  countInterval,
+  type Interval,
+  maxInterval,
+  meanInterval,
+  overlap,
+  percentileInterval,
+  precisionInterval,
+  rateInterval,
+} from "./noise.js";
+import type { OpReport, Report } from "./report-schema.js";
 
 const OP_ORDER = ["read", "update", "insert", "scan", "rmw", "all"];
-const LATENCY_FIGURES = [
-  ["p50", "p50"],
-  ["p90", "p90"],
-  ["p99", "p99"],
-  ["p99.9", "p999"],
-  ["max", "max"],
-  ["mean", "mean"],
-] as const;
+/** Latency figures: name, report key, and the interval chance gives it in one run. */
+const LATENCY_FIGURES: [string, keyof OpReport["latency_us"], (op: OpReport, value: number) => Interval][] = [
+  ["p50", "p50", (op, v) => percentileInterval(op, 50, v)],
+  ["p90", "p90", (op, v) => percentileInterval(op, 90, v)],
+  ["p99", "p99", (op, v) => percentileInterval(op, 99, v)],
+  ["p99.9", "p999", (op, v) => percentileInterval(op, 99.9, v)],
+  ["max", "max", (_op, v) => maxInterval(v)],
+  ["mean", "mean", meanInterval],
+];
 
 interface Figure {
   section: string;
@@ -20,32 +34,88 @@ interface Figure {
   unit: string;
   better: Better;
   value: number | string;
+  /** How far chance could move it in one run (default: by its unit, see `runNoise`). */
+  noise?: Interval;
 }
 
-/** Every comparable figure of one report, keyed by section and name, in display order. */
-export function figuresOf(report: Report): Map<string, Figure> {
+/** The run's target rate in ops/s; null for a closed loop. */
+function targetRate(report: Report): number | null {
+  const rate = report.config.workload.rate;
+  return rate === null || rate === undefined ? null : parseRatePerS(String(rate));
+}
+
+/** Throughput rows: achieved ops/s, or when the runs had different target rates, achieved over target. */
+function throughputFigures(report: Report, targetsDiffer: boolean): Figure[] {
+  const all = report.ops.all;
+  const seconds = report.sim.measured_duration_s;
+  const noise = all === undefined ? undefined : rateInterval(all.ok, seconds);
+  const achieved = report.throughput_ops_per_s;
+  if (!targetsDiffer) {
+    return [
+      { section: "throughput", figure: "ops/s", unit: "ops/s", better: "higher", value: achieved, noise },
+    ];
+  }
+  // A run offered more operations completes more: its ops/s says nothing about the strategy.
+  const target = targetRate(report);
+  const figures: Figure[] = [
+    {
+      section: "throughput",
+      figure: "target ops/s",
+      unit: "ops/s",
+      better: "none",
+      value: target ?? "closed loop",
+    },
+    {
+      section: "throughput",
+      figure: "ops/s (targets differ)",
+      unit: "ops/s",
+      better: "none",
+      value: achieved,
+    },
+  ];
+  if (target !== null) {
+    figures.push({
+      section: "throughput",
+      figure: "ops/s / target",
+      unit: "ratio",
+      better: "higher",
+      value: achieved / target,
+      ...(noise === undefined ? {} : { noise: [noise[0] / target, noise[1] / target] as Interval }),
+    });
+  }
+  return figures;
+}
+
+/** Whether the reports' target rates differ (a closed loop has none). */
+function targetsDiffer(reports: Report[]): boolean {
+  return new Set(reports.map(targetRate)).size > 1;
+}
+
+/**
+ * Every comparable figure of one report, keyed by section and name, in display order.
+ * `differentTargets`: the compared runs had different target rates, so throughput is compared
+ * as a fraction of each run's target.
+ */
+export function figuresOf(report: Report, differentTargets = false): Map<string, Figure> {
   const figures = new Map<string, Figure>();
   const add = (f: Figure) => figures.set(`${f.section}\u0000${f.figure}`, f);
-  add({
-    section: "throughput",
-    figure: "ops/s",
-    unit: "ops/s",
-    better: "higher",
-    value: report.throughput_ops_per_s,
-  });
+  for (const figure of throughputFigures(report, differentTargets)) add(figure);
   const ops = Object.keys(report.ops).sort((a, b) => rank(a) - rank(b));
   for (const op of ops) {
     const r = report.ops[op];
     if (r === undefined || r.ok === 0) continue;
-    for (const [figure, key] of LATENCY_FIGURES) {
-      add({ section: `latency ${op}`, figure, unit: "us", better: "lower", value: r.latency_us[key] });
+    for (const [figure, key, noise] of LATENCY_FIGURES) {
+      const value = r.latency_us[key];
+      add({ section: `latency ${op}`, figure, unit: "us", better: "lower", value, noise: noise(r, value) });
     }
   }
   const all = report.ops.all;
   if (all !== undefined) {
-    add({ section: "outcomes", figure: "ok", unit: "count", better: "higher", value: all.ok });
-    add({ section: "outcomes", figure: "fail", unit: "count", better: "lower", value: all.fail });
-    add({ section: "outcomes", figure: "info", unit: "count", better: "lower", value: all.info });
+    // Counts follow the offered load: with different target rates, they compare no strategy.
+    const better = (direction: Better): Better => (differentTargets ? "none" : direction);
+    add({ section: "outcomes", figure: "ok", unit: "count", better: better("higher"), value: all.ok });
+    add({ section: "outcomes", figure: "fail", unit: "count", better: better("lower"), value: all.fail });
+    add({ section: "outcomes", figure: "info", unit: "count", better: better("lower"), value: all.info });
   }
   const r = report.replication;
   if (r.replicas >= 2) {
@@ -188,16 +258,19 @@ function rank(op: string): number {
 
 /** Compares single runs: one column per run. */
 export function compareRuns(runs: { source: string; report: Report }[]): Comparison {
-  const labels = columnLabels(runs.map((r) => r.report));
+  const reports = runs.map((r) => r.report);
+  const labels = columnLabels(reports);
   const columns: ComparisonColumn[] = runs.map((run, i) => ({
     label: labels[i] as string,
     source: run.source,
     seeds: [run.report.seed],
   }));
+  const differ = targetsDiffer(reports);
   return {
     columns,
+    noise: "run",
     rows: buildRows(
-      runs.map((r) => [figuresOf(r.report)]),
+      reports.map((report) => [figuresOf(report, differ)]),
       false,
     ),
   };
@@ -212,10 +285,12 @@ export function compareVariants(
     source: v.source,
     seeds: v.reports.map((r) => r.seed),
   }));
+  const differ = targetsDiffer(variants.flatMap((v) => v.reports));
   return {
     columns,
+    noise: "seeds",
     rows: buildRows(
-      variants.map((v) => v.reports.map(figuresOf)),
+      variants.map((v) => v.reports.map((report) => figuresOf(report, differ))),
       true,
     ),
   };
@@ -252,9 +327,31 @@ function buildRows(columns: Map<string, Figure>[][], withRanges: boolean): Compa
       cells,
       best,
     };
-    if (withRanges && best.length > 0) row.withinNoise = overlapsOthers(cells, best);
+    if (best.length > 0) {
+      // Several seeds measure the noise; one run has only its own samples.
+      const noise = columns.map((runs, i) => {
+        const range = (cells[i] as ComparisonCell).range;
+        if (runs.length > 1) return range === undefined ? null : seedNoise(range);
+        const figure = runs[0]?.get(key);
+        return figure === undefined || typeof figure.value !== "number" ? null : runNoise(figure);
+      });
+      row.withinNoise = overlapsOthers(noise, best);
+      if (row.withinNoise && best.some((b) => noise[b]?.[1] === Number.POSITIVE_INFINITY))
+        row.unbounded = true;
+    }
     return row;
   });
+}
+
+/** A matrix column's noise: its seeds' range, at least the printed precision. */
+function seedNoise([low, high]: [number, number]): Interval {
+  return [precisionInterval(low)[0], precisionInterval(high)[1]];
+}
+
+/** A single run's figure's noise: its own interval, else by its unit. */
+function runNoise(figure: Figure): Interval {
+  const value = figure.value as number;
+  return figure.noise ?? (figure.unit === "count" ? countInterval(value) : precisionInterval(value));
 }
 
 /** Keeps sections in first-seen order but groups "checks" last. */
@@ -298,14 +395,21 @@ function bestColumns(cells: ComparisonCell[], better: Better): number[] {
   return values.flatMap((v, i) => (v === target ? [i] : []));
 }
 
-/** True when a best column's seed range overlaps the range of some other column. */
-function overlapsOthers(cells: ComparisonCell[], best: number[]): boolean {
+/** True when a best column's noise interval overlaps some other column's. */
+function overlapsOthers(noise: (Interval | null)[], best: number[]): boolean {
   return best.some((b) => {
-    const [lo, hi] = cells[b]?.range ?? [0, 0];
-    return cells.some(
-      (c, i) => !best.includes(i) && c.range !== undefined && c.range[0] <= hi && c.range[1] >= lo,
+    const own = noise[b];
+    return (
+      own !== null &&
+      own !== undefined &&
+      noise.some((other, i) => !best.includes(i) && other !== null && overlap(own, other))
     );
   });
+}
+
+/** Whether a cell is marked best: the row's best value, beyond noise. */
+export function isStarred(row: ComparisonRow, column: number): boolean {
+  return row.best.includes(column) && row.withinNoise !== true;
 }
 
 /** Past this length a label by settings gives way to the scenario's name, when the names tell the runs apart. */
@@ -367,7 +471,7 @@ function shortNames(paths: string[]): Map<string, string> {
   return names;
 }
 
-/** The comparison as an aligned text table; the best value of each row is marked with `*`. */
+/** The comparison as an aligned text table; the best value of each row, beyond noise, is marked with `*`. */
 export function comparisonTable(comparison: Comparison): string {
   const header = ["", ...comparison.columns.map((c) => c.label)];
   const lines: string[][] = [header];
@@ -383,9 +487,9 @@ export function comparisonTable(comparison: Comparison): string {
         (cell.range
           ? ` (${formatValue(cell.range[0], row.unit)}–${formatValue(cell.range[1], row.unit)})`
           : "");
-      return row.best.includes(i) ? `${text} *` : text;
+      return isStarred(row, i) ? `${text} *` : text;
     });
-    const note = row.withinNoise ? " (within noise)" : "";
+    const note = row.withinNoise ? ` (${noiseLabel(row)})` : "";
     lines.push([`  ${row.figure}${note}`, ...cells]);
   }
   const widths = header.map((_, i) => Math.max(...lines.map((l) => (l[i] ?? "").length)));
@@ -395,10 +499,38 @@ export function comparisonTable(comparison: Comparison): string {
       .join("  ")
       .trimEnd(),
   );
-  return `${text.join("\n")}\n* best value of the row${comparison.rows.some((r) => r.withinNoise) ? "; (within noise): the best column's seed range overlaps another's" : ""}\n`;
+  return `${text.join("\n")}\n${noiseNotes(comparison).join("\n")}\n`;
 }
 
-function formatValue(value: number | string | null, unit: string): string {
+/** Why a row's best value is not starred: "within noise", "too few samples" or "one sample". */
+export function noiseLabel(row: ComparisonRow): string {
+  if (row.unbounded !== true) return "within noise";
+  return row.figure === "max" ? "one sample" : "too few samples";
+}
+
+/** What a star and the notes on unstarred rows mean, for the table's foot and the page's. */
+export function noiseNotes(comparison: Comparison): string[] {
+  const notes = ["* best value of the row, beyond noise (lower latency, more throughput, fewer failures)"];
+  if (comparison.rows.some((r) => r.unbounded)) {
+    notes.push(
+      "(one sample), (too few samples): a maximum, or a tail percentile with too few operations beyond it, has no upper bound to compare",
+    );
+  }
+  if (comparison.rows.some((r) => r.withinNoise && !r.unbounded)) {
+    notes.push(
+      comparison.noise === "seeds"
+        ? "(within noise): the best column's seed range overlaps another's: the difference may be the seed's luck"
+        : "(within noise): the best value lies within another run's 95% sampling interval (one run per column; a matrix over seeds measures the noise)",
+    );
+  }
+  if (comparison.rows.some((r) => r.figure === "ops/s / target")) {
+    notes.push("target rates differ: throughput is compared as a fraction of each run's target rate");
+  }
+  return notes;
+}
+
+/** A figure as the table prints it ("-" for none). */
+export function formatValue(value: number | string | null, unit: string): string {
   if (value === null) return "-";
   if (typeof value === "string") return value;
   if (unit === "us") return formatUs(value);
@@ -408,9 +540,10 @@ function formatValue(value: number | string | null, unit: string): string {
   return String(Math.round(value * 10) / 10);
 }
 
-/** µs as the run summary prints them. */
+/** µs as the run summary prints them: 3 significant digits from 1 ms up ("4.71s", not "4714.5ms"). */
 export function formatUs(us: number): string {
   if (us >= 10_000_000) return `${(us / 1e6).toFixed(1)}s`;
+  if (us >= 1_000_000) return `${(us / 1e6).toFixed(2)}s`;
   if (us >= 10_000) return `${(us / 1e3).toFixed(1)}ms`;
   if (us >= 1000) return `${(us / 1e3).toFixed(2)}ms`;
   return `${Math.round(us)}us`;

@@ -32,13 +32,22 @@ export interface ComparisonRow {
   /** Columns holding the best value (none when `better` is "none" or all are equal). */
   best: number[];
   /**
-   * In a matrix: true when the best column's seed range overlaps another column's, so the
-   * difference is within seed-to-seed noise.
+   * Set when there is a best column: true when the difference is within noise, so the best value
+   * is not starred. In a matrix, the best column's seed range overlaps another column's; for
+   * single runs, its 95% sampling interval overlaps another run's (reports/noise.ts).
    */
   withinNoise?: boolean;
+  /**
+   * Single runs, within noise: the best value's interval has no upper bound (a maximum is one
+   * sample; a tail percentile of few operations cannot be bounded), printed "(one sample)" or
+   * "(too few samples)".
+   */
+  unbounded?: boolean;
 }
 
 export interface Comparison {
   columns: ComparisonColumn[];
+  /** What measures noise: each run's own samples ("run", `dbsim compare`) or the seeds ("seeds", a matrix). */
+  noise: "run" | "seeds";
   rows: ComparisonRow[];
 }

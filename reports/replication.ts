@@ -1,6 +1,8 @@
 // What replication did during a run, from the engine's events and the clients' writes: lag per
-// follower, failovers with the write outage around each, conflicts and discarded log entries.
+// follower, failovers with the write outage around each (on the promoted node's shard), conflicts
+// and discarded log entries.
 
+import { shardOfNodeName } from "../engine/cluster.js";
 import type { EngineEvent } from "../engine/events.js";
 import { WriteSet } from "../engine/write-set.js";
 import type { CompletedOperation, Observer } from "../workloads/observer.js";
@@ -9,32 +11,43 @@ import type { ReplicationReport } from "./report-schema.js";
 
 const WRITES = new Set(["update", "insert", "rmw", "transfer"]);
 
-/** A promotion, and the write outage around it as far as the run has gone. */
+/** A promotion, and the write outage around it on its shard as far as the run has gone. */
 interface Failover {
   at_us: number;
   node: number;
+  shard: number;
   term: number;
-  /** Completion of the last ok write before the promotion (0: none). */
+  /** Completion of the shard's last ok write before the promotion (0: none). */
   from_us: number;
-  /** Completion of the first ok write at or after it (null: none yet). */
+  /** Completion of the shard's first ok write at or after it (null: none yet). */
   to_us: number | null;
-  /** Writes that failed or timed out from `from_us` on, until `to_us`. */
+  /** The shard's writes that failed or timed out from `from_us` on, until `to_us`. */
   bad: number;
 }
 
+/** One shard's writes as far as failovers need them. */
+interface ShardWrites {
+  lastOk_us: number;
+  /** Writes that failed or timed out since the last ok write. */
+  badSinceOk: number;
+  /** Failovers whose outage has not ended yet (no ok write since). */
+  open: Failover[];
+}
+
+/** The writes whose shard the clients did not see (routing: proxy): one cluster-wide account. */
+const UNKNOWN_SHARD = -1;
+
 /**
  * Memory stays flat however long the run: acknowledged writes are a bitset of their values, and a
- * failover's outage is closed by the first ok write after it (no list of every write is kept).
+ * failover's outage is closed by its shard's first ok write after it (no list of every write is
+ * kept).
  */
 export class ReplicationRecorder implements Observer {
   private readonly names: ReadonlyMap<number, string>;
   private readonly lag = new Map<number, { histogram: Histogram; sum: number; max: number }>();
   private readonly failovers: Failover[] = [];
-  /** Failovers whose outage has not ended yet (no ok write since). */
-  private open: Failover[] = [];
-  private lastOkWrite_us = 0;
-  /** Writes that failed or timed out since the last ok write. */
-  private badSinceOk = 0;
+  /** By shard (UNKNOWN_SHARD for writes routed by a router host). */
+  private readonly shardWrites = new Map<number, ShardWrites>();
   /** Values of acknowledged writes, to find those the final leader does not hold. */
   private readonly acked = new WriteSet();
   private conflicts = 0;
@@ -48,14 +61,16 @@ export class ReplicationRecorder implements Observer {
   onOperation(op: CompletedOperation): void {
     if (!WRITES.has(op.op)) return;
     if (op.result === "ok") {
-      for (const f of this.open) f.to_us = op.completed_us;
-      this.open = [];
-      this.lastOkWrite_us = op.completed_us;
-      this.badSinceOk = 0;
+      const writes = this.writesOf(op.shard);
+      for (const f of writes.open) f.to_us = op.completed_us;
+      writes.open = [];
+      writes.lastOk_us = op.completed_us;
+      writes.badSinceOk = 0;
       if (op.value !== null) this.acked.add(op.value);
     } else if (op.error !== "backlog_full" && op.error !== "not_sent") {
-      this.badSinceOk++;
-      for (const f of this.open) f.bad++;
+      const writes = this.writesOf(op.shard);
+      writes.badSinceOk++;
+      for (const f of writes.open) f.bad++;
     }
   }
 
@@ -74,16 +89,21 @@ export class ReplicationRecorder implements Observer {
       }
       case "role":
         if (event.role === "leader" && time_us > 0) {
+          const shard = shardOfNodeName(this.name(event.node));
+          // With routing: proxy the writes' shards are unknown: the cluster's writes stand in.
+          const writes =
+            this.shardWrites.get(shard) ?? this.shardWrites.get(UNKNOWN_SHARD) ?? this.writesOf(shard);
           const failover: Failover = {
             at_us: time_us,
             node: event.node,
+            shard,
             term: event.term,
-            from_us: this.lastOkWrite_us,
+            from_us: writes.lastOk_us,
             to_us: null,
-            bad: this.badSinceOk,
+            bad: writes.badSinceOk,
           };
           this.failovers.push(failover);
-          this.open.push(failover);
+          writes.open.push(failover);
         }
         break;
       case "conflict":
@@ -117,6 +137,7 @@ export class ReplicationRecorder implements Observer {
       failovers: this.failovers.map((f) => ({
         at_s: f.at_us / 1e6,
         leader: this.name(f.node),
+        shard: f.shard,
         term: f.term,
         write_outage_s: f.to_us === null ? null : (f.to_us - f.from_us) / 1e6,
         writes_failed_or_timed_out: f.bad,
@@ -131,5 +152,14 @@ export class ReplicationRecorder implements Observer {
 
   private name(node: number): string {
     return this.names.get(node) ?? `host${node}`;
+  }
+
+  private writesOf(shard: number): ShardWrites {
+    let writes = this.shardWrites.get(shard);
+    if (writes === undefined) {
+      writes = { lastOk_us: 0, badSinceOk: 0, open: [] };
+      this.shardWrites.set(shard, writes);
+    }
+    return writes;
   }
 }

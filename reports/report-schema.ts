@@ -86,15 +86,25 @@ export const replicationSchema = z
           .object({
             at_s: z.number().nonnegative().describe("When the new leader took over (virtual seconds)."),
             leader: z.string(),
+            shard: z
+              .number()
+              .int()
+              .min(-1)
+              .describe("The new leader's shard (-1: unknown); the outage is of this shard's writes."),
             term: z.number().int(),
             write_outage_s: z
               .number()
               .nonnegative()
               .nullable()
               .describe(
-                "From the last write acknowledged before the promotion to the first after it; null: none after.",
+                "From the last write acknowledged on the shard before the promotion to the first after it " +
+                  "(with routing: proxy, the clients do not see shards: of the whole cluster); null: none after.",
               ),
-            writes_failed_or_timed_out: z.number().int().nonnegative(),
+            writes_failed_or_timed_out: z
+              .number()
+              .int()
+              .nonnegative()
+              .describe("The shard's writes that failed or timed out during the outage."),
           })
           .strict(),
       )
@@ -105,8 +115,10 @@ export const replicationSchema = z
       .nonnegative()
       .nullable()
       .describe(
-        "Acknowledged writes the final leader's log does not hold (found by inspecting the engine at the end; " +
-          "null when no single node leads at the end, or in multi-leader mode, where `conflicts` counts them).",
+        "Acknowledged writes the final leaders' logs do not hold (found by inspecting the engine at the run's end; " +
+          "null when a shard has no single leader then, or in multi-leader mode, where `conflicts` counts them). " +
+          "A write a later write overwrote counts here even though the final state is right; with final reads, " +
+          "`final_reads.lost_writes` judges every acknowledged write on the final state.",
       ),
     conflicts: z.number().int().nonnegative().describe("Writes last-writer-wins discarded (multi-leader)."),
     leaders_at_end: z
@@ -127,6 +139,78 @@ export const replicationSchema = z
       ),
   })
   .strict();
+
+/** report.json lists at most this many diverged keys with their values (and counts them all). */
+export const DIVERGENCE_LISTED = 100;
+
+const count = z.number().int().nonnegative();
+
+export const finalReadsSchema = z
+  .object({
+    healed_at_s: z
+      .number()
+      .nonnegative()
+      .describe(
+        "When every fault was ended (partitions healed, crashed nodes restarted): the clients had drained.",
+      ),
+    settle_s: z
+      .number()
+      .nonnegative()
+      .describe("How long the cluster then ran before the reads (after any pause ended)."),
+    reads_from_s: z.number().nonnegative().describe("When the final reads began."),
+    end_s: z.number().nonnegative().describe("When they ended."),
+    process: count.describe(
+      "The process of the final reads in history.jsonl (the first number no client used).",
+    ),
+    keys: count.describe(
+      "Keys read from every replica: every key the history touched (a bank: its balances, one read).",
+    ),
+    reads: count.describe("Reads, one per key and replica (the last try of each)."),
+    unanswered: count.describe(
+      "Reads that no try got an answer to: that replica's value of the key is unknown.",
+    ),
+    leaders: z.array(z.string()).describe("Nodes that believed they led when the reads began."),
+    leader_changes: count.describe("Promotions during the final phase (after the faults ended)."),
+    truncated_entries: count.describe("Log entries replicas discarded during the final phase."),
+    diverged_keys: count.describe("Keys on which the replicas that answered hold different values."),
+    divergence: z
+      .array(
+        z
+          .object({
+            key: z.string().nullable(),
+            values: z
+              .record(z.string(), z.unknown())
+              .describe("Replica -> the value it holds (null: empty; absent: it never answered)."),
+          })
+          .strict(),
+      )
+      .describe(
+        `The first ${DIVERGENCE_LISTED} diverged keys, in the history's order. Every key's values are in ` +
+          "history.jsonl, as the reads of `process`.",
+      ),
+    lost_writes: z
+      .object({
+        acknowledged: count,
+        lost: count.describe(
+          "Acknowledged writes whose key's final value (held by a majority) was written before them.",
+        ),
+        divergent: count.describe("Acknowledged writes that only some replicas hold."),
+        unjudged: count.describe("Acknowledged writes of keys on which no majority of the replicas agrees."),
+      })
+      .strict()
+      .nullable()
+      .describe(
+        "Acknowledged writes judged on the final reads (what lost_writes reports); null when the history's " +
+          "writes are not unique per key (a bank).",
+      ),
+  })
+  .strict()
+  .nullable()
+  .optional()
+  .describe(
+    "Jepsen's final phase: after the faults ended and the cluster settled, every key read from every replica " +
+      "(null: final_reads off; absent in older reports).",
+  );
 
 export const shardsSchema = z
   .array(
@@ -305,6 +389,7 @@ export const reportSchema = z
     sharding: shardingSchema,
     queries: queriesSchema,
     checks: z.record(z.string(), checkResultSchema),
+    final_reads: finalReadsSchema,
     faults: z
       .array(
         z
@@ -338,6 +423,7 @@ export type LatencySummaryJson = z.output<typeof latencySummarySchema>;
 export type OpReport = z.output<typeof opReportSchema>;
 export type Timeline = z.output<typeof timelineSchema>;
 export type ReplicationReport = z.output<typeof replicationSchema>;
+export type FinalReadsReport = NonNullable<z.output<typeof finalReadsSchema>>;
 export type Report = z.output<typeof reportSchema>;
 export type HostInfo = Report["host"];
 

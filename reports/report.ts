@@ -6,6 +6,7 @@ import type { ResolvedScenario } from "../workloads/scenario/resolve.js";
 import type { ScenarioDoc } from "../workloads/scenario/schema.js";
 import { type LatencyRecorder, type OpStats, spectrum, summarize } from "./latency.js";
 import {
+  type FinalReadsReport,
   type HostInfo,
   type OpReport,
   REPORT_SCHEMA,
@@ -40,6 +41,7 @@ export function buildReport(input: {
   queries: Report["queries"];
   faults: Report["faults"];
   checks: Report["checks"];
+  final_reads: FinalReadsReport | null;
   host: HostInfo;
 }): Report {
   const { doc, scenario, result, latency } = input;
@@ -68,6 +70,7 @@ export function buildReport(input: {
     sharding: input.sharding,
     queries: input.queries,
     checks: input.checks,
+    final_reads: input.final_reads,
     faults: input.faults,
     host: input.host,
   };

@@ -111,13 +111,8 @@ function replicationLines(report: Report): string[] {
         `${f.writes_failed_or_timed_out} writes failed or timed out`,
     );
   }
-  if (r.lost_writes !== null && (r.replicas >= 2 || report.faults.length > 0)) {
-    lines.push(`lost acknowledged writes: ${r.lost_writes} (missing from the final leaders' logs)`);
-  } else if (r.mode !== "multi-leader" && r.leaders_at_end.length !== 1) {
-    lines.push(
-      `leaders at the end: ${r.leaders_at_end.join(", ") || "none"} (lost writes not counted: no single leader)`,
-    );
-  }
+  const lost = lostWritesLine(report);
+  if (lost !== null) lines.push(lost);
   if (r.mode === "multi-leader") lines.push(`conflicts: ${r.conflicts} writes discarded by last-writer-wins`);
   if (r.truncated_entries > 0)
     lines.push(`log entries discarded by rejoining replicas: ${r.truncated_entries}`);
@@ -131,6 +126,79 @@ function replicationLines(report: Report): string[] {
     const note = details === "" ? "" : ` (${details})`;
     lines.push(
       `fault at ${f.at_s.toFixed(2)}s: ${f.kind} ${f.targets.join(" ") || "(no target)"}${span}${note}`,
+    );
+  }
+  return lines;
+}
+
+/**
+ * The lost-writes figure, one line. With final reads it is every acknowledged write judged on the
+ * state the replicas converged to, and the engine's log count is explained beside it; without, the
+ * log count alone (not counted when a shard has no single leader at the end).
+ */
+export function lostWritesLine(report: Report): string | null {
+  const r = report.replication;
+  const judged = report.final_reads?.lost_writes ?? null;
+  const replicated = r.replicas >= 2 || report.faults.length > 0;
+  if (judged !== null) {
+    const parts = [
+      `lost acknowledged writes: ${judged.lost} of ${judged.acknowledged} ` +
+        "(judged on the final reads of every replica: their key's final value was written before them)",
+    ];
+    if (judged.divergent > 0) {
+      parts.push(
+        `${judged.divergent} more held by only some replicas (they disagree at rest on ${report.final_reads?.diverged_keys} keys)`,
+      );
+    }
+    if (judged.unjudged > 0) parts.push(`${judged.unjudged} not judged (no majority of the replicas agrees)`);
+    if (r.lost_writes !== null && r.lost_writes !== judged.lost) {
+      parts.push(
+        `the final leaders' logs miss ${r.lost_writes} (also counting writes a later write overwrote: their keys end right)`,
+      );
+    }
+    return parts.join("; ");
+  }
+  if (r.lost_writes !== null) {
+    return replicated
+      ? `lost acknowledged writes: ${r.lost_writes} (missing from the final leaders' logs)`
+      : null;
+  }
+  const leaderless = shardsWithoutOneLeader(report);
+  if (r.mode === "multi-leader" || leaderless.length === 0) return null;
+  return (
+    `leaders at the end: ${r.leaders_at_end.join(", ") || "none"} ` +
+    `(lost writes not counted: no single leader of ${leaderless.join(", ")})`
+  );
+}
+
+/** The shards in use whose leaders at the end are not exactly one (nodes are named shard<i>/n<j>). */
+function shardsWithoutOneLeader(report: Report): string[] {
+  const shards = report.shards?.map((shard) => `shard${shard.id}`) ?? ["shard0"];
+  return shards.filter(
+    (shard) => report.replication.leaders_at_end.filter((node) => node.startsWith(`${shard}/`)).length !== 1,
+  );
+}
+
+/** Jepsen's final phase: when the reads ran, what they covered, and where the replicas disagree. */
+function finalReadsLines(report: Report): string[] {
+  const f = report.final_reads;
+  if (f === null || f === undefined) return [];
+  const unanswered = f.unanswered > 0 ? `, ${f.unanswered} unanswered` : "";
+  const what =
+    report.config.workload.type === "bank"
+      ? `${f.reads} reads of every balance, one per replica`
+      : `${f.reads} reads of ${f.keys} key${f.keys === 1 ? "" : "s"} on every replica`;
+  const lines = [
+    `final reads at ${f.reads_from_s.toFixed(2)}s (every fault ended, then ${f.settle_s}s to settle): ` +
+      `${what}${unanswered}; leaders then: ${f.leaders.join(", ") || "none"}`,
+  ];
+  const first = f.divergence[0];
+  if (first !== undefined) {
+    const values = Object.entries(first.values)
+      .map(([node, value]) => `${node} ${JSON.stringify(value)}`)
+      .join(", ");
+    lines.push(
+      `replicas disagree at rest on ${f.diverged_keys} keys, e.g. ${first.key ?? "the balances"}: ${values}`,
     );
   }
   return lines;
@@ -160,7 +228,9 @@ export function queryLines(report: Report): string[] {
 function checkLines(report: Report): string[] {
   return Object.entries(report.checks).map(([name, verdict]) => {
     const state = verdict.valid === true ? "ok" : verdict.valid === false ? "VIOLATED" : "unknown";
-    const count = typeof verdict.count === "number" ? ` (${verdict.count} anomalies)` : "";
+    // An unknown verdict found nothing: "(0 anomalies)" beside it would read as a pass.
+    const count =
+      typeof verdict.count === "number" && verdict.valid !== "unknown" ? ` (${verdict.count} anomalies)` : "";
     const reason = typeof verdict.reason === "string" ? `: ${verdict.reason}` : "";
     return `check ${name}: ${state}${count}${reason}`;
   });
@@ -185,6 +255,7 @@ export function terminalSummary(report: Report, reproduce: string): string {
     ...replicationLines(report),
     ...shardingLines(report),
     ...queryLines(report),
+    ...finalReadsLines(report),
     ...checkLines(report),
     `reproduce: ${reproduce}`,
     `wall ${report.host.wall_s.toFixed(2)}s, ${Math.round(report.host.events_per_wall_s)} events/s, ` +
@@ -214,6 +285,7 @@ export function markdownSummary(report: Report, reproduce: string): string {
       ...replicationLines(report),
       ...shardingLines(report),
       ...queryLines(report),
+      ...finalReadsLines(report),
       ...checkLines(report),
     ].map((line, i) => `${i === 0 ? "\n" : ""}- ${line}`),
     "",

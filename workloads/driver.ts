@@ -23,7 +23,7 @@ import {
   isWriteRequest,
   type RequestPlan,
 } from "./client-workload.js";
-import type { CompletedOperation, Observer, OpResult } from "./observer.js";
+import type { CompletedOperation, Observer, OpResult, RmwRead } from "./observer.js";
 
 export interface DriverConfig {
   /** Operations per second of the open-loop schedule; null for a closed loop. */
@@ -35,6 +35,8 @@ export interface DriverConfig {
   /** The measured phase is [warmup_us, end_us); no operation is intended at or after end_us. */
   warmup_us: number;
   end_us: number;
+  /** The dispatcher routes to shards itself (false: to a router host, which picks the shard). */
+  shards_known: boolean;
 }
 
 /** Client indices are packed into request ids; this bounds `clients`. */
@@ -60,11 +62,14 @@ interface Operation<Op extends ClientOperation> {
   queue_us: number;
   service_us: number;
   sync_us: number;
-  /** The node answering the request in flight (or that answered last), and its term. */
+  /** The node answering the request in flight (or that answered last), its shard, and its term. */
   node: HostId;
+  shard: number;
   term: number;
   /** What a write wrote (unique per write), or what a read returned. */
   value: number | null;
+  /** A read-modify-write's read once it was answered `ok` (its update is then sent at once). */
+  rmwRead: RmwRead | null;
 }
 
 interface Client<Op extends ClientOperation> {
@@ -159,6 +164,7 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
     op.sync_us += response.sync_us;
     op.term = response.term;
     op.node = done.node;
+    if (this.config.shards_known) op.shard = done.shard;
     const request = op.request as RequestPlan;
     if (!isWriteRequest(request.op)) op.value = response.value;
     if (response.status !== "ok") {
@@ -166,6 +172,9 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
       return;
     }
     if (isWriteRequest(request.op)) op.wrote = true;
+    else if (op.spec.kind === "rmw") {
+      op.rmwRead = { result: "ok", value: response.value, completed_us: ctx.now_us(), node: done.node };
+    }
     const next = this.workload.after(op.spec, op.step, response);
     if (next === null) this.complete(ctx, client, "ok", null);
     else if ("fail" in next) this.complete(ctx, client, op.wrote ? "info" : "fail", next.fail);
@@ -228,8 +237,10 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
       service_us: 0,
       sync_us: 0,
       node: -1,
+      shard: -1,
       term: 0,
       value: null,
+      rmwRead: null,
     };
   }
 
@@ -260,6 +271,7 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
       template: plan.template ?? "",
     });
     op.node = this.dispatcher.nodeOf(client.index);
+    op.shard = this.config.shards_known ? this.dispatcher.shardOf(client.index) : -1;
   }
 
   private armTimeout(ctx: HostContext, client: Client<Op>): void {
@@ -312,6 +324,11 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
     this.completed++;
     const bank = this.workload.data?.(op.spec);
     const query = this.workload.queryData?.(op.spec);
+    const rmw = op.spec.kind === "rmw";
+    // An rmw whose read did not answer ok ends there: no update was sent, nothing was written.
+    const rmwRead: RmwRead | undefined = !rmw
+      ? undefined
+      : (op.rmwRead ?? { result, value: null, completed_us: now, node: op.node });
     const completed: CompletedOperation = {
       op: op.spec.kind,
       result,
@@ -326,11 +343,13 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
       sync_us: op.sync_us,
       node: op.node,
       term: op.term,
-      value: op.value,
+      shard: op.shard,
+      value: rmw && op.rmwRead === null ? null : op.value,
       measured: op.intended_us >= this.config.warmup_us && op.intended_us < this.config.end_us,
       error,
       bank,
       query,
+      rmw_read: rmwRead,
     };
     this.observer.onOperation(completed);
   }

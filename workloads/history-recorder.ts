@@ -1,16 +1,18 @@
 // Records the operations clients saw as a history for the checkers: reads and writes of each key as
-// a register (YCSB updates, inserts and read-modify-writes are writes of a value unique per write;
-// scans are not register operations and are left out), or a bank's transfers (value {from, to,
-// amount}) and reads of every balance (value {account: balance}), which have no key. Kept in typed
-// columns while the run goes on (RECORDER_BYTES_PER_OPERATION bytes per operation, plus each
-// distinct key once and a bank operation's value object); at the end turned into history.jsonl
-// (DESIGN.md, "History") in chunks, and into a checker's History, both from one sequence of events,
-// so the file and what was checked always agree and neither needs the history as one string.
+// a register (YCSB updates and inserts are writes of a value unique per write; a read-modify-write
+// is a read, then a write if its update was sent; scans are not register operations and are left
+// out), or a bank's transfers (value {from, to, amount}) and reads of every balance (value
+// {account: balance}), which have no key. Kept in typed columns while the run goes on
+// (RECORDER_BYTES_PER_OPERATION bytes per operation, plus each distinct key once and a bank
+// operation's value object); at the end turned into history.jsonl (DESIGN.md, "History") in
+// chunks, and into a checker's History, both from one sequence of events, so the file and what was
+// checked always agree and neither needs the history as one string.
 //
 // The loaded records hold the initial value 0, which no write of the run uses: a read that returns
 // it saw the key as it was before the run, and the history says null (empty register).
 
 import { type History, HistoryParser, type OperationType } from "./checkers/history.js";
+import type { FinalRead } from "./final-reads.js";
 import type { BankData, CompletedOperation, Observer } from "./observer.js";
 
 const F_READ = 0;
@@ -36,6 +38,8 @@ export class HistoryRecorder implements Observer {
   private readonly keys: string[] = [];
   private readonly keyIds = new Map<string, number>();
   private count = 0;
+  /** The highest process number recorded (-1: none). */
+  private lastProcess = -1;
   private process = new Uint32Array(INITIAL_CAPACITY);
   private f = new Uint8Array(INITIAL_CAPACITY);
   private key = new Int32Array(INITIAL_CAPACITY);
@@ -73,20 +77,57 @@ export class HistoryRecorder implements Observer {
       return;
     }
     const write = op.op !== "read";
-    let id = this.keyIds.get(op.key);
-    if (id === undefined) {
-      id = this.keys.length;
-      this.keys.push(op.key);
-      this.keyIds.set(op.key, id);
+    const id = this.keyId(op.key);
+    const read = op.rmw_read;
+    if (read !== undefined) {
+      // Two operations of its process, as Jepsen records a read then a write without a transaction.
+      const readPart = { ...op, result: read.result, completed_us: read.completed_us, node: read.node };
+      this.push(readPart, F_READ, id, registerValue(read.value, false));
+      if (read.result === "ok")
+        this.push({ ...op, sent_us: read.completed_us }, F_WRITE, id, registerValue(op.value, true));
+      return;
     }
-    const value = op.value === null || (!write && op.value === 0) ? Number.NaN : op.value;
-    this.push(op, write ? F_WRITE : F_READ, id, value);
+    this.push(op, write ? F_WRITE : F_READ, id, registerValue(op.value, write));
   }
 
-  private push(op: CompletedOperation, f: number, key: number, value: number): void {
+  /**
+   * Records Jepsen's final reads (after every client operation) as reads of one process of their
+   * own, the first number no client used, which it returns. A read that got no answer is `fail`
+   * (a read has no effect); each names the replica it asked, answered or not.
+   */
+  recordFinalReads(reads: readonly FinalRead[]): number {
+    const process = this.lastProcess + 1;
+    for (const read of reads) {
+      const op = { ...read, process };
+      if (read.target.op === "read_all") {
+        const balances = read.records === null ? null : { f: "read" as const, balances: read.records };
+        this.bankValues.push(balances === null ? null : bankValue(balances));
+        this.push(op, F_READ, NO_KEY, this.bankValues.length - 1);
+      } else this.push(op, F_READ, this.keyId(read.target.key), registerValue(read.value, false));
+    }
+    return process;
+  }
+
+  private keyId(key: string): number {
+    let id = this.keyIds.get(key);
+    if (id === undefined) {
+      id = this.keys.length;
+      this.keys.push(key);
+      this.keyIds.set(key, id);
+    }
+    return id;
+  }
+
+  private push(
+    op: Pick<CompletedOperation, "process" | "result" | "sent_us" | "completed_us" | "node">,
+    f: number,
+    key: number,
+    value: number,
+  ): void {
     if (this.count === this.process.length) this.grow();
     const i = this.count++;
     this.process[i] = op.process;
+    if (op.process > this.lastProcess) this.lastProcess = op.process;
     this.f[i] = f;
     this.key[i] = key;
     this.value[i] = value;
@@ -214,6 +255,11 @@ function grown<A extends Column>(column: A, capacity: number): A {
   const next = new (column.constructor as new (length: number) => A)(capacity);
   next.set(column as never);
   return next;
+}
+
+/** A register value in the value column: NaN for null, and for the initial value 0 a read returns. */
+function registerValue(value: number | null, write: boolean): number {
+  return value === null || (!write && value === 0) ? Number.NaN : value;
 }
 
 function bankValue(data: BankData): unknown {

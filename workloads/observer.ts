@@ -31,6 +31,19 @@ export interface QueryData {
 /** Jepsen's outcomes: ok took effect; fail definitely did not; info is unknown (e.g. a timeout). */
 export type OpResult = "ok" | "fail" | "info";
 
+/**
+ * The read of a read-modify-write, which the history records as an operation of its own: `ok` with
+ * what it returned (then the update was sent as it completed), or `fail`/`info` with null (then no
+ * update was sent).
+ */
+export interface RmwRead {
+  readonly result: OpResult;
+  readonly value: number | null;
+  readonly completed_us: number;
+  /** The node it went to, as the operation's `node`. */
+  readonly node: number;
+}
+
 export interface CompletedOperation {
   readonly op: OpName;
   readonly result: OpResult;
@@ -48,11 +61,19 @@ export interface CompletedOperation {
   readonly queue_us: number;
   readonly service_us: number;
   readonly sync_us: number;
-  /** What a write wrote (unique per write) or what a read returned (null: nothing, or a missing key). */
+  /**
+   * What a write wrote (unique per write) or what a read returned (null: nothing, or a missing key).
+   * A read-modify-write's is its update's (null: no update was sent).
+   */
   readonly value: number | null;
   /** The node that answered last (-1 when none did), and the replication term it answered in. */
   readonly node: number;
   readonly term: number;
+  /**
+   * The shard the operation's last request was routed to (-1: unknown, as with `routing: proxy`,
+   * where the router host picks it).
+   */
+  readonly shard: number;
   /** True when the intended start lies in the measured phase (after warmup, before the end). */
   readonly measured: boolean;
   /**
@@ -64,6 +85,8 @@ export interface CompletedOperation {
   readonly bank?: BankData | undefined;
   /** A domain workload's query and its plan and cost (undefined for other workloads). */
   readonly query?: QueryData | undefined;
+  /** A read-modify-write's read (undefined for other operations). */
+  readonly rmw_read?: RmwRead | undefined;
 }
 
 export interface Observer {

@@ -29,6 +29,7 @@ import { DomainClientWorkload } from "./domain/domain-client.js";
 import { createDomainWorkload } from "./domain/registry.js";
 import { ClientDriver } from "./driver.js";
 import { FaultInjector, type FaultRecord } from "./faults/injector.js";
+import { ClientHost, type FinalRead, FinalReader, type FinalReadTarget } from "./final-reads.js";
 import type { Observer } from "./observer.js";
 import { ScenarioError } from "./scenario/load.js";
 import type { ResolvedScenario } from "./scenario/resolve.js";
@@ -48,6 +49,37 @@ export interface RunProgress {
   readonly end_us: number;
   readonly events: number;
   readonly operations: number;
+}
+
+/** What observers read of a run as it goes (the metrics); ScenarioRun.state. */
+export interface RunState {
+  /** Virtual time now, in µs. */
+  now_us(): number;
+  /** Simulator events executed so far. */
+  events(): number;
+  /** Messages sent so far, by message kind. */
+  messagesByKind(): ReadonlyMap<string, number>;
+  /** The role each database node believes it has, or "down" when it is not running. */
+  nodeState(node: number): Role | "down";
+  /** Faults fired so far, each with its end once over. */
+  readonly faults: readonly FaultRecord[];
+  /** On a sharded cluster: requests routed to each shard so far (empty when unsharded). */
+  requestsByShard(): ReadonlyMap<number, number>;
+}
+
+/** Jepsen's final phase, as it went (ScenarioRun.finalPhase). */
+export interface FinalPhase {
+  /** When every fault was ended (the clients had drained), and when the reads began and ended. */
+  readonly healed_us: number;
+  readonly reads_from_us: number;
+  readonly end_us: number;
+  readonly settle_us: number;
+  readonly reads: readonly FinalRead[];
+  /** Nodes that believed they led when the reads began. */
+  readonly leaders: readonly number[];
+  /** What the cluster did meanwhile: promotions, and log entries replicas discarded. */
+  readonly leader_changes: number;
+  readonly truncated_entries: number;
 }
 
 export interface RunResult {
@@ -247,6 +279,23 @@ export class ScenarioRun {
   /** The run must have drained by then: the last operations time out at the latest. */
   private readonly deadline_us: number;
   private finished = false;
+  private readonly injector: FaultInjector;
+  private readonly clientHost: ClientHost;
+  /** A bank's accounts (its final reads read every balance at once), null for other workloads. */
+  private readonly bankAccounts: { readonly first: string; readonly count: number } | null;
+  /** Engine events reach the observer (not during the final phase, which measures nothing). */
+  private reporting = true;
+  /** The run as it ended, once the final phase has begun (`state` then reads this). */
+  private atEnd: {
+    now_us: number;
+    events: number;
+    messages: ReadonlyMap<string, number>;
+    roles: ReadonlyMap<number, Role | "down">;
+    faults: readonly FaultRecord[];
+    requests: ReadonlyMap<number, number>;
+  } | null = null;
+  /** What the cluster did during the final phase, before its reads ended. */
+  private readonly finalPhaseEvents = { leader_changes: 0, truncated_entries: 0 };
 
   constructor(scenario: ResolvedScenario, options: RunOptions) {
     this.scenario = scenario;
@@ -266,6 +315,7 @@ export class ScenarioRun {
           ? bankSetup(scenario, rng)
           : ycsbSetup(scenario, rng);
     this.uniqueWrites = setup.clients.uniqueWrites;
+    this.bankAccounts = w.type === "bank" ? { first: setup.key(0), count: setup.records } : null;
     this.domain = setup.domain?.workload ?? null;
     const r = scenario.replication;
     const observer = options.observer;
@@ -273,7 +323,9 @@ export class ScenarioRun {
     const sharded = sh.provisioned > 1;
     const events = (event: EngineEvent) => {
       if (event.type === "role") this.roles.set(event.node, event.role);
-      observer.onEngineEvent?.(event, sim.now_us);
+      if (this.reporting) observer.onEngineEvent?.(event, sim.now_us);
+      else if (event.type === "role" && event.role === "leader") this.finalPhaseEvents.leader_changes++;
+      else if (event.type === "truncate") this.finalPhaseEvents.truncated_entries += event.entries;
     };
     // Host ids: the shard groups' nodes, then the client, the coordinator and the router host.
     const client_id = sh.provisioned * r.replicas;
@@ -287,6 +339,7 @@ export class ScenarioRun {
           replicas: r.replicas,
           mode: r.mode,
           failover: r.failover,
+          reads: { consistency: r.read_consistency, max_clock_error_us: r.max_clock_error_us },
           node: {
             service_time_us: scenario.node.service_time_us,
             page_time_us: scenario.node.page_time_us,
@@ -352,6 +405,7 @@ export class ScenarioRun {
         max_backlog: w.max_backlog,
         warmup_us: scenario.warmup_us,
         end_us: this.end_us,
+        shards_known: !proxy,
       },
       workload: setup.clients,
       arrivals: sim.rng.split("arrivals"),
@@ -360,7 +414,8 @@ export class ScenarioRun {
       onDrained: () => sim.stop(),
     });
     this.driver = driver;
-    const client = sim.addHost("client", () => driver);
+    this.clientHost = new ClientHost(driver);
+    const client = sim.addHost("client", () => this.clientHost);
     if (client !== client_id) throw new Error(`runner: client host ${client}, expected ${client_id}`);
     if (this.store !== null) {
       const store = this.store;
@@ -384,8 +439,8 @@ export class ScenarioRun {
         if (sim.addHost("router", () => host) !== router_id) throw new Error("runner: router host id");
       }
     }
-    const nodes = groups.flatMap((group) =>
-      group.nodes.map((id, i) => ({ id, name: group.names[i] as string })),
+    const nodes = groups.flatMap((group, shard) =>
+      group.nodes.map((id, i) => ({ id, name: group.names[i] as string, shard })),
     );
     this.hosts = { nodes: nodes.map((node) => node.id), client };
     this.nodeNames = new Map(nodes.map((node) => [node.id, node.name]));
@@ -393,12 +448,20 @@ export class ScenarioRun {
       sim,
       scenario.faults,
       {
-        nodes: () => nodes.map((node) => ({ ...node, role: this.roleOf(node.id) })),
+        nodes: () => {
+          const inService = new Set(this.store?.map.shardIds ?? [0]);
+          return nodes.map((node) => ({
+            ...node,
+            role: this.roleOf(node.id),
+            in_service: inService.has(node.shard),
+          }));
+        },
         client: () => client,
       },
       sim.rng.split("faults"),
     );
     this.faultLog = injector.log;
+    this.injector = injector;
     sim.start();
     injector.install();
     const { loss, duplicate } = scenario.network;
@@ -488,6 +551,24 @@ export class ScenarioRun {
       map_version: map.version,
     };
   }
+
+  /**
+   * The run as observers read it (the metrics): live while it goes, and as it ended once the final
+   * phase has begun, so nothing measured changes.
+   */
+  readonly state: RunState = (() => {
+    const run = this;
+    return {
+      now_us: () => run.atEnd?.now_us ?? run.sim.now_us,
+      events: () => run.atEnd?.events ?? run.sim.events,
+      messagesByKind: () => run.atEnd?.messages ?? run.sim.messagesByKind(),
+      nodeState: (node: number) => run.atEnd?.roles.get(node) ?? run.roleOf(node),
+      get faults() {
+        return run.atEnd?.faults ?? run.faultLog;
+      },
+      requestsByShard: () => run.atEnd?.requests ?? run.requestsByShard(),
+    };
+  })();
 
   /** Requests routed to each shard so far (empty when unsharded). */
   requestsByShard(): ReadonlyMap<number, number> {
@@ -580,6 +661,67 @@ export class ScenarioRun {
     if (!this.finished) throw new Error("settle(): the run has not finished");
     this.sim.resume();
     this.sim.run({ until_us: this.sim.now_us + for_us });
+  }
+
+  /**
+   * Jepsen's final phase, once the run has finished (call result() first: the run's trace hash does
+   * not cover it): ends every fault, lets the cluster run for the scenario's `final_reads.settle`,
+   * and reads each of `keys` (a bank: every balance) from every replica of the shard that owns it
+   * then. The observer hears nothing of it (no operation, no engine event) and `state` stays as the
+   * run ended: the run's figures stay as they were.
+   */
+  finalPhase(keys: readonly string[]): FinalPhase {
+    if (!this.finished) throw new Error("finalPhase(): the run has not finished");
+    this.reporting = false;
+    this.atEnd = {
+      now_us: this.sim.now_us,
+      events: this.sim.events,
+      messages: this.sim.messagesByKind(),
+      roles: new Map(this.hosts.nodes.map((node) => [node, this.roleOf(node)])),
+      faults: this.faultLog.map((record) => ({ ...record })),
+      requests: new Map(this.requestsByShard()),
+    };
+    const healed_us = this.sim.now_us;
+    this.injector.endAll();
+    const { settle_us } = this.scenario.final_reads;
+    const reads_from_us = healed_us + settle_us;
+    const phase: { reader: FinalReader | null; leaders: number[] } = { reader: null, leaders: [] };
+    this.sim.at(reads_from_us, () => {
+      phase.leaders = this.leaders();
+      const stop = () => this.sim.stop();
+      phase.reader = new FinalReader(this.finalReadTargets(keys), this.scenario.workload.timeout_us, stop);
+      this.clientHost.startFinalReads(phase.reader);
+    });
+    this.sim.resume();
+    while (phase.reader === null || !phase.reader.done) {
+      const outcome = this.sim.runSlice(1_000_000);
+      if (outcome === "idle") throw new Error("final phase: no event left before the reads ended (a bug)");
+      if (outcome === "stopped" && phase.reader?.done !== true) this.sim.resume();
+    }
+    return {
+      healed_us,
+      reads_from_us,
+      end_us: this.sim.now_us,
+      settle_us,
+      reads: phase.reader.reads,
+      leaders: phase.leaders,
+      ...this.finalPhaseEvents,
+    };
+  }
+
+  /** Each key from every replica of the shard owning it now; a bank's every balance from each replica. */
+  private finalReadTargets(keys: readonly string[]): FinalReadTarget[] {
+    const bank = this.bankAccounts;
+    if (bank !== null) {
+      const nodes = (this.groups[0] as Shard).nodes;
+      return [{ op: "read_all", key: bank.first, scan_length: bank.count, nodes }];
+    }
+    return keys.map((key) => ({
+      op: "read",
+      key,
+      scan_length: 0,
+      nodes: (this.groups[this.ownerOf(key)] as Shard).nodes,
+    }));
   }
 
   /** Runs to completion. */

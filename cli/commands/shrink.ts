@@ -338,10 +338,11 @@ function scheduleEntries(record: FaultRecord): Fault[] {
   switch (record.kind) {
     case "partition": {
       const shape = detail.shape;
+      const cut = detail.nodes_only === true ? { nodes_only: true } : {};
       if (shape === "halves" || shape === "bridge")
-        return [{ at, kind: "partition", [shape]: true, for: duration }];
+        return [{ at, kind: "partition", [shape]: true, ...cut, for: duration }];
       if (shape === "isolate" || shape === "minority") {
-        return [{ at, kind: "partition", [shape]: record.targets[0], for: duration }];
+        return [{ at, kind: "partition", [shape]: record.targets[0], ...cut, for: duration }];
       }
       return [];
     }

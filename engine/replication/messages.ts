@@ -3,20 +3,40 @@
 import type { HostId, Message } from "../../sim/host.js";
 import type { LogEntry, NodeSnapshot } from "../node-base.js";
 
-/** Leader -> follower: log entries after (prev_lsn, prev_term); empty as a heartbeat. */
-export interface AppendEntries extends Message {
-  readonly kind: "append";
+/**
+ * What every message from a leader carries. A follower that accepts it echoes the highest `round`
+ * and `sent_us` it accepted from its leader in every reply: the leader's proof that a majority
+ * still followed it after a read arrived (read_index) or at a time its lease counts from (lease).
+ */
+export interface LeaderMessage extends Message {
   readonly term: number;
   readonly leader: HostId;
+  /** The leader's latest read round when it sent this (0: none; see read-confirmation.ts). */
+  readonly round: number;
+  /** The leader's clock when it sent this. */
+  readonly sent_us: number;
+}
+
+/** What every reply to a leader carries: the echo of the latest leader message its sender accepted. */
+export interface LeaderEcho extends Message {
+  readonly term: number;
+  /** The highest read round accepted from this term's leader (0: none). */
+  readonly round: number;
+  /** The latest `sent_us` accepted from this term's leader (-Infinity: none). */
+  readonly sent_us: number;
+}
+
+/** Leader -> follower: log entries after (prev_lsn, prev_term); empty as a heartbeat. */
+export interface AppendEntries extends LeaderMessage {
+  readonly kind: "append";
   readonly prev_lsn: number;
   readonly prev_term: number;
   readonly entries: readonly LogEntry[];
 }
 
 /** Follower -> leader. */
-export interface AppendReply extends Message {
+export interface AppendReply extends LeaderEcho {
   readonly kind: "append_reply";
-  readonly term: number;
   readonly success: boolean;
   /** Success: the follower holds the leader's log up to here, durable by its fsync policy. */
   readonly match_lsn: number;
@@ -27,11 +47,22 @@ export interface AppendReply extends Message {
 }
 
 /** Leader -> follower whose log cannot be caught up from the leader's: its whole state. */
-export interface InstallSnapshot extends Message {
+export interface InstallSnapshot extends LeaderMessage {
   readonly kind: "snapshot";
-  readonly term: number;
-  readonly leader: HostId;
   readonly snapshot: NodeSnapshot;
+}
+
+/**
+ * Leader -> follower, under read_index or lease: an immediate round of confirmation for reads that
+ * are waiting (it bypasses the one-append-in-flight flow control of log shipping).
+ */
+export interface Heartbeat extends LeaderMessage {
+  readonly kind: "heartbeat";
+}
+
+/** Follower -> leader: it accepted a heartbeat. */
+export interface HeartbeatReply extends LeaderEcho {
+  readonly kind: "heartbeat_reply";
 }
 
 export interface VoteRequest extends Message {

@@ -18,6 +18,9 @@
 // not have (log matching). Without fencing (unsafe, for demonstration) promotions keep the term, no
 // lease applies and a leader never steps down: two leaders can acknowledge writes in one term.
 //
+// Reads (`read_consistency`): `local` answers from whoever believes it leads; `read_index` and `lease`
+// confirm leadership first and answer only committed writes (read-confirmation.ts).
+//
 // Logs are compacted (node-base.ts LOG_WINDOW): a follower that needs entries its leader no longer
 // holds, or whose own log diverges below what it still holds, is sent a snapshot of the leader's
 // state (table, query database, the writes its log held) and replaces its own with it.
@@ -33,7 +36,24 @@ import {
   type NodeConfig,
 } from "../node-base.js";
 import type { Request, ResponseStatus } from "../protocol.js";
-import type { AppendEntries, AppendReply, InstallSnapshot, VoteReply, VoteRequest } from "./messages.js";
+import type {
+  AppendEntries,
+  AppendReply,
+  Heartbeat,
+  HeartbeatReply,
+  InstallSnapshot,
+  LeaderEcho,
+  LeaderMessage,
+  VoteReply,
+  VoteRequest,
+} from "./messages.js";
+import {
+  LOCAL_READS,
+  leaseDuration_us,
+  quorumValue,
+  ReadConfirmation,
+  type ReadSettings,
+} from "./read-confirmation.js";
 
 export type ReplicationMode = "async" | "semi-sync" | "sync";
 
@@ -45,6 +65,8 @@ export interface ReplicationSettings {
   failover: { enabled: boolean; detect_after_us: number; fencing: boolean };
   /** Most entries in one append. */
   batch_max: number;
+  /** How a leader answers reads (read-confirmation.ts); default local. */
+  reads?: ReadSettings;
 }
 
 interface FollowerState {
@@ -57,11 +79,20 @@ interface FollowerState {
   lastReply_us: number;
   /** The follower cannot match the log at what it still holds: send it a snapshot. */
   snapshotDue: boolean;
+  /** Highest read round it acknowledged in this term. */
+  round: number;
+  /** This leader's clock at the latest send it acknowledged. */
+  echo_us: number;
 }
 
 const TIMER_TICK = FIRST_SUBCLASS_TIMER;
 /** Fires at a follower's exact election deadline (ticks alone would quantize elections). */
 const TIMER_ELECTION = FIRST_SUBCLASS_TIMER + 1;
+/**
+ * Reads a leader under read_index or lease answers only once confirmed, when they ask for the leader
+ * (not the coordinator's requests, nor a read of one replica's own state, which any replica answers).
+ */
+const CLIENT_READS = new Set(["read", "scan", "read_all", "query"]);
 
 export class ReplicaNode extends NodeBase {
   private readonly settings: ReplicationSettings;
@@ -77,11 +108,26 @@ export class ReplicaNode extends NodeBase {
   /** Writes this leader logged, waiting for durability and replication, in log order. */
   private pendingAcks: InService[] = [];
   private readonly tick_us: number;
+  private readonly reads: ReadSettings;
+  /** lease: how long a majority's acknowledgement lets the leader answer reads alone. */
+  private readonly lease_us: number;
+  /** Leader under read_index or lease: its reads waiting for confirmation (null otherwise). */
+  private confirmation: ReadConfirmation | null = null;
+  /** Follower: the latest read round and leader clock accepted from this term's leader (echoed). */
+  private readonly echo = { term: 0, round: 0, sent_us: Number.NEGATIVE_INFINITY };
+  /** When this node last accepted a leader's message, or started (lease: no votes within detect_after). */
+  private leaderHeard_us = 0;
 
   constructor(config: NodeConfig, settings: ReplicationSettings) {
     super(config);
     this.settings = settings;
     this.tick_us = Math.max(1000, Math.round(settings.failover.detect_after_us / 5));
+    this.reads = settings.reads ?? LOCAL_READS;
+    this.lease_us = leaseDuration_us(settings.failover.detect_after_us, this.reads.max_clock_error_us);
+    if (this.reads.consistency !== "local" && !settings.failover.fencing)
+      throw new Error(`replica: read_consistency ${this.reads.consistency} needs fencing (terms)`);
+    if (this.reads.consistency === "lease" && this.lease_us <= 0)
+      throw new Error("replica: max_clock_error leaves no lease (it must be under detect_after / 2)");
   }
 
   private get majority(): number {
@@ -92,6 +138,7 @@ export class ReplicaNode extends NodeBase {
     const firstStart = !this.storage.started;
     this.storage.started = true;
     this.lastHeard_us = ctx.now_us();
+    this.leaderHeard_us = this.lastHeard_us; // it may have acknowledged a lease before it crashed
     this.newElectionDelay();
     if (firstStart) this.leader = this.settings.initialLeader;
     // Without failover nobody else can have been promoted: the initial leader resumes after a restart.
@@ -113,12 +160,15 @@ export class ReplicaNode extends NodeBase {
 
   protected onWriteLogged(ctx: HostContext, write: InService): void {
     this.pendingAcks.push(write);
+    this.confirmation?.logged(ctx.disk.length, this.entryOf);
     for (const follower of this.followers.keys()) this.replicate(ctx, follower);
   }
 
   protected onDurable(ctx: HostContext, durable: number): void {
-    if (this.role === "leader") this.releaseAcks(ctx);
-    else if (this.leader >= 0 && durable > 0 && this.verified > 0) {
+    if (this.role === "leader") {
+      this.releaseAcks(ctx);
+      this.advanceCommit(ctx);
+    } else if (this.leader >= 0 && durable > 0 && this.verified > 0) {
       // Tell the leader what is durable now (followers under `always` acknowledge after fsync).
       ctx.send(this.leader, this.appendReply(true));
     }
@@ -178,6 +228,12 @@ export class ReplicaNode extends NodeBase {
       case "vote_reply":
         this.onVoteReply(ctx, from, msg as VoteReply);
         break;
+      case "heartbeat":
+        this.onHeartbeat(ctx, from, msg as Heartbeat);
+        break;
+      case "heartbeat_reply":
+        this.onHeartbeatReply(ctx, from, msg as HeartbeatReply);
+        break;
       default:
         throw new Error(`replica: unexpected message ${msg.kind}`);
     }
@@ -190,18 +246,42 @@ export class ReplicaNode extends NodeBase {
     this.leader = ctx.id;
     this.followers.clear();
     const now = ctx.now_us();
+    const next = ctx.disk.length + 1;
+    if (this.reads.consistency !== "local") this.confirmation = new ReadConfirmation(this.logNoop(ctx));
     for (const peer of this.settings.peers) {
       if (peer === ctx.id) continue;
       this.followers.set(peer, {
-        next: ctx.disk.length + 1,
+        next,
         match: 0,
         inflight: false,
         sent_us: 0,
         lastReply_us: now,
         snapshotDue: false,
+        round: 0,
+        echo_us: Number.NEGATIVE_INFINITY,
       });
       this.replicate(ctx, peer);
     }
+    this.advanceCommit(ctx); // a leader alone commits by itself
+  }
+
+  /** Logs an entry of this term that writes nothing; returns its position (read-confirmation.ts). */
+  private logNoop(ctx: HostContext): number {
+    const lsn = ctx.disk.length + 1;
+    const { term } = this.storage;
+    this.applyAndLog({
+      lsn,
+      term,
+      insert: false,
+      key: "",
+      field: -1,
+      value: 0,
+      ts_us: ctx.now_us(),
+      origin: ctx.id,
+      noop: true,
+    });
+    if (this.config.fsync_policy.kind === "always") this.requestFsync();
+    return lsn;
   }
 
   /** Replicas heard from within detect_after, this one included. */
@@ -233,6 +313,8 @@ export class ReplicaNode extends NodeBase {
       digest: (Math.imul(prev_lsn, 0x9e3779b1) ^ entries.length) >>> 0,
       term: this.storage.term,
       leader: ctx.id,
+      round: this.confirmation?.roundSent ?? 0,
+      sent_us: now,
       prev_lsn,
       prev_term: this.termAt(prev_lsn),
       entries,
@@ -245,17 +327,20 @@ export class ReplicaNode extends NodeBase {
   /** Sends the follower this leader's whole state; it resumes from the log's end. */
   private sendSnapshot(ctx: HostContext, peer: HostId, f: FollowerState): void {
     const snapshot = this.snapshot();
+    const now = ctx.now_us();
     const message: InstallSnapshot = {
       kind: "snapshot",
       digest: (Math.imul(snapshot.last_lsn, 0x9e3779b1) ^ 0x5a) >>> 0,
       term: this.storage.term,
       leader: ctx.id,
+      round: this.confirmation?.roundSent ?? 0,
+      sent_us: now,
       snapshot,
     };
     ctx.send(peer, message);
     f.next = snapshot.last_lsn + 1;
     f.inflight = true;
-    f.sent_us = ctx.now_us();
+    f.sent_us = now;
   }
 
   private onAppendReply(ctx: HostContext, from: HostId, msg: AppendReply): void {
@@ -278,6 +363,8 @@ export class ReplicaNode extends NodeBase {
       f.next = Math.max(1, Math.min(f.next - 1, msg.last_lsn + 1));
     }
     if (f.next <= ctx.disk.length) this.replicate(ctx, from);
+    if (msg.success) this.advanceCommit(ctx);
+    this.noteEcho(ctx, f, msg);
   }
 
   /** Acknowledges, in log order, the writes that are now durable and replicated enough. */
@@ -318,10 +405,85 @@ export class ReplicaNode extends NodeBase {
     }
   }
 
+  // ---- reads (read_index, lease) ----
+
+  /**
+   * Holds a client's read until it is confirmed: under read_index or lease it is answered once this
+   * leader knows it led when the read arrived and what the read saw is committed.
+   */
+  protected override answerRead(ctx: HostContext, done: InService): void {
+    const { req } = done;
+    if (this.reads.consistency === "local" || !req.require_leader || !CLIENT_READS.has(req.op)) {
+      super.answerRead(ctx, done);
+      return;
+    }
+    const confirmation = this.confirmation;
+    if (confirmation === null) {
+      ctx.send(done.from, this.reply(req, "not_leader")); // stepped down during its CPU work
+      return;
+    }
+    const leased = this.reads.consistency === "lease" && confirmation.leaseHeld(ctx.now_us(), this.lease_us);
+    const commit = confirmation.commitNeeded(req.op === "read" ? req.key : null, ctx.disk.length);
+    if (confirmation.hold(done, leased, commit)) this.sendRound(ctx);
+    this.answerConfirmed(ctx);
+  }
+
+  /** Sends the latest read round to every follower at once (not waiting for the next append). */
+  private sendRound(ctx: HostContext): void {
+    const round = (this.confirmation as ReadConfirmation).roundSent;
+    const heartbeat: Heartbeat = {
+      kind: "heartbeat",
+      digest: round,
+      term: this.storage.term,
+      leader: ctx.id,
+      round,
+      sent_us: ctx.now_us(),
+    };
+    for (const peer of this.followers.keys()) ctx.send(peer, heartbeat);
+    this.confirm(ctx); // alone, a leader is its own majority
+  }
+
+  /** Records what a follower acknowledged, and answers the reads that lets through. */
+  private noteEcho(ctx: HostContext, f: FollowerState, echo: LeaderEcho): void {
+    if (this.confirmation === null) return;
+    if (echo.round > f.round) f.round = echo.round;
+    if (echo.sent_us > f.echo_us) f.echo_us = echo.sent_us;
+    this.confirm(ctx);
+  }
+
+  /** Takes the read round and send time a majority acknowledged; starts the next round if wanted. */
+  private confirm(ctx: HostContext): void {
+    const confirmation = this.confirmation as ReadConfirmation;
+    const rounds: number[] = [];
+    const sent: number[] = [];
+    for (const f of this.followers.values()) {
+      rounds.push(f.round);
+      sent.push(f.echo_us);
+    }
+    const round = quorumValue(confirmation.roundSent, rounds, this.majority);
+    if (confirmation.acknowledged(round, quorumValue(ctx.now_us(), sent, this.majority))) this.sendRound(ctx);
+    else this.answerConfirmed(ctx);
+  }
+
+  /** Moves the commit position to what a majority holds durably. */
+  private advanceCommit(ctx: HostContext): void {
+    const confirmation = this.confirmation;
+    if (confirmation === null) return;
+    const matches: number[] = [];
+    for (const f of this.followers.values()) matches.push(f.match);
+    const held = quorumValue(this.durableLsn(), matches, this.majority);
+    if (confirmation.majorityHolds(held, this.entryOf)) this.answerConfirmed(ctx);
+  }
+
+  private answerConfirmed(ctx: HostContext): void {
+    for (const read of (this.confirmation as ReadConfirmation).ready()) ctx.send(read.from, read.response);
+  }
+
   // ---- follower ----
 
   /** Whether a leader's message is to be followed (else it was refused, and answered so). */
-  private acceptLeader(ctx: HostContext, from: HostId, term: number, leader: HostId): boolean {
+  private acceptLeader(ctx: HostContext, from: HostId, msg: LeaderMessage): boolean {
+    const { term, leader } = msg;
     if (term < this.storage.term && this.settings.failover.fencing) {
       ctx.send(from, this.appendReply(false));
       return false;
@@ -335,11 +497,51 @@ export class ReplicaNode extends NodeBase {
       this.stepDown(ctx, Math.max(term, this.storage.term));
     this.leader = leader;
     this.lastHeard_us = ctx.now_us();
+    this.leaderHeard_us = this.lastHeard_us;
+    const echo = this.echo;
+    if (term !== echo.term) {
+      echo.term = term;
+      echo.round = msg.round;
+      echo.sent_us = msg.sent_us;
+    } else {
+      if (msg.round > echo.round) echo.round = msg.round;
+      if (msg.sent_us > echo.sent_us) echo.sent_us = msg.sent_us;
+    }
     return true;
   }
 
+  private onHeartbeat(ctx: HostContext, from: HostId, msg: Heartbeat): void {
+    if (!this.acceptLeader(ctx, from, msg)) return;
+    const reply: HeartbeatReply = {
+      kind: "heartbeat_reply",
+      digest: msg.round,
+      term: this.storage.term,
+      ...this.echoed(),
+    };
+    ctx.send(from, reply);
+  }
+
+  private onHeartbeatReply(ctx: HostContext, from: HostId, msg: HeartbeatReply): void {
+    if (msg.term > this.storage.term) {
+      this.stepDown(ctx, msg.term); // heartbeats are sent only with fencing
+      return;
+    }
+    const f = this.followers.get(from);
+    if (this.role !== "leader" || f === undefined || msg.term !== this.storage.term) return;
+    f.lastReply_us = ctx.now_us();
+    this.noteEcho(ctx, f, msg);
+  }
+
+  /** What a reply echoes of this term's leader's messages (nothing when none was accepted). */
+  private echoed(): { round: number; sent_us: number } {
+    const echo = this.echo;
+    return echo.term === this.storage.term
+      ? { round: echo.round, sent_us: echo.sent_us }
+      : { round: 0, sent_us: Number.NEGATIVE_INFINITY };
+  }
+
   private onAppend(ctx: HostContext, from: HostId, msg: AppendEntries): void {
-    if (!this.acceptLeader(ctx, from, msg.term, msg.leader)) return;
+    if (!this.acceptLeader(ctx, from, msg)) return;
     const disk = ctx.disk;
     if (msg.prev_lsn > disk.length) {
       ctx.send(from, this.appendReply(false));
@@ -379,7 +581,7 @@ export class ReplicaNode extends NodeBase {
 
   /** Installs the leader's snapshot unless this log already matches the leader's past it. */
   private onSnapshot(ctx: HostContext, from: HostId, msg: InstallSnapshot): void {
-    if (!this.acceptLeader(ctx, from, msg.term, msg.leader)) return;
+    if (!this.acceptLeader(ctx, from, msg)) return;
     const { snapshot } = msg;
     if (snapshot.last_lsn > this.verified) {
       this.installSnapshot(snapshot);
@@ -400,6 +602,7 @@ export class ReplicaNode extends NodeBase {
       kind: "append_reply",
       digest: (last ^ (success ? 0x80000000 : 0) ^ (snapshot_needed ? 0x40000000 : 0)) >>> 0,
       term: this.storage.term,
+      ...this.echoed(),
       success,
       match_lsn: success ? Math.min(this.durableLsn(), last) : 0,
       last_lsn: last,
@@ -444,7 +647,16 @@ export class ReplicaNode extends NodeBase {
 
   private onVoteRequest(ctx: HostContext, from: HostId, msg: VoteRequest): void {
     const storage = this.storage;
-    const { fencing } = this.settings.failover;
+    const { fencing, detect_after_us } = this.settings.failover;
+    if (
+      this.reads.consistency === "lease" &&
+      (this.role === "leader" || ctx.now_us() - this.leaderHeard_us < detect_after_us)
+    ) {
+      // It may have acknowledged a leader's lease: no vote, and no newer term (etcd's in-lease check).
+      const refused: VoteReply = { kind: "vote_reply", digest: 0, term: storage.term, granted: false };
+      ctx.send(from, refused);
+      return;
+    }
     if (msg.term > storage.term) this.stepDown(ctx, msg.term);
     const lastLsn = ctx.disk.length;
     const lastTerm = this.termAt(lastLsn);
@@ -479,6 +691,10 @@ export class ReplicaNode extends NodeBase {
     if (this.role === "leader") {
       this.leader = -1;
       this.pendingAcks = []; // their clients time out: the outcome is unknown
+      // Held reads were not confirmed: their clients try another node.
+      for (const read of this.confirmation?.drain() ?? [])
+        this.ctx.send(read.from, this.reply(read.req, "not_leader"));
+      this.confirmation = null;
     }
     this.verified = 0;
     this.setRole("follower");
@@ -497,10 +713,14 @@ export class ReplicaNode extends NodeBase {
     );
   }
 
+  /** The entry at a log position, undefined when the log does not hold it (compacted). */
+  private readonly entryOf = (lsn: number): LogEntry | undefined =>
+    (this.ctx.disk.entryAt(lsn - 1) as LogRecord | undefined)?.entry;
+
   private entryAt(lsn: number): LogEntry {
-    const record = this.ctx.disk.entryAt(lsn - 1) as LogRecord | undefined;
-    if (record === undefined)
+    const entry = this.entryOf(lsn);
+    if (entry === undefined)
       throw new Error(`replica: log position ${lsn} is not held (log ${this.ctx.disk.length})`);
-    return record.entry;
+    return entry;
   }
 }

@@ -30,8 +30,9 @@ export interface Dispatched {
   /** The sender's tag (a client index). */
   readonly tag: number;
   readonly response: Response;
-  /** The node that answered last. */
+  /** The node that answered last, and its shard. */
   readonly node: HostId;
+  readonly shard: number;
 }
 
 interface Part {
@@ -142,7 +143,7 @@ export class Dispatcher {
     this.pending[tag] = entry;
     if (to !== undefined) this.sendPart(ctx, entry, { shard: to.shard, wireId: -1, node: -1, done: false });
     else if (spec.op === "scan" && this.map !== null) this.scatter(ctx, entry);
-    else this.sendPart(ctx, entry, { shard: this.shardOf(spec.key), wireId: -1, node: -1, done: false });
+    else this.sendPart(ctx, entry, { shard: this.shardOfKey(spec.key), wireId: -1, node: -1, done: false });
   }
 
   /** A response from the network; returns the logical response once it is complete. */
@@ -174,7 +175,7 @@ export class Dispatcher {
       );
       return null;
     }
-    if (response.status !== "ok" || !entry.scattered) return this.finish(entry, response, from);
+    if (response.status !== "ok" || !entry.scattered) return this.finish(entry, response, from, part.shard);
     entry.answered.push(response);
     if (entry.ordered && part.range !== undefined) {
       // The next range, if this one ran out before the scan had its rows.
@@ -185,7 +186,7 @@ export class Dispatcher {
         return null;
       }
     }
-    return entry.parts.every((p) => p.done) ? this.finish(entry, this.merge(entry), from) : null;
+    return entry.parts.every((p) => p.done) ? this.finish(entry, this.merge(entry), from, part.shard) : null;
   }
 
   /**
@@ -206,7 +207,12 @@ export class Dispatcher {
     return this.pending[tag]?.parts.at(-1)?.node ?? -1;
   }
 
-  private shardOf(key: string): number {
+  /** The shard the request for `tag` went to last (-1: none). */
+  shardOf(tag: number): number {
+    return this.pending[tag]?.parts.at(-1)?.shard ?? -1;
+  }
+
+  private shardOfKey(key: string): number {
     if (this.map === null) return this.onlyShard;
     return this.map.ownerOf(key);
   }
@@ -325,9 +331,9 @@ export class Dispatcher {
     return { ...(answered.at(-1) as Response), records, rows, pages_read: pagesRead, queue_us, service_us };
   }
 
-  private finish(entry: Pending, response: Response, node: HostId): Dispatched {
+  private finish(entry: Pending, response: Response, node: HostId, shard: number): Dispatched {
     this.pending[entry.tag] = undefined;
-    return { tag: entry.tag, response, node };
+    return { tag: entry.tag, response, node, shard };
   }
 
   /** Forgets the parts in flight: answers to them are dropped as late. */

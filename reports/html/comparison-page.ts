@@ -1,6 +1,6 @@
 // The page of a comparison: its table, and the runs' spectra and throughput overlaid.
 
-import { formatUs } from "../compare.js";
+import { formatValue, isStarred, noiseLabel, noiseNotes } from "../compare.js";
 import type { Comparison, ComparisonCell, ComparisonRow } from "../comparison.js";
 import type { Report } from "../report-schema.js";
 import { escapeHtml } from "./escape.js";
@@ -21,18 +21,11 @@ export interface LabelledReport {
   report: Report;
 }
 
-function formatValue(value: number | string, unit: string): string {
-  if (typeof value === "string") return value;
-  if (unit === "us") return formatUs(value);
-  if (unit === "ops/s") return value.toFixed(1);
-  return String(Math.round(value * 10) / 10);
-}
-
 function valueCell(row: ComparisonRow, cell: ComparisonCell, column: number): Cell {
   if (cell.value === null) return "–";
   if (row.unit === "") return verdict(String(cell.value));
   const text = escapeHtml(formatValue(cell.value, row.unit));
-  const value = row.best.includes(column) ? `<strong class="best">${text} *</strong>` : text;
+  const value = isStarred(row, column) ? `<strong class="best">${text} *</strong>` : text;
   const range =
     cell.range === undefined
       ? ""
@@ -41,7 +34,7 @@ function valueCell(row: ComparisonRow, cell: ComparisonCell, column: number): Ce
 }
 
 function figureCell(row: ComparisonRow): Cell {
-  const noise = row.withinNoise ? ` <span class="noise">(within noise)</span>` : "";
+  const noise = row.withinNoise ? ` <span class="noise">(${escapeHtml(noiseLabel(row))})</span>` : "";
   return markup(escapeHtml(row.figure) + noise);
 }
 
@@ -98,17 +91,10 @@ function throughputFigure(runs: LabelledReport[]): string {
 }
 
 function tableNote(comparison: Comparison): string {
-  const notes = [
-    "Bold with *: the best value of the row (lower latency, more throughput, fewer failures).",
-    "Latency from each operation's intended start, ok operations only.",
-  ];
+  const notes = noiseNotes(comparison).map((note) => `${note.replace(/^\* /, "Bold with *: the ")}.`);
+  notes.push("Latency from each operation's intended start, ok operations only.");
   if (comparison.rows.some((r) => r.cells.some((c) => c.range !== undefined))) {
     notes.push("The smaller figures under a value are its min–max range across seeds.");
-  }
-  if (comparison.rows.some((r) => r.withinNoise)) {
-    notes.push(
-      "(within noise): the best column's seed range overlaps another's: the difference may be the seed's luck.",
-    );
   }
   return `<p class="note">${escapeHtml(notes.join(" "))}</p>`;
 }

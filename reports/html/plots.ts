@@ -2,13 +2,7 @@
 
 import type { OpReport, Report } from "../report-schema.js";
 import { escapeHtml, jsonForScript } from "./escape.js";
-
-/** A shaded span of a time axis: outside the measured phase (warmup, drain) or a fault. */
-export interface Shade {
-  from_s: number;
-  to_s: number;
-  kind: "outside" | "fault";
-}
+import { type Band, combinedTimeMarks, type Marker, timeMarks } from "./time-marks.js";
 
 /** How a series is stroked: a color and a canvas dash pattern ([] for a solid line). */
 export interface SeriesStyle {
@@ -29,7 +23,9 @@ export interface PlotSpec {
   yLog: boolean;
   x: number[];
   series: PlotSeries[];
-  shades: Shade[];
+  /** Time plots: labelled spans (warmup, drain, faults, reshards) and instants (failovers, heals). */
+  bands: Band[];
+  markers: Marker[];
   /** The time axis' extent in seconds (time plots). */
   xRange?: [number, number];
 }
@@ -86,50 +82,26 @@ export function spectrumSpec(series: { label: string; style: SeriesStyle; op: Op
   const aligned = align(
     series.map((s) => ({ label: s.label, style: s.style, points: spectrumPoints(s.op) })),
   );
-  return { kind: "spectrum", yLabel: "latency", yUnit: "us", yLog: true, shades: [], ...aligned };
+  return { kind: "spectrum", yLabel: "latency", yUnit: "us", yLog: true, bands: [], markers: [], ...aligned };
 }
 
-/** Points of a timeline series, at the middle of each interval; `zeroIsGap` for latencies (0: none). */
+/**
+ * Points of a timeline series, at the middle of each interval; `zeroIsGap` for latencies (0: none).
+ * The last interval ends with the run (timeline.ts), so its point is at the middle of what it lasted.
+ */
 function timelinePoints(report: Report, values: number[], zeroIsGap: boolean): Points {
   const { t_s, interval_s } = report.timeline;
+  const end_s = report.sim.virtual_duration_s;
   return t_s.map((t, i) => {
     const v = values[i] ?? 0;
-    return [t + interval_s / 2, zeroIsGap && v === 0 ? null : v];
-  });
-}
-
-/** Warmup and drain, the parts of the run outside the measured phase, and the faults' spans. */
-export function shadesOf(report: Report): Shade[] {
-  const { measured_from_s, measured_duration_s, virtual_duration_s } = report.sim;
-  const end_s = measured_from_s + measured_duration_s;
-  const shades: Shade[] = [];
-  if (measured_from_s > 0) shades.push({ from_s: 0, to_s: measured_from_s, kind: "outside" });
-  if (virtual_duration_s > end_s) shades.push({ from_s: end_s, to_s: virtual_duration_s, kind: "outside" });
-  return [...shades, ...faultShades(report.faults)];
-}
-
-/** Faults with a start and a length (`at_s`, `for_s`); others have no span to shade. */
-function faultShades(faults: unknown[]): Shade[] {
-  return faults.flatMap((fault) => {
-    const { at_s, for_s } = (fault ?? {}) as { at_s?: unknown; for_s?: unknown };
-    if (typeof at_s !== "number" || typeof for_s !== "number") return [];
-    return [{ from_s: at_s, to_s: at_s + for_s, kind: "fault" as const }];
+    const last = i === t_s.length - 1 && end_s > t;
+    const middle = last ? (t + end_s) / 2 : t + interval_s / 2;
+    return [Math.round(middle * 1e6) / 1e6, zeroIsGap && v === 0 ? null : v];
   });
 }
 
 function timeRange(reports: Report[]): [number, number] {
-  const ends = reports.map((r) => {
-    const { t_s, interval_s } = r.timeline;
-    return Math.max(r.sim.virtual_duration_s, (t_s[t_s.length - 1] ?? 0) + interval_s);
-  });
-  return [0, Math.max(...ends)];
-}
-
-/** Shades of every run, each distinct span once. */
-function distinctShades(reports: Report[]): Shade[] {
-  const shades = new Map<string, Shade>();
-  for (const shade of reports.flatMap(shadesOf)) shades.set(JSON.stringify(shade), shade);
-  return [...shades.values()];
+  return [0, Math.max(...reports.map((r) => r.sim.virtual_duration_s))];
 }
 
 /** Throughput over virtual time, one series per run. */
@@ -147,7 +119,7 @@ export function throughputSpec(runs: { label: string; style: SeriesStyle; report
     yLabel: "ok ops/s",
     yUnit: "ops/s",
     yLog: false,
-    shades: distinctShades(reports),
+    ...combinedTimeMarks(reports),
     xRange: timeRange(reports),
     ...aligned,
   };
@@ -164,7 +136,7 @@ export function latencyOverTimeSpec(report: Report): PlotSpec {
     yLabel: "latency",
     yUnit: "us",
     yLog: true,
-    shades: shadesOf(report),
+    ...timeMarks(report),
     xRange: timeRange([report]),
     ...aligned,
   };
@@ -184,7 +156,7 @@ export function lagOverTimeSpec(report: Report): PlotSpec {
     yLabel: "replication lag",
     yUnit: "us",
     yLog: true,
-    shades: shadesOf(report),
+    ...timeMarks(report),
     xRange: timeRange([report]),
     ...aligned,
   };
@@ -209,5 +181,7 @@ export const SPECTRUM_NOTE =
 export const SPECTRUM_CAPTION = "y: latency on a log scale.";
 
 export const TIME_SHADING_CAPTION =
-  "Grey: outside the measured phase (warmup before it, drain after it); red: faults. " +
-  "Each point is one interval, drawn at its middle.";
+  "Bands, labelled above the plot: grey outside the measured phase (warmup before it; the drain after it, " +
+  "when no operation starts and those in flight finish), one color per fault (its kind and targets), " +
+  "blue while data moves between shards; lines: failovers. " +
+  "Each point is one interval (1 s) drawn at its middle; the last one lasts to the run's end.";

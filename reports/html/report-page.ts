@@ -3,8 +3,10 @@
 import { stringify } from "yaml";
 import { formatUs } from "../compare.js";
 import type { LatencySummaryJson, Report } from "../report-schema.js";
-import { SUMMARY_COLUMNS, summaryRows } from "../summary.js";
+import { lostWritesLine, SUMMARY_COLUMNS, summaryRows } from "../summary.js";
+import { checksSection } from "./checks.js";
 import { escapeHtml } from "./escape.js";
+import { finalReadsSection } from "./final-reads.js";
 import { page } from "./page.js";
 import {
   lagOverTimeSpec,
@@ -18,7 +20,7 @@ import {
   throughputSpec,
 } from "./plots.js";
 import { strategyFacts } from "./strategy.js";
-import { type Cell, markup, table, verdict } from "./tables.js";
+import { type Cell, table } from "./tables.js";
 
 const LATENCY_COLUMNS = ["p50", "p90", "p99", "p99.9", "max", "mean"];
 
@@ -87,17 +89,18 @@ ${table(["op", "part", ...LATENCY_COLUMNS], rows)}
 </section>`;
 }
 
+/** Every operation's spectrum in one plot, one line each: their tails side by side. */
 function spectrumSection(report: Report): string {
   const ops = Object.entries(report.ops);
-  const figures = ops
-    .filter(([, op]) => op.spectrum.length > 0)
-    .map(([name, op]) =>
-      plotFigure(
-        `${name}: latency by percentile`,
-        SPECTRUM_CAPTION,
-        spectrumSpec([{ label: name, style: solidStyle(0), op }]),
-      ),
-    );
+  const drawn = ops.filter(([, op]) => op.spectrum.length > 0);
+  const figure =
+    drawn.length === 0
+      ? ""
+      : plotFigure(
+          "Latency by percentile",
+          `One line per operation (all: every operation). ${SPECTRUM_CAPTION}`,
+          spectrumSpec(drawn.map(([name, op], i) => ({ label: name, style: solidStyle(i), op }))),
+        );
   const empty = ops.filter(([, op]) => op.spectrum.length === 0).map(([name]) => name);
   const note =
     empty.length === 0
@@ -106,7 +109,7 @@ function spectrumSection(report: Report): string {
   return `<section id="spectrum">
 <h2>Latency percentile spectrum</h2>
 <p class="note">${escapeHtml(SPECTRUM_NOTE)}</p>
-${figures.join("\n")}
+${figure}
 ${note}
 </section>`;
 }
@@ -115,17 +118,18 @@ function timelineSection(report: Report): string {
   const throughput = throughputSpec([{ label: "ok ops/s", style: solidStyle(0), report }]);
   return `<section id="timeline">
 <h2>Over virtual time</h2>
-${plotFigure("Throughput", `ok operations completed per second. ${TIME_SHADING_CAPTION}`, throughput)}
+<p class="note">${escapeHtml(TIME_SHADING_CAPTION)}</p>
+${plotFigure("Throughput", "ok operations completed per second.", throughput)}
 ${plotFigure(
   "Latency p50 and p99",
-  `Latency of the ok operations completed in each interval, log scale. ${TIME_SHADING_CAPTION}`,
+  "Latency of the ok operations completed in each interval, log scale.",
   latencyOverTimeSpec(report),
 )}
 ${
   report.replication.replicas >= 2
     ? plotFigure(
         "Replication lag",
-        `The largest lag of a follower applying an entry in each interval (leader's clock to follower's), log scale. ${TIME_SHADING_CAPTION}`,
+        "The largest lag of a follower applying an entry in each interval (leader's clock to follower's), log scale.",
         lagOverTimeSpec(report),
       )
     : ""
@@ -160,11 +164,10 @@ function replicationSection(report: Report): string {
             String(f.writes_failed_or_timed_out),
           ]),
         );
+  const lost = lostWritesLine(report);
   const facts = [
     `mode ${r.mode}, ${r.replicas} replicas`,
-    r.lost_writes === null
-      ? "lost acknowledged writes: not counted (no single leader at the end)"
-      : `lost acknowledged writes: ${r.lost_writes}`,
+    ...(lost === null ? [] : [lost]),
     `conflicts: ${r.conflicts}`,
     `log entries discarded by rejoining replicas: ${r.truncated_entries}`,
     `snapshots installed by followers too far behind: ${r.snapshots_installed ?? 0}`,
@@ -283,13 +286,14 @@ function faultsSection(report: Report): string {
     report.faults.length === 0
       ? "<p>No faults injected.</p>"
       : table(
-          ["at (s)", "for (s)", "kind", "targets", "detail"],
+          ["at (s)", "for (s)", "ended (s)", "kind", "targets", "detail"],
           report.faults.map((fault) => [
             String(fault.at_s),
             fault.for_s === undefined ? "" : String(fault.for_s),
+            fault.end_s === undefined ? "" : String(fault.end_s),
             { text: fault.kind },
             { text: fault.targets.join(", ") },
-            { text: markup(`<code>${escapeHtml(JSON.stringify(fault.detail ?? {}))}</code>`) },
+            { text: detailText(fault.detail ?? {}) },
           ]),
         );
   return `<section id="faults">
@@ -298,19 +302,11 @@ ${body}
 </section>`;
 }
 
-function checksSection(report: Report): string {
-  const checks = Object.entries(report.checks);
-  const rows: Cell[][] = checks.map(([name, { valid, ...details }]) => [
-    name,
-    { text: verdict(String(valid)) },
-    { text: markup(`<pre>${escapeHtml(JSON.stringify(details, null, 2))}</pre>`) },
-  ]);
-  const body =
-    checks.length === 0 ? "<p>No checks configured.</p>" : table(["check", "valid", "details"], rows);
-  return `<section id="checks">
-<h2>Checks</h2>
-${body}
-</section>`;
+/** A fault's detail as "name value" pairs ("shape one_way; random true"). */
+function detailText(detail: Record<string, unknown>): string {
+  return Object.entries(detail)
+    .map(([name, value]) => `${name} ${typeof value === "string" ? value : JSON.stringify(value)}`)
+    .join("; ");
 }
 
 function configSection(report: Report, reproduce: string | undefined): string {
@@ -344,6 +340,7 @@ export function renderReportHtml(report: Report, options: { reproduce?: string }
     shardingSection(report),
     queriesSection(report),
     faultsSection(report),
+    finalReadsSection(report),
     checksSection(report),
     configSection(report, options.reproduce),
     `<footer>dbsim ${escapeHtml(report.host.dbsim_version)}, report schema ${escapeHtml(report.schema)}. ` +

@@ -33,8 +33,8 @@ function cellHtml(cell: Cell, column: number): string {
   return isText(cell) ? `<td class="text">${content}</td>` : `<td>${content}</td>`;
 }
 
-/** A table whose first column names each row. */
-export function table(head: (string | Markup)[], rows: (Cell[] | Section)[]): string {
+/** A table whose first column names each row; `className` styles it. */
+export function table(head: (string | Markup)[], rows: (Cell[] | Section)[], className?: string): string {
   const textColumn = (i: number) => rows.some((row) => !("section" in row) && isText(row[i]));
   const headHtml = head
     .map((h, i) => `<th scope="col"${textColumn(i) ? ' class="text"' : ""}>${cellContent(h)}</th>`)
@@ -44,7 +44,8 @@ export function table(head: (string | Markup)[], rows: (Cell[] | Section)[]): st
       ? `<tr class="section"><th colspan="${head.length}" scope="colgroup">${escapeHtml(row.section)}</th></tr>`
       : `<tr>${row.map(cellHtml).join("")}</tr>`,
   );
-  return `<div class="table-wrap"><table>
+  const attribute = className === undefined ? "" : ` class="${escapeHtml(className)}"`;
+  return `<div class="table-wrap"><table${attribute}>
 <thead><tr>${headHtml}</tr></thead>
 <tbody>
 ${body.join("\n")}

@@ -54,6 +54,17 @@ describe("dbsim check", () => {
     expect(code).toBe(1);
   });
 
+  it("says there was nothing to check in an empty history, and exits 3 (not linearizable, exit 0)", async () => {
+    const empty = join(tempDir(), "empty.jsonl");
+    writeFileSync(empty, "");
+    const register = await check([empty]);
+    expect(register.stdout).toBe(`${empty}: unknown: nothing to check (0 operations)\n`);
+    expect(register.code).toBe(3);
+    const bank = await check([empty], { model: "bank" });
+    expect(bank.stdout).toBe(`${empty}: unknown: nothing to check (0 reads)\n`);
+    expect(bank.code).toBe(3);
+  });
+
   it("exits 3 when any is unknown and none is not linearizable", async () => {
     const unknown = historyFile("unknown.jsonl", ...UNKNOWN);
     const good = historyFile("good.jsonl", ...GOOD);

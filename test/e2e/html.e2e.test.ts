@@ -1,5 +1,6 @@
 // The HTML pages in a real browser (the system Chromium, headless): plots drawn without errors,
-// tables readable with JavaScript off. Screenshots go to test-artifacts/.
+// fault bands and failovers labelled, violations as a table, pages that fit 1400 px, tables
+// readable with JavaScript off. Screenshots go to test-artifacts/.
 
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -26,17 +27,16 @@ async function tinyReport(...set: string[]): Promise<Report> {
 }
 
 async function runReport(scenario: string, ...set: string[]): Promise<Report> {
+  return runScenarioFile(scenarioFile(scenario), 0, ...set);
+}
+
+/** Runs a scenario file, expecting exit code `exit` (1: a check failed). */
+async function runScenarioFile(path: string, exit: number, ...set: string[]): Promise<Report> {
   const dir = tempDir();
-  const { code, stderr } = await cli(
-    "run",
-    scenarioFile(scenario),
-    "--out",
-    dir,
-    ...set.flatMap((s) => ["--set", s]),
-  );
-  expect(code, stderr).toBe(0);
-  const path = join(dir, "report.json");
-  return validateReport(JSON.parse(readFileSync(path, "utf8")), path);
+  const { code, stderr } = await cli("run", path, "--out", dir, ...set.flatMap((s) => ["--set", s]));
+  expect(code, stderr).toBe(exit);
+  const report = join(dir, "report.json");
+  return validateReport(JSON.parse(readFileSync(report, "utf8")), report);
 }
 
 /** Writes `html` to a temporary file; returns its file:// URL. */
@@ -56,12 +56,24 @@ interface Loaded {
   canvases: [number, number][];
 }
 
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+function intersect(a: Box, b: Box): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}
+
 describe("HTML pages in Chromium", () => {
   let browser: Browser;
   let reportUrl: string;
   let compareUrl: string;
   let faultsUrl: string;
   let queriesUrl: string;
+  let asyncUrl: string;
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -87,6 +99,9 @@ describe("HTML pages in Chromium", () => {
     );
     faultsUrl = pageUrl("faults.html", renderReportHtml(replicated));
     queriesUrl = pageUrl("queries.html", renderReportHtml(await runReport(SHOP)));
+    // The shipped scenario whose page was 24,576 px tall: 861 check anomalies as raw JSON.
+    const asyncFailover = await runScenarioFile("scenarios/replication-async-failover.yaml", 1);
+    asyncUrl = pageUrl("async.html", renderReportHtml(asyncFailover));
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
       args: [
@@ -108,7 +123,7 @@ describe("HTML pages in Chromium", () => {
 
   /** Loads `url` (its script draws the plots before the load event) and takes a full-page screenshot. */
   async function load(url: string, screenshot: string): Promise<Loaded> {
-    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("console", (message) => {
@@ -130,6 +145,14 @@ describe("HTML pages in Chromium", () => {
     return { errors, fetched, plots, canvases };
   }
 
+  /** A page at `width` px, its plots drawn. */
+  async function open(url: string, width: number) {
+    const context = await browser.newContext({ viewport: { width, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(url);
+    return page;
+  }
+
   function expectAllPlotsDrawn(loaded: Loaded, plots: number): void {
     expect(loaded.errors).toEqual([]);
     expect(loaded.fetched).toEqual([]);
@@ -143,20 +166,95 @@ describe("HTML pages in Chromium", () => {
 
   it("draws every plot of a run's report without errors", async () => {
     const loaded = await load(reportUrl, "report.png");
-    // A spectrum per op (read, update, all), throughput and latency over time.
-    expectAllPlotsDrawn(loaded, 5);
+    // The spectra (one line per op), throughput and latency over time.
+    expectAllPlotsDrawn(loaded, 3);
   });
 
-  it("draws replication lag and shades faults for a replicated run with faults", async () => {
+  it("draws replication lag, and labels faults and the failover on every time plot", async () => {
     const loaded = await load(faultsUrl, "report-faults.png");
-    // The five plots above and replication lag over time.
-    expectAllPlotsDrawn(loaded, 6);
+    // The three plots above and replication lag over time.
+    expectAllPlotsDrawn(loaded, 4);
+    const page = await open(faultsUrl, 1400);
+    const timePlots = page.locator("#timeline figure.plot");
+    expect(await timePlots.count()).toBe(3);
+    for (const figure of await timePlots.all()) {
+      const faults = figure.locator('.band-label[data-kind="fault"]');
+      expect(await faults.allInnerTexts()).toEqual([
+        expect.stringMatching(/^crash shard0\/n\d$/),
+        expect.stringMatching(/^partition isolate shard0\/n\d$/),
+      ]);
+      const failover = figure.locator('.marker-label[data-kind="failover"]');
+      expect(await failover.innerText()).toMatch(/^failover: shard0\/n\d leads \(term \d+\)$/);
+      expect(await figure.locator('.band-label[data-kind="outside"]').first().innerText()).toBe("warmup");
+      // The crash (2 s to 4 s) and the partition (3 s to 4 s) overlap: their labels must not.
+      const boxes = await Promise.all((await faults.all()).map((label) => label.boundingBox()));
+      const [crash, partition] = boxes as { x: number; y: number; width: number; height: number }[];
+      expect(crash && partition && !intersect(crash, partition)).toBe(true);
+      for (const label of await figure.locator(".band-label, .marker-label").all()) {
+        expect(await label.isVisible()).toBe(true);
+      }
+    }
+    await page.context().close();
+  });
+
+  it("shows an async failover's violations as a table, in a page a few thousand px tall", async () => {
+    const loaded = await load(asyncUrl, "report-async-failover.png");
+    expectAllPlotsDrawn(loaded, 4);
+    const page = await open(asyncUrl, 1400);
+    const height = await page.evaluate<number>("document.documentElement.scrollHeight");
+    expect(height).toBeLessThan(7000);
+    const verdicts = page.locator("#checks table").first();
+    expect(await verdicts.locator("tbody th").allInnerTexts()).toEqual(["lost_writes", "stale_reads"]);
+    const violations = page.locator("#checks table.violations");
+    expect(await violations.locator("thead th").allInnerTexts()).toEqual([
+      "kind",
+      "key",
+      "operations involved",
+      "why",
+    ]);
+    const rows = violations.locator("tbody tr");
+    expect(await rows.count()).toBe(20);
+    const kinds = await violations.locator("tbody th").allInnerTexts();
+    expect(new Set(kinds)).toEqual(new Set(["lost write", "stale read"]));
+    const first = await rows.first().locator("td").allInnerTexts();
+    expect(first[0]).toMatch(/^user\d+$/);
+    expect(first[1]).toMatch(/^write: write\(\d+\) by process \d+ on shard0\/n0, index \d+–\d+$/m);
+    expect(first[2]).toMatch(/^acknowledged, /);
+    expect(await page.locator("#checks .more").innerText()).toMatch(
+      /^Not shown: \d+ more of lost_writes, \d+ more of stale_reads\./,
+    );
+    expect(await page.locator("#checks pre").count()).toBe(0); // no raw JSON
+    await page.context().close();
+  });
+
+  it("fits 1400 px: no page scroll sideways, and a table wider than its place says it scrolls", async () => {
+    for (const url of [reportUrl, faultsUrl, queriesUrl, asyncUrl, compareUrl]) {
+      const page = await open(url, 1400);
+      expect(
+        await page.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth"),
+      ).toBeLessThanOrEqual(0);
+      for (const wrap of await page.locator(".table-wrap").all()) {
+        const wide = await wrap.evaluate((e) => e.scrollWidth > e.clientWidth + 1);
+        expect(await wrap.evaluate((e) => e.classList.contains("scrolls"))).toBe(wide);
+      }
+      await page.context().close();
+    }
+    // On a phone the wide tables scroll, and say so.
+    const page = await open(asyncUrl, 390);
+    const scrolling = page.locator(".table-wrap.scrolls");
+    expect(await scrolling.count()).toBeGreaterThan(0);
+    const hint = await page.evaluate<string>(
+      "getComputedStyle(document.querySelector('.table-wrap.scrolls'), '::before').content",
+    );
+    expect(hint).toContain("scroll sideways");
+    await page.screenshot({ path: join(ARTIFACTS, "report-async-failover-narrow.png"), fullPage: false });
+    await page.context().close();
   });
 
   it("draws a domain workload's page, with its Queries table and index advice", async () => {
     const loaded = await load(queriesUrl, "report-queries.png");
-    // A spectrum per op (read, update, insert, all), throughput and latency over time.
-    expectAllPlotsDrawn(loaded, 6);
+    // The spectra (one line per op), throughput and latency over time.
+    expectAllPlotsDrawn(loaded, 3);
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     await page.goto(queriesUrl);

@@ -1,6 +1,12 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { columnLabels, compareRuns, compareVariants, comparisonTable } from "../../reports/compare.js";
+import {
+  columnLabels,
+  compareRuns,
+  compareVariants,
+  comparisonTable,
+  formatUs,
+} from "../../reports/compare.js";
 import { type Report, validateReport } from "../../reports/report-schema.js";
 
 function fixture(name: string): Report {
@@ -41,6 +47,68 @@ describe("compare", () => {
     expect(row("outcomes", "ok")?.best).toEqual([]);
   });
 
+  it("stars no difference within a run's sampling noise (two seeds of one configuration)", () => {
+    // Every latency figure 0.4% higher, 0.1% fewer operations: what another seed gives.
+    const scaled = (l: Report["ops"][string]["latency_us"]) =>
+      Object.fromEntries(Object.entries(l).map(([k, v]) => [k, Math.round(v * 1.004)])) as typeof l;
+    const twin: Report = {
+      ...always,
+      seed: 4,
+      throughput_ops_per_s: always.throughput_ops_per_s * 0.999,
+      ops: Object.fromEntries(
+        Object.entries(always.ops).map(([name, op]) => [name, { ...op, latency_us: scaled(op.latency_us) }]),
+      ),
+    };
+    const comparison = compareRuns([
+      { source: "a", report: always },
+      { source: "b", report: twin },
+    ]);
+    const table = comparisonTable(comparison);
+    expect(table).not.toMatch(/\d \*/);
+    const p50 = comparison.rows.find((r) => r.section === "latency update" && r.figure === "p50");
+    expect(p50?.best).toEqual([0]);
+    expect(p50?.withinNoise).toBe(true);
+    expect(table).toMatch(/ {2}p90 \(within noise\) +1\.79ms +1\.80ms\n/);
+    // The largest latency is one sample: never starred from single runs.
+    expect(table).toMatch(/ {2}max \(one sample\) /);
+  });
+
+  it("compares throughput as a fraction of the target when the target rates differ", () => {
+    const half: Report = {
+      ...never,
+      config: { ...never.config, workload: { ...never.config.workload, rate: "250/s" } },
+      throughput_ops_per_s: never.throughput_ops_per_s / 2,
+      ops: { ...never.ops, all: { ...(never.ops.all as Report["ops"][string]), ok: 481 } },
+    };
+    const comparison = compareRuns([
+      { source: "a", report: always },
+      { source: "b", report: half },
+    ]);
+    const row = (figure: string) =>
+      comparison.rows.find((r) => r.section === "throughput" && r.figure === figure);
+    expect(row("ops/s")).toBeUndefined();
+    expect(row("target ops/s")?.cells.map((c) => c.value)).toEqual([500, 250]);
+    expect(row("ops/s (targets differ)")).toMatchObject({ better: "none", best: [] });
+    expect(row("ops/s / target")?.cells.map((c) => c.value)).toEqual([0.962, 0.962]);
+    expect(comparison.rows.find((r) => r.figure === "ok")).toMatchObject({ better: "none", best: [] });
+    const table = comparisonTable(comparison);
+    expect(table).not.toMatch(/^ {2}(ops\/s|ok).*\*$/m);
+    expect(table).toContain(
+      "target rates differ: throughput is compared as a fraction of each run's target rate",
+    );
+  });
+
+  it("prints latencies with 3 significant digits, seconds from 1 s", () => {
+    expect([254, 1264, 79_500, 999_400, 2_113_500, 12_340_000].map(formatUs)).toEqual([
+      "254us",
+      "1.26ms",
+      "79.5ms",
+      "999.4ms",
+      "2.11s",
+      "12.3s",
+    ]);
+  });
+
   it("takes medians across seeds with their range, and flags differences within noise", () => {
     const shifted = (report: Report, us: number): Report => ({
       ...report,
@@ -67,5 +135,8 @@ describe("compare", () => {
     expect(p50?.best).toEqual([0]);
     expect(p50?.withinNoise).toBe(true); // A's 100-300 overlaps B's 250-400
     expect(comparison.columns.map((c) => c.seeds.length)).toEqual([3, 3, 2]);
+    // Within noise: the best is not starred.
+    expect(comparisonTable(comparison)).toMatch(/ {2}p50 \(within noise\) +200us \(100us–300us\) +350us/);
+    expect(comparisonTable(comparison)).not.toMatch(/200us \(100us–300us\) \*/);
   });
 });

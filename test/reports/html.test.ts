@@ -16,6 +16,7 @@ interface TinyRun {
   stdout: string;
 }
 
+/** TINY with `set` overrides; a "--seed=N" among them runs seed N. */
 async function tinyRun(...set: string[]): Promise<TinyRun> {
   const dir = tempDir();
   const { code, stdout, stderr } = await cli(
@@ -23,7 +24,7 @@ async function tinyRun(...set: string[]): Promise<TinyRun> {
     scenarioFile(TINY),
     "--out",
     dir,
-    ...set.flatMap((s) => ["--set", s]),
+    ...set.flatMap((s) => (s.startsWith("--") ? [s] : ["--set", s])),
   );
   expect(code, stderr).toBe(0);
   const path = join(dir, "report.json");
@@ -76,6 +77,12 @@ describe("report.html", () => {
     expect(shards[0]).toEqual(["shard", "keys at the end", "requests", "load share"]);
     expect(shards.slice(1).map((row) => row[0])).toEqual(["shard0", "shard1", "shard2"]);
     expect(page).toContain("reshard to 3 shards");
+    // Marked while the data moved, on every time plot.
+    for (const spec of plotSpecs(page).filter((s) => s.kind === "time")) {
+      expect(spec.bands.filter((b) => b.kind === "reshard").map((b) => [b.from_s, b.label])).toEqual([
+        [1, "reshard to 3 shards"],
+      ]);
+    }
     expect(sharded.stdout).toMatch(/sharding: hash, 3 shards \(2 at the start\), routing client/);
   });
 
@@ -114,24 +121,41 @@ describe("report.html", () => {
     }
   });
 
-  it("embeds a valid plot spec per op spectrum and per timeline", () => {
+  it("embeds a valid plot spec for the spectra (one line per op) and per timeline", () => {
     const specs = plotSpecs(html);
     const ops = Object.keys(always.report.ops);
-    expect(specs.map((s) => s.kind)).toEqual([...ops.map(() => "spectrum"), "time", "time"]);
+    expect(specs.map((s) => s.kind)).toEqual(["spectrum", "time", "time"]);
+    expect(specs[0]?.series.map((s) => s.label)).toEqual(ops);
     for (const spec of specs) {
       for (const series of spec.series) expect(series.values).toHaveLength(spec.x.length);
     }
-    // The measured phase: the warmup is shaded.
-    expect(specs[ops.length]?.shades).toContainEqual({ from_s: 0, to_s: 0.5, kind: "outside" });
+    // The measured phase: the warmup, and the drain after it when the run went on, are labelled bands.
+    const { sim } = always.report;
+    const drain =
+      sim.virtual_duration_s > 2.5 ? [{ from_s: 2.5, to_s: sim.virtual_duration_s, label: "drain" }] : [];
+    expect(specs[1]?.bands.map(({ from_s, to_s, label }) => ({ from_s, to_s, label }))).toEqual([
+      { from_s: 0, to_s: 0.5, label: "warmup" },
+      ...drain,
+    ]);
+  });
+
+  it("draws the last, partial interval where it lies, at the rate it had", () => {
+    const { timeline, sim } = always.report;
+    const spec = plotSpecs(html)[1] as PlotSpec;
+    const last = timeline.t_s.length - 1;
+    expect(spec.x.at(-1)).toBeCloseTo(((timeline.t_s[last] as number) + sim.virtual_duration_s) / 2, 5);
+    // 500/s offered: no interval (the last included) shows a collapse.
+    for (const rate of timeline.ops_per_s.slice(1)) expect(rate).toBeGreaterThan(400);
   });
 
   it("places the spectrum on HdrHistogram's axis, the maximum at the ok count", () => {
     const read = always.report.ops.read as Report["ops"][string];
     const spec = plotSpecs(html)[0] as PlotSpec;
+    const series = spec.series[0] as PlotSpec["series"][number];
     expect(spec.x[0]).toBe(1); // percentile 0
     expect(spec.x).toContain(10); // percentile 90
-    expect(spec.x[spec.x.length - 1]).toBe(read.ok);
-    expect(spec.series[0]?.values.at(-1)).toBe(read.latency_us.max);
+    expect(spec.x).toContain(read.ok);
+    expect(series.values[spec.x.indexOf(read.ok)]).toBe(read.latency_us.max);
   });
 
   it("is a pure function of the report: the same seed gives the same page", async () => {
@@ -148,22 +172,125 @@ describe("report.html", () => {
     expect(page.match(/<script\b/g)).toHaveLength(2 + plotSpecs(page).length);
   });
 
-  it("shades faults on the time axes and renders check verdicts with their details", () => {
+  it("labels faults, failovers and reshards on every time axis, and renders check verdicts", () => {
     const report: Report = {
       ...always.report,
-      faults: [{ at_s: 1, kind: "partition", targets: ["shard0/n0"], for_s: 0.5 }],
+      faults: [
+        { at_s: 1, kind: "partition", targets: ["shard0/n0"], for_s: 0.5, detail: { shape: "isolate" } },
+        { at_s: 1.2, kind: "crash", targets: ["shard0/n1"] },
+        { at_s: 1.8, kind: "heal", targets: [] },
+      ],
+      replication: {
+        ...always.report.replication,
+        failovers: [
+          {
+            at_s: 1.25,
+            leader: "shard0/n2",
+            shard: 0,
+            term: 2,
+            write_outage_s: 0.1,
+            writes_failed_or_timed_out: 3,
+          },
+        ],
+      },
       checks: { linearizable: { valid: false, anomaly: "<G1c>" }, lost_writes: { valid: "unknown" } },
-    };
+    } as Report;
     const page = renderReportHtml(report);
-    for (const spec of plotSpecs(page).filter((s) => s.kind === "time")) {
-      expect(spec.shades).toContainEqual({ from_s: 1, to_s: 1.5, kind: "fault" });
+    const times = plotSpecs(page).filter((s) => s.kind === "time");
+    expect(times).toHaveLength(2);
+    for (const spec of times) {
+      expect(
+        spec.bands
+          .filter((b) => b.kind === "fault")
+          .map(({ from_s, to_s, label }) => ({ from_s, to_s, label })),
+      ).toEqual([
+        { from_s: 1, to_s: 1.5, label: "partition isolate shard0/n0" },
+        // Never restarted: to the run's end.
+        { from_s: 1.2, to_s: report.sim.virtual_duration_s, label: "crash shard0/n1" },
+      ]);
+      // Overlapping faults get colors of their own.
+      expect(new Set(spec.bands.filter((b) => b.kind === "fault").map((b) => b.color)).size).toBe(2);
+      expect(spec.markers.map(({ at_s, label }) => ({ at_s, label }))).toEqual([
+        { at_s: 1.8, label: "heal (no target)" },
+        { at_s: 1.25, label: "failover: shard0/n2 leads (term 2)" },
+      ]);
     }
-    expect(htmlTable(page, "faults")[1]?.slice(0, 4)).toEqual(["1", "0.5", "partition", "shard0/n0"]);
+    expect(htmlTable(page, "faults")[1]?.slice(0, 5)).toEqual(["1", "0.5", "", "partition", "shard0/n0"]);
     const checks = htmlTable(page, "checks");
     expect(checks.map((row) => row[0])).toEqual(["check", "linearizable", "lost_writes"]);
     expect(checks[1]?.[1]).toContain("false");
-    expect(checks[1]?.[2]).toContain("&quot;anomaly&quot;: &quot;&lt;G1c&gt;&quot;");
+    expect(checks[1]?.[4]).toBe("anomaly &quot;&lt;G1c&gt;&quot;");
     expect(page).not.toContain("Reproduce");
+  });
+
+  it("lists check violations as a table: kind, key, operations, why; 20 rows shared among the checks", () => {
+    const op = (f: string, value: unknown, process: number, index: number) => ({
+      process,
+      f,
+      key: "user7",
+      type: "ok",
+      value,
+      index,
+      complete_index: index + 3,
+      node: "shard0/n0",
+    });
+    const lost = Array.from({ length: 20 }, (_, i) => ({
+      key: `user${i}`,
+      write: op("write", 100 + i, 1, 10 * i),
+      last_observed: { value: 5, index: null },
+    }));
+    const stale = Array.from({ length: 20 }, () => ({
+      key: "user7",
+      read: op("read", 3, 2, 50),
+      read_from: op("write", 3, 3, 10),
+      newer_write: op("write", 4, 4, 20),
+    }));
+    const report: Report = {
+      ...always.report,
+      checks: {
+        lost_writes: { valid: false, checked: 900, count: 27, anomalies: lost },
+        stale_reads: { valid: false, checked: 800, count: 834, anomalies: stale },
+        linearizable: {
+          valid: false,
+          ops: 2000,
+          reason: 'key "user7": read -> 3 ... cannot be linearized',
+          violation: {
+            key: "user7",
+            operation: op("read", 3, 2, 50),
+            register: 4,
+            last_consistent_index: 49,
+            linearization: {
+              length: 12,
+              omitted: 10,
+              steps: [{ operation: op("write", 4, 4, 20), register: 4 }],
+            },
+          },
+        },
+      },
+    };
+    const page = renderReportHtml(report);
+    expect(page.split('<section id="checks">')[1]?.split("</section>")[0]).not.toContain("<pre>");
+    const verdicts = htmlTable(page, "checks");
+    expect(verdicts.map((row) => row.slice(0, 4))).toEqual([
+      ["check", "valid", "checked", "anomalies"],
+      ["lost_writes", '<span class="verdict-false">false</span>', "900", "27"],
+      ["stale_reads", '<span class="verdict-false">false</span>', "800", "834"],
+      ["linearizable", '<span class="verdict-false">false</span>', "2000", "1"],
+    ]);
+    const violations = page.split('<table class="violations">')[1]?.split("</table>")[0] ?? "";
+    const rows = [...violations.matchAll(/<tr>(.*?)<\/tr>/gs)].map((m) => m[1] as string).slice(1);
+    expect(rows).toHaveLength(20);
+    const kinds = rows.map((row) => /<th scope="row">(.*?)<\/th>/.exec(row)?.[1]);
+    // One row for the linearizability violation, the rest shared evenly.
+    expect(kinds.filter((k) => k === "lost write")).toHaveLength(10);
+    expect(kinds.filter((k) => k === "stale read")).toHaveLength(9);
+    expect(kinds.filter((k) => k === "not linearizable")).toHaveLength(1);
+    expect(rows[0]).toContain("write(100) by process 1 on shard0/n0, index 0–3");
+    expect(rows[0]).toContain("acknowledged, yet later the key showed 5, not this write or a newer one");
+    expect(rows[10]).toContain("read returned 3 though write(4) was acknowledged before it began");
+    expect(rows[19]).toContain("linearized before it:");
+    expect(page).toContain("Violations: the first 20 of 862");
+    expect(page).toContain("Not shown: 17 more of lost_writes, 825 more of stale_reads.");
   });
 });
 
@@ -193,6 +320,13 @@ describe("comparison html", () => {
     expect(updateP50?.[0]).toBe("p50");
     expect(updateP50?.[1]).not.toContain("best");
     expect(updateP50?.[2]).toMatch(/<strong class="best">\d+us \*<\/strong>/);
+  });
+
+  it("stars no difference within noise: two seeds of one configuration", async () => {
+    const seed2 = (await tinyRun("--seed=2")).report;
+    const rows = htmlTable(page([always, seed2]), "comparison");
+    expect(rows[0]).toEqual(["figure", "seed=1", "seed=2"]);
+    expect(rows.flat().join(" ")).not.toContain('class="best"');
   });
 
   it("overlays one series per run on each op's spectrum and on throughput", () => {

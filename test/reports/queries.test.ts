@@ -55,6 +55,7 @@ function op(
     sync_us: 0,
     value: null,
     node: 0,
+    shard: 0,
     term: 1,
     measured: options.measured ?? true,
     error: options.result === "fail" ? "overloaded" : null,
@@ -96,8 +97,8 @@ describe("QueriesRecorder", () => {
       rows_examined_mean: 67,
       pages_read_mean: 8,
       pages_written_mean: 0,
-      // HDR, 3 significant digits: 3000 reads back as the top of its bucket, 3001 (max and mean exact).
-      latency_us: { p50: 2000, p90: 3001, p99: 3001, p999: 3001, max: 3000, mean: 2000 },
+      // HDR reads 3000 back as the top of its bucket, 3001: clamped to the exact max.
+      latency_us: { p50: 2000, p90: 3000, p99: 3000, p999: 3000, max: 3000, mean: 2000 },
     });
     expect(report.templates.new_order).toMatchObject({
       count: 16,

@@ -114,4 +114,30 @@ describe("HistoryRecorder", () => {
       "2 ok",
     ]);
   });
+
+  it("records the final reads last, as reads of a process of their own naming the replica asked", () => {
+    const at = (op: Partial<CompletedOperation>): CompletedOperation =>
+      ({ op: "update", result: "ok", key: "k", value: 7, node: 0, ...op }) as CompletedOperation;
+    const h = new HistoryRecorder((node) => `n${node}`);
+    h.onOperation(at({ process: 0, sent_us: 5, completed_us: 10 }));
+    h.onOperation(at({ process: 4, sent_us: 12, completed_us: 20, result: "info" }));
+    const target = { op: "read" as const, key: "k", scan_length: 0, nodes: [0, 1] };
+    const read = { target, records: null, error: null, result: "ok" as const };
+    const process = h.recordFinalReads([
+      { ...read, node: 0, sent_us: 30, completed_us: 31, value: 7 },
+      { ...read, node: 1, sent_us: 31, completed_us: 40, value: null, result: "fail", error: "timeout" },
+    ]);
+    expect(process).toBe(5);
+    const events = [...h.jsonlChunks()]
+      .join("")
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(events.slice(4)).toEqual([
+      { index: 4, time: 30, process: 5, type: "invoke", f: "read", key: "k", value: null },
+      { index: 5, time: 31, process: 5, type: "ok", f: "read", key: "k", value: 7, node: "n0" },
+      { index: 6, time: 31, process: 5, type: "invoke", f: "read", key: "k", value: null },
+      { index: 7, time: 40, process: 5, type: "fail", f: "read", key: "k", value: null, node: "n1" },
+    ]);
+  });
 });

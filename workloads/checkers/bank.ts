@@ -69,8 +69,9 @@ export const bankChecker: Checker = (history: History, options: CheckOptions): V
     }
   }
   const count = [...found.values()].reduce((a, b) => a + b, 0);
+  if (observations.length === 0) reason = "nothing to check (0 reads)";
   return {
-    valid: count === 0,
+    valid: count > 0 ? false : observations.length === 0 ? "unknown" : true,
     ...(reason === null ? {} : { reason }),
     reads: observations.length - (options.final_state === undefined ? 0 : 1),
     final_state_checked: options.final_state !== undefined,

@@ -20,7 +20,15 @@ export interface CheckOptions {
   readonly now_ms?: () => number;
   /** A time limit (needs now_ms): past it a checker gives up with valid "unknown". */
   readonly timeout_ms?: number;
-  /** The register values at the end of the run, by key, when known (lost_writes uses them). */
+  /**
+   * Jepsen's final reads: the history's reads by this process read every key from every replica
+   * at rest (lost_writes judges on them; other checks take them as ordinary reads).
+   */
+  readonly final_reads?: { readonly process: number };
+  /**
+   * The register values at the end of the run, by key, when known otherwise (say, on the final
+   * leader): lost_writes uses them without final reads; the bank checker judges them as a read.
+   */
   readonly final_state?: ReadonlyMap<string | null, unknown>;
   /** The bank checker's money in the bank and accounts, when known (else the first read's). */
   readonly bank?: BankOptions;

@@ -236,10 +236,23 @@ export class HistoryParser {
   }
 }
 
-/** A Map key comparing JSON values by content: numbers and booleans as themselves, the rest as text. */
+/**
+ * A Map key comparing JSON values by content: numbers and booleans as themselves, the rest as text.
+ * Objects compare structurally: `{"a":1,"b":2}` and `{"b":2,"a":1}` are one value.
+ */
 export function valueKey(value: unknown): unknown {
   if (typeof value === "string") return `s${value}`;
-  return typeof value === "object" && value !== null ? `j${JSON.stringify(value)}` : value;
+  return typeof value === "object" && value !== null ? `j${canonicalJson(value)}` : value;
+}
+
+/** JSON text with every object's members in key order, so equal values have equal text. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (typeof value !== "object" || value === null) return JSON.stringify(value) ?? "null";
+  const members = Object.keys(value)
+    .sort()
+    .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
+  return `{${members.join(",")}}`;
 }
 
 /** A short rendering of a value for messages. */

@@ -8,6 +8,9 @@
 // - bridge (Jepsen's): one random node keeps every link; the other nodes form two halves (the first,
 //   with the client, the larger) that cannot reach each other.
 // - one_way: messages from the `from` hosts to the `to` hosts are dropped; replies still flow.
+//
+// `nodes_only` (not for one_way): only links between database nodes are cut, as in Jepsen; the
+// client and every other host keep all their links (an isolated target is cut off from the nodes).
 
 import type { HostId } from "../../sim/host.js";
 import type { Rng } from "../../sim/rng.js";
@@ -51,12 +54,17 @@ export function planCut(spec: PartitionSpec, view: ClusterView, rng: Rng): Plann
     case "isolate": {
       const hosts = resolveTarget(spec.target, view, rng, "up");
       if (hosts.length === 0) return nothing(spec.target);
-      return { cut: { kind: "isolate", hosts }, targets: hosts };
+      if (!spec.nodes_only) return { cut: { kind: "isolate", hosts }, targets: hosts };
+      const others = view
+        .nodes()
+        .map((node) => node.id)
+        .filter((id) => !hosts.includes(id));
+      return { cut: { kind: "groups", groups: [...hosts.map((host) => [host]), others] }, targets: hosts };
     }
     case "halves": {
       const nodes = shuffledNodes(view, rng);
       const first = Math.ceil(nodes.length / 2);
-      const groups = [[...nodes.slice(0, first), client], nodes.slice(first)];
+      const groups = [withClient(nodes.slice(0, first), spec, client), nodes.slice(first)];
       return { cut: { kind: "groups", groups }, targets: nodes };
     }
     case "minority": {
@@ -65,17 +73,14 @@ export function planCut(spec: PartitionSpec, view: ClusterView, rng: Rng): Plann
       if (targets.length === 0) return nothing(spec.target);
       const size = Math.max(targets.length, Math.floor((others.length + targets.length - 1) / 2));
       const fill = size - targets.length;
-      const groups = [
-        [...targets, ...others.slice(0, fill)],
-        [...others.slice(fill), client],
-      ];
+      const groups = [[...targets, ...others.slice(0, fill)], withClient(others.slice(fill), spec, client)];
       return { cut: { kind: "groups", groups }, targets };
     }
     case "bridge": {
       const [bridge, ...rest] = shuffledNodes(view, rng);
       if (bridge === undefined) return { cut: null, targets: [], note: "no nodes" };
       const first = Math.ceil(rest.length / 2);
-      const groups = [[...rest.slice(0, first), client], rest.slice(first)];
+      const groups = [withClient(rest.slice(0, first), spec, client), rest.slice(first)];
       return { cut: { kind: "groups", groups }, targets: [bridge] };
     }
     case "one_way": {
@@ -86,6 +91,15 @@ export function planCut(spec: PartitionSpec, view: ClusterView, rng: Rng): Plann
       return { cut: { kind: "one_way", from, to }, targets: [...from, ...to] };
     }
   }
+}
+
+/** `nodes` with the client in their group, unless only links between nodes are cut. */
+function withClient(
+  nodes: readonly HostId[],
+  spec: { readonly nodes_only: boolean },
+  client: HostId,
+): HostId[] {
+  return spec.nodes_only ? [...nodes] : [...nodes, client];
 }
 
 function nothing(target: Target): PlannedCut {

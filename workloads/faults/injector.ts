@@ -68,6 +68,8 @@ export class FaultInjector {
   /** Per host, the skews in force, latest last: the latest applies. */
   private readonly skews = new Map<HostId, ActiveSkew[]>();
   private installed = false;
+  /** endAll() was called: nothing fires any more, not even the end of a fault. */
+  private over = false;
 
   /** `rng` is the run's fault stream, `rng.split("faults")`. */
   constructor(sim: Simulation, faults: ResolvedFaults, view: ClusterView, rng: Rng) {
@@ -88,7 +90,32 @@ export class FaultInjector {
     for (const fault of random) this.sim.at(fault.at_us, () => this.fire(fault, true));
   }
 
+  /**
+   * Jepsen's final generator, once the clients are done: ends every fault now (heals partitions,
+   * clears link faults and clock skews, restarts crashed nodes) and fires nothing more. (A pause
+   * has ended by then: every fault with a duration ends within the run.)
+   */
+  endAll(): void {
+    this.over = true;
+    for (const record of [...this.partitions.keys(), ...this.linkFaults.keys()]) this.ended(record);
+    this.partitions.clear();
+    this.sim.heal();
+    for (const fault of this.linkFaults.values()) {
+      for (const a of fault.from) for (const b of fault.to) if (a !== b) this.sim.resetLink(a, b);
+    }
+    this.linkFaults.clear();
+    for (const [host, stack] of this.skews) {
+      for (const skew of stack) this.ended(skew.record);
+      this.sim.skewClock(host, 0, 0);
+    }
+    this.skews.clear();
+    for (const node of this.view.nodes()) if (node.role === "down") this.sim.restart(node.id);
+    for (const record of this.log)
+      if (record.kind === "crash" && record.end_s === undefined) this.ended(record);
+  }
+
   private fire(fault: ResolvedFault, random: boolean): void {
+    if (this.over) return;
     switch (fault.kind) {
       case "partition":
         this.partition(fault, random);
@@ -121,7 +148,9 @@ export class FaultInjector {
 
   private partition(fault: Extract<ResolvedFault, { kind: "partition" }>, random: boolean): void {
     const planned = planCut(fault.partition, this.view, this.targetRng);
-    const detail: Record<string, unknown> = { shape: fault.partition.shape };
+    const { partition } = fault;
+    const detail: Record<string, unknown> = { shape: partition.shape };
+    if (partition.shape !== "one_way" && partition.nodes_only) detail.nodes_only = true;
     if (planned.cut?.kind === "groups") detail.groups = planned.cut.groups.map((group) => this.names(group));
     const record = this.record("partition", planned.targets, fault.for_us, detail, random, planned.note);
     if (planned.cut === null) return;
@@ -239,7 +268,9 @@ export class FaultInjector {
   }
 
   private after(delay_us: number, fn: () => void): void {
-    this.sim.at(this.sim.now_us + delay_us, fn);
+    this.sim.at(this.sim.now_us + delay_us, () => {
+      if (!this.over) fn();
+    });
   }
 
   private names(hosts: readonly HostId[]): string[] {

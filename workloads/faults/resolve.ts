@@ -7,6 +7,7 @@ import {
   type HostRole,
   NODE_ROLES,
   type RandomFaultKind,
+  type RandomTargetRole,
   type ScheduledFaultDoc,
 } from "../scenario/faults-schema.js";
 import { ScenarioError } from "../scenario/load.js";
@@ -18,11 +19,12 @@ export type Target =
   | { readonly kind: "node"; readonly name: string }
   | { readonly kind: "role"; readonly role: HostRole };
 
+/** `nodes_only`: only links between database nodes are cut; the other hosts reach every node. */
 export type PartitionSpec =
-  | { readonly shape: "isolate"; readonly target: Target }
-  | { readonly shape: "halves" }
-  | { readonly shape: "minority"; readonly target: Target }
-  | { readonly shape: "bridge" }
+  | { readonly shape: "isolate"; readonly target: Target; readonly nodes_only: boolean }
+  | { readonly shape: "halves"; readonly nodes_only: boolean }
+  | { readonly shape: "minority"; readonly target: Target; readonly nodes_only: boolean }
+  | { readonly shape: "bridge"; readonly nodes_only: boolean }
   | { readonly shape: "one_way"; readonly from: Target; readonly to: Target };
 
 export interface LinkFaultSpec {
@@ -71,6 +73,8 @@ export interface RandomNemesisSpec {
   readonly kinds: readonly RandomFaultKind[];
   readonly for_min_us: number;
   readonly for_max_us: number;
+  /** Weights of the roles a single-target fault hits (null: `any`, a minority around the leader). */
+  readonly targets: Readonly<Record<RandomTargetRole, number>> | null;
   /** The window faults start in: the measured phase [warmup, warmup + duration). */
   readonly from_us: number;
   readonly until_us: number;
@@ -114,6 +118,7 @@ export function resolveFaults(doc: FaultsDoc, context: FaultsContext): ResolvedF
       kinds: random.kinds,
       for_min_us: us(random.for.min),
       for_max_us: us(random.for.max),
+      targets: random.targets,
       from_us: context.warmup_us,
       until_us: end_us,
     },
@@ -193,11 +198,16 @@ class Resolver {
   }
 
   private partition(fault: Extract<ScheduledFaultDoc, { kind: "partition" }>, path: string): PartitionSpec {
+    const { nodes_only } = fault;
     if (fault.isolate !== undefined) {
-      return { shape: "isolate", target: this.target(fault.isolate, `${path}.isolate`, "host") };
+      return { shape: "isolate", target: this.target(fault.isolate, `${path}.isolate`, "host"), nodes_only };
     }
     if (fault.minority !== undefined) {
-      return { shape: "minority", target: this.target(fault.minority, `${path}.minority`, "node") };
+      return {
+        shape: "minority",
+        target: this.target(fault.minority, `${path}.minority`, "node"),
+        nodes_only,
+      };
     }
     if (fault.one_way !== undefined) {
       return {
@@ -206,8 +216,8 @@ class Resolver {
         to: this.target(fault.one_way.to, `${path}.one_way.to`, "host"),
       };
     }
-    if (fault.halves === true) return { shape: "halves" };
-    if (fault.bridge === true) return { shape: "bridge" };
+    if (fault.halves === true) return { shape: "halves", nodes_only };
+    if (fault.bridge === true) return { shape: "bridge", nodes_only };
     throw new Error(`resolveFaults: ${path} has no partition shape; validate first`);
   }
 

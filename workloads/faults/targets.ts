@@ -1,9 +1,12 @@
-// Resolves a fault's target to hosts when the fault fires, from the cluster as it is then.
+// Resolves a fault's target to hosts when the fault fires, from the cluster as it is then. A role
+// (and a partition's shuffle of the nodes) picks among the nodes in service: those of the shards
+// the shard map uses now, so a spare shard group no change has used yet is never hit by chance; a
+// node named explicitly is hit wherever it is.
 //
 // Draws from the fault stream come in a fixed order and a fixed number per fault: a role that picks
 // one node (leader, follower, any) draws exactly one number even when there is nothing to pick,
-// and a shuffle of the nodes draws nodes - 1 numbers. So who is leader can change which host a
-// fault hits, but never shifts the draws of later faults.
+// and a shuffle draws (every node) - 1 numbers. So who is leader, or which shards are in service,
+// can change which host a fault hits, but never shifts the draws of later faults.
 
 import type { HostId } from "../../sim/host.js";
 import type { Rng } from "../../sim/rng.js";
@@ -13,7 +16,8 @@ export type NodeRoleState = "leader" | "follower" | "candidate" | "down";
 
 /** The cluster as the fault injector sees it; implemented by whoever builds the cluster. */
 export interface ClusterView {
-  nodes(): readonly { id: HostId; name: string; role: NodeRoleState }[];
+  /** Every node; `in_service`: its shard is one the shard map uses now (always, unsharded). */
+  nodes(): readonly { id: HostId; name: string; role: NodeRoleState; in_service: boolean }[];
   client(): HostId;
 }
 
@@ -30,7 +34,7 @@ export function resolveTarget(target: Target, view: ClusterView, rng: Rng, anyOf
     if (node === undefined) throw new Error(`ClusterView has no node named ${target.name}`);
     return [node.id];
   }
-  const nodes = view.nodes();
+  const nodes = view.nodes().filter((node) => node.in_service);
   switch (target.role) {
     case "client":
       return [view.client()];
@@ -63,16 +67,19 @@ export function emptyNote(target: Target, anyOf: AnyOf): string {
   return `no ${target.role} now`;
 }
 
-/** Every node, in an order drawn from `rng` (Fisher-Yates: nodes - 1 draws). */
+/**
+ * The nodes in service, in an order drawn from `rng`: every node is shuffled (Fisher-Yates: nodes - 1
+ * draws, however many are in service), then those out of service are left out.
+ */
 export function shuffledNodes(view: ClusterView, rng: Rng): HostId[] {
-  const ids = view.nodes().map((node) => node.id);
-  for (let i = ids.length - 1; i > 0; i--) {
+  const nodes = [...view.nodes()];
+  for (let i = nodes.length - 1; i > 0; i--) {
     const j = rng.int(i + 1);
-    const swap = ids[i] as HostId;
-    ids[i] = ids[j] as HostId;
-    ids[j] = swap;
+    const swap = nodes[i] as (typeof nodes)[number];
+    nodes[i] = nodes[j] as (typeof nodes)[number];
+    nodes[j] = swap;
   }
-  return ids;
+  return nodes.filter((node) => node.in_service).map((node) => node.id);
 }
 
 /** One of `candidates`, drawing one number whether or not there is any. */

@@ -20,6 +20,10 @@ export type HostRole = (typeof HOST_ROLES)[number];
 export const RANDOM_FAULT_KINDS = ["partition", "crash", "pause", "clock_skew"] as const;
 export type RandomFaultKind = (typeof RANDOM_FAULT_KINDS)[number];
 
+/** Roles the random nemesis can be weighted toward. */
+export const RANDOM_TARGET_ROLES = ["leader", "follower", "any"] as const;
+export type RandomTargetRole = (typeof RANDOM_TARGET_ROLES)[number];
+
 const PARTITION_SHAPES = ["isolate", "halves", "minority", "bridge", "one_way"] as const;
 
 /** Bounds the schedule (and the run's fault events). */
@@ -41,7 +45,8 @@ const nodeTarget = (what: string) => target(NODE_ROLES, what);
 const hostTarget = (what: string) => target(HOST_ROLES, what);
 
 const at = duration("zero").describe(
-  "When the fault starts, in virtual time from the start of the run (warmup included).",
+  "When the fault starts, in virtual time from the start of the run, i.e. of warmup: with " +
+    "`warmup: 5s`, `at: 20s` is 15 s into the measured phase.",
 );
 
 const probability = (what: string) => z.number().min(0).max(1).default(0).describe(`${what} Default 0.`);
@@ -92,6 +97,14 @@ const partitionFault = z
       })
       .optional()
       .describe("Blocks one direction only."),
+    nodes_only: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Cuts only links between database nodes: the client (and the coordinator and router hosts) " +
+          "still reach every node, as Jepsen's clients do, so a leader cut off from its followers " +
+          "keeps taking writes. Not with one_way, which names its hosts. Default false.",
+      ),
     for: duration("positive")
       .nullable()
       .default(null)
@@ -103,6 +116,13 @@ const partitionFault = z
       ctx.addIssue({
         code: "custom",
         message: `a partition needs exactly one of ${PARTITION_SHAPES.join(", ")} (got ${given.length === 0 ? "none" : given.join(", ")})`,
+      });
+    } else if (fault.nodes_only && (given[0] === "one_way" || fault.isolate === "client")) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["nodes_only"],
+        message:
+          "cuts links between database nodes: not with one_way (which names its hosts) or isolate: client",
       });
     }
   })
@@ -210,6 +230,33 @@ const randomDurationsSchema = z
   )
   .describe("Range of each random fault's duration, drawn uniformly.");
 
+const targetWeight = (role: string) => z.number().min(0).max(1).default(0).describe(`Weight of ${role}.`);
+
+const randomTargetsSchema = z
+  .strictObject({
+    leader: targetWeight("a leader"),
+    follower: targetWeight("a follower"),
+    any: targetWeight("any node that is up"),
+  })
+  .superRefine(
+    (weights, ctx) => {
+      if (!(RANDOM_TARGET_ROLES.reduce((sum, role) => sum + weights[role], 0) > 0)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `at least one of ${RANDOM_TARGET_ROLES.join(", ")} must be more than 0`,
+        });
+      }
+    },
+    { when: (payload) => payload.issues.length === 0 },
+  )
+  .nullable()
+  .default(null)
+  .describe(
+    "Whom each crash, pause, clock skew, isolate and minority hits, as weights of the roles " +
+      "(normalized to sum 1), drawn per fault, e.g. `{leader: 0.6, follower: 0.3, any: 0.1}`. " +
+      "Default null: `any`, and a minority around the leader.",
+  );
+
 const randomSchema = z
   .strictObject({
     every: duration("positive")
@@ -225,6 +272,7 @@ const randomSchema = z
       })
       .describe(`Which kinds to draw, each equally likely. Default all: ${RANDOM_FAULT_KINDS.join(", ")}.`),
     for: randomDurationsSchema.prefault({}),
+    targets: randomTargetsSchema,
   })
   .describe(
     "A random nemesis during the measured phase; its timeline (times, kinds, durations) comes from the " +

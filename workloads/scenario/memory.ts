@@ -94,11 +94,17 @@ export function estimateMemory(scenario: ResolvedScenario): MemoryEstimate {
       detail: `${count(records)} records x ${plural(fields, "field")} x ${plural(replicas, "replica")}`,
     });
     writes = operations * (bank ? 1 - w.bank.read_fraction : w.mix.update + w.mix.insert + w.mix.rmw);
-    if (scenario.checks.length > 0) {
-      const bankReads = bank ? operations * w.bank.read_fraction * w.bank.accounts * BANK_BALANCE_BYTES : 0;
+    if (scenario.checks.length > 0 || scenario.final_reads.enabled) {
+      // The final reads: every key from every replica (a bank: every balance from each replica).
+      const finalReads = scenario.final_reads.enabled ? (bank ? 1 : records) * replicas : 0;
+      const bankReads = bank
+        ? (operations * w.bank.read_fraction + finalReads) * w.bank.accounts * BANK_BALANCE_BYTES
+        : 0;
+      // A read-modify-write is two history operations: its read and its write.
+      const historyOperations = operations * (1 + (bank ? 0 : w.mix.rmw)) + finalReads;
       parts.push({
         name: "history",
-        bytes: operations * HISTORY_BYTES_PER_OPERATION + bankReads,
+        bytes: historyOperations * HISTORY_BYTES_PER_OPERATION + bankReads,
         detail: `${count(operations)} operations with checks${bank ? `, reads of ${w.bank.accounts} balances` : ""}`,
       });
     }

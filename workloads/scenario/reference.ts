@@ -94,19 +94,33 @@ function addFieldRows(
       description: field.description ?? inner.description ?? "",
     });
     if (inner.properties !== undefined) addFieldRows(inner, fieldPath, form, rows);
-    // A list of mappings (cluster.indexes): the fields of each item, as `path[].field`.
+    // A list of mappings (cluster.indexes) or of the forms of a union (faults.schedule): the
+    // fields of each item, as `path[].field`.
     if (inner.items?.properties !== undefined) addFieldRows(inner.items, `${fieldPath}[]`, form, rows);
+    if (inner.items?.oneOf !== undefined) addFormRows(inner.items.oneOf, `${fieldPath}[]`, rows);
     if (inner.oneOf !== undefined) addFormRows(inner.oneOf, fieldPath, rows);
   }
 }
 
-/** Rows for each form of a discriminated union: the form itself, then its fields. */
+/**
+ * Rows for a discriminated union: the discriminator and the fields every form shares alike, then
+ * each form (a row naming it) with its other fields.
+ */
 function addFormRows(forms: JsonSchema[], path: string, rows: ReferenceRow[]): void {
+  const key = discriminatorKey(forms);
+  const shared = sharedFields(forms, key);
+  const first = forms[0] as JsonSchema;
+  const values = forms.map((formSchema) => `\`${String(formSchema.properties?.[key]?.const)}\``);
+  rows.push({
+    path: `${path}.${key}`,
+    type: `one of ${values.join(", ")}`,
+    default: null,
+    required: true,
+    description: "Which form the mapping takes; the rows of each form follow.",
+  });
+  addFieldRows({ ...first, properties: pick(first.properties ?? {}, shared) }, path, undefined, rows);
   for (const formSchema of forms) {
-    const discriminator = Object.entries(formSchema.properties ?? {}).find(
-      ([, field]) => field.const !== undefined,
-    );
-    const form = discriminator === undefined ? "?" : `${discriminator[0]}: ${String(discriminator[1].const)}`;
+    const form = `${key}: ${String(formSchema.properties?.[key]?.const)}`;
     rows.push({
       path,
       form,
@@ -115,8 +129,35 @@ function addFormRows(forms: JsonSchema[], path: string, rows: ReferenceRow[]): v
       required: false,
       description: formSchema.description ?? "",
     });
-    addFieldRows(formSchema, path, form, rows);
+    const own = Object.keys(formSchema.properties ?? {}).filter((field) => !shared.includes(field));
+    addFieldRows({ ...formSchema, properties: pick(formSchema.properties ?? {}, own) }, path, form, rows);
   }
+}
+
+/** The field whose constant tells the forms apart. */
+function discriminatorKey(forms: readonly JsonSchema[]): string {
+  const keys = Object.entries(forms[0]?.properties ?? {})
+    .filter(([, field]) => field.const !== undefined)
+    .map(([key]) => key);
+  const key = keys.find((candidate) =>
+    forms.every((form) => form.properties?.[candidate]?.const !== undefined),
+  );
+  if (key === undefined) throw new Error("reference: a union without a discriminator");
+  return key;
+}
+
+/** Fields (other than the discriminator) that every form has, with the same schema. */
+function sharedFields(forms: readonly JsonSchema[], discriminator: string): string[] {
+  const first = forms[0]?.properties ?? {};
+  return Object.keys(first).filter(
+    (key) =>
+      key !== discriminator &&
+      forms.every((form) => JSON.stringify(form.properties?.[key]) === JSON.stringify(first[key])),
+  );
+}
+
+function pick(properties: Record<string, JsonSchema>, keys: readonly string[]): Record<string, JsonSchema> {
+  return Object.fromEntries(keys.map((key) => [key, properties[key] as JsonSchema]));
 }
 
 /** The schema without its `null` alternative (a nullable field). */

@@ -3,6 +3,7 @@
 
 import { nodeName } from "../../engine/cluster.js";
 import type { IndexDefinition } from "../../engine/query/indexes.js";
+import type { ReadConsistency } from "../../engine/replication/read-confirmation.js";
 import type { ShardingChange } from "../../engine/sharding/coordinator.js";
 import type { StrategyName } from "../../engine/sharding/partitioners.js";
 import type { LatencySpec } from "../../sim/latency.js";
@@ -47,6 +48,8 @@ export interface ResolvedScenario {
     mode: "async" | "semi-sync" | "sync" | "multi-leader";
     read_from: "leader" | "follower" | "nearest";
     read_your_writes: boolean;
+    read_consistency: ReadConsistency;
+    max_clock_error_us: number;
     failover: { enabled: boolean; detect_after_us: number; fencing: boolean };
   };
   network: { latency: LatencySpec; loss: number; duplicate: number };
@@ -67,6 +70,8 @@ export interface ResolvedScenario {
   };
   changes: readonly ShardingChange[];
   checks: readonly string[];
+  /** Jepsen's final phase: on or off (default: on with checks), and how long the cluster settles first. */
+  final_reads: { enabled: boolean; settle_us: number };
   /** Secondary indexes of a domain workload's tables (`cluster.indexes`; empty for others). */
   indexes: readonly Required<IndexDefinition>[];
   workload: {
@@ -180,6 +185,8 @@ function resolveReplication(cluster: ScenarioDoc["cluster"]): ResolvedScenario["
     mode: replication.mode,
     read_from: replication.read_from,
     read_your_writes: replication.read_your_writes,
+    read_consistency: replication.read_consistency,
+    max_clock_error_us: us(replication.max_clock_error),
     failover: {
       // Automatic unless said: on for a leader-follower shard, meaningless for one node or multi-leader.
       enabled: failover.enabled ?? (cluster.replicas >= 2 && replication.mode !== "multi-leader"),
@@ -248,6 +255,10 @@ export function resolveScenario(doc: ScenarioDoc): ResolvedScenario {
     },
     changes: doc.changes.map(resolveChange),
     checks: doc.checks,
+    final_reads: {
+      enabled: doc.final_reads.enabled ?? doc.checks.length > 0,
+      settle_us: us(doc.final_reads.settle),
+    },
     indexes: doc.cluster.indexes.map((index) => ({
       name: index.name,
       table: index.table,

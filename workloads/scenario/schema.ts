@@ -13,6 +13,7 @@ import { z } from "zod";
 import { SchemaError } from "../../engine/query/errors.js";
 import { INDEX_KINDS, validateIndexes } from "../../engine/query/indexes.js";
 import { validateTables } from "../../engine/query/schema.js";
+import { READ_CONSISTENCIES } from "../../engine/replication/read-confirmation.js";
 import { MAX_SHARDS } from "../../engine/sharding/coordinator.js";
 import { BANK_TRANSFER_MODES } from "../bank/bank-workload.js";
 import { DOMAIN_TYPES, type DomainType, type KnobSpec, type TemplateSpec } from "../domain/domain.js";
@@ -170,6 +171,25 @@ const replicationSchema = z
       .boolean()
       .default(false)
       .describe("A replica that has not applied a client's last write sends its read to the leader."),
+    read_consistency: z
+      .enum(READ_CONSISTENCIES)
+      .default("local")
+      .describe(
+        "How the leader answers reads (leader-follower modes). `local`: at once, from its table: a " +
+          "deposed leader that has not noticed answers stale values, and a write not yet committed can " +
+          "be read then lost in a failover (not linearizable). `read_index`: once a majority has " +
+          "acknowledged a heartbeat sent after the read arrived (a round trip per batch of reads). " +
+          "`lease`: at once while a majority acknowledged it within detect_after - 2 x " +
+          "max_clock_error (followers refuse votes meanwhile), else as read_index. Both answer only " +
+          "committed writes, and need `read_from: leader` and `failover.fencing: true`.",
+      ),
+    max_clock_error: duration("zero")
+      .default("10ms")
+      .describe(
+        "read_consistency lease: the most a replica's clock may gain or lose over one detect_after " +
+          "(drift, or a step). The lease lasts detect_after - 2 x max_clock_error; a clock off by " +
+          "more can let a deposed leader answer stale reads.",
+      ),
     failover: failoverSchema.prefault({}),
   })
   .describe("How the replicas of a shard share writes.");
@@ -329,6 +349,7 @@ const clusterSchema = z
       });
     }
   }, WHEN_FIELDS_VALID)
+  .superRefine((cluster, ctx) => checkReadConsistency(cluster.replication, ctx), WHEN_FIELDS_VALID)
   .superRefine((cluster, ctx) => {
     if (cluster.replicas >= 2) return;
     const single = `needs replicas >= 2 (got replicas: ${cluster.replicas})`;
@@ -356,6 +377,32 @@ const clusterSchema = z
     }
   }, WHEN_FIELDS_VALID)
   .describe("The database under test.");
+
+/** read_index and lease confirm a single leader's term: they need terms, and reads at the leader. */
+function checkReadConsistency(replication: z.infer<typeof replicationSchema>, ctx: z.RefinementCtx): void {
+  const reads = replication.read_consistency;
+  if (reads === "local") return;
+  const issue = (message: string) =>
+    ctx.addIssue({ code: "custom", path: ["replication", "read_consistency"], message });
+  if (replication.mode === "multi-leader") {
+    issue(`${reads} needs a leader-follower mode (got mode: multi-leader, which has no single leader)`);
+  } else if (!replication.failover.fencing) {
+    issue(`${reads} needs failover.fencing: true (without terms a leader cannot learn it was replaced)`);
+  } else if (replication.read_from !== "leader") {
+    issue(
+      `${reads} needs read_from: leader (got ${replication.read_from}: reads a follower serves are not confirmed with the leader)`,
+    );
+  }
+  const error_us = durationValueUs(replication.max_clock_error);
+  const detect_us = durationValueUs(replication.failover.detect_after);
+  if (reads === "lease" && error_us !== null && detect_us !== null && 2 * error_us >= detect_us) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["replication", "max_clock_error"],
+      message: `must be under half of failover.detect_after (${replication.failover.detect_after}) for a lease, which lasts detect_after - 2 x max_clock_error (got ${replication.max_clock_error})`,
+    });
+  }
+}
 
 // --- network ---
 
@@ -654,7 +701,9 @@ const workloadSchema = z
 
 // --- changes ---
 
-const changeAt = duration("zero").describe("When, from the start of the run (warmup included).");
+const changeAt = duration("zero").describe(
+  "When, in virtual time from the start of the run, i.e. of warmup (as a fault's `at`).",
+);
 
 const changeSchema = z
   .discriminatedUnion("kind", [
@@ -688,6 +737,27 @@ const changeSchema = z
   ])
   .describe("A change of the shard map during the run, done online while traffic continues.");
 
+const finalReadsSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .nullable()
+      .default(null)
+      .describe(
+        "Run the final phase: once the clients are done, end every fault, let the cluster settle, then " +
+          "read every key the history touched from every replica. null: on when `checks` are given.",
+      ),
+    settle: duration("zero")
+      .default("5s")
+      .describe(
+        "How long the cluster runs with every fault ended, and no client, before the final " +
+          "reads: time for elections, restarted nodes to rejoin and followers to catch up.",
+      ),
+  })
+  .describe(
+    "Jepsen's final phase: the state each replica converged to, for the checks and report.json `final_reads`.",
+  );
+
 // --- the document ---
 
 const scenarioSchemaBase = z.strictObject({
@@ -717,6 +787,7 @@ const scenarioSchemaBase = z.strictObject({
         "stale_reads, read_your_writes, monotonic_reads; bank: bank (total conserved, no negative " +
         "balance); ecommerce, social, timeseries: none. A violation makes the run exit 1 and write failure.json.",
     ),
+  final_reads: finalReadsSchema.prefault({}),
 });
 
 export const scenarioSchema = scenarioSchemaBase
@@ -821,6 +892,12 @@ function checkDomain(doc: z.output<typeof scenarioSchemaBase>, ctx: z.Refinement
   }
   if (doc.changes.length > 0) {
     issue(["changes"], `workload.type ${type} runs on one shard: no changes of the shard map`);
+  }
+  if (doc.final_reads.enabled === true) {
+    issue(
+      ["final_reads", "enabled"],
+      `final reads read registers or a bank's balances; workload.type ${type} runs queries on tables`,
+    );
   }
   if (cluster.replication.mode === "multi-leader") {
     issue(

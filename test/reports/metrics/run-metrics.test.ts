@@ -19,6 +19,7 @@ function op(fields: Partial<CompletedOperation>): CompletedOperation {
     sync_us: 0,
     value: null,
     node: 0,
+    shard: 0,
     term: 1,
     measured: true,
     error: null,

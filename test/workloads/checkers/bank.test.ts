@@ -72,10 +72,13 @@ describe("bank checker", () => {
     expect(verdict.reason).toBe("the final state sums to 14, not 20");
   });
 
-  it("ignores reads that failed or timed out, and is valid on an empty history", () => {
+  it("ignores reads that failed or timed out; with no read to check, says so: unknown, never ok", () => {
     const h = history("0 invoke read", "0 info read", "1 invoke read", "1 fail read");
-    expect(bankChecker(h, { bank: { total: 20 } })).toMatchObject({ valid: true, reads: 0 });
-    expect(bankChecker(history(), {})).toMatchObject({ valid: true, reads: 0, expected_total: null });
+    const nothing = { valid: "unknown", reason: "nothing to check (0 reads)", reads: 0 };
+    expect(bankChecker(h, { bank: { total: 20 } })).toMatchObject(nothing);
+    expect(bankChecker(history(), {})).toMatchObject({ ...nothing, expected_total: null });
+    const read = history("0 invoke read", '0 ok read {"a":20}');
+    expect(bankChecker(read, { bank: { total: 20 } })).toMatchObject({ valid: true, reads: 1 });
   });
 
   it("a read that returned no map gives unknown with the reason (never a crash)", () => {

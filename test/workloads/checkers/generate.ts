@@ -32,8 +32,14 @@ interface Timed {
   value: unknown;
 }
 
-/** The history (JSONL) of `plan` run against correct registers. */
-export function historyFromPlan(plan: readonly PlannedOperation[]): string {
+/**
+ * The history (JSONL) of `plan` run against correct registers; with `finalReads`, ended by Jepsen's
+ * final reads: that process reads every key once, from each of `replicas` nodes, after the rest.
+ */
+export function historyFromPlan(
+  plan: readonly PlannedOperation[],
+  finalReads?: { process: number; replicas: readonly string[] },
+): string {
   // Times are 4 * tick, + 1 for effects and + 2 for completions: an invoke, an effect and a
   // completion never coincide, so the real-time order is exactly what the plan says.
   const clocks = new Map<number, number>();
@@ -73,6 +79,17 @@ export function historyFromPlan(plan: readonly PlannedOperation[]): string {
     events.push({ time: operation.complete, line: { ...base, type: operation.type, value: completeValue } });
   }
   events.sort((a, b) => a.time - b.time);
+  if (finalReads !== undefined) {
+    let time = (events.at(-1)?.time ?? 0) + 1;
+    const keys = [...new Set(plan.map((operation) => operation.key))].sort((a, b) => a - b);
+    for (const key of keys) {
+      for (const node of finalReads.replicas) {
+        const base = { process: finalReads.process, f: "read", key: `k${key}` };
+        events.push({ time: time++, line: { ...base, type: "invoke", value: null } });
+        events.push({ time: time++, line: { ...base, type: "ok", value: registers.get(key) ?? null, node } });
+      }
+    }
+  }
   return events.map((event, index) => JSON.stringify({ index, time: event.time, ...event.line })).join("\n");
 }
 

@@ -27,16 +27,26 @@ export interface Delivery {
 /** The names of `nodes` database nodes, shard0/n0 ... */
 export const nodeNames = (nodes: number) => Array.from({ length: nodes }, (_, i) => `shard0/n${i}`);
 
-/** A ClusterView whose roles the test sets; node i is host i, the client the last host. */
+/**
+ * A ClusterView whose roles (and nodes out of service) the test sets; node i is host i, the client
+ * the last host.
+ */
 export class FakeView implements ClusterView {
   readonly roles: NodeRoleState[];
   private readonly names: string[];
-  constructor(roles: NodeRoleState[]) {
+  private readonly outOfService: readonly number[];
+  constructor(roles: NodeRoleState[], outOfService: readonly number[] = []) {
     this.roles = roles;
     this.names = nodeNames(roles.length);
+    this.outOfService = outOfService;
   }
   nodes() {
-    return this.roles.map((role, id) => ({ id, name: this.names[id] as string, role }));
+    return this.roles.map((role, id) => ({
+      id,
+      name: this.names[id] as string,
+      role,
+      in_service: !this.outOfService.includes(id),
+    }));
   }
   client(): HostId {
     return this.roles.length;
@@ -91,10 +101,19 @@ export function resolved(input: FaultsInput, nodes: number, end_us: number): Res
   });
 }
 
-/** Runs `input` on a ping cluster with the given roles; returns the cluster and the injector. */
-export function inject(input: FaultsInput, roles: NodeRoleState[], end_us: number, seed = 1) {
+/**
+ * Runs `input` on a ping cluster with the given roles (and nodes out of service); returns the
+ * cluster and the injector.
+ */
+export function inject(
+  input: FaultsInput,
+  roles: NodeRoleState[],
+  end_us: number,
+  seed = 1,
+  outOfService: readonly number[] = [],
+) {
   const cluster = pingCluster(roles.length, end_us, seed);
-  const view = new FakeView(roles);
+  const view = new FakeView(roles, outOfService);
   const injector = new FaultInjector(
     cluster.sim,
     resolved(input, roles.length, end_us),

@@ -104,6 +104,37 @@ describe("scheduled partitions", () => {
     expectGroups(c, [[bridge, ...(groups[1] as string[])]], 20, 30);
   });
 
+  it("nodes_only: cuts the nodes from one another, the client still reaching every node", () => {
+    const roles: NodeRoleState[] = ["leader", "follower", "follower", "follower", "follower"];
+    const client = roles.length;
+    const reachesAll = (c: Cluster) => {
+      for (let node = 0; node < roles.length; node++) {
+        expect([sent(c, client, node, 20, 30), sent(c, node, client, 20, 30)], `client <-> ${node}`).toEqual([
+          10, 10,
+        ]);
+      }
+    };
+    const isolated = inject(
+      { schedule: [{ at: "20ms", kind: "partition", isolate: "leader", nodes_only: true, for: "10ms" }] },
+      roles,
+      END_US,
+    );
+    expect(isolated.injector.log[0]?.detail).toMatchObject({ shape: "isolate", nodes_only: true });
+    expectGroups(isolated, [["shard0/n0"], ["shard0/n1", "shard0/n2", "shard0/n3", "shard0/n4"]], 20, 30);
+    reachesAll(isolated);
+    for (const shape of [{ halves: true }, { minority: "leader" }, { bridge: true }] as const) {
+      const c = inject(
+        { schedule: [{ at: "20ms", kind: "partition", ...shape, nodes_only: true, for: "10ms" }] },
+        roles,
+        END_US,
+      );
+      const groups = c.injector.log[0]?.detail?.groups as string[][];
+      expect(groups.flat(), JSON.stringify(shape)).not.toContain("client");
+      expectGroups(c, groups, 20, 30);
+      reachesAll(c);
+    }
+  });
+
   it("one_way: only from -> to is blocked", () => {
     const c = inject(
       {
@@ -350,6 +381,67 @@ describe("the random nemesis", () => {
       expect(record.at_s).toBeGreaterThan(0);
       expect(record.at_s + (record.for_s ?? 0)).toBeLessThanOrEqual(0.3 + 1e-9);
     }
+  });
+
+  it("hits only nodes in service: a spare shard group is never a role's target, nor in a partition", () => {
+    // Nodes 3..5 are a spare shard group: it elects its own leader, but serves nothing yet.
+    const roles: NodeRoleState[] = ["leader", "follower", "follower", "leader", "follower", "follower"];
+    const c = inject(RANDOM, roles, ms(600), 1, [3, 4, 5]);
+    expect(c.injector.log.length).toBeGreaterThan(30);
+    const hit = new Set(c.injector.log.flatMap((record) => record.targets));
+    expect([...hit].sort()).toEqual(["shard0/n0", "shard0/n1", "shard0/n2"]);
+    const shuffled = c.injector.log.filter((record) => record.detail?.shape !== "isolate");
+    const grouped = shuffled.flatMap((record) => (record.detail?.groups ?? []) as string[][]);
+    expect(grouped.length).toBeGreaterThan(0);
+    for (const group of grouped)
+      for (const host of group) expect(["shard0/n3", "shard0/n4", "shard0/n5"]).not.toContain(host);
+  });
+
+  it("partitions the nodes from one another, never the client (as Jepsen's nemesis)", () => {
+    const c = inject(RANDOM, LFF, ms(300), 2);
+    const partitions = c.injector.log.filter((record) => record.kind === "partition");
+    expect(partitions.length).toBeGreaterThan(3);
+    for (const record of partitions) {
+      expect(record.detail).toMatchObject({ nodes_only: true });
+      expect(((record.detail?.groups ?? []) as string[][]).flat()).not.toContain("client");
+    }
+  });
+
+  it("keeps the timeline of times, kinds, durations and draws whichever nodes are in service", () => {
+    const roles: NodeRoleState[] = ["leader", "follower", "follower", "leader", "follower", "follower"];
+    const all = inject(RANDOM, roles, ms(300), 4);
+    const some = inject(RANDOM, roles, ms(300), 4, [3, 4, 5]);
+    expect(timeline(some)).toEqual(timeline(all));
+  });
+
+  it("aims crashes, pauses, skews, isolates and minorities at roles by their weights", () => {
+    const weighted = (targets: NonNullable<FaultsInput["random"]>["targets"]) =>
+      inject({ random: { ...RANDOM.random, targets } }, LFF, ms(300), 1);
+    const single = (c: Cluster) =>
+      c.injector.log.filter(
+        (record) =>
+          record.kind !== "partition" || ["isolate", "minority"].includes(record.detail?.shape as string),
+      );
+    const leader = weighted({ leader: 1 });
+    expect(single(leader).length).toBeGreaterThan(10);
+    for (const record of single(leader)) expect(record.targets[0]).toBe("shard0/n0");
+    const follower = weighted({ follower: 1 });
+    for (const record of single(follower)) expect(["shard0/n1", "shard0/n2"]).toContain(record.targets[0]);
+    // The weights change whom the faults hit, never when they come, what they are or how long they last.
+    expect(timeline(leader)).toEqual(timeline(inject(RANDOM, LFF, ms(300), 1)));
+    // 0.6 + 0.1 x 1/3 of the faults on the leader.
+    const mixed = single(
+      inject(
+        { random: { ...RANDOM.random, targets: { leader: 0.6, follower: 0.3, any: 0.1 } } },
+        LFF,
+        ms(3000),
+        1,
+      ),
+    );
+    expect(mixed.length).toBeGreaterThan(150);
+    const onLeader = mixed.filter((record) => record.targets[0] === "shard0/n0").length;
+    expect(onLeader / mixed.length).toBeGreaterThan(0.5);
+    expect(onLeader / mixed.length).toBeLessThan(0.75);
   });
 
   it("draws only the kinds asked for", () => {

@@ -87,6 +87,7 @@ describe("resolveFaults", () => {
         kinds: ["crash"],
         for_min_us: 1_000_000,
         for_max_us: 2_000_000,
+        targets: null,
         from_us: 5_000_000,
         until_us: 65_000_000,
       },

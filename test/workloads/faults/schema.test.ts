@@ -36,6 +36,7 @@ const EXAMPLE = {
     every: "15s",
     kinds: ["partition", "crash", "pause", "clock_skew"],
     for: { min: "1s", max: "10s" },
+    targets: { leader: 0.6, follower: 0.3, any: 0.1 },
   },
 };
 
@@ -72,13 +73,14 @@ describe("the faults: section", () => {
           for: null,
         },
         { at: "1s", kind: "crash", target: "any", restart_after: null },
-        { at: "1s", kind: "partition", halves: true, for: null },
+        { at: "1s", kind: "partition", halves: true, nodes_only: false, for: null },
         { at: "1s", kind: "clock_skew", target: "any", offset: "-2ms", drift_ppm: 0, for: null },
       ],
       random: {
         every: "15s",
         kinds: ["partition", "crash", "pause", "clock_skew"],
         for: { min: "1s", max: "10s" },
+        targets: null,
       },
     });
     expect(faultsSchema.parse(filled)).toEqual(filled);
@@ -129,6 +131,18 @@ describe("the faults: section", () => {
       { schedule: [{ at: "1s", kind: "heal", for: "1s" }] },
       'schedule.0: Unrecognized key: "for" (unrecognized_keys)',
     ],
+    [
+      {
+        schedule: [
+          { at: "1s", kind: "partition", one_way: { from: "leader", to: "client" }, nodes_only: true },
+        ],
+      },
+      "schedule.0.nodes_only: cuts links between database nodes: not with one_way (which names its hosts) or isolate: client (custom)",
+    ],
+    [
+      { schedule: [{ at: "1s", kind: "partition", isolate: "client", nodes_only: true }] },
+      "schedule.0.nodes_only: cuts links between database nodes: not with one_way (which names its hosts) or isolate: client (custom)",
+    ],
     [{ random: { every: "0s" } }, 'random.every: must be more than 0 (got "0s") (custom)'],
     [{ random: { every: 0 } }, "random.every: must be more than 0 (got 0) (custom)"],
     [
@@ -137,6 +151,22 @@ describe("the faults: section", () => {
     ],
     [{ random: { kinds: ["crash", "crash"] } }, "random.kinds: lists crash twice (custom)"],
     [{ random: { kinds: [] } }, "random.kinds: Too small: expected array to have >=1 items (too_small)"],
+    [
+      { random: { targets: { leader: 0, any: 0 } } },
+      "random.targets: at least one of leader, follower, any must be more than 0 (custom)",
+    ],
+    [
+      { random: { targets: { leader: -0.5, any: 1 } } },
+      "random.targets.leader: Too small: expected number to be >=0 (too_small)",
+    ],
+    [
+      { random: { targets: { leader: 2 } } },
+      "random.targets.leader: Too big: expected number to be <=1 (too_big)",
+    ],
+    [
+      { random: { targets: { client: 1 } } },
+      'random.targets: Unrecognized key: "client" (unrecognized_keys)',
+    ],
   ])("rejects %j", (input, expected) => {
     expect(issues(input)).toEqual([expected]);
   });

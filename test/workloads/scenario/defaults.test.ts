@@ -28,6 +28,8 @@ const DEFAULT_DOC: ScenarioDoc = {
       mode: "async",
       read_from: "leader",
       read_your_writes: false,
+      read_consistency: "local",
+      max_clock_error: "10ms",
       failover: { enabled: null, detect_after: "1s", fencing: true },
     },
     node: {
@@ -96,6 +98,7 @@ const DEFAULT_DOC: ScenarioDoc = {
   faults: { schedule: [], random: null },
   changes: [],
   checks: [],
+  final_reads: { enabled: null, settle: "5s" },
 };
 
 const DEFAULT_RESOLVED: ResolvedScenario = {
@@ -117,6 +120,8 @@ const DEFAULT_RESOLVED: ResolvedScenario = {
     mode: "async",
     read_from: "leader",
     read_your_writes: false,
+    read_consistency: "local",
+    max_clock_error_us: 10_000,
     failover: { enabled: false, detect_after_us: 1_000_000, fencing: true },
   },
   network: { latency: { dist: "lognormal", median_us: 500, p99_us: 5_000 }, loss: 0, duplicate: 0 },
@@ -160,6 +165,7 @@ const DEFAULT_RESOLVED: ResolvedScenario = {
   },
   changes: [],
   checks: [],
+  final_reads: { enabled: false, settle_us: 5_000_000 },
   indexes: [],
   faults: { schedule: [], random: null },
 };

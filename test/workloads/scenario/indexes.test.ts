@@ -160,6 +160,10 @@ describe("domain workloads", () => {
       "checks.0: bank does not apply to workload.type ecommerce: its clients run queries, not register or bank operations (remove checks)",
     ],
     [
+      "workload: { type: social }\nfinal_reads: { enabled: true }",
+      "final_reads.enabled: final reads read registers or a bank's balances; workload.type social runs queries on tables",
+    ],
+    [
       "workload: { type: ecommerce, ecommerce: { customers: 0 } }",
       "workload.ecommerce.customers: must be at least 1 (got 0)",
     ],

@@ -40,14 +40,27 @@ describe("estimateMemory", () => {
 
   it("counts the history only with checks, as rate x (warmup + duration)", () => {
     expect(part(YCSB, "history")).toBe(0);
-    const history = part(YCSB, "history", ["checks=[linearizable]"]);
+    const checks = ["checks=[linearizable]", "final_reads.enabled=false"];
+    const history = part(YCSB, "history", checks);
     expect(history).toBeGreaterThan(0);
-    expect(estimate(YCSB, ["checks=[linearizable]"]).operations).toBe(60_000);
-    expect(part(YCSB, "history", ["checks=[linearizable]", "warmup=60s"])).toBeCloseTo(2 * history, -3);
-    expect(part(YCSB, "history", ["checks=[linearizable]", "workload.rate=2000/s"])).toBeCloseTo(
-      2 * history,
-      -3,
-    );
+    expect(estimate(YCSB, checks).operations).toBe(60_000);
+    expect(part(YCSB, "history", [...checks, "warmup=60s"])).toBeCloseTo(2 * history, -3);
+    expect(part(YCSB, "history", [...checks, "workload.rate=2000/s"])).toBeCloseTo(2 * history, -3);
+  });
+
+  it("counts the final reads: every record from every replica", () => {
+    const checks = ["checks=[linearizable]", "cluster.replicas=3"];
+    const without = part(YCSB, "history", [...checks, "final_reads.enabled=false"]);
+    const records = estimate(YCSB).parts.find((p) => p.name === "records")?.detail ?? "";
+    const keys = Number(/^([\d,]+) records/.exec(records)?.[1]?.replace(/,/g, ""));
+    const perOperation = without / estimate(YCSB, checks).operations;
+    expect(part(YCSB, "history", checks) - without).toBeCloseTo(keys * 3 * perOperation, -3);
+  });
+
+  it("counts a read-modify-write as two history operations, its read and its write", () => {
+    const checks = ["checks=[linearizable]", "final_reads.enabled=false"];
+    const history = part(YCSB, "history", [...checks, "workload.preset=a"]);
+    expect(part(YCSB, "history", [...checks, "workload.preset=f"])).toBeCloseTo(1.5 * history, -3);
   });
 
   it("counts a bank read's balances, a domain workload's rows and a closed loop's operations", () => {

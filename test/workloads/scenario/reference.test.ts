@@ -55,6 +55,52 @@ describe("the scenario reference", () => {
     });
   });
 
+  it("descends into lists of a union's forms: the fields every form shares, then each form's own", () => {
+    const row = (path: string, form?: string) =>
+      rows.find((candidate) => candidate.path === path && candidate.form === form);
+    expect(row("faults.schedule[].at")).toMatchObject({ required: true });
+    expect(row("faults.schedule[].at")?.description).toContain("from the start of the run, i.e. of warmup");
+    expect(row("faults.schedule[].kind")?.type).toBe(
+      "one of `partition`, `crash`, `restart`, `pause`, `clock_skew`, `link`, `heal`",
+    );
+    expect(row("changes[].at")).toMatchObject({ required: true });
+    expect(row("changes[].kind")?.type).toBe("one of `reshard`, `split`, `move`");
+    expect(row("network.latency.dist")?.type).toContain("`lognormal`");
+    // Every field of every form: its own row, qualified by the form unless all forms share it.
+    const forms: Record<string, Record<string, string[]>> = {
+      "faults.schedule[]": {
+        partition: [
+          "isolate",
+          "halves",
+          "minority",
+          "bridge",
+          "one_way",
+          "one_way.from",
+          "one_way.to",
+          "nodes_only",
+          "for",
+        ],
+        crash: ["target", "restart_after"],
+        restart: ["target"],
+        pause: ["target", "for"],
+        clock_skew: ["target", "offset", "drift_ppm", "for"],
+        link: ["from", "to", "loss", "duplicate", "extra_latency", "jitter", "for"],
+        heal: [],
+      },
+      "changes[]": { reshard: ["shards"], split: ["shard"], move: ["keys", "to"] },
+    };
+    for (const [list, byKind] of Object.entries(forms)) {
+      for (const [kind, fields] of Object.entries(byKind)) {
+        const form = `kind: ${kind}`;
+        expect(row(list, form), `${list} ${form}`).toMatchObject({ type: "mapping" });
+        const own = rows.filter(
+          (candidate) => candidate.form === form && candidate.path.startsWith(`${list}.`),
+        );
+        expect(own.map((candidate) => candidate.path)).toEqual(fields.map((field) => `${list}.${field}`));
+      }
+    }
+  });
+
   it("renders as a Markdown table, one line per row", () => {
     const markdown = scenarioReferenceMarkdown();
     const tableLines = markdown.split("\n").filter((line) => line.startsWith("|"));

@@ -90,7 +90,7 @@ describe("YAML and JSON sources", () => {
 
   it("treats a __proto__ key as an unknown key", () => {
     expect(loadErrorMessage("name: x\n__proto__: { polluted: 1 }\n", source)).toBe(
-      "scenarios/x.yaml:2:1: __proto__: unknown key; allowed keys: name, description, duration, warmup, cluster, network, workload, faults, changes, checks",
+      "scenarios/x.yaml:2:1: __proto__: unknown key; allowed keys: name, description, duration, warmup, cluster, network, workload, faults, changes, checks, final_reads",
     );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });

@@ -7,7 +7,7 @@
 // records that were lost (`takeLostTail`) tell the recovering host which changes to undo.
 
 /** Most entries a log holds at once (trimmed entries do not count). */
-export const DISK_MAX_LOG_ENTRIES = 50_000_000;
+export const DISK_LOG_ENTRIES_MAX = 50_000_000;
 
 /** Trimmed slots are released in bulk once they are this many and at least half of the array. */
 const COMPACT_MIN = 4096;
@@ -33,8 +33,8 @@ export class Disk {
 
   /** Appends a volatile entry; returns its log position (LSN-like, from 0). */
   append(entry: unknown): number {
-    if (this.log.length - this.head >= DISK_MAX_LOG_ENTRIES) {
-      throw new RangeError(`disk log exceeds ${DISK_MAX_LOG_ENTRIES} entries; trim durable entries`);
+    if (this.log.length - this.head >= DISK_LOG_ENTRIES_MAX) {
+      throw new RangeError(`disk log exceeds ${DISK_LOG_ENTRIES_MAX} entries; trim durable entries`);
     }
     this.log.push(entry);
     return this.length - 1;
@@ -54,11 +54,6 @@ export class Disk {
     if (position > this.length) throw new RangeError(`syncTo(${position}) past the log end ${this.length}`);
     if (position > this.durable) this.durable = position;
     this.fsyncs++;
-  }
-
-  /** Forgets durable entries the host no longer needs (keeps memory bounded). */
-  trimDurable(): void {
-    this.trimBefore(this.durable);
   }
 
   /**

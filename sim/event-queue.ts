@@ -14,7 +14,7 @@
 // Events live in slots of flat typed arrays (time, sequence, kind, target, two arguments); buckets
 // hold slot numbers. No object is allocated per event.
 
-export const EVENT_QUEUE_MAX_PENDING = 1 << 24;
+export const EVENT_QUEUE_PENDING_MAX = 1 << 24;
 
 /** Outcomes of `popUntil`. */
 export const POPPED = 1;
@@ -45,8 +45,8 @@ export class EventQueue {
   private lastLow = 0;
   private nextSeq = 0;
 
-  /** Fields of the event most recently returned by `pop()`. */
-  poppedTimeUs = 0;
+  /** Fields of the event most recently taken by `popUntil`. */
+  poppedTime_us = 0;
   poppedSeq = 0;
   poppedKind = 0;
   poppedTarget = 0;
@@ -71,11 +71,6 @@ export class EventQueue {
     return this.count;
   }
 
-  /** Time of the earliest pending event; Infinity when empty. */
-  peekTimeUs(): number {
-    return this.settle() ? this.last : Number.POSITIVE_INFINITY;
-  }
-
   /** Adds an event at an integer time_us >= 0; returns its sequence number (increasing). */
   push(time_us: number, kind: number, target: number, a: number, b: number): number {
     if (this.freeCount === 0) this.grow();
@@ -94,16 +89,9 @@ export class EventQueue {
     return seq;
   }
 
-  /** Takes the earliest event into the `popped*` fields; returns false when empty. */
-  pop(): boolean {
-    if (!this.settle()) return false;
-    this.take();
-    return true;
-  }
-
   /**
-   * Takes the earliest event if its time is <= until_us: returns POPPED, EMPTY, or LATER (the
-   * earliest event is after until_us and stays pending). One call where peek + pop would settle twice.
+   * Takes the earliest event into the `popped*` fields if its time is <= until_us: returns POPPED,
+   * EMPTY, or LATER (the earliest event is after until_us and stays pending).
    */
   popUntil(until_us: number): number {
     if (!this.settle()) return EMPTY;
@@ -114,7 +102,7 @@ export class EventQueue {
 
   private take(): void {
     const slot = (this.buckets[0] as Int32Array)[this.head0++] as number;
-    this.poppedTimeUs = this.times[slot] as number;
+    this.poppedTime_us = this.times[slot] as number;
     this.poppedSeq = this.seqs[slot] as number;
     this.poppedKind = this.kinds[slot] as number;
     this.poppedTarget = this.targets[slot] as number;
@@ -202,8 +190,8 @@ export class EventQueue {
   private grow(): void {
     const old = this.capacity;
     const capacity = old * 2;
-    if (capacity > EVENT_QUEUE_MAX_PENDING) {
-      throw new RangeError(`event queue: more than ${EVENT_QUEUE_MAX_PENDING} pending events`);
+    if (capacity > EVENT_QUEUE_PENDING_MAX) {
+      throw new RangeError(`event queue: more than ${EVENT_QUEUE_PENDING_MAX} pending events`);
     }
     this.times = copyInto(new Float64Array(capacity), this.times);
     this.seqs = copyInto(new Float64Array(capacity), this.seqs);

@@ -3,8 +3,10 @@
 import type { Disk } from "./disk.js";
 import type { Rng } from "./rng.js";
 
-/** Index of a host in its simulation, in the order hosts were added. */
+/** Index of a host in its simulation, in the order hosts were added (the hot path's id). */
 export type HostId = number;
+/** A host by its id or its unique name (`shard0/n1`, `client`): what the fault verbs take. */
+export type HostRef = HostId | string;
 /** Identifies a pending timer; pass it to `cancelTimer`. */
 export type TimerId = number;
 /** A host's own label for a timer (an integer it chooses), handed back to `onTimer`. */

@@ -10,8 +10,7 @@ export type LatencySpec =
   | { readonly dist: "lognormal"; readonly median_us: number; readonly p99_us: number }
   | { readonly dist: "pareto"; readonly scale_us: number; readonly shape: number };
 
-export type LatencyDist = LatencySpec["dist"];
-export const LATENCY_DISTS: readonly LatencyDist[] = [
+export const LATENCY_DISTS: readonly LatencySpec["dist"][] = [
   "constant",
   "uniform",
   "exponential",
@@ -24,13 +23,13 @@ export const LATENCY_DISTS: readonly LatencyDist[] = [
 const Z_99 = 2.3263478740408408;
 
 /** Upper bound on one sampled delay: one virtual hour. Keeps a heavy tail from overflowing time. */
-export const LATENCY_MAX_US = 3_600_000_000;
+export const LATENCY_US_MAX = 3_600_000_000;
 
 export type LatencySampler = (rng: Rng) => number;
 
-function clampUs(value: number): number {
+function clamp_us(value: number): number {
   if (!(value > 0)) return 0;
-  return value >= LATENCY_MAX_US ? LATENCY_MAX_US : Math.round(value);
+  return value >= LATENCY_US_MAX ? LATENCY_US_MAX : Math.round(value);
 }
 
 /** Builds a sampler for a spec; validates parameters (throws RangeError naming the parameter). */
@@ -38,39 +37,39 @@ export function latencySampler(spec: LatencySpec): LatencySampler {
   switch (spec.dist) {
     case "constant": {
       requireNonNegative("value_us", spec.value_us);
-      const value = clampUs(spec.value_us);
+      const value = clamp_us(spec.value_us);
       return () => value;
     }
     case "uniform": {
       requireNonNegative("min_us", spec.min_us);
       if (!(spec.max_us >= spec.min_us)) throw new RangeError("uniform latency: max must be >= min");
       const { min_us, max_us } = spec;
-      return (rng) => clampUs(min_us + rng.float() * (max_us - min_us));
+      return (rng) => clamp_us(min_us + rng.float() * (max_us - min_us));
     }
     case "exponential": {
       requirePositive("mean_us", spec.mean_us);
       const mean = spec.mean_us;
-      return (rng) => clampUs(rng.exponential(mean));
+      return (rng) => clamp_us(rng.exponential(mean));
     }
     case "normal": {
       requireNonNegative("mean_us", spec.mean_us);
       requireNonNegative("stddev_us", spec.stddev_us);
       const { mean_us, stddev_us } = spec;
-      return (rng) => clampUs(mean_us + stddev_us * rng.normal()); // truncated at 0
+      return (rng) => clamp_us(mean_us + stddev_us * rng.normal()); // truncated at 0
     }
     case "lognormal": {
       requirePositive("median_us", spec.median_us);
       if (!(spec.p99_us >= spec.median_us)) throw new RangeError("lognormal latency: p99 must be >= median");
       const mu = Math.log(spec.median_us);
       const sigma = (Math.log(spec.p99_us) - mu) / Z_99;
-      return (rng) => clampUs(Math.exp(mu + sigma * rng.normal()));
+      return (rng) => clamp_us(Math.exp(mu + sigma * rng.normal()));
     }
     case "pareto": {
       requirePositive("scale_us", spec.scale_us);
       requirePositive("shape", spec.shape);
       const { scale_us, shape } = spec;
       const inverseShape = 1 / shape;
-      return (rng) => clampUs(scale_us / (1 - rng.float()) ** inverseShape);
+      return (rng) => clamp_us(scale_us / (1 - rng.float()) ** inverseShape);
     }
   }
 }

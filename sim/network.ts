@@ -5,15 +5,17 @@
 // single TCP connection. (The default is not FIFO because one client host carries many logical
 // clients, each its own connection.)
 //
-// A link has two layers: its configuration (`setLink`, else the default) and a fault laid over it
-// (`setFault`, removed by `clearFault`), so ending a fault restores what the cluster configured.
+// A link has two layers: its configuration (`setLink`, else the default) and the latest fault still
+// laid over it (`degrade`), so ending a fault restores the one before it, or what the cluster
+// configured. A direction is blocked while any cut (`cut`) still blocks it: a count per direction,
+// so cuts end one by one (`repair`) in any order, or all at once (`heal`).
 //
 // Draw order per message, from the network's stream: loss, then per delivery (one, or two when
 // duplicated) the latency sample and the jitter, the duplicate draw between the two. A blocked
 // message draws nothing. Draws happen only for features a link has (loss > 0, jitter > 0, ...),
 // so a link without faults draws exactly what it did before faults existed.
 
-import { LATENCY_MAX_US, type LatencySampler, type LatencySpec, latencySampler } from "./latency.js";
+import { LATENCY_US_MAX, type LatencySampler, type LatencySpec, latencySampler } from "./latency.js";
 import type { Rng } from "./rng.js";
 
 /** What a fault may change on a link; a field left out keeps the configured link's value. */
@@ -69,6 +71,11 @@ function faultyLink(base: Link, fault: LinkFault): Link {
   });
 }
 
+/** Throws, naming the field, when a fault's value is out of range. */
+function checkFault(fault: LinkFault): void {
+  faultyLink(makeLink({ dist: "constant", value_us: 0 }), fault);
+}
+
 function checkedLink(link: Link): Link {
   for (const name of ["loss", "duplicate"] as const) {
     const p = link[name];
@@ -76,8 +83,8 @@ function checkedLink(link: Link): Link {
   }
   for (const name of ["extra_latency_us", "jitter_us"] as const) {
     const us = link[name];
-    if (!(Number.isInteger(us) && us >= 0 && us <= LATENCY_MAX_US)) {
-      throw new RangeError(`link ${name} must be a whole number of µs in [0, ${LATENCY_MAX_US}], got ${us}`);
+    if (!(Number.isInteger(us) && us >= 0 && us <= LATENCY_US_MAX)) {
+      throw new RangeError(`link ${name} must be a whole number of µs in [0, ${LATENCY_US_MAX}], got ${us}`);
     }
   }
   return link;
@@ -90,15 +97,33 @@ export interface Deliveries {
   second_us: number;
 }
 
+/** A fault in force until `repair`: what `cut` and `degrade` return (ids count up per network). */
+export interface FaultHandle {
+  readonly id: number;
+}
+
+interface ActiveFault {
+  readonly handle: FaultHandle;
+  /** Indexes of the directions it applies to, each once (see `linkOf`). */
+  readonly links: Int32Array;
+  /** What a link fault lays over its links; null for a cut. */
+  readonly fault: LinkFault | null;
+}
+
 export class Network {
   private readonly hostCount: number;
   /** Per ordered pair: the link as configured (setLink, else the default). */
   private readonly configured: Link[];
-  /** Per ordered pair: the link in effect, the configured one or a fault over it. */
+  /** Per ordered pair: the link in effect, the configured one or the latest fault over it. */
   private readonly links: Link[];
-  /** Per ordered pair: 1 while delivery in that direction is blocked (a partition). */
-  private readonly blocked: Uint8Array;
-  private readonly lastDeliveryUs: Float64Array;
+  /** Per ordered pair: how many cuts block that direction; delivery is blocked while > 0. */
+  private readonly cutCounts: Uint32Array;
+  /** Per degraded ordered pair: the link faults over it, latest last (the one in effect). */
+  private readonly faultsOn = new Map<number, ActiveFault[]>();
+  /** Faults in force by handle id, oldest first. */
+  private readonly active = new Map<number, ActiveFault>();
+  private nextFaultId = 0;
+  private readonly lastDelivery_us: Float64Array;
   private readonly rng: Rng;
   private readonly result: Deliveries = { count: 0, first_us: 0, second_us: 0 };
   messagesDropped = 0;
@@ -107,42 +132,87 @@ export class Network {
     this.hostCount = hostCount;
     this.configured = new Array<Link>(hostCount * hostCount).fill(defaultLink);
     this.links = this.configured.slice();
-    this.blocked = new Uint8Array(hostCount * hostCount);
-    this.lastDeliveryUs = new Float64Array(hostCount * hostCount);
+    this.cutCounts = new Uint32Array(hostCount * hostCount);
+    this.lastDelivery_us = new Float64Array(hostCount * hostCount);
     this.rng = rng;
   }
 
-  /** Configures the link from -> to; this replaces any fault on it. */
+  /** Index of the link from -> to, for `cut` and `degrade`. */
+  linkOf(from: number, to: number): number {
+    if (!(from >= 0 && from < this.hostCount && to >= 0 && to < this.hostCount)) {
+      throw new RangeError(`no link ${from} -> ${to}: hosts are 0..${this.hostCount - 1}`);
+    }
+    return from * this.hostCount + to;
+  }
+
+  /** Configures the link from -> to; the faults laid over it stay, over the new configuration. */
   setLink(from: number, to: number, link: Link): void {
-    const i = this.index(from, to);
+    const i = this.linkOf(from, to);
     this.configured[i] = link;
-    this.links[i] = link;
+    this.refresh(i);
   }
 
-  /** Lays `fault` over the configured link from -> to, replacing any earlier fault there. */
-  setFault(from: number, to: number, fault: LinkFault): void {
-    const i = this.index(from, to);
-    this.links[i] = faultyLink(this.configured[i] as Link, fault);
+  /** Blocks delivery on `links` (indexes from `linkOf`; a host's link to itself is never blocked). */
+  cut(links: Int32Array): FaultHandle {
+    const handle: FaultHandle = { id: this.nextFaultId++ };
+    for (const i of links) this.cutCounts[i] = (this.cutCounts[i] as number) + 1;
+    this.active.set(handle.id, { handle, links, fault: null });
+    return handle;
   }
 
-  /** Removes any fault from the link from -> to: it is the configured link again. */
-  clearFault(from: number, to: number): void {
-    const i = this.index(from, to);
-    this.links[i] = this.configured[i] as Link;
+  /** Lays `fault` over the configured `links`, above any earlier fault there, until `repair`. */
+  degrade(links: Int32Array, fault: LinkFault): FaultHandle {
+    checkFault(fault);
+    const handle: FaultHandle = { id: this.nextFaultId++ };
+    const active: ActiveFault = { handle, links, fault };
+    for (const i of links) {
+      const stack = this.faultsOn.get(i);
+      if (stack === undefined) this.faultsOn.set(i, [active]);
+      else stack.push(active);
+      this.refresh(i);
+    }
+    this.active.set(handle.id, active);
+    return handle;
   }
 
-  /** Blocks delivery from `from` to `to` (one direction). A host is never blocked from itself. */
-  block(from: number, to: number): void {
-    if (from !== to) this.blocked[this.index(from, to)] = 1;
+  /**
+   * Ends exactly the fault `handle` made: a direction stays blocked while another cut blocks it, and
+   * a degraded link falls back to the latest other fault over it. False when it had ended already.
+   */
+  repair(handle: FaultHandle): boolean {
+    const active = this.active.get(handle.id);
+    if (active === undefined) return false;
+    this.active.delete(handle.id);
+    if (active.fault === null) {
+      for (const i of active.links) this.cutCounts[i] = (this.cutCounts[i] as number) - 1;
+      return true;
+    }
+    for (const i of active.links) {
+      const stack = this.faultsOn.get(i);
+      if (stack === undefined) continue; // reset since (`clearFaults`)
+      const rest = stack.filter((other) => other !== active);
+      if (rest.length === 0) this.faultsOn.delete(i);
+      else this.faultsOn.set(i, rest);
+      this.refresh(i);
+    }
+    return true;
+  }
+
+  /** Ends every cut: no direction is blocked any more. Link faults stay. */
+  heal(): void {
+    this.cutCounts.fill(0);
+    for (const [id, active] of this.active) if (active.fault === null) this.active.delete(id);
+  }
+
+  /** Ends every fault laid over the link from -> to (other links keep theirs): it is as configured. */
+  clearFaults(from: number, to: number): void {
+    const i = this.linkOf(from, to);
+    this.faultsOn.delete(i);
+    this.refresh(i);
   }
 
   isBlocked(from: number, to: number): boolean {
-    return this.blocked[this.index(from, to)] === 1;
-  }
-
-  /** Unblocks every direction. */
-  unblockAll(): void {
-    this.blocked.fill(0);
+    return this.cutCounts[this.linkOf(from, to)] !== 0;
   }
 
   /** Decides the delivery times of one message sent now. The result object is reused. */
@@ -156,7 +226,7 @@ export class Network {
     }
     const i = from * this.hostCount + to;
     const link = this.links[i] as Link;
-    if (this.blocked[i] === 1 || (link.loss > 0 && this.rng.float() < link.loss)) {
+    if (this.cutCounts[i] !== 0 || (link.loss > 0 && this.rng.float() < link.loss)) {
       this.messagesDropped++;
       return out;
     }
@@ -173,17 +243,18 @@ export class Network {
     let at = now_us + link.sample(this.rng) + link.extra_latency_us;
     if (link.jitter_us > 0) at += this.rng.int(link.jitter_us + 1);
     if (link.fifo) {
-      const last = this.lastDeliveryUs[i] as number;
+      const last = this.lastDelivery_us[i] as number;
       if (at < last) at = last;
-      this.lastDeliveryUs[i] = at;
+      this.lastDelivery_us[i] = at;
     }
     return at;
   }
 
-  private index(from: number, to: number): number {
-    if (!(from >= 0 && from < this.hostCount && to >= 0 && to < this.hostCount)) {
-      throw new RangeError(`no link ${from} -> ${to}: hosts are 0..${this.hostCount - 1}`);
-    }
-    return from * this.hostCount + to;
+  /** Puts the link in effect on `i`: the latest fault over its configuration, else the configuration. */
+  private refresh(i: number): void {
+    const stack = this.faultsOn.get(i);
+    const latest = stack?.[stack.length - 1];
+    const configured = this.configured[i] as Link;
+    this.links[i] = latest === undefined ? configured : faultyLink(configured, latest.fault as LinkFault);
   }
 }

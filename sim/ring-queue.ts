@@ -4,7 +4,7 @@ export class RingQueue<T> {
   private items: (T | undefined)[];
   private head = 0;
   private count = 0;
-  readonly limit: number;
+  private readonly limit: number;
 
   constructor(limit: number, initialCapacity = 16) {
     if (!(Number.isInteger(limit) && limit >= 1))

@@ -1,5 +1,6 @@
 // The deterministic kernel: virtual time in integer µs, one event queue ordered by
-// (time_us, sequence), hosts made by factories, a network, and a rolling trace hash.
+// (time_us, sequence), hosts made by factories, a network, and a rolling trace hash. A host has a
+// unique name and an id (its index, what the hot path uses); lookups and fault verbs take either.
 //
 // Everything in a run derives from one seed: the root stream is split into named children
 // ("network", "host:<name>", and whatever the caller asks for with `rng.split`).
@@ -7,9 +8,18 @@
 import { Disk } from "./disk.js";
 import { EMPTY, EventQueue, LATER } from "./event-queue.js";
 import { fnv1a32 } from "./hash.js";
-import type { HostBehaviour, HostContext, HostFactory, HostId, Message, TimerId, TimerTag } from "./host.js";
+import type {
+  HostBehaviour,
+  HostContext,
+  HostFactory,
+  HostId,
+  HostRef,
+  Message,
+  TimerId,
+  TimerTag,
+} from "./host.js";
 import type { LatencySpec } from "./latency.js";
-import { type LinkFault, type LinkOptions, makeLink, Network } from "./network.js";
+import { type FaultHandle, type LinkFault, type LinkOptions, makeLink, Network } from "./network.js";
 import { Rng } from "./rng.js";
 import { DEFAULT_CHECKPOINT_EVERY, type TraceCheckpoint, TraceHash } from "./trace.js";
 
@@ -18,11 +28,11 @@ const EV_TIMER = 2;
 const EV_MESSAGE = 3;
 const EV_CALLBACK = 4;
 
-export const SIM_MAX_HOSTS = 1024;
+export const SIM_HOSTS_MAX = 1024;
 /** Events at one virtual instant past which the run is a livelock: time must move. */
-export const SIM_MAX_EVENTS_AT_ONE_TIME = 10_000_000;
+export const SIM_EVENTS_AT_ONE_TIME_MAX = 10_000_000;
 /** Virtual time cannot pass this (about 104 days): keeps every time an exact integer. */
-export const SIM_MAX_TIME_US = 2 ** 53 / 1000;
+export const SIM_TIME_US_MAX = 2 ** 53 / 1000;
 
 export interface SimulationOptions {
   seed: number;
@@ -92,7 +102,8 @@ export class Simulation {
   private readonly freeCallbacks: number[] = [];
   private readonly kindHashes = new Map<string, number>();
   private network: Network | null = null;
-  private nowUs = 0;
+  /** Virtual time now (the `now_us` getter). */
+  private clock_us = 0;
   private eventsAtThisTime = 0;
   private started = false;
   private stopped = false;
@@ -110,7 +121,7 @@ export class Simulation {
   }
 
   get now_us(): number {
-    return this.nowUs;
+    return this.clock_us;
   }
 
   get events(): number {
@@ -132,11 +143,11 @@ export class Simulation {
     return this.trace.checkpoints;
   }
 
-  /** Adds a host; all hosts must be added before `start`. */
+  /** Adds a host under a unique name; all hosts must be added before `start`. Returns its id. */
   addHost(name: string, factory: HostFactory, options: HostOptions = {}): HostId {
     if (this.started) throw new Error(`addHost(${name}): the simulation has started`);
     if (this.hostsByName.has(name)) throw new Error(`addHost: duplicate host name ${name}`);
-    if (this.hosts.length >= SIM_MAX_HOSTS) throw new RangeError(`at most ${SIM_MAX_HOSTS} hosts`);
+    if (this.hosts.length >= SIM_HOSTS_MAX) throw new RangeError(`at most ${SIM_HOSTS_MAX} hosts`);
     const id = this.hosts.length;
     this.hosts.push({
       id,
@@ -156,22 +167,25 @@ export class Simulation {
     return id;
   }
 
-  hostId(name: string): HostId {
-    const id = this.hostsByName.get(name);
-    if (id === undefined) throw new RangeError(`no host named ${name}`);
-    return id;
+  /** The id of a host given by name (or by id, checked). */
+  host(ref: HostRef): HostId {
+    return this.record(ref).id;
+  }
+
+  nameOf(id: HostId): string {
+    return this.record(id).name;
   }
 
   get hostCount(): number {
     return this.hosts.length;
   }
 
-  isUp(id: HostId): boolean {
-    return this.host(id).up;
+  isUp(host: HostRef): boolean {
+    return this.record(host).up;
   }
 
-  disk(id: HostId): Disk {
-    return this.host(id).disk;
+  disk(host: HostRef): Disk {
+    return this.record(host).disk;
   }
 
   /** Builds the network and schedules every host's start at time 0. */
@@ -182,16 +196,14 @@ export class Simulation {
     for (const host of this.hosts) this.queue.push(0, EV_START, host.id, 0, 0);
   }
 
-  hostName(id: HostId): string {
-    return this.host(id).name;
+  /** Configures the link from -> to (one direction); link faults laid over it stay in force. */
+  setLink(from: HostRef, to: HostRef, options: LinkOptions): void {
+    const link = makeLink(options.latency ?? this.defaultLatency, options);
+    this.requireNetwork().setLink(this.host(from), this.host(to), link);
   }
 
-  /** Configures the link from -> to (one direction); this also ends any `linkFault` on it. */
-  setLink(from: HostId, to: HostId, options: LinkOptions): void {
-    this.requireNetwork().setLink(from, to, makeLink(options.latency ?? this.defaultLatency, options));
-  }
-
-  // Network faults. Blocks add up: each verb blocks more directions and only `heal` unblocks.
+  // Network faults. Each verb returns a handle, and `repair(handle)` undoes exactly that fault: a
+  // direction stays blocked while another cut still blocks it. `heal` ends every cut at once.
   // Messages already in flight when a link is blocked are still delivered (they have left the
   // sender); a blocked message is dropped when it is sent, and counts in `messagesDropped`.
 
@@ -199,81 +211,73 @@ export class Simulation {
    * Blocks every link, both ways, between hosts of different groups. Hosts in no group stay
    * connected to everyone; a host may not be in two groups.
    */
-  partition(groups: readonly (readonly HostId[])[]): void {
+  partition(groups: readonly (readonly HostRef[])[]): FaultHandle {
     const network = this.requireNetwork();
     const groupOf = new Int32Array(this.hosts.length).fill(-1);
     for (const [g, group] of groups.entries()) {
-      for (const id of group) {
-        this.host(id);
+      for (const ref of group) {
+        const id = this.host(ref);
         if (groupOf[id] !== -1 && groupOf[id] !== g) {
-          throw new RangeError(`partition: host ${this.host(id).name} is in groups ${groupOf[id]} and ${g}`);
+          throw new RangeError(`partition: host ${this.nameOf(id)} is in groups ${groupOf[id]} and ${g}`);
         }
         groupOf[id] = g;
       }
     }
+    const links: number[] = [];
     for (let a = 0; a < groupOf.length; a++) {
       const ga = groupOf[a] as number;
       if (ga < 0) continue;
       for (let b = 0; b < groupOf.length; b++) {
         const gb = groupOf[b] as number;
-        if (gb >= 0 && gb !== ga) network.block(a, b);
+        if (gb >= 0 && gb !== ga) links.push(network.linkOf(a, b));
       }
     }
+    return network.cut(Int32Array.from(links));
   }
 
   /** Blocks delivery from every host of `from` to every host of `to`, in that direction only. */
-  partitionOneWay(from: readonly HostId[], to: readonly HostId[]): void {
-    const network = this.requireNetwork();
-    for (const a of from) {
-      this.host(a);
-      for (const b of to) {
-        this.host(b);
-        network.block(a, b);
-      }
-    }
+  partitionOneWay(from: readonly HostRef[], to: readonly HostRef[]): FaultHandle {
+    return this.requireNetwork().cut(this.linksBetween(from, to, false));
   }
 
-  /** Blocks every link to and from `id`. */
-  isolate(id: HostId): void {
-    const network = this.requireNetwork();
-    this.host(id);
-    for (let other = 0; other < this.hosts.length; other++) {
-      network.block(id, other);
-      network.block(other, id);
-    }
+  /** Blocks every link to and from `host`. */
+  isolate(host: HostRef): FaultHandle {
+    const everyone = this.hosts.map((other) => other.id);
+    return this.requireNetwork().cut(this.linksBetween([host], everyone, true));
   }
 
-  /** Ends every partition: no direction is blocked any more. */
+  /** Ends every cut (partition, one-way partition, isolation): no direction is blocked any more. */
   heal(): void {
-    this.requireNetwork().unblockAll();
+    this.requireNetwork().heal();
   }
 
-  isBlocked(from: HostId, to: HostId): boolean {
-    return this.requireNetwork().isBlocked(from, to);
+  /**
+   * Ends exactly the network fault `handle` made (a cut or a link fault); other faults stay. False
+   * when it had ended already (repaired, or a cut that `heal` ended).
+   */
+  repair(handle: FaultHandle): boolean {
+    return this.requireNetwork().repair(handle);
+  }
+
+  isBlocked(from: HostRef, to: HostRef): boolean {
+    return this.requireNetwork().isBlocked(this.host(from), this.host(to));
   }
 
   /**
    * Degrades every link between a host of `from` and a host of `to`, both directions, laying
-   * `fault` over the configured link (fields left out keep its values; a previous fault is replaced).
+   * `fault` over the configured link (fields left out keep its values) until `repair`. Over a link
+   * already degraded the latest fault applies; repairing it brings back the one before.
    */
-  linkFault(from: readonly HostId[], to: readonly HostId[], fault: LinkFault): void {
-    const network = this.requireNetwork();
-    for (const a of from) {
-      this.host(a);
-      for (const b of to) {
-        this.host(b);
-        if (a === b) continue;
-        network.setFault(a, b, fault);
-        network.setFault(b, a, fault);
-      }
-    }
+  linkFault(from: readonly HostRef[], to: readonly HostRef[], fault: LinkFault): FaultHandle {
+    return this.requireNetwork().degrade(this.linksBetween(from, to, true), fault);
   }
 
-  /** Ends any `linkFault` between a and b, both directions: the links are as configured again. */
-  resetLink(a: HostId, b: HostId): void {
+  /** Ends every link fault between a and b, both directions: the links are as configured again. */
+  resetLink(a: HostRef, b: HostRef): void {
     const network = this.requireNetwork();
-    network.clearFault(a, b);
-    network.clearFault(b, a);
+    const [idA, idB] = [this.host(a), this.host(b)];
+    network.clearFaults(idA, idB);
+    network.clearFaults(idB, idA);
   }
 
   /** Messages dropped so far: lost on a lossy link or sent into a blocked one. */
@@ -283,8 +287,8 @@ export class Simulation {
 
   /** Runs `fn` at virtual time `time_us` (>= now), e.g. a scheduled fault. */
   at(time_us: number, fn: () => void): void {
-    if (!(time_us >= this.nowUs))
-      throw new RangeError(`at(${time_us}): time is in the past (now ${this.nowUs})`);
+    if (!(time_us >= this.clock_us))
+      throw new RangeError(`at(${time_us}): time is in the past (now ${this.clock_us})`);
     let slot = this.freeCallbacks.pop();
     if (slot === undefined) {
       slot = this.callbacks.length;
@@ -296,8 +300,8 @@ export class Simulation {
   }
 
   /** Crash: the host stops at once; its timers and in-flight deliveries to it are lost, and so is its disk's volatile tail. */
-  crash(id: HostId): void {
-    const host = this.host(id);
+  crash(ref: HostRef): void {
+    const host = this.record(ref);
     if (!host.up) return;
     host.up = false;
     host.incarnation++;
@@ -307,15 +311,15 @@ export class Simulation {
   }
 
   /** Restarts a crashed host: a fresh behaviour from its factory, started now. */
-  restart(id: HostId): void {
-    const host = this.host(id);
+  restart(ref: HostRef): void {
+    const host = this.record(ref);
     if (host.up) return;
-    this.queue.push(this.nowUs, EV_START, id, 0, 0);
+    this.queue.push(this.clock_us, EV_START, host.id, 0, 0);
   }
 
   /** Skews a host's clock: local time = true time + offset + drift_ppm * true time / 1e6. */
-  skewClock(id: HostId, offset_us: number, drift_ppm = 0): void {
-    const host = this.host(id);
+  skewClock(ref: HostRef, offset_us: number, drift_ppm = 0): void {
+    const host = this.record(ref);
     host.clockOffset_us = offset_us;
     host.clockDrift_ppm = drift_ppm;
   }
@@ -324,10 +328,10 @@ export class Simulation {
    * Pauses a host's process for `for_us` (like SIGSTOP): its clock keeps running, but the messages
    * and timers due to it wait, in order, until it resumes. Pausing a paused host extends the pause.
    */
-  pause(id: HostId, for_us: number): void {
+  pause(ref: HostRef, for_us: number): void {
     if (!(for_us >= 0)) throw new RangeError(`pause: for_us must be >= 0, got ${for_us}`);
-    const host = this.host(id);
-    host.pausedUntil_us = Math.max(host.pausedUntil_us, this.nowUs + Math.round(for_us));
+    const host = this.record(ref);
+    host.pausedUntil_us = Math.max(host.pausedUntil_us, this.clock_us + Math.round(for_us));
   }
 
   /** Stops the run loop after the current event. */
@@ -341,28 +345,28 @@ export class Simulation {
   }
 
   /**
-   * Executes at most `maxEvents` events with time <= until_us. Returns why it returned: the queue
+   * Executes at most `events_max` events with time <= until_us. Returns why it returned: the queue
    * is empty ("idle"), the next event lies past until_us ("until"; the clock advances to until_us),
    * `stop()` was called, or the slice is used up.
    */
-  runSlice(maxEvents: number, until_us = SIM_MAX_TIME_US): SliceOutcome {
+  runSlice(events_max: number, until_us = SIM_TIME_US_MAX): SliceOutcome {
     if (!this.started) this.start();
     const queue = this.queue;
     const trace = this.trace;
     try {
-      for (let i = 0; i < maxEvents; i++) {
+      for (let i = 0; i < events_max; i++) {
         if (this.stopped) return "stopped";
         const popped = queue.popUntil(until_us);
         if (popped === EMPTY) return "idle";
         if (popped === LATER) {
-          this.nowUs = until_us;
+          this.clock_us = until_us;
           return "until";
         }
-        const time_us = queue.poppedTimeUs;
-        if (time_us === this.nowUs) {
-          if (++this.eventsAtThisTime > SIM_MAX_EVENTS_AT_ONE_TIME) {
+        const time_us = queue.poppedTime_us;
+        if (time_us === this.clock_us) {
+          if (++this.eventsAtThisTime > SIM_EVENTS_AT_ONE_TIME_MAX) {
             throw new Error(
-              `no progress: more than ${SIM_MAX_EVENTS_AT_ONE_TIME} events at virtual time ${time_us}us (a zero-delay loop?)`,
+              `no progress: more than ${SIM_EVENTS_AT_ONE_TIME_MAX} events at virtual time ${time_us}us (a zero-delay loop?)`,
             );
           }
         } else {
@@ -371,7 +375,7 @@ export class Simulation {
         const kind = queue.poppedKind;
         const target = queue.poppedTarget;
         const a = queue.poppedA;
-        this.nowUs = time_us;
+        this.clock_us = time_us;
         switch (kind) {
           case EV_TIMER: {
             const seq = queue.poppedSeq;
@@ -427,15 +431,15 @@ export class Simulation {
     } catch (error) {
       if (error instanceof SimulationError) throw error;
       const host = this.currentTarget < 0 ? null : (this.hosts[this.currentTarget]?.name ?? null);
-      throw new SimulationError(error, this.seed, this.nowUs, host);
+      throw new SimulationError(error, this.seed, this.clock_us, host);
     } finally {
       this.currentTarget = -1;
     }
   }
 
-  /** Runs until the queue is empty, `stop()`, `until_us`, or `maxEvents` (then returns "slice"). */
-  run(options: { until_us?: number; maxEvents?: number } = {}): SliceOutcome {
-    return this.runSlice(options.maxEvents ?? Number.MAX_SAFE_INTEGER, options.until_us ?? SIM_MAX_TIME_US);
+  /** Runs until the queue is empty, `stop()`, `until_us`, or `events_max` (then returns "slice"). */
+  run(options: { until_us?: number; events_max?: number } = {}): SliceOutcome {
+    return this.runSlice(options.events_max ?? Number.MAX_SAFE_INTEGER, options.until_us ?? SIM_TIME_US_MAX);
   }
 
   private startHost(host: HostRecord): void {
@@ -452,7 +456,8 @@ export class Simulation {
       send: (to, msg) => this.send(host.id, to, msg),
       setTimer: (delay_us: number, tag: TimerTag): TimerId => {
         if (!(delay_us >= 0)) throw new RangeError(`setTimer: delay_us must be >= 0, got ${delay_us}`);
-        return queue.push(checkTime(this.nowUs + Math.round(delay_us)), EV_TIMER, host.id, tag, incarnation);
+        const at_us = checkTime(this.clock_us + Math.round(delay_us));
+        return queue.push(at_us, EV_TIMER, host.id, tag, incarnation);
       },
       cancelTimer: (id: TimerId) => {
         this.cancelledTimers.add(this.timerCurrentSeq.get(id) ?? id);
@@ -479,8 +484,8 @@ export class Simulation {
   }
 
   private localTime(host: HostRecord): number {
-    if (host.clockOffset_us === 0 && host.clockDrift_ppm === 0) return this.nowUs;
-    return Math.round(this.nowUs + host.clockOffset_us + (this.nowUs * host.clockDrift_ppm) / 1e6);
+    if (host.clockOffset_us === 0 && host.clockDrift_ppm === 0) return this.clock_us;
+    return Math.round(this.clock_us + host.clockOffset_us + (this.clock_us * host.clockDrift_ppm) / 1e6);
   }
 
   private send(from: HostId, to: HostId, msg: Message): void {
@@ -490,7 +495,7 @@ export class Simulation {
     const sent = this.sentByKind.get(msg.kind);
     if (sent === undefined) this.sentByKind.set(msg.kind, { count: 1 });
     else sent.count++;
-    const deliveries = network.route(from, to, this.nowUs);
+    const deliveries = network.route(from, to, this.clock_us);
     if (deliveries.count === 0) return;
     this.pushMessage(deliveries.first_us, from, to, msg);
     if (deliveries.count === 2) this.pushMessage(deliveries.second_us, from, to, msg);
@@ -516,10 +521,27 @@ export class Simulation {
     return (h ^ (msg.digest ?? 0)) >>> 0;
   }
 
-  private host(id: HostId): HostRecord {
-    const host = this.hosts[id];
-    if (host === undefined) throw new RangeError(`no host ${id}`);
+  private record(ref: HostRef): HostRecord {
+    const host = typeof ref === "number" ? this.hosts[ref] : this.hosts[this.hostsByName.get(ref) ?? -1];
+    if (host === undefined)
+      throw new RangeError(typeof ref === "number" ? `no host ${ref}` : `no host named ${ref}`);
     return host;
+  }
+
+  /** The links from each host of `from` to each of `to` (and back when `bothWays`), each once. */
+  private linksBetween(from: readonly HostRef[], to: readonly HostRef[], bothWays: boolean): Int32Array {
+    const network = this.requireNetwork();
+    const links = new Set<number>();
+    const targets = to.map((ref) => this.host(ref));
+    for (const ref of from) {
+      const a = this.host(ref);
+      for (const b of targets) {
+        if (a === b) continue;
+        links.add(network.linkOf(a, b));
+        if (bothWays) links.add(network.linkOf(b, a));
+      }
+    }
+    return Int32Array.from(links);
   }
 
   private requireNetwork(): Network {
@@ -529,7 +551,7 @@ export class Simulation {
 }
 
 function checkTime(time_us: number): number {
-  if (!(time_us <= SIM_MAX_TIME_US))
-    throw new RangeError(`virtual time ${time_us}us past the limit ${SIM_MAX_TIME_US}us`);
+  if (!(time_us <= SIM_TIME_US_MAX))
+    throw new RangeError(`virtual time ${time_us}us past the limit ${SIM_TIME_US_MAX}us`);
   return time_us;
 }

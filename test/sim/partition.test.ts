@@ -1,6 +1,7 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { HostContext, HostId, Message } from "../../sim/host.js";
-import type { LinkOptions } from "../../sim/network.js";
+import type { HostContext, HostId, HostRef, Message } from "../../sim/host.js";
+import type { FaultHandle, LinkOptions } from "../../sim/network.js";
 import { Simulation } from "../../sim/simulation.js";
 
 interface Numbered extends Message {
@@ -108,6 +109,90 @@ describe("partitions", () => {
     expect([sim.isBlocked(0, 1), sim.isBlocked(2, 1)]).toEqual([false, false]);
   });
 
+  it("repair ends exactly its own cut: a link stays blocked while another cut blocks it", () => {
+    const { sim } = mesh(3, 0);
+    const isolated = sim.isolate("h1");
+    const oneWay = sim.partitionOneWay(["h0"], ["h1"]);
+    expect(sim.repair(isolated)).toBe(true);
+    expect([sim.isBlocked("h0", "h1"), sim.isBlocked("h1", "h0"), sim.isBlocked("h2", "h1")]).toEqual([
+      true,
+      false,
+      false,
+    ]);
+    expect(sim.repair(isolated)).toBe(false); // ended already: changes nothing
+    expect(sim.isBlocked("h0", "h1")).toBe(true);
+    expect(sim.repair(oneWay)).toBe(true);
+    expect(sim.isBlocked("h0", "h1")).toBe(false);
+  });
+
+  it("heal ends every cut: repairing one afterwards changes nothing, and later cuts stand", () => {
+    const { sim } = mesh(3, 0);
+    const before = sim.partition([["h0"], ["h1", "h2"]]);
+    sim.heal();
+    const after = sim.partitionOneWay(["h1"], ["h0"]);
+    expect(sim.repair(before)).toBe(false);
+    expect([sim.isBlocked(1, 0), sim.isBlocked(0, 1)]).toEqual([true, false]);
+    expect(sim.repair(after)).toBe(true);
+    expect(sim.isBlocked(1, 0)).toBe(false);
+  });
+
+  it("any sequence of cuts and repairs leaves blocked exactly the links some unrepaired cut blocks", () => {
+    const HOSTS = 5;
+    const host = fc.integer({ min: 0, max: HOSTS - 1 });
+    const hosts = fc.uniqueArray(host, { maxLength: HOSTS });
+    const step = fc.oneof(
+      fc.record({
+        groups: fc.array(fc.integer({ min: -1, max: 2 }), { minLength: HOSTS, maxLength: HOSTS }),
+      }),
+      fc.record({ from: hosts, to: hosts }),
+      fc.record({ isolate: host }),
+      fc.record({ repair: fc.nat() }),
+      fc.constant({ heal: true as const }),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(step, fc.boolean()), { maxLength: 40 }), (steps) => {
+        const { sim } = mesh(HOSTS, 0);
+        const cuts: { handle: FaultHandle; links: Set<string>; active: boolean }[] = [];
+        for (const [s, byName] of steps) {
+          // Hosts by id or by name: the verbs take either.
+          const ref = (id: number): HostRef => (byName ? `h${id}` : id);
+          const links = new Set<string>();
+          const cut = (from: readonly number[], to: readonly number[]) => {
+            for (const a of from) for (const b of to) if (a !== b) links.add(`${a}>${b}`);
+          };
+          if ("groups" in s) {
+            const groups = [0, 1, 2].map((g) => s.groups.flatMap((group, id) => (group === g ? [id] : [])));
+            for (const a of groups) for (const b of groups) if (a !== b) cut(a, b);
+            cuts.push({ handle: sim.partition(groups.map((group) => group.map(ref))), links, active: true });
+          } else if ("from" in s) {
+            cut(s.from, s.to);
+            cuts.push({ handle: sim.partitionOneWay(s.from.map(ref), s.to.map(ref)), links, active: true });
+          } else if ("isolate" in s) {
+            const everyone = Array.from({ length: HOSTS }, (_, id) => id);
+            cut([s.isolate], everyone);
+            cut(everyone, [s.isolate]);
+            cuts.push({ handle: sim.isolate(ref(s.isolate)), links, active: true });
+          } else if ("repair" in s) {
+            const target = cuts[s.repair % Math.max(1, cuts.length)];
+            if (target === undefined) continue;
+            expect(sim.repair(target.handle)).toBe(target.active);
+            target.active = false;
+          } else {
+            sim.heal();
+            for (const c of cuts) c.active = false;
+          }
+          for (let a = 0; a < HOSTS; a++) {
+            for (let b = 0; b < HOSTS; b++) {
+              const expected = cuts.some((c) => c.active && c.links.has(`${a}>${b}`));
+              expect(sim.isBlocked(a, b), `${a} -> ${b}`).toBe(expected);
+            }
+          }
+        }
+      }),
+      { seed: 20260514, numRuns: 300 },
+    );
+  });
+
   it("reject unknown hosts and a host in two groups", () => {
     const { sim } = mesh(3, 0);
     expect(() =>
@@ -118,6 +203,36 @@ describe("partitions", () => {
     ).toThrow("partition: host h1 is in groups 0 and 1");
     expect(() => sim.partitionOneWay([0], [7])).toThrow("no host 7");
     expect(() => sim.isolate(3)).toThrow("no host 3");
+    expect(() => sim.isolate("shard9/n9")).toThrow("no host named shard9/n9");
+  });
+});
+
+describe("hosts by name", () => {
+  it("look up a host's id by its name and its name by its id", () => {
+    const { sim } = mesh(3, 0);
+    expect([sim.host("h2"), sim.host(1), sim.nameOf(2)]).toEqual([2, 1, "h2"]);
+    expect(() => sim.host("nobody")).toThrow("no host named nobody");
+    expect(() => sim.nameOf(3)).toThrow("no host 3");
+  });
+
+  it("refuse a second host of the same name, naming it", () => {
+    const sim = new Simulation({ seed: 1, latency: { dist: "constant", value_us: LATENCY_US } });
+    const idle = () => ({ onStart() {}, onTimer() {}, onMessage() {} });
+    sim.addHost("shard0/n1", idle);
+    expect(() => sim.addHost("shard0/n1", idle)).toThrow("addHost: duplicate host name shard0/n1");
+  });
+
+  it("every fault verb takes names", () => {
+    const { sim, received } = mesh(3, 4);
+    sim.isolate("h1");
+    sim.linkFault(["h0"], ["h2"], { loss: 1 });
+    sim.pause("h0", 5);
+    sim.skewClock("h2", 10);
+    sim.crash("h2");
+    sim.restart("h2");
+    sim.run();
+    expect([received(0, 1), received(1, 0), received(0, 2), received(2, 0)]).toEqual([0, 0, 0, 0]);
+    expect(sim.isUp("h2")).toBe(true);
   });
 });
 
@@ -182,6 +297,30 @@ describe("link faults", () => {
     expect(got).toEqual([...got].sort((a, b) => a - b)); // still FIFO
     expect(got.filter((n) => n >= 200)).toHaveLength(200);
     expect(got.filter((n) => n < 200).length).toBeLessThan(150);
+  });
+
+  it("end one by one: repairing the latest brings back the one before, then the configured link", () => {
+    const m = mesh(2, 300);
+    m.sim.setLink(0, 1, { fifo: true });
+    const lossy = m.sim.linkFault(["h0"], ["h1"], { loss: 1 });
+    const slow = m.sim.linkFault(["h1"], ["h0"], { extra_latency_us: 5 }); // laid over `lossy`
+    m.sim.at(1000, () => m.sim.repair(slow)); // lossy again: messages 100..199 are lost
+    m.sim.at(2000, () => m.sim.repair(lossy)); // as configured: 200.. arrive
+    m.sim.run();
+    const got = m.numbers(0, 1);
+    expect(got.filter((n) => n < 100)).toHaveLength(100);
+    expect(got.filter((n) => n >= 100 && n < 200)).toHaveLength(0);
+    expect(got.filter((n) => n >= 200)).toHaveLength(100);
+    expect(got).toEqual([...got].sort((a, b) => a - b)); // still FIFO under both faults
+    expect(m.sim.repair(lossy)).toBe(false);
+  });
+
+  it("stay over the link when setLink configures it again", () => {
+    const m = mesh(2, 100);
+    m.sim.linkFault([0], [1], { loss: 1 });
+    m.sim.setLink(0, 1, { latency: { dist: "constant", value_us: 5 } });
+    m.sim.run();
+    expect(m.received(0, 1)).toBe(0);
   });
 
   it("reject bad values", () => {

@@ -13,6 +13,7 @@
 // client and every other host keep all their links (an isolated target is cut off from the nodes).
 
 import type { HostId } from "../../sim/host.js";
+import type { FaultHandle } from "../../sim/network.js";
 import type { Rng } from "../../sim/rng.js";
 import type { Simulation } from "../../sim/simulation.js";
 import type { PartitionSpec, Target } from "./resolve.js";
@@ -32,18 +33,15 @@ export interface PlannedCut {
   readonly note?: string;
 }
 
-/** Blocks the links of `cut` (adding to what is blocked already). */
-export function applyCut(sim: Simulation, cut: Cut): void {
+/** Blocks the links of `cut`; `sim.repair` of every handle returned ends it, and it alone. */
+export function applyCut(sim: Simulation, cut: Cut): FaultHandle[] {
   switch (cut.kind) {
     case "groups":
-      sim.partition(cut.groups);
-      return;
+      return [sim.partition(cut.groups)];
     case "isolate":
-      for (const host of cut.hosts) sim.isolate(host);
-      return;
+      return cut.hosts.map((host) => sim.isolate(host));
     case "one_way":
-      sim.partitionOneWay(cut.from, cut.to);
-      return;
+      return [sim.partitionOneWay(cut.from, cut.to)];
   }
 }
 

@@ -2,17 +2,17 @@
 // nemesis's timeline (drawn up front, see nemesis.ts). Targets are resolved when a fault fires,
 // from the ClusterView, with draws from the fault stream (see targets.ts).
 //
-// Faults with a duration end on their own, each independently of the others: the injector keeps
-// the active partitions, link faults and clock skews, and when one ends it recomputes what the
-// remaining ones impose (the simulator's verbs only add blocks and replace link faults). So the
-// injector owns the simulation's blocked links: nothing else should partition the same simulation.
+// Faults with a duration end on their own, each independently of the others: a partition or link
+// fault ends by `sim.repair` of the handles it got (a link stays cut while another partition cuts
+// it), and a clock skew gives way to the latest other skew still in force on its host.
 
 import type { HostId } from "../../sim/host.js";
+import type { FaultHandle } from "../../sim/network.js";
 import type { Rng } from "../../sim/rng.js";
 import type { Simulation } from "../../sim/simulation.js";
-import { applyCut, type Cut, planCut } from "./cuts.js";
+import { applyCut, planCut } from "./cuts.js";
 import { drawNemesisSchedule } from "./nemesis.js";
-import type { LinkFaultSpec, ResolvedFault, ResolvedFaults, Target } from "./resolve.js";
+import type { ResolvedFault, ResolvedFaults, Target } from "./resolve.js";
 import { type AnyOf, type ClusterView, emptyNote, resolveTarget } from "./targets.js";
 
 export type {
@@ -40,12 +40,6 @@ export interface FaultRecord {
   end_s?: number;
 }
 
-interface ActiveLinkFault {
-  readonly from: readonly HostId[];
-  readonly to: readonly HostId[];
-  readonly link: LinkFaultSpec;
-}
-
 interface ActiveSkew {
   readonly record: FaultRecord;
   readonly offset_us: number;
@@ -63,8 +57,9 @@ export class FaultInjector {
   private readonly targetRng: Rng;
   /** The random nemesis's timeline, drawn at install. */
   private readonly nemesisRng: Rng;
-  private readonly partitions = new Map<FaultRecord, Cut>();
-  private readonly linkFaults = new Map<FaultRecord, ActiveLinkFault>();
+  /** Partitions and link faults in force, with the handles that end them. */
+  private readonly partitions = new Map<FaultRecord, readonly FaultHandle[]>();
+  private readonly linkFaults = new Map<FaultRecord, FaultHandle>();
   /** Per host, the skews in force, latest last: the latest applies. */
   private readonly skews = new Map<HostId, ActiveSkew[]>();
   private installed = false;
@@ -100,9 +95,7 @@ export class FaultInjector {
     for (const record of [...this.partitions.keys(), ...this.linkFaults.keys()]) this.ended(record);
     this.partitions.clear();
     this.sim.heal();
-    for (const fault of this.linkFaults.values()) {
-      for (const a of fault.from) for (const b of fault.to) if (a !== b) this.sim.resetLink(a, b);
-    }
+    for (const handle of this.linkFaults.values()) this.sim.repair(handle);
     this.linkFaults.clear();
     for (const [host, stack] of this.skews) {
       for (const skew of stack) this.ended(skew.record);
@@ -154,16 +147,16 @@ export class FaultInjector {
     if (planned.cut?.kind === "groups") detail.groups = planned.cut.groups.map((group) => this.names(group));
     const record = this.record("partition", planned.targets, fault.for_us, detail, random, planned.note);
     if (planned.cut === null) return;
-    this.partitions.set(record, planned.cut);
-    applyCut(this.sim, planned.cut);
+    this.partitions.set(record, applyCut(this.sim, planned.cut));
     if (fault.for_us !== null) this.after(fault.for_us, () => this.endPartition(record));
   }
 
   private endPartition(record: FaultRecord): void {
-    if (!this.partitions.delete(record)) return; // a heal ended it already
+    const handles = this.partitions.get(record);
+    if (handles === undefined) return; // a heal ended it already
+    this.partitions.delete(record);
+    for (const handle of handles) this.sim.repair(handle);
     this.ended(record);
-    this.sim.heal();
-    for (const cut of this.partitions.values()) applyCut(this.sim, cut);
   }
 
   private heal(random: boolean): void {
@@ -221,14 +214,12 @@ export class FaultInjector {
     const detail = { from: this.names(from), to: this.names(to), ...fault.link };
     const record = this.record("link", empty ? [] : [...from, ...to], fault.for_us, detail, random, note);
     if (empty) return;
-    const active: ActiveLinkFault = { from, to, link: fault.link };
-    this.linkFaults.set(record, active);
-    this.sim.linkFault(from, to, fault.link);
+    const handle = this.sim.linkFault(from, to, fault.link);
+    this.linkFaults.set(record, handle);
     if (fault.for_us === null) return;
     this.after(fault.for_us, () => {
       this.linkFaults.delete(record);
-      for (const a of from) for (const b of to) if (a !== b) this.sim.resetLink(a, b);
-      for (const other of this.linkFaults.values()) this.sim.linkFault(other.from, other.to, other.link);
+      this.sim.repair(handle);
       this.ended(record);
     });
   }
@@ -274,6 +265,6 @@ export class FaultInjector {
   }
 
   private names(hosts: readonly HostId[]): string[] {
-    return hosts.map((host) => this.sim.hostName(host));
+    return hosts.map((host) => this.sim.nameOf(host));
   }
 }

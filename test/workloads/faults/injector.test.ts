@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { NodeRoleState } from "../../../workloads/faults/injector.js";
+import { Rng } from "../../../sim/rng.js";
+import { FaultInjector, type NodeRoleState } from "../../../workloads/faults/injector.js";
 import type { FaultsInput } from "../../../workloads/scenario/faults-schema.js";
-import { inject, LATENCY_US, nodeNames } from "./helpers.js";
+import { FakeView, inject, LATENCY_US, nodeNames, pingCluster, resolved } from "./helpers.js";
 
 const ms = (n: number) => n * 1000;
 const END_US = ms(60);
@@ -10,7 +11,7 @@ const LFF: NodeRoleState[] = ["leader", "follower", "follower"];
 type Cluster = ReturnType<typeof inject>;
 
 /** Pings from -> to sent in [from_ms, to_ms) that arrived, 1 per ms when the link works. */
-const sent = (c: Cluster, from: number, to: number, from_ms: number, to_ms: number) =>
+const sent = (c: Pick<Cluster, "delivered">, from: number, to: number, from_ms: number, to_ms: number) =>
   c.delivered(from, to, ms(from_ms), ms(to_ms));
 
 /** Checks that during [from_ms, to_ms) hosts in different groups got nothing from each other, and hosts in one group everything. */
@@ -166,6 +167,43 @@ describe("scheduled partitions", () => {
     expect([sent(c, 1, 0, 30, 40), sent(c, 0, 1, 30, 40)]).toEqual([0, 0]); // still isolated
     expect([sent(c, 1, 0, 40, 50), sent(c, 0, 1, 40, 50)]).toEqual([10, 10]);
     expect(c.injector.log.map((record) => record.end_s)).toEqual([0.04, 0.03]);
+  });
+
+  it("overlapping partitions of the same links end at different times, each ending only its own cut", () => {
+    const c = inject(
+      {
+        schedule: [
+          { at: "10ms", kind: "partition", isolate: "shard0/n1", for: "10ms" },
+          { at: "15ms", kind: "partition", one_way: { from: "shard0/n0", to: "shard0/n1" }, for: "20ms" },
+          { at: "25ms", kind: "partition", isolate: "shard0/n1", for: "20ms" },
+        ],
+      },
+      LFF,
+      END_US,
+    );
+    // n0 -> n1: cut from 10 to 45 ms without a break; n1 -> n0 and n2 <-> n1: open from 20 to 25 ms.
+    expect([10, 20, 25, 35, 45].map((at) => sent(c, 0, 1, at - 5, at + 5))).toEqual([5, 0, 0, 0, 5]);
+    expect([sent(c, 1, 0, 20, 25), sent(c, 2, 1, 20, 25), sent(c, 1, 2, 20, 25)]).toEqual([5, 5, 5]);
+    expect([sent(c, 1, 0, 25, 45), sent(c, 2, 1, 25, 45), sent(c, 1, 0, 45, 60)]).toEqual([0, 0, 15]);
+    expect(c.injector.log.map((record) => record.end_s)).toEqual([0.02, 0.035, 0.045]);
+  });
+
+  it("leaves alone a cut it did not make when one of its partitions ends", () => {
+    const c = pingCluster(3, END_US);
+    const injector = new FaultInjector(
+      c.sim,
+      resolved(
+        { schedule: [{ at: "10ms", kind: "partition", isolate: "shard0/n1", for: "10ms" }] },
+        3,
+        END_US,
+      ),
+      new FakeView(LFF),
+      Rng.fromSeed(1).split("faults"),
+    );
+    injector.install();
+    c.sim.at(ms(5), () => c.sim.partitionOneWay(["shard0/n2"], ["client"]));
+    c.sim.run();
+    expect([sent(c, 1, 0, 20, 30), sent(c, 2, 3, 20, 60), sent(c, 3, 2, 20, 60)]).toEqual([10, 0, 40]);
   });
 
   it("heal ends every partition at once; their own ends then do nothing", () => {

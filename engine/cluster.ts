@@ -1,25 +1,29 @@
 // Builds a shard's replicas inside a simulation: `replicas` nodes named shard<i>/n0, shard<i>/n1,
 // ..., each with its own copy of the loaded table (on a sharded cluster, the records its shard
-// owns), and for a domain workload its own copy of the query database, replicating by the chosen
-// mode.
+// owns), and for a domain workload its own copy of the query database, replicating by the given
+// protocol (`builtInProtocol` for the scenario's modes, or one written against
+// replication/protocol.ts).
 
 import type { HostBehaviour, HostId } from "../sim/host.js";
 import type { Simulation } from "../sim/simulation.js";
 import type { EngineEventSink } from "./events.js";
-import { type NodeConfig, NodeStorage } from "./node-base.js";
+import { DatabaseNode, type NodeConfig } from "./node/node.js";
+import { NodeStorage } from "./node/storage.js";
 import type { Database } from "./query/database.js";
-import { MultiLeaderNode } from "./replication/multi-leader.js";
-import type { ReadSettings } from "./replication/read-confirmation.js";
-import { ReplicaNode, type ReplicationMode } from "./replication/replica.js";
+import {
+  LeaderFollower,
+  type LeaderFollowerSettings,
+  type ReplicationMode,
+} from "./replication/leader-follower.js";
+import { MultiLeader } from "./replication/multi-leader.js";
+import type { ProtocolFactory } from "./replication/protocol.js";
 import { Table } from "./table.js";
 
 export interface ShardConfig {
   replicas: number;
-  mode: ReplicationMode | "multi-leader";
-  failover: { enabled: boolean; detect_after_us: number; fencing: boolean };
-  /** How a leader-follower leader answers reads; default local. */
-  reads?: ReadSettings;
-  node: Omit<NodeConfig, "events">;
+  /** Builds each replica's replication protocol (at every start). */
+  protocol: ProtocolFactory;
+  node: Omit<NodeConfig, "events" | "sharding">;
   fsync_us: number;
   btree_fanout: number;
   field_count: number;
@@ -45,6 +49,21 @@ export interface Shard {
 /** Most log entries in one replication message. */
 const BATCH_MAX = 256;
 
+/**
+ * The protocol of a scenario's replication mode: leader-follower (async, semi-sync, sync: its
+ * failover and how its leader answers reads) or multi-leader (which resends every detect_after / 5).
+ */
+export function builtInProtocol(
+  mode: ReplicationMode | "multi-leader",
+  options: Pick<LeaderFollowerSettings, "failover" | "reads">,
+): ProtocolFactory {
+  if (mode === "multi-leader") {
+    const resend_us = Math.max(1000, Math.round(options.failover.detect_after_us / 5));
+    return (shard) => new MultiLeader({ ...shard, resend_us, batch_max: BATCH_MAX });
+  }
+  return (shard) => new LeaderFollower({ ...shard, ...options, mode, batch_max: BATCH_MAX });
+}
+
 export function nodeName(shard: number, replica: number): string {
   return `shard${shard}/n${replica}`;
 }
@@ -62,6 +81,7 @@ export function addShard(sim: Simulation, config: ShardConfig): Shard {
   const first = sim.hostCount;
   const peers = Array.from({ length: config.replicas }, (_, i) => first + i);
   const initialLeader = first;
+  const replicas = { peers, initial_leader: initialLeader };
   const nodeConfig: NodeConfig = {
     ...config.node,
     ...(config.events ? { events: config.events } : {}),
@@ -71,21 +91,7 @@ export function addShard(sim: Simulation, config: ShardConfig): Shard {
   const shard = config.sharding?.shard ?? 0;
   for (let i = 0; i < config.replicas; i++) {
     const name = nodeName(shard, i);
-    const behaviour = (): HostBehaviour =>
-      config.mode === "multi-leader"
-        ? new MultiLeaderNode(nodeConfig, {
-            peers,
-            resend_us: Math.max(1000, Math.round(config.failover.detect_after_us / 5)),
-            batch_max: BATCH_MAX,
-          })
-        : new ReplicaNode(nodeConfig, {
-            mode: config.mode,
-            peers,
-            initialLeader,
-            failover: config.failover,
-            batch_max: BATCH_MAX,
-            reads: config.reads,
-          });
+    const behaviour = (): HostBehaviour => new DatabaseNode(nodeConfig, config.protocol(replicas));
     const id = sim.addHost(name, behaviour, { fsync_us: config.fsync_us });
     if (id !== peers[i])
       throw new Error(`addShard: host ids must be consecutive (got ${id}, expected ${peers[i]})`);

@@ -1,75 +1,223 @@
-// Messages between clients and database nodes.
+// Messages between clients and database nodes: one request variant per operation, one response
+// variant per operation, and the answer to a request a node did not serve. Which operations write,
+// are keyed or go to the leader is in operations.ts.
+//
+// The client's operations: `read`, `update` (one field), `insert` (every field) and `scan` of a
+// YCSB table; `transfer` moves `amount` from the record `key` to the record `to_key` in one atomic
+// write (a bank transaction: both balances or neither); `read_all` returns up to `limit` records
+// from `key` on with their values (a bank's read of every balance); `query` runs a typed query on
+// the node's query database (engine/query/): a read (select, get) on any replica the routing
+// picks, a write (insert, update, delete, batch) on the leader only, logged as its row changes.
+//
+// The shard mover's (sharding/coordinator.ts): `export` examines up to `batch` rows from `from_key`
+// on and returns those that move away from the shard; `export_log` returns the moving records
+// written since log position `since_lsn`; `ingest` writes `records` (every field of each) on the
+// destination's leader; after the cut-over `purge` deletes the rows among up to `batch` from
+// `from_key` on that the shard no longer owns; `split_point` returns the median key the shard owns
+// (where a range split divides it).
 
 import type { HostId, Message } from "../sim/host.js";
 import type { AccessKind } from "./query/planner.js";
 import type { Query, QueryKind } from "./query/query.js";
 import type { ShardMap } from "./sharding/shard-map.js";
 
-/**
- * `transfer` moves `value` from the record `key` to the record `to_key` in one atomic write (a bank
- * transaction: both balances or neither); `read_all` returns up to `scan_length` records from the
- * first key on, with their values (a bank's read of every balance).
- *
- * A reshard's coordinator sends more: `export` examines up to `scan_length` records from `key` on
- * and returns those that move away from this shard (`next_key`: where to go on; `value`: how many
- * of the examined rows the shard owned in the settled map);
- * `export_log` returns the moving records written since log position `min_lsn` (and in `lsn` the
- * log's end); `ingest` writes `records` (every field of each) on the destination's leader; after
- * the cut-over, `purge` deletes the rows among up to `scan_length` from `key` on that the shard no
- * longer owns (`next_key`: where to go on); `split_point` returns in `next_key` the median key the
- * shard owns (where a range split divides it).
- *
- * `query` runs `query` on the node's query database (engine/query/): a read (select, get) on any
- * replica the routing picks, a write (insert, update, delete, batch) on the leader only, logged as
- * its row changes. `template` names the workload's query template (for the report).
- */
-export type RequestOp =
-  | "read"
-  | "update"
-  | "insert"
-  | "scan"
-  | "transfer"
-  | "read_all"
-  | "query"
-  | "export"
-  | "export_log"
-  | "ingest"
-  | "purge"
-  | "split_point";
+export interface RecordValue {
+  readonly key: string;
+  readonly value: number;
+}
 
-export interface Request extends Message {
+export interface ReadSpec {
+  readonly op: "read";
+  readonly key: string;
+}
+export interface UpdateSpec {
+  readonly op: "update";
+  readonly key: string;
+  /** The field it writes (-1: every field). */
+  readonly field: number;
+  /** What it writes (YCSB: unique per write, so a read names the write it saw; bank: a balance). */
+  readonly value: number;
+}
+export interface InsertSpec {
+  readonly op: "insert";
+  readonly key: string;
+  /** What every field of the new record holds. */
+  readonly value: number;
+}
+export interface ScanSpec {
+  readonly op: "scan";
+  /** The first key. */
+  readonly key: string;
+  /** Rows it returns at most. */
+  readonly scan_length: number;
+  /** The end of the key range it was sent for, exclusive ("": none; a range shard's end). */
+  readonly until: string;
+}
+export interface TransferSpec {
+  readonly op: "transfer";
+  /** The record the amount leaves. */
+  readonly key: string;
+  readonly to_key: string;
+  readonly amount: number;
+}
+export interface ReadAllSpec {
+  readonly op: "read_all";
+  readonly key: string;
+  readonly limit: number;
+}
+export interface QuerySpec {
+  readonly op: "query";
+  readonly query: Query;
+  /** The workload's template it is an instance of (for the report). */
+  readonly template: string;
+}
+export interface ExportSpec {
+  readonly op: "export";
+  readonly from_key: string;
+  /** Rows it examines at most. */
+  readonly batch: number;
+}
+export interface ExportLogSpec {
+  readonly op: "export_log";
+  readonly since_lsn: number;
+}
+export interface IngestSpec {
+  readonly op: "ingest";
+  readonly records: readonly RecordValue[];
+}
+export interface PurgeSpec {
+  readonly op: "purge";
+  readonly from_key: string;
+  /** Rows it examines at most. */
+  readonly batch: number;
+}
+export interface SplitPointSpec {
+  readonly op: "split_point";
+}
+
+/** What a sender asks for: a request without the fields the dispatcher routes it with. */
+export type RequestSpec =
+  | ReadSpec
+  | UpdateSpec
+  | InsertSpec
+  | ScanSpec
+  | TransferSpec
+  | ReadAllSpec
+  | QuerySpec
+  | ExportSpec
+  | ExportLogSpec
+  | IngestSpec
+  | PurgeSpec
+  | SplitPointSpec;
+
+export type RequestOp = RequestSpec["op"];
+
+interface Routing extends Message {
   readonly kind: "req";
   /** Unique per client host; echoed in the response. */
   readonly id: number;
-  readonly op: RequestOp;
-  readonly key: string;
-  /** Field written by an update (-1 when not applicable). */
-  readonly field: number;
-  /** Rows a scan returns at most. */
-  readonly scan_length: number;
-  /**
-   * Value an update/insert writes (YCSB: unique per write, so a read identifies the write it saw;
-   * bank: a balance); for a transfer, the amount.
-   */
-  readonly value: number;
-  /** A transfer's destination record ("" otherwise). */
-  readonly to_key: string;
-  /** ingest: the records to write. */
-  readonly records?: readonly RecordValue[];
-  /** Read-your-writes: a replica serves the read only once it has applied this log position (0: any). */
+  /** Only a replica whose log reaches this position may serve it (0: any): read-your-writes. */
   readonly min_lsn: number;
   /** Only the leader may serve it (writes, and reads with read_from: leader). */
   readonly require_leader: boolean;
-  /** op `query`: the query (the dispatcher always sets it: null for other ops). */
-  readonly query?: Query | null;
-  /** op `query`: its template's name ("" for other ops). */
-  readonly template?: string;
 }
 
-/** A query that writes (insert, update, delete, batch): served by the leader and logged. */
-export function isWriteQuery(query: Query | null | undefined): boolean {
-  return query != null && query.kind !== "select" && query.kind !== "get";
+export type Request = RequestSpec & Routing;
+
+/** The request carrying `spec` (built field by field: a spread is slower, and requests are many). */
+export function routed(
+  spec: RequestSpec,
+  digest: number,
+  id: number,
+  min_lsn: number,
+  require_leader: boolean,
+): Request {
+  const kind = "req";
+  switch (spec.op) {
+    case "read":
+      return { kind, digest, id, min_lsn, require_leader, op: spec.op, key: spec.key };
+    case "update":
+      return {
+        kind,
+        digest,
+        id,
+        min_lsn,
+        require_leader,
+        op: spec.op,
+        key: spec.key,
+        field: spec.field,
+        value: spec.value,
+      };
+    case "insert":
+      return { kind, digest, id, min_lsn, require_leader, op: spec.op, key: spec.key, value: spec.value };
+    case "scan":
+      return {
+        kind,
+        digest,
+        id,
+        min_lsn,
+        require_leader,
+        op: spec.op,
+        key: spec.key,
+        scan_length: spec.scan_length,
+        until: spec.until,
+      };
+    case "transfer":
+      return {
+        kind,
+        digest,
+        id,
+        min_lsn,
+        require_leader,
+        op: spec.op,
+        key: spec.key,
+        to_key: spec.to_key,
+        amount: spec.amount,
+      };
+    case "read_all":
+      return { kind, digest, id, min_lsn, require_leader, op: spec.op, key: spec.key, limit: spec.limit };
+    case "query":
+      return {
+        kind,
+        digest,
+        id,
+        min_lsn,
+        require_leader,
+        op: spec.op,
+        query: spec.query,
+        template: spec.template,
+      };
+    case "export":
+      return {
+        kind,
+        digest,
+        id,
+        min_lsn,
+        require_leader,
+        op: spec.op,
+        from_key: spec.from_key,
+        batch: spec.batch,
+      };
+    case "export_log":
+      return { kind, digest, id, min_lsn, require_leader, op: spec.op, since_lsn: spec.since_lsn };
+    case "ingest":
+      return { kind, digest, id, min_lsn, require_leader, op: spec.op, records: spec.records };
+    case "purge":
+      return {
+        kind,
+        digest,
+        id,
+        min_lsn,
+        require_leader,
+        op: spec.op,
+        from_key: spec.from_key,
+        batch: spec.batch,
+      };
+    case "split_point":
+      return { kind, digest, id, min_lsn, require_leader, op: spec.op };
+  }
 }
+export type RequestOf<Op extends RequestOp> = Extract<Request, { readonly op: Op }>;
 
 /** What a node did to serve a `query` request: its plan and what it cost. */
 export interface QueryOutcome {
@@ -93,77 +241,193 @@ export interface QueryOutcome {
   readonly pages_written: number;
 }
 
-export type ResponseStatus =
-  | "ok"
-  | "not_found"
-  | "duplicate_key"
-  | "overloaded"
-  | "not_leader"
-  /** A transfer larger than the source's balance: nothing was written. */
-  | "insufficient_funds"
-  /** The key belongs to another shard; `shard_map` says which. */
-  | "wrong_shard";
-
-export interface RecordValue {
-  readonly key: string;
-  readonly value: number;
-}
-
-export interface Response extends Message {
+interface ResponseBase extends Message {
   readonly kind: "resp";
   readonly id: number;
-  readonly status: ResponseStatus;
-  /** For reads: the value of the last write the record saw (null when absent); writes: the value written. */
-  readonly value: number | null;
-  /**
-   * read_all, export, export_log, and scans on a sharded cluster: the records and their values, in
-   * key order (null for other requests).
-   */
-  readonly records: readonly RecordValue[] | null;
-  /** export, purge: the key to continue from (null: the table is done); split_point: the median. */
-  readonly next_key: string | null;
-  /** On a sharded cluster: the current shard map (with wrong_shard, and on scans). */
-  readonly shard_map: ShardMap | undefined;
-  /** Rows examined (scans) or touched. */
-  readonly rows: number;
-  readonly pages_read: number;
-  readonly pages_written: number;
+  /** The replication term of the node that answered. */
+  readonly term: number;
+  /** The node this one believes leads (-1: unknown); what a client follows after not_leader. */
+  readonly leader_hint: HostId;
   /** Time the request waited in the node's queue before its CPU work started. */
   readonly queue_us: number;
   /** CPU time the node spent on it (service-time model). */
   readonly service_us: number;
   /** Time a write waited for durability and replication after its CPU work (0 for reads). */
   readonly sync_us: number;
-  /** Log position of a write (0 for reads): the client's read-your-writes token. */
+  /** Rows examined or written. */
+  readonly rows: number;
+  readonly pages_read: number;
+  readonly pages_written: number;
+}
+
+/** What a write response adds: where the write is in the log. */
+interface Written {
+  /** The log position of its (last) entry, 0 when it wrote nothing: the read-your-writes token. */
   readonly lsn: number;
-  /** The replication term of the node that answered. */
-  readonly term: number;
-  /** With not_leader: the node this one believes leads (-1: unknown). */
-  readonly leader_hint: HostId;
-  /** op `query` served: its plan and cost (null otherwise, and when refused). */
-  readonly query: QueryOutcome | null;
+}
+
+/** Statuses of a request the node did not serve: nothing was read or written. */
+export type RefusalStatus =
+  | "overloaded"
+  | "not_leader"
+  /** The key belongs to another shard; `shard_map` says which. */
+  | "wrong_shard";
+
+export interface RefusedResponse extends ResponseBase {
+  readonly op: RequestOp;
+  readonly status: RefusalStatus;
+  /** With wrong_shard: the current shard map (undefined otherwise). */
+  readonly shard_map: ShardMap | undefined;
+}
+export interface ReadResponse extends ResponseBase {
+  readonly op: "read";
+  readonly status: "ok" | "not_found";
+  /** The value of the last write the record saw (null: absent). */
+  readonly value: number | null;
+}
+export interface UpdateResponse extends ResponseBase, Written {
+  readonly op: "update";
+  readonly status: "ok" | "not_found";
+}
+export interface InsertResponse extends ResponseBase, Written {
+  readonly op: "insert";
+  readonly status: "ok" | "duplicate_key";
+}
+export interface ScanResponse extends ResponseBase {
+  readonly op: "scan";
+  readonly status: "ok";
+  /** On a sharded cluster the rows the shard owns, in key order (null unsharded: rows are counted). */
+  readonly records: readonly RecordValue[] | null;
+  /** On a sharded cluster: the map the scan was answered under (a stale router replans). */
+  readonly shard_map?: ShardMap;
+}
+export interface TransferResponse extends ResponseBase, Written {
+  readonly op: "transfer";
+  /** insufficient_funds: the source holds less than the amount; nothing was written. */
+  readonly status: "ok" | "not_found" | "insufficient_funds";
+}
+export interface ReadAllResponse extends ResponseBase {
+  readonly op: "read_all";
+  readonly status: "ok";
+  /** Every record examined, with its value, in key order. */
+  readonly records: readonly RecordValue[];
+}
+export interface QueryResponse extends ResponseBase, Written {
+  readonly op: "query";
+  readonly status: "ok" | "not_found" | "duplicate_key";
+  readonly outcome: QueryOutcome;
+}
+export interface ExportResponse extends ResponseBase {
+  readonly op: "export";
+  readonly status: "ok";
+  /** The moving rows among those examined, in key order. */
+  readonly records: readonly RecordValue[];
+  /** The key to continue from (null: the table is done). */
+  readonly next_key: string | null;
+  /** Rows examined that the shard owned in the settled map (the others are copies moving in). */
+  readonly owned: number;
+  /** The log's end: where a catch-up after this copy starts. */
+  readonly log_end: number;
+}
+export interface ExportLogResponse extends ResponseBase {
+  readonly op: "export_log";
+  readonly status: "ok";
+  readonly records: readonly RecordValue[];
+  /** The log's end: where the next export_log starts. */
+  readonly log_end: number;
+}
+export interface IngestResponse extends ResponseBase, Written {
+  readonly op: "ingest";
+  readonly status: "ok";
+}
+export interface PurgeResponse extends ResponseBase, Written {
+  readonly op: "purge";
+  readonly status: "ok";
+  /** The key to continue from (null: the table is done). */
+  readonly next_key: string | null;
+}
+export interface SplitPointResponse extends ResponseBase {
+  readonly op: "split_point";
+  readonly status: "ok";
+  /** The median of the keys the shard owns (null: it owns none). */
+  readonly median: string | null;
+}
+
+export type ServedResponse =
+  | ReadResponse
+  | UpdateResponse
+  | InsertResponse
+  | ScanResponse
+  | TransferResponse
+  | ReadAllResponse
+  | QueryResponse
+  | ExportResponse
+  | ExportLogResponse
+  | IngestResponse
+  | PurgeResponse
+  | SplitPointResponse;
+
+export type Response = ServedResponse | RefusedResponse;
+export type ResponseStatus = Response["status"];
+export type ResponseOf<Op extends RequestOp> = Extract<ServedResponse, { readonly op: Op }>;
+
+/** The served response of an `ok` answer to a request of `op` (a sender knows what it asked). */
+export function okResponse<Op extends RequestOp>(response: Response, op: Op): ResponseOf<Op> {
+  if (response.status !== "ok" || response.op !== op)
+    throw new Error(`expected an ok ${op} response, got ${response.op} ${response.status}`);
+  return response as ResponseOf<Op>;
+}
+
+/** The log position a response's write reached (0: it wrote nothing, or is no write's). */
+export function writeLsn(response: Response): number {
+  return "lsn" in response ? response.lsn : 0;
+}
+
+/** The value a response read (a `read`'s; null for every other response). */
+export function valueRead(response: Response): number | null {
+  return "value" in response ? response.value : null;
+}
+
+/** The digest a served response folds into the trace: its id and the value it carries, if any. */
+export function responseDigest(id: number, value: number | null): number {
+  return (Math.imul(id, 0x85ebca6b) ^ (value ?? -1)) >>> 0;
+}
+
+/** The value a request carries into its digest: what it writes, or a transfer's amount (else 0). */
+export function requestValue(spec: RequestSpec): number {
+  switch (spec.op) {
+    case "update":
+    case "insert":
+      return spec.value;
+    case "transfer":
+      return spec.amount;
+    default:
+      return 0;
+  }
 }
 
 /** The answer to a request that was not served (refused, or rejected): nothing read or written. */
-export function unserved(req: Request, status: ResponseStatus, term: number, leader_hint: HostId): Response {
+export function unserved(
+  req: Request,
+  status: RefusalStatus,
+  term: number,
+  leader_hint: HostId,
+  shard_map?: ShardMap,
+): RefusedResponse {
   return {
     kind: "resp",
     digest: req.id >>> 0,
     id: req.id,
+    op: req.op,
     status,
-    value: null,
     rows: 0,
     pages_read: 0,
     pages_written: 0,
     queue_us: 0,
     service_us: 0,
     sync_us: 0,
-    lsn: 0,
     term,
     leader_hint,
-    records: null,
-    next_key: null,
-    shard_map: undefined,
-    query: null,
+    shard_map,
   };
 }

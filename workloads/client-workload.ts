@@ -3,8 +3,7 @@
 // transfer done as reads, then writes, without a transaction); the driver sends them, follows
 // redirects and timeouts, and records the outcome.
 
-import type { RequestOp, Response } from "../engine/protocol.js";
-import type { Query } from "../engine/query/query.js";
+import type { InsertSpec, RequestSpec, Response, UpdateSpec } from "../engine/protocol.js";
 import type { BankData, OpName, QueryData } from "./observer.js";
 
 export interface ClientOperation {
@@ -13,19 +12,14 @@ export interface ClientOperation {
   readonly key: string;
 }
 
-/** One request of an operation. */
-export interface RequestPlan {
-  readonly op: RequestOp;
-  readonly key: string;
-  readonly field: number;
-  readonly scan_length: number;
-  readonly to_key: string;
-  /** What a write writes, or a transfer's amount; null: a value unique to the write, from the driver. */
-  readonly value: number | null;
-  /** op `query`: the query and its template's name (absent for other requests). */
-  readonly query?: Query;
-  readonly template?: string;
-}
+/** An update or insert whose value is null: the driver stamps a value unique to the write. */
+type ValueFromDriver<S> = Omit<S, "value"> & { readonly value: number | null };
+
+/** One request of an operation, as the dispatcher sends it (engine/protocol.ts). */
+export type RequestPlan =
+  | Exclude<RequestSpec, UpdateSpec | InsertSpec>
+  | ValueFromDriver<UpdateSpec>
+  | ValueFromDriver<InsertSpec>;
 
 /** After an `ok` answer: the next request, `null` when the operation is complete, or a failure. */
 export type NextStep = RequestPlan | null | { readonly fail: string };
@@ -44,9 +38,4 @@ export interface ClientWorkload<Op extends ClientOperation> {
   data?(op: Op): BankData;
   /** A domain workload's query: its template, the query, what the node did (undefined for others). */
   queryData?(op: Op): QueryData;
-}
-
-/** Requests that write: they go to the leader, and a write value is stamped on them. */
-export function isWriteRequest(op: RequestOp): boolean {
-  return op === "update" || op === "insert" || op === "transfer";
 }

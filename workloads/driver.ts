@@ -11,18 +11,14 @@
 // client continues as a new process, as in Jepsen. Each client has at most one timeout timer armed:
 // it fires at the deadline of the request in flight then, and is re-armed for a later one.
 
-import type { Response } from "../engine/protocol.js";
+import { isWrite } from "../engine/operations.js";
+import { type RequestSpec, type Response, requestValue, valueRead } from "../engine/protocol.js";
 import { DISPATCH_MAX_TAGS, type Dispatcher } from "../engine/sharding/dispatcher.js";
 import type { ShardMapNotice } from "../engine/sharding/shard-map.js";
 import type { HostBehaviour, HostContext, HostId, Message, TimerTag } from "../sim/host.js";
 import { RingQueue } from "../sim/ring-queue.js";
 import type { Rng } from "../sim/rng.js";
-import {
-  type ClientOperation,
-  type ClientWorkload,
-  isWriteRequest,
-  type RequestPlan,
-} from "./client-workload.js";
+import type { ClientOperation, ClientWorkload, RequestPlan } from "./client-workload.js";
 import type { CompletedOperation, Observer, OpResult, RmwRead } from "./observer.js";
 
 export interface DriverConfig {
@@ -54,8 +50,8 @@ interface Operation<Op extends ClientOperation> {
   readonly spec: Op;
   readonly intended_us: number;
   sent_us: number;
-  /** The request in flight, and its number within the operation (rmw: a read, then an update). */
-  request: RequestPlan | null;
+  /** The request in flight (whether it writes), and its number within the operation (rmw: a read, then an update). */
+  writes: boolean;
   step: number;
   /** A write of this operation was acknowledged: if a later request fails, it is half done (info). */
   wrote: boolean;
@@ -165,15 +161,15 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
     op.term = response.term;
     op.node = done.node;
     if (this.config.shards_known) op.shard = done.shard;
-    const request = op.request as RequestPlan;
-    if (!isWriteRequest(request.op)) op.value = response.value;
+    const writes = op.writes;
+    if (!writes) op.value = valueRead(response);
     if (response.status !== "ok") {
       this.complete(ctx, client, op.wrote ? "info" : "fail", response.status);
       return;
     }
-    if (isWriteRequest(request.op)) op.wrote = true;
+    if (writes) op.wrote = true;
     else if (op.spec.kind === "rmw") {
-      op.rmwRead = { result: "ok", value: response.value, completed_us: ctx.now_us(), node: done.node };
+      op.rmwRead = { result: "ok", value: op.value, completed_us: ctx.now_us(), node: done.node };
     }
     const next = this.workload.after(op.spec, op.step, response);
     if (next === null) this.complete(ctx, client, "ok", null);
@@ -230,7 +226,7 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
       spec: this.workload.next(intended_us),
       intended_us,
       sent_us: 0,
-      request: null,
+      writes: false,
       step: 0,
       wrote: false,
       queue_us: 0,
@@ -254,24 +250,23 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
   /** Sends a request of the client's operation. */
   private send(ctx: HostContext, client: Client<Op>, plan: RequestPlan): void {
     const op = client.op as Operation<Op>;
-    const writes = isWriteRequest(plan.op);
-    const value = plan.value ?? (writes ? ++this.writeCounter : 0);
-    op.value = writes && this.workload.uniqueWrites ? value : null;
-    op.request = plan;
+    // A write whose value is left to the driver writes the next of its numbers: unique to it.
+    const spec = "value" in plan && plan.value === null ? this.stamped(plan) : (plan as RequestSpec);
+    op.writes = isWrite(spec);
+    op.value = this.workload.uniqueWrites && op.writes ? requestValue(spec) : null;
     client.deadline_us = ctx.now_us() + this.config.timeout_us;
     if (!client.timerArmed) this.armTimeout(ctx, client);
-    this.dispatcher.send(ctx, client.index, {
-      op: plan.op,
-      key: plan.key,
-      field: plan.field,
-      scan_length: plan.scan_length,
-      value,
-      to_key: plan.to_key,
-      query: plan.query ?? null,
-      template: plan.template ?? "",
-    });
+    this.dispatcher.send(ctx, client.index, spec);
     op.node = this.dispatcher.nodeOf(client.index);
     op.shard = this.config.shards_known ? this.dispatcher.shardOf(client.index) : -1;
+  }
+
+  /** An update or insert that writes the driver's next value. */
+  private stamped(plan: RequestPlan & { readonly op: "update" | "insert" }): RequestSpec {
+    const value = ++this.writeCounter;
+    return plan.op === "update"
+      ? { op: "update", key: plan.key, field: plan.field, value }
+      : { op: "insert", key: plan.key, value };
   }
 
   private armTimeout(ctx: HostContext, client: Client<Op>): void {

@@ -9,7 +9,15 @@
 // The reads are sent from the client host (which is done with its operations by then): ClientHost
 // hands the driver everything but the final reads' responses (negative request ids) and timer.
 
-import type { RecordValue, Request, RequestOp, Response } from "../engine/protocol.js";
+import {
+  okResponse,
+  type ReadAllSpec,
+  type ReadSpec,
+  type RecordValue,
+  type Response,
+  routed,
+  valueRead,
+} from "../engine/protocol.js";
 import type { HostBehaviour, HostContext, HostId, Message, TimerTag } from "../sim/host.js";
 
 /** Tries of one read from one replica before its value is given up as unknown. */
@@ -19,13 +27,7 @@ export const FINAL_READ_ATTEMPTS = 3;
 const FINAL_READ_TIMER = 2 ** 30;
 
 /** What to read from which replicas: a key (`read`), or a bank's every balance (`read_all`). */
-export interface FinalReadTarget {
-  readonly op: Extract<RequestOp, "read" | "read_all">;
-  readonly key: string;
-  /** read_all: the records to return at most. */
-  readonly scan_length: number;
-  readonly nodes: readonly HostId[];
-}
+export type FinalReadTarget = (ReadSpec | ReadAllSpec) & { readonly nodes: readonly HostId[] };
 
 /** One final read: the last try of one target on one replica. */
 export interface FinalRead {
@@ -99,21 +101,11 @@ export class FinalReader {
     this.attempt++;
     this.id--;
     this.sent_us = ctx.now_us();
-    const request: Request = {
-      kind: "req",
-      digest: this.id >>> 0,
-      id: this.id,
-      op: target.op,
-      key: target.key,
-      field: -1,
-      scan_length: target.scan_length,
-      value: 0,
-      to_key: "",
-      min_lsn: 0,
-      require_leader: false,
-      query: null,
-      template: "",
-    };
+    const spec: ReadSpec | ReadAllSpec =
+      target.op === "read"
+        ? { op: "read", key: target.key }
+        : { op: "read_all", key: target.key, limit: target.limit };
+    const request = routed(spec, this.id >>> 0, this.id, 0, false);
     ctx.send(target.nodes[this.replica] as HostId, request);
     this.timer = ctx.setTimer(this.timeout_us, FINAL_READ_TIMER);
   }
@@ -126,8 +118,11 @@ export class FinalReader {
       sent_us: this.sent_us,
       completed_us: ctx.now_us(),
       result,
-      value: response?.value ?? null,
-      records: target.op === "read_all" ? (response?.records ?? null) : null,
+      value: response === null ? null : valueRead(response),
+      records:
+        target.op === "read_all" && response?.status === "ok"
+          ? okResponse(response, "read_all").records
+          : null,
       error,
     });
     this.attempt = 0;

@@ -2,9 +2,10 @@
 // client host), drives it in slices so the caller can report progress between them, and returns
 // what the simulator saw. Results reach the caller through the Observer as operations complete.
 
-import { addShard, type Shard } from "../engine/cluster.js";
+import { addShard, builtInProtocol, type Shard } from "../engine/cluster.js";
 import type { EngineEvent, Role } from "../engine/events.js";
-import { logWrites, storageOf } from "../engine/node-base.js";
+import { logWrites } from "../engine/node/log.js";
+import { storageOf } from "../engine/node/storage.js";
 import { Database } from "../engine/query/database.js";
 import { Coordinator } from "../engine/sharding/coordinator.js";
 import { Dispatcher } from "../engine/sharding/dispatcher.js";
@@ -119,9 +120,9 @@ interface WorkloadSetup {
   readonly domain?: { readonly workload: DomainWorkload; readonly database: () => Database };
 }
 
-function ycsbSetup(scenario: ResolvedScenario, rng: Rng): WorkloadSetup {
+function ycsbConfig(scenario: ResolvedScenario): YcsbConfig {
   const w = scenario.workload;
-  const config: YcsbConfig = {
+  return {
     records: w.records,
     mix: w.mix,
     distribution: w.distribution,
@@ -143,7 +144,16 @@ function ycsbSetup(scenario: ResolvedScenario, rng: Rng): WorkloadSetup {
       ? {}
       : { operationCount: Math.ceil((w.rate_per_s * (scenario.warmup_us + scenario.duration_us)) / 1e6) }),
   };
-  const ycsb = buildWorkload(() => new YcsbWorkload(config, rng));
+}
+
+/** The scenario's YCSB generator (a run's, and `dbsim real`'s); knobs it cannot serve are a scenario error. */
+export function ycsbWorkload(scenario: ResolvedScenario, rng: Rng): YcsbWorkload {
+  return buildWorkload(() => new YcsbWorkload(ycsbConfig(scenario), rng));
+}
+
+function ycsbSetup(scenario: ResolvedScenario, rng: Rng): WorkloadSetup {
+  const w = scenario.workload;
+  const ycsb = ycsbWorkload(scenario, rng);
   return {
     records: w.records,
     key: (n) => ycsb.loadKey(n),
@@ -337,9 +347,10 @@ export class ScenarioRun {
       groups.push(
         addShard(sim, {
           replicas: r.replicas,
-          mode: r.mode,
-          failover: r.failover,
-          reads: { consistency: r.read_consistency, max_clock_error_us: r.max_clock_error_us },
+          protocol: builtInProtocol(r.mode, {
+            failover: r.failover,
+            reads: { consistency: r.read_consistency, max_clock_error_us: r.max_clock_error_us },
+          }),
           node: {
             service_time_us: scenario.node.service_time_us,
             page_time_us: scenario.node.page_time_us,
@@ -714,12 +725,11 @@ export class ScenarioRun {
     const bank = this.bankAccounts;
     if (bank !== null) {
       const nodes = (this.groups[0] as Shard).nodes;
-      return [{ op: "read_all", key: bank.first, scan_length: bank.count, nodes }];
+      return [{ op: "read_all", key: bank.first, limit: bank.count, nodes }];
     }
     return keys.map((key) => ({
       op: "read",
       key,
-      scan_length: 0,
       nodes: (this.groups[this.ownerOf(key)] as Shard).nodes,
     }));
   }

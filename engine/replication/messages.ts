@@ -1,7 +1,7 @@
 // Messages between the replicas of a shard.
 
 import type { HostId, Message } from "../../sim/host.js";
-import type { LogEntry, NodeSnapshot } from "../node-base.js";
+import type { LogEntry, Snapshot } from "./protocol.js";
 
 /**
  * What every message from a leader carries. A follower that accepts it echoes the highest `round`
@@ -49,7 +49,7 @@ export interface AppendReply extends LeaderEcho {
 /** Leader -> follower whose log cannot be caught up from the leader's: its whole state. */
 export interface InstallSnapshot extends LeaderMessage {
   readonly kind: "snapshot";
-  readonly snapshot: NodeSnapshot;
+  readonly snapshot: Snapshot;
 }
 
 /**

@@ -1,24 +1,17 @@
-// A replica of a multi-leader shard: every node accepts writes from its clients, acknowledges them
-// once durable locally, and pushes them to every other node (in order, one batch in flight per
-// peer, resent when unanswered). Concurrent writes to a key are resolved by last-writer-wins on the
+// Multi-leader replication: every node accepts writes from its clients, acknowledges them once
+// durable locally, and pushes them to every other node (in order, one batch in flight per peer,
+// resent when unanswered). Concurrent writes to a key are resolved by last-writer-wins on the
 // timestamp the accepting node's clock gave the write (ties broken by node id), so a node whose
 // clock runs behind loses its updates to older ones: each write discarded that way is a conflict.
+// A peer's transfer is settled per key, as a per-cell last-writer-wins store does, so half of it may
+// win (node.payloads.restrictTo).
 
-import type { HostContext, HostId, Message } from "../../sim/host.js";
-import {
-  FIRST_SUBCLASS_TIMER,
-  type InService,
-  type LogEntry,
-  type LogRecord,
-  NodeBase,
-  type NodeConfig,
-} from "../node-base.js";
-import type { Request, ResponseStatus } from "../protocol.js";
+import type { HostId, Message, TimerTag } from "../../sim/host.js";
+import type { RefusalStatus } from "../protocol.js";
 import type { PeerAck, PeerWrites } from "./messages.js";
+import type { InService, LogEntry, ProtocolContext, ReplicationProtocol, ShardReplicas } from "./protocol.js";
 
-export interface MultiLeaderSettings {
-  /** Every replica of the shard, this one included. */
-  peers: readonly HostId[];
+export interface MultiLeaderSettings extends ShardReplicas {
   /** Resend interval of unacknowledged pushes (and of empty pushes keeping peers in touch). */
   resend_us: number;
   batch_max: number;
@@ -37,10 +30,15 @@ interface Version {
   origin: HostId;
 }
 
-const TIMER_RESEND = FIRST_SUBCLASS_TIMER;
+/** Every entry's term: multi-leader has no elections. */
+const TERM = 1;
+const TIMER_RESEND = 0;
 
-export class MultiLeaderNode extends NodeBase {
+export class MultiLeader implements ReplicationProtocol {
+  readonly applies_on_append = true;
+  readonly term = TERM;
   private readonly settings: MultiLeaderSettings;
+  private node!: ProtocolContext;
   /** Writes this node accepted from clients, in order: what it pushes to its peers. */
   private readonly ownWrites: LogEntry[] = [];
   /** Position in `ownWrites` of its first element (older ones were acknowledged by every peer). */
@@ -50,68 +48,71 @@ export class MultiLeaderNode extends NodeBase {
   private readonly received = new Map<HostId, number>();
   private readonly versions = new Map<string, Version>();
   private pendingAcks: InService[] = [];
-  conflicts = 0;
 
-  constructor(config: NodeConfig, settings: MultiLeaderSettings) {
-    super(config);
+  constructor(settings: MultiLeaderSettings) {
     this.settings = settings;
   }
 
-  protected start(ctx: HostContext): void {
+  /** Every node leads: it names itself. */
+  get leader_hint(): HostId {
+    return this.node.id;
+  }
+
+  start(node: ProtocolContext): void {
+    this.node = node;
     for (const peer of this.settings.peers) {
-      if (peer === ctx.id) continue;
+      if (peer === node.id) continue;
       this.peers.set(peer, { acked: this.ownBase, inflight: false, sent_us: 0 });
     }
-    ctx.setTimer(this.settings.resend_us, TIMER_RESEND);
+    node.setTimer(this.settings.resend_us, TIMER_RESEND);
   }
 
-  protected termAndHint(): { term: number; leader_hint: HostId } {
-    return { term: this.storage.term, leader_hint: this.ctx.id };
-  }
-
-  protected refusal(_req: Request): ResponseStatus | null {
+  refusal(): RefusalStatus | null {
     return null; // every node serves everything
   }
 
-  protected onWriteLogged(ctx: HostContext, write: InService): void {
-    const record = ctx.disk.entryAt(write.response.lsn - 1) as LogRecord;
-    const { entry } = record;
-    const losing = writtenKeys(entry).find((key) => !this.wins(entry, key));
+  onWrite(write: InService): void {
+    const node = this.node;
+    const entry = node.log.entryAt(write.lsn) as LogEntry;
+    const keys = node.payloads.keysWritten(entry.payload);
+    const losing = keys.find((key) => !this.wins(entry, key));
     if (losing !== undefined) {
       // This node's clock is behind the key's version: last-writer-wins drops the write here too,
       // although the client is told it succeeded (as in Cassandra).
-      this.undoRecords([record]);
-      this.conflict(ctx, losing);
+      node.undo(write.lsn);
+      this.conflict(losing);
     } else {
-      for (const key of writtenKeys(entry)) this.versions.set(key, { ts_us: entry.ts_us, origin: ctx.id });
+      for (const key of keys) this.versions.set(key, { ts_us: entry.ts_us, origin: node.id });
     }
-    this.ownWrites.push(record.entry);
+    this.ownWrites.push(entry);
     this.pendingAcks.push(write);
-    for (const peer of this.peers.keys()) this.push(ctx, peer);
+    for (const peer of this.peers.keys()) this.push(peer);
   }
 
-  protected onDurable(ctx: HostContext, durable: number): void {
+  onRead(read: InService): void {
+    this.node.respond(read);
+  }
+
+  onDurable(durable: number): void {
     let released = 0;
-    const now = ctx.now_us();
     while (released < this.pendingAcks.length) {
       const write = this.pendingAcks[released] as InService;
-      if (write.response.lsn > durable) break;
-      write.response.sync_us = now - write.cpuDone_us;
-      ctx.send(write.from, write.response);
+      if (write.lsn > durable) break;
+      this.node.respond(write);
       released++;
     }
     if (released > 0) this.pendingAcks = this.pendingAcks.slice(released);
   }
 
-  protected onOwnTimer(ctx: HostContext, tag: number): void {
+  onTimer(tag: TimerTag): void {
     if (tag !== TIMER_RESEND) throw new Error(`multi-leader: unknown timer tag ${tag}`);
-    ctx.setTimer(this.settings.resend_us, TIMER_RESEND);
-    for (const peer of this.peers.keys()) this.push(ctx, peer);
+    this.node.setTimer(this.settings.resend_us, TIMER_RESEND);
+    for (const peer of this.peers.keys()) this.push(peer);
   }
 
-  protected onPeerMessage(ctx: HostContext, from: HostId, msg: Message): void {
-    if (msg.kind === "peer_writes") this.onPeerWrites(ctx, from, msg as PeerWrites);
-    else if (msg.kind === "peer_ack") this.onPeerAck(ctx, from, msg as PeerAck);
+  onMessage(from: HostId, msg: Message): void {
+    if (msg.kind === "peer_writes") this.onPeerWrites(from, msg as PeerWrites);
+    else if (msg.kind === "peer_ack") this.onPeerAck(from, msg as PeerAck);
     else throw new Error(`multi-leader: unexpected message ${msg.kind}`);
   }
 
@@ -120,9 +121,9 @@ export class MultiLeaderNode extends NodeBase {
    * unanswered for resend_us. Each batch starts at the peer's acknowledged position, so a batch lost
    * or overtaken is simply sent again.
    */
-  private push(ctx: HostContext, peer: HostId): void {
+  private push(peer: HostId): void {
     const p = this.peers.get(peer) as PeerState;
-    const now = ctx.now_us();
+    const now = this.node.now_us();
     if (p.acked >= this.ownBase + this.ownWrites.length) return; // the peer has everything
     if (p.inflight && now - p.sent_us < this.settings.resend_us) return;
     const from = p.acked - this.ownBase;
@@ -133,56 +134,57 @@ export class MultiLeaderNode extends NodeBase {
       from_seq: p.acked,
       entries,
     };
-    ctx.send(peer, writes);
+    this.node.send(peer, writes);
     p.inflight = true;
     p.sent_us = now;
   }
 
-  private onPeerAck(ctx: HostContext, from: HostId, msg: PeerAck): void {
+  private onPeerAck(from: HostId, msg: PeerAck): void {
     const p = this.peers.get(from);
     if (p === undefined) return;
-    if (msg.next_seq <= p.acked && p.inflight && ctx.now_us() - p.sent_us < this.settings.resend_us) {
+    if (msg.next_seq <= p.acked && p.inflight && this.node.now_us() - p.sent_us < this.settings.resend_us) {
       return; // a duplicate or stale acknowledgement: keep waiting for the batch in flight
     }
     p.inflight = false;
     if (msg.next_seq > p.acked) p.acked = msg.next_seq;
     this.forgetAcknowledged();
-    this.push(ctx, from);
+    this.push(from);
   }
 
-  private onPeerWrites(ctx: HostContext, from: HostId, msg: PeerWrites): void {
+  private onPeerWrites(from: HostId, msg: PeerWrites): void {
     let next = this.received.get(from) ?? 0;
     for (let i = 0; i < msg.entries.length; i++) {
       if (msg.from_seq + i !== next) continue; // already applied, or a gap: wait for the resend
-      const entry = msg.entries[i] as LogEntry;
-      this.applyRemote(ctx, entry);
+      this.applyRemote(msg.entries[i] as LogEntry);
       next++;
     }
     this.received.set(from, next);
     const ack: PeerAck = { kind: "peer_ack", digest: next, next_seq: next };
-    ctx.send(from, ack);
+    this.node.send(from, ack);
   }
 
-  /**
-   * Last-writer-wins: applies a peer's write unless the key holds a newer version. Each key of a
-   * transfer is decided alone, as a per-cell last-writer-wins store does, so half a transfer may win.
-   */
-  private applyRemote(ctx: HostContext, entry: LogEntry): void {
-    const { paired, ...first } = entry;
-    const firstWins = this.wins(entry, entry.key);
-    if (!firstWins) this.conflict(ctx, entry.key);
-    const pairedWins = paired !== undefined && this.wins(entry, paired.key);
-    if (paired !== undefined && !pairedWins) this.conflict(ctx, paired.key);
-    let applied: LogEntry | null = firstWins ? first : null;
-    if (pairedWins)
-      applied = firstWins ? entry : { ...first, key: paired.key, field: -1, value: paired.value };
-    if (applied === null) return;
-    for (const key of writtenKeys(applied))
-      this.versions.set(key, { ts_us: entry.ts_us, origin: entry.origin });
+  /** Last-writer-wins: applies a peer's write to each key that holds no newer version. */
+  private applyRemote(entry: LogEntry): void {
+    const node = this.node;
+    const payload = entry.payload;
+    if (payload === null) return;
+    const winners: string[] = [];
+    for (const key of node.payloads.keysWritten(payload)) {
+      if (this.wins(entry, key)) winners.push(key);
+      else this.conflict(key);
+    }
+    if (winners.length === 0) return;
+    for (const key of winners) this.versions.set(key, { ts_us: entry.ts_us, origin: entry.origin });
     // Logged locally under this node's own positions: a crash here loses it like any write.
-    this.applyAndLog({ ...applied, lsn: ctx.disk.length + 1 });
-    if (this.config.fsync_policy.kind === "always") this.requestFsync();
-    this.config.events?.({ type: "lag", node: ctx.id, lag_us: Math.max(0, ctx.now_us() - entry.ts_us) });
+    node.append({
+      lsn: node.log.last_lsn + 1,
+      term: entry.term,
+      origin: entry.origin,
+      ts_us: entry.ts_us,
+      payload: node.payloads.restrictTo(payload, winners),
+    });
+    if (node.fsync_each_write) node.requestFsync();
+    node.emit({ type: "lag", node: node.id, lag_us: Math.max(0, node.now_us() - entry.ts_us) });
   }
 
   /** Whether `entry` is newer than the version `key` holds here (or the key has none). */
@@ -191,9 +193,8 @@ export class MultiLeaderNode extends NodeBase {
     return current === undefined || newer(entry, current);
   }
 
-  private conflict(ctx: HostContext, key: string): void {
-    this.conflicts++;
-    this.config.events?.({ type: "conflict", node: ctx.id, key });
+  private conflict(key: string): void {
+    this.node.emit({ type: "conflict", node: this.node.id, key });
   }
 
   /** Drops own writes every peer has acknowledged (bounded memory). */
@@ -206,10 +207,6 @@ export class MultiLeaderNode extends NodeBase {
       this.ownBase += drop;
     }
   }
-}
-
-function writtenKeys(entry: LogEntry): string[] {
-  return entry.paired === undefined ? [entry.key] : [entry.key, entry.paired.key];
 }
 
 function newer(entry: LogEntry, current: Version): boolean {

@@ -20,11 +20,14 @@
 // Both also wait until what the read saw is committed (held by a majority, the leader's own term's
 // first entry included: a new leader logs an empty entry when elected, Raft's no-op, to learn what
 // is committed). Simplification: where Raft applies only committed entries and reads the applied
-// state, this engine applies writes as it logs them, so a read of a key whose latest write is not
-// committed yet waits for that commit (a read of several keys, for the whole log as of its arrival)
-// instead of reading the committed version.
+// state, leader-follower applies writes as it logs them (applies_on_append), so a read of a key whose
+// latest write is not committed yet waits for that commit (a read of several keys, for the whole log
+// as of its arrival) instead of reading the committed version.
 
-import type { InService, LogEntry } from "../node-base.js";
+import type { InService } from "./protocol.js";
+
+/** The keys the entry at a log position writes; undefined once the log no longer holds it. */
+export type KeysAt = (lsn: number) => readonly string[] | undefined;
 
 export const READ_CONSISTENCIES = ["local", "lease", "read_index"] as const;
 export type ReadConsistency = (typeof READ_CONSISTENCIES)[number];
@@ -84,12 +87,9 @@ export class ReadConfirmation {
   }
 
   /** Notes the writes this leader logged up to `logEnd`. */
-  logged(logEnd: number, entryAt: (lsn: number) => LogEntry | undefined): void {
+  logged(logEnd: number, keysAt: KeysAt): void {
     for (let lsn = Math.max(this.tracked, this.commitLsn) + 1; lsn <= logEnd; lsn++) {
-      const entry = entryAt(lsn);
-      if (entry === undefined || entry.noop === true || entry.changes !== undefined) continue;
-      this.uncommitted.set(entry.key, lsn);
-      if (entry.paired !== undefined) this.uncommitted.set(entry.paired.key, lsn);
+      for (const key of keysAt(lsn) ?? []) this.uncommitted.set(key, lsn);
     }
     this.tracked = Math.max(this.tracked, logEnd);
   }
@@ -97,22 +97,21 @@ export class ReadConfirmation {
   /**
    * A majority holds the log up to `lsn`; it is committed once that reaches the term's first entry
    * (Raft commits only through an entry of the leader's own term). Returns whether it advanced.
-   * `entryAt` gives the entry at a position, undefined once compacted away.
+   * `keysAt` gives what the entry at a position writes, undefined once compacted away.
    */
-  majorityHolds(lsn: number, entryAt: (lsn: number) => LogEntry | undefined): boolean {
+  majorityHolds(lsn: number, keysAt: KeysAt): boolean {
     if (lsn <= this.commitLsn || lsn < this.termStart) return false;
     const from = this.commitLsn + 1;
     this.commitLsn = lsn;
     if (this.uncommitted.size === 0) return true;
     for (let p = from; p <= lsn; p++) {
-      const entry = entryAt(p);
-      if (entry === undefined) {
+      const keys = keysAt(p);
+      if (keys === undefined) {
         // Compacted before it was committed (a long partition): forget by position instead.
         for (const [key, at] of this.uncommitted) if (at <= lsn) this.uncommitted.delete(key);
         return true;
       }
-      this.forgetIfCommitted(entry.key);
-      if (entry.paired !== undefined) this.forgetIfCommitted(entry.paired.key);
+      for (const key of keys) this.forgetIfCommitted(key);
     }
     return true;
   }

@@ -19,9 +19,8 @@
 // the destinations hold everything. When every source has cut over the target becomes the map.
 
 import type { HostBehaviour, HostContext, HostId, Message, TimerTag } from "../../sim/host.js";
-import { SHARD_STATS_INTERVAL_US, type ShardStats } from "../node-base.js";
-import type { RecordValue, Response } from "../protocol.js";
-import { Dispatcher, type RequestSpec } from "./dispatcher.js";
+import { okResponse, type RecordValue, type RequestSpec, type Response } from "../protocol.js";
+import { Dispatcher } from "./dispatcher.js";
 import {
   ConsistentPartitioner,
   DirectoryPartitioner,
@@ -30,6 +29,7 @@ import {
   RangePartitioner,
 } from "./partitioners.js";
 import { Router } from "./replica-router.js";
+import { SHARD_STATS_INTERVAL_US, type ShardStats } from "./shard-gate.js";
 import type { ConfigStore, ShardMap, ShardMapNotice } from "./shard-map.js";
 
 export type ShardingChange =
@@ -183,7 +183,8 @@ export class Coordinator implements HostBehaviour {
     if (done === null) return;
     this.deadlines.delete(done.tag);
     if (done.tag === SPLIT_QUERY_TAG) {
-      if (done.response.status === "ok") this.onSplitPoint(ctx, done.response.next_key ?? null);
+      if (done.response.status === "ok")
+        this.onSplitPoint(ctx, okResponse(done.response, "split_point").median);
       else ctx.setTimer(RETRY_DELAY_US, TIMER_SPLIT_QUERY);
       return;
     }
@@ -303,10 +304,15 @@ export class Coordinator implements HostBehaviour {
     const query = this.splitQuery;
     if (query === null) return;
     this.deadlines.set(SPLIT_QUERY_TAG, ctx.now_us() + this.config.request_timeout_us);
-    this.dispatcher.send(ctx, SPLIT_QUERY_TAG, migrationRequest("split_point"), {
-      shard: query.shard,
-      min_lsn: 0,
-    });
+    this.dispatcher.send(
+      ctx,
+      SPLIT_QUERY_TAG,
+      { op: "split_point" },
+      {
+        shard: query.shard,
+        min_lsn: 0,
+      },
+    );
   }
 
   private begin(ctx: HostContext, label: string, target: Partitioner, started_us = ctx.now_us()): void {
@@ -347,14 +353,15 @@ export class Coordinator implements HostBehaviour {
     const { batch } = this.config;
     switch (task.phase) {
       case "copy":
-        this.request(ctx, task, 0, task.source, migrationRequest("export", task.cursor ?? "", batch));
+        this.request(ctx, task, 0, task.source, { op: "export", from_key: task.cursor ?? "", batch });
         return;
       case "catchup":
       case "final":
-        this.request(ctx, task, 0, task.source, migrationRequest("export_log"), task.mark);
+        // Only a node whose log reaches the mark can say what was written since.
+        this.request(ctx, task, 0, task.source, { op: "export_log", since_lsn: task.mark }, task.mark);
         return;
       case "purge":
-        this.request(ctx, task, 0, task.source, migrationRequest("purge", task.cursor ?? "", batch));
+        this.request(ctx, task, 0, task.source, { op: "purge", from_key: task.cursor ?? "", batch });
         return;
       case "done":
         return;
@@ -370,19 +377,23 @@ export class Coordinator implements HostBehaviour {
     }
     task.waiting = 0;
     switch (task.phase) {
-      case "copy":
-        if (task.cursor === null) task.mark = response.lsn; // the first export marks the log
-        task.examined += response.value ?? 0;
-        task.cursor = response.next_key ?? null;
-        this.ingest(ctx, task, response.records ?? []);
+      case "copy": {
+        const exported = okResponse(response, "export");
+        if (task.cursor === null) task.mark = exported.log_end; // the first export marks the log
+        task.examined += exported.owned;
+        task.cursor = exported.next_key;
+        this.ingest(ctx, task, exported.records);
         return;
+      }
       case "catchup":
-      case "final":
-        task.mark = response.lsn;
-        this.ingest(ctx, task, response.records ?? []);
+      case "final": {
+        const exported = okResponse(response, "export_log");
+        task.mark = exported.log_end;
+        this.ingest(ctx, task, exported.records);
         return;
+      }
       case "purge":
-        task.cursor = response.next_key ?? null;
+        task.cursor = okResponse(response, "purge").next_key;
         if (task.cursor === null) this.taskDone(ctx, task);
         else this.step(ctx, task);
         return;
@@ -428,10 +439,7 @@ export class Coordinator implements HostBehaviour {
     }
     task.waiting = byDestination.size;
     for (const [destination, list] of byDestination) {
-      this.request(ctx, task, 1 + destination, destination, {
-        ...migrationRequest("ingest", (list[0] as RecordValue).key),
-        records: list,
-      });
+      this.request(ctx, task, 1 + destination, destination, { op: "ingest", records: list });
     }
   }
 
@@ -572,9 +580,4 @@ export function reshardTarget(current: Partitioner, shards: number, vnodes: numb
   if (current instanceof DirectoryPartitioner)
     return new DirectoryPartitioner(new HashPartitioner(shards), current.entries);
   return new HashPartitioner(shards);
-}
-
-/** A request of the migration protocol (engine/protocol.ts): `key` and `scan_length` as the op reads them. */
-function migrationRequest(op: RequestSpec["op"], key = "", scan_length = 0): RequestSpec {
-  return { op, key, field: -1, scan_length, value: 0, to_key: "" };
 }

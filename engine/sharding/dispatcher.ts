@@ -13,7 +13,17 @@
 // - Read-your-writes tokens are log positions, so they are kept per (client, shard).
 
 import type { HostContext, HostId } from "../../sim/host.js";
-import { isWriteQuery, type RecordValue, type Request, type RequestOp, type Response } from "../protocol.js";
+import { leaderOnly } from "../operations.js";
+import {
+  type RecordValue,
+  type RequestSpec,
+  type Response,
+  requestValue,
+  routed,
+  type ScanResponse,
+  type ScanSpec,
+  writeLsn,
+} from "../protocol.js";
 import { RangePartitioner } from "./partitioners.js";
 import type { Router } from "./replica-router.js";
 import type { ShardMap } from "./shard-map.js";
@@ -22,9 +32,6 @@ import type { ShardMap } from "./shard-map.js";
 export const DISPATCH_MAX_TAGS = 16384;
 /** Redirects one logical request may follow before it fails. */
 export const MAX_REDIRECTS = 3;
-
-/** What the sender asks for: a request without the routing fields the dispatcher fills in. */
-export type RequestSpec = Omit<Request, "kind" | "digest" | "id" | "min_lsn" | "require_leader">;
 
 export interface Dispatched {
   /** The sender's tag (a client index). */
@@ -47,7 +54,8 @@ interface Part {
 interface Pending {
   readonly tag: number;
   readonly spec: RequestSpec;
-  readonly write: boolean;
+  /** Only the leader serves it (operations.ts leaderOnly): routed as a write. */
+  readonly leader: boolean;
   redirects: number;
   /** The ownership epoch of the map a scatter was planned with. */
   planned: number;
@@ -56,25 +64,13 @@ interface Pending {
   scattered: boolean;
   /** A scan over ranges (range sharding): one range after another until its rows are found. */
   ordered: boolean;
-  answered: Response[];
+  answered: ScanResponse[];
   /** An explicit min_lsn (null: the read-your-writes token, if any). */
   readonly min_lsn: number | null;
 }
 
-/** Requests routed as writes: to the leader. */
 /** The answers of a request that is not scattered (never pushed to). */
-const NO_ANSWERS: Response[] = [];
-
-const WRITE_OPS: ReadonlySet<RequestOp> = new Set([
-  "update",
-  "insert",
-  "transfer",
-  "export",
-  "export_log",
-  "ingest",
-  "purge",
-  "split_point",
-]);
+const NO_ANSWERS: ScanResponse[] = [];
 
 export class Dispatcher {
   /** Per shard id: where its requests go among its replicas. */
@@ -128,7 +124,7 @@ export class Dispatcher {
     const entry: Pending = {
       tag,
       spec,
-      write: WRITE_OPS.has(spec.op) || (spec.op === "query" && isWriteQuery(spec.query)),
+      leader: leaderOnly(spec),
       redirects: 0,
       planned: this.map?.epoch ?? 0,
       parts: [],
@@ -143,7 +139,8 @@ export class Dispatcher {
     this.pending[tag] = entry;
     if (to !== undefined) this.sendPart(ctx, entry, { shard: to.shard, wireId: -1, node: -1, done: false });
     else if (spec.op === "scan" && this.map !== null) this.scatter(ctx, entry);
-    else this.sendPart(ctx, entry, { shard: this.shardOfKey(spec.key), wireId: -1, node: -1, done: false });
+    else
+      this.sendPart(ctx, entry, { shard: this.shardOfKey(keyOf(spec)), wireId: -1, node: -1, done: false });
   }
 
   /** A response from the network; returns the logical response once it is complete. */
@@ -153,9 +150,11 @@ export class Dispatcher {
     const part = partWithId(entry.parts, response.id);
     if (part === null) return null; // late: the request was completed, redirected or abandoned
     part.done = true;
-    if (response.lsn > 0 && entry.write) this.noteWrite(entry.tag, part.shard, response.lsn);
-    this.adopt(response.shard_map);
-    const answeredUnder = response.shard_map?.epoch ?? 0;
+    const lsn = writeLsn(response);
+    if (lsn > 0) this.noteWrite(entry.tag, part.shard, lsn);
+    const map = "shard_map" in response ? response.shard_map : undefined;
+    this.adopt(map);
+    const answeredUnder = map?.epoch ?? 0;
     if (entry.spec.op === "scan" && answeredUnder > entry.planned && entry.redirects < MAX_REDIRECTS) {
       // The scan was planned with an older map: rows may have moved. Plan it again.
       entry.redirects++;
@@ -175,7 +174,8 @@ export class Dispatcher {
       );
       return null;
     }
-    if (response.status !== "ok" || !entry.scattered) return this.finish(entry, response, from, part.shard);
+    if (response.status !== "ok" || response.op !== "scan" || !entry.scattered)
+      return this.finish(entry, response, from, part.shard);
     entry.answered.push(response);
     if (entry.ordered && part.range !== undefined) {
       // The next range, if this one ran out before the scan had its rows.
@@ -227,12 +227,13 @@ export class Dispatcher {
     entry.planned = map.epoch;
     entry.scattered = true;
     entry.answered = [];
+    const scan = entry.spec as ScanSpec;
     if (map.target === null && map.current instanceof RangePartitioner) {
       entry.ordered = true;
-      this.sendRangePart(ctx, entry, entry.spec.key, entry.spec.scan_length);
+      this.sendRangePart(ctx, entry, scan.key, scan.scan_length);
       return;
     }
-    const shards = map.scanShards(entry.spec.key).filter((shard) => this.shards.has(shard));
+    const shards = map.scanShards(scan.key).filter((shard) => this.shards.has(shard));
     if (shards.length > 1) this.crossShard++;
     for (const shard of shards) this.sendPart(ctx, entry, { shard, wireId: -1, node: -1, done: false });
   }
@@ -254,32 +255,25 @@ export class Dispatcher {
     if (router === undefined) throw new Error(`dispatch: no shard ${part.shard}`);
     const counter = ++this.counter;
     part.wireId = counter * DISPATCH_MAX_TAGS + entry.tag;
-    const route = router.route(entry.write ? "write" : "read", entry.tag);
+    const route = router.route(entry.leader ? "write" : "read", entry.tag);
     part.node = to ?? route.node;
     entry.parts.push(part);
     this.sentToShard[part.shard] = (this.sentToShard[part.shard] ?? 0) + 1;
     const { spec } = entry;
     const { range } = part;
-    const request: Request = {
-      kind: "req",
-      digest: (Math.imul(counter, 0x9e3779b1) ^ spec.value) >>> 0,
-      id: part.wireId,
-      op: spec.op,
-      key: range?.key ?? spec.key,
-      field: spec.field,
-      scan_length: range?.limit ?? spec.scan_length,
-      value: spec.value,
-      to_key: range?.until ?? spec.to_key,
-      query: spec.query ?? null,
-      template: spec.template ?? "",
-      ...(spec.records === undefined ? {} : { records: spec.records }),
-      min_lsn:
-        entry.min_lsn ??
-        (!entry.write && this.readYourWrites
+    const request = routed(
+      // A range scan's part: its own start, the rows it still needs, and its range's end.
+      range === undefined
+        ? spec
+        : { op: "scan", key: range.key, scan_length: range.limit, until: range.until },
+      (Math.imul(counter, 0x9e3779b1) ^ requestValue(spec)) >>> 0,
+      part.wireId,
+      entry.min_lsn ??
+        (!entry.leader && this.readYourWrites
           ? (this.lastWriteLsn.get(this.tokenKey(entry.tag, part.shard)) ?? 0)
           : 0),
-      require_leader: route.require_leader || to !== undefined,
-    };
+      route.require_leader || to !== undefined,
+    );
     ctx.send(part.node, request);
   }
 
@@ -296,7 +290,7 @@ export class Dispatcher {
       return next === null ? null : { shard: part.shard, node: next };
     }
     if (response.status === "wrong_shard" && this.map !== null) {
-      const shard = this.map.ownerOf(part.range?.key ?? entry.spec.key);
+      const shard = this.map.ownerOf(part.range?.key ?? keyOf(entry.spec));
       return shard === part.shard ? null : { shard };
     }
     return null;
@@ -312,7 +306,7 @@ export class Dispatcher {
   }
 
   /** One response from the parts of a scatter (or the only part's own). */
-  private merge(entry: Pending): Response {
+  private merge(entry: Pending): ScanResponse {
     const answered = entry.answered;
     const records: RecordValue[] = [];
     let rows = 0;
@@ -327,8 +321,15 @@ export class Dispatcher {
       service_us = Math.max(service_us, part.service_us);
     }
     records.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    records.length = Math.min(records.length, entry.spec.scan_length);
-    return { ...(answered.at(-1) as Response), records, rows, pages_read: pagesRead, queue_us, service_us };
+    records.length = Math.min(records.length, (entry.spec as ScanSpec).scan_length);
+    return {
+      ...(answered.at(-1) as ScanResponse),
+      records,
+      rows,
+      pages_read: pagesRead,
+      queue_us,
+      service_us,
+    };
   }
 
   private finish(entry: Pending, response: Response, node: HostId, shard: number): Dispatched {
@@ -340,6 +341,11 @@ export class Dispatcher {
   private abandonParts(entry: Pending): void {
     entry.parts = [];
   }
+}
+
+/** The key a request is routed by ("" for requests no key places: queries, the shard mover's). */
+function keyOf(spec: RequestSpec): string {
+  return "key" in spec ? spec.key : "";
 }
 
 function partWithId(parts: readonly Part[], wireId: number): Part | null {

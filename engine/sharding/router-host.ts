@@ -5,7 +5,7 @@
 // clients' timeout (the client has timed out by then), and their shard's presumed leader moves on.
 
 import type { HostBehaviour, HostContext, HostId, Message, TimerTag } from "../../sim/host.js";
-import { type Request, type Response, unserved } from "../protocol.js";
+import { type Request, type RequestSpec, type Response, unserved } from "../protocol.js";
 import { DISPATCH_MAX_TAGS, type Dispatcher } from "./dispatcher.js";
 import type { ShardMapNotice } from "./shard-map.js";
 
@@ -68,16 +68,9 @@ export class RouterHost implements HostBehaviour {
       return;
     }
     this.slots[tag] = { client, id: req.id, since_us: ctx.now_us() };
-    this.dispatcher.send(ctx, tag, {
-      op: req.op,
-      key: req.key,
-      field: req.field,
-      scan_length: req.scan_length,
-      value: req.value,
-      to_key: req.to_key,
-      query: req.query ?? null,
-      template: req.template ?? "",
-    });
+    // The client's routing fields were for this router: the dispatcher routes the request anew.
+    const { kind: _kind, digest: _digest, id: _id, min_lsn: _min, require_leader: _leader, ...spec } = req;
+    this.dispatcher.send(ctx, tag, spec as RequestSpec);
   }
 
   private release(tag: number): void {

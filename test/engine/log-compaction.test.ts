@@ -4,7 +4,8 @@
 
 import { describe, expect, it } from "vitest";
 import type { EngineEvent } from "../../engine/events.js";
-import { LOG_WINDOW, logWrites, storageOf } from "../../engine/node-base.js";
+import { LOG_WINDOW, logWrites } from "../../engine/node/log.js";
+import { storageOf } from "../../engine/node/storage.js";
 import { ReplicationRecorder } from "../../reports/replication.js";
 import type { CompletedOperation } from "../../workloads/observer.js";
 import { ScenarioRun } from "../../workloads/runner.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { logWrites } from "../../engine/node-base.js";
+import { logWrites } from "../../engine/node/log.js";
 import type { CompletedOperation } from "../../workloads/observer.js";
 import { ScenarioRun } from "../../workloads/runner.js";
 import { loadScenario } from "../../workloads/scenario/load.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { storageOf } from "../../engine/node-base.js";
+import { storageOf } from "../../engine/node/storage.js";
 import type { CompletedOperation } from "../../workloads/observer.js";
 import { type FinalPhase, ScenarioRun } from "../../workloads/runner.js";
 import { loadScenario } from "../../workloads/scenario/load.js";

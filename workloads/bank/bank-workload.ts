@@ -9,7 +9,7 @@
 //   two new ones. Concurrent transfers overwrite each other's updates, and one cut short after its
 //   first write leaves money missing: the checker should catch both.
 
-import type { RecordValue, Response } from "../../engine/protocol.js";
+import { okResponse, type RecordValue, type Response, valueRead } from "../../engine/protocol.js";
 import type { Rng } from "../../sim/rng.js";
 import type { ClientOperation, ClientWorkload, NextStep, RequestPlan } from "../client-workload.js";
 import type { BankData } from "../observer.js";
@@ -86,31 +86,30 @@ export class BankWorkload implements ClientWorkload<BankOperation> {
   }
 
   first(op: BankOperation): RequestPlan {
-    if (op.kind === "read") {
-      return plan("read_all", this.keys[0] as string, { scan_length: this.config.accounts });
-    }
+    if (op.kind === "read")
+      return { op: "read_all", key: this.keys[0] as string, limit: this.config.accounts };
     if (this.config.transfer === "transaction") {
-      return plan("transfer", op.from, { to_key: op.to, value: op.amount });
+      return { op: "transfer", key: op.from, to_key: op.to, amount: op.amount };
     }
-    return plan("read", op.from);
+    return { op: "read", key: op.from };
   }
 
   after(op: BankOperation, step: number, response: Response): NextStep {
     if (op.kind === "read") {
-      op.balances = response.records;
+      op.balances = okResponse(response, "read_all").records;
       return null;
     }
     if (this.config.transfer === "transaction") return null;
     switch (step) {
       case 0:
-        op.fromBalance = response.value ?? 0;
-        return plan("read", op.to);
+        op.fromBalance = valueRead(response) ?? 0;
+        return { op: "read", key: op.to };
       case 1:
-        op.toBalance = response.value ?? 0;
+        op.toBalance = valueRead(response) ?? 0;
         if (op.fromBalance < op.amount) return { fail: "insufficient_funds" };
-        return plan("update", op.from, { value: op.fromBalance - op.amount });
+        return balance(op.from, op.fromBalance - op.amount);
       case 2:
-        return plan("update", op.to, { value: op.toBalance + op.amount });
+        return balance(op.to, op.toBalance + op.amount);
       default:
         return null;
     }
@@ -129,17 +128,7 @@ function operation(kind: "read" | "transfer", from: string, to: string, amount: 
   return { kind, key: "", from, to, amount, fromBalance: 0, toBalance: 0, balances: null };
 }
 
-function plan(
-  op: RequestPlan["op"],
-  key: string,
-  rest: { scan_length?: number; to_key?: string; value?: number } = {},
-): RequestPlan {
-  return {
-    op,
-    key,
-    field: -1,
-    scan_length: rest.scan_length ?? 0,
-    to_key: rest.to_key ?? "",
-    value: rest.value ?? null,
-  };
+/** Writes an account's new balance (every field of its record). */
+function balance(key: string, value: number): RequestPlan {
+  return { op: "update", key, field: -1, value };
 }

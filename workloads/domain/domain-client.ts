@@ -9,7 +9,7 @@
 //       other batch -> update
 //   interface DomainOperation                  the template, the query, and the node's outcome
 
-import type { QueryOutcome, Response } from "../../engine/protocol.js";
+import { okResponse, type QueryOutcome, type Response } from "../../engine/protocol.js";
 import type { Query } from "../../engine/query/query.js";
 import type { Rng } from "../../sim/rng.js";
 import type { ClientOperation, ClientWorkload, NextStep, RequestPlan } from "../client-workload.js";
@@ -56,20 +56,11 @@ export class DomainClientWorkload implements ClientWorkload<DomainOperation> {
   }
 
   first(op: DomainOperation): RequestPlan {
-    return {
-      op: "query",
-      key: "",
-      field: -1,
-      scan_length: 0,
-      to_key: "",
-      value: 0,
-      query: op.query,
-      template: op.template,
-    };
+    return { op: "query", query: op.query, template: op.template };
   }
 
   after(op: DomainOperation, _step: number, response: Response): NextStep {
-    op.outcome = response.query;
+    op.outcome = okResponse(response, "query").outcome;
     return null;
   }
 

@@ -10,7 +10,7 @@
 // contents cost nothing: the engine keeps the stamp of the write that made them, not their bytes,
 // so `field_length` does not count.
 
-import { LOG_WINDOW } from "../../engine/node-base.js";
+import { LOG_WINDOW } from "../../engine/node/log.js";
 import type { DomainType } from "../domain/domain.js";
 import type { ResolvedScenario } from "./resolve.js";
 import { formatBytes } from "./units.js";

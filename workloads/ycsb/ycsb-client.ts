@@ -1,7 +1,6 @@
 // YCSB's operations as the client driver sends them: one request each, except read-modify-write,
 // which is a read and then an update of the same key (two requests, as YCSB's client does).
 
-import type { RequestOp } from "../../engine/protocol.js";
 import type { ClientWorkload, NextStep, RequestPlan } from "../client-workload.js";
 import type { YcsbOperation, YcsbWorkload } from "./core-workload.js";
 
@@ -30,6 +29,16 @@ export class YcsbClientWorkload implements ClientWorkload<YcsbOperation> {
   }
 }
 
-function request(op: YcsbOperation, requestOp: RequestOp): RequestPlan {
-  return { op: requestOp, key: op.key, field: op.field, scan_length: op.scanLength, to_key: "", value: null };
+/** The request of one of YCSB's operations; an update or insert writes the driver's unique value. */
+function request(op: YcsbOperation, kind: Exclude<YcsbOperation["kind"], "rmw">): RequestPlan {
+  switch (kind) {
+    case "read":
+      return { op: "read", key: op.key };
+    case "update":
+      return { op: "update", key: op.key, field: op.field, value: null };
+    case "insert":
+      return { op: "insert", key: op.key, value: null };
+    case "scan":
+      return { op: "scan", key: op.key, scan_length: op.scanLength, until: "" };
+  }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { InService, LogEntry } from "../../../engine/node-base.js";
+import type { InService } from "../../../engine/replication/protocol.js";
 import {
+  type KeysAt,
   leaseDuration_us,
   quorumValue,
   ReadConfirmation,
@@ -8,28 +9,24 @@ import {
 
 /** A read that finished its CPU work, as the leader holds it (only identity matters here). */
 function read(id: number): InService {
-  return { from: 0, req: { id }, response: { id }, isWrite: false, cpuDone_us: 0 } as unknown as InService;
+  return { from: 0, req: { id }, response: { id }, lsn: 0, cpu_done_us: 0 } as unknown as InService;
 }
 
-function write(lsn: number, key: string, paired?: string): LogEntry {
-  return {
-    lsn,
-    term: 2,
-    insert: false,
-    key,
-    field: 0,
-    value: 100 + lsn,
-    ts_us: 0,
-    origin: 0,
-    ...(paired === undefined ? {} : { paired: { key: paired, value: 0 } }),
-  };
+/** A logged write: its position and the keys it writes. */
+interface Written {
+  readonly lsn: number;
+  readonly keys: readonly string[];
+}
+
+function write(lsn: number, key: string, paired?: string): Written {
+  return { lsn, keys: paired === undefined ? [key] : [key, paired] };
 }
 
 const ids = (reads: InService[]) => reads.map((r) => r.req.id);
 
 /** A leader's log: its no-op at 5, then `entries`. */
-function logOf(entries: LogEntry[]): (lsn: number) => LogEntry | undefined {
-  return (lsn) => entries.find((e) => e.lsn === lsn);
+function logOf(entries: Written[]): KeysAt {
+  return (lsn) => entries.find((e) => e.lsn === lsn)?.keys;
 }
 
 describe("quorumValue", () => {

@@ -3,8 +3,8 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { addShard } from "../../../engine/cluster.js";
-import type { RecordValue, Response } from "../../../engine/protocol.js";
+import { addShard, builtInProtocol } from "../../../engine/cluster.js";
+import { okResponse, type RecordValue, type Response } from "../../../engine/protocol.js";
 import { Dispatcher } from "../../../engine/sharding/dispatcher.js";
 import {
   ConsistentPartitioner,
@@ -32,8 +32,9 @@ function scans(
   const groups = Array.from({ length: shards }, (_, shard) =>
     addShard(sim, {
       replicas: 1,
-      mode: "async",
-      failover: { enabled: false, detect_after_us: 1_000_000, fencing: true },
+      protocol: builtInProtocol("async", {
+        failover: { enabled: false, detect_after_us: 1_000_000, fencing: true },
+      }),
       node: {
         service_time_us: 10,
         page_time_us: 1,
@@ -65,20 +66,12 @@ function scans(
     },
     onTimer(ctx: HostContext, i: number) {
       const [start, limit] = queries[i] as [string, number];
-      dispatcher.send(ctx, i, {
-        op: "scan",
-        key: start,
-        field: -1,
-        scan_length: limit,
-        value: 0,
-        to_key: "",
-      });
+      dispatcher.send(ctx, i, { op: "scan", key: start, scan_length: limit, until: "" });
     },
     onMessage(ctx: HostContext, from: number, msg) {
       const done = dispatcher.onResponse(ctx, from, msg as Response);
       if (done !== null) {
-        expect(done.response.status).toBe("ok");
-        results[done.tag] = [...(done.response.records ?? [])];
+        results[done.tag] = [...(okResponse(done.response, "scan").records ?? [])];
       }
     },
   }));

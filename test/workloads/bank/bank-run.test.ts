@@ -2,7 +2,7 @@
 // leader crash, and the checker catches read-then-write transfers and multi-leader replication.
 
 import { describe, expect, it } from "vitest";
-import { storageOf } from "../../../engine/node-base.js";
+import { storageOf } from "../../../engine/node/storage.js";
 import { bankChecker } from "../../../workloads/checkers/bank.js";
 import { HistoryRecorder } from "../../../workloads/history-recorder.js";
 import { ScenarioRun } from "../../../workloads/runner.js";

@@ -11,8 +11,9 @@ const CONFIG: BankConfig = {
   transfer: "transaction",
 };
 
-function ok(fields: Partial<Response>): Response {
-  return { status: "ok", value: null, records: null, ...fields } as Response;
+/** An `ok` answer to a request of `op` (only what the bank reads of it). */
+function ok(op: Response["op"], fields: { value?: number; records?: unknown } = {}): Response {
+  return { op, status: "ok", ...fields } as Response;
 }
 
 describe("BankWorkload", () => {
@@ -57,9 +58,9 @@ describe("BankWorkload", () => {
       op: "transfer",
       key: transfer.from,
       to_key: transfer.to,
-      value: transfer.amount,
+      amount: transfer.amount,
     });
-    expect(bank.after(transfer, 0, ok({}))).toBeNull();
+    expect(bank.after(transfer, 0, ok("transfer"))).toBeNull();
     expect(bank.data(transfer)).toEqual({
       f: "transfer",
       from: transfer.from,
@@ -69,9 +70,9 @@ describe("BankWorkload", () => {
 
     const reader = new BankWorkload({ ...CONFIG, read_fraction: 1 }, Rng.fromSeed(1));
     const read = reader.next();
-    expect(reader.first(read)).toMatchObject({ op: "read_all", key: "acct00", scan_length: 12 });
+    expect(reader.first(read)).toMatchObject({ op: "read_all", key: "acct00", limit: 12 });
     const records = [{ key: "acct00", value: 100 }];
-    expect(reader.after(read, 0, ok({ records }))).toBeNull();
+    expect(reader.after(read, 0, ok("read_all", { records }))).toBeNull();
     expect(reader.data(read)).toEqual({ f: "read", balances: records });
   });
 
@@ -82,19 +83,23 @@ describe("BankWorkload", () => {
     );
     const op = bank.next();
     expect(bank.first(op)).toMatchObject({ op: "read", key: op.from });
-    expect(bank.after(op, 0, ok({ value: 50 }))).toMatchObject({ op: "read", key: op.to });
-    expect(bank.after(op, 1, ok({ value: 20 }))).toMatchObject({
+    expect(bank.after(op, 0, ok("read", { value: 50 }))).toMatchObject({ op: "read", key: op.to });
+    expect(bank.after(op, 1, ok("read", { value: 20 }))).toMatchObject({
       op: "update",
       key: op.from,
       value: 50 - op.amount,
     });
-    expect(bank.after(op, 2, ok({}))).toMatchObject({ op: "update", key: op.to, value: 20 + op.amount });
-    expect(bank.after(op, 3, ok({}))).toBeNull();
+    expect(bank.after(op, 2, ok("update"))).toMatchObject({
+      op: "update",
+      key: op.to,
+      value: 20 + op.amount,
+    });
+    expect(bank.after(op, 3, ok("update"))).toBeNull();
 
     const poor = bank.next();
     bank.first(poor);
-    bank.after(poor, 0, ok({ value: 0 }));
-    expect(bank.after(poor, 1, ok({ value: 100 }))).toEqual({ fail: "insufficient_funds" });
+    bank.after(poor, 0, ok("read", { value: 0 }));
+    expect(bank.after(poor, 1, ok("read", { value: 100 }))).toEqual({ fail: "insufficient_funds" });
   });
 
   it("refuses fewer than two accounts", () => {

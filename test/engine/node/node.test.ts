@@ -1,19 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { addShard } from "../../engine/cluster.js";
-import { type FsyncPolicy, storageOf } from "../../engine/node-base.js";
-import type { Request, RequestOp, Response } from "../../engine/protocol.js";
-import type { HostContext } from "../../sim/host.js";
-import { Simulation } from "../../sim/simulation.js";
+import { addShard, builtInProtocol } from "../../../engine/cluster.js";
+import type { FsyncPolicy } from "../../../engine/node/server.js";
+import { storageOf } from "../../../engine/node/storage.js";
+import type { Request, RequestSpec, Response } from "../../../engine/protocol.js";
+import type { HostContext } from "../../../sim/host.js";
+import { Simulation } from "../../../sim/simulation.js";
 
-interface Scripted {
-  at_us: number;
-  op: RequestOp;
-  key: string;
-  value?: number;
-  field?: number;
-  scan_length?: number;
-  to_key?: string;
-}
+/** A request the client sends at `at_us`. */
+type Scripted = RequestSpec & { at_us: number };
 
 function keyOf(n: number): string {
   return `k${String(n).padStart(5, "0")}`;
@@ -31,8 +25,9 @@ function harness(options: {
   const sim = new Simulation({ seed: 1, latency: { dist: "constant", value_us: 0 } });
   const shard = addShard(sim, {
     replicas: 1,
-    mode: "async",
-    failover: { enabled: false, detect_after_us: 1_000_000, fencing: true },
+    protocol: builtInProtocol("async", {
+      failover: { enabled: false, detect_after_us: 1_000_000, fencing: true },
+    }),
     node: {
       service_time_us: 50,
       page_time_us: 2,
@@ -47,25 +42,14 @@ function harness(options: {
   });
   const node = shard.nodes[0] as number;
   const table = storageOf(sim.disk(node)).table;
-  const responses = new Map<number, Response & { at_us: number }>();
+  const responses = new Map<number, Response & { at_us: number; lsn?: number; records?: unknown }>();
   sim.addHost("client", () => ({
     onStart(ctx: HostContext) {
       for (const [i, s] of options.script.entries()) ctx.setTimer(s.at_us, i);
     },
     onTimer(ctx: HostContext, i: number) {
-      const s = options.script[i] as Scripted;
-      const req: Request = {
-        kind: "req",
-        id: i,
-        op: s.op,
-        key: s.key,
-        field: s.field ?? 0,
-        scan_length: s.scan_length ?? 0,
-        value: s.value ?? 0,
-        to_key: s.to_key ?? "",
-        min_lsn: 0,
-        require_leader: false,
-      };
+      const { at_us: _at, ...spec } = options.script[i] as Scripted;
+      const req = { ...spec, kind: "req", id: i, min_lsn: 0, require_leader: false } as Request;
       ctx.send(node, req);
     },
     onMessage(ctx: HostContext, _from: number, msg) {
@@ -102,6 +86,7 @@ describe("DatabaseNode", () => {
       at_us: 0,
       op: "update" as const,
       key: keyOf(i),
+      field: 0,
       value: i + 1,
     }));
     const { responses, sim, node } = harness({ script });
@@ -139,7 +124,9 @@ describe("DatabaseNode", () => {
   });
 
   it("scans up to scan_length rows in key order, charging each row", () => {
-    const { responses } = harness({ script: [{ at_us: 0, op: "scan", key: keyOf(10), scan_length: 25 }] });
+    const { responses } = harness({
+      script: [{ at_us: 0, op: "scan", key: keyOf(10), scan_length: 25, until: "" }],
+    });
     const r = responses.get(0);
     expect(r?.rows).toBe(25);
     expect(r?.service_us).toBe(50 + 2 * (r?.pages_read as number) + 25);
@@ -150,7 +137,7 @@ describe("DatabaseNode", () => {
       script: [
         { at_us: 0, op: "read", key: "absent" },
         { at_us: 0, op: "insert", key: keyOf(1), value: 5 },
-        { at_us: 0, op: "update", key: "absent", value: 6 },
+        { at_us: 0, op: "update", key: "absent", field: 0, value: 6 },
       ],
     });
     expect(responses.get(0)?.status).toBe("not_found");
@@ -174,9 +161,9 @@ describe("DatabaseNode", () => {
         records: 4,
         initialValue: 100,
         script: [
-          { at_us: 0, op: "transfer", key: keyOf(1), to_key: keyOf(2), value: 30 },
-          { at_us: 10_000, op: "transfer", key: keyOf(1), to_key: keyOf(3), value: 71 },
-          { at_us: 20_000, op: "read_all", key: keyOf(0), scan_length: 4 },
+          { at_us: 0, op: "transfer", key: keyOf(1), to_key: keyOf(2), amount: 30 },
+          { at_us: 10_000, op: "transfer", key: keyOf(1), to_key: keyOf(3), amount: 71 },
+          { at_us: 20_000, op: "read_all", key: keyOf(0), limit: 4 },
         ],
       });
       expect(responses.get(0)?.status).toBe("ok");
@@ -201,8 +188,8 @@ describe("DatabaseNode", () => {
         initialValue: 100,
         fsync_policy: { kind: "interval", interval_us: 10_000 },
         script: [
-          { at_us: 0, op: "transfer", key: keyOf(0), to_key: keyOf(1), value: 10 },
-          { at_us: 20_000, op: "transfer", key: keyOf(2), to_key: keyOf(3), value: 5 },
+          { at_us: 0, op: "transfer", key: keyOf(0), to_key: keyOf(1), amount: 10 },
+          { at_us: 20_000, op: "transfer", key: keyOf(2), to_key: keyOf(3), amount: 5 },
         ],
         setup: (sim, node) => {
           sim.at(25_000, () => sim.crash(node));

@@ -21,21 +21,17 @@
 // Reads (`read_consistency`): `local` answers from whoever believes it leads; `read_index` and `lease`
 // confirm leadership first and answer only committed writes (read-confirmation.ts).
 //
-// Logs are compacted (node-base.ts LOG_WINDOW): a follower that needs entries its leader no longer
+// Logs are compacted (node/log.ts LOG_WINDOW): a follower that needs entries its leader no longer
 // holds, or whose own log diverges below what it still holds, is sent a snapshot of the leader's
-// state (table, query database, the writes its log held) and replaces its own with it.
+// state (node.snapshot()) and replaces its own with it.
+//
+// Entries are applied as they are logged (applies_on_append), the leader's as it executes a write:
+// a write is acknowledged later, by mode.
 
-import type { HostContext, HostId, Message } from "../../sim/host.js";
+import type { HostId, Message, TimerTag } from "../../sim/host.js";
 import type { Role } from "../events.js";
-import {
-  FIRST_SUBCLASS_TIMER,
-  type InService,
-  type LogEntry,
-  type LogRecord,
-  NodeBase,
-  type NodeConfig,
-} from "../node-base.js";
-import type { Request, ResponseStatus } from "../protocol.js";
+import { OPERATIONS } from "../operations.js";
+import type { RefusalStatus, Request } from "../protocol.js";
 import type {
   AppendEntries,
   AppendReply,
@@ -47,6 +43,7 @@ import type {
   VoteReply,
   VoteRequest,
 } from "./messages.js";
+import type { InService, LogEntry, ProtocolContext, ReplicationProtocol, ShardReplicas } from "./protocol.js";
 import {
   LOCAL_READS,
   leaseDuration_us,
@@ -57,11 +54,8 @@ import {
 
 export type ReplicationMode = "async" | "semi-sync" | "sync";
 
-export interface ReplicationSettings {
+export interface LeaderFollowerSettings extends ShardReplicas {
   mode: ReplicationMode;
-  /** Every replica of the shard, this one included. */
-  peers: readonly HostId[];
-  initialLeader: HostId;
   failover: { enabled: boolean; detect_after_us: number; fencing: boolean };
   /** Most entries in one append. */
   batch_max: number;
@@ -85,17 +79,23 @@ interface FollowerState {
   echo_us: number;
 }
 
-const TIMER_TICK = FIRST_SUBCLASS_TIMER;
-/** Fires at a follower's exact election deadline (ticks alone would quantize elections). */
-const TIMER_ELECTION = FIRST_SUBCLASS_TIMER + 1;
-/**
- * Reads a leader under read_index or lease answers only once confirmed, when they ask for the leader
- * (not the coordinator's requests, nor a read of one replica's own state, which any replica answers).
- */
-const CLIENT_READS = new Set(["read", "scan", "read_all", "query"]);
+/** What a replica keeps on disk for its protocol: Raft's term and vote, durable. */
+interface DurableState {
+  term: number;
+  voted_for: HostId;
+  /** False until the node first starts: the initial leader leads only at its first start. */
+  started: boolean;
+}
 
-export class ReplicaNode extends NodeBase {
-  private readonly settings: ReplicationSettings;
+const TIMER_TICK = 0;
+/** Fires at a follower's exact election deadline (ticks alone would quantize elections). */
+const TIMER_ELECTION = 1;
+
+export class LeaderFollower implements ReplicationProtocol {
+  readonly applies_on_append = true;
+  private readonly settings: LeaderFollowerSettings;
+  private node!: ProtocolContext;
+  private durable!: DurableState;
   private role: Role = "follower";
   private leader: HostId = -1;
   private lastHeard_us = 0;
@@ -118,8 +118,7 @@ export class ReplicaNode extends NodeBase {
   /** When this node last accepted a leader's message, or started (lease: no votes within detect_after). */
   private leaderHeard_us = 0;
 
-  constructor(config: NodeConfig, settings: ReplicationSettings) {
-    super(config);
+  constructor(settings: LeaderFollowerSettings) {
     this.settings = settings;
     this.tick_us = Math.max(1000, Math.round(settings.failover.detect_after_us / 5));
     this.reads = settings.reads ?? LOCAL_READS;
@@ -134,122 +133,130 @@ export class ReplicaNode extends NodeBase {
     return Math.floor(this.settings.peers.length / 2) + 1;
   }
 
-  protected start(ctx: HostContext): void {
-    const firstStart = !this.storage.started;
-    this.storage.started = true;
-    this.lastHeard_us = ctx.now_us();
+  get term(): number {
+    return this.durable.term;
+  }
+
+  get leader_hint(): HostId {
+    return this.leader;
+  }
+
+  start(node: ProtocolContext): void {
+    this.node = node;
+    this.durable = node.persistent<DurableState>(() => ({ term: 1, voted_for: -1, started: false }));
+    const firstStart = !this.durable.started;
+    this.durable.started = true;
+    this.lastHeard_us = node.now_us();
     this.leaderHeard_us = this.lastHeard_us; // it may have acknowledged a lease before it crashed
     this.newElectionDelay();
-    if (firstStart) this.leader = this.settings.initialLeader;
+    if (firstStart) this.leader = this.settings.initial_leader;
     // Without failover nobody else can have been promoted: the initial leader resumes after a restart.
-    const leads = ctx.id === this.settings.initialLeader && (firstStart || !this.settings.failover.enabled);
-    if (leads) this.becomeLeader(ctx);
+    const leads = node.id === this.settings.initial_leader && (firstStart || !this.settings.failover.enabled);
+    if (leads) this.becomeLeader();
     else this.setRole("follower", true);
-    ctx.setTimer(this.tick_us, TIMER_TICK);
+    node.setTimer(this.tick_us, TIMER_TICK);
   }
 
-  protected termAndHint(): { term: number; leader_hint: HostId } {
-    return { term: this.storage.term, leader_hint: this.leader };
-  }
-
-  protected refusal(req: Request): ResponseStatus | null {
+  refusal(req: Request): RefusalStatus | null {
     if (req.require_leader && this.role !== "leader") return "not_leader";
-    if (req.min_lsn > this.ctx.disk.length) return "not_leader"; // read-your-writes: not caught up
+    if (req.min_lsn > this.node.log.last_lsn) return "not_leader"; // read-your-writes: not caught up
     return null;
   }
 
-  protected onWriteLogged(ctx: HostContext, write: InService): void {
+  onWrite(write: InService): void {
     this.pendingAcks.push(write);
-    this.confirmation?.logged(ctx.disk.length, this.entryOf);
-    for (const follower of this.followers.keys()) this.replicate(ctx, follower);
+    this.confirmation?.logged(this.node.log.last_lsn, this.keysAt);
+    for (const follower of this.followers.keys()) this.replicate(follower);
   }
 
-  protected onDurable(ctx: HostContext, durable: number): void {
+  onDurable(durable: number): void {
     if (this.role === "leader") {
-      this.releaseAcks(ctx);
-      this.advanceCommit(ctx);
+      this.releaseAcks();
+      this.advanceCommit();
     } else if (this.leader >= 0 && durable > 0 && this.verified > 0) {
       // Tell the leader what is durable now (followers under `always` acknowledge after fsync).
-      ctx.send(this.leader, this.appendReply(true));
+      this.node.send(this.leader, this.appendReply(true));
     }
   }
 
-  protected onOwnTimer(ctx: HostContext, tag: number): void {
+  onTimer(tag: TimerTag): void {
     if (tag === TIMER_ELECTION) {
       this.electionTimerArmed = false;
-      this.checkElection(ctx);
+      this.checkElection();
       return;
     }
-    if (tag !== TIMER_TICK) throw new Error(`replica: unknown timer tag ${tag}`);
-    ctx.setTimer(this.tick_us, TIMER_TICK);
-    const now = ctx.now_us();
+    if (tag !== TIMER_TICK) throw new Error(`leader-follower: unknown timer tag ${tag}`);
+    const node = this.node;
+    node.setTimer(this.tick_us, TIMER_TICK);
+    const now = node.now_us();
     const { failover } = this.settings;
     if (this.role === "leader") {
       // Lease lost: stop acknowledging writes, for another may be elected. Without failover nobody
       // can be, so the leader keeps leading (a paused or cut-off primary stalls, it does not abdicate).
       if (failover.fencing && failover.enabled && this.liveReplicas(now) < this.majority) {
-        this.stepDown(ctx, this.storage.term);
+        this.stepDown(this.durable.term);
         return;
       }
-      for (const follower of this.followers.keys()) this.replicate(ctx, follower);
-      this.releaseAcks(ctx); // a follower may have stopped counting as live (sync)
+      for (const follower of this.followers.keys()) this.replicate(follower);
+      this.releaseAcks(); // a follower may have stopped counting as live (sync)
     } else {
-      this.checkElection(ctx);
+      this.checkElection();
     }
   }
 
   /** Starts an election past the deadline, or arms a timer for a deadline within the next tick. */
-  private checkElection(ctx: HostContext): void {
+  private checkElection(): void {
     const { failover } = this.settings;
     if (!failover.enabled || this.role === "leader") return;
     const deadline_us = this.lastHeard_us + failover.detect_after_us + this.electionDelay_us;
-    const now = ctx.now_us();
-    if (now >= deadline_us) this.startElection(ctx);
+    const now = this.node.now_us();
+    if (now >= deadline_us) this.startElection();
     else if (deadline_us - now < this.tick_us && !this.electionTimerArmed) {
       this.electionTimerArmed = true;
-      ctx.setTimer(deadline_us - now, TIMER_ELECTION);
+      this.node.setTimer(deadline_us - now, TIMER_ELECTION);
     }
   }
 
-  protected onPeerMessage(ctx: HostContext, from: HostId, msg: Message): void {
+  onMessage(from: HostId, msg: Message): void {
     switch (msg.kind) {
       case "append":
-        this.onAppend(ctx, from, msg as AppendEntries);
+        this.onAppend(from, msg as AppendEntries);
         break;
       case "snapshot":
-        this.onSnapshot(ctx, from, msg as InstallSnapshot);
+        this.onSnapshot(from, msg as InstallSnapshot);
         break;
       case "append_reply":
-        this.onAppendReply(ctx, from, msg as AppendReply);
+        this.onAppendReply(from, msg as AppendReply);
         break;
       case "vote_request":
-        this.onVoteRequest(ctx, from, msg as VoteRequest);
+        this.onVoteRequest(from, msg as VoteRequest);
         break;
       case "vote_reply":
-        this.onVoteReply(ctx, from, msg as VoteReply);
+        this.onVoteReply(from, msg as VoteReply);
         break;
       case "heartbeat":
-        this.onHeartbeat(ctx, from, msg as Heartbeat);
+        this.onHeartbeat(from, msg as Heartbeat);
         break;
       case "heartbeat_reply":
-        this.onHeartbeatReply(ctx, from, msg as HeartbeatReply);
+        this.onHeartbeatReply(from, msg as HeartbeatReply);
         break;
       default:
-        throw new Error(`replica: unexpected message ${msg.kind}`);
+        throw new Error(`leader-follower: unexpected message ${msg.kind}`);
     }
   }
 
   // ---- leader ----
 
-  private becomeLeader(ctx: HostContext): void {
+  private becomeLeader(): void {
+    const node = this.node;
     this.setRole("leader");
-    this.leader = ctx.id;
+    this.leader = node.id;
     this.followers.clear();
-    const now = ctx.now_us();
-    const next = ctx.disk.length + 1;
-    if (this.reads.consistency !== "local") this.confirmation = new ReadConfirmation(this.logNoop(ctx));
+    const now = node.now_us();
+    const next = node.log.last_lsn + 1;
+    if (this.reads.consistency !== "local") this.confirmation = new ReadConfirmation(this.logNoop());
     for (const peer of this.settings.peers) {
-      if (peer === ctx.id) continue;
+      if (peer === node.id) continue;
       this.followers.set(peer, {
         next,
         match: 0,
@@ -260,27 +267,17 @@ export class ReplicaNode extends NodeBase {
         round: 0,
         echo_us: Number.NEGATIVE_INFINITY,
       });
-      this.replicate(ctx, peer);
+      this.replicate(peer);
     }
-    this.advanceCommit(ctx); // a leader alone commits by itself
+    this.advanceCommit(); // a leader alone commits by itself
   }
 
   /** Logs an entry of this term that writes nothing; returns its position (read-confirmation.ts). */
-  private logNoop(ctx: HostContext): number {
-    const lsn = ctx.disk.length + 1;
-    const { term } = this.storage;
-    this.applyAndLog({
-      lsn,
-      term,
-      insert: false,
-      key: "",
-      field: -1,
-      value: 0,
-      ts_us: ctx.now_us(),
-      origin: ctx.id,
-      noop: true,
-    });
-    if (this.config.fsync_policy.kind === "always") this.requestFsync();
+  private logNoop(): number {
+    const node = this.node;
+    const lsn = node.log.last_lsn + 1;
+    node.append({ lsn, term: this.durable.term, origin: node.id, ts_us: node.now_us(), payload: null });
+    if (node.fsync_each_write) node.requestFsync();
     return lsn;
   }
 
@@ -293,15 +290,17 @@ export class ReplicaNode extends NodeBase {
   }
 
   /** Sends the follower its next batch, or a heartbeat; one append in flight, resent after 2 ticks. */
-  private replicate(ctx: HostContext, peer: HostId): void {
+  private replicate(peer: HostId): void {
+    const node = this.node;
+    const log = node.log;
     const f = this.followers.get(peer) as FollowerState;
-    const now = ctx.now_us();
+    const now = node.now_us();
     if (f.inflight && now - f.sent_us < 2 * this.tick_us) return;
-    const last = ctx.disk.length;
+    const last = log.last_lsn;
     if (f.inflight && f.next > last && now - f.sent_us < this.tick_us) return;
     const prev_lsn = f.next - 1;
-    if (f.snapshotDue || prev_lsn < ctx.disk.firstPosition) {
-      this.sendSnapshot(ctx, peer, f);
+    if (f.snapshotDue || prev_lsn < log.base_lsn) {
+      this.sendSnapshot(peer, f);
       return;
     }
     const entries: LogEntry[] = [];
@@ -311,78 +310,78 @@ export class ReplicaNode extends NodeBase {
     const append: AppendEntries = {
       kind: "append",
       digest: (Math.imul(prev_lsn, 0x9e3779b1) ^ entries.length) >>> 0,
-      term: this.storage.term,
-      leader: ctx.id,
+      term: this.durable.term,
+      leader: node.id,
       round: this.confirmation?.roundSent ?? 0,
       sent_us: now,
       prev_lsn,
-      prev_term: this.termAt(prev_lsn),
+      prev_term: log.termAt(prev_lsn),
       entries,
     };
-    ctx.send(peer, append);
+    node.send(peer, append);
     f.inflight = true;
     f.sent_us = now;
   }
 
   /** Sends the follower this leader's whole state; it resumes from the log's end. */
-  private sendSnapshot(ctx: HostContext, peer: HostId, f: FollowerState): void {
-    const snapshot = this.snapshot();
-    const now = ctx.now_us();
+  private sendSnapshot(peer: HostId, f: FollowerState): void {
+    const node = this.node;
+    const snapshot = node.snapshot();
+    const now = node.now_us();
     const message: InstallSnapshot = {
       kind: "snapshot",
       digest: (Math.imul(snapshot.last_lsn, 0x9e3779b1) ^ 0x5a) >>> 0,
-      term: this.storage.term,
-      leader: ctx.id,
+      term: this.durable.term,
+      leader: node.id,
       round: this.confirmation?.roundSent ?? 0,
       sent_us: now,
       snapshot,
     };
-    ctx.send(peer, message);
+    node.send(peer, message);
     f.next = snapshot.last_lsn + 1;
     f.inflight = true;
     f.sent_us = now;
   }
 
-  private onAppendReply(ctx: HostContext, from: HostId, msg: AppendReply): void {
-    if (msg.term > this.storage.term && this.settings.failover.fencing) {
-      this.stepDown(ctx, msg.term);
+  private onAppendReply(from: HostId, msg: AppendReply): void {
+    if (msg.term > this.durable.term && this.settings.failover.fencing) {
+      this.stepDown(msg.term);
       return;
     }
     const f = this.followers.get(from);
-    if (this.role !== "leader" || f === undefined || msg.term !== this.storage.term) return;
+    if (this.role !== "leader" || f === undefined || msg.term !== this.durable.term) return;
     f.inflight = false;
-    f.lastReply_us = ctx.now_us();
+    f.lastReply_us = this.node.now_us();
     if (msg.success) {
       if (msg.match_lsn > f.match) f.match = msg.match_lsn;
       f.next = Math.max(f.next, msg.last_lsn + 1);
       f.snapshotDue = false;
-      this.releaseAcks(ctx);
+      this.releaseAcks();
     } else if (msg.snapshot_needed) {
       f.snapshotDue = true;
     } else {
       f.next = Math.max(1, Math.min(f.next - 1, msg.last_lsn + 1));
     }
-    if (f.next <= ctx.disk.length) this.replicate(ctx, from);
-    if (msg.success) this.advanceCommit(ctx);
-    this.noteEcho(ctx, f, msg);
+    if (f.next <= this.node.log.last_lsn) this.replicate(from);
+    if (msg.success) this.advanceCommit();
+    this.noteEcho(f, msg);
   }
 
   /** Acknowledges, in log order, the writes that are now durable and replicated enough. */
-  private releaseAcks(ctx: HostContext): void {
-    const now = ctx.now_us();
+  private releaseAcks(): void {
+    const now = this.node.now_us();
     let released = 0;
     while (released < this.pendingAcks.length) {
       const write = this.pendingAcks[released] as InService;
-      if (!this.acknowledgeable(write.response.lsn, now)) break;
-      write.response.sync_us = now - write.cpuDone_us;
-      ctx.send(write.from, write.response);
+      if (!this.acknowledgeable(write.lsn, now)) break;
+      this.node.respond(write);
       released++;
     }
     if (released > 0) this.pendingAcks = this.pendingAcks.slice(released);
   }
 
   private acknowledgeable(lsn: number, now: number): boolean {
-    if (this.durableLsn() < lsn) return false;
+    if (this.node.durableLsn() < lsn) return false;
     switch (this.settings.mode) {
       case "async":
         return true;
@@ -409,50 +408,53 @@ export class ReplicaNode extends NodeBase {
 
   /**
    * Holds a client's read until it is confirmed: under read_index or lease it is answered once this
-   * leader knows it led when the read arrived and what the read saw is committed.
+   * leader knows it led when the read arrived and what the read saw is committed. Reads a client did
+   * not ask the leader for, and the shard mover's, are answered at once.
    */
-  protected override answerRead(ctx: HostContext, done: InService): void {
+  onRead(done: InService): void {
+    const node = this.node;
     const { req } = done;
-    if (this.reads.consistency === "local" || !req.require_leader || !CLIENT_READS.has(req.op)) {
-      super.answerRead(ctx, done);
+    if (this.reads.consistency === "local" || !req.require_leader || !OPERATIONS[req.op].client_read) {
+      node.respond(done);
       return;
     }
     const confirmation = this.confirmation;
     if (confirmation === null) {
-      ctx.send(done.from, this.reply(req, "not_leader")); // stepped down during its CPU work
+      node.refuse(done, "not_leader"); // stepped down during its CPU work
       return;
     }
-    const leased = this.reads.consistency === "lease" && confirmation.leaseHeld(ctx.now_us(), this.lease_us);
-    const commit = confirmation.commitNeeded(req.op === "read" ? req.key : null, ctx.disk.length);
-    if (confirmation.hold(done, leased, commit)) this.sendRound(ctx);
-    this.answerConfirmed(ctx);
+    const leased = this.reads.consistency === "lease" && confirmation.leaseHeld(node.now_us(), this.lease_us);
+    const commit = confirmation.commitNeeded(req.op === "read" ? req.key : null, node.log.last_lsn);
+    if (confirmation.hold(done, leased, commit)) this.sendRound();
+    this.answerConfirmed();
   }
 
   /** Sends the latest read round to every follower at once (not waiting for the next append). */
-  private sendRound(ctx: HostContext): void {
+  private sendRound(): void {
+    const node = this.node;
     const round = (this.confirmation as ReadConfirmation).roundSent;
     const heartbeat: Heartbeat = {
       kind: "heartbeat",
       digest: round,
-      term: this.storage.term,
-      leader: ctx.id,
+      term: this.durable.term,
+      leader: node.id,
       round,
-      sent_us: ctx.now_us(),
+      sent_us: node.now_us(),
     };
-    for (const peer of this.followers.keys()) ctx.send(peer, heartbeat);
-    this.confirm(ctx); // alone, a leader is its own majority
+    for (const peer of this.followers.keys()) node.send(peer, heartbeat);
+    this.confirm(); // alone, a leader is its own majority
   }
 
   /** Records what a follower acknowledged, and answers the reads that lets through. */
-  private noteEcho(ctx: HostContext, f: FollowerState, echo: LeaderEcho): void {
+  private noteEcho(f: FollowerState, echo: LeaderEcho): void {
     if (this.confirmation === null) return;
     if (echo.round > f.round) f.round = echo.round;
     if (echo.sent_us > f.echo_us) f.echo_us = echo.sent_us;
-    this.confirm(ctx);
+    this.confirm();
   }
 
   /** Takes the read round and send time a majority acknowledged; starts the next round if wanted. */
-  private confirm(ctx: HostContext): void {
+  private confirm(): void {
     const confirmation = this.confirmation as ReadConfirmation;
     const rounds: number[] = [];
     const sent: number[] = [];
@@ -461,42 +463,44 @@ export class ReplicaNode extends NodeBase {
       sent.push(f.echo_us);
     }
     const round = quorumValue(confirmation.roundSent, rounds, this.majority);
-    if (confirmation.acknowledged(round, quorumValue(ctx.now_us(), sent, this.majority))) this.sendRound(ctx);
-    else this.answerConfirmed(ctx);
+    if (confirmation.acknowledged(round, quorumValue(this.node.now_us(), sent, this.majority)))
+      this.sendRound();
+    else this.answerConfirmed();
   }
 
   /** Moves the commit position to what a majority holds durably. */
-  private advanceCommit(ctx: HostContext): void {
+  private advanceCommit(): void {
     const confirmation = this.confirmation;
     if (confirmation === null) return;
     const matches: number[] = [];
     for (const f of this.followers.values()) matches.push(f.match);
-    const held = quorumValue(this.durableLsn(), matches, this.majority);
-    if (confirmation.majorityHolds(held, this.entryOf)) this.answerConfirmed(ctx);
+    const held = quorumValue(this.node.durableLsn(), matches, this.majority);
+    if (confirmation.majorityHolds(held, this.keysAt)) this.answerConfirmed();
   }
 
-  private answerConfirmed(ctx: HostContext): void {
-    for (const read of (this.confirmation as ReadConfirmation).ready()) ctx.send(read.from, read.response);
+  private answerConfirmed(): void {
+    for (const read of (this.confirmation as ReadConfirmation).ready()) this.node.respond(read);
   }
 
   // ---- follower ----
 
   /** Whether a leader's message is to be followed (else it was refused, and answered so). */
-  private acceptLeader(ctx: HostContext, from: HostId, msg: LeaderMessage): boolean {
+  private acceptLeader(from: HostId, msg: LeaderMessage): boolean {
+    const node = this.node;
     const { term, leader } = msg;
-    if (term < this.storage.term && this.settings.failover.fencing) {
-      ctx.send(from, this.appendReply(false));
+    if (term < this.durable.term && this.settings.failover.fencing) {
+      node.send(from, this.appendReply(false));
       return false;
     }
-    if (this.role === "leader" && term === this.storage.term) {
+    if (this.role === "leader" && term === this.durable.term) {
       // Another leader in this term: possible only without fencing. Keep leading (split brain).
-      ctx.send(from, this.appendReply(false));
+      node.send(from, this.appendReply(false));
       return false;
     }
-    if (term > this.storage.term || this.role !== "follower")
-      this.stepDown(ctx, Math.max(term, this.storage.term));
+    if (term > this.durable.term || this.role !== "follower")
+      this.stepDown(Math.max(term, this.durable.term));
     this.leader = leader;
-    this.lastHeard_us = ctx.now_us();
+    this.lastHeard_us = node.now_us();
     this.leaderHeard_us = this.lastHeard_us;
     const echo = this.echo;
     if (term !== echo.term) {
@@ -510,85 +514,87 @@ export class ReplicaNode extends NodeBase {
     return true;
   }
 
-  private onHeartbeat(ctx: HostContext, from: HostId, msg: Heartbeat): void {
-    if (!this.acceptLeader(ctx, from, msg)) return;
+  private onHeartbeat(from: HostId, msg: Heartbeat): void {
+    if (!this.acceptLeader(from, msg)) return;
     const reply: HeartbeatReply = {
       kind: "heartbeat_reply",
       digest: msg.round,
-      term: this.storage.term,
+      term: this.durable.term,
       ...this.echoed(),
     };
-    ctx.send(from, reply);
+    this.node.send(from, reply);
   }
 
-  private onHeartbeatReply(ctx: HostContext, from: HostId, msg: HeartbeatReply): void {
-    if (msg.term > this.storage.term) {
-      this.stepDown(ctx, msg.term); // heartbeats are sent only with fencing
+  private onHeartbeatReply(from: HostId, msg: HeartbeatReply): void {
+    if (msg.term > this.durable.term) {
+      this.stepDown(msg.term); // heartbeats are sent only with fencing
       return;
     }
     const f = this.followers.get(from);
-    if (this.role !== "leader" || f === undefined || msg.term !== this.storage.term) return;
-    f.lastReply_us = ctx.now_us();
-    this.noteEcho(ctx, f, msg);
+    if (this.role !== "leader" || f === undefined || msg.term !== this.durable.term) return;
+    f.lastReply_us = this.node.now_us();
+    this.noteEcho(f, msg);
   }
 
   /** What a reply echoes of this term's leader's messages (nothing when none was accepted). */
   private echoed(): { round: number; sent_us: number } {
     const echo = this.echo;
-    return echo.term === this.storage.term
+    return echo.term === this.durable.term
       ? { round: echo.round, sent_us: echo.sent_us }
       : { round: 0, sent_us: Number.NEGATIVE_INFINITY };
   }
 
-  private onAppend(ctx: HostContext, from: HostId, msg: AppendEntries): void {
-    if (!this.acceptLeader(ctx, from, msg)) return;
-    const disk = ctx.disk;
-    if (msg.prev_lsn > disk.length) {
-      ctx.send(from, this.appendReply(false));
+  private onAppend(from: HostId, msg: AppendEntries): void {
+    if (!this.acceptLeader(from, msg)) return;
+    const node = this.node;
+    const log = node.log;
+    if (msg.prev_lsn > log.last_lsn) {
+      node.send(from, this.appendReply(false));
       return;
     }
     // Below what this log still holds it can neither check nor discard entries: a snapshot can.
-    if (msg.prev_lsn < disk.firstPosition) {
-      ctx.send(from, this.appendReply(false, true));
+    if (msg.prev_lsn < log.base_lsn) {
+      node.send(from, this.appendReply(false, true));
       return;
     }
-    if (this.termAt(msg.prev_lsn) !== msg.prev_term) {
-      if (msg.prev_lsn - 1 < disk.firstPosition) ctx.send(from, this.appendReply(false, true));
+    if (log.termAt(msg.prev_lsn) !== msg.prev_term) {
+      if (msg.prev_lsn - 1 < log.base_lsn) node.send(from, this.appendReply(false, true));
       else {
-        this.truncateFrom(ctx, msg.prev_lsn);
-        ctx.send(from, this.appendReply(false));
+        this.truncateFrom(msg.prev_lsn);
+        node.send(from, this.appendReply(false));
       }
       return;
     }
     let appended = 0;
-    const now = ctx.now_us();
+    const now = node.now_us();
     for (const entry of msg.entries) {
-      if (entry.lsn <= disk.length) {
-        if (this.termAt(entry.lsn) === entry.term) continue; // already held
-        this.truncateFrom(ctx, entry.lsn);
+      if (entry.lsn <= log.last_lsn) {
+        if (log.termAt(entry.lsn) === entry.term) continue; // already held
+        this.truncateFrom(entry.lsn);
       }
-      this.applyAndLog(entry);
+      node.append(entry);
       appended++;
-      this.config.events?.({ type: "lag", node: ctx.id, lag_us: Math.max(0, now - entry.ts_us) });
+      node.emit({ type: "lag", node: node.id, lag_us: Math.max(0, now - entry.ts_us) });
     }
     this.verified = msg.prev_lsn + msg.entries.length;
-    if (appended > 0 && this.config.fsync_policy.kind === "always") {
-      this.requestFsync(); // the reply goes when the fsync completes (onDurable): one reply per batch
+    if (appended > 0 && node.fsync_each_write) {
+      node.requestFsync(); // the reply goes when the fsync completes (onDurable): one reply per batch
       return;
     }
-    ctx.send(from, this.appendReply(true));
+    node.send(from, this.appendReply(true));
   }
 
   /** Installs the leader's snapshot unless this log already matches the leader's past it. */
-  private onSnapshot(ctx: HostContext, from: HostId, msg: InstallSnapshot): void {
-    if (!this.acceptLeader(ctx, from, msg)) return;
+  private onSnapshot(from: HostId, msg: InstallSnapshot): void {
+    if (!this.acceptLeader(from, msg)) return;
+    const node = this.node;
     const { snapshot } = msg;
     if (snapshot.last_lsn > this.verified) {
-      this.installSnapshot(snapshot);
+      node.install(snapshot);
       this.verified = snapshot.last_lsn;
-      this.config.events?.({ type: "snapshot", node: ctx.id, lsn: snapshot.last_lsn });
+      node.emit({ type: "snapshot", node: node.id, lsn: snapshot.last_lsn });
     }
-    ctx.send(from, this.appendReply(true));
+    node.send(from, this.appendReply(true));
   }
 
   /**
@@ -597,103 +603,105 @@ export class ReplicaNode extends NodeBase {
    * that this log cannot be matched without a snapshot.
    */
   private appendReply(success: boolean, snapshot_needed = false): AppendReply {
-    const last = success ? this.verified : this.ctx.disk.length;
+    const last = success ? this.verified : this.node.log.last_lsn;
     return {
       kind: "append_reply",
       digest: (last ^ (success ? 0x80000000 : 0) ^ (snapshot_needed ? 0x40000000 : 0)) >>> 0,
-      term: this.storage.term,
+      term: this.durable.term,
       ...this.echoed(),
       success,
-      match_lsn: success ? Math.min(this.durableLsn(), last) : 0,
+      match_lsn: success ? Math.min(this.node.durableLsn(), last) : 0,
       last_lsn: last,
       snapshot_needed,
     };
   }
 
-  /** Discards the log from `lsn` on, undoing its writes on the table. */
-  private truncateFrom(ctx: HostContext, lsn: number): void {
-    const removed = ctx.disk.truncateFrom(lsn - 1) as LogRecord[];
-    this.undoRecords(removed);
-    if (removed.length > 0) this.config.events?.({ type: "truncate", node: ctx.id, entries: removed.length });
+  /** Discards the log from `lsn` on, undoing its writes. */
+  private truncateFrom(lsn: number): void {
+    const node = this.node;
+    const removed = node.truncateFrom(lsn);
+    if (removed > 0) node.emit({ type: "truncate", node: node.id, entries: removed });
   }
 
   // ---- elections ----
 
-  private startElection(ctx: HostContext): void {
-    const storage = this.storage;
-    if (this.settings.failover.fencing) storage.term++;
-    storage.votedFor = ctx.id;
+  private startElection(): void {
+    const node = this.node;
+    const durable = this.durable;
+    if (this.settings.failover.fencing) durable.term++;
+    durable.voted_for = node.id;
     this.setRole("candidate");
     this.leader = -1;
-    this.lastHeard_us = ctx.now_us();
+    this.lastHeard_us = node.now_us();
     this.newElectionDelay();
     this.votes.clear();
-    this.votes.add(ctx.id);
+    this.votes.add(node.id);
     if (this.votes.size >= this.majority) {
-      this.becomeLeader(ctx);
+      this.becomeLeader();
       return;
     }
-    const lastLsn = ctx.disk.length;
+    const lastLsn = node.log.last_lsn;
     const request: VoteRequest = {
       kind: "vote_request",
-      digest: storage.term,
-      term: storage.term,
-      candidate: ctx.id,
+      digest: durable.term,
+      term: durable.term,
+      candidate: node.id,
       last_lsn: lastLsn,
-      last_term: this.termAt(lastLsn),
+      last_term: node.log.termAt(lastLsn),
     };
-    for (const peer of this.settings.peers) if (peer !== ctx.id) ctx.send(peer, request);
+    for (const peer of this.settings.peers) if (peer !== node.id) node.send(peer, request);
   }
 
-  private onVoteRequest(ctx: HostContext, from: HostId, msg: VoteRequest): void {
-    const storage = this.storage;
+  private onVoteRequest(from: HostId, msg: VoteRequest): void {
+    const node = this.node;
+    const durable = this.durable;
     const { fencing, detect_after_us } = this.settings.failover;
     if (
       this.reads.consistency === "lease" &&
-      (this.role === "leader" || ctx.now_us() - this.leaderHeard_us < detect_after_us)
+      (this.role === "leader" || node.now_us() - this.leaderHeard_us < detect_after_us)
     ) {
       // It may have acknowledged a leader's lease: no vote, and no newer term (etcd's in-lease check).
-      const refused: VoteReply = { kind: "vote_reply", digest: 0, term: storage.term, granted: false };
-      ctx.send(from, refused);
+      const refused: VoteReply = { kind: "vote_reply", digest: 0, term: durable.term, granted: false };
+      node.send(from, refused);
       return;
     }
-    if (msg.term > storage.term) this.stepDown(ctx, msg.term);
-    const lastLsn = ctx.disk.length;
-    const lastTerm = this.termAt(lastLsn);
+    if (msg.term > durable.term) this.stepDown(msg.term);
+    const lastLsn = node.log.last_lsn;
+    const lastTerm = node.log.termAt(lastLsn);
     const upToDate = msg.last_term > lastTerm || (msg.last_term === lastTerm && msg.last_lsn >= lastLsn);
-    const free = storage.votedFor === -1 || storage.votedFor === msg.candidate || !fencing;
-    const granted = msg.term === storage.term && this.role !== "leader" && free && upToDate;
+    const free = durable.voted_for === -1 || durable.voted_for === msg.candidate || !fencing;
+    const granted = msg.term === durable.term && this.role !== "leader" && free && upToDate;
     if (granted) {
-      storage.votedFor = msg.candidate;
-      this.lastHeard_us = ctx.now_us(); // do not start a competing election right away
+      durable.voted_for = msg.candidate;
+      this.lastHeard_us = node.now_us(); // do not start a competing election right away
     }
-    const reply: VoteReply = { kind: "vote_reply", digest: granted ? 1 : 0, term: storage.term, granted };
-    ctx.send(from, reply);
+    const reply: VoteReply = { kind: "vote_reply", digest: granted ? 1 : 0, term: durable.term, granted };
+    node.send(from, reply);
   }
 
-  private onVoteReply(ctx: HostContext, from: HostId, msg: VoteReply): void {
-    if (msg.term > this.storage.term) {
-      this.stepDown(ctx, msg.term);
+  private onVoteReply(from: HostId, msg: VoteReply): void {
+    if (msg.term > this.durable.term) {
+      this.stepDown(msg.term);
       return;
     }
-    if (this.role !== "candidate" || msg.term !== this.storage.term || !msg.granted) return;
+    if (this.role !== "candidate" || msg.term !== this.durable.term || !msg.granted) return;
     this.votes.add(from);
-    if (this.votes.size >= this.majority) this.becomeLeader(ctx);
+    if (this.votes.size >= this.majority) this.becomeLeader();
   }
 
   /** Becomes a follower (of a newer term, if given). The election timer is not reset: only a leader's
    * append, a granted vote or an own election do that, so a stale candidate cannot stall elections. */
-  private stepDown(_ctx: HostContext, term: number): void {
-    if (term > this.storage.term) {
-      this.storage.term = term;
-      this.storage.votedFor = -1;
+  private stepDown(term: number): void {
+    const durable = this.durable;
+    if (term > durable.term) {
+      durable.term = term;
+      durable.voted_for = -1;
     }
     if (this.role === "leader") {
       this.leader = -1;
       this.pendingAcks = []; // their clients time out: the outcome is unknown
       // Held reads were not confirmed: their clients try another node.
-      for (const read of this.confirmation?.drain() ?? [])
-        this.ctx.send(read.from, this.reply(read.req, "not_leader"));
+      for (const read of this.confirmation?.drain() ?? []) this.node.refuse(read, "not_leader");
       this.confirmation = null;
     }
     this.verified = 0;
@@ -704,23 +712,25 @@ export class ReplicaNode extends NodeBase {
   private setRole(role: Role, always = false): void {
     if (this.role === role && role !== "leader" && !always) return;
     this.role = role;
-    this.config.events?.({ type: "role", node: this.ctx.id, role, term: this.storage.term });
+    this.node.emit({ type: "role", node: this.node.id, role, term: this.durable.term });
   }
 
   private newElectionDelay(): void {
-    this.electionDelay_us = this.ctx.rng.int(
+    this.electionDelay_us = this.node.rng.int(
       Math.max(1, Math.floor(this.settings.failover.detect_after_us / 2)),
     );
   }
 
-  /** The entry at a log position, undefined when the log does not hold it (compacted). */
-  private readonly entryOf = (lsn: number): LogEntry | undefined =>
-    (this.ctx.disk.entryAt(lsn - 1) as LogRecord | undefined)?.entry;
+  /** The keys the entry at a log position writes, undefined when the log does not hold it (compacted). */
+  private readonly keysAt = (lsn: number): readonly string[] | undefined => {
+    const entry = this.node.log.entryAt(lsn);
+    return entry === undefined ? undefined : this.node.payloads.keysWritten(entry.payload);
+  };
 
   private entryAt(lsn: number): LogEntry {
-    const entry = this.entryOf(lsn);
+    const entry = this.node.log.entryAt(lsn);
     if (entry === undefined)
-      throw new Error(`replica: log position ${lsn} is not held (log ${this.ctx.disk.length})`);
+      throw new Error(`leader-follower: log position ${lsn} is not held (log ${this.node.log.last_lsn})`);
     return entry;
   }
 }

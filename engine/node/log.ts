@@ -1,0 +1,165 @@
+// A node's write-ahead log on its disk: one record per log position, the entry and what undoes it
+// on this node (null while not applied). Durable up to the disk's fsync mark; a crash loses the
+// rest, which the restarted node undoes (the write-ahead rule).
+//
+// Compaction: a node keeps its last LOG_WINDOW durable, applied entries and drops older ones in
+// batches of LOG_COMPACT_BATCH (amortised O(1) per write), remembering the term of the last one
+// dropped (log matching and votes work across the cut) and the values of their writes (lost-write
+// accounting: `logWrites`). A replica that needs entries no longer held gets a snapshot instead.
+
+import type { Disk } from "../../sim/disk.js";
+import type { LogEntry, ReplicatedLog } from "../replication/protocol.js";
+import { writtenValue } from "../state/node-state.js";
+import type { WriteSet } from "../write-set.js";
+import { type NodeStorage, storageOf } from "./storage.js";
+
+/** Log entries a node keeps once they are durable; older ones are compacted away. */
+export const LOG_WINDOW = 100_000;
+const LOG_COMPACT_BATCH = 4096;
+/**
+ * Under fsync_policy `never` the operating system is modelled as writing pages back eventually: only
+ * the last NEVER_POLICY_TAIL entries are at risk in a crash (this also bounds the log's memory).
+ */
+const NEVER_POLICY_TAIL = 100_000;
+
+/** A log entry as one node holds it. */
+export interface LogRecord {
+  readonly entry: LogEntry;
+  /** What undoes the entry on this node's data; null while it is not applied. */
+  undo: unknown;
+}
+
+/** What the node's state machines do with a record's entry. */
+export interface Applier {
+  /** Applies an entry's payload; returns what undoes it. */
+  apply(payload: LogEntry["payload"]): unknown;
+  undo(payload: LogEntry["payload"], undo: unknown): void;
+}
+
+export class NodeLog implements ReplicatedLog {
+  private readonly disk: Disk;
+  private readonly storage: NodeStorage;
+  /** fsync_policy `never`: the tail past NEVER_POLICY_TAIL counts as written back. */
+  private readonly writtenBack: boolean;
+
+  constructor(disk: Disk, storage: NodeStorage, writtenBack: boolean) {
+    this.disk = disk;
+    this.storage = storage;
+    this.writtenBack = writtenBack;
+  }
+
+  get last_lsn(): number {
+    return this.disk.length;
+  }
+
+  get base_lsn(): number {
+    return this.disk.firstPosition;
+  }
+
+  /** The entries applied to the data go up to here (applied in order; kept on the disk's data area). */
+  get applied_lsn(): number {
+    return this.storage.applied_lsn;
+  }
+
+  recordAt(lsn: number): LogRecord | undefined {
+    return this.disk.entryAt(lsn - 1) as LogRecord | undefined;
+  }
+
+  entryAt(lsn: number): LogEntry | undefined {
+    return (this.disk.entryAt(lsn - 1) as LogRecord | undefined)?.entry;
+  }
+
+  termAt(lsn: number): number {
+    if (lsn === 0) return 0;
+    const disk = this.disk;
+    if (lsn === disk.firstPosition) return this.storage.base_term;
+    const record = disk.entryAt(lsn - 1) as LogRecord | undefined;
+    if (record === undefined)
+      throw new Error(`log position ${lsn} is not held (log ${disk.firstPosition}..${disk.length})`);
+    return record.entry.term;
+  }
+
+  /** Appends a record at the log's end (applied already when its undo is not null). */
+  append(record: LogRecord): void {
+    const disk = this.disk;
+    if (disk.append(record) + 1 !== record.entry.lsn) {
+      throw new Error(`log position mismatch: appended lsn ${record.entry.lsn} at ${disk.length}`);
+    }
+    if (record.undo !== null) this.storage.applied_lsn = record.entry.lsn;
+    if (this.writtenBack && disk.length - disk.durableLength > NEVER_POLICY_TAIL) {
+      disk.syncTo(disk.length - NEVER_POLICY_TAIL);
+    }
+    this.compact();
+  }
+
+  /** Applies the records up to `lsn` not applied yet, in order. */
+  applyTo(lsn: number, applier: Applier): void {
+    const storage = this.storage;
+    const last = Math.min(lsn, this.disk.length);
+    for (let p = storage.applied_lsn + 1; p <= last; p++) {
+      const record = this.recordAt(p) as LogRecord;
+      record.undo = applier.apply(record.entry.payload);
+      storage.applied_lsn = p;
+    }
+  }
+
+  /** Removes the records from `lsn` on, undoing what they applied; returns how many it removed. */
+  truncateFrom(lsn: number, applier: Applier): number {
+    const removed = this.disk.truncateFrom(lsn - 1) as LogRecord[];
+    this.undo(removed, applier);
+    return removed.length;
+  }
+
+  /** Undoes what the records a crash lost had applied (once, after a restart). */
+  undoLostTail(applier: Applier): void {
+    this.undo(this.disk.takeLostTail() as LogRecord[], applier);
+  }
+
+  /** Empties the log, which now starts after `lsn` of `term` whose writes are `writes` (a snapshot's). */
+  resetTo(lsn: number, term: number, writes: WriteSet): void {
+    const storage = this.storage;
+    storage.compacted_writes = writes.copy();
+    storage.base_term = term;
+    storage.applied_lsn = lsn;
+    this.disk.resetTo(lsn);
+  }
+
+  /** Undoes applied records, newest first; the log then is applied up to the first one at most. */
+  private undo(records: readonly LogRecord[], applier: Applier): void {
+    for (let i = records.length - 1; i >= 0; i--) {
+      const { entry, undo } = records[i] as LogRecord;
+      if (undo !== null) applier.undo(entry.payload, undo);
+    }
+    const first = records[0];
+    if (first !== undefined)
+      this.storage.applied_lsn = Math.min(this.storage.applied_lsn, first.entry.lsn - 1);
+  }
+
+  /** Drops durable, applied entries before the last LOG_WINDOW, in batches. */
+  private compact(): void {
+    const disk = this.disk;
+    if (disk.length - disk.firstPosition <= LOG_WINDOW + LOG_COMPACT_BATCH) return;
+    const storage = this.storage;
+    const keepFrom = Math.min(disk.durableLength, disk.length - LOG_WINDOW, storage.applied_lsn);
+    if (keepFrom <= disk.firstPosition) return;
+    for (let p = disk.firstPosition; p < keepFrom; p++) {
+      const { entry } = disk.entryAt(p) as LogRecord;
+      addWrite(storage.compacted_writes, entry);
+      storage.base_term = entry.term;
+    }
+    disk.trimBefore(keepFrom);
+  }
+}
+
+/** The values of every write a node's log ever held and still stands by: compacted part included. */
+export function logWrites(disk: Disk): WriteSet {
+  const writes = storageOf(disk).compacted_writes.copy();
+  for (let p = disk.firstPosition; p < disk.length; p++)
+    addWrite(writes, (disk.entryAt(p) as LogRecord).entry);
+  return writes;
+}
+
+function addWrite(writes: WriteSet, entry: LogEntry): void {
+  const value = writtenValue(entry.payload);
+  if (value !== null) writes.add(value);
+}

@@ -1,0 +1,102 @@
+// A database node's state machines together: requests go to the machine the operation table names
+// (operations.ts `served_by`), log payloads to the machine that made them (a query's rows, or a
+// key-value write; null, a protocol's own entry, writes nothing).
+
+import type { NodeStorage } from "../node/storage.js";
+import type { OperationTraits } from "../operations.js";
+import type { Request, RequestOf, ServedResponse } from "../protocol.js";
+import type { Database } from "../query/database.js";
+import type { Payload, PayloadView } from "../replication/protocol.js";
+import type { Table } from "../table.js";
+import {
+  KeyValueMachine,
+  type KeyValueOp,
+  type KvPayload,
+  kvKeysWritten,
+  kvRestrictTo,
+  kvWrittenValue,
+  type Ownership,
+} from "./key-value.js";
+import { QueryMachine, type RowsPayload } from "./query-machine.js";
+import { ShardMover, type ShardMoverOp } from "./shard-mover.js";
+import { type Execution, UNDONE_BY_PAYLOAD } from "./state-machine.js";
+
+type NodePayload = KvPayload | RowsPayload;
+
+/** Copies of a node's data (what a snapshot carries). */
+export interface NodeData {
+  readonly table: Table;
+  readonly db: Database | null;
+}
+
+const NO_KEYS: readonly string[] = [];
+
+export class NodeState implements PayloadView {
+  readonly kv: KeyValueMachine;
+  private readonly query: QueryMachine;
+  /** On a sharded cluster (null otherwise: no shard mover's request reaches the node). */
+  private readonly mover: ShardMover | null;
+  private readonly storage: NodeStorage;
+
+  constructor(storage: NodeStorage, ownership: Ownership | null) {
+    this.storage = storage;
+    this.kv = new KeyValueMachine(storage, ownership);
+    this.query = new QueryMachine(storage);
+    this.mover = ownership === null ? null : new ShardMover(this.kv, ownership, (p) => this.keysWritten(p));
+  }
+
+  /** Serves a request on the machine that serves its operation (operations.ts `served_by`). */
+  execute(req: Request, served_by: OperationTraits["served_by"], x: Execution): ServedResponse {
+    switch (served_by) {
+      case "key-value":
+        return this.kv.execute(req as RequestOf<KeyValueOp>, x);
+      case "query":
+        return this.query.execute(req as RequestOf<"query">, x);
+      case "shard mover":
+        if (this.mover === null) throw new Error(`database node: ${req.op} on an unsharded cluster`);
+        return this.mover.execute(req as RequestOf<ShardMoverOp>, x);
+    }
+  }
+
+  /** Applies a log entry's payload; returns what undoes it here. */
+  apply(payload: Payload | null): unknown {
+    if (payload === null) return UNDONE_BY_PAYLOAD;
+    const p = payload as NodePayload;
+    return p.kind === "rows" ? this.query.apply(p) : this.kv.apply(p);
+  }
+
+  undo(payload: Payload | null, undo: unknown): void {
+    if (payload === null) return;
+    const p = payload as NodePayload;
+    if (p.kind === "rows") this.query.undo(p);
+    else this.kv.undo(p, undo as Parameters<KeyValueMachine["undo"]>[1]);
+  }
+
+  snapshot(): NodeData {
+    return { table: this.kv.snapshot(), db: this.storage.db === null ? null : this.query.snapshot() };
+  }
+
+  restore(data: NodeData): void {
+    this.kv.restore(data.table);
+    if (data.db === null) this.storage.db = null;
+    else this.query.restore(data.db);
+  }
+
+  keysWritten(payload: Payload | null): readonly string[] {
+    if (payload === null) return NO_KEYS;
+    const p = payload as NodePayload;
+    return p.kind === "rows" ? NO_KEYS : kvKeysWritten(p);
+  }
+
+  restrictTo(payload: Payload, keys: readonly string[]): Payload {
+    const p = payload as NodePayload;
+    return p.kind === "rows" ? p : kvRestrictTo(p, keys);
+  }
+}
+
+/** The value a log entry's write stamped (lost-write accounting; null: none, e.g. a query's rows). */
+export function writtenValue(payload: Payload | null): number | null {
+  if (payload === null) return null;
+  const p = payload as NodePayload;
+  return p.kind === "rows" ? null : kvWrittenValue(p);
+}

@@ -5,7 +5,8 @@
 //         for integer and string keys (bench/btree.ts). Runs first, alternating which tree goes
 //         first, median of 5.
 // kernel: the hold model through the public simulator API (10,000 pending events; each event
-//         schedules one successor at an exponential delay; 5M events).
+//         schedules one successor at an exponential delay; 5M events), and its ratio to the same model
+//         on a bare flat binary heap in typed arrays with the same random stream (goal >= 1).
 // e2e:    scenarios/ycsb-a.yaml end to end, simulated client operations per wall second; and the
 //         same on a 3-replica shard replicating semi-synchronously.
 // long_run: ycsb-a at 5000 ops/s for 100 and then 3600 virtual seconds (18M operations) in this
@@ -21,7 +22,7 @@ import { fileURLToPath } from "node:url";
 import { type BtreeBenchResult, btreeVsSortedBTree, summarizeBtreeRuns } from "./btree.js";
 import { e2e } from "./e2e.js";
 import { failover } from "./failover.js";
-import { holdModel } from "./kernel.js";
+import { flatHeapHoldModel, holdModel } from "./kernel.js";
 import type { LongRunResult } from "./long-run.js";
 
 const json = process.argv.includes("--json");
@@ -78,11 +79,17 @@ const btreeInt = btreeCase("int");
 const btreeString = btreeCase("string");
 
 const holdEvents = quick ? 1_000_000 : 5_000_000;
+const hold = { pending: 10_000, events: holdEvents, mean_delay_us: 1000 };
+// The kernel and a bare flat binary heap in turn, so that each ratio pairs runs of the same moment.
 const kernel = repeat(
   "kernel",
-  () => holdModel({ pending: 10_000, events: holdEvents, mean_delay_us: 1000 }),
+  () => {
+    const run = holdModel(hold);
+    return { ...run, flat_heap_events_per_s: flatHeapHoldModel(hold).events_per_s };
+  },
   (r) => r.events_per_s,
 );
+const kernelVsFlatHeap = median(kernel.runs.map((r) => r.events_per_s / r.flat_heap_events_per_s));
 const endToEnd = repeat(
   "e2e",
   () => e2e(resolve(root, "scenarios/ycsb-a.yaml")),
@@ -132,6 +139,7 @@ const result = {
     events: holdEvents,
     events_per_s: Math.round(kernel.median),
     runs_events_per_s: kernel.runs.map((r) => Math.round(r.events_per_s)),
+    vs_flat_binary_heap: Number(kernelVsFlatHeap.toFixed(2)),
   },
   e2e: {
     scenario: "ycsb-a",
@@ -166,7 +174,10 @@ if (json) {
       `B+tree vs sorted-btree, ${btreeLabel} string keys: inserts / gets / 100-row scans`,
       ratios(btreeString),
     ],
-    ["kernel (hold model, 10k pending)", `${(result.kernel.events_per_s / 1e6).toFixed(2)}M events/s`],
+    [
+      "kernel (hold model, 10k pending); vs a bare flat binary heap",
+      `${(result.kernel.events_per_s / 1e6).toFixed(2)}M events/s; ${result.kernel.vs_flat_binary_heap}x`,
+    ],
     ["e2e ycsb-a: simulated ops per wall second", `${Math.round(result.e2e.ops_per_s / 1000)}k ops/s`],
     ["e2e ycsb-a: events per wall second", `${(result.e2e.events_per_s / 1e6).toFixed(2)}M events/s`],
     ["e2e ycsb-a: wall time of the 65 s virtual run", `${result.e2e.wall_s} s`],

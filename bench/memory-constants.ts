@@ -6,7 +6,8 @@
 //
 //   node --expose-gc --import tsx bench/memory-constants.ts
 
-import { HistoryRecorder } from "../workloads/history-recorder.js";
+import { HistoryRecorder } from "../workloads/client/history-recorder.js";
+import { WORKLOAD_PLUGINS } from "../workloads/generators/plugins.js";
 import { ScenarioRun } from "../workloads/runner.js";
 import { loadScenario } from "../workloads/scenario/load.js";
 
@@ -91,8 +92,9 @@ perUnit("backlog entry", held(backlog(20_000), 300_000), held(backlog(100_000), 
 /** A run of `ops` operations at 5000/s with a history recorder; returns the memory held and the recorder. */
 function recorded(text: (seconds: number) => string, seconds: number): { bytes: number; ops: number } {
   const before = inUse();
-  const history = new HistoryRecorder((node) => `n${node}`);
-  const run = new ScenarioRun(loadScenario(text(seconds)).resolved, { seed: 1, observer: history });
+  const scenario = loadScenario(text(seconds)).resolved;
+  const history = new HistoryRecorder((node) => `n${node}`, WORKLOAD_PLUGINS[scenario.workload.type].history);
+  const run = new ScenarioRun(scenario, { seed: 1, observer: history });
   run.runToEnd();
   alive.push(run);
   const bytes = inUse() - before;
@@ -128,7 +130,7 @@ for (const [label, text] of [
 }
 
 // The History the checkers read, built from the recorder's columns.
-const history = new HistoryRecorder((node) => `n${node}`);
+const history = new HistoryRecorder((node) => `n${node}`, WORKLOAD_PLUGINS.ycsb.history);
 new ScenarioRun(loadScenario(ycsbRun(80)).resolved, { seed: 1, observer: history }).runToEnd();
 const before = inUse();
 const parsed = history.toHistory("h");

@@ -2,18 +2,22 @@
 // stack traces only with --debug.
 
 import yargs from "yargs";
+import { calibrateCommand } from "./commands/calibrate.js";
 import { checkCommand } from "./commands/check.js";
 import { compareCommand } from "./commands/compare.js";
 import { DEFAULT_DASHBOARDS_DIR, dashboardsCommand } from "./commands/dashboards.js";
 import { explainCommand } from "./commands/explain.js";
 import { exportTsdbCommand } from "./commands/export-tsdb.js";
 import { matrixCommand } from "./commands/matrix.js";
+import { mergeCommand } from "./commands/merge.js";
+import { realCommand } from "./commands/real.js";
 import { replayCommand } from "./commands/replay.js";
 import { runCommand } from "./commands/run.js";
 import { shrinkCommand } from "./commands/shrink.js";
 import { sweepCommand } from "./commands/sweep.js";
+import { workerCommand } from "./commands/worker.js";
 import { CliError, describeError } from "./errors.js";
-import { EXIT_BAD_INPUT } from "./exit-codes.js";
+import { EXIT_BAD_INPUT, EXIT_OK } from "./exit-codes.js";
 import { DBSIM } from "./invocation.js";
 import { dbsimVersion } from "./version.js";
 
@@ -58,6 +62,14 @@ const MAX_MEMORY_OPTION = {
   requiresArg: true,
   describe: "Refuse a scenario whose estimated memory is over this size, e.g. 8GiB [default: 4GiB]",
 };
+/** The real database of `dbsim real` and `dbsim calibrate`. */
+const TARGET_OPTION = {
+  type: "string" as const,
+  default: "pglite",
+  requiresArg: true,
+  describe:
+    "pglite (in this process), postgres://[user[:password]@]host[:port]/database or redis://host[:port][/db]",
+};
 const METRICS_HOLD_OPTION = {
   type: "number" as const,
   requiresArg: true,
@@ -72,7 +84,7 @@ export interface CliIo {
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const debug = argv.includes("--debug");
-  let exitCode = 0;
+  let exitCode = EXIT_OK;
   const parser = yargs(argv)
     .scriptName("dbsim")
     .usage("$0 <command> [options]")
@@ -234,10 +246,120 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             requiresArg: true,
             describe: "Seed whose initial data the plans are made on (non-negative integer)",
           })
-          .option("json", { type: "boolean", default: false, describe: "Print the plans as JSON" }),
+          .option("json", { type: "boolean", default: false, describe: "Print the plans as JSON" })
+          .option("against", {
+            type: "string",
+            requiresArg: true,
+            describe:
+              "Also run each template's query under PostgreSQL's EXPLAIN ANALYZE on this target (pglite or " +
+              "postgres://...) and say whether the plans agree",
+          }),
       async (args) => {
         exitCode = await explainCommand(
-          { scenario: args.scenario, set: args.set, seed: args.seed, json: args.json },
+          {
+            scenario: args.scenario,
+            set: args.set,
+            seed: args.seed,
+            json: args.json,
+            ...(args.against === undefined ? {} : { against: args.against }),
+          },
+          io,
+        );
+      },
+    )
+    .command(
+      "real <scenario>",
+      "Run a scenario's workload on a real database (PGlite, PostgreSQL, Redis) and write its report",
+      (y) =>
+        y
+          .positional("scenario", {
+            type: "string",
+            demandOption: true,
+            describe: "Scenario file (YAML or JSON)",
+          })
+          .option("target", TARGET_OPTION)
+          .option("seed", {
+            type: "string",
+            default: "1",
+            requiresArg: true,
+            describe: "Seed of the operations and arrivals (those of a simulated run at this seed)",
+          })
+          .option("out", {
+            type: "string",
+            requiresArg: true,
+            describe:
+              "Run directory: new, empty, or a run dbsim wrote [default: runs/<scenario>/real-<target>/seed-<seed>, " +
+              "with --set runs/<scenario>/real-<target>/<overrides>/seed-<seed>]",
+          })
+          .option("set", SET_OPTION)
+          .option("json", {
+            type: "boolean",
+            default: false,
+            describe: "Print report.json instead of the table",
+          })
+          .option("compare", {
+            type: "boolean",
+            default: false,
+            describe:
+              "Also simulate the scenario at the seed and print the simulated and real runs side by side",
+          })
+          .option("max-memory", MAX_MEMORY_OPTION)
+          .option("progress", PROGRESS_OPTION),
+      async (args) => {
+        exitCode = await realCommand(
+          {
+            scenario: args.scenario,
+            target: args.target,
+            seed: args.seed,
+            out: args.out,
+            set: args.set,
+            json: args.json,
+            progress: args.progress,
+            compare: args.compare,
+            maxMemory: args.maxMemory,
+          },
+          io,
+        );
+      },
+    )
+    .command(
+      "calibrate <scenarios..>",
+      "Fit the cost model (service, page, row, fsync times; the network) to a real database's measurements",
+      (y) =>
+        y
+          .positional("scenarios", {
+            type: "string",
+            array: true,
+            demandOption: true,
+            describe: "Scenario files (YAML or JSON), fitted together",
+          })
+          .option("target", TARGET_OPTION)
+          .option("seed", {
+            type: "string",
+            default: "1",
+            requiresArg: true,
+            describe: "Seed of the operations and arrivals, real and simulated",
+          })
+          .option("set", SET_OPTION)
+          .option("out", {
+            type: "string",
+            requiresArg: true,
+            describe:
+              "The overlay to write: a new file or one calibrate wrote [default: runs/calibrate/<target>.yaml]",
+          })
+          .option("json", { type: "boolean", default: false, describe: "Print the calibration as JSON" })
+          .option("max-memory", MAX_MEMORY_OPTION),
+      async (args) => {
+        exitCode = await calibrateCommand(
+          {
+            scenarios: args.scenarios,
+            target: args.target,
+            seed: args.seed,
+            set: args.set,
+            out: args.out,
+            json: args.json,
+            maxMemory: args.maxMemory,
+          },
           io,
         );
       },
@@ -331,7 +453,18 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           .option("metrics-port", METRICS_PORT_OPTION)
           .option("metrics-host", METRICS_HOST_OPTION)
           .option("metrics-hold", METRICS_HOLD_OPTION)
-          .option("max-memory", MAX_MEMORY_OPTION),
+          .option("max-memory", MAX_MEMORY_OPTION)
+          .option("queue", {
+            type: "string",
+            requiresArg: true,
+            describe:
+              "Run the seeds on dbsim workers through this Redis: redis://[[user]:password@]host[:port][/db], rediss:// (TLS), or env:NAME (the URL in that variable)",
+          })
+          .option("batch", {
+            type: "number",
+            requiresArg: true,
+            describe: "With --queue: seeds per job [default: seeds / 64, in 1..8]",
+          }),
       async (args) => {
         exitCode = await sweepCommand(
           {
@@ -350,9 +483,49 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             metricsHold: args.metricsHold,
             maxMemory: args.maxMemory,
             resume: args.resume,
+            queue: args.queue,
+            batch: args.batch,
           },
           io,
         );
+      },
+    )
+    .command(
+      "worker <url>",
+      "Run the seeds of sweeps started with --queue on worker threads, until SIGINT or SIGTERM",
+      (y) =>
+        y
+          .positional("url", {
+            type: "string",
+            demandOption: true,
+            describe:
+              "The sweeps' Redis: redis://[[user]:password@]host[:port][/db], rediss:// (TLS), or env:NAME (the URL in that variable)",
+          })
+          .option("workers", WORKERS_OPTION),
+      async (args) => {
+        exitCode = await workerCommand({ url: args.url, workers: args.workers }, io);
+      },
+    )
+    .command(
+      "merge <sweeps..>",
+      "Merge sweeps of disjoint seed ranges of one scenario into the sweep.json one sweep would write",
+      (y) =>
+        y
+          .positional("sweeps", {
+            type: "string",
+            array: true,
+            demandOption: true,
+            describe: "Sweep directories (each with its journal.jsonl)",
+          })
+          .option("out", {
+            type: "string",
+            demandOption: true,
+            requiresArg: true,
+            describe: "Directory: new, empty, or a sweep dbsim wrote",
+          })
+          .option("json", { type: "boolean", default: false, describe: "Print sweep.json to stdout" }),
+      async (args) => {
+        exitCode = await mergeCommand({ sweeps: args.sweeps, out: args.out, json: args.json }, io);
       },
     )
     .command(

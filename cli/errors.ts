@@ -1,6 +1,6 @@
 // Errors the CLI reports as one line and a documented exit code (stack traces only with --debug).
 
-import { ScenarioError } from "../workloads/scenario/load.js";
+import { ScenarioError } from "../workloads/scenario/errors.js";
 import { EXIT_BAD_INPUT, EXIT_INTERNAL } from "./exit-codes.js";
 
 export class CliError extends Error {

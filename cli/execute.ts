@@ -13,27 +13,26 @@ import { ShardingRecorder } from "../reports/sharding.js";
 import { markdownSummary } from "../reports/summary.js";
 import { TimelineRecorder } from "../reports/timeline.js";
 import type { TraceCheckpoint } from "../sim/trace.js";
-import { accountKeys } from "../workloads/bank/bank-workload.js";
-import { bankChecker } from "../workloads/checkers/bank.js";
-import { type Checker, type CheckOptions, runChecker, type Verdict } from "../workloads/checkers/checker.js";
-import { lostWrites, registerChecks } from "../workloads/checkers/checks.js";
+import { type CheckOptions, runChecker, type Verdict } from "../workloads/checkers/checker.js";
+import { lostWrites } from "../workloads/checkers/checks.js";
 import type { History } from "../workloads/checkers/history.js";
-import { HistoryRecorder } from "../workloads/history-recorder.js";
+import { HistoryRecorder } from "../workloads/client/history-recorder.js";
 import { type RunProgress, ScenarioRun } from "../workloads/runner.js";
 import type { LoadedScenario } from "../workloads/scenario/load.js";
+import type { ResolvedScenario } from "../workloads/scenario/resolve.js";
 import { DBSIM } from "./invocation.js";
+import { loadProtocol } from "./protocol-module.js";
 import { type RunMetricsOptions, RunMetricsSession } from "./run-metrics.js";
 import { dbsimVersion } from "./version.js";
 
 /** Time limit of each check (linearizability can take long on a pathological history). */
 const CHECK_TIMEOUT_MS = 60_000;
 
-const SCENARIO_CHECKS: Readonly<Record<string, Checker>> = { ...registerChecks, bank: bankChecker };
-
 /**
  * The state the checks judge the end of the run by: Jepsen's final reads (in the history, by their
- * process) when the final phase ran; otherwise what the final leader holds (engine inspection, null
- * without a single leader per shard), which lost_writes judges against and the bank checker sums.
+ * process) when the final phase ran; otherwise what the final leaders hold (the workload's
+ * `finalState`, null without a single leader per shard), which lost_writes judges against and the
+ * bank checker sums.
  */
 function finalStateOptions(
   run: ScenarioRun,
@@ -41,8 +40,7 @@ function finalStateOptions(
   finalProcess: number | null,
 ): Pick<CheckOptions, "final_reads" | "final_state"> {
   if (finalProcess !== null) return { final_reads: { process: finalProcess } };
-  const bank = run.scenario.workload.type === "bank";
-  const finalState = bank ? run.finalRecords() : run.finalValues(history.touchedKeys);
+  const finalState = run.workload.checks.finalState(run.cluster, history.touchedKeys);
   return finalState === null ? {} : { final_state: finalState };
 }
 
@@ -53,23 +51,16 @@ function runScenarioChecks(
   finalState: Pick<CheckOptions, "final_reads" | "final_state">,
   lostWritesVerdict: Verdict | null,
 ): Record<string, Verdict> {
-  const { workload } = run.scenario;
+  const { checkers, options: workloadOptions } = run.workload.checks;
   const options: CheckOptions = {
     now_ms: () => performance.now(),
     timeout_ms: CHECK_TIMEOUT_MS,
     ...finalState,
-    ...(workload.type === "bank"
-      ? {
-          bank: {
-            total: workload.bank.accounts * workload.bank.initial_balance,
-            accounts: accountKeys(workload.bank.accounts),
-          },
-        }
-      : {}),
+    ...workloadOptions,
   };
   const verdicts: Record<string, Verdict> = {};
   for (const name of run.scenario.checks) {
-    const checker = SCENARIO_CHECKS[name];
+    const checker = checkers[name];
     if (checker === undefined) throw new Error(`no checker named ${name}`);
     verdicts[name] =
       name === "lost_writes" && lostWritesVerdict !== null
@@ -94,7 +85,7 @@ function endOfRun(
   const parsed = history.toHistory("history.jsonl");
   const finalState = finalStateOptions(run, history, finalProcess);
   const judged =
-    run.scenario.workload.type !== "bank" && (phase !== null || run.scenario.checks.includes("lost_writes"));
+    run.workload.checks.lost_writes && (phase !== null || run.scenario.checks.includes("lost_writes"));
   const lostWritesVerdict = judged ? runChecker(lostWrites, parsed, finalState) : null;
   const checks = runScenarioChecks(run, parsed, finalState, lostWritesVerdict);
   if (phase === null || finalProcess === null) return { checks, finalReads: null };
@@ -146,9 +137,12 @@ export async function executeRun(
   const sharding = new ShardingRecorder();
   let queries: QueriesRecorder | null = null;
   let metrics: RunMetricsSession | null = null;
+  const protocolPath = scenario.resolved.replication.protocol;
+  const protocol = protocolPath === null ? undefined : await loadProtocol(protocolPath);
   const started = process.hrtime.bigint();
   const run = new ScenarioRun(scenario.resolved, {
     seed,
+    protocol,
     observer: {
       onOperation(op) {
         latency.onOperation(op);
@@ -168,8 +162,11 @@ export async function executeRun(
     },
   });
   replication = new ReplicationRecorder(run.nodeNames);
-  if (run.domain !== null) queries = new QueriesRecorder(run.domain.templates.map((t) => t.name));
-  if (wantsHistory) history = new HistoryRecorder((node) => run.nodeNames.get(node) ?? `host${node}`);
+  const { domain } = run.workload;
+  if (domain !== null) queries = new QueriesRecorder(domain.templates.map((t) => t.name));
+  if (wantsHistory) {
+    history = new HistoryRecorder((node) => run.nodeNames.get(node) ?? `host${node}`, run.plugin.history);
+  }
   if (options.metrics !== false) metrics = new RunMetricsSession(run, options.metrics);
   // With metrics, slices also stop at each sample boundary (virtual time), where the registry is read.
   while (!run.advance(SLICE_EVENTS, metrics?.nextSample_us)) {
@@ -180,8 +177,11 @@ export async function executeRun(
   const result = run.result();
   // The report's figures are the run's, as it ended: taken before the final phase changes anything.
   const replicationReport = replication.finish(
-    { mode: scenario.resolved.replication.mode, replicas: scenario.resolved.replication.replicas },
-    { surviving: run.survivingWrites(), leaders: run.leaders() },
+    {
+      mode: replicationLabel(scenario.resolved.replication),
+      replicas: scenario.resolved.replication.replicas,
+    },
+    { surviving: run.survivingWrites(), leaders: run.cluster.leaders() },
   );
   const shardingReport = sharding.finish(run.shardUsage(), {
     routing: scenario.resolved.sharding.routing,
@@ -198,7 +198,7 @@ export async function executeRun(
     timeline: timeline.finish(result.virtual_us),
     replication: replicationReport,
     ...shardingReport,
-    queries: queries === null ? null : queries.finish(run.finalDatabase()),
+    queries: queries === null ? null : queries.finish(run.cluster.finalDatabase()),
     faults,
     checks: ended?.checks ?? {},
     final_reads: ended?.finalReads ?? null,
@@ -243,4 +243,9 @@ export async function executeRun(
   }
   files.set("latency/all.hgrm", hgrm(latency.all.latency));
   return { report, files, checkpoints: result.checkpoints, latencyAll: latency.all.latency };
+}
+
+/** What replicated the run: the built-in mode, or the protocol module that replaced it. */
+function replicationLabel(replication: ResolvedScenario["replication"]): string {
+  return replication.protocol === null ? replication.mode : `protocol ${replication.protocol}`;
 }

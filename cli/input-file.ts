@@ -122,6 +122,11 @@ function* readInputChunks(path: string, kind: InputKind): Generator<Buffer> {
   }
 }
 
+/** Refuses `path` unless it is a regular file under its kind's limit (for files others open: a module). */
+export function checkInputFile(path: string, kind: InputKind): void {
+  refuseUnlessRegular(path, kind, stat(path, kind));
+}
+
 function stat(path: string, kind: InputKind): Stats {
   try {
     return statSync(path);

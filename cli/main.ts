@@ -3,6 +3,7 @@
 
 import { hideBin } from "yargs/helpers";
 import { runCli } from "./cli.js";
+import { EXIT_INTERNAL } from "./exit-codes.js";
 
 runCli(hideBin(process.argv), { stdout: process.stdout, stderr: process.stderr }).then(
   (code) => {
@@ -10,6 +11,6 @@ runCli(hideBin(process.argv), { stdout: process.stdout, stderr: process.stderr }
   },
   (error: unknown) => {
     process.stderr.write(`dbsim: internal error: ${String(error)}\n`);
-    process.exitCode = 70;
+    process.exitCode = EXIT_INTERNAL;
   },
 );

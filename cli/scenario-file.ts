@@ -13,6 +13,7 @@ import {
 import { formatBytes, parseByteSize, UnitError } from "../workloads/scenario/units.js";
 import { CliError } from "./errors.js";
 import { readInputText, SCENARIO_FILE } from "./input-file.js";
+import { checkProtocolFile } from "./protocol-module.js";
 
 export interface ScenarioFile extends LoadedScenario {
   /** The file's text as read (what workers load again). */
@@ -39,6 +40,7 @@ export function readScenarioFile(
     fallbackName: basename(path, extname(path)),
     overrides,
   });
+  checkProtocolFile(loaded.resolved.replication.protocol);
   if (budget !== undefined) refuseOverMemory(loaded, budget, path);
   return { ...loaded, text };
 }

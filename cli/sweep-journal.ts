@@ -56,9 +56,15 @@ export class SweepJournal<Result> {
 
   /**
    * Reads the journal in `dir`: returns its header, and passes every complete seed line to `each` as
-   * it is read (the journal is never held whole). A last line cut short is cut off the file.
+   * it is read (the journal is never held whole). A last line cut short (a kill mid-append) is
+   * skipped; with `repair` (a sweep about to append to it again) it is also cut off the file.
+   * Without, the file is only read: `dbsim merge` and a replacing sweep read journals they must not change.
    */
-  static read<Result>(dir: string, each: (entry: JournalEntry<Result>) => void): JournalHeader {
+  static read<Result>(
+    dir: string,
+    each: (entry: JournalEntry<Result>) => void,
+    options: { repair: boolean } = { repair: false },
+  ): JournalHeader {
     const path = join(dir, JOURNAL_FILE);
     let header: JournalHeader | null = null;
     let complete = 0; // bytes of the lines that parsed
@@ -78,7 +84,7 @@ export class SweepJournal<Result> {
       complete += Buffer.byteLength(line) + 1;
     }
     if (header === null) throw new CliError(`${path}: no sweep journal (it is empty)`);
-    if (torn) truncateSync(path, complete);
+    if (torn && options.repair) truncateSync(path, complete);
     return header;
   }
 

@@ -4,16 +4,16 @@
 // protocol (`builtInProtocol` for the scenario's modes, or one written against
 // replication/protocol.ts).
 
-import type { HostBehaviour, HostId } from "../sim/host.js";
+import type { HostFactory, HostId } from "../sim/host.js";
 import type { Simulation } from "../sim/simulation.js";
 import type { EngineEventSink } from "./events.js";
 import { DatabaseNode, type NodeConfig } from "./node/node.js";
 import { NodeStorage } from "./node/storage.js";
 import type { Database } from "./query/database.js";
 import {
+  LEADER_FOLLOWER_MODES,
   LeaderFollower,
   type LeaderFollowerSettings,
-  type ReplicationMode,
 } from "./replication/leader-follower.js";
 import { MultiLeader } from "./replication/multi-leader.js";
 import type { ProtocolFactory } from "./replication/protocol.js";
@@ -49,12 +49,16 @@ export interface Shard {
 /** Most log entries in one replication message. */
 const BATCH_MAX = 256;
 
+/** The built-in replication modes: leader-follower's, and multi-leader. */
+export const REPLICATION_MODES = [...LEADER_FOLLOWER_MODES, "multi-leader"] as const;
+export type BuiltInMode = (typeof REPLICATION_MODES)[number];
+
 /**
  * The protocol of a scenario's replication mode: leader-follower (async, semi-sync, sync: its
  * failover and how its leader answers reads) or multi-leader (which resends every detect_after / 5).
  */
 export function builtInProtocol(
-  mode: ReplicationMode | "multi-leader",
+  mode: BuiltInMode,
   options: Pick<LeaderFollowerSettings, "failover" | "reads">,
 ): ProtocolFactory {
   if (mode === "multi-leader") {
@@ -76,29 +80,35 @@ export function shardOfNodeName(name: string): number {
 
 /** Adds the shard's replicas to the simulation; the load phase takes no virtual time. */
 export function addShard(sim: Simulation, config: ShardConfig): Shard {
-  if (!(Number.isInteger(config.replicas) && config.replicas >= 1))
-    throw new RangeError("replicas must be >= 1");
-  const first = sim.hostCount;
-  const peers = Array.from({ length: config.replicas }, (_, i) => first + i);
-  const initialLeader = first;
-  const replicas = { peers, initial_leader: initialLeader };
+  const shard = config.sharding?.shard ?? 0;
+  let behaviour: HostFactory | null = null;
+  const names = shardNodeNames(shard, config.replicas);
+  const nodes = names.map((name) =>
+    sim.addHost(name, () => (behaviour as HostFactory)(), { fsync_us: config.fsync_us }),
+  );
+  behaviour = installShard(sim, nodes, config);
+  return { nodes, names, initialLeader: nodes[0] as HostId };
+}
+
+/** The names of a shard's replicas, in the order of its nodes. */
+export function shardNodeNames(shard: number, replicas: number): string[] {
+  if (!(Number.isInteger(replicas) && replicas >= 1)) throw new RangeError("replicas must be >= 1");
+  return Array.from({ length: replicas }, (_, i) => nodeName(shard, i));
+}
+
+/**
+ * Loads each replica's storage on hosts already added for the shard (the first leads at the
+ * start) and returns the behaviour each of them runs (a new node at every start).
+ */
+export function installShard(sim: Simulation, nodes: readonly HostId[], config: ShardConfig): HostFactory {
+  const replicas = { peers: nodes, initial_leader: nodes[0] as HostId };
   const nodeConfig: NodeConfig = {
     ...config.node,
     ...(config.events ? { events: config.events } : {}),
     ...(config.sharding ? { sharding: config.sharding } : {}),
   };
-  const names: string[] = [];
-  const shard = config.sharding?.shard ?? 0;
-  for (let i = 0; i < config.replicas; i++) {
-    const name = nodeName(shard, i);
-    const behaviour = (): HostBehaviour => new DatabaseNode(nodeConfig, config.protocol(replicas));
-    const id = sim.addHost(name, behaviour, { fsync_us: config.fsync_us });
-    if (id !== peers[i])
-      throw new Error(`addShard: host ids must be consecutive (got ${id}, expected ${peers[i]})`);
-    sim.disk(id).data = new NodeStorage(loadTable(config), config.database?.() ?? null);
-    names.push(name);
-  }
-  return { nodes: peers, names, initialLeader };
+  for (const id of nodes) sim.disk(id).data = new NodeStorage(loadTable(config), config.database?.() ?? null);
+  return () => new DatabaseNode(nodeConfig, config.protocol(replicas));
 }
 
 function loadTable(config: ShardConfig): Table {

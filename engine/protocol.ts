@@ -298,7 +298,7 @@ export interface ScanResponse extends ResponseBase {
   readonly status: "ok";
   /** On a sharded cluster the rows the shard owns, in key order (null unsharded: rows are counted). */
   readonly records: readonly RecordValue[] | null;
-  /** On a sharded cluster: the map the scan was answered under (a stale router replans). */
+  /** On a sharded cluster: the map the scan was answered under (a dispatcher planning under an older one replans). */
   readonly shard_map?: ShardMap;
 }
 export interface TransferResponse extends ResponseBase, Written {
@@ -368,7 +368,6 @@ export type ServedResponse =
   | SplitPointResponse;
 
 export type Response = ServedResponse | RefusedResponse;
-export type ResponseStatus = Response["status"];
 export type ResponseOf<Op extends RequestOp> = Extract<ServedResponse, { readonly op: Op }>;
 
 /** The served response of an `ok` answer to a request of `op` (a sender knows what it asked). */

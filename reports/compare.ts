@@ -421,13 +421,22 @@ const LABEL_MAX = 60;
  * long (say, two lists of indexes) and the runs' scenario names differ, by name (and seed).
  */
 export function columnLabels(reports: Report[]): string[] {
-  const labels = settingLabels(reports);
+  const labels = withOrigins(reports, settingLabels(reports));
   const names = reports.map((r) => r.scenario);
   if (labels.some((label) => label.length > LABEL_MAX) && new Set(names).size === names.length) {
     const seeds = new Set(reports.map((r) => r.seed));
     return reports.map((r) => (seeds.size > 1 ? `${r.scenario}, seed=${r.seed}` : r.scenario));
   }
   return labels;
+}
+
+/** When simulated and real runs (or several real targets) are compared, each label starts with what ran it. */
+function withOrigins(reports: Report[], labels: string[]): string[] {
+  const origins = reports.map((r) => (r.target === undefined ? "sim" : `real ${r.target.name}`));
+  if (new Set(origins).size === 1) return labels;
+  return labels.map(
+    (label, i) => (/^run \d+$/.test(label) ? origins[i] : `${origins[i]}, ${label}`) as string,
+  );
 }
 
 function settingLabels(reports: Report[]): string[] {

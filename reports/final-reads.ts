@@ -5,7 +5,7 @@
 import type { Verdict } from "../workloads/checkers/checker.js";
 import { finalStates } from "../workloads/checkers/final-state.js";
 import type { History } from "../workloads/checkers/history.js";
-import type { FinalPhase } from "../workloads/runner.js";
+import type { FinalPhase } from "../workloads/final-phase.js";
 import { DIVERGENCE_LISTED, type FinalReadsReport } from "./report-schema.js";
 
 export function finalReadsReport(input: {

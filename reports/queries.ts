@@ -6,7 +6,7 @@
 import type { QueryOutcome } from "../engine/protocol.js";
 import type { Database } from "../engine/query/database.js";
 import type { Query } from "../engine/query/query.js";
-import { indexAdvice } from "../workloads/domain/advice.js";
+import { indexAdvice } from "../workloads/generators/domain/advice.js";
 import type { CompletedOperation, Observer } from "../workloads/observer.js";
 import { type Histogram, newHistogram, summarize } from "./latency.js";
 import type { QueriesReport } from "./report-schema.js";

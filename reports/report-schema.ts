@@ -62,7 +62,11 @@ export const timelineSchema = z
 
 export const replicationSchema = z
   .object({
-    mode: z.string(),
+    mode: z
+      .string()
+      .describe(
+        "The replication mode (async, semi-sync, sync, multi-leader), or `protocol <path>` when a protocol module replaced the built-in one.",
+      ),
     replicas: z.number().int().positive(),
     lag_us: z
       .record(
@@ -363,9 +367,37 @@ export const checkResultSchema = z
   .object({ valid: z.union([z.boolean(), z.literal("unknown")]) })
   .catchall(z.unknown());
 
+/** What a run measured: dbsim's simulation, or a real database (`dbsim real`). */
+export const RUN_SOURCES = ["sim", "real"] as const;
+
+export const targetSchema = z
+  .object({
+    kind: z.enum(["pglite", "postgres", "redis"]),
+    name: z
+      .string()
+      .describe(
+        "The target without credentials: `pglite`, or the URL's scheme, host, port and database (no user, password or query).",
+      ),
+    version: z
+      .string()
+      .describe("What the server says it is (PostgreSQL's version(), Redis's redis_version)."),
+  })
+  .strict()
+  .optional()
+  .describe("The real database a `dbsim real` run measured (absent for simulated runs).");
+
 export const reportSchema = z
   .object({
     schema: z.literal(REPORT_SCHEMA),
+    source: z
+      .enum(RUN_SOURCES)
+      .optional()
+      .describe(
+        "sim (or absent, as in older reports): simulated, a pure function of scenario, seed and version; " +
+          "real: measured on a real database by `dbsim real`, not deterministic (trace_hash all zeros, " +
+          "sim.events and sim.messages 0, times in wall-clock seconds).",
+      ),
+    target: targetSchema,
     scenario: z.string(),
     seed: z.number().int().nonnegative(),
     config: scenarioSchema,
@@ -426,6 +458,7 @@ export type ReplicationReport = z.output<typeof replicationSchema>;
 export type FinalReadsReport = NonNullable<z.output<typeof finalReadsSchema>>;
 export type Report = z.output<typeof reportSchema>;
 export type HostInfo = Report["host"];
+export type RealTargetInfo = NonNullable<Report["target"]>;
 
 /** The JSON Schema of report.json, generated from the zod schema (committed as reports/report.schema.json). */
 export function reportJsonSchemaText(): string {

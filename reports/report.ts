@@ -10,6 +10,7 @@ import {
   type HostInfo,
   type OpReport,
   REPORT_SCHEMA,
+  type RealTargetInfo,
   type ReplicationReport,
   type Report,
   type Timeline,
@@ -43,6 +44,8 @@ export function buildReport(input: {
   checks: Report["checks"];
   final_reads: FinalReadsReport | null;
   host: HostInfo;
+  /** A run on a real database (`dbsim real`): the target it measured; absent for simulated runs. */
+  real?: RealTargetInfo;
 }): Report {
   const { doc, scenario, result, latency } = input;
   const ops: Record<string, OpReport> = {};
@@ -51,6 +54,7 @@ export function buildReport(input: {
   const measured_s = scenario.duration_us / 1e6;
   return {
     schema: REPORT_SCHEMA,
+    ...(input.real === undefined ? {} : { source: "real" as const, target: input.real }),
     scenario: scenario.name,
     seed: result.seed,
     config: doc,

@@ -42,10 +42,17 @@ function header(report: Report): string[] {
   const c = report.config;
   const rate =
     c.workload.rate === undefined || c.workload.rate === null ? "closed loop" : `${c.workload.rate}`;
+  const load = `${c.workload.clients} clients, ${rate}`;
+  if (report.target !== undefined) {
+    // A real database's run: wall-clock time, no simulated events, not reproducible bit for bit.
+    return [
+      `dbsim real: ${report.scenario} on ${report.target.name} (${report.target.version}), seed ${report.seed}`,
+      `${report.sim.measured_duration_s}s measured after ${c.warmup} warmup; ${load}; real database: not deterministic`,
+    ];
+  }
   return [
     `dbsim run: ${report.scenario}, seed ${report.seed}`,
-    `${c.duration} measured after ${c.warmup} warmup; ${c.workload.clients} clients, ${rate}; ` +
-      `${report.sim.events} events, trace ${report.trace_hash}`,
+    `${c.duration} measured after ${c.warmup} warmup; ${load}; ${report.sim.events} events, trace ${report.trace_hash}`,
   ];
 }
 
@@ -137,6 +144,7 @@ function replicationLines(report: Report): string[] {
  * log count alone (not counted when a shard has no single leader at the end).
  */
 export function lostWritesLine(report: Report): string | null {
+  if (report.source === "real") return null; // one real server: no replicas to lose writes between
   const r = report.replication;
   const judged = report.final_reads?.lost_writes ?? null;
   const replicated = r.replicas >= 2 || report.faults.length > 0;
@@ -257,9 +265,13 @@ export function terminalSummary(report: Report, reproduce: string): string {
     ...queryLines(report),
     ...finalReadsLines(report),
     ...checkLines(report),
-    `reproduce: ${reproduce}`,
-    `wall ${report.host.wall_s.toFixed(2)}s, ${Math.round(report.host.events_per_wall_s)} events/s, ` +
-      `${Math.round(report.host.ops_per_wall_s)} ops/s of wall time`,
+    ...(report.source === "real"
+      ? [`run again: ${reproduce}`, `wall ${report.host.wall_s.toFixed(2)}s`]
+      : [
+          `reproduce: ${reproduce}`,
+          `wall ${report.host.wall_s.toFixed(2)}s, ${Math.round(report.host.events_per_wall_s)} events/s, ` +
+            `${Math.round(report.host.ops_per_wall_s)} ops/s of wall time`,
+        ]),
   ].join("\n");
 }
 
@@ -289,7 +301,9 @@ export function markdownSummary(report: Report, reproduce: string): string {
       ...checkLines(report),
     ].map((line, i) => `${i === 0 ? "\n" : ""}- ${line}`),
     "",
-    `Reproduce: \`${reproduce}\` (trace hash ${report.trace_hash}).`,
+    report.source === "real"
+      ? `Run again: \`${reproduce}\` (a real database's figures vary from run to run).`
+      : `Reproduce: \`${reproduce}\` (trace hash ${report.trace_hash}).`,
     "",
   ].join("\n");
 }

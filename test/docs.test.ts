@@ -4,7 +4,12 @@ import { describe, expect, it } from "vitest";
 import { scenarioReferenceMarkdown } from "../workloads/scenario/reference.js";
 import { replaceGeneratedSection } from "./docs-sections.js";
 
-const DOCS = ["README.md", ...readdirSync("docs").map((name) => join("docs", name))];
+const DOCS = [
+  "README.md",
+  ...readdirSync("docs").map((name) => join("docs", name)),
+  "examples/chain-replication/README.md",
+  "deploy/README.md",
+];
 
 describe("the documentation", () => {
   it("holds the scenario reference generated from the schema (run `npm run docs` if this fails)", () => {
@@ -29,7 +34,7 @@ describe("the documentation", () => {
       for (const [, path] of text.matchAll(/ (scenarios\/[a-z0-9-]+\.yaml)/g)) {
         expect(() => readFileSync(path as string), `${doc} names ${path}`).not.toThrow();
       }
-      const links = /\]\(((?:\.\.\/|docs\/)?[a-zA-Z-]+\.md)?(?:#([a-z0-9-]+))?\)/g;
+      const links = /\]\(((?:\.\.\/|[a-z-]+\/)*[a-zA-Z-]+\.(?:md|ts))?(?:#([a-z0-9-]+))?\)/g;
       for (const [, target, anchor] of text.matchAll(links)) {
         const file = target === undefined ? doc : join(dirname(doc), target);
         const linked = readFileSync(file, "utf8");

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
-const SIMULATED = ["sim", "engine", "workloads"];
+const SIMULATED = ["sim", "engine", "workloads", "examples"];
 const FORBIDDEN =
   /\b(Math\.random|Date\.now|performance\.now|setTimeout|setInterval|setImmediate|new Date\(|process\.hrtime)/;
 
@@ -35,7 +35,7 @@ function lint(path: string, source: string) {
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    return statSync(path).isDirectory() ? sources(path) : path.endsWith(".ts") ? [path] : [];
+    return statSync(path).isDirectory() ? sources(path) : /\.[jt]s$/.test(path) ? [path] : [];
   });
 }
 
@@ -63,7 +63,7 @@ describe("the determinism rule", () => {
     expect(result.stdout + result.stderr).not.toContain("Nondeterminism");
   });
 
-  it("no source file in sim/, engine/ or workloads/ uses them", () => {
+  it("no source file in sim/, engine/, workloads/ or examples/ uses them", () => {
     const offenders = SIMULATED.flatMap(sources).flatMap((path) =>
       readFileSync(path, "utf8")
         .split("\n")

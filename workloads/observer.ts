@@ -2,9 +2,9 @@
 // metrics), and whoever starts a run wires the two. The runner never sees prom-client or HDR.
 
 import type { EngineEvent } from "../engine/events.js";
-import type { QueryOutcome, RecordValue } from "../engine/protocol.js";
+import type { QueryOutcome } from "../engine/protocol.js";
 import type { Query } from "../engine/query/query.js";
-import { YCSB_OP_KINDS } from "./ycsb/core-workload.js";
+import { YCSB_OP_KINDS } from "./generators/ycsb/core-workload.js";
 
 /**
  * Operation names, in report order: YCSB's read, update, insert, scan, rmw (read-modify-write), and
@@ -12,11 +12,6 @@ import { YCSB_OP_KINDS } from "./ycsb/core-workload.js";
  */
 export const OP_NAMES = [...YCSB_OP_KINDS, "transfer"] as const;
 export type OpName = (typeof OP_NAMES)[number];
-
-/** A bank operation as its history records it: the transfer asked for, or the balances a read saw. */
-export type BankData =
-  | { readonly f: "transfer"; readonly from: string; readonly to: string; readonly amount: number }
-  | { readonly f: "read"; readonly balances: readonly RecordValue[] | null };
 
 /**
  * A domain workload's operation (one query): its template, the query sent, and how the node served
@@ -30,19 +25,6 @@ export interface QueryData {
 
 /** Jepsen's outcomes: ok took effect; fail definitely did not; info is unknown (e.g. a timeout). */
 export type OpResult = "ok" | "fail" | "info";
-
-/**
- * The read of a read-modify-write, which the history records as an operation of its own: `ok` with
- * what it returned (then the update was sent as it completed), or `fail`/`info` with null (then no
- * update was sent).
- */
-export interface RmwRead {
-  readonly result: OpResult;
-  readonly value: number | null;
-  readonly completed_us: number;
-  /** The node it went to, as the operation's `node`. */
-  readonly node: number;
-}
 
 export interface CompletedOperation {
   readonly op: OpName;
@@ -81,12 +63,13 @@ export interface CompletedOperation {
    * insufficient_funds, backlog_full, not_sent.
    */
   readonly error: string | null;
-  /** A bank operation's accounts, amount or balances (absent for other workloads). */
-  readonly bank?: BankData | undefined;
   /** A domain workload's query and its plan and cost (undefined for other workloads). */
   readonly query?: QueryData | undefined;
-  /** A read-modify-write's read (undefined for other operations). */
-  readonly rmw_read?: RmwRead | undefined;
+  /**
+   * What the workload's own history recording reads (its plugin's `history`): a bank's transfer or
+   * balances, a read-modify-write's read; undefined when it needs nothing more.
+   */
+  readonly detail?: unknown;
 }
 
 export interface Observer {

@@ -9,7 +9,7 @@ import { compareVariants, comparisonTable } from "../../reports/compare.js";
 import { renderComparisonHtml } from "../../reports/html.js";
 import type { Report } from "../../reports/report-schema.js";
 import { writeRunDir } from "../../reports/run-dir.js";
-import { ScenarioError } from "../../workloads/scenario/load.js";
+import { ScenarioError } from "../../workloads/scenario/errors.js";
 import type { CliIo } from "../cli.js";
 import { CliError } from "../errors.js";
 import { EXIT_INTERNAL, EXIT_OK } from "../exit-codes.js";
@@ -24,6 +24,7 @@ import {
 } from "../output.js";
 import { createRunPool, defaultWorkers } from "../pool.js";
 import { countProgressBar } from "../progress.js";
+import { refuseBadProtocol } from "../protocol-module.js";
 import { readScenarioFile } from "../scenario-file.js";
 import { MATRIX_MAX_RUNS, parseSeedRange, parseVary, variants } from "../vary.js";
 import { reproduceCommand } from "./run.js";
@@ -57,14 +58,17 @@ export async function matrixCommand(args: MatrixArgs, io: CliIo): Promise<number
   }
   // Refuse a bad path or value, or a variant too large for the workers' memory, before running anything.
   const budget = { maxMemory: args.maxMemory, runs: Math.min(workers, list.length * seeds.length) };
+  const protocols = new Set<string | null>();
   for (const variant of list) {
     try {
-      readScenarioFile(args.scenario, [...args.set, ...variant.overrides], budget);
+      const loaded = readScenarioFile(args.scenario, [...args.set, ...variant.overrides], budget);
+      protocols.add(loaded.resolved.replication.protocol);
     } catch (error) {
       if (error instanceof ScenarioError) throw new CliError(error.message.replace(/^--set /, "--vary "));
       throw error;
     }
   }
+  for (const protocol of protocols) await refuseBadProtocol(protocol);
   const metricsInterval_us = parseMetricsInterval(args);
   const out = args.out ?? join("runs", base.resolved.name, "matrix");
   // Each variant's directory: its settings, made unique (two labels may clean up alike).

@@ -24,7 +24,8 @@ import {
   writeFileAtomic,
 } from "../../reports/run-dir.js";
 import { mergeValidity, type Verdict } from "../../workloads/checkers/checker.js";
-import { type LoadedScenario, loadScenario, ScenarioError } from "../../workloads/scenario/load.js";
+import { ScenarioError } from "../../workloads/scenario/errors.js";
+import { type LoadedScenario, loadScenario } from "../../workloads/scenario/load.js";
 import type { CliIo } from "../cli.js";
 import { divergenceLine, findDivergence, type RunTrace } from "../determinism.js";
 import { CliError } from "../errors.js";

@@ -131,6 +131,6 @@ export function reproduceCommand(scenario: string, seed: number, overrides: read
   return words.map(shellQuote).join(" ");
 }
 
-function shellQuote(word: string): string {
+export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }

@@ -12,17 +12,20 @@
 // killed in any way loses at most the seeds in flight. SIGINT and SIGTERM write sweep.json with
 // `interrupted: true` and what is missing; `--resume <out>` runs the missing seeds only and ends
 // with the sweep.json the uninterrupted sweep would have written, byte for byte.
+//
+// --queue redis://... runs the seeds on `dbsim worker`s instead (cli/queue/): the same tasks, in
+// batches, and the same results back, recorded by the same code, so sweep.json is the same bytes.
+// The workers write no run directories (they may be on other machines): the summary names the
+// command that reproduces a failing seed.
 
 import { readdirSync, rmSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import { MessageChannel } from "node:worker_threads";
-import { decodeFromCompressedBase64 } from "hdr-histogram-js";
-import { type LatencySummary, newHistogram, summarize } from "../../reports/latency.js";
+import type { Redis } from "ioredis";
 import { sweepRunLabel } from "../../reports/metrics/catalogue.js";
 import type { MetricsSnapshot } from "../../reports/metrics/exposition.js";
 import { type SeedOutcome, SweepMetrics } from "../../reports/metrics/live.js";
 import { checkDirTarget } from "../../reports/output-path.js";
-import type { Report } from "../../reports/report-schema.js";
 import { writeFileAtomic } from "../../reports/run-dir.js";
 import { loadScenario } from "../../workloads/scenario/load.js";
 import type { CliIo } from "../cli.js";
@@ -46,6 +49,11 @@ import {
 } from "../output.js";
 import { createRunPool, defaultWorkers } from "../pool.js";
 import { countProgressBar } from "../progress.js";
+import { refuseBadProtocol } from "../protocol-module.js";
+import { connectQueue, parseQueueUrl } from "../queue/connection.js";
+import { BATCH_SEEDS_MAX, defaultBatch } from "../queue/jobs.js";
+import { type SeedOutcome as QueuedOutcome, SweepQueue } from "../queue/sweep-queue.js";
+import type { Target } from "../real/target.js";
 import type { RunTask, RunTaskResult } from "../run-task.js";
 import { readScenarioFile, refuseOverMemory } from "../scenario-file.js";
 import {
@@ -55,6 +63,15 @@ import {
   type JournalHeader,
   SweepJournal,
 } from "../sweep-journal.js";
+import {
+  type FinishedSeed,
+  isJournalEntry,
+  type SeedResult,
+  type SweepJson,
+  SweepTally,
+  seedRanges,
+  seedResult,
+} from "../sweep-result.js";
 import { parseSeedRange } from "../vary.js";
 import { dbsimVersion } from "../version.js";
 import { reproduceCommand } from "./run.js";
@@ -74,32 +91,13 @@ export interface SweepArgs extends MetricsArgs {
   maxMemory?: string;
   /** --resume DIR: run the seeds the sweep journaled in DIR lacks. */
   resume?: string;
+  /** --queue redis://...: run the seeds on `dbsim worker`s through this Redis. */
+  queue?: string;
+  /** --batch: seeds per queue job. */
+  batch?: number;
 }
 
 export const DEFAULT_SEEDS = "1..100";
-
-export interface FinishedSeed {
-  seed: number;
-  trace_hash: string;
-  valid: boolean | "unknown";
-  exit: number;
-  violations: string[];
-}
-
-export type SeedResult = FinishedSeed | { seed: number; crashed: string };
-
-export interface SweepJson {
-  scenario: string;
-  seeds: SeedResult[];
-  failing_seeds: number[];
-  crashed_seeds: number[];
-  merged: { latency_us: LatencySummary; count: number };
-  /** Only in a sweep stopped by SIGINT or SIGTERM: the seeds asked for, those not run, how to go on. */
-  interrupted?: true;
-  planned_seeds?: string;
-  missing_seeds?: string[];
-  resume?: string;
-}
 
 /**
  * Test hook: when set, each task goes through it instead of straight to the pool (`run` sends it to
@@ -121,28 +119,63 @@ interface SweepPlan {
 }
 
 export async function sweepCommand(args: SweepArgs, io: CliIo): Promise<number> {
+  const queueTarget = args.queue === undefined ? null : parseQueueUrl(args.queue, "--queue");
+  if (queueTarget !== null && args.workers !== undefined) {
+    throw new CliError("--workers: with --queue the seeds run on dbsim worker, which takes --workers");
+  }
+  if (queueTarget === null && args.batch !== undefined) throw new CliError("--batch: only with --queue");
   const workers = args.workers ?? defaultWorkers();
   if (!(Number.isInteger(workers) && workers >= 1 && workers <= 256)) {
     throw new CliError(`--workers: expected an integer in [1, 256] (got ${args.workers})`);
   }
+  if (
+    args.batch !== undefined &&
+    !(Number.isInteger(args.batch) && args.batch >= 1 && args.batch <= BATCH_SEEDS_MAX)
+  ) {
+    throw new CliError(`--batch: expected an integer in [1, ${BATCH_SEEDS_MAX}] (got ${args.batch})`);
+  }
+  // The queue's Redis first: a bad or unreachable one is one line, exit 2, before anything is written.
+  const admin = queueTarget === null ? null : await connectQueue(queueTarget, "--queue");
+  try {
+    return await runSweep(
+      args,
+      workers,
+      io,
+      queueTarget === null || admin === null ? null : { target: queueTarget, admin },
+    );
+  } finally {
+    admin?.disconnect();
+  }
+}
+
+async function runSweep(
+  args: SweepArgs,
+  workers: number,
+  io: CliIo,
+  queueAt: { target: Target; admin: Redis } | null,
+): Promise<number> {
   const plan =
-    args.resume === undefined ? freshPlan(args, workers, io) : resumedPlan(args, args.resume, workers, io);
+    args.resume === undefined
+      ? await freshPlan(args, workers, io)
+      : await resumedPlan(args, args.resume, workers, io);
   const { header, out } = plan;
   const stopAfter = header.stop_after_failures ?? undefined;
   const metricsInterval_us = parseMetricsInterval({ metricsInterval: header.metrics_interval ?? undefined });
   const liveOptions = parseLiveOptions(args);
   const finished = new Set(plan.done.map((entry) => entry.seed));
   const todo = plan.seeds.filter((seed) => !finished.has(seed));
-  // Where this sweep writes, checked before any work: sweep.json, each seed's failures/seed-<n>.
+  // Where this sweep writes, checked before any work: sweep.json, each seed's failures/seed-<n>
+  // (written here by the local pool's threads; a queue's workers write none).
   const failureTargets = preflightRunDirsIn(
     "--out",
     "dbsim",
-    todo.map((seed) => join(out, "failures", `seed-${seed}`)),
+    queueAt === null ? todo.map((seed) => join(out, "failures", `seed-${seed}`)) : [],
     io,
   );
-  const failureTarget = new Map(todo.map((seed, i) => [seed, failureTargets[i]]));
+  const failureTarget = new Map(failureTargets.map((target, i) => [todo[i] as number, target]));
   const sweepJson = join(out, "sweep.json");
   const sweepJsonTarget = preflightFileIn("--out", "dbsim", sweepJson);
+  const queue = queueAt === null ? null : await SweepQueue.open(queueAt.target, queueAt.admin, plan.name);
   // Live metrics: the workers post their runs' snapshots, aggregated here under <scenario>/sweep.
   const live = liveOptions === null ? null : await LiveEndpoint.start(liveOptions, io);
   const sweepMetrics = live === null ? null : new SweepMetrics(sweepRunLabel(plan.name), todo.length);
@@ -152,88 +185,62 @@ export async function sweepCommand(args: SweepArgs, io: CliIo): Promise<number> 
       ? SweepJournal.create<SeedResult>(out, header)
       : SweepJournal.reopen<SeedResult>(out);
   try {
-    const results = new Map<number, SeedResult>();
-    const merged = newHistogram();
-    let mergedMax = 0;
-    let failing = 0;
-    const record = (entry: JournalEntry<SeedResult>): void => {
-      results.set(entry.seed, entry.result);
-      if (entry.latency_all_base64 !== undefined)
-        merged.add(decodeFromCompressedBase64(entry.latency_all_base64));
-      mergedMax = Math.max(mergedMax, entry.latency_max_us);
-      if ("valid" in entry.result && entry.result.valid === false) failing++;
-    };
-    for (const entry of plan.done) record(entry);
+    const tally = new SweepTally();
+    for (const entry of plan.done) tally.record(entry);
     // Set by a signal or the K-th failure, from the callbacks below.
-    let stopped = (stopAfter !== undefined && failing >= stopAfter ? "failures" : null) as
+    let stopped = (stopAfter !== undefined && tally.failing >= stopAfter ? "failures" : null) as
       | "SIGINT"
       | "SIGTERM"
       | "failures"
       | null;
     const interrupted = () => stopped === "SIGINT" || stopped === "SIGTERM";
 
-    const poolSize = Math.max(1, Math.min(workers, todo.length));
-    const pool = createRunPool(poolSize);
     const bar = countProgressBar(
       args.progress && !args.json && io.stderr.isTTY === true,
       plan.seeds.length,
       "seeds",
       ["failing"],
     );
-    bar?.update(results.size, { failing });
+    bar?.update(tally.results.size, { failing: tally.failing });
     const scenarioPath = header.scenario_path;
+    const taskOf = (seed: number): RunTask => ({
+      text: header.scenario_text,
+      sourceName: scenarioPath,
+      fallbackName: basename(scenarioPath, extname(scenarioPath)),
+      overrides: [...header.overrides],
+      seed,
+      reproduce: reproduceCommand(scenarioPath, seed, header.overrides),
+      wantLatencyHistogram: true,
+      filesOnlyOnFailure: true,
+      ...(failureTarget.has(seed) ? { out: failureTarget.get(seed) } : {}),
+      metrics: header.metrics,
+      metricsInterval_us,
+    });
 
-    const runOne = async (seed: number): Promise<void> => {
-      const task: RunTask = {
-        text: header.scenario_text,
-        sourceName: scenarioPath,
-        fallbackName: basename(scenarioPath, extname(scenarioPath)),
-        overrides: [...header.overrides],
-        seed,
-        reproduce: reproduceCommand(scenarioPath, seed, header.overrides),
-        wantLatencyHistogram: true,
-        filesOnlyOnFailure: true,
-        out: failureTarget.get(seed),
-        metrics: header.metrics,
-        metricsInterval_us,
-      };
-      const channel = sweepMetrics === null ? null : new MessageChannel();
-      if (channel !== null && sweepMetrics !== null) {
-        channel.port1.on("message", (snapshot: MetricsSnapshot) => sweepMetrics.progress(seed, snapshot));
-        channel.port1.unref();
-        task.metricsPort = channel.port2;
-      }
+    /** A seed's run as the pool (here, or a queue's worker) returned it, or the error that crashed it. */
+    const settle = async (seed: number, outcome: QueuedOutcome): Promise<void> => {
       let entry: JournalEntry<SeedResult>;
-      try {
-        const hook = sweepTestHooks.runTask;
-        const result = hook === undefined ? await pool.run(task) : await hook(task, pool.run);
-        if (interrupted()) return; // the pool is going down: this result came too late
-        const outcome = seedResult(result.report);
+      if ("result" in outcome) {
+        const { result } = outcome;
+        const finishedSeed = seedResult(result.report);
         sayNotes(io, result.written?.notes ?? []); // the worker wrote a failing seed's directory
         entry = {
           seed,
-          result: outcome,
+          result: finishedSeed,
           ...(result.latency_all_base64 === undefined
             ? {}
             : { latency_all_base64: result.latency_all_base64 }),
           latency_max_us: result.report.ops.all?.latency_us.max ?? 0,
         };
-        await sweepMetrics?.finished(seed, seedOutcome(outcome), result.metrics_final ?? null);
-      } catch (error) {
-        if (interrupted()) return; // destroyed by the signal, not a crash
-        entry = {
-          seed,
-          result: { seed, crashed: error instanceof Error ? error.message : String(error) },
-          latency_max_us: 0,
-        };
+        await sweepMetrics?.finished(seed, seedOutcome(finishedSeed), result.metrics_final ?? null);
+      } else {
+        entry = { seed, result: { seed, crashed: outcome.error }, latency_max_us: 0 };
         await sweepMetrics?.finished(seed, "crashed", null);
-      } finally {
-        channel?.port1.close();
       }
       journal.append(entry);
-      record(entry);
-      if (stopAfter !== undefined && failing >= stopAfter && stopped === null) stopped = "failures";
-      bar?.increment({ failing });
+      tally.record(entry);
+      if (stopAfter !== undefined && tally.failing >= stopAfter && stopped === null) stopped = "failures";
+      bar?.increment({ failing: tally.failing });
     };
 
     let interrupt = (_signal: "SIGINT" | "SIGTERM"): void => {};
@@ -242,79 +249,155 @@ export async function sweepCommand(args: SweepArgs, io: CliIo): Promise<number> 
     process.on("SIGINT", onSigint);
     process.on("SIGTERM", onSigterm);
     try {
-      // Keep one task per worker in flight, and one more queued in the pool so that a worker that
-      // finishes starts the next seed at once (not after the main thread has handled its result);
-      // with --stop-after-failures none queued, so that no seed starts after the K-th failure.
-      // Stopping (a signal, --stop-after-failures) then submits nothing more, and thousands of seeds
-      // never sit queued in the pool.
-      const depth = stopAfter === undefined ? poolSize + 1 : poolSize;
-      await new Promise<void>((resolve) => {
-        let next = 0;
-        let inFlight = 0;
+      if (queue === null) {
+        await runLocally(todo, workers, stopAfter !== undefined, {
+          taskOf,
+          settle,
+          stopped: () => stopped !== null,
+          interrupted,
+          sweepMetrics,
+          onInterrupt: (handler) => {
+            interrupt = (signal) => {
+              if (interrupted()) return;
+              stopped = signal;
+              handler();
+            };
+          },
+        });
+      } else if (stopped === null) {
         interrupt = (signal) => {
           if (interrupted()) return;
           stopped = signal;
-          resolve(); // write what is done; the runs still going are abandoned
+          queue.cancel(); // its pending jobs are removed with the queue below
         };
-        const launch = (): void => {
-          while (stopped === null && inFlight < depth && next < todo.length) {
-            const seed = todo[next++] as number;
-            inFlight++;
-            void runOne(seed).finally(() => {
-              inFlight--;
-              launch();
-            });
-          }
-          if (inFlight === 0 && (stopped !== null || next >= todo.length)) resolve();
-        };
-        launch();
-      });
+        const batch = args.batch ?? defaultBatch(todo.length);
+        io.stderr.write(queue.banner(Math.ceil(todo.length / batch), batch));
+        await queue.run(
+          todo.map(taskOf),
+          batch,
+          sweepMetrics !== null,
+          {
+            settle: (seed, outcome) => (interrupted() ? Promise.resolve() : settle(seed, outcome)),
+            shouldStop: () => stopped !== null,
+            ...(sweepMetrics === null ? {} : { progress: (seed, s) => sweepMetrics.progress(seed, s) }),
+          },
+          io,
+        );
+      }
     } finally {
       process.removeListener("SIGINT", onSigint);
       process.removeListener("SIGTERM", onSigterm);
       bar?.stop();
-      await pool.close().catch(() => {});
+      await queue?.close(io);
     }
 
-    const ordered = [...results.values()].sort((a, b) => a.seed - b.seed);
-    const sweep: SweepJson = {
-      scenario: plan.name,
-      seeds: ordered,
-      failing_seeds: ordered.filter((r) => "valid" in r && r.valid === false).map((r) => r.seed),
-      crashed_seeds: ordered.filter((r) => "crashed" in r).map((r) => r.seed),
-      merged: {
-        latency_us: summarize(merged, merged.mean * merged.totalCount, mergedMax),
-        count: merged.totalCount,
-      },
-    };
+    const sweep = tally.sweepJson(plan.name);
     if (interrupted()) {
       sweep.interrupted = true;
       sweep.planned_seeds = header.seeds;
-      sweep.missing_seeds = seedRanges(plan.seeds.filter((seed) => !results.has(seed)));
+      sweep.missing_seeds = seedRanges(plan.seeds.filter((seed) => !tally.results.has(seed)));
       sweep.resume = `${DBSIM} sweep --resume ${out}`;
     }
     sayNotes(io, writeFileAtomic(sweepJson, `${JSON.stringify(sweep, null, 2)}\n`, sweepJsonTarget).notes);
 
     if (args.json) io.stdout.write(`${JSON.stringify(sweep, null, 2)}\n`);
-    else io.stdout.write(summaryText(sweep, plan.seeds.length, out, stopped));
-    for (const r of ordered)
+    else {
+      const replay = (seed: number): string =>
+        queue === null
+          ? `replay the first: ${DBSIM} replay ${join(out, "failures", `seed-${seed}`)}`
+          : `reproduce the first: ${reproduceCommand(scenarioPath, seed, header.overrides)}`;
+      io.stdout.write(summaryText(sweep, plan.seeds.length, out, stopped, replay));
+    }
+    for (const r of sweep.seeds)
       if ("crashed" in r) io.stderr.write(`dbsim: seed ${r.seed} crashed: ${r.crashed}\n`);
     if (live !== null && !interrupted()) await live.hold(io);
 
     if (stopped === "SIGINT") return EXIT_SIGINT;
     if (stopped === "SIGTERM") return EXIT_SIGTERM;
-    if (sweep.crashed_seeds.length > 0) return EXIT_INTERNAL;
-    if (sweep.failing_seeds.length > 0) return EXIT_VIOLATION;
-    if (ordered.some((r) => "valid" in r && r.valid === "unknown")) return EXIT_UNKNOWN;
-    return EXIT_OK;
+    return sweepExit(sweep);
   } finally {
     journal.close();
     await live?.close();
   }
 }
 
+/** A finished sweep's exit: a crash (70) over a failing seed (1) over an undecided one (3). */
+export function sweepExit(sweep: SweepJson): number {
+  if (sweep.crashed_seeds.length > 0) return EXIT_INTERNAL;
+  if (sweep.failing_seeds.length > 0) return EXIT_VIOLATION;
+  if (sweep.seeds.some((r) => "valid" in r && r.valid === "unknown")) return EXIT_UNKNOWN;
+  return EXIT_OK;
+}
+
+interface LocalRun {
+  taskOf(seed: number): RunTask;
+  settle(seed: number, outcome: QueuedOutcome): Promise<void>;
+  /** Stopped for any reason: submit nothing more. */
+  stopped(): boolean;
+  /** Stopped by a signal: results still coming are dropped. */
+  interrupted(): boolean;
+  sweepMetrics: SweepMetrics | null;
+  /** Registers what a signal does: end the run at once. */
+  onInterrupt(handler: () => void): void;
+}
+
+/** The seeds on this machine's pool of worker threads. */
+async function runLocally(todo: readonly number[], workers: number, stopAfter: boolean, run: LocalRun) {
+  const poolSize = Math.max(1, Math.min(workers, todo.length));
+  const pool = createRunPool(poolSize);
+  const runOne = async (seed: number): Promise<void> => {
+    const task = run.taskOf(seed);
+    const sweepMetrics = run.sweepMetrics;
+    const channel = sweepMetrics === null ? null : new MessageChannel();
+    if (channel !== null && sweepMetrics !== null) {
+      channel.port1.on("message", (snapshot: MetricsSnapshot) => sweepMetrics.progress(seed, snapshot));
+      channel.port1.unref();
+      task.metricsPort = channel.port2;
+    }
+    let outcome: QueuedOutcome;
+    try {
+      const hook = sweepTestHooks.runTask;
+      outcome = { result: hook === undefined ? await pool.run(task) : await hook(task, pool.run) };
+    } catch (error) {
+      outcome = { error: error instanceof Error ? error.message : String(error) };
+    } finally {
+      channel?.port1.close();
+    }
+    // The pool is going down: this result came too late, or was destroyed by the signal (not a crash).
+    if (run.interrupted()) return;
+    await run.settle(seed, outcome);
+  };
+  try {
+    // Keep one task per worker in flight, and one more queued in the pool so that a worker that
+    // finishes starts the next seed at once (not after the main thread has handled its result);
+    // with --stop-after-failures none queued, so that no seed starts after the K-th failure.
+    // Stopping (a signal, --stop-after-failures) then submits nothing more, and thousands of seeds
+    // never sit queued in the pool.
+    const depth = stopAfter ? poolSize : poolSize + 1;
+    await new Promise<void>((resolve) => {
+      let next = 0;
+      let inFlight = 0;
+      run.onInterrupt(resolve); // write what is done; the runs still going are abandoned
+      const launch = (): void => {
+        while (!run.stopped() && inFlight < depth && next < todo.length) {
+          const seed = todo[next++] as number;
+          inFlight++;
+          void runOne(seed).finally(() => {
+            inFlight--;
+            launch();
+          });
+        }
+        if (inFlight === 0 && (run.stopped() || next >= todo.length)) resolve();
+      };
+      launch();
+    });
+  } finally {
+    await pool.close().catch(() => {});
+  }
+}
+
 /** A new sweep: its scenario and options from the command line; an earlier finished sweep in --out is replaced. */
-function freshPlan(args: SweepArgs, workers: number, io: CliIo): SweepPlan {
+async function freshPlan(args: SweepArgs, workers: number, io: CliIo): Promise<SweepPlan> {
   if (args.scenario === undefined) throw new CliError("sweep: give a scenario file, or --resume DIR");
   const seedsText = args.seeds ?? DEFAULT_SEEDS;
   const seeds = parseSeedRange(seedsText);
@@ -325,6 +408,7 @@ function freshPlan(args: SweepArgs, workers: number, io: CliIo): SweepPlan {
   // Refuses a bad scenario, or one too large for the workers' memory, before running.
   const runs = Math.min(workers, seeds.length);
   const base = readScenarioFile(args.scenario, args.set, { maxMemory: args.maxMemory, runs });
+  await refuseBadProtocol(base.resolved.replication.protocol);
   parseMetricsInterval(args);
   const out = args.out ?? join("runs", base.resolved.name, "sweep");
   const state = preflightOutputDirectory("--out", out, "sweep", io, false);
@@ -359,7 +443,7 @@ const FIXED_BY_JOURNAL: readonly [keyof SweepArgs, string][] = [
 ];
 
 /** The sweep journaled in `dir`, to finish: the same scenario, seeds and options, by the same dbsim. */
-function resumedPlan(args: SweepArgs, dir: string, workers: number, io: CliIo): SweepPlan {
+async function resumedPlan(args: SweepArgs, dir: string, workers: number, io: CliIo): Promise<SweepPlan> {
   for (const [key, option] of FIXED_BY_JOURNAL) {
     if (args[key] !== undefined)
       throw new CliError(`--resume ${dir} goes on with the sweep as it was started: drop ${option}`);
@@ -369,7 +453,9 @@ function resumedPlan(args: SweepArgs, dir: string, workers: number, io: CliIo): 
   const state = preflightOutputDirectory("--resume", dir, "sweep", io, false);
   if (state !== "dbsim") throw new CliError(`--resume ${dir}: no sweep there to resume`);
   const done: JournalEntry<SeedResult>[] = [];
-  const header = SweepJournal.read<SeedResult>(dir, (entry) => done.push(checkEntry(dir, entry)));
+  const header = SweepJournal.read<SeedResult>(dir, (entry) => done.push(checkEntry(dir, entry)), {
+    repair: true,
+  });
   if (header.dbsim_version !== dbsimVersion()) {
     throw new CliError(
       `--resume ${dir}: the sweep was started by dbsim ${header.dbsim_version}, this is ${dbsimVersion()}; its seeds would not run alike (start it again)`,
@@ -381,6 +467,7 @@ function resumedPlan(args: SweepArgs, dir: string, workers: number, io: CliIo): 
     fallbackName: basename(header.scenario_path, extname(header.scenario_path)),
     overrides: header.overrides,
   });
+  await refuseBadProtocol(scenario.resolved.replication.protocol);
   refuseOverMemory(
     scenario,
     { maxMemory: args.maxMemory, runs: Math.min(workers, seeds.length) },
@@ -392,16 +479,8 @@ function resumedPlan(args: SweepArgs, dir: string, workers: number, io: CliIo): 
 
 /** A journal line of a seed: refused whole if it is not what this dbsim wrote. */
 function checkEntry(dir: string, entry: JournalEntry<SeedResult>): JournalEntry<SeedResult> {
-  const ok =
-    entry !== null &&
-    typeof entry === "object" &&
-    Number.isSafeInteger(entry.seed) &&
-    typeof entry.result === "object" &&
-    entry.result !== null &&
-    entry.result.seed === entry.seed &&
-    typeof entry.latency_max_us === "number" &&
-    (entry.latency_all_base64 === undefined || typeof entry.latency_all_base64 === "string");
-  if (!ok) throw new CliError(`${join(dir, JOURNAL_FILE)}: a seed's line is not one dbsim wrote`);
+  if (!isJournalEntry(entry))
+    throw new CliError(`${join(dir, JOURNAL_FILE)}: a seed's line is not one dbsim wrote`);
   return entry;
 }
 
@@ -448,29 +527,14 @@ function seedOutcome(seed: FinishedSeed): SeedOutcome {
   return seed.valid === true ? "pass" : seed.valid === false ? "fail" : "unknown";
 }
 
-/** A finished run's entry: its combined check verdict (false > unknown > true) and `dbsim run`'s exit. */
-function seedResult(report: Report): FinishedSeed {
-  const verdicts = Object.entries(report.checks);
-  const violations = verdicts.filter(([, v]) => v.valid === false).map(([name]) => name);
-  const unknown = verdicts.some(([, v]) => v.valid === "unknown");
-  const valid = violations.length > 0 ? false : unknown ? "unknown" : true;
-  const exit = valid === false ? EXIT_VIOLATION : valid === "unknown" ? EXIT_UNKNOWN : EXIT_OK;
-  return { seed: report.seed, trace_hash: report.trace_hash, valid, exit, violations };
-}
-
-/** Ascending seeds as ranges: [1, 2, 3, 7] -> ["1..3", "7"]. */
-function seedRanges(seeds: readonly number[]): string[] {
-  const ranges: string[] = [];
-  for (let i = 0; i < seeds.length; ) {
-    let j = i;
-    while (j + 1 < seeds.length && (seeds[j + 1] as number) === (seeds[j] as number) + 1) j++;
-    ranges.push(i === j ? `${seeds[i]}` : `${seeds[i]}..${seeds[j]}`);
-    i = j + 1;
-  }
-  return ranges;
-}
-
-function summaryText(sweep: SweepJson, total: number, out: string, stopped: string | null): string {
+/** The summary printed; `replay` says how to look at a failing seed. */
+export function summaryText(
+  sweep: SweepJson,
+  total: number,
+  out: string,
+  stopped: string | null,
+  replay: (seed: number) => string,
+): string {
   const lines: string[] = [];
   const note =
     stopped === "SIGINT" || stopped === "SIGTERM"
@@ -483,8 +547,7 @@ function summaryText(sweep: SweepJson, total: number, out: string, stopped: stri
   lines.push(
     `failing seeds: ${sweep.failing_seeds.length}${first === undefined ? "" : ` (${list(sweep.failing_seeds)})`}`,
   );
-  if (first !== undefined)
-    lines.push(`  replay the first: ${DBSIM} replay ${join(out, "failures", `seed-${first}`)}`);
+  if (first !== undefined) lines.push(`  ${replay(first)}`);
   const undecided = sweep.seeds.filter((r) => "valid" in r && r.valid === "unknown").map((r) => r.seed);
   if (undecided.length > 0) lines.push(`undecided seeds: ${undecided.length} (${list(undecided)})`);
   lines.push(

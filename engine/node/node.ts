@@ -12,7 +12,7 @@
 import type { HostBehaviour, HostContext, HostId, Message, TimerId, TimerTag } from "../../sim/host.js";
 import type { Rng } from "../../sim/rng.js";
 import type { EngineEvent, EngineEventSink } from "../events.js";
-import { OPERATIONS } from "../operations.js";
+import { leaderOnly, OPERATIONS } from "../operations.js";
 import { type RefusalStatus, type Request, type Response, unserved } from "../protocol.js";
 import type {
   InService,
@@ -120,7 +120,8 @@ export class DatabaseNode implements HostBehaviour, ProtocolContext, RequestHand
 
   execute(from: HostId, req: Request, arrived_us: number): InService | null {
     if (this.gate?.diverts(from, req, arrived_us) === true) return null;
-    const refused = this.protocol.refusal(req);
+    const refused = this.protocol.refusal(req, from);
+    if (refused === "forwarded") return null;
     if (refused !== null) {
       this.ctx.send(from, this.reply(req, refused));
       return null;
@@ -170,6 +171,14 @@ export class DatabaseNode implements HostBehaviour, ProtocolContext, RequestHand
 
   setTimer(delay_us: number, tag: TimerTag): TimerId {
     return this.ctx.setTimer(delay_us, PROTOCOL_TIMERS + tag);
+  }
+
+  leaderOnly(req: Request): boolean {
+    return leaderOnly(req);
+  }
+
+  serve(client: HostId, req: Request): void {
+    this.server.submit(client, req, this.ctx.now_us());
   }
 
   requestFsync(): void {

@@ -52,7 +52,9 @@ import {
   type ReadSettings,
 } from "./read-confirmation.js";
 
-export type ReplicationMode = "async" | "semi-sync" | "sync";
+/** When a leader acknowledges a write (what each mode waits for: see acknowledgement below). */
+export const LEADER_FOLLOWER_MODES = ["async", "semi-sync", "sync"] as const;
+export type ReplicationMode = (typeof LEADER_FOLLOWER_MODES)[number];
 
 export interface LeaderFollowerSettings extends ShardReplicas {
   mode: ReplicationMode;

@@ -6,7 +6,8 @@
 // A protocol owns the node's log of entries `{lsn, term, origin, ts_us, payload}` (positions 1, 2,
 // ...); the payloads are the state machines' and opaque to it (null: an entry of the protocol's own
 // that writes nothing, as Raft's no-op). It decides:
-// - which requests the node may serve now (`refusal`: a follower refuses writes with not_leader);
+// - which requests the node may serve now (`refusal`: a follower refuses writes with not_leader; a
+//   protocol may also forward a request to the replica that serves it, which calls `node.serve`);
 // - when a write is acknowledged (`onWrite`: the write's entries are logged; answer it with
 //   `node.respond` once durable and replicated enough) and when a read is answered (`onRead`);
 // - what peers exchange (`onMessage`, `onTimer`): entries appended with `node.append`, a divergent
@@ -23,6 +24,7 @@ import type { Rng } from "../../sim/rng.js";
 import type { EngineEvent } from "../events.js";
 import type { RefusalStatus, Request, Response } from "../protocol.js";
 
+export type { HostId, Message, TimerId, TimerTag } from "../../sim/host.js";
 export type { EngineEvent } from "../events.js";
 export type { RefusalStatus, Request, RequestOf, Response } from "../protocol.js";
 
@@ -88,6 +90,13 @@ export interface ProtocolContext {
   send(to: HostId, msg: Message): void;
   /** A timer of the protocol's own: `onTimer(tag)` is called when it fires (tags are its own). */
   setTimer(delay_us: number, tag: TimerTag): TimerId;
+  /** Whether only the shard's leader may serve the request: a write, or a read of the shard mover's. */
+  leaderOnly(req: Request): boolean;
+  /**
+   * Serves a request another replica forwarded (its `refusal` answered "forwarded") as if `client`
+   * had sent it here: queued, executed, handed to this protocol, answered to `client`.
+   */
+  serve(client: HostId, req: Request): void;
   readonly log: ReplicatedLog;
   readonly payloads: PayloadView;
   /** The fsync policy is `always`: an entry counts as durable only once an fsync covers it. */
@@ -129,8 +138,12 @@ export interface ReplicationProtocol {
   /** A message from a peer (anything but a client's request). */
   onMessage(from: HostId, msg: Message): void;
   onTimer(tag: TimerTag): void;
-  /** null when the node may serve `req` now, else the status to answer (e.g. not_leader). */
-  refusal(req: Request): RefusalStatus | null;
+  /**
+   * null when the node may serve `req` (from `from`) now; "forwarded" when the protocol sent it on to
+   * the replica that serves it (which calls `node.serve`), so this node neither serves nor answers
+   * it; else the status to answer (e.g. not_leader).
+   */
+  refusal(req: Request, from: HostId): RefusalStatus | "forwarded" | null;
   /** A write's CPU work is done and its entries are logged: acknowledge it when the protocol allows. */
   onWrite(write: InService): void;
   /** A request that wrote nothing is done: answer it now, or once its answer is safe to give. */
@@ -149,3 +162,17 @@ export interface ShardReplicas {
 
 /** Builds a node's protocol, at each start (a restart builds a new one: volatile state is lost). */
 export type ProtocolFactory = (shard: ShardReplicas) => ReplicationProtocol;
+
+/** What a protocol module (a scenario's `cluster.replication.protocol`) is given. */
+export interface ProtocolOptions {
+  /** The scenario's `failover.detect_after`: how long a silent replica may be presumed alive. */
+  readonly detect_after_us: number;
+}
+
+/**
+ * What a protocol module exports as `createProtocol`: called once per run, it returns the factory of
+ * the replicas' protocols (called at each start of each replica, with its shard's replicas). What
+ * replicas share (a shard's configuration service, say) lives in its closure, so no run sees
+ * another's and a crash loses none of it.
+ */
+export type CreateProtocol = (options: ProtocolOptions) => ProtocolFactory;

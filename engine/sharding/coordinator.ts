@@ -28,7 +28,7 @@ import {
   type Partitioner,
   RangePartitioner,
 } from "./partitioners.js";
-import { Router } from "./replica-router.js";
+import { ReplicaRouter } from "./replica-router.js";
 import { SHARD_STATS_INTERVAL_US, type ShardStats } from "./shard-gate.js";
 import type { ConfigStore, ShardMap, ShardMapNotice } from "./shard-map.js";
 
@@ -135,11 +135,11 @@ export class Coordinator implements HostBehaviour {
   constructor(config: CoordinatorConfig) {
     if (config.groups.size > MAX_SHARDS) throw new RangeError(`at most ${MAX_SHARDS} shards`);
     this.config = config;
-    const routers = new Map<number, Router>();
+    const replicaRouters = new Map<number, ReplicaRouter>();
     for (const [shard, nodes] of config.groups) {
-      routers.set(shard, new Router({ nodes, multiLeader: false, read_from: "leader" }));
+      replicaRouters.set(shard, new ReplicaRouter({ nodes, multiLeader: false, read_from: "leader" }));
     }
-    this.dispatcher = new Dispatcher({ shards: routers, map: null, readYourWrites: false });
+    this.dispatcher = new Dispatcher({ shards: replicaRouters, map: null, readYourWrites: false });
   }
 
   private get map(): ShardMap {

@@ -2,7 +2,7 @@
 // waits for. Used by the client driver (client-side routing) and by the router host (proxy routing).
 //
 // - A keyed request goes to its shard (by the cached shard map; one shard when unsharded), and there
-//   to a replica by the shard's Router (leader, follower or nearest).
+//   to a replica by the shard's ReplicaRouter (leader, follower or nearest).
 // - `not_leader` naming a leader, and `wrong_shard` carrying a newer map, are followed at once (at
 //   most MAX_REDIRECTS per request); they were not applied, so the request keeps its value.
 // - On a sharded cluster a scan over ranges goes from range to range until it has its rows; over
@@ -25,7 +25,7 @@ import {
   writeLsn,
 } from "../protocol.js";
 import { RangePartitioner } from "./partitioners.js";
-import type { Router } from "./replica-router.js";
+import type { ReplicaRouter } from "./replica-router.js";
 import type { ShardMap } from "./shard-map.js";
 
 /** Client indices (or the router host's pending slots) are packed into wire ids; this bounds them. */
@@ -74,12 +74,12 @@ const NO_ANSWERS: ScanResponse[] = [];
 
 export class Dispatcher {
   /** Per shard id: where its requests go among its replicas. */
-  private readonly shards: ReadonlyMap<number, Router>;
+  private readonly shards: ReadonlyMap<number, ReplicaRouter>;
   private map: ShardMap | null;
   /** By tag: the logical request in flight (a wire id carries its tag: id mod DISPATCH_MAX_TAGS). */
   private readonly pending: (Pending | undefined)[] = [];
   private readonly readYourWrites: boolean;
-  /** The shard of an unsharded cluster (its one Router). */
+  /** The shard of an unsharded cluster (its one ReplicaRouter). */
   private readonly onlyShard: number;
   private readonly lastWriteLsn = new Map<number, number>();
   private counter = 0;
@@ -89,7 +89,7 @@ export class Dispatcher {
   private readonly sentToShard: number[] = [];
 
   constructor(options: {
-    shards: ReadonlyMap<number, Router>;
+    shards: ReadonlyMap<number, ReplicaRouter>;
     map: ShardMap | null;
     readYourWrites: boolean;
   }) {
@@ -190,7 +190,7 @@ export class Dispatcher {
   }
 
   /**
-   * The sender gave up on `tag` (a timeout): forgets it and tells each shard's Router which nodes
+   * The sender gave up on `tag` (a timeout): forgets it and tells each shard's ReplicaRouter which nodes
    * left it unanswered, so the presumed leader moves on.
    */
   abandon(tag: number): void {
@@ -251,11 +251,11 @@ export class Dispatcher {
   }
 
   private sendPart(ctx: HostContext, entry: Pending, part: Part, to?: HostId): void {
-    const router = this.shards.get(part.shard);
-    if (router === undefined) throw new Error(`dispatch: no shard ${part.shard}`);
+    const replicas = this.shards.get(part.shard);
+    if (replicas === undefined) throw new Error(`dispatch: no shard ${part.shard}`);
     const counter = ++this.counter;
     part.wireId = counter * DISPATCH_MAX_TAGS + entry.tag;
-    const route = router.route(entry.leader ? "write" : "read", entry.tag);
+    const route = replicas.route(entry.leader ? "write" : "read", entry.tag);
     part.node = to ?? route.node;
     entry.parts.push(part);
     this.sentToShard[part.shard] = (this.sentToShard[part.shard] ?? 0) + 1;

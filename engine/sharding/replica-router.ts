@@ -8,7 +8,7 @@
 
 import type { HostId } from "../../sim/host.js";
 
-export interface RoutingConfig {
+export interface ReplicaRoutingConfig {
   /** The shard's replicas; the first leads at the start. */
   nodes: readonly HostId[];
   multiLeader: boolean;
@@ -21,11 +21,11 @@ export interface Route {
   readonly require_leader: boolean;
 }
 
-export class Router {
-  private readonly config: RoutingConfig;
+export class ReplicaRouter {
+  private readonly config: ReplicaRoutingConfig;
   private leader: HostId;
 
-  constructor(config: RoutingConfig) {
+  constructor(config: ReplicaRoutingConfig) {
     if (config.nodes.length === 0) throw new RangeError("routing needs at least one node");
     this.config = config;
     this.leader = config.nodes[0] as HostId;

@@ -6,13 +6,14 @@
 //
 // The config store holds the authoritative map. Database nodes read it directly (a strongly
 // consistent metadata service, as ZooKeeper or a Raft group of config servers would be, modelled as
-// instant); routers and clients keep a cached snapshot that goes stale and is corrected by the
-// `wrong_shard` answers that carry the current one, or by the coordinator's broadcast.
+// instant); dispatchers (the clients' or the router host's) keep a cached snapshot that goes stale
+// and is corrected by the `wrong_shard` answers that carry the current one, or by the
+// coordinator's broadcast.
 
 import type { Message } from "../../sim/host.js";
 import type { Partitioner } from "./partitioners.js";
 
-/** The coordinator tells nodes and routers that the map changed (nodes read it from the store). */
+/** The coordinator tells nodes and dispatchers that the map changed (nodes read it from the store). */
 export interface ShardMapNotice extends Message {
   readonly kind: "shard_map";
   readonly map: ShardMap;

@@ -252,7 +252,7 @@ export class KeyValueMachine implements StateMachine<RequestOf<KeyValueOp>, KvPa
       op: "scan",
       status: "ok",
       records,
-      // Which map it was answered under: a router that planned it with an older one replans.
+      // Which map it was answered under: a dispatcher that planned it with an older one replans.
       shard_map: this.ownership?.store.map,
       rows,
       pages_read: pagesRead,

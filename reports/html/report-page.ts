@@ -31,14 +31,26 @@ function latencyCells(l: LatencySummaryJson): string[] {
 function header(report: Report): string {
   const { sim, config } = report;
   const end_s = Math.round((sim.measured_from_s + sim.measured_duration_s) * 1e6) / 1e6; // whole µs
+  const target = report.target;
   const facts: [string, string][] = [
-    ["trace hash", report.trace_hash],
-    ["dbsim", report.host.dbsim_version],
-    [
-      "measured",
-      `${config.duration} after ${config.warmup} warmup (virtual ${sim.measured_from_s}–${end_s} s); ` +
-        `${sim.virtual_duration_s} s simulated, ${sim.events} events, ${sim.messages} messages`,
-    ],
+    ...(target === undefined
+      ? ([
+          ["trace hash", report.trace_hash],
+          ["dbsim", report.host.dbsim_version],
+          [
+            "measured",
+            `${config.duration} after ${config.warmup} warmup (virtual ${sim.measured_from_s}–${end_s} s); ` +
+              `${sim.virtual_duration_s} s simulated, ${sim.events} events, ${sim.messages} messages`,
+          ],
+        ] as [string, string][])
+      : ([
+          ["real database", `${target.name} (${target.version}): not deterministic, times are wall-clock`],
+          ["dbsim", report.host.dbsim_version],
+          [
+            "measured",
+            `${sim.measured_duration_s} s after ${config.warmup} warmup; ${sim.virtual_duration_s} s in all`,
+          ],
+        ] as [string, string][])),
     ["throughput", `${report.throughput_ops_per_s} ok ops/s`],
     ...strategyFacts(config),
   ];
@@ -46,7 +58,7 @@ function header(report: Report): string {
     config.description === "" ? "" : `<p class="description">${escapeHtml(config.description)}</p>\n`;
   const list = facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join("\n");
   return `<header>
-<h1>dbsim run: ${escapeHtml(report.scenario)}, seed ${report.seed}</h1>
+<h1>dbsim ${target === undefined ? "run" : "real"}: ${escapeHtml(report.scenario)}, seed ${report.seed}</h1>
 ${description}<dl class="facts">
 ${list}
 </dl>
@@ -117,7 +129,7 @@ ${note}
 function timelineSection(report: Report): string {
   const throughput = throughputSpec([{ label: "ok ops/s", style: solidStyle(0), report }]);
   return `<section id="timeline">
-<h2>Over virtual time</h2>
+<h2>Over ${report.target === undefined ? "virtual " : "wall-clock "}time</h2>
 <p class="note">${escapeHtml(TIME_SHADING_CAPTION)}</p>
 ${plotFigure("Throughput", "ok operations completed per second.", throughput)}
 ${plotFigure(
@@ -314,7 +326,9 @@ function configSection(report: Report, reproduce: string | undefined): string {
     reproduce === undefined
       ? ""
       : `<h3>Reproduce</h3>\n<pre><code>${escapeHtml(reproduce)}</code></pre>\n` +
-        `<p class="note">The same seed gives trace hash ${escapeHtml(report.trace_hash)} again.</p>\n`;
+        (report.target === undefined
+          ? `<p class="note">The same seed gives trace hash ${escapeHtml(report.trace_hash)} again.</p>\n`
+          : `<p class="note">The same seed sends the same operations again; a real database's figures vary from run to run.</p>\n`);
   return `<section id="config">
 <h2>Configuration</h2>
 ${command}<details>

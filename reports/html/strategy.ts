@@ -1,6 +1,6 @@
 // The strategy a run tested, in a few lines from its resolved scenario (report.json's config).
 
-import { indexDefinitionText } from "../../workloads/domain/advice.js";
+import { indexDefinitionText } from "../../workloads/generators/domain/advice.js";
 import { SCENARIO_PRESETS } from "../../workloads/scenario/presets.js";
 import { isDomainType, type ScenarioDoc } from "../../workloads/scenario/schema.js";
 

@@ -265,8 +265,6 @@ export const METRICS = {
   }),
 } as const;
 
-export type MetricKey = keyof typeof METRICS;
-
 /** Every metric of the catalogue, in declaration order. */
 export const ALL_METRICS: readonly MetricDef[] = Object.values(METRICS);
 

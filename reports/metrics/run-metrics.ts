@@ -9,7 +9,7 @@
 
 import { Counter, Gauge, Registry } from "prom-client";
 import type { EngineEvent, Role } from "../../engine/events.js";
-import type { FaultRecord, ResolvedFault } from "../../workloads/faults/injector.js";
+import type { FaultRecord, ResolvedFault } from "../../workloads/nemesis/injector.js";
 import type { CompletedOperation, Observer } from "../../workloads/observer.js";
 import { BucketHistogram, type BucketSeries } from "./bucket-histogram.js";
 import { LATENCY_BUCKETS_US, METRICS, metricOptions, RUN_LABEL } from "./catalogue.js";

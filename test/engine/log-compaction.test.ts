@@ -5,7 +5,6 @@
 import { describe, expect, it } from "vitest";
 import type { EngineEvent } from "../../engine/events.js";
 import { LOG_WINDOW, logWrites } from "../../engine/node/log.js";
-import { storageOf } from "../../engine/node/storage.js";
 import { ReplicationRecorder } from "../../reports/replication.js";
 import type { CompletedOperation } from "../../workloads/observer.js";
 import { ScenarioRun } from "../../workloads/runner.js";
@@ -41,18 +40,15 @@ ${yaml}`,
   r.runToEnd();
   const replication = recorder.finish(
     { mode: resolved.replication.mode, replicas: resolved.replication.replicas },
-    { surviving: r.survivingWrites(), leaders: r.leaders() },
+    { surviving: r.survivingWrites(), leaders: r.cluster.leaders() },
   );
   return { run: r, ops, events, replication };
 }
 
 /** Every key's version on two nodes. */
 function versions(r: ScenarioRun, node: number): Map<string, number> {
-  const table = storageOf(r.sim.disk(node)).table;
   const out = new Map<string, number>();
-  table.index.scan("", Number.POSITIVE_INFINITY, (key, row) => {
-    out.set(key, table.version(row));
-  });
+  r.cluster.recordsOn(node, 0, (key, value) => out.set(key, value));
   return out;
 }
 
@@ -84,7 +80,7 @@ describe("log compaction", () => {
       run.sim.at(14_000_000, () => run.sim.restart(follower));
     });
     const [leader, , follower] = r.hosts.nodes as number[];
-    expect(r.roleOf(leader as number)).toBe("leader");
+    expect(r.cluster.roleOf(leader as number)).toBe("leader");
     const installed = events.filter((e) => e.type === "snapshot");
     expect(installed.map((e) => e.node)).toEqual([follower]);
     expect(replication.snapshots_installed).toBe(1);
@@ -116,7 +112,7 @@ describe("log compaction", () => {
     expect(events.some((e) => e.type === "snapshot" && e.node === old)).toBe(true);
     expect(replication.lost_writes).toBeGreaterThan(100_000); // async: what the old leader acknowledged alone is gone
     r.settle(2_000_000);
-    const leader = r.leaders()[0] as number;
+    const leader = r.cluster.leaders()[0] as number;
     expect(leader).not.toBe(old);
     expect(versions(r, old)).toEqual(versions(r, leader));
   });

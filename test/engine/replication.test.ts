@@ -29,7 +29,7 @@ function run(cluster: string, seed: number, setup?: (run: ScenarioRun) => void, 
 }
 
 function leaderAtEnd(r: ScenarioRun): number {
-  const leaders = r.hosts.nodes.filter((n) => r.roleOf(n) === "leader");
+  const leaders = r.hosts.nodes.filter((n) => r.cluster.roleOf(n) === "leader");
   expect(leaders).toHaveLength(1);
   return leaders[0] as number;
 }

@@ -3,7 +3,7 @@ import type { QueryOutcome } from "../../engine/protocol.js";
 import { Database } from "../../engine/query/database.js";
 import { eq, type Query } from "../../engine/query/query.js";
 import { QueriesRecorder } from "../../reports/queries.js";
-import { ECOMMERCE_TABLES } from "../../workloads/domain/ecommerce.js";
+import { ECOMMERCE_TABLES } from "../../workloads/generators/domain/ecommerce.js";
 import type { CompletedOperation, OpResult } from "../../workloads/observer.js";
 
 const BY_CUSTOMER: Query = { kind: "select", table: "orders", where: [eq("customer_id", 7)] };
@@ -59,7 +59,6 @@ function op(
     term: 1,
     measured: options.measured ?? true,
     error: options.result === "fail" ? "overloaded" : null,
-    bank: undefined,
     query: { template, query, outcome: answer },
   };
 }

@@ -42,7 +42,7 @@ function recordedRun(overrides: string[] = []) {
   run.runToEnd();
   const report = recorder.finish(
     { mode: resolved.replication.mode, replicas: resolved.replication.replicas },
-    { surviving: run.survivingWrites(), leaders: run.leaders() },
+    { surviving: run.survivingWrites(), leaders: run.cluster.leaders() },
   );
   return { run, operations, report };
 }

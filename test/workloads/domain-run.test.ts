@@ -36,10 +36,10 @@ function runWith(yaml: string, seed: number, overrides: string[] = []) {
 
 /** Every replica's rows equal the leader's, and every replica's indexes and statistics agree with its rows. */
 function expectReplicasEqual(run: ScenarioRun): void {
-  const leader = run.finalDatabase() as Database;
+  const leader = run.cluster.finalDatabase() as Database;
   expect(leader).toBeInstanceOf(Database);
   for (const node of run.hosts.nodes) {
-    const db = run.database(node) as Database;
+    const db = run.cluster.databaseOn(node) as Database;
     db.checkConsistency();
     for (const table of TABLES)
       expect(db.rows(table), `${run.nodeNames.get(node)} ${table}`).toEqual(leader.rows(table));
@@ -49,7 +49,7 @@ function expectReplicasEqual(run: ScenarioRun): void {
 describe("a domain workload run", () => {
   it("serves every query, and every replica ends with the leader's rows and consistent indexes", () => {
     const { run, ops } = runWith(ECOMMERCE, 1);
-    expect(run.leaders()).toHaveLength(1);
+    expect(run.cluster.leaders()).toHaveLength(1);
     expect(ops.length).toBeGreaterThan(1000);
     expect(ops.every((op) => op.result === "ok")).toBe(true);
     // Report names: selects are reads, new orders (batches of inserts) inserts, status updates updates.
@@ -70,7 +70,7 @@ describe("a domain workload run", () => {
       table_lookup: true,
     });
     expect(recent?.query?.outcome?.shape).toContain("backward, limit 10");
-    const leader = run.finalDatabase() as Database;
+    const leader = run.cluster.finalDatabase() as Database;
     expect(leader.rowCount("orders")).toBeGreaterThan(500); // the initial 500 and the new ones
     run.settle(2_000_000); // let the followers apply the last entries
     expectReplicasEqual(run);
@@ -78,9 +78,9 @@ describe("a domain workload run", () => {
 
   it("is deterministic: the same seed gives the same trace, operations and queries report", () => {
     const report = (ops: CompletedOperation[], run: ScenarioRun) => {
-      const recorder = new QueriesRecorder(run.domain?.templates.map((t) => t.name) ?? []);
+      const recorder = new QueriesRecorder(run.workload.domain?.templates.map((t) => t.name) ?? []);
       for (const op of ops) recorder.onOperation(op);
-      return recorder.finish(run.finalDatabase());
+      return recorder.finish(run.cluster.finalDatabase());
     };
     const a = runWith(ECOMMERCE, 5);
     const b = runWith(ECOMMERCE, 5);
@@ -100,7 +100,7 @@ describe("a domain workload run", () => {
       // The crashed leader lost its unsynced tail on restart: those writes were undone row by row.
       expect(revert).toHaveBeenCalled();
       expect(ops.some((op) => op.result === "info" || op.result === "fail")).toBe(true);
-      expect(run.leaders()).toHaveLength(1);
+      expect(run.cluster.leaders()).toHaveLength(1);
       run.settle(3_000_000);
       expectReplicasEqual(run);
     } finally {
@@ -110,7 +110,7 @@ describe("a domain workload run", () => {
 
   it("reads on followers with read_from: follower, writes on the leader", () => {
     const { run, ops } = runWith(ECOMMERCE, 3, ["cluster.replication.read_from=follower"]);
-    const leader = run.leaders()[0];
+    const leader = run.cluster.leaders()[0];
     const reads = ops.filter((op) => op.op === "read");
     const writes = ops.filter((op) => op.op !== "read");
     expect(reads.every((op) => op.node !== leader)).toBe(true);

@@ -4,8 +4,8 @@
 import { describe, expect, it } from "vitest";
 import type { EngineEvent } from "../../engine/events.js";
 import { runChecker } from "../../workloads/checkers/checker.js";
-import { registerChecks } from "../../workloads/checkers/checks.js";
-import { HistoryRecorder } from "../../workloads/history-recorder.js";
+import { type RegisterCheckName, registerChecks } from "../../workloads/checkers/checks.js";
+import { HistoryRecorder } from "../../workloads/client/history-recorder.js";
 import { ScenarioRun } from "../../workloads/runner.js";
 import { loadScenario } from "../../workloads/scenario/load.js";
 
@@ -30,16 +30,12 @@ function run(text: string, seed = 1) {
       onEngineEvent: (event) => events.push(event),
     },
   });
-  history = new HistoryRecorder((node) => r.nodeNames.get(node) ?? `host${node}`);
+  history = new HistoryRecorder((node) => r.nodeNames.get(node) ?? `host${node}`, r.plugin.history);
   const result = r.runToEnd();
   const h = history.toHistory("h");
-  const final = r.finalValues(history.touchedKeys);
-  const verdict = (name: string) =>
-    runChecker(
-      registerChecks[name] as NonNullable<(typeof registerChecks)[string]>,
-      h,
-      final === null ? {} : { final_state: final },
-    ).valid;
+  const final = r.cluster.leaderValues(history.touchedKeys);
+  const verdict = (name: RegisterCheckName) =>
+    runChecker(registerChecks[name], h, final === null ? {} : { final_state: final }).valid;
   const end = events.find((e) => e.type === "reshard_end") as
     | Extract<EngineEvent, { type: "reshard_end" }>
     | undefined;

@@ -84,6 +84,10 @@ export const bankChecker: Checker = (history: History, options: CheckOptions): V
   };
 };
 
+/** The bank's checks by name (the names a scenario of the bank may give). */
+export const bankChecks = { bank: bankChecker } as const satisfies Readonly<Record<string, Checker>>;
+export const BANK_CHECK_NAMES = Object.keys(bankChecks) as [keyof typeof bankChecks];
+
 function balancesOf(value: unknown, history: History, operation: Operation): Map<string, number> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new Error(

@@ -312,14 +312,19 @@ export const monotonicReads: Checker = withUniqueWrites((keys, history) => {
   return anomalies.verdict(checked, "reads");
 });
 
-/** Every register check by name, as a run's verdict lists them. */
-export const registerChecks: Readonly<Record<string, Checker>> = {
+/** Every register check by name, as a run's verdict lists them (the names a scenario may give). */
+export const registerChecks = {
   linearizable,
   lost_writes: lostWrites,
   stale_reads: staleReads,
   read_your_writes: readYourWrites,
   monotonic_reads: monotonicReads,
-};
+} as const satisfies Readonly<Record<string, Checker>>;
+export type RegisterCheckName = keyof typeof registerChecks;
+export const REGISTER_CHECK_NAMES = Object.keys(registerChecks) as [
+  RegisterCheckName,
+  ...RegisterCheckName[],
+];
 
 /** The write a read saw, or null for the initial value. */
 function writeSummary(origin: Origin): OperationSummary | null {

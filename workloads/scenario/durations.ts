@@ -1,4 +1,4 @@
-// Duration fields of the scenario schema, shared by schema.ts and faults-schema.ts: validated, never
+// Duration fields of the scenario schema, shared by schema.ts and nemesis/schema.ts: validated, never
 // transformed (the document keeps what the user wrote), at most a virtual day.
 
 import { z } from "zod";

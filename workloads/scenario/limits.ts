@@ -9,3 +9,5 @@ export const MAX_NAME_CHARS = 64;
 export const MAX_KEY_CHARS = 256;
 /** A value written as text: a duration, a rate, an fsync policy. */
 export const MAX_VALUE_CHARS = 64;
+/** A file's path: a protocol module's. */
+export const MAX_PATH_CHARS = 1024;

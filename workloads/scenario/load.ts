@@ -4,30 +4,9 @@
 
 import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import { z } from "zod";
+import { ScenarioError } from "./errors.js";
 import { type ResolvedScenario, resolveScenario } from "./resolve.js";
 import { type ScenarioDoc, scenarioSchema } from "./schema.js";
-
-export class ScenarioError extends Error {
-  override readonly name = "ScenarioError";
-  /** The problem's path, e.g. "workload.distribution"; "" for whole-file errors. */
-  readonly path: string;
-  /** 1-based position in the source, when the problem is at a node of the file. */
-  readonly line: number | undefined;
-  readonly column: number | undefined;
-  /** Every problem found, formatted like the message (which names the first). */
-  readonly problems: readonly string[];
-
-  constructor(
-    message: string,
-    details: { path?: string; line?: number; column?: number; problems?: readonly string[] } = {},
-  ) {
-    super(message);
-    this.path = details.path ?? "";
-    this.line = details.line;
-    this.column = details.column;
-    this.problems = details.problems ?? [message];
-  }
-}
 
 export interface LoadOptions {
   /** Names the source in messages, e.g. "scenarios/x.yaml". */

@@ -11,7 +11,7 @@
 // so `field_length` does not count.
 
 import { LOG_WINDOW } from "../../engine/node/log.js";
-import type { DomainType } from "../domain/domain.js";
+import type { DomainType } from "../generators/domain/domain.js";
 import type { ResolvedScenario } from "./resolve.js";
 import { formatBytes } from "./units.js";
 

@@ -1,15 +1,15 @@
 // Turns a validated scenario document into numbers: durations in µs, rates per second, the preset's
 // mix and distribution applied. Only for documents the schema accepted (loadScenario does both).
 
-import { nodeName } from "../../engine/cluster.js";
+import { type BuiltInMode, nodeName } from "../../engine/cluster.js";
 import type { IndexDefinition } from "../../engine/query/indexes.js";
 import type { ReadConsistency } from "../../engine/replication/read-confirmation.js";
 import type { ShardingChange } from "../../engine/sharding/coordinator.js";
 import type { StrategyName } from "../../engine/sharding/partitioners.js";
 import type { LatencySpec } from "../../sim/latency.js";
-import type { BankConfig } from "../bank/bank-workload.js";
-import type { DomainType } from "../domain/domain.js";
-import { type ResolvedFaults, resolveFaults } from "../faults/resolve.js";
+import type { BankConfig } from "../generators/bank/bank-workload.js";
+import type { DomainType } from "../generators/domain/domain.js";
+import { type ResolvedFaults, resolveFaults } from "../nemesis/resolve.js";
 import {
   OPERATION_KINDS,
   type OperationMix,
@@ -45,7 +45,9 @@ export interface ResolvedScenario {
   };
   replication: {
     replicas: number;
-    mode: "async" | "semi-sync" | "sync" | "multi-leader";
+    mode: BuiltInMode;
+    /** A protocol module's path (null: the built-in protocol of `mode`). */
+    protocol: string | null;
     read_from: "leader" | "follower" | "nearest";
     read_your_writes: boolean;
     read_consistency: ReadConsistency;
@@ -183,6 +185,7 @@ function resolveReplication(cluster: ScenarioDoc["cluster"]): ResolvedScenario["
   return {
     replicas: cluster.replicas,
     mode: replication.mode,
+    protocol: replication.protocol ?? null,
     read_from: replication.read_from,
     read_your_writes: replication.read_your_writes,
     read_consistency: replication.read_consistency,

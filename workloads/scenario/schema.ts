@@ -10,33 +10,37 @@
 // - a union's `error` is the message for a value of the wrong type, e.g. "expected a duration ...".
 
 import { z } from "zod";
+import { REPLICATION_MODES } from "../../engine/cluster.js";
 import { SchemaError } from "../../engine/query/errors.js";
 import { INDEX_KINDS, validateIndexes } from "../../engine/query/indexes.js";
 import { validateTables } from "../../engine/query/schema.js";
 import { READ_CONSISTENCIES } from "../../engine/replication/read-confirmation.js";
 import { MAX_SHARDS } from "../../engine/sharding/coordinator.js";
-import { BANK_TRANSFER_MODES } from "../bank/bank-workload.js";
-import { DOMAIN_TYPES, type DomainType, type KnobSpec, type TemplateSpec } from "../domain/domain.js";
-import { createDomainWorkload, DOMAIN_KNOBS, DOMAIN_TEMPLATES } from "../domain/registry.js";
+import { BANK_CHECK_NAMES } from "../checkers/bank.js";
+import { REGISTER_CHECK_NAMES } from "../checkers/checks.js";
+import { BANK_TRANSFER_MODES } from "../generators/bank/bank-workload.js";
+import {
+  DOMAIN_TYPES,
+  type DomainType,
+  type KnobSpec,
+  type TemplateSpec,
+} from "../generators/domain/domain.js";
+import { createDomainWorkload, DOMAIN_KNOBS, DOMAIN_TEMPLATES } from "../generators/domain/registry.js";
+import { faultsSchema } from "../nemesis/schema.js";
 import { duration, durationValueUs, MAX_DURATION_US } from "./durations.js";
-import { faultsSchema } from "./faults-schema.js";
-import { MAX_DESCRIPTION_CHARS, MAX_KEY_CHARS, MAX_NAME_CHARS, MAX_VALUE_CHARS } from "./limits.js";
+import {
+  MAX_DESCRIPTION_CHARS,
+  MAX_KEY_CHARS,
+  MAX_NAME_CHARS,
+  MAX_PATH_CHARS,
+  MAX_VALUE_CHARS,
+} from "./limits.js";
 import { OPERATION_KINDS, REQUEST_DISTRIBUTIONS, YCSB_PRESET_NAMES } from "./presets.js";
 import { parseFsyncPolicy, parseRatePerS, UnitError } from "./units.js";
 
 export { durationValueUs, MAX_DURATION_US } from "./durations.js";
 
-/** Checks of a register history (workloads/checkers/checks.ts, registerChecks): YCSB workloads. */
-export const REGISTER_CHECK_NAMES = [
-  "linearizable",
-  "lost_writes",
-  "stale_reads",
-  "read_your_writes",
-  "monotonic_reads",
-] as const;
-/** Checks of a bank history (workloads/checkers/bank.ts). */
-export const BANK_CHECK_NAMES = ["bank"] as const;
-/** The checks a scenario may ask for. */
+/** The checks a scenario may ask for: a register history's (YCSB), a bank history's. */
 export const CHECK_NAMES = [...REGISTER_CHECK_NAMES, ...BANK_CHECK_NAMES] as const;
 
 /** Workload types: YCSB's registers, the bank, and the domain workloads (tables and queries). */
@@ -152,13 +156,25 @@ const failoverSchema = z
 const replicationSchema = z
   .strictObject({
     mode: z
-      .enum(["async", "semi-sync", "sync", "multi-leader"])
+      .enum(REPLICATION_MODES)
       .default("async")
       .describe(
         "When a write is acknowledged: `async` once the leader has it durable; `semi-sync` once one " +
           "follower also has it; `sync` once every live follower has it (and a majority of replicas); " +
           "`multi-leader`: every node " +
           "accepts writes, conflicts resolved by last-writer-wins on the nodes' clocks.",
+      ),
+    protocol: z
+      .string()
+      .min(1)
+      .max(MAX_PATH_CHARS)
+      .nullable()
+      .optional() // no default: a scenario without one keeps its report's config as it was
+      .describe(
+        "A replication protocol of your own in place of `mode`'s (absent: the built-in one): the path of a JavaScript module " +
+          "that exports `createProtocol`, relative to the directory dbsim runs in, e.g. " +
+          '`./examples/chain-replication/index.js` (docs/replication.md, "Your own protocol"). ' +
+          "Clients send requests to the node it names leader; `mode` must not be multi-leader.",
       ),
     read_from: z
       .enum(["leader", "follower", "nearest"])
@@ -192,6 +208,13 @@ const replicationSchema = z
       ),
     failover: failoverSchema.prefault({}),
   })
+  .superRefine((replication, ctx) => {
+    if (replication.protocol != null && replication.mode === "multi-leader") {
+      const message =
+        "needs a leader-follower mode (got mode: multi-leader): clients send to the leader it names";
+      ctx.addIssue({ code: "custom", path: ["protocol"], message });
+    }
+  }, WHEN_FIELDS_VALID)
   .describe("How the replicas of a shard share writes.");
 
 export const SHARDING_STRATEGIES = ["hash", "consistent", "range", "directory"] as const;
@@ -824,8 +847,6 @@ export const scenarioSchema = scenarioSchemaBase
 
 /** A scenario document as written, with every default filled in. */
 export type ScenarioDoc = z.output<typeof scenarioSchema>;
-/** What a scenario file may contain (defaults optional). */
-export type ScenarioInput = z.input<typeof scenarioSchema>;
 
 /** Shard groups the cluster provisions: the most the changes need, spares included. */
 export function provisionedShards(

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { checkLinearizable } from "../../../workloads/checkers/linearizable.js";
-import { HistoryRecorder } from "../../../workloads/history-recorder.js";
+import { HistoryRecorder } from "../../../workloads/client/history-recorder.js";
 import type { CompletedOperation } from "../../../workloads/observer.js";
 import { ScenarioRun } from "../../../workloads/runner.js";
 import { loadScenario } from "../../../workloads/scenario/load.js";
@@ -27,7 +27,10 @@ function run(text: string, seed: number, overrides: string[] = [], setup?: (run:
       },
     },
   });
-  history = new HistoryRecorder((node) => scenarioRun.nodeNames.get(node) ?? `host${node}`);
+  history = new HistoryRecorder(
+    (node) => scenarioRun.nodeNames.get(node) ?? `host${node}`,
+    scenarioRun.plugin.history,
+  );
   setup?.(scenarioRun);
   scenarioRun.runToEnd();
   const verdict = checkLinearizable(history.toHistory("test"));

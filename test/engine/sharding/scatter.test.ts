@@ -12,7 +12,7 @@ import {
   type Partitioner,
   RangePartitioner,
 } from "../../../engine/sharding/partitioners.js";
-import { Router } from "../../../engine/sharding/replica-router.js";
+import { ReplicaRouter } from "../../../engine/sharding/replica-router.js";
 import { ConfigStore, ShardMap } from "../../../engine/sharding/shard-map.js";
 import type { HostContext } from "../../../sim/host.js";
 import { Simulation } from "../../../sim/simulation.js";
@@ -53,7 +53,7 @@ function scans(
     shards: new Map(
       groups.map((group, shard) => [
         shard,
-        new Router({ nodes: group.nodes, multiLeader: false, read_from: "leader" }),
+        new ReplicaRouter({ nodes: group.nodes, multiLeader: false, read_from: "leader" }),
       ]),
     ),
     map: store.map,

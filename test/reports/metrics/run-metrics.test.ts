@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { EngineEvent } from "../../../engine/events.js";
 import { RunMetrics, type RunView } from "../../../reports/metrics/run-metrics.js";
-import type { FaultRecord } from "../../../workloads/faults/injector.js";
+import type { FaultRecord } from "../../../workloads/nemesis/injector.js";
 import type { CompletedOperation } from "../../../workloads/observer.js";
 
 function op(fields: Partial<CompletedOperation>): CompletedOperation {

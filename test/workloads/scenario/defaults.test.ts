@@ -118,6 +118,7 @@ const DEFAULT_RESOLVED: ResolvedScenario = {
   replication: {
     replicas: 1,
     mode: "async",
+    protocol: null,
     read_from: "leader",
     read_your_writes: false,
     read_consistency: "local",

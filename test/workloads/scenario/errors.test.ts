@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { LATENCY_DISTS } from "../../../sim/latency.js";
-import { loadScenario, ScenarioError } from "../../../workloads/scenario/load.js";
+import { ScenarioError } from "../../../workloads/scenario/errors.js";
+import { loadScenario } from "../../../workloads/scenario/load.js";
 import { loadError, loadErrorMessage } from "./helpers.js";
 
 const DURATION_HELP = "use a number and a unit (us, ms, s, m, h), e.g. 500us, 2ms, 10s";

@@ -1,4 +1,5 @@
-import { type LoadOptions, loadScenario, ScenarioError } from "../../../workloads/scenario/load.js";
+import { ScenarioError } from "../../../workloads/scenario/errors.js";
+import { type LoadOptions, loadScenario } from "../../../workloads/scenario/load.js";
 
 /** The ScenarioError that loading `text` throws (fails the test when it loads, or throws anything else). */
 export function loadError(text: string, options?: LoadOptions): ScenarioError {

@@ -1,0 +1,271 @@
+// Builds a cluster inside a simulation from its spec and names every host: the shard groups' nodes
+// (`shard<i>/n<j>`, spare groups included), the `client`, and on a sharded cluster the
+// `coordinator` and (routing: proxy) the `router` host, in that order. Every host is added first,
+// so the simulator hands out its id, and the behaviours are built once every id is known: nobody
+// computes a host id. `ClusterInspector` is how anyone reads the engine's truth after a run (who
+// leads, what a replica holds, which writes its log stands by) without knowing what a node keeps
+// on its disk.
+
+import type { HostBehaviour, HostFactory, HostId } from "../sim/host.js";
+import type { Simulation } from "../sim/simulation.js";
+import { installShard, type Shard, type ShardConfig, shardNodeNames } from "./cluster.js";
+import type { EngineEvent, EngineEventSink, Role } from "./events.js";
+import { logWrites } from "./node/log.js";
+import { storageOf } from "./node/storage.js";
+import type { Database } from "./query/database.js";
+import type { ConfigStore } from "./sharding/shard-map.js";
+import { WriteSet } from "./write-set.js";
+
+export interface TopologySpec {
+  /** Shard groups to build, spares included (1: an unsharded cluster). */
+  readonly shards: number;
+  /** What each shard group is (every group alike). */
+  readonly shard: Omit<ShardConfig, "sharding" | "events">;
+  /** Every node accepts writes (multi-leader): no shard has a single leader to inspect. */
+  readonly every_node_leads: boolean;
+  readonly events?: EngineEventSink;
+  /** A sharded cluster: the shard map's store, and whether a router host routes the clients' requests. */
+  readonly sharding: { readonly store: ConfigStore; readonly router: boolean } | null;
+}
+
+/** A database node: its host, name and shard. */
+export interface ClusterNode {
+  readonly id: HostId;
+  readonly name: string;
+  readonly shard: number;
+}
+
+/** Every host of the cluster, by what it is. */
+export interface TopologyHosts {
+  /** The shard groups, by shard number (spares included). */
+  readonly shards: readonly Shard[];
+  /** Every database node, shard after shard. */
+  readonly nodes: readonly HostId[];
+  readonly client: HostId;
+  readonly coordinator: HostId | null;
+  /** The router host (routing: proxy), which routes the clients' requests by the shard map. */
+  readonly router: HostId | null;
+}
+
+export class Topology {
+  readonly hosts: TopologyHosts;
+  readonly inspector: ClusterInspector;
+  /** Each host's behaviour: the nodes' at once, the others' once bound. */
+  private readonly behaviours: Map<HostId, HostFactory>;
+
+  constructor(hosts: TopologyHosts, inspector: ClusterInspector, behaviours: Map<HostId, HostFactory>) {
+    this.hosts = hosts;
+    this.inspector = inspector;
+    this.behaviours = behaviours;
+  }
+
+  /**
+   * Gives the client, the coordinator or the router host its behaviour (before the simulation
+   * starts): one instance, kept across restarts (none of them keeps state a crash would lose).
+   */
+  bind(host: HostId, behaviour: HostBehaviour): void {
+    if (this.behaviours.has(host)) throw new Error(`topology: host ${host} already has a behaviour`);
+    this.behaviours.set(host, () => behaviour);
+  }
+}
+
+/**
+ * Adds the cluster's hosts to the simulation and loads every replica (the load phase takes no
+ * virtual time); bind the client's behaviour (and the coordinator's, the router host's) before
+ * the simulation starts.
+ */
+export function buildTopology(sim: Simulation, spec: TopologySpec): Topology {
+  const behaviours = new Map<HostId, HostFactory>();
+  const add = (name: string, fsync_us = 0): HostId => {
+    const id = sim.addHost(name, () => behaviourOf(id), { fsync_us });
+    return id;
+  };
+  const behaviourOf = (id: HostId): HostBehaviour => {
+    const factory = behaviours.get(id);
+    if (factory === undefined) throw new Error(`topology: host ${sim.nameOf(id)} was never bound`);
+    return factory();
+  };
+  const groups = Array.from({ length: spec.shards }, (_, shard) => {
+    const names = shardNodeNames(shard, spec.shard.replicas);
+    const nodes = names.map((name) => add(name, spec.shard.fsync_us));
+    return { nodes, names, initialLeader: nodes[0] as HostId };
+  });
+  const client = add("client");
+  const coordinator = spec.sharding === null ? null : add("coordinator");
+  const router = spec.sharding?.router ? add("router") : null;
+  const hosts: TopologyHosts = {
+    shards: groups,
+    nodes: groups.flatMap((group) => group.nodes),
+    client,
+    coordinator,
+    router,
+  };
+  const store = spec.sharding?.store ?? null;
+  const inspector = new ClusterInspector(sim, hosts, store, spec.every_node_leads);
+  const events = (event: EngineEvent): void => {
+    inspector.onEngineEvent(event);
+    spec.events?.(event);
+  };
+  groups.forEach((group, shard) => {
+    const sharding = store === null ? {} : { sharding: { shard, store, coordinator: coordinator as HostId } };
+    const node = installShard(sim, group.nodes, { ...spec.shard, events, ...sharding });
+    for (const id of group.nodes) behaviours.set(id, node);
+  });
+  return new Topology(hosts, inspector, behaviours);
+}
+
+/** A node as the fault injector sees it: its role, and whether its shard is one the map uses now. */
+export interface NodeState extends ClusterNode {
+  readonly role: Role | "down";
+  readonly in_service: boolean;
+}
+
+/** The engine's truth, read from the nodes themselves (after a run, or between slices). */
+export class ClusterInspector {
+  readonly hosts: TopologyHosts;
+  /** Every database node, shard after shard, with its name and shard. */
+  readonly nodes: readonly ClusterNode[];
+  private readonly sim: Simulation;
+  private readonly store: ConfigStore | null;
+  private readonly everyNodeLeads: boolean;
+  /** Each node's role as last reported. */
+  private readonly roles = new Map<HostId, Role>();
+
+  constructor(sim: Simulation, hosts: TopologyHosts, store: ConfigStore | null, everyNodeLeads: boolean) {
+    this.sim = sim;
+    this.hosts = hosts;
+    this.nodes = hosts.shards.flatMap((group, shard) =>
+      group.nodes.map((id, i) => ({ id, name: group.names[i] as string, shard })),
+    );
+    this.store = store;
+    this.everyNodeLeads = everyNodeLeads;
+  }
+
+  onEngineEvent(event: EngineEvent): void {
+    if (event.type === "role") this.roles.set(event.node, event.role);
+  }
+
+  /** A node's role as it last reported it, or "down" when it is not running. */
+  roleOf(node: HostId): Role | "down" {
+    if (!this.sim.isUp(node)) return "down";
+    return this.roles.get(node) ?? "follower";
+  }
+
+  /** Nodes that believe they lead now. */
+  leaders(): HostId[] {
+    return this.hosts.nodes.filter((node) => this.roleOf(node) === "leader");
+  }
+
+  /** Every node now (the fault injector's view). */
+  nodeStates(): NodeState[] {
+    const inService = new Set(this.shardsInUse());
+    return this.nodes.map((node) => ({
+      ...node,
+      role: this.roleOf(node.id),
+      in_service: inService.has(node.shard),
+    }));
+  }
+
+  /** The shards the shard map uses now ([0] unsharded). */
+  shardsInUse(): readonly number[] {
+    return this.store?.map.shardIds ?? [0];
+  }
+
+  /** The shard that owns a key now. */
+  ownerOf(key: string): number {
+    return this.store === null ? 0 : this.store.map.ownerOf(key);
+  }
+
+  /** The replicas of the shard that owns a key now. */
+  replicasOf(key: string): readonly HostId[] {
+    return (this.hosts.shards[this.ownerOf(key)] as Shard).nodes;
+  }
+
+  /**
+   * The one leader of each shard in use, by shard; null if one has none or several, or when every
+   * node leads (multi-leader).
+   */
+  shardLeaders(): Map<number, HostId> | null {
+    if (this.everyNodeLeads) return null;
+    const leaders = new Map<number, HostId>();
+    for (const shard of this.shardsInUse()) {
+      const group = this.hosts.shards[shard];
+      const leading = group?.nodes.filter((node) => this.roleOf(node) === "leader") ?? [];
+      if (leading.length !== 1) return null;
+      leaders.set(shard, leading[0] as HostId);
+    }
+    return leaders;
+  }
+
+  /** The version a key holds on a replica (0: its loaded value), undefined when absent. */
+  valueOn(node: HostId, key: string): number | undefined {
+    const table = storageOf(this.sim.disk(node)).table;
+    const row = table.find(key);
+    return row < 0 ? undefined : table.version(row);
+  }
+
+  /** Every record a replica holds that its shard owns now, with its value, in key order. */
+  recordsOn(node: HostId, shard: number, each: (key: string, value: number) => void): void {
+    const table = storageOf(this.sim.disk(node)).table;
+    table.index.scan("", Number.POSITIVE_INFINITY, (key, row) => {
+      if (this.ownerOf(key) === shard) each(key, table.version(row));
+    });
+  }
+
+  /** Values of every write a replica's log stands by, compacted parts included. */
+  logWritesOn(node: HostId): WriteSet {
+    return logWrites(this.sim.disk(node));
+  }
+
+  /** A replica's query database (null unless the cluster serves a domain workload). */
+  databaseOn(node: HostId): Database | null {
+    return storageOf(this.sim.disk(node)).db;
+  }
+
+  /** Values of the writes the shards' single leaders' logs hold (null without them): what survived. */
+  leaderLogWrites(): WriteSet | null {
+    const leaders = this.shardLeaders();
+    if (leaders === null) return null;
+    const values = new WriteSet();
+    for (const leader of leaders.values()) values.addAll(this.logWritesOn(leader));
+    return values;
+  }
+
+  /** What each key holds on its shard's leader (null: its loaded value or absent); null without leaders. */
+  leaderValues(keys: Iterable<string>): Map<string, number | null> | null {
+    const leaders = this.shardLeaders();
+    if (leaders === null) return null;
+    const values = new Map<string, number | null>();
+    for (const key of keys) {
+      const leader = leaders.get(this.ownerOf(key));
+      const version = leader === undefined ? 0 : (this.valueOn(leader, key) ?? 0);
+      values.set(key, version === 0 ? null : version);
+    }
+    return values;
+  }
+
+  /** Every record each shard's leader holds and owns, with its value; null without leaders. */
+  leaderRecords(): Map<string, number> | null {
+    const leaders = this.shardLeaders();
+    if (leaders === null) return null;
+    const values = new Map<string, number>();
+    for (const [shard, leader] of leaders)
+      this.recordsOn(leader, shard, (key, value) => values.set(key, value));
+    return values;
+  }
+
+  /** Keys each shard's leader owns (null for a shard without a single leader). */
+  ownedKeys(shard: number): number | null {
+    const leader = this.shardLeaders()?.get(shard);
+    if (leader === undefined) return null;
+    let keys = 0;
+    this.recordsOn(leader, shard, () => keys++);
+    return keys;
+  }
+
+  /** The query database the cluster ends with: shard 0's single leader's, else its first node's. */
+  finalDatabase(): Database | null {
+    const node = this.shardLeaders()?.get(0) ?? (this.hosts.nodes[0] as HostId);
+    return this.databaseOn(node);
+  }
+}

@@ -1,0 +1,15 @@
+// The workload plugins, by the scenario's workload.type: adding a workload is its folder and a line here.
+
+import type { WorkloadType } from "../scenario/schema.js";
+import { bankPlugin } from "./bank/plugin.js";
+import { domainPlugin } from "./domain/plugin.js";
+import type { WorkloadPlugin } from "./plugin.js";
+import { ycsbPlugin } from "./ycsb/plugin.js";
+
+export const WORKLOAD_PLUGINS: Readonly<Record<WorkloadType, WorkloadPlugin>> = {
+  ycsb: ycsbPlugin,
+  bank: bankPlugin,
+  ecommerce: domainPlugin,
+  social: domainPlugin,
+  timeseries: domainPlugin,
+};

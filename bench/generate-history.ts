@@ -9,8 +9,8 @@
 // continues under a new number).
 
 import { closeSync, openSync, writeSync } from "node:fs";
+import { parseByteSize } from "../engine/settings/units.js";
 import { Rng } from "../sim/rng.js";
-import { parseByteSize } from "../workloads/scenario/units.js";
 
 const PROCESSES = 64;
 const KEYS = 100_000;

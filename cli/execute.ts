@@ -137,7 +137,7 @@ export async function executeRun(
   const sharding = new ShardingRecorder();
   let queries: QueriesRecorder | null = null;
   let metrics: RunMetricsSession | null = null;
-  const protocolPath = scenario.resolved.replication.protocol;
+  const protocolPath = scenario.resolved.cluster.replication.protocol;
   const protocol = protocolPath === null ? undefined : await loadProtocol(protocolPath);
   const started = process.hrtime.bigint();
   const run = new ScenarioRun(scenario.resolved, {
@@ -178,14 +178,14 @@ export async function executeRun(
   // The report's figures are the run's, as it ended: taken before the final phase changes anything.
   const replicationReport = replication.finish(
     {
-      mode: replicationLabel(scenario.resolved.replication),
-      replicas: scenario.resolved.replication.replicas,
+      mode: replicationLabel(scenario.resolved.cluster.replication),
+      replicas: scenario.resolved.cluster.replicas,
     },
     { surviving: run.survivingWrites(), leaders: run.cluster.leaders() },
   );
   const shardingReport = sharding.finish(run.shardUsage(), {
-    routing: scenario.resolved.sharding.routing,
-    shards: scenario.resolved.sharding.shards,
+    routing: scenario.resolved.cluster.sharding.routing,
+    shards: scenario.resolved.cluster.shards,
   });
   const faults = run.faultLog.map((record) => ({ ...record }));
   const ended = history === null ? null : endOfRun(run, history, finalReads);
@@ -246,6 +246,6 @@ export async function executeRun(
 }
 
 /** What replicated the run: the built-in mode, or the protocol module that replaced it. */
-function replicationLabel(replication: ResolvedScenario["replication"]): string {
+function replicationLabel(replication: ResolvedScenario["cluster"]["replication"]): string {
   return replication.protocol === null ? replication.mode : `protocol ${replication.protocol}`;
 }

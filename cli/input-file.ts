@@ -5,7 +5,7 @@
 // the file, what it is and the limit.
 
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats, statSync } from "node:fs";
-import { formatBytes } from "../workloads/scenario/units.js";
+import { formatBytes } from "../engine/settings/units.js";
 import { CliError } from "./errors.js";
 
 export interface InputKind {

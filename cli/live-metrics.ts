@@ -2,9 +2,9 @@
 // `sweep` and `matrix` share: validation with one-line errors, starting the endpoint (a port in use
 // or without permission is bad input, exit 2), and --metrics-hold.
 
+import { tryParseDurationUs } from "../engine/settings/units.js";
 import type { MetricsSnapshot } from "../reports/metrics/exposition.js";
 import { type MetricsEndpoint, serveMetrics } from "../reports/metrics/server.js";
-import { tryParseDurationUs } from "../workloads/scenario/units.js";
 import type { CliIo } from "./cli.js";
 import { CliError } from "./errors.js";
 import { DEFAULT_METRICS_INTERVAL_US } from "./run-metrics.js";

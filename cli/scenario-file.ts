@@ -3,6 +3,7 @@
 // exit code 2.
 
 import { basename, extname } from "node:path";
+import { formatBytes, parseByteSize, UnitError } from "../engine/settings/units.js";
 import { type LoadedScenario, loadScenario } from "../workloads/scenario/load.js";
 import {
   DEFAULT_MAX_MEMORY_BYTES,
@@ -10,7 +11,6 @@ import {
   estimateMemory,
   type MemoryEstimate,
 } from "../workloads/scenario/memory.js";
-import { formatBytes, parseByteSize, UnitError } from "../workloads/scenario/units.js";
 import { CliError } from "./errors.js";
 import { readInputText, SCENARIO_FILE } from "./input-file.js";
 import { checkProtocolFile } from "./protocol-module.js";
@@ -40,7 +40,7 @@ export function readScenarioFile(
     fallbackName: basename(path, extname(path)),
     overrides,
   });
-  checkProtocolFile(loaded.resolved.replication.protocol);
+  checkProtocolFile(loaded.resolved.cluster.replication.protocol);
   if (budget !== undefined) refuseOverMemory(loaded, budget, path);
   return { ...loaded, text };
 }

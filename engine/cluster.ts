@@ -8,25 +8,24 @@ import type { HostFactory, HostId } from "../sim/host.js";
 import type { Simulation } from "../sim/simulation.js";
 import type { EngineEventSink } from "./events.js";
 import { DatabaseNode, type NodeConfig } from "./node/node.js";
+import { NODE_DEFAULTS, type NodeSettings } from "./node/settings.js";
 import { NodeStorage } from "./node/storage.js";
 import type { Database } from "./query/database.js";
-import {
-  LEADER_FOLLOWER_MODES,
-  LeaderFollower,
-  type LeaderFollowerSettings,
-} from "./replication/leader-follower.js";
+import { LeaderFollower, type LeaderFollowerSettings } from "./replication/leader-follower.js";
 import { MultiLeader } from "./replication/multi-leader.js";
 import type { ProtocolFactory } from "./replication/protocol.js";
+import { type BuiltInMode, REPLICATION_DEFAULTS } from "./replication/settings.js";
 import { Table } from "./table.js";
 
+/** A shard group; what is left out takes its default (one replica, async, NODE_DEFAULTS, 10 fields). */
 export interface ShardConfig {
-  replicas: number;
+  replicas?: number;
   /** Builds each replica's replication protocol (at every start). */
-  protocol: ProtocolFactory;
-  node: Omit<NodeConfig, "events" | "sharding">;
-  fsync_us: number;
-  btree_fanout: number;
-  field_count: number;
+  protocol?: ProtocolFactory;
+  /** `cluster.node` as resolved (node/settings.ts); fields left out take NODE_DEFAULTS'. */
+  node?: Partial<NodeSettings>;
+  /** Fields per record of the loaded table. */
+  field_count?: number;
   /** Keys loaded before the run (YCSB's load phase) into every replica, with their initial value. */
   load: { count: number; key(n: number): string; value: number };
   /**
@@ -46,21 +45,26 @@ export interface Shard {
   readonly initialLeader: HostId;
 }
 
+/** Fields per record when a shard's config does not say (YCSB's field_count default). */
+const DEFAULT_FIELD_COUNT = 10;
+
 /** Most log entries in one replication message. */
 const BATCH_MAX = 256;
-
-/** The built-in replication modes: leader-follower's, and multi-leader. */
-export const REPLICATION_MODES = [...LEADER_FOLLOWER_MODES, "multi-leader"] as const;
-export type BuiltInMode = (typeof REPLICATION_MODES)[number];
 
 /**
  * The protocol of a scenario's replication mode: leader-follower (async, semi-sync, sync: its
  * failover and how its leader answers reads) or multi-leader (which resends every detect_after / 5).
+ * `settings` is `cluster.replication` as resolved (replication/settings.ts); what it leaves out
+ * takes REPLICATION_DEFAULTS'.
  */
 export function builtInProtocol(
   mode: BuiltInMode,
-  options: Pick<LeaderFollowerSettings, "failover" | "reads">,
+  settings: Partial<Pick<LeaderFollowerSettings, "failover" | "reads">> = {},
 ): ProtocolFactory {
+  const options = {
+    failover: settings.failover ?? REPLICATION_DEFAULTS.failover,
+    reads: settings.reads ?? REPLICATION_DEFAULTS.reads,
+  };
   if (mode === "multi-leader") {
     const resend_us = Math.max(1000, Math.round(options.failover.detect_after_us / 5));
     return (shard) => new MultiLeader({ ...shard, resend_us, batch_max: BATCH_MAX });
@@ -82,10 +86,9 @@ export function shardOfNodeName(name: string): number {
 export function addShard(sim: Simulation, config: ShardConfig): Shard {
   const shard = config.sharding?.shard ?? 0;
   let behaviour: HostFactory | null = null;
-  const names = shardNodeNames(shard, config.replicas);
-  const nodes = names.map((name) =>
-    sim.addHost(name, () => (behaviour as HostFactory)(), { fsync_us: config.fsync_us }),
-  );
+  const names = shardNodeNames(shard, config.replicas ?? 1);
+  const { fsync_us } = nodeSettings(config);
+  const nodes = names.map((name) => sim.addHost(name, () => (behaviour as HostFactory)(), { fsync_us }));
   behaviour = installShard(sim, nodes, config);
   return { nodes, names, initialLeader: nodes[0] as HostId };
 }
@@ -102,21 +105,30 @@ export function shardNodeNames(shard: number, replicas: number): string[] {
  */
 export function installShard(sim: Simulation, nodes: readonly HostId[], config: ShardConfig): HostFactory {
   const replicas = { peers: nodes, initial_leader: nodes[0] as HostId };
+  const node = nodeSettings(config);
   const nodeConfig: NodeConfig = {
-    ...config.node,
+    ...node,
     ...(config.events ? { events: config.events } : {}),
     ...(config.sharding ? { sharding: config.sharding } : {}),
   };
-  for (const id of nodes) sim.disk(id).data = new NodeStorage(loadTable(config), config.database?.() ?? null);
-  return () => new DatabaseNode(nodeConfig, config.protocol(replicas));
+  const protocol = config.protocol ?? builtInProtocol("async");
+  for (const id of nodes) {
+    sim.disk(id).data = new NodeStorage(loadTable(config, node.btree_fanout), config.database?.() ?? null);
+  }
+  return () => new DatabaseNode(nodeConfig, protocol(replicas));
 }
 
-function loadTable(config: ShardConfig): Table {
+/** The shard's node settings, NODE_DEFAULTS' where it leaves a field out. */
+export function nodeSettings(config: Pick<ShardConfig, "node">): NodeSettings {
+  return { ...NODE_DEFAULTS, ...config.node };
+}
+
+function loadTable(config: ShardConfig, fanout: number): Table {
   const sharding = config.sharding;
   const map = sharding?.store.map;
   const table = new Table({
-    fieldCount: config.field_count,
-    fanout: config.btree_fanout,
+    fieldCount: config.field_count ?? DEFAULT_FIELD_COUNT,
+    fanout,
     initialRows: map === undefined ? config.load.count : Math.ceil(config.load.count / map.shardIds.length),
   });
   for (let n = 0; n < config.load.count; n++) {

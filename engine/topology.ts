@@ -8,7 +8,7 @@
 
 import type { HostBehaviour, HostFactory, HostId } from "../sim/host.js";
 import type { Simulation } from "../sim/simulation.js";
-import { installShard, type Shard, type ShardConfig, shardNodeNames } from "./cluster.js";
+import { installShard, nodeSettings, type Shard, type ShardConfig, shardNodeNames } from "./cluster.js";
 import type { EngineEvent, EngineEventSink, Role } from "./events.js";
 import { logWrites } from "./node/log.js";
 import { storageOf } from "./node/storage.js";
@@ -86,8 +86,8 @@ export function buildTopology(sim: Simulation, spec: TopologySpec): Topology {
     return factory();
   };
   const groups = Array.from({ length: spec.shards }, (_, shard) => {
-    const names = shardNodeNames(shard, spec.shard.replicas);
-    const nodes = names.map((name) => add(name, spec.shard.fsync_us));
+    const names = shardNodeNames(shard, spec.shard.replicas ?? 1);
+    const nodes = names.map((name) => add(name, nodeSettings(spec.shard).fsync_us));
     return { nodes, names, initialLeader: nodes[0] as HostId };
   });
   const client = add("client");

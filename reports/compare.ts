@@ -3,7 +3,7 @@
 // A row's best value is starred only when it stands out of the noise: of the seeds' range in a
 // matrix, of the run's own sampling interval (noise.ts) for single runs.
 
-import { parseRatePerS } from "../workloads/scenario/units.js";
+import { parseRatePerS } from "../engine/settings/units.js";
 import type { Better, Comparison, ComparisonCell, ComparisonColumn, ComparisonRow } from "./comparison.js";
 import {
   countInterval,

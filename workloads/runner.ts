@@ -92,20 +92,21 @@ export interface RunResult {
 const EMPTY_COUNTS: ReadonlyMap<number, number> = new Map();
 
 /** The shard map at the start: range boundaries default to equal parts of the loaded keys. */
-function initialPartitioner(sharding: ResolvedScenario["sharding"], load: LoadSpec): Partitioner {
+function initialPartitioner(cluster: ResolvedScenario["cluster"], load: LoadSpec): Partitioner {
+  const { sharding, shards } = cluster;
   switch (sharding.strategy) {
     case "hash":
-      return new HashPartitioner(sharding.shards);
+      return new HashPartitioner(shards);
     case "consistent":
-      return new ConsistentPartitioner(sharding.shards, sharding.vnodes);
+      return new ConsistentPartitioner(shards, sharding.vnodes);
     case "directory":
-      return new DirectoryPartitioner(new HashPartitioner(sharding.shards));
+      return new DirectoryPartitioner(new HashPartitioner(shards));
     case "range":
       if (sharding.boundaries !== null) return RangePartitioner.fromBoundaries(sharding.boundaries);
       return buildWorkload(() =>
         RangePartitioner.evenlyOver(
           Array.from({ length: load.count }, (_, n) => load.key(n)),
-          sharding.shards,
+          shards,
         ),
       );
   }
@@ -113,25 +114,14 @@ function initialPartitioner(sharding: ResolvedScenario["sharding"], load: LoadSp
 
 /** Each shard group of the scenario's cluster: its replicas, their protocol, each node's settings, what they load. */
 function shardConfig(scenario: ResolvedScenario, load: LoadSpec, options: RunOptions): TopologySpec["shard"] {
-  const r = scenario.replication;
-  const node = scenario.node;
+  const { replicas, replication, node } = scenario.cluster;
+  const own = ownProtocol(replication.protocol, options);
   return {
-    replicas: r.replicas,
+    replicas,
     protocol:
-      ownProtocol(r.protocol, options)?.({ detect_after_us: r.failover.detect_after_us }) ??
-      builtInProtocol(r.mode, {
-        failover: r.failover,
-        reads: { consistency: r.read_consistency, max_clock_error_us: r.max_clock_error_us },
-      }),
-    node: {
-      service_time_us: node.service_time_us,
-      page_time_us: node.page_time_us,
-      row_time_us: node.row_time_us,
-      fsync_policy: node.fsync_policy,
-      queue_limit: node.queue_limit,
-    },
-    fsync_us: node.fsync_us,
-    btree_fanout: node.btree_fanout,
+      own?.({ detect_after_us: replication.failover.detect_after_us }) ??
+      builtInProtocol(replication.mode, replication),
+    node,
     field_count: load.field_count,
     load,
     ...(load.database === undefined ? {} : { database: load.database }),
@@ -201,22 +191,23 @@ export class ScenarioRun {
     this.plugin = WORKLOAD_PLUGINS[w.type];
     const setup = this.plugin.setup(scenario, sim.rng.split("workload"));
     this.workload = setup;
-    const r = scenario.replication;
+    const { replication: r, sharding: sh } = scenario.cluster;
     const observer = options.observer;
-    const sh = scenario.sharding;
-    const sharded = sh.provisioned > 1;
+    const sharded = scenario.cluster.provisioned > 1;
     const events = (event: EngineEvent) => {
       if (this.reporting) observer.onEngineEvent?.(event, sim.now_us);
       else if (event.type === "role" && event.role === "leader") this.finalPhaseEvents.leader_changes++;
       else if (event.type === "truncate") this.finalPhaseEvents.truncated_entries += event.entries;
     };
-    this.store = sharded ? new ConfigStore(new ShardMap(1, initialPartitioner(sh, setup.load))) : null;
+    this.store = sharded
+      ? new ConfigStore(new ShardMap(1, initialPartitioner(scenario.cluster, setup.load)))
+      : null;
     const store = this.store;
     const proxy = sharded && sh.routing === "proxy";
     this.end_us = scenario.warmup_us + scenario.duration_us;
     this.deadline_us = this.end_us + 2 * w.timeout_us + 1_000_000;
     const topology = buildTopology(sim, {
-      shards: sh.provisioned,
+      shards: scenario.cluster.provisioned,
       shard: shardConfig(scenario, setup.load, options),
       every_node_leads: r.mode === "multi-leader",
       events,
@@ -267,11 +258,7 @@ export class ScenarioRun {
         groups: new Map(hosts.shards.map((group, shard) => [shard, group.nodes])),
         subscribers: [hosts.router ?? hosts.client],
         changes: scenario.changes,
-        vnodes: sh.vnodes,
-        split_at: sh.split_at,
-        split_load: sh.split_load,
-        batch: sh.batch,
-        pause_us: sh.pause_us,
+        ...sh,
         request_timeout_us: w.timeout_us,
         events,
       });

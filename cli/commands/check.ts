@@ -6,6 +6,7 @@
 // Verdicts are printed once every file is checked, so bad input in any file exits 2 without any;
 // one history at a time is in memory, read line by line (never as one string).
 
+import { parseByteSize, parseDurationUs, UnitError } from "../../engine/settings/units.js";
 import { bankChecker } from "../../workloads/checkers/bank.js";
 import { mergeValidity, runChecker, type Validity, type Verdict } from "../../workloads/checkers/checker.js";
 import { type History, HistoryError, HistoryParser } from "../../workloads/checkers/history.js";
@@ -14,7 +15,6 @@ import {
   type LinearizableVerdict,
   linearizable,
 } from "../../workloads/checkers/linearizable.js";
-import { parseByteSize, parseDurationUs, UnitError } from "../../workloads/scenario/units.js";
 import type { CliIo } from "../cli.js";
 import { CliError } from "../errors.js";
 import { EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATION } from "../exit-codes.js";

@@ -129,7 +129,7 @@ export function planTemplates(
     scenario: resolved.name,
     workload: resolved.workload.type,
     seed,
-    indexes: resolved.indexes.map((index) => ({
+    indexes: resolved.cluster.indexes.map((index) => ({
       name: index.name,
       table: index.table,
       columns: [...index.columns],
@@ -178,7 +178,7 @@ export async function explainCommand(args: ExplainArgs, io: CliIo): Promise<numb
     return EXIT_OK;
   }
   const planned = planTemplates(loaded, seed, args.scenario);
-  const against = await explainAgainst(planned, loaded.resolved.indexes, target);
+  const against = await explainAgainst(planned, loaded.resolved.cluster.indexes, target);
   io.stdout.write(
     args.json
       ? `${JSON.stringify({ ...planned.explained, against }, null, 2)}\n`

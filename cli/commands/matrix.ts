@@ -62,7 +62,7 @@ export async function matrixCommand(args: MatrixArgs, io: CliIo): Promise<number
   for (const variant of list) {
     try {
       const loaded = readScenarioFile(args.scenario, [...args.set, ...variant.overrides], budget);
-      protocols.add(loaded.resolved.replication.protocol);
+      protocols.add(loaded.resolved.cluster.replication.protocol);
     } catch (error) {
       if (error instanceof ScenarioError) throw new CliError(error.message.replace(/^--set /, "--vary "));
       throw error;

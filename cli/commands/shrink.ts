@@ -12,12 +12,12 @@
 import { dirname, join } from "node:path";
 import { stringify } from "yaml";
 import { z } from "zod";
+import { formatDurationUs, tryParseDurationUs } from "../../engine/settings/units.js";
 import type { FileMarker } from "../../reports/output-path.js";
 import type { Report } from "../../reports/report-schema.js";
 import { type WriteOutcome, writeFileAtomic } from "../../reports/run-dir.js";
 import { ScenarioError } from "../../workloads/scenario/errors.js";
 import { loadScenario } from "../../workloads/scenario/load.js";
-import { formatDurationUs, tryParseDurationUs } from "../../workloads/scenario/units.js";
 import type { CliIo } from "../cli.js";
 import { CliError } from "../errors.js";
 import { executeRun } from "../execute.js";

@@ -408,7 +408,7 @@ async function freshPlan(args: SweepArgs, workers: number, io: CliIo): Promise<S
   // Refuses a bad scenario, or one too large for the workers' memory, before running.
   const runs = Math.min(workers, seeds.length);
   const base = readScenarioFile(args.scenario, args.set, { maxMemory: args.maxMemory, runs });
-  await refuseBadProtocol(base.resolved.replication.protocol);
+  await refuseBadProtocol(base.resolved.cluster.replication.protocol);
   parseMetricsInterval(args);
   const out = args.out ?? join("runs", base.resolved.name, "sweep");
   const state = preflightOutputDirectory("--out", out, "sweep", io, false);
@@ -467,7 +467,7 @@ async function resumedPlan(args: SweepArgs, dir: string, workers: number, io: Cl
     fallbackName: basename(header.scenario_path, extname(header.scenario_path)),
     overrides: header.overrides,
   });
-  await refuseBadProtocol(scenario.resolved.replication.protocol);
+  await refuseBadProtocol(scenario.resolved.cluster.replication.protocol);
   refuseOverMemory(
     scenario,
     { maxMemory: args.maxMemory, runs: Math.min(workers, seeds.length) },

@@ -72,7 +72,7 @@ async function prepare(scenario: ResolvedScenario, seed: number, open: OpenTarge
     if (open.kind !== "sql") throw new Error("a domain workload needs a SQL target");
     const { db, workload, queries } = initialQueryDatabase(scenario, seed);
     const admin = open.pool.session(0);
-    const notes = await loadDomainTables(admin, db, scenario.indexes);
+    const notes = await loadDomainTables(admin, db, scenario.cluster.indexes);
     const tables = new Map(workload.tables.map((t) => [t.name, t]));
     // One query of each template, drawn from a copy of the workload (the run's keeps its counters).
     const sampling = initialQueryDatabase(scenario, seed);
@@ -124,8 +124,8 @@ function withEngineTime<Op extends RealOperation>(
 /** What a real run does not take from the scenario, said once on stderr. */
 function unappliedSettings(scenario: ResolvedScenario): string[] {
   const parts: string[] = [];
-  if (scenario.replication.replicas > 1) parts.push(`${scenario.replication.replicas} replicas`);
-  if (scenario.sharding.shards > 1) parts.push(`${scenario.sharding.shards} shards`);
+  if (scenario.cluster.replicas > 1) parts.push(`${scenario.cluster.replicas} replicas`);
+  if (scenario.cluster.shards > 1) parts.push(`${scenario.cluster.shards} shards`);
   if (scenario.faults.schedule.length > 0 || scenario.faults.random !== null) parts.push("faults");
   if (scenario.checks.length > 0) parts.push(`checks (${scenario.checks.join(", ")})`);
   return parts.length === 0
@@ -250,7 +250,7 @@ export async function executeReal(
     latency,
     timeline: timeline.finish(Math.max(1, Math.round(end.elapsed_us))),
     replication: {
-      mode: scenario.replication.mode,
+      mode: scenario.cluster.replication.mode,
       replicas: 1,
       lag_us: {},
       failovers: [],

@@ -29,6 +29,7 @@ import {
   RangePartitioner,
 } from "./partitioners.js";
 import { ReplicaRouter } from "./replica-router.js";
+import type { ShardingSettings } from "./settings.js";
 import { SHARD_STATS_INTERVAL_US, type ShardStats } from "./shard-gate.js";
 import type { ConfigStore, ShardMap, ShardMapNotice } from "./shard-map.js";
 
@@ -51,23 +52,15 @@ export type CoordinatorEvent =
     }
   | { readonly type: "shard_stats"; readonly shard: number; readonly keys: number };
 
-export interface CoordinatorConfig {
+/** The coordinator's settings: `cluster.sharding`'s (vnodes, split_at, split_load, migration) and its cluster. */
+export interface CoordinatorConfig
+  extends Pick<ShardingSettings, "vnodes" | "split_at" | "split_load" | "migration"> {
   readonly store: ConfigStore;
   /** Every provisioned shard's replicas, spares included; the first of each leads at the start. */
   readonly groups: ReadonlyMap<number, readonly HostId[]>;
   /** Hosts told about each new map: clients routing by themselves, router hosts. */
   readonly subscribers: readonly HostId[];
   readonly changes: readonly ShardingChange[];
-  /** Consistent hashing's points per shard (for a reshard of a ring). */
-  readonly vnodes: number;
-  /** Range: split a shard holding more keys than this (null: never on its own). */
-  readonly split_at: number | null;
-  /** Range: split a shard serving more requests per second than this (null: never on its own). */
-  readonly split_load: number | null;
-  /** Rows per export, ingest and purge batch. */
-  readonly batch: number;
-  /** Pause between copy batches (throttles the migration's load). */
-  readonly pause_us: number;
   /** A migration request unanswered this long is retried. */
   readonly request_timeout_us: number;
   readonly events: (event: CoordinatorEvent) => void;
@@ -350,7 +343,7 @@ export class Coordinator implements HostBehaviour {
 
   /** Sends the task's next request for its phase. */
   private step(ctx: HostContext, task: Task): void {
-    const { batch } = this.config;
+    const { batch } = this.config.migration;
     switch (task.phase) {
       case "copy":
         this.request(ctx, task, 0, task.source, { op: "export", from_key: task.cursor ?? "", batch });
@@ -448,14 +441,14 @@ export class Coordinator implements HostBehaviour {
     switch (task.phase) {
       case "copy":
         if (task.cursor !== null) {
-          this.later(ctx, task, this.config.pause_us);
+          this.later(ctx, task, this.config.migration.pause_us);
           return;
         }
         task.phase = "catchup";
         this.step(ctx, task);
         return;
       case "catchup":
-        if (task.lastBatch > this.config.batch && task.catchups < MAX_CATCHUP_ROUNDS) {
+        if (task.lastBatch > this.config.migration.batch && task.catchups < MAX_CATCHUP_ROUNDS) {
           this.step(ctx, task);
           return;
         }

@@ -1,8 +1,9 @@
 // The strategy a run tested, in a few lines from its resolved scenario (report.json's config).
 
 import { indexDefinitionText } from "../../workloads/generators/domain/advice.js";
+import { isDomainType } from "../../workloads/generators/domain/settings.js";
 import { SCENARIO_PRESETS } from "../../workloads/scenario/presets.js";
-import { isDomainType, type ScenarioDoc } from "../../workloads/scenario/schema.js";
+import type { ScenarioDoc } from "../../workloads/scenario/schema.js";
 
 function mixText(mix: Readonly<Record<string, number>>): string {
   const total = Object.values(mix).reduce((sum, w) => sum + w, 0);

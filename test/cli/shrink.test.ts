@@ -7,8 +7,8 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { type ShrinkArgs, shrinkCommand } from "../../cli/commands/shrink.js";
 import { executeRun } from "../../cli/execute.js";
+import { tryParseDurationUs } from "../../engine/settings/units.js";
 import { loadScenario } from "../../workloads/scenario/load.js";
-import { tryParseDurationUs } from "../../workloads/scenario/units.js";
 import { captured, cli, scenarioFile, TINY, tempDir } from "./helpers.js";
 
 function shrink(args: ShrinkArgs) {

@@ -39,7 +39,7 @@ ${yaml}`,
   setup?.(r);
   r.runToEnd();
   const replication = recorder.finish(
-    { mode: resolved.replication.mode, replicas: resolved.replication.replicas },
+    { mode: resolved.cluster.replication.mode, replicas: resolved.cluster.replicas },
     { surviving: r.survivingWrites(), leaders: r.cluster.leaders() },
   );
   return { run: r, ops, events, replication };

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { builtInProtocol } from "../../engine/cluster.js";
 import type { Request, Response } from "../../engine/protocol.js";
 import { HashPartitioner } from "../../engine/sharding/partitioners.js";
 import { ConfigStore, ShardMap } from "../../engine/sharding/shard-map.js";
@@ -14,18 +13,6 @@ function spec(overrides: Partial<TopologySpec> = {}): TopologySpec {
     shards: 1,
     shard: {
       replicas: 3,
-      protocol: builtInProtocol("async", {
-        failover: { enabled: false, detect_after_us: 1_000_000, fencing: true },
-      }),
-      node: {
-        service_time_us: 50,
-        page_time_us: 2,
-        row_time_us: 1,
-        fsync_policy: { kind: "always" },
-        queue_limit: 100,
-      },
-      fsync_us: 1000,
-      btree_fanout: 16,
       field_count: 1,
       load: { count: 100, key: keyOf, value: 7 },
     },

@@ -41,7 +41,7 @@ function recordedRun(overrides: string[] = []) {
   recorder = new ReplicationRecorder(run.nodeNames);
   run.runToEnd();
   const report = recorder.finish(
-    { mode: resolved.replication.mode, replicas: resolved.replication.replicas },
+    { mode: resolved.cluster.replication.mode, replicas: resolved.cluster.replicas },
     { surviving: run.survivingWrites(), leaders: run.cluster.leaders() },
   );
   return { run, operations, report };

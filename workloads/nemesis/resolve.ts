@@ -1,9 +1,9 @@
 // Turns a validated `faults:` section into numbers and checks it against the run: targets must name
 // nodes that exist (or a role), and every fault must start and end within the run.
 
-import { durationValueUs } from "../scenario/durations.js";
+import { us } from "../../engine/settings/fields.js";
+import { formatDurationUs } from "../../engine/settings/units.js";
 import { ScenarioError } from "../scenario/errors.js";
-import { formatDurationUs } from "../scenario/units.js";
 import {
   type FaultsDoc,
   HOST_ROLES,
@@ -259,14 +259,6 @@ class Resolver {
 
 function fail(path: string, detail: string): never {
   throw new ScenarioError(`${path}: ${detail}`, { path });
-}
-
-/** A duration the schema accepted, in µs. */
-function us(value: string | number): number {
-  const result = durationValueUs(value);
-  if (result === null)
-    throw new Error(`resolveFaults: invalid duration ${JSON.stringify(value)}; validate first`);
-  return result;
 }
 
 /** A duration with an optional minus sign, in µs. */

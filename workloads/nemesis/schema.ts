@@ -9,8 +9,8 @@
 // one_way, link).
 
 import { z } from "zod";
-import { duration, durationValueUs } from "../scenario/durations.js";
-import { MAX_NAME_CHARS, MAX_VALUE_CHARS } from "../scenario/limits.js";
+import { duration, durationValueUs } from "../../engine/settings/durations.js";
+import { MAX_NAME_CHARS, MAX_VALUE_CHARS } from "../../engine/settings/limits.js";
 
 /** Roles a target may name instead of a node. */
 export const NODE_ROLES = ["leader", "follower", "followers", "any"] as const;

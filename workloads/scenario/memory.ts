@@ -11,9 +11,9 @@
 // so `field_length` does not count.
 
 import { LOG_WINDOW } from "../../engine/node/log.js";
+import { formatBytes } from "../../engine/settings/units.js";
 import type { DomainType } from "../generators/domain/domain.js";
 import type { ResolvedScenario } from "./resolve.js";
-import { formatBytes } from "./units.js";
 
 /** The default limit: Node's default heap limit here is about 4 GiB, and this machine has 24 GiB. */
 export const DEFAULT_MAX_MEMORY_BYTES = 4 * 2 ** 30;
@@ -68,8 +68,8 @@ export interface MemoryEstimate {
 
 export function estimateMemory(scenario: ResolvedScenario): MemoryEstimate {
   const w = scenario.workload;
-  const replicas = scenario.replication.replicas;
-  const nodes = scenario.sharding.provisioned * replicas;
+  const replicas = scenario.cluster.replicas;
+  const nodes = scenario.cluster.provisioned * replicas;
   const seconds = (scenario.warmup_us + scenario.duration_us) / 1e6;
   const operations = Math.ceil(operationsPerS(scenario) * seconds);
   const parts: MemoryPart[] = [{ name: "base", bytes: BASE_BYTES, detail: "Node and dbsim" }];
@@ -110,7 +110,7 @@ export function estimateMemory(scenario: ResolvedScenario): MemoryEstimate {
     }
   }
   // Each shard's replicas log its writes, keeping about the last LOG_WINDOW each.
-  const shards = scenario.sharding.shards;
+  const shards = scenario.cluster.shards;
   const logged = Math.min(Math.ceil(writes / shards), LOG_WINDOW);
   parts.push({
     name: "logs",
@@ -151,7 +151,7 @@ export function describeEstimate(estimate: MemoryEstimate, parts = 3): string {
 function operationsPerS(scenario: ResolvedScenario): number {
   const w = scenario.workload;
   if (w.rate_per_s !== null) return w.rate_per_s;
-  const roundTrip_us = 2 * medianDelay_us(scenario.network.latency) + scenario.node.service_time_us;
+  const roundTrip_us = 2 * medianDelay_us(scenario.network.latency) + scenario.cluster.node.service_time_us;
   return w.clients * Math.min(MAX_OPS_PER_S, 1e6 / Math.max(1, roundTrip_us));
 }
 

@@ -80,9 +80,9 @@ function run(applies_on_append: boolean, script: [number, RequestSpec | Control]
       row_time_us: 1,
       fsync_policy: { kind: "never" },
       queue_limit: 10,
+      fsync_us: 100,
+      btree_fanout: 8,
     },
-    fsync_us: 100,
-    btree_fanout: 8,
     field_count: 1,
     load: { count: 10, key: (n) => `k${n}`, value: 0 },
   });

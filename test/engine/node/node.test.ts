@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addShard, builtInProtocol } from "../../../engine/cluster.js";
+import { addShard } from "../../../engine/cluster.js";
 import type { FsyncPolicy } from "../../../engine/node/server.js";
 import { storageOf } from "../../../engine/node/storage.js";
 import type { Request, RequestSpec, Response } from "../../../engine/protocol.js";
@@ -24,20 +24,7 @@ function harness(options: {
 }) {
   const sim = new Simulation({ seed: 1, latency: { dist: "constant", value_us: 0 } });
   const shard = addShard(sim, {
-    replicas: 1,
-    protocol: builtInProtocol("async", {
-      failover: { enabled: false, detect_after_us: 1_000_000, fencing: true },
-    }),
-    node: {
-      service_time_us: 50,
-      page_time_us: 2,
-      row_time_us: 1,
-      fsync_policy: options.fsync_policy ?? { kind: "always" },
-      queue_limit: 100,
-    },
-    fsync_us: 1000,
-    btree_fanout: 16,
-    field_count: 10,
+    node: { fsync_policy: options.fsync_policy ?? { kind: "always" }, queue_limit: 100, btree_fanout: 16 },
     load: { count: options.records ?? 1000, key: keyOf, value: options.initialValue ?? 0 },
   });
   const node = shard.nodes[0] as number;

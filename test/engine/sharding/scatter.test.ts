@@ -3,7 +3,7 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { addShard, builtInProtocol } from "../../../engine/cluster.js";
+import { addShard } from "../../../engine/cluster.js";
 import { okResponse, type RecordValue, type Response } from "../../../engine/protocol.js";
 import { Dispatcher } from "../../../engine/sharding/dispatcher.js";
 import {
@@ -31,19 +31,13 @@ function scans(
   const store = new ConfigStore(new ShardMap(1, partitioner));
   const groups = Array.from({ length: shards }, (_, shard) =>
     addShard(sim, {
-      replicas: 1,
-      protocol: builtInProtocol("async", {
-        failover: { enabled: false, detect_after_us: 1_000_000, fencing: true },
-      }),
       node: {
         service_time_us: 10,
         page_time_us: 1,
-        row_time_us: 1,
         fsync_policy: { kind: "never" },
-        queue_limit: 1000,
+        fsync_us: 100,
+        btree_fanout: 8,
       },
-      fsync_us: 100,
-      btree_fanout: 8,
       field_count: 1,
       load: { count: RECORDS, key: keyOf, value: 7 },
       sharding: { shard, store, coordinator: shards + 1 },

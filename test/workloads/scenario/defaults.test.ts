@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { formatDurationUs } from "../../../engine/settings/units.js";
 import { loadScenario } from "../../../workloads/scenario/load.js";
 import type { ResolvedScenario } from "../../../workloads/scenario/resolve.js";
 import type { ScenarioDoc } from "../../../workloads/scenario/schema.js";
-import { formatDurationUs } from "../../../workloads/scenario/units.js";
 
 const DEFAULT_DOC: ScenarioDoc = {
   name: "x",
@@ -106,24 +106,38 @@ const DEFAULT_RESOLVED: ResolvedScenario = {
   description: "",
   duration_us: 60_000_000,
   warmup_us: 0,
-  node: {
-    service_time_us: 50,
-    page_time_us: 2,
-    row_time_us: 1,
-    fsync_us: 1_000,
-    fsync_policy: { kind: "always" },
-    queue_limit: 10_000,
-    btree_fanout: 64,
-  },
-  replication: {
+  cluster: {
+    shards: 1,
+    provisioned: 1,
     replicas: 1,
-    mode: "async",
-    protocol: null,
-    read_from: "leader",
-    read_your_writes: false,
-    read_consistency: "local",
-    max_clock_error_us: 10_000,
-    failover: { enabled: false, detect_after_us: 1_000_000, fencing: true },
+    sharding: {
+      strategy: "hash",
+      vnodes: 64,
+      boundaries: null,
+      split_at: null,
+      split_load: null,
+      max_shards: null,
+      routing: "client",
+      migration: { batch: 256, pause_us: 5000 },
+    },
+    replication: {
+      mode: "async",
+      protocol: null,
+      read_from: "leader",
+      read_your_writes: false,
+      reads: { consistency: "local", max_clock_error_us: 10_000 },
+      failover: { enabled: false, detect_after_us: 1_000_000, fencing: true },
+    },
+    node: {
+      service_time_us: 50,
+      page_time_us: 2,
+      row_time_us: 1,
+      fsync_us: 1_000,
+      fsync_policy: { kind: "always" },
+      queue_limit: 10_000,
+      btree_fanout: 64,
+    },
+    indexes: [],
   },
   network: { latency: { dist: "lognormal", median_us: 500, p99_us: 5_000 }, loss: 0, duplicate: 0 },
   workload: {
@@ -136,38 +150,22 @@ const DEFAULT_RESOLVED: ResolvedScenario = {
     distribution: "zipfian",
     field_count: 10,
     field_length: 100,
-    scan_length_min: 1,
-    scan_length_max: 100,
+    scan_length: { min: 1, max: 100 },
     scan_length_distribution: "uniform",
     insert_order: "hashed",
     zero_padding: 1,
-    hotspot_data_fraction: 0.2,
-    hotspot_ops_fraction: 0.8,
+    hotspot: { data_fraction: 0.2, ops_fraction: 0.8 },
     zipfian_constant: 0.99,
-    exponential_percentile: 95,
-    exponential_frac: 0.8571428571,
+    exponential: { percentile: 95, frac: 0.8571428571 },
     rate_per_s: null,
     arrival: "poisson",
     clients: 32,
     timeout_us: 2_000_000,
     max_backlog: 100_000,
   },
-  sharding: {
-    shards: 1,
-    provisioned: 1,
-    strategy: "hash",
-    vnodes: 64,
-    boundaries: null,
-    split_at: null,
-    split_load: null,
-    routing: "client",
-    batch: 256,
-    pause_us: 5000,
-  },
   changes: [],
   checks: [],
   final_reads: { enabled: false, settle_us: 5_000_000 },
-  indexes: [],
   faults: { schedule: [], random: null },
 };
 
@@ -197,7 +195,7 @@ describe("defaults", () => {
     const { doc, resolved } = loadScenario("name: x\nwarmup: 0\ncluster: { node: { fsync: 0 } }\n");
     expect(doc.warmup).toBe(0);
     expect(resolved.warmup_us).toBe(0);
-    expect(resolved.node.fsync_us).toBe(0);
+    expect(resolved.cluster.node.fsync_us).toBe(0);
   });
 });
 

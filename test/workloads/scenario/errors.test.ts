@@ -225,8 +225,7 @@ describe("validation errors name the path and what is allowed", () => {
       records: 5_000_000,
       clients: 10_000,
       rate_per_s: 1_000_000,
-      scan_length_min: 7,
-      scan_length_max: 7,
+      scan_length: { min: 7, max: 7 },
     });
   });
 

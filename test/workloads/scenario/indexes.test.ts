@@ -20,7 +20,7 @@ cluster:
     - { name: by_status, table: orders, columns: [status], kind: hash, include: [total] }
 `,
     );
-    expect(resolved.indexes).toEqual([
+    expect(resolved.cluster.indexes).toEqual([
       {
         name: "by_customer",
         table: "orders",
@@ -198,6 +198,6 @@ describe("domain workloads", () => {
       "name: x\nworkload: { type: timeseries }\ncluster: { replicas: 3, replication: { mode: semi-sync, read_from: follower } }\n",
     );
     expect(resolved.workload.domain?.type).toBe("timeseries");
-    expect(resolved.replication.read_from).toBe("follower");
+    expect(resolved.cluster.replication.read_from).toBe("follower");
   });
 });

@@ -12,7 +12,7 @@ describe("--set overrides", () => {
   it("set nested values, creating mappings as needed", () => {
     const { doc, resolved } = load("cluster.node.fsync=5ms", "network.latency={dist: constant, value: 1ms}");
     expect(doc.cluster.node.fsync).toBe("5ms");
-    expect(resolved.node.fsync_us).toBe(5_000);
+    expect(resolved.cluster.node.fsync_us).toBe(5_000);
     expect(resolved.network.latency).toEqual({ dist: "constant", value_us: 1_000 });
   });
 
@@ -25,7 +25,7 @@ describe("--set overrides", () => {
       "description='quoted: yes # not a comment'",
     );
     expect(resolved.workload.rate_per_s).toBe(500);
-    expect(resolved.node.fsync_policy).toEqual({ kind: "interval", interval_us: 10_000 });
+    expect(resolved.cluster.node.fsync_policy).toEqual({ kind: "interval", interval_us: 10_000 });
     expect(resolved.workload.mix).toEqual({ read: 0.5, update: 0, insert: 0, scan: 0.5, rmw: 0 });
     expect(resolved.workload.records).toBe(1000);
     expect(resolved.description).toBe("quoted: yes # not a comment");

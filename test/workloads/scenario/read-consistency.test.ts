@@ -6,12 +6,15 @@ const cluster = (replication: string) => `name: x\ncluster: { replicas: 3, repli
 
 describe("cluster.replication.read_consistency", () => {
   it("defaults to local, and resolves the lease's clock bound to µs", () => {
-    expect(loadScenario(cluster("{}")).resolved.replication).toMatchObject({
-      read_consistency: "local",
+    expect(loadScenario(cluster("{}")).resolved.cluster.replication.reads).toStrictEqual({
+      consistency: "local",
       max_clock_error_us: 10_000,
     });
     const lease = loadScenario(cluster("{ read_consistency: lease, max_clock_error: 50ms }")).resolved;
-    expect(lease.replication).toMatchObject({ read_consistency: "lease", max_clock_error_us: 50_000 });
+    expect(lease.cluster.replication.reads).toStrictEqual({
+      consistency: "lease",
+      max_clock_error_us: 50_000,
+    });
   });
 
   it.each([
@@ -41,6 +44,6 @@ describe("cluster.replication.read_consistency", () => {
 
   it("takes any max_clock_error with read_index, which uses no clock", () => {
     const { resolved } = loadScenario(cluster("{ read_consistency: read_index, max_clock_error: 2s }"));
-    expect(resolved.replication.read_consistency).toBe("read_index");
+    expect(resolved.cluster.replication.reads.consistency).toBe("read_index");
   });
 });

@@ -54,7 +54,7 @@ describe("resolveScenario", () => {
     ["'interval:250ms'", { kind: "interval", interval_us: 250_000 }],
   ])("resolves the fsync policy %s", (policy, resolved) => {
     const scenario = loadScenario(`name: x\ncluster: { node: { fsync_policy: ${policy} } }\n`).resolved;
-    expect(scenario.node.fsync_policy).toEqual(resolved);
+    expect(scenario.cluster.node.fsync_policy).toEqual(resolved);
   });
 
   it.each([

@@ -12,6 +12,7 @@
 import { okResponse, type RecordValue, type Response, valueRead } from "../../../engine/protocol.js";
 import type { Rng } from "../../../sim/rng.js";
 import type { ClientOperation, ClientWorkload, NextStep, RequestPlan } from "../../client/client-workload.js";
+import type { BankConfig } from "./settings.js";
 
 /** A bank operation's detail, as its history records it: the transfer asked for, or the balances a read saw. */
 export type BankData =
@@ -19,16 +20,6 @@ export type BankData =
   | { readonly f: "read"; readonly balances: readonly RecordValue[] | null };
 
 export const BANK_TRANSFER_MODES = ["transaction", "read_then_write"] as const;
-
-export interface BankConfig {
-  readonly accounts: number;
-  readonly initial_balance: number;
-  /** Transfers move 1..max_transfer. */
-  readonly max_transfer: number;
-  /** Share of operations that read every balance; the rest are transfers. */
-  readonly read_fraction: number;
-  readonly transfer: (typeof BANK_TRANSFER_MODES)[number];
-}
 
 export interface BankOperation extends ClientOperation {
   readonly kind: "read" | "transfer";

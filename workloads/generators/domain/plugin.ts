@@ -48,10 +48,10 @@ function loadedDatabase(
   workload: DomainWorkload,
   rows: Iterable<InitialRow>,
 ): Database {
-  const node = scenario.node;
+  const { node, indexes } = scenario.cluster;
   const db = new Database({
     tables: workload.tables,
-    indexes: scenario.indexes,
+    indexes,
     cost: {
       service_time_us: node.service_time_us,
       page_time_us: node.page_time_us,

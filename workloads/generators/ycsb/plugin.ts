@@ -23,16 +23,16 @@ function ycsbConfig(scenario: ResolvedScenario): YcsbConfig {
     distribution: w.distribution,
     fieldCount: w.field_count,
     fieldLength: w.field_length,
-    scanLengthMin: w.scan_length_min,
-    scanLengthMax: w.scan_length_max,
+    scanLengthMin: w.scan_length.min,
+    scanLengthMax: w.scan_length.max,
     scanLengthDistribution: w.scan_length_distribution,
     insertOrder: w.insert_order,
     zeroPadding: w.zero_padding,
-    hotspotDataFraction: w.hotspot_data_fraction,
-    hotspotOpsFraction: w.hotspot_ops_fraction,
+    hotspotDataFraction: w.hotspot.data_fraction,
+    hotspotOpsFraction: w.hotspot.ops_fraction,
     zipfianConstant: w.zipfian_constant,
-    exponentialPercentile: w.exponential_percentile,
-    exponentialFrac: w.exponential_frac,
+    exponentialPercentile: w.exponential.percentile,
+    exponentialFrac: w.exponential.frac,
     // YCSB sizes the zipfian key space for the inserts its operation count implies; the open-loop
     // schedule implies rate x run time (a closed loop keeps YCSB's default, the record count).
     ...(w.rate_per_s === null

@@ -1,11 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Response } from "../../../../engine/protocol.js";
 import { Rng } from "../../../../sim/rng.js";
-import {
-  accountKeys,
-  type BankConfig,
-  BankWorkload,
-} from "../../../../workloads/generators/bank/bank-workload.js";
+import { accountKeys, BankWorkload } from "../../../../workloads/generators/bank/bank-workload.js";
+import type { BankConfig } from "../../../../workloads/generators/bank/settings.js";
 
 const CONFIG: BankConfig = {
   accounts: 12,

@@ -6,7 +6,7 @@ import {
   parseFsyncPolicy,
   parseRatePerS,
   UnitError,
-} from "../../../workloads/scenario/units.js";
+} from "../../../engine/settings/units.js";
 
 const DURATION_HELP = "use a number and a unit (us, ms, s, m, h), e.g. 500us, 2ms, 10s";
 

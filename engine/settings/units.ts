@@ -1,7 +1,7 @@
 // The textual value forms of a scenario file: durations ("500us", "10s"), rates ("2000/s") and fsync
 // policies ("interval:10ms"). Pure functions of their text; errors are UnitErrors that say what is allowed.
 
-import type { FsyncPolicy } from "../../engine/node/server.js";
+import type { FsyncPolicy } from "../node/server.js";
 
 /** A value that does not follow its unit syntax. The message is meant for the user as is. */
 export class UnitError extends Error {
@@ -85,7 +85,7 @@ export function parseRatePerS(text: string): number {
   return perS;
 }
 
-export type { FsyncPolicy } from "../../engine/node/server.js";
+export type { FsyncPolicy } from "../node/server.js";
 
 const FSYNC_HELP = "use always, never or interval:<duration>, e.g. interval:10ms";
 

@@ -1,0 +1,29 @@
+// The `workload.bank` section of a scenario: its schema with defaults. It needs no resolution: the
+// document's section is the BankConfig the bank workload takes.
+
+import { z } from "zod";
+import { integer } from "../../../engine/settings/fields.js";
+import { BANK_TRANSFER_MODES } from "./bank-workload.js";
+
+export const bankSchema = z
+  .strictObject({
+    accounts: integer(2, 10_000).default(8).describe("Accounts, each a record (acct0, acct1, ...)."),
+    initial_balance: integer(0, 1_000_000_000).default(100).describe("Each account's balance at the start."),
+    max_transfer: integer(1, 1_000_000_000).default(5).describe("A transfer moves 1 to max_transfer."),
+    read_fraction: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.5)
+      .describe("Share of operations that read every balance at once; the rest are transfers."),
+    transfer: z
+      .enum(BANK_TRANSFER_MODES)
+      .default("transaction")
+      .describe(
+        "`transaction`: one atomic request writing both accounts; `read_then_write`: read both balances, " +
+          "then write both, as a client without transactions does (not safe under concurrency).",
+      ),
+  })
+  .describe("The bank workload (workload.type `bank`); the YCSB keys do not apply to it.");
+
+export type BankConfig = Readonly<z.output<typeof bankSchema>>;

@@ -1,0 +1,364 @@
+// The rules between fields of a scenario, in one table: what no field's own schema can check (a
+// sharding setting only for one strategy, reads that need fencing, changes that fit the cluster,
+// a domain workload on one shard...). The loader applies them after the fields are parsed, in
+// this order; each runs once the fields it reads are valid (`after`), so a problem is reported once.
+
+import type { z } from "zod";
+import { SchemaError } from "../../engine/query/errors.js";
+import { validateIndexes } from "../../engine/query/indexes.js";
+import { validateTables } from "../../engine/query/schema.js";
+import { durationValueUs, MAX_DURATION_US } from "../../engine/settings/durations.js";
+import { provisionedShards } from "../../engine/sharding/settings.js";
+import { BANK_CHECK_NAMES } from "../checkers/bank.js";
+import { REGISTER_CHECK_NAMES } from "../checkers/checks.js";
+import { createDomainWorkload } from "../generators/domain/registry.js";
+import { domainKnobs, isDomainType } from "../generators/domain/settings.js";
+import type { ScenarioDoc } from "./schema.js";
+
+type Path = readonly (string | number)[];
+type Report = (path: Path, message: string) => void;
+
+export interface CrossFieldRule {
+  /** What it holds, in a few words (its test names it). */
+  readonly name: string;
+  /**
+   * It runs once every field under this path is valid, rules before it included (the path of the
+   * section whose fields it relates). "parsed": once no field has a wrong type (it checks what it
+   * reads itself).
+   */
+  readonly after: Path | "parsed";
+  readonly check: (doc: ScenarioDoc, report: Report) => void;
+}
+
+export const RULES: readonly CrossFieldRule[] = [
+  {
+    name: "a protocol module needs a leader-follower mode",
+    after: ["cluster", "replication"],
+    check({ cluster: { replication } }, report) {
+      if (replication.protocol != null && replication.mode === "multi-leader") {
+        const message =
+          "needs a leader-follower mode (got mode: multi-leader): clients send to the leader it names";
+        report(["cluster", "replication", "protocol"], message);
+      }
+    },
+  },
+  { name: "sharding settings fit the strategy and the shards", after: ["cluster"], check: checkSharding },
+  {
+    name: "read_index and lease need a single fenced leader",
+    after: ["cluster"],
+    check: checkReadConsistency,
+  },
+  { name: "one replica: async, leader reads, no failover", after: ["cluster"], check: checkSingleReplica },
+  {
+    name: "latency: uniform max and lognormal p99 at least min and median",
+    after: ["network", "latency"],
+    check({ network: { latency } }, report) {
+      if (latency.dist === "uniform") checkAtLeast(report, ["network", "latency"], latency, "max", "min");
+      if (latency.dist === "lognormal")
+        checkAtLeast(report, ["network", "latency"], latency, "p99", "median");
+    },
+  },
+  {
+    name: "scan_length max at least min",
+    after: ["workload", "scan_length"],
+    check({ workload: { scan_length: range } }, report) {
+      if (range.max < range.min) {
+        report(
+          ["workload", "scan_length", "max"],
+          `must be at least scan_length.min (${range.min}) (got ${range.max})`,
+        );
+      }
+    },
+  },
+  { name: "changes fit the cluster and the run", after: [], check: checkChanges },
+  { name: "a domain workload runs on one leader-follower shard", after: [], check: checkDomain },
+  { name: "checks fit the workload", after: "parsed", check: checkChecksFit },
+  { name: "warmup + duration at most 24h", after: "parsed", check: checkRunLength },
+];
+
+/** Applies RULES to a parsed document (a refinement of the whole document that always runs). */
+export function applyRules(doc: unknown, ctx: z.RefinementCtx): void {
+  for (const rule of RULES) {
+    if (!ready(rule.after, doc, ctx.issues)) continue;
+    rule.check(doc as ScenarioDoc, (path, message) =>
+      ctx.addIssue({ code: "custom", path: [...path], message }),
+    );
+  }
+}
+
+/**
+ * As a refinement of the section at `after` with zod's `when: no issues yet` would run: the section
+ * is an object and nothing under it has a problem. "parsed": as a refinement without `when` runs.
+ */
+function ready(after: Path | "parsed", doc: unknown, issues: readonly z.core.$ZodRawIssue[]): boolean {
+  if (after === "parsed") return issues.every((issue) => issue.continue === true);
+  let section = doc;
+  for (const key of after) {
+    if (!isObject(section)) return false;
+    section = section[key];
+  }
+  return isObject(section) && !issues.some((issue) => after.every((key, i) => issue.path?.[i] === key));
+}
+
+function isObject(value: unknown): value is Record<string | number, unknown> {
+  return typeof value === "object" && value !== null;
+}
+
+/** Reports at `section.key` when duration `key` is below duration `lowerKey`. */
+function checkAtLeast(
+  report: Report,
+  section: Path,
+  form: Record<string, string | number>,
+  key: string,
+  lowerKey: string,
+): void {
+  const value = form[key] as string | number;
+  const lower = form[lowerKey] as string | number;
+  const value_us = durationValueUs(value);
+  const lower_us = durationValueUs(lower);
+  if (value_us !== null && lower_us !== null && value_us < lower_us) {
+    report([...section, key], `must be at least ${lowerKey} (${lower}) (got ${JSON.stringify(value)})`);
+  }
+}
+
+function checkSharding({ cluster }: ScenarioDoc, report: Report): void {
+  const { sharding } = cluster;
+  const issue = (path: (string | number)[], message: string) =>
+    report(["cluster", "sharding", ...path], message);
+  if (sharding.strategy !== "range" && sharding.boundaries !== null) {
+    issue(["boundaries"], `only for strategy range (got strategy ${sharding.strategy})`);
+  }
+  if (sharding.strategy !== "range" && sharding.split_at !== null) {
+    issue(["split_at"], `only for strategy range (got strategy ${sharding.strategy})`);
+  }
+  if (sharding.strategy !== "range" && sharding.split_load !== null) {
+    issue(["split_load"], `only for strategy range (got strategy ${sharding.strategy})`);
+  }
+  if (sharding.boundaries !== null) {
+    const boundaries = sharding.boundaries;
+    if (cluster.shards === 1 && boundaries.length > 0) {
+      issue(["boundaries"], `one shard takes no boundaries (got ${boundaries.length}); set cluster.shards`);
+    } else if (boundaries.length !== cluster.shards - 1) {
+      issue(
+        ["boundaries"],
+        `needs shards - 1 = ${cluster.shards - 1} keys, where shards 1 .. ${cluster.shards - 1} begin (got ${boundaries.length})`,
+      );
+    }
+    boundaries.forEach((boundary, i) => {
+      const previous = boundaries[i - 1];
+      if (previous !== undefined && !(previous < boundary)) {
+        issue(
+          ["boundaries", i],
+          `boundaries must be in ascending order: ${JSON.stringify(boundary)} is not after ${JSON.stringify(previous)}`,
+        );
+      }
+    });
+  }
+  if (sharding.max_shards !== null && sharding.max_shards < cluster.shards) {
+    issue(["max_shards"], `must be at least shards (${cluster.shards}) (got ${sharding.max_shards})`);
+  }
+  if (sharding.routing === "proxy" && cluster.replication.read_your_writes) {
+    report(
+      ["cluster", "replication", "read_your_writes"],
+      "needs sharding.routing: client (the router host does not track each client's writes)",
+    );
+  }
+}
+
+/** read_index and lease confirm a single leader's term: they need terms, and reads at the leader. */
+function checkReadConsistency({ cluster: { replication } }: ScenarioDoc, report: Report): void {
+  const reads = replication.read_consistency;
+  if (reads === "local") return;
+  const issue = (message: string) => report(["cluster", "replication", "read_consistency"], message);
+  if (replication.mode === "multi-leader") {
+    issue(`${reads} needs a leader-follower mode (got mode: multi-leader, which has no single leader)`);
+  } else if (!replication.failover.fencing) {
+    issue(`${reads} needs failover.fencing: true (without terms a leader cannot learn it was replaced)`);
+  } else if (replication.read_from !== "leader") {
+    issue(
+      `${reads} needs read_from: leader (got ${replication.read_from}: reads a follower serves are not confirmed with the leader)`,
+    );
+  }
+  const error_us = durationValueUs(replication.max_clock_error);
+  const detect_us = durationValueUs(replication.failover.detect_after);
+  if (reads === "lease" && error_us !== null && detect_us !== null && 2 * error_us >= detect_us) {
+    report(
+      ["cluster", "replication", "max_clock_error"],
+      `must be under half of failover.detect_after (${replication.failover.detect_after}) for a lease, which lasts detect_after - 2 x max_clock_error (got ${replication.max_clock_error})`,
+    );
+  }
+}
+
+function checkSingleReplica({ cluster }: ScenarioDoc, report: Report): void {
+  if (cluster.replicas >= 2) return;
+  const single = `needs replicas >= 2 (got replicas: ${cluster.replicas})`;
+  const { replication } = cluster;
+  if (replication.mode !== "async") {
+    report(["cluster", "replication", "mode"], `${replication.mode} ${single}`);
+  }
+  if (replication.read_from === "follower") {
+    report(["cluster", "replication", "read_from"], `follower reads ${single}`);
+  }
+  if (replication.failover.enabled === true) {
+    report(["cluster", "replication", "failover", "enabled"], `failover ${single}`);
+  }
+}
+
+/** The changes fit the cluster: in order, within the run, of a kind the strategy supports. */
+function checkChanges(doc: ScenarioDoc, report: Report): void {
+  const { cluster, changes } = doc;
+  const strategy = cluster.sharding.strategy;
+  const end_us = (durationValueUs(doc.warmup) ?? 0) + (durationValueUs(doc.duration) ?? 0);
+  const provisioned = provisionedShards(cluster, changes);
+  if (cluster.shards > 1 || changes.length > 0) {
+    if (doc.workload.type === "bank") {
+      report(
+        ["workload", "type"],
+        "bank needs cluster.shards: 1 and no changes (a transfer between shards would not be atomic)",
+      );
+    }
+    if (changes.length > 0 && cluster.replication.mode === "multi-leader") {
+      report(["changes"], "resharding needs a leader-follower replication mode (not multi-leader)");
+    }
+  }
+  let shards = cluster.shards;
+  let previous_us = 0;
+  changes.forEach((change, i) => {
+    const at_us = durationValueUs(change.at) ?? 0;
+    if (at_us < previous_us)
+      report(["changes", i, "at"], `changes must be in time order (${change.at} is before the previous one)`);
+    if (at_us >= end_us)
+      report(
+        ["changes", i, "at"],
+        `must be before the end of the run (warmup + duration = ${end_us / 1e6}s; got ${change.at})`,
+      );
+    previous_us = at_us;
+    switch (change.kind) {
+      case "reshard":
+        if (change.shards === shards)
+          report(
+            ["changes", i, "shards"],
+            `the cluster has ${shards} shard${shards === 1 ? "" : "s"} then already`,
+          );
+        else if (strategy === "range" && change.shards < shards) {
+          report(
+            ["changes", i, "shards"],
+            `range grows by splitting: it can only add shards (${shards} then, got ${change.shards})`,
+          );
+        } else if (change.shards > provisioned) {
+          report(["changes", i, "shards"], `more than cluster.sharding.max_shards (${provisioned})`);
+        }
+        shards = change.shards;
+        break;
+      case "split":
+        if (strategy !== "range")
+          report(["changes", i, "kind"], `split needs strategy range (got ${strategy}); use reshard`);
+        else if (change.shard >= shards)
+          report(["changes", i, "shard"], `no shard${change.shard}: the cluster has ${shards} shards then`);
+        shards++;
+        if (shards > provisioned)
+          report(
+            ["changes", i],
+            `needs a spare shard: more than cluster.sharding.max_shards (${provisioned})`,
+          );
+        break;
+      case "move":
+        if (strategy !== "directory")
+          report(["changes", i, "kind"], `move needs strategy directory (got ${strategy})`);
+        else if (change.to >= provisioned) {
+          report(
+            ["changes", i, "to"],
+            `no shard${change.to}: shards 0 .. ${provisioned - 1} are provisioned (see cluster.sharding.max_shards)`,
+          );
+        }
+        break;
+    }
+  });
+}
+
+/**
+ * A domain workload runs on one shard of a leader-follower group, without the register and bank
+ * checks; its knobs resolve (resolveKnobs) and `cluster.indexes` fit its tables. Indexes need a
+ * domain workload.
+ */
+function checkDomain(doc: ScenarioDoc, report: Report): void {
+  const type = doc.workload.type;
+  const { cluster } = doc;
+  if (!isDomainType(type)) {
+    if (cluster.indexes.length > 0) {
+      report(
+        ["cluster", "indexes"],
+        `indexes need a workload with tables (workload.type ecommerce, social or timeseries); workload.type ${type} has none`,
+      );
+    }
+    return;
+  }
+  if (cluster.shards !== 1) {
+    report(
+      ["cluster", "shards"],
+      `workload.type ${type} needs cluster.shards: 1 (its queries are not routed across shards) (got ${cluster.shards})`,
+    );
+  } else if (cluster.sharding.max_shards !== null && cluster.sharding.max_shards > 1) {
+    report(["cluster", "sharding", "max_shards"], `workload.type ${type} runs on one shard: no spare shards`);
+  } else if (cluster.sharding.split_at !== null || cluster.sharding.split_load !== null) {
+    const key = cluster.sharding.split_at !== null ? "split_at" : "split_load";
+    report(["cluster", "sharding", key], `workload.type ${type} runs on one shard: no splits`);
+  }
+  if (doc.changes.length > 0) {
+    report(["changes"], `workload.type ${type} runs on one shard: no changes of the shard map`);
+  }
+  if (doc.final_reads.enabled === true) {
+    report(
+      ["final_reads", "enabled"],
+      `final reads read registers or a bank's balances; workload.type ${type} runs queries on tables`,
+    );
+  }
+  if (cluster.replication.mode === "multi-leader") {
+    report(
+      ["cluster", "replication", "mode"],
+      `workload.type ${type} needs a leader-follower mode (async, semi-sync or sync): a query's writes ` +
+        "replicate as row changes in log order, which last-writer-wins per key cannot merge",
+    );
+  }
+  let tables: ReturnType<typeof validateTables>;
+  try {
+    tables = validateTables(createDomainWorkload(type, domainKnobs(doc.workload, type)).tables);
+  } catch (error) {
+    if (!(error instanceof SchemaError)) throw error;
+    report(["workload", type, ...error.path], error.detail);
+    return;
+  }
+  try {
+    validateIndexes(cluster.indexes, tables);
+  } catch (error) {
+    if (!(error instanceof SchemaError)) throw error;
+    report(["cluster", "indexes", ...error.path], error.detail);
+  }
+}
+
+/** Register checks for YCSB, the bank check for the bank, none for a domain workload. */
+function checkChecksFit(doc: ScenarioDoc, report: Report): void {
+  const bank = doc.workload.type === "bank";
+  const domain = isDomainType(doc.workload.type);
+  const fitting: readonly string[] = domain ? [] : bank ? BANK_CHECK_NAMES : REGISTER_CHECK_NAMES;
+  doc.checks.forEach((check, i) => {
+    if (fitting.includes(check)) return;
+    report(
+      ["checks", i],
+      domain
+        ? `${check} does not apply to workload.type ${doc.workload.type}: its clients run queries, not register or bank operations (remove checks)`
+        : bank
+          ? `${check} checks a history of registers; workload.type bank records transfers and reads of every balance: use ${BANK_CHECK_NAMES.join(", ")}`
+          : `${check} checks a bank history; with workload.type ${doc.workload.type} use ${REGISTER_CHECK_NAMES.join(", ")}`,
+    );
+  });
+}
+
+/** Reads only warmup and duration, and only when both are valid. */
+function checkRunLength(doc: ScenarioDoc, report: Report): void {
+  const warmup_us = durationValueUs(doc.warmup);
+  const duration_us = durationValueUs(doc.duration);
+  if (warmup_us !== null && duration_us !== null && warmup_us + duration_us > MAX_DURATION_US) {
+    report(["duration"], `warmup + duration must be at most 24h (got ${doc.warmup} + ${doc.duration})`);
+  }
+}

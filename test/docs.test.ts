@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -27,6 +28,11 @@ describe("the documentation", () => {
     const tour = readme.slice(readme.indexOf("## A ten-line tour"), readme.indexOf("## Where to go next"));
     expect(tour.match(/`dbsim /g) ?? []).toEqual([]);
   });
+
+  it("runs `npx dbsim` in the checkout as the README says (the build makes the command executable)", () => {
+    const version = execFileSync("npx", ["dbsim", "--version"], { encoding: "utf8" });
+    expect(version.trim()).toBe(JSON.parse(readFileSync("package.json", "utf8")).version);
+  }, 120_000);
 
   it("names only scenarios, documents and sections that exist", () => {
     for (const doc of DOCS) {

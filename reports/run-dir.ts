@@ -32,6 +32,7 @@ import {
 import { basename, dirname, extname, join, resolve } from "node:path";
 import {
   type ContainerKind,
+  type DirKind,
   isDirMarker,
   MARKER_FILE,
   markerText,
@@ -361,6 +362,35 @@ function moveFileToAlternate(written: string, path: string): string {
     return alternate;
   }
   throw new Error(`no free name from ${stem}~2${extension} to ${stem}~${MAX_ALTERNATES}${extension}`);
+}
+
+/**
+ * Removes a directory dbsim wrote whole and that holds nothing else (checkDirTarget: "dbsim"): only
+ * the files its marker lists, then their folders, the marker and the directory, never recursively.
+ * A file that appears meanwhile is not removed: its folder stays and the removal fails on it.
+ */
+export function removeWrittenDirectory(path: string, kind: DirKind): void {
+  if (checkDirTarget(path, kind).state !== "dbsim") {
+    throw new OutputPathError(`${path} is not a directory dbsim wrote; it is left as it is`);
+  }
+  const marker = readMarker(path);
+  if (marker === null || !isDirMarker(marker)) throw new OutputPathError(`${path} lost its ${MARKER_FILE}`);
+  const folders = new Set<string>();
+  for (const file of marker.files) {
+    try {
+      unlinkSync(join(path, file));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+    const parts = file.split("/");
+    for (let i = 1; i < parts.length; i++) folders.add(parts.slice(0, i).join("/"));
+  }
+  // Deepest first: a folder is empty once its files and subfolders are gone.
+  for (const folder of [...folders].sort((a, b) => b.split("/").length - a.split("/").length)) {
+    rmdirSync(join(path, folder));
+  }
+  unlinkSync(join(path, MARKER_FILE));
+  rmdirSync(path);
 }
 
 /** Removes a directory whose marker dbsim wrote: the marker last, so that a kill leaves it recognisable. */

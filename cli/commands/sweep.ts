@@ -18,15 +18,15 @@
 // The workers write no run directories (they may be on other machines): the summary names the
 // command that reproduces a failing seed.
 
-import { readdirSync, rmSync } from "node:fs";
+import { lstatSync, readdirSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import { MessageChannel } from "node:worker_threads";
 import type { Redis } from "ioredis";
 import { sweepRunLabel } from "../../reports/metrics/catalogue.js";
 import type { MetricsSnapshot } from "../../reports/metrics/exposition.js";
 import { type SeedOutcome, SweepMetrics } from "../../reports/metrics/live.js";
-import { checkDirTarget } from "../../reports/output-path.js";
-import { writeFileAtomic } from "../../reports/run-dir.js";
+import { checkDirTarget, OutputPathError } from "../../reports/output-path.js";
+import { removeWrittenDirectory, writeFileAtomic } from "../../reports/run-dir.js";
 import { loadScenario } from "../../workloads/scenario/load.js";
 import type { CliIo } from "../cli.js";
 import { CliError } from "../errors.js";
@@ -510,16 +510,22 @@ function replaceEarlierSweep(out: string, io: CliIo): void {
     );
   }
   io.stderr.write(`dbsim: replacing the earlier sweep in ${out}\n`);
-  let names: string[] = [];
+  const failures = join(out, "failures");
+  const stats = lstatSync(failures, { throwIfNoEntry: false });
+  if (stats === undefined) return;
+  // Only the sweep's own folder: through a symbolic link the runs removed would be someone else's.
+  if (!stats.isDirectory())
+    throw new CliError(`--out ${out}: ${failures} is not a directory the sweep wrote`);
+  const runs = readdirSync(failures)
+    .filter((name) => /^seed-\d+$/.test(name))
+    .map((name) => join(failures, name));
   try {
-    names = readdirSync(join(out, "failures"));
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const path = join(out, "failures", name);
-    if (/^seed-\d+$/.test(name) && checkDirTarget(path, "run").state === "dbsim")
-      rmSync(path, { recursive: true });
+    // Every run checked before any is removed: a refusal leaves the earlier sweep whole.
+    for (const run of runs) checkDirTarget(run, "run");
+    for (const run of runs) removeWrittenDirectory(run, "run");
+  } catch (error) {
+    if (error instanceof OutputPathError) throw new CliError(`--out ${out}: ${error.message}`);
+    throw error;
   }
 }
 

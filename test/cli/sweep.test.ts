@@ -2,7 +2,7 @@
 // runs it: determinism across worker counts, failing seeds and their run directories, a crash.
 
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type SweepArgs, sweepCommand, sweepTestHooks } from "../../cli/commands/sweep.js";
@@ -64,6 +64,34 @@ describe("dbsim sweep", () => {
     expect(one.json.merged.latency_us.max).toBeGreaterThanOrEqual(one.json.merged.latency_us.p999);
     expect(existsSync(join(one.out, "failures"))).toBe(false);
     expect(one.stdout).toContain("seeds run: 6/6");
+  });
+
+  it("replacing an earlier sweep removes only the run directories it wrote, never a user's file", async () => {
+    const scenario = scenarioFile(FAILING);
+    const first = await sweep(scenario, { seeds: "1..2", workers: 2 });
+    const seed = first.json.failing_seeds[0] as number;
+    const run = join(first.out, "failures", `seed-${seed}`);
+    // A file of the user's in a failing seed's directory: the replacing sweep refuses, and keeps it.
+    writeFileSync(join(run, "notes.txt"), "mine");
+    const refused = await sweep(scenario, { seeds: "1..2", workers: 2, out: first.out });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("notes.txt, which dbsim did not write");
+    expect(readFileSync(join(run, "notes.txt"), "utf8")).toBe("mine");
+    // failures/ made a link to the user's folder (holding a copy of a run): refused, the copy kept.
+    rmSync(join(run, "notes.txt"));
+    const elsewhere = join(tempDir(), "mine");
+    renameSync(join(first.out, "failures"), elsewhere);
+    symlinkSync(elsewhere, join(first.out, "failures"));
+    const linked = await sweep(scenario, { seeds: "1..2", workers: 2, out: first.out });
+    expect(linked.code).toBe(2);
+    expect(linked.stderr).toContain("is not a directory the sweep wrote");
+    expect(existsSync(join(elsewhere, `seed-${seed}`, "failure.json"))).toBe(true);
+    // Its own failures/ again: the earlier runs are removed and written anew.
+    rmSync(join(first.out, "failures"));
+    renameSync(elsewhere, join(first.out, "failures"));
+    const again = await sweep(scenario, { seeds: "1..2", workers: 2, out: first.out });
+    expect(again.code).toBe(1);
+    expect(again.json.failing_seeds).toEqual(first.json.failing_seeds);
   });
 
   it("lists the failing seeds, writes their run directories with failure.json, exits 1", async () => {

@@ -1,6 +1,7 @@
 // Runs one scenario at one seed and turns the outcome into a report and the files of a run
 // directory. A composition root: it wires the runner (workloads/) to the observers (reports/).
 
+import { IoStats } from "../engine/node/io-stats.js";
 import { finalReadsReport } from "../reports/final-reads.js";
 import { renderReportHtml } from "../reports/html.js";
 import { type Histogram, hgrm, LatencyRecorder } from "../reports/latency.js";
@@ -10,6 +11,7 @@ import { buildReport } from "../reports/report.js";
 import { type FinalReadsReport, type Report, validateReport } from "../reports/report-schema.js";
 import type { FileContent } from "../reports/run-dir.js";
 import { ShardingRecorder } from "../reports/sharding.js";
+import { storageReport } from "../reports/storage.js";
 import { markdownSummary } from "../reports/summary.js";
 import { TimelineRecorder } from "../reports/timeline.js";
 import type { TraceCheckpoint } from "../sim/trace.js";
@@ -168,13 +170,33 @@ export async function executeRun(
     history = new HistoryRecorder((node) => run.nodeNames.get(node) ?? `host${node}`, run.plugin.history);
   }
   if (options.metrics !== false) metrics = new RunMetricsSession(run, options.metrics);
-  // With metrics, slices also stop at each sample boundary (virtual time), where the registry is read.
-  while (!run.advance(SLICE_EVENTS, metrics?.nextSample_us)) {
+  // The nodes' I/O counters as the measured phase begins: report.json `storage` counts from there.
+  const warmup_us = scenario.resolved.warmup_us;
+  let ioAtWarmupEnd = warmup_us === 0 ? run.ioStats() : null;
+  // With metrics, slices also stop at each sample boundary (virtual time), where the registry is read,
+  // and, until it is taken, at the end of the warmup.
+  const stopAt = () =>
+    Math.min(
+      metrics?.nextSample_us ?? Number.POSITIVE_INFINITY,
+      ioAtWarmupEnd === null ? warmup_us : Number.POSITIVE_INFINITY,
+    );
+  while (!run.advance(SLICE_EVENTS, stopAt())) {
+    if (ioAtWarmupEnd === null && run.progress.now_us >= warmup_us) ioAtWarmupEnd = run.ioStats();
     if (metrics !== null) await metrics.afterSlice();
     options.onProgress?.(run.progress);
     if (options.yieldBetweenSlices) await new Promise<void>((resolve) => setImmediate(resolve));
   }
   const result = run.result();
+  const ioAtEnd = run.ioStats();
+  const storage = storageReport(
+    run.cluster.nodes.map(({ id, name }) => ({
+      name,
+      pool_pages: scenario.resolved.cluster.node.buffer_pool.pages,
+      data_pages: run.cluster.dataPagesOn(id),
+      from: ioAtWarmupEnd?.get(id) ?? new IoStats(),
+      to: ioAtEnd.get(id) as IoStats,
+    })),
+  );
   // The report's figures are the run's, as it ended: taken before the final phase changes anything.
   const replicationReport = replication.finish(
     {
@@ -199,6 +221,7 @@ export async function executeRun(
     replication: replicationReport,
     ...shardingReport,
     queries: queries === null ? null : queries.finish(run.cluster.finalDatabase()),
+    storage,
     faults,
     checks: ended?.checks ?? {},
     final_reads: ended?.finalReads ?? null,

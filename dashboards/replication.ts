@@ -1,5 +1,6 @@
-// Replication: lag per follower, who leads, failovers, the replication traffic, and the writes
-// conflict resolution or log truncation discarded.
+// Replication: lag per follower and the entries each has yet to apply, who leads, failovers, the
+// replication traffic, the writes conflict resolution or log truncation discarded, and each node's
+// buffer pool and disk (a follower's applier reads its pages too).
 
 import { METRICS as M } from "../reports/metrics/catalogue.js";
 import { faultAnnotation } from "./faults.js";
@@ -22,6 +23,14 @@ export const replication: DashboardSpec = {
             "Largest lag of the entries each follower applied in the sample interval (leader log time to apply time); 0 while it leads.",
           unit: "s",
           queries: [{ expr: maxBy(M.replicationLag, ["node"], sel(M.replicationLag)), legend: "{{node}}" }],
+        },
+        {
+          kind: "timeseries",
+          title: "Apply backlog by node",
+          description:
+            "Log entries each node holds but has not applied yet: a follower whose applier falls behind grows it (its lag follows).",
+          unit: "short",
+          queries: [{ expr: maxBy(M.applyBacklog, ["node"], sel(M.applyBacklog)), legend: "{{node}}" }],
         },
         {
           kind: "state",
@@ -55,6 +64,53 @@ export const replication: DashboardSpec = {
           unit: "short",
           steps: true,
           queries: [{ expr: sumBy(M.failovers, ["shard"], sel(M.failovers)), legend: "{{shard}}" }],
+        },
+      ],
+    },
+    {
+      title: "Buffer pool and disk",
+      panels: [
+        {
+          kind: "timeseries",
+          title: "Buffer pool hit ratio by node",
+          description:
+            "Share of page lookups found in memory (requests and applied log entries), over the rate interval; the rest were read from disk.",
+          unit: "percentunit",
+          queries: [
+            {
+              expr:
+                `${sumBy(M.bufferPoolRequests, ["node"], rate(sel(M.bufferPoolRequests, { result: "hit" })))} / ` +
+                sumBy(M.bufferPoolRequests, ["node"], rate(sel(M.bufferPoolRequests))),
+              legend: "{{node}}",
+            },
+          ],
+        },
+        {
+          kind: "timeseries",
+          title: "Disk operations by node and kind",
+          description:
+            "Page reads (misses), page writes (dirty pages evicted) and fsyncs of the log per second: they share each disk's IOPS.",
+          unit: "iops",
+          queries: [
+            {
+              expr: sumBy(M.diskOperations, ["node", "kind"], rate(sel(M.diskOperations))),
+              legend: "{{node}} {{kind}}",
+            },
+          ],
+        },
+        {
+          kind: "timeseries",
+          title: "Buffer pool pages and evictions by node",
+          description:
+            "Pages each pool holds (it fills from empty after a start or a crash) and pages it evicted per second to make room.",
+          unit: "short",
+          queries: [
+            { expr: maxBy(M.bufferPoolPages, ["node"], sel(M.bufferPoolPages)), legend: "pages {{node}}" },
+            {
+              expr: sumBy(M.bufferPoolEvictions, ["node"], rate(sel(M.bufferPoolEvictions))),
+              legend: "evictions/s {{node}}",
+            },
+          ],
         },
       ],
     },

@@ -1,5 +1,5 @@
-// The simulator itself: virtual time, events and messages per second, and the events an
-// operation costs. Backfilled, "per second" is per virtual second; scraped live, per wall second.
+// The simulator itself: virtual time, events and messages per second, the bytes the network
+// carries by message kind, and the events an operation costs. Backfilled, "per second" is per virtual second; scraped live, per wall second.
 
 import { METRICS as M } from "../reports/metrics/catalogue.js";
 import type { DashboardSpec } from "./layout.js";
@@ -37,6 +37,14 @@ export const simulator: DashboardSpec = {
           description: "Messages sent per second through the simulated network.",
           unit: "suffix:msg/s",
           queries: [{ expr: sumBy(M.messages, [], rate(sel(M.messages))), legend: "messages" }],
+        },
+        {
+          kind: "timeseries",
+          title: "Network bytes per second by kind",
+          description:
+            "Bytes sent per second through the simulated network, by message kind (req, resp, append, snapshot, ...): each message sized from what it carries.",
+          unit: "Bps",
+          queries: [{ expr: sumBy(M.networkBytes, ["kind"], rate(sel(M.networkBytes))), legend: "{{kind}}" }],
         },
         {
           kind: "timeseries",

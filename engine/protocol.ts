@@ -254,6 +254,14 @@ interface ResponseBase extends Message {
   readonly service_us: number;
   /** Time a write waited for durability and replication after its CPU work (0 for reads). */
   readonly sync_us: number;
+  /**
+   * Time it waited for its pages to be read from disk (those missing from the node's buffer pool),
+   * between its execution and its CPU work.
+   */
+  readonly disk_us: number;
+  /** Its page lookups in the node's buffer pool: pages found in memory, and pages read from disk. */
+  readonly pages_hit: number;
+  readonly pages_missed: number;
   /** Rows examined or written. */
   readonly rows: number;
   readonly pages_read: number;
@@ -316,6 +324,8 @@ export interface QueryResponse extends ResponseBase, Written {
   readonly op: "query";
   readonly status: "ok" | "not_found" | "duplicate_key";
   readonly outcome: QueryOutcome;
+  /** Bytes of the result rows it carries (wire-size.ts rowValuesBytes; 0 for a write). */
+  readonly result_bytes: number;
 }
 export interface ExportResponse extends ResponseBase {
   readonly op: "export";
@@ -425,6 +435,9 @@ export function unserved(
     queue_us: 0,
     service_us: 0,
     sync_us: 0,
+    disk_us: 0,
+    pages_hit: 0,
+    pages_missed: 0,
     term,
     leader_hint,
     shard_map,

@@ -1,8 +1,12 @@
 // A YCSB-style table: a primary key and `fieldCount` fields per record, indexed by the engine's own
 // B+tree. Field contents are represented by the value (write stamp) that last wrote them: enough to
 // tell which write a read observed, without storing 1 KB of random bytes per record.
+//
+// A row lives in its key's leaf page (an index-organized table, as InnoDB's): writing a row's
+// fields writes that page, which `write` and `restore` record (they follow a `find` of the row's key).
 
 import { BPlusTree } from "./index/btree.js";
+import type { PageSpace } from "./index/page-space.js";
 
 /** Upper bound on rows per table (memory: 8 bytes x fields per row, plus the index). */
 export const TABLE_MAX_ROWS = 20_000_000;
@@ -54,15 +58,26 @@ export class Table {
     return row;
   }
 
-  /** Writes one field (or all when field < 0). */
+  /** Its pages join a node's page space (index/page-space.ts); unbind gives their ids back. */
+  bindPages(space: PageSpace): void {
+    this.index.bindPages(space);
+  }
+
+  unbindPages(): void {
+    this.index.unbindPages();
+  }
+
+  /** Writes one field (or all when field < 0) of the row `find` just found. */
   write(row: number, field: number, stamp: number): void {
+    this.index.writeLastLeaf();
     if (field < 0) this.stamps.fill(stamp, row * this.fieldCount, (row + 1) * this.fieldCount);
     else this.stamps[row * this.fieldCount + field] = stamp;
     this.versions[row] = stamp;
   }
 
-  /** Restores a row's field and version (undo of a lost write). */
+  /** Restores a row's field and version (undo of a lost write) of the row `find` just found. */
   restore(row: number, field: number, fieldStamp: number, version: number): void {
+    this.index.writeLastLeaf();
     if (field < 0) this.stamps.fill(fieldStamp, row * this.fieldCount, (row + 1) * this.fieldCount);
     else this.stamps[row * this.fieldCount + field] = fieldStamp;
     this.versions[row] = version;

@@ -10,6 +10,7 @@ import type { HostBehaviour, HostFactory, HostId } from "../sim/host.js";
 import type { Simulation } from "../sim/simulation.js";
 import { installShard, nodeSettings, type Shard, type ShardConfig, shardNodeNames } from "./cluster.js";
 import type { EngineEvent, EngineEventSink, Role } from "./events.js";
+import type { IoStats } from "./node/io-stats.js";
 import { logWrites } from "./node/log.js";
 import { storageOf } from "./node/storage.js";
 import type { Database } from "./query/database.js";
@@ -215,6 +216,21 @@ export class ClusterInspector {
   /** Values of every write a replica's log stands by, compacted parts included. */
   logWritesOn(node: HostId): WriteSet {
     return logWrites(this.sim.disk(node));
+  }
+
+  /** What a node's buffer pool and disk did since the run began (the live counters). */
+  ioStatsOn(node: HostId): IoStats {
+    return storageOf(this.sim.disk(node)).io;
+  }
+
+  /** Pages of a node's tables and indexes. */
+  dataPagesOn(node: HostId): number {
+    return storageOf(this.sim.disk(node)).pages.pageCount;
+  }
+
+  /** Log entries a node holds but has not applied to its data yet. */
+  applyBacklogOn(node: HostId): number {
+    return this.sim.disk(node).length - storageOf(this.sim.disk(node)).applied_lsn;
   }
 
   /** A replica's query database (null unless the cluster serves a domain workload). */

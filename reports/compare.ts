@@ -223,6 +223,25 @@ export function figuresOf(report: Report, differentTargets = false): Map<string,
         });
     }
   }
+  // The nodes' buffer pools and disks (absent from older reports and real databases' runs).
+  const nodes = Object.values(report.storage?.nodes ?? {});
+  const ratios = nodes.flatMap((n) => (n.hit_ratio === null ? [] : [n.hit_ratio]));
+  if (ratios.length > 0) {
+    add({
+      section: "storage",
+      figure: "buffer pool hit ratio (lowest node)",
+      unit: "ratio",
+      better: "higher",
+      value: Math.min(...ratios),
+    });
+    add({
+      section: "storage",
+      figure: "disk reads",
+      unit: "count",
+      better: "lower",
+      value: nodes.reduce((sum, n) => sum + n.disk_reads, 0),
+    });
+  }
   // Domain workloads: per query template, its tail latency and the pages it reads and writes (the
   // index trade-off: fewer pages read by the queries it serves, more written by every write).
   for (const [name, t] of Object.entries(report.queries?.templates ?? {})) {

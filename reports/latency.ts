@@ -36,11 +36,15 @@ export class OpStats {
   readonly latency = newHistogram();
   readonly service = newHistogram();
   readonly queue = newHistogram();
+  /** Most operations wait for no disk read: their zeros are counted here and added at the end. */
+  private readonly diskNonZero = newHistogram();
+  private diskZeros = 0;
   /** Exact sums and maximum (HDR keeps 3 significant digits). */
   latencySum_us = 0;
   latencyMax_us = 0;
   serviceSum_us = 0;
   queueSum_us = 0;
+  diskSum_us = 0;
 
   record(op: CompletedOperation): void {
     this.count++;
@@ -57,10 +61,22 @@ export class OpStats {
     this.latency.recordValue(op.latency_us);
     this.service.recordValue(op.service_us);
     this.queue.recordValue(op.queue_us);
+    if (op.disk_us === 0) this.diskZeros++;
+    else this.diskNonZero.recordValue(op.disk_us);
     this.latencySum_us += op.latency_us;
     if (op.latency_us > this.latencyMax_us) this.latencyMax_us = op.latency_us;
     this.serviceSum_us += op.service_us;
     this.queueSum_us += op.queue_us;
+    this.diskSum_us += op.disk_us;
+  }
+
+  /** The time waiting for disk reads, every operation's (one histogram update per operation that waited). */
+  get disk(): Histogram {
+    if (this.diskZeros > 0) {
+      this.diskNonZero.recordValueWithCount(0, this.diskZeros);
+      this.diskZeros = 0;
+    }
+    return this.diskNonZero;
   }
 
   latencySummary(): LatencySummary {

@@ -10,6 +10,7 @@ import { indexAdvice } from "../workloads/generators/domain/advice.js";
 import type { CompletedOperation, Observer } from "../workloads/observer.js";
 import { type Histogram, newHistogram, summarize } from "./latency.js";
 import type { QueriesReport } from "./report-schema.js";
+import { ratio } from "./storage.js";
 
 interface PlanCount {
   count: number;
@@ -25,6 +26,9 @@ class TemplateStats {
   rowsExamined = 0;
   pagesRead = 0;
   pagesWritten = 0;
+  /** Buffer pool lookups of its ok operations' pages: found in memory, read from disk. */
+  pagesHit = 0;
+  pagesMissed = 0;
   readonly plans = new Map<string, PlanCount>();
   readonly latency: Histogram = newHistogram();
   latencySum_us = 0;
@@ -39,6 +43,8 @@ class TemplateStats {
     this.latency.recordValue(op.latency_us);
     this.latencySum_us += op.latency_us;
     if (op.latency_us > this.latencyMax_us) this.latencyMax_us = op.latency_us;
+    this.pagesHit += op.pages_hit;
+    this.pagesMissed += op.pages_missed;
     if (outcome === null) return;
     this.answered++;
     this.rowsReturned += outcome.rows_returned;
@@ -111,6 +117,7 @@ export class QueriesRecorder implements Observer {
         rows_examined_mean: mean(stats.rowsExamined, stats.answered),
         pages_read_mean: mean(stats.pagesRead, stats.answered),
         pages_written_mean: mean(stats.pagesWritten, stats.answered),
+        hit_ratio: ratio(stats.pagesHit, stats.pagesHit + stats.pagesMissed),
         latency_us: summarize(stats.latency, stats.latencySum_us, stats.latencyMax_us),
       };
       if (outcome !== null && stats.sample !== null) {

@@ -1,6 +1,7 @@
 // What replication did during a run, from the engine's events and the clients' writes: lag per
-// follower, failovers with the write outage around each (on the promoted node's shard), conflicts
-// and discarded log entries.
+// follower (with its trend: whether it falls behind, and the last entry's lag: whether it caught
+// up), failovers with the write outage around each (on the promoted node's shard), conflicts and
+// discarded log entries.
 
 import { shardOfNodeName } from "../engine/cluster.js";
 import type { EngineEvent } from "../engine/events.js";
@@ -37,6 +38,39 @@ interface ShardWrites {
 /** The writes whose shard the clients did not see (routing: proxy): one cluster-wide account. */
 const UNKNOWN_SHARD = -1;
 
+/** One follower's lag samples: a histogram, and the running moments of a least-squares line over time. */
+class FollowerLag {
+  readonly histogram: Histogram = newHistogram();
+  sum = 0;
+  max = 0;
+  last = 0;
+  private n = 0;
+  /** Running means of time (s) and lag (µs), and the co-moments (Welford: no cancellation). */
+  private meanT = 0;
+  private meanLag = 0;
+  private sumTT = 0;
+  private sumTLag = 0;
+
+  record(lag_us: number, time_us: number): void {
+    this.histogram.recordValue(lag_us);
+    this.sum += lag_us;
+    if (lag_us > this.max) this.max = lag_us;
+    this.last = lag_us;
+    const t = time_us / 1e6;
+    this.n++;
+    const dt = t - this.meanT;
+    this.meanT += dt / this.n;
+    this.meanLag += (lag_us - this.meanLag) / this.n;
+    this.sumTT += dt * (t - this.meanT);
+    this.sumTLag += dt * (lag_us - this.meanLag);
+  }
+
+  /** µs of lag gained per second (0 with fewer than two instants). */
+  trend(): number {
+    return this.sumTT === 0 ? 0 : Math.round((this.sumTLag / this.sumTT) * 10) / 10;
+  }
+}
+
 /**
  * Memory stays flat however long the run: acknowledged writes are a bitset of their values, and a
  * failover's outage is closed by its shard's first ok write after it (no list of every write is
@@ -44,7 +78,7 @@ const UNKNOWN_SHARD = -1;
  */
 export class ReplicationRecorder implements Observer {
   private readonly names: ReadonlyMap<number, string>;
-  private readonly lag = new Map<number, { histogram: Histogram; sum: number; max: number }>();
+  private readonly lag = new Map<number, FollowerLag>();
   private readonly failovers: Failover[] = [];
   /** By shard (UNKNOWN_SHARD for writes routed by a router host). */
   private readonly shardWrites = new Map<number, ShardWrites>();
@@ -79,12 +113,10 @@ export class ReplicationRecorder implements Observer {
       case "lag": {
         let lag = this.lag.get(event.node);
         if (lag === undefined) {
-          lag = { histogram: newHistogram(), sum: 0, max: 0 };
+          lag = new FollowerLag();
           this.lag.set(event.node, lag);
         }
-        lag.histogram.recordValue(event.lag_us);
-        lag.sum += event.lag_us;
-        if (event.lag_us > lag.max) lag.max = event.lag_us;
+        lag.record(event.lag_us, time_us);
         break;
       }
       case "role":
@@ -126,9 +158,17 @@ export class ReplicationRecorder implements Observer {
     const surviving = end.surviving;
     const lag_us: ReplicationReport["lag_us"] = {};
     for (const node of [...this.lag.keys()].sort((a, b) => a - b)) {
-      const lag = this.lag.get(node) as { histogram: Histogram; sum: number; max: number };
+      const lag = this.lag.get(node) as FollowerLag;
       const { p50, p99, max, mean } = summarize(lag.histogram, lag.sum, lag.max);
-      lag_us[this.name(node)] = { p50, p99, max, mean, samples: lag.histogram.totalCount };
+      lag_us[this.name(node)] = {
+        p50,
+        p99,
+        max,
+        mean,
+        samples: lag.histogram.totalCount,
+        trend_us_per_s: lag.trend(),
+        last: lag.last,
+      };
     }
     return {
       mode: config.mode,

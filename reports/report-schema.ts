@@ -34,6 +34,12 @@ export const opReportSchema = z
     latency_us: latencySummarySchema.describe("Intended start to completion, ok operations only."),
     queue_us: latencySummarySchema.describe("Time waiting in the node's queue."),
     service_us: latencySummarySchema.describe("CPU time at the node."),
+    disk_us: latencySummarySchema
+      .optional()
+      .describe(
+        "Time waiting for pages read from disk (missing from the node's buffer pool) before the CPU work " +
+          "(absent in older reports).",
+      ),
     spectrum: z
       .array(z.tuple([z.number().min(0).max(100), micros]))
       .describe("Latency percentile spectrum: [percentile, latency_us] pairs, as HdrHistogram plots it."),
@@ -78,6 +84,18 @@ export const replicationSchema = z
             max: micros,
             mean: micros,
             samples: z.number().int().nonnegative(),
+            trend_us_per_s: z
+              .number()
+              .optional()
+              .describe(
+                "How fast the lag grew: the least-squares slope of each entry's lag over the time it was " +
+                  "applied, in µs of lag per second (> 0: falling behind; absent in older reports).",
+              ),
+            last: micros
+              .optional()
+              .describe(
+                "The lag of the last entry it applied: caught up when small (absent in older reports).",
+              ),
           })
           .strict(),
       )
@@ -329,6 +347,16 @@ export const queriesSchema = z
             rows_examined_mean: mean,
             pages_read_mean: mean,
             pages_written_mean: mean.describe("Table and index pages written: write amplification."),
+            hit_ratio: z
+              .number()
+              .min(0)
+              .max(1)
+              .nullable()
+              .optional()
+              .describe(
+                "Share of its ok operations' page lookups found in the buffer pool (null: none looked up; " +
+                  "absent in older reports).",
+              ),
             latency_us: latencySummarySchema.describe("Intended start to completion, ok operations only."),
           })
           .strict(),
@@ -362,6 +390,54 @@ export const queriesSchema = z
   .strict()
   .nullable()
   .describe("A domain workload's queries (null for ycsb and bank).");
+
+export const storageSchema = z
+  .object({
+    nodes: z
+      .record(
+        z.string(),
+        z
+          .object({
+            pool_pages: count.describe("The buffer pool's capacity, in pages."),
+            data_pages: count.describe("Pages of the node's tables and indexes at the end of the run."),
+            hits: count.describe("Page lookups that found the page in the pool."),
+            misses: count.describe("Page lookups that read the page from disk."),
+            hit_ratio: z.number().min(0).max(1).nullable().describe("hits / (hits + misses); null: none."),
+            evictions: count,
+            disk_reads: count,
+            disk_writes: count.describe("Dirty pages written back when evicted."),
+            fsyncs: count.describe("fsyncs of the log."),
+          })
+          .strict(),
+      )
+      .describe("Per database node, what its buffer pool and disk did in the measured phase."),
+  })
+  .strict()
+  .nullable()
+  .optional()
+  .describe(
+    "Each node's buffer pool and disk (null for a real database's run; absent in older reports). Requests " +
+      "and applied log entries alike go through the pool.",
+  );
+
+const countsByKind = z.record(z.string(), z.number().int().nonnegative());
+
+export const networkReportSchema = z
+  .object({
+    bytes: z.number().int().nonnegative().describe("Bytes sent, every kind together."),
+    messages_by_kind: countsByKind.describe("Messages sent per message kind (their sum is sim.messages)."),
+    bytes_by_kind: countsByKind.describe(
+      'Bytes sent per message kind: each message\'s size from what it carries (docs/model.md, "Bandwidth and message sizes").',
+    ),
+  })
+  .strict()
+  .nullable()
+  .optional()
+  .describe(
+    "What the simulated network carried over the whole run (warmup and drain included, as sim.messages), " +
+      "messages the network then lost included; kinds in alphabetical order. null for a real database's run; " +
+      "absent in older reports.",
+  );
 
 export const checkResultSchema = z
   .object({ valid: z.union([z.boolean(), z.literal("unknown")]) })
@@ -420,6 +496,8 @@ export const reportSchema = z
     shards: shardsSchema,
     sharding: shardingSchema,
     queries: queriesSchema,
+    storage: storageSchema,
+    network: networkReportSchema,
     checks: z.record(z.string(), checkResultSchema),
     final_reads: finalReadsSchema,
     faults: z
@@ -494,3 +572,4 @@ export function validateReport(value: unknown, source: string): Report {
 export type ShardsReport = z.output<typeof shardsSchema>;
 export type ShardingReport = z.output<typeof shardingSchema>;
 export type QueriesReport = z.output<typeof queriesSchema>;
+export type StorageReport = NonNullable<z.output<typeof storageSchema>>;

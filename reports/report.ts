@@ -26,6 +26,7 @@ function opReport(stats: OpStats): OpReport {
     latency_us: stats.latencySummary(),
     queue_us: summarize(stats.queue, stats.queueSum_us, stats.queue.maxValue),
     service_us: summarize(stats.service, stats.serviceSum_us, stats.service.maxValue),
+    disk_us: summarize(stats.disk, stats.diskSum_us, stats.disk.maxValue),
     spectrum: spectrum(stats.latency),
   };
 }
@@ -40,6 +41,8 @@ export function buildReport(input: {
   shards: Report["shards"];
   sharding: Report["sharding"];
   queries: Report["queries"];
+  /** Each node's buffer pool and disk (null: a real database's run). */
+  storage: Report["storage"];
   faults: Report["faults"];
   checks: Report["checks"];
   final_reads: FinalReadsReport | null;
@@ -73,10 +76,24 @@ export function buildReport(input: {
     shards: input.shards,
     sharding: input.sharding,
     queries: input.queries,
+    storage: input.storage,
+    network: input.real === undefined ? networkReport(result) : null,
     checks: input.checks,
     final_reads: input.final_reads,
     faults: input.faults,
     host: input.host,
+  };
+}
+
+/** What the network carried: messages and bytes per kind, kinds in alphabetical order. */
+function networkReport(result: RunResult): NonNullable<Report["network"]> {
+  const kinds = [...result.messages_by_kind.keys()].sort();
+  let bytes = 0;
+  for (const sent of result.bytes_by_kind.values()) bytes += sent;
+  return {
+    bytes,
+    messages_by_kind: Object.fromEntries(kinds.map((kind) => [kind, result.messages_by_kind.get(kind) ?? 0])),
+    bytes_by_kind: Object.fromEntries(kinds.map((kind) => [kind, result.bytes_by_kind.get(kind) ?? 0])),
   };
 }
 

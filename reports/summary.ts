@@ -107,6 +107,16 @@ function replicationLines(report: Report): string[] {
       .map(([node, l]) => `${node} ${formatUs(l.p50)}/${formatUs(l.p99)}/${formatUs(l.max)}`)
       .join(", ");
     lines.push(`replication: ${r.mode}, ${r.replicas} replicas; lag p50/p99/max: ${lag || "none"}`);
+    const growing = Object.entries(r.lag_us).filter(
+      ([, l]) => (l.trend_us_per_s ?? 0) >= LAG_GROWING_US_PER_S && (l.last ?? 0) >= LAG_BEHIND_US,
+    );
+    if (growing.length > 0) {
+      const parts = growing.map(
+        ([node, l]) =>
+          `${node} +${formatUs(l.trend_us_per_s ?? 0)} per second (last entry ${formatUs(l.last ?? 0)})`,
+      );
+      lines.push(`lag growing: ${parts.join(", ")}`);
+    }
   }
   for (const f of r.failovers) {
     const outage =
@@ -136,6 +146,25 @@ function replicationLines(report: Report): string[] {
     );
   }
   return lines;
+}
+
+/**
+ * A follower is reported as falling behind when its lag grew at least this fast (µs per second) and
+ * its last entry applied was still this late: one that fell behind and caught up is not.
+ */
+const LAG_GROWING_US_PER_S = 10_000;
+const LAG_BEHIND_US = 100_000;
+
+/** Each node's buffer pool in the measured phase: its hit ratio and disk reads, against its data's pages. */
+function storageLines(report: Report): string[] {
+  const nodes = Object.entries(report.storage?.nodes ?? {});
+  const first = nodes[0]?.[1];
+  if (first === undefined) return [];
+  const parts = nodes.map(([node, s]) => {
+    const ratio = s.hit_ratio === null ? "no lookups" : `${(s.hit_ratio * 100).toFixed(1)}% hits`;
+    return `${node} ${ratio} (${s.disk_reads} disk reads)`;
+  });
+  return [`buffer pool ${first.pool_pages} pages, data ${first.data_pages} pages: ${parts.join(", ")}`];
 }
 
 /**
@@ -223,9 +252,13 @@ export function queryLines(report: Report): string[] {
   if (q === null) return [];
   const lines = Object.entries(q.templates).map(([name, t]) => {
     const written = t.pages_written_mean > 0 ? `, ${meanText(t.pages_written_mean)} written` : "";
+    const hits =
+      t.hit_ratio === null || t.hit_ratio === undefined
+        ? ""
+        : ` (${(t.hit_ratio * 100).toFixed(1)}% in memory)`;
     return (
       `query ${name} (${(t.share * 100).toFixed(1)}%): p99 ${formatUs(t.latency_us.p99)}, ` +
-      `${meanText(t.pages_read_mean)} pages read${written}, ${meanText(t.rows_examined_mean)} rows examined; ` +
+      `${meanText(t.pages_read_mean)} pages read${hits}${written}, ${meanText(t.rows_examined_mean)} rows examined; ` +
       `plan ${t.plan ?? "none (no ok operation)"}`
     );
   });
@@ -262,6 +295,7 @@ export function terminalSummary(report: Report, reproduce: string): string {
     ...errorLines(report),
     ...replicationLines(report),
     ...shardingLines(report),
+    ...storageLines(report),
     ...queryLines(report),
     ...finalReadsLines(report),
     ...checkLines(report),
@@ -296,6 +330,7 @@ export function markdownSummary(report: Report, reproduce: string): string {
     ...[
       ...replicationLines(report),
       ...shardingLines(report),
+      ...storageLines(report),
       ...queryLines(report),
       ...finalReadsLines(report),
       ...checkLines(report),

@@ -12,7 +12,13 @@ export type TimerId = number;
 /** A host's own label for a timer (an integer it chooses), handed back to `onTimer`. */
 export type TimerTag = number;
 
-/** Anything sent over the network. `kind` names the message type (it is hashed into the trace). */
+/** The size of a message nobody sized (`Simulation.sizeMessagesBy`): its headers and a few numbers. */
+export const MESSAGE_HEADER_BYTES = 64;
+
+/**
+ * Anything sent over the network. `kind` names the message type (it is hashed into the trace). Its
+ * size on the wire is what the simulation's sizer says (`Simulation.sizeMessagesBy`).
+ */
 export interface Message {
   readonly kind: string;
   /** A cheap digest of the payload, folded into the trace hash (e.g. a request id or key hash). */
@@ -24,6 +30,11 @@ export interface HostContext {
   readonly name: string;
   /** This host's clock in µs (clock skew and drift apply). */
   now_us(): number;
+  /**
+   * Time since the simulation began, in µs, which clock skew does not move (a monotonic clock, as
+   * CLOCK_MONOTONIC): what a host times durations and schedules its own devices with.
+   */
+  monotonic_us(): number;
   send(to: HostId, msg: Message): void;
   setTimer(delay_us: number, tag: TimerTag): TimerId;
   cancelTimer(id: TimerId): void;

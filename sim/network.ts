@@ -14,6 +14,14 @@
 // duplicated) the latency sample and the jitter, the duplicate draw between the two. A blocked
 // message draws nothing. Draws happen only for features a link has (loss > 0, jitter > 0, ...),
 // so a link without faults draws exactly what it did before faults existed.
+//
+// Bandwidth: a link with `bandwidth_bytes_per_s` is a pipe. A message enters it when the messages
+// sent before it on that link have been transmitted, takes size / bandwidth to transmit, then its
+// latency sample: delivery = end of transmission + latency. One "busy until" time per link (in
+// fractional µs, so many small messages do not each round up), O(1) per message and no draw. Every
+// message that enters the pipe occupies it, a lost one too (lost on the way); a message sent into
+// a cut link is dropped at the sender and does not. A duplicate is the same transmission delivered
+// twice. Without bandwidth (null: unlimited, the default) sizes change nothing.
 
 import { LATENCY_US_MAX, type LatencySampler, type LatencySpec, latencySampler } from "./latency.js";
 import type { Rng } from "./rng.js";
@@ -37,7 +45,13 @@ export interface LinkOptions extends LinkFault {
   latency?: LatencySpec;
   /** When true, a message never overtakes an earlier one on this link (one TCP connection). */
   fifo?: boolean;
+  /** Bytes per second the link transmits (null or absent: unlimited). */
+  bandwidth_bytes_per_s?: number | null;
 }
+
+/** Bandwidths a link accepts, in bytes per second: 1 kbit/s to 1 Tbit/s. */
+export const BANDWIDTH_BYTES_PER_S_MIN = 125;
+export const BANDWIDTH_BYTES_PER_S_MAX = 125e9;
 
 export interface Link {
   readonly sample: LatencySampler;
@@ -46,6 +60,8 @@ export interface Link {
   readonly fifo: boolean;
   readonly extra_latency_us: number;
   readonly jitter_us: number;
+  /** Transmission time of one byte (1e6 / bandwidth); 0 when the bandwidth is unlimited. */
+  readonly us_per_byte: number;
 }
 
 export function makeLink(latency: LatencySpec, options: Omit<LinkOptions, "latency"> = {}): Link {
@@ -56,7 +72,18 @@ export function makeLink(latency: LatencySpec, options: Omit<LinkOptions, "laten
     fifo: options.fifo ?? false,
     extra_latency_us: options.extra_latency_us ?? 0,
     jitter_us: options.jitter_us ?? 0,
+    us_per_byte: usPerByte(options.bandwidth_bytes_per_s ?? null),
   });
+}
+
+function usPerByte(bytes_per_s: number | null): number {
+  if (bytes_per_s === null) return 0;
+  if (!(bytes_per_s >= BANDWIDTH_BYTES_PER_S_MIN && bytes_per_s <= BANDWIDTH_BYTES_PER_S_MAX)) {
+    throw new RangeError(
+      `link bandwidth_bytes_per_s must be in [${BANDWIDTH_BYTES_PER_S_MIN}, ${BANDWIDTH_BYTES_PER_S_MAX}] or null, got ${bytes_per_s}`,
+    );
+  }
+  return 1e6 / bytes_per_s;
 }
 
 /** `base` with a fault's fields laid over it. */
@@ -64,6 +91,7 @@ function faultyLink(base: Link, fault: LinkFault): Link {
   return checkedLink({
     sample: base.sample,
     fifo: base.fifo,
+    us_per_byte: base.us_per_byte,
     loss: fault.loss ?? base.loss,
     duplicate: fault.duplicate ?? base.duplicate,
     extra_latency_us: fault.extra_latency_us ?? base.extra_latency_us,
@@ -124,6 +152,8 @@ export class Network {
   private readonly active = new Map<number, ActiveFault>();
   private nextFaultId = 0;
   private readonly lastDelivery_us: Float64Array;
+  /** Per ordered pair: when the link has transmitted what was sent on it (fractional µs). */
+  private readonly busyUntil_us: Float64Array;
   private readonly rng: Rng;
   private readonly result: Deliveries = { count: 0, first_us: 0, second_us: 0 };
   messagesDropped = 0;
@@ -134,6 +164,7 @@ export class Network {
     this.links = this.configured.slice();
     this.cutCounts = new Uint32Array(hostCount * hostCount);
     this.lastDelivery_us = new Float64Array(hostCount * hostCount);
+    this.busyUntil_us = new Float64Array(hostCount * hostCount);
     this.rng = rng;
   }
 
@@ -215,8 +246,8 @@ export class Network {
     return this.cutCounts[this.linkOf(from, to)] !== 0;
   }
 
-  /** Decides the delivery times of one message sent now. The result object is reused. */
-  route(from: number, to: number, now_us: number): Deliveries {
+  /** Decides the delivery times of one message of `bytes` sent now. The result object is reused. */
+  route(from: number, to: number, now_us: number, bytes: number): Deliveries {
     const out = this.result;
     out.count = 0;
     if (from === to) {
@@ -226,17 +257,33 @@ export class Network {
     }
     const i = from * this.hostCount + to;
     const link = this.links[i] as Link;
-    if (this.cutCounts[i] !== 0 || (link.loss > 0 && this.rng.float() < link.loss)) {
+    if (this.cutCounts[i] !== 0) {
+      this.messagesDropped++;
+      return out;
+    }
+    const sent_us = link.us_per_byte === 0 ? now_us : this.transmit(i, link, now_us, bytes);
+    if (link.loss > 0 && this.rng.float() < link.loss) {
       this.messagesDropped++;
       return out;
     }
     out.count = 1;
-    out.first_us = this.deliveryTime(i, link, now_us);
+    out.first_us = this.deliveryTime(i, link, sent_us);
     if (link.duplicate > 0 && this.rng.float() < link.duplicate) {
       out.count = 2;
-      out.second_us = this.deliveryTime(i, link, now_us);
+      out.second_us = this.deliveryTime(i, link, sent_us);
     }
     return out;
+  }
+
+  /**
+   * Queues `bytes` on link `i` behind what it is sending; returns when they are sent (whole µs,
+   * rounded up).
+   */
+  private transmit(i: number, link: Link, now_us: number, bytes: number): number {
+    const busy = this.busyUntil_us[i] as number;
+    const done = (busy > now_us ? busy : now_us) + bytes * link.us_per_byte;
+    this.busyUntil_us[i] = done;
+    return Math.ceil(done);
   }
 
   private deliveryTime(i: number, link: Link, now_us: number): number {

@@ -8,15 +8,16 @@
 import { Disk } from "./disk.js";
 import { EMPTY, EventQueue, LATER } from "./event-queue.js";
 import { fnv1a32 } from "./hash.js";
-import type {
-  HostBehaviour,
-  HostContext,
-  HostFactory,
-  HostId,
-  HostRef,
-  Message,
-  TimerId,
-  TimerTag,
+import {
+  type HostBehaviour,
+  type HostContext,
+  type HostFactory,
+  type HostId,
+  type HostRef,
+  MESSAGE_HEADER_BYTES,
+  type Message,
+  type TimerId,
+  type TimerTag,
 } from "./host.js";
 import type { LatencySpec } from "./latency.js";
 import { type FaultHandle, type LinkFault, type LinkOptions, makeLink, Network } from "./network.js";
@@ -38,8 +39,15 @@ export interface SimulationOptions {
   seed: number;
   /** Latency of every link unless `setLink` says otherwise. */
   latency: LatencySpec;
+  /** Bandwidth of every link unless `setLink` says otherwise (null or absent: unlimited). */
+  bandwidth_bytes_per_s?: number | null;
   checkpointEvery?: number;
 }
+
+/** A message's size on the wire in bytes, from its contents. */
+export type MessageSizer = (msg: Message) => number;
+
+const headerOnly: MessageSizer = () => MESSAGE_HEADER_BYTES;
 
 export interface HostOptions {
   /** Latency of one fsync on this host's disk. Default 0. */
@@ -92,6 +100,8 @@ export class Simulation {
   private readonly hostsByName = new Map<string, HostId>();
   private readonly trace: TraceHash;
   private readonly defaultLatency: LatencySpec;
+  private readonly defaultBandwidth: number | null;
+  private messageBytes: MessageSizer = headerOnly;
   private readonly cancelledTimers = new Set<number>();
   /** Timers deferred by a pause get a new sequence number: original id <-> current sequence. */
   private readonly timerCurrentSeq = new Map<TimerId, number>();
@@ -110,13 +120,14 @@ export class Simulation {
   /** Host whose handler is running (-1: none), to name it in errors. */
   private currentTarget = -1;
   messagesSent = 0;
-  /** Messages sent per message kind (a holder per kind: one map lookup per send). */
-  private readonly sentByKind = new Map<string, { count: number }>();
+  /** Messages and bytes sent per message kind (a holder per kind: one map lookup per send). */
+  private readonly sentByKind = new Map<string, { count: number; bytes: number }>();
 
   constructor(options: SimulationOptions) {
     this.seed = options.seed;
     this.rng = Rng.fromSeed(options.seed);
     this.defaultLatency = options.latency;
+    this.defaultBandwidth = options.bandwidth_bytes_per_s ?? null;
     this.trace = new TraceHash(options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY);
   }
 
@@ -133,6 +144,13 @@ export class Simulation {
     const counts = new Map<string, number>();
     for (const [kind, sent] of this.sentByKind) counts.set(kind, sent.count);
     return counts;
+  }
+
+  /** Bytes sent so far per message kind (including messages the network then lost), in first-sent order. */
+  bytesByKind(): Map<string, number> {
+    const bytes = new Map<string, number>();
+    for (const [kind, sent] of this.sentByKind) bytes.set(kind, sent.bytes);
+    return bytes;
   }
 
   traceHash(): string {
@@ -188,17 +206,34 @@ export class Simulation {
     return this.record(host).disk;
   }
 
+  /**
+   * Sizes every message sent from now on (before `start`): what a link's bandwidth charges and
+   * `bytesByKind` counts. Until then every message is MESSAGE_HEADER_BYTES.
+   */
+  sizeMessagesBy(sizer: MessageSizer): void {
+    if (this.started) throw new Error("sizeMessagesBy: the simulation has started");
+    this.messageBytes = sizer;
+  }
+
   /** Builds the network and schedules every host's start at time 0. */
   start(): void {
     if (this.started) throw new Error("start: already started");
     this.started = true;
-    this.network = new Network(this.hosts.length, makeLink(this.defaultLatency), this.rng.split("network"));
+    const defaultLink = makeLink(this.defaultLatency, { bandwidth_bytes_per_s: this.defaultBandwidth });
+    this.network = new Network(this.hosts.length, defaultLink, this.rng.split("network"));
     for (const host of this.hosts) this.queue.push(0, EV_START, host.id, 0, 0);
   }
 
-  /** Configures the link from -> to (one direction); link faults laid over it stay in force. */
+  /**
+   * Configures the link from -> to (one direction); latency and bandwidth left out are the default
+   * link's. Link faults laid over it stay in force.
+   */
   setLink(from: HostRef, to: HostRef, options: LinkOptions): void {
-    const link = makeLink(options.latency ?? this.defaultLatency, options);
+    const link = makeLink(options.latency ?? this.defaultLatency, {
+      ...options,
+      bandwidth_bytes_per_s:
+        options.bandwidth_bytes_per_s === undefined ? this.defaultBandwidth : options.bandwidth_bytes_per_s,
+    });
     this.requireNetwork().setLink(this.host(from), this.host(to), link);
   }
 
@@ -453,6 +488,7 @@ export class Simulation {
       rng: host.rng,
       disk: host.disk,
       now_us: () => this.localTime(host),
+      monotonic_us: () => this.clock_us,
       send: (to, msg) => this.send(host.id, to, msg),
       setTimer: (delay_us: number, tag: TimerTag): TimerId => {
         if (!(delay_us >= 0)) throw new RangeError(`setTimer: delay_us must be >= 0, got ${delay_us}`);
@@ -492,10 +528,14 @@ export class Simulation {
     const network = this.requireNetwork();
     if (!(to >= 0 && to < this.hosts.length)) throw new RangeError(`send: no host ${to}`);
     this.messagesSent++;
+    const bytes = this.messageBytes(msg);
     const sent = this.sentByKind.get(msg.kind);
-    if (sent === undefined) this.sentByKind.set(msg.kind, { count: 1 });
-    else sent.count++;
-    const deliveries = network.route(from, to, this.clock_us);
+    if (sent === undefined) this.sentByKind.set(msg.kind, { count: 1, bytes });
+    else {
+      sent.count++;
+      sent.bytes += bytes;
+    }
+    const deliveries = network.route(from, to, this.clock_us, bytes);
     if (deliveries.count === 0) return;
     this.pushMessage(deliveries.first_us, from, to, msg);
     if (deliveries.count === 2) this.pushMessage(deliveries.second_us, from, to, msg);

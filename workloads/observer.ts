@@ -39,10 +39,17 @@ export interface CompletedOperation {
   readonly completed_us: number;
   /** completed_us - intended_us: includes time waiting for a free client (no coordinated omission). */
   readonly latency_us: number;
-  /** Time queued at the node, CPU time at the node, and time waiting for fsync (0 when unknown). */
+  /**
+   * Time queued at the node, CPU time at the node, time waiting for fsync, and time waiting for pages
+   * read from disk (0 when unknown); summed over the operation's requests.
+   */
   readonly queue_us: number;
   readonly service_us: number;
   readonly sync_us: number;
+  readonly disk_us: number;
+  /** Its requests' page lookups in the nodes' buffer pools: found in memory, read from disk. */
+  readonly pages_hit: number;
+  readonly pages_missed: number;
   /**
    * What a write wrote (unique per write) or what a read returned (null: nothing, or a missing key).
    * A read-modify-write's is its update's (null: no update was sent).

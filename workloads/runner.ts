@@ -7,6 +7,7 @@
 
 import { builtInProtocol } from "../engine/cluster.js";
 import type { EngineEvent, Role } from "../engine/events.js";
+import { copyIoStats, type IoStats } from "../engine/node/io-stats.js";
 import type { CreateProtocol } from "../engine/replication/protocol.js";
 import { Coordinator } from "../engine/sharding/coordinator.js";
 import { Dispatcher } from "../engine/sharding/dispatcher.js";
@@ -26,6 +27,7 @@ import {
   type TopologyHosts,
   type TopologySpec,
 } from "../engine/topology.js";
+import { messageSizer } from "../engine/wire-size.js";
 import type { WriteSet } from "../engine/write-set.js";
 import type { HostId } from "../sim/host.js";
 import { Simulation } from "../sim/simulation.js";
@@ -70,12 +72,18 @@ export interface RunState {
   events(): number;
   /** Messages sent so far, by message kind. */
   messagesByKind(): ReadonlyMap<string, number>;
+  /** Bytes sent so far, by message kind (engine/wire-size.ts sizes them). */
+  bytesByKind(): ReadonlyMap<string, number>;
   /** The role each database node believes it has, or "down" when it is not running. */
   nodeState(node: number): Role | "down";
   /** Faults fired so far, each with its end once over. */
   readonly faults: readonly FaultRecord[];
   /** On a sharded cluster: requests routed to each shard so far (empty when unsharded). */
   requestsByShard(): ReadonlyMap<number, number>;
+  /** What a database node's buffer pool and disk did so far. */
+  io(node: number): IoStats;
+  /** Log entries a database node holds but has not applied yet. */
+  applyBacklog(node: number): number;
 }
 
 export interface RunResult {
@@ -87,6 +95,9 @@ export interface RunResult {
   readonly virtual_us: number;
   readonly operations: number;
   readonly messages: number;
+  /** Messages and bytes sent, by message kind, in first-sent order. */
+  readonly messages_by_kind: ReadonlyMap<string, number>;
+  readonly bytes_by_kind: ReadonlyMap<string, number>;
 }
 
 const EMPTY_COUNTS: ReadonlyMap<number, number> = new Map();
@@ -171,9 +182,12 @@ export class ScenarioRun {
     now_us: number;
     events: number;
     messages: ReadonlyMap<string, number>;
+    bytes: ReadonlyMap<string, number>;
     roles: ReadonlyMap<number, Role | "down">;
     faults: readonly FaultRecord[];
     requests: ReadonlyMap<number, number>;
+    io: ReadonlyMap<number, IoStats>;
+    backlog: ReadonlyMap<number, number>;
   } | null = null;
   /** What the cluster did during the final phase, before its reads ended. */
   private readonly finalPhaseEvents = { leader_changes: 0, truncated_entries: 0 };
@@ -184,12 +198,21 @@ export class ScenarioRun {
     const sim = new Simulation({
       seed: options.seed,
       latency: scenario.network.latency,
+      bandwidth_bytes_per_s: scenario.network.bandwidth_bytes_per_s,
       ...(options.checkpointEvery === undefined ? {} : { checkpointEvery: options.checkpointEvery }),
     });
     this.sim = sim;
     const w = scenario.workload;
     this.plugin = WORKLOAD_PLUGINS[w.type];
     const setup = this.plugin.setup(scenario, sim.rng.split("workload"));
+    const { load } = setup;
+    sim.sizeMessagesBy(
+      messageSizer({
+        field_count: load.field_count,
+        field_bytes: load.field_bytes,
+        key_bytes: load.count > 0 ? load.key(0).length : 0,
+      }),
+    );
     this.workload = setup;
     const { replication: r, sharding: sh } = scenario.cluster;
     const observer = options.observer;
@@ -328,13 +351,21 @@ export class ScenarioRun {
       now_us: () => run.atEnd?.now_us ?? run.sim.now_us,
       events: () => run.atEnd?.events ?? run.sim.events,
       messagesByKind: () => run.atEnd?.messages ?? run.sim.messagesByKind(),
+      bytesByKind: () => run.atEnd?.bytes ?? run.sim.bytesByKind(),
       nodeState: (node: number) => run.atEnd?.roles.get(node) ?? run.cluster.roleOf(node),
       get faults() {
         return run.atEnd?.faults ?? run.faultLog;
       },
       requestsByShard: () => run.atEnd?.requests ?? run.requestsByShard(),
+      io: (node: number) => run.atEnd?.io.get(node) ?? run.cluster.ioStatsOn(node),
+      applyBacklog: (node: number) => run.atEnd?.backlog.get(node) ?? run.cluster.applyBacklogOn(node),
     };
   })();
+
+  /** Copies of every database node's I/O counters now (report.json `storage` subtracts two of them). */
+  ioStats(): Map<number, IoStats> {
+    return new Map(this.hosts.nodes.map((node) => [node, copyIoStats(this.cluster.ioStatsOn(node))]));
+  }
 
   /** Requests routed to each shard so far (empty when unsharded). */
   requestsByShard(): ReadonlyMap<number, number> {
@@ -386,9 +417,12 @@ export class ScenarioRun {
       now_us: this.sim.now_us,
       events: this.sim.events,
       messages: this.sim.messagesByKind(),
+      bytes: this.sim.bytesByKind(),
       roles: new Map(this.hosts.nodes.map((node) => [node, this.cluster.roleOf(node)])),
       faults: this.faultLog.map((record) => ({ ...record })),
       requests: new Map(this.requestsByShard()),
+      io: this.ioStats(),
+      backlog: new Map(this.hosts.nodes.map((node) => [node, this.cluster.applyBacklogOn(node)])),
     };
     return runFinalPhase({
       sim: this.sim,
@@ -427,6 +461,8 @@ export class ScenarioRun {
       virtual_us: this.sim.now_us,
       operations: this.driver.completed,
       messages: this.sim.messagesSent,
+      messages_by_kind: this.sim.messagesByKind(),
+      bytes_by_kind: this.sim.bytesByKind(),
     };
   }
 }

@@ -18,6 +18,15 @@
 // - minKey / maxKey: read `height` (the leftmost / rightmost path).
 // Not charged: the neighbouring leaf whose back link changes when a leaf splits or merges (a split
 // costs exactly 3 pages in the cost model), and entries(), leafKeys(), checkInvariants(), getters.
+//
+// Page identity (the buffer pool's view): once bound to its node's PageSpace (bindPages), every page
+// has an id, and each operation records the pages it reads (the descent path, each leaf a scan steps
+// into, each sibling a delete consults), writes (the leaf, the parents a split or rebalance changes,
+// the sibling it borrows from or merges with) and creates (split pages, a new root). A scan from the
+// first or the last key records the leftmost or rightmost path, which its `height` reads stand for.
+// minKey and maxKey record nothing.
+
+import type { PageSpace } from "./page-space.js";
 
 export type Comparator<K> = (a: K, b: K) => number;
 
@@ -48,27 +57,34 @@ export const BTREE_FANOUT_MAX = 1024;
 // children, so a tree this tall would hold more than 3^62 keys.
 const BTREE_HEIGHT_MAX = 64;
 
+/** A page's id before its tree is bound to a node's PageSpace. */
+const NO_ID = -1;
+
 class LeafPage<K, V> {
   keys: K[];
   values: V[];
   prev: LeafPage<K, V> | null;
   next: LeafPage<K, V> | null;
+  id: number;
 
-  constructor(keys: K[], values: V[]) {
+  constructor(keys: K[], values: V[], id: number) {
     this.keys = keys;
     this.values = values;
     this.prev = null;
     this.next = null;
+    this.id = id;
   }
 }
 
 class InnerPage<K, V> {
   keys: K[];
   children: Page<K, V>[];
+  id: number;
 
-  constructor(keys: K[], children: Page<K, V>[]) {
+  constructor(keys: K[], children: Page<K, V>[], id: number) {
     this.keys = keys;
     this.children = children;
+    this.id = id;
   }
 }
 
@@ -158,6 +174,8 @@ export class BPlusTree<K, V> {
   lastPagesRead = 0;
   /** Pages written by the most recent operation. */
   lastPagesWritten = 0;
+  /** The id of the leaf the most recent get, has, set or delete reached (its row's page). */
+  lastLeafId = NO_ID;
 
   private readonly compare: Comparator<K> | undefined;
   private readonly minKeys: number;
@@ -173,6 +191,8 @@ export class BPlusTree<K, V> {
   // The descent path of the current set/delete, reused so that writes allocate nothing.
   private readonly pathPages: InnerPage<K, V>[] = [];
   private readonly pathIndexes: number[] = [];
+  /** Where page ids come from and touches are recorded (null: not bound to a node). */
+  private space: PageSpace | null = null;
 
   constructor(options: BPlusTreeOptions<K> = {}) {
     const fanout = options.fanout ?? BTREE_FANOUT_DEFAULT;
@@ -184,7 +204,7 @@ export class BPlusTree<K, V> {
     this.fanout = fanout;
     this.minKeys = fanout >>> 1;
     this.compare = options.compare;
-    const leaf = new LeafPage<K, V>([], []);
+    const leaf = new LeafPage<K, V>([], [], NO_ID);
     this.root = leaf;
     this.head = leaf;
     this.tail = leaf;
@@ -209,11 +229,62 @@ export class BPlusTree<K, V> {
     return this.leafPages;
   }
 
+  /** Gives every page an id from `space` (root first, depth first) and records touches there from now on. */
+  bindPages(space: PageSpace): void {
+    if (this.space !== null) throw new Error("BPlusTree: already bound to a page space");
+    this.space = space;
+    this.forEachPage((page) => {
+      page.id = space.allocate();
+    });
+  }
+
+  /** Hands every page's id back to its space and stops recording (the tree leaves its node). */
+  unbindPages(): void {
+    const space = this.space;
+    if (space === null) return;
+    this.forEachPage((page) => {
+      space.release(page.id);
+      page.id = NO_ID;
+    });
+    this.space = null;
+  }
+
+  private forEachPage(visit: (page: Page<K, V>) => void): void {
+    const stack: Page<K, V>[] = [this.root];
+    for (let page = stack.pop(); page !== undefined; page = stack.pop()) {
+      visit(page);
+      if (page instanceof InnerPage)
+        for (let i = page.children.length - 1; i >= 0; i--) stack.push(page.children[i] as Page<K, V>);
+    }
+  }
+
+  /**
+   * Records the leaf the last get, has, set or delete reached as written: a value stored beside the
+   * tree (a table's row) changed in that leaf's page.
+   */
+  writeLastLeaf(): void {
+    this.space?.write(this.lastLeafId);
+  }
+
+  /** A new page's id (NO_ID unbound), recorded as created. */
+  private newPageId(): number {
+    const space = this.space;
+    if (space === null) return NO_ID;
+    const id = space.allocate();
+    space.create(id);
+    return id;
+  }
+
+  private freePage(page: Page<K, V>): void {
+    this.space?.release(page.id);
+  }
+
   get(key: K): V | undefined {
     this.lastPagesRead = this.levels;
     this.lastPagesWritten = 0;
     if (this.compare === undefined) return this.getNative(key);
     const leaf = this.findLeaf(key, false);
+    this.lastLeafId = leaf.id;
     const keys = leaf.keys;
     const i = this.lowerBound(keys, key);
     return i < keys.length && this.equalAt(keys, i, key) ? leaf.values[i] : undefined;
@@ -225,9 +296,11 @@ export class BPlusTree<K, V> {
    */
   private getNative(key: K): V | undefined {
     const k = key as NativeKey;
+    const space = this.space;
     let page = this.root;
     for (let level = this.levels; level > 1; level--) {
       const inner = page as InnerPage<K, V>;
+      if (space !== null) space.read(inner.id);
       const keys = inner.keys as unknown as NativeKey[];
       let lo = 0;
       let hi = keys.length;
@@ -243,6 +316,8 @@ export class BPlusTree<K, V> {
       page = inner.children[lo] as Page<K, V>;
     }
     const leaf = page as LeafPage<K, V>;
+    if (space !== null) space.read(leaf.id);
+    this.lastLeafId = leaf.id;
     const keys = leaf.keys as unknown as NativeKey[];
     let lo = 0;
     let hi = keys.length;
@@ -259,7 +334,9 @@ export class BPlusTree<K, V> {
   has(key: K): boolean {
     this.lastPagesRead = this.levels;
     this.lastPagesWritten = 0;
-    const keys = this.findLeaf(key, false).keys;
+    const leaf = this.findLeaf(key, false);
+    this.lastLeafId = leaf.id;
+    const keys = leaf.keys;
     const i = this.lowerBound(keys, key);
     return i < keys.length && this.equalAt(keys, i, key);
   }
@@ -273,6 +350,7 @@ export class BPlusTree<K, V> {
     this.lastPagesRead = height;
     this.lastPagesWritten = 1;
     const leaf = this.descendRecordingPath(key);
+    this.space?.write(leaf.id);
     const keys = leaf.keys;
     const i = this.lowerBound(keys, key);
     if (i < keys.length && this.equalAt(keys, i, key)) {
@@ -301,6 +379,7 @@ export class BPlusTree<K, V> {
     this.count--;
     this.version++;
     this.lastPagesWritten = 1;
+    this.space?.write(leaf.id);
     // Walk up while the page at `level` is under-full; level 0 is the root, which may be.
     let page: Page<K, V> = leaf;
     for (let level = height - 1; level > 0 && page.keys.length < this.minKeys; level--) {
@@ -314,6 +393,7 @@ export class BPlusTree<K, V> {
       this.root = root.children[0] as Page<K, V>;
       this.levels--;
       this.pages--;
+      this.freePage(root);
     }
     return true;
   }
@@ -501,26 +581,48 @@ export class BPlusTree<K, V> {
    * to the leaf holding the keys just below it (for descending scans with an exclusive upper bound).
    */
   private findLeaf(key: K, towardLess: boolean): LeafPage<K, V> {
+    const space = this.space;
     let page = this.root;
     for (let level = 1; level < this.levels; level++) {
       const inner = page as InnerPage<K, V>;
+      if (space !== null) space.read(inner.id);
       const i = towardLess ? this.lowerBound(inner.keys, key) : this.upperBound(inner.keys, key);
       page = inner.children[i] as Page<K, V>;
     }
+    if (space !== null) space.read(page.id);
     return page as LeafPage<K, V>;
+  }
+
+  /** The first (or last) leaf, its path from the root recorded as read. */
+  private edgeLeaf(last: boolean): LeafPage<K, V> {
+    const space = this.space;
+    if (space !== null) {
+      let page = this.root;
+      for (let level = 1; level < this.levels; level++) {
+        space.read(page.id);
+        const children = (page as InnerPage<K, V>).children;
+        page = children[last ? children.length - 1 : 0] as Page<K, V>;
+      }
+      space.read(page.id);
+    }
+    return last ? this.tail : this.head;
   }
 
   private descendRecordingPath(key: K): LeafPage<K, V> {
     const pathPages = this.pathPages;
     const pathIndexes = this.pathIndexes;
+    const space = this.space;
     let page = this.root;
     for (let level = 0; level < this.levels - 1; level++) {
       const inner = page as InnerPage<K, V>;
+      if (space !== null) space.read(inner.id);
       const i = this.upperBound(inner.keys, key);
       pathPages[level] = inner;
       pathIndexes[level] = i;
       page = inner.children[i] as Page<K, V>;
     }
+    if (space !== null) space.read(page.id);
+    this.lastLeafId = page.id;
     return page as LeafPage<K, V>;
   }
 
@@ -528,7 +630,7 @@ export class BPlusTree<K, V> {
   private splitUpward(leaf: LeafPage<K, V>, leafLevel: number): void {
     const keys = leaf.keys;
     const mid = keys.length >>> 1;
-    const right = new LeafPage<K, V>(keys.splice(mid), leaf.values.splice(mid));
+    const right = new LeafPage<K, V>(keys.splice(mid), leaf.values.splice(mid), this.newPageId());
     right.prev = leaf;
     right.next = leaf.next;
     if (leaf.next === null) this.tail = right;
@@ -543,20 +645,25 @@ export class BPlusTree<K, V> {
     for (let level = leafLevel - 1; level >= 0; level--) {
       const parent = this.pathPages[level] as InnerPage<K, V>;
       const index = this.pathIndexes[level] as number;
+      this.space?.write(parent.id);
       insertAt(parent.keys, index, separator);
       insertAt(parent.children, index + 1, newPage);
       if (parent.keys.length <= this.fanout) return;
       // The middle key moves up; the halves keep floor(fanout / 2) keys or more.
       const middle = parent.keys.length >>> 1;
       separator = parent.keys[middle] as K;
-      newPage = new InnerPage<K, V>(parent.keys.splice(middle + 1), parent.children.splice(middle + 1));
+      newPage = new InnerPage<K, V>(
+        parent.keys.splice(middle + 1),
+        parent.children.splice(middle + 1),
+        this.newPageId(),
+      );
       parent.keys.length = middle;
       this.pages++;
       this.lastPagesWritten += 2;
     }
     if (this.levels >= BTREE_HEIGHT_MAX)
       throw new Error(`BPlusTree: height would exceed ${BTREE_HEIGHT_MAX}`);
-    this.root = new InnerPage<K, V>([separator], [this.root, newPage]);
+    this.root = new InnerPage<K, V>([separator], [this.root, newPage], this.newPageId());
     this.levels++;
     this.pages++;
   }
@@ -568,10 +675,14 @@ export class BPlusTree<K, V> {
       throw new Error(`BPlusTree: rebalancing a page with ${page.keys.length} keys, expected ${minKeys - 1}`);
     }
     this.lastPagesWritten += 2; // the sibling and the parent
+    const space = this.space;
+    space?.write(parent.id);
     const left = index > 0 ? parent.children[index - 1] : undefined;
     if (left !== undefined) {
       this.lastPagesRead++;
+      space?.read(left.id);
       if (left.keys.length > minKeys) {
+        space?.write(left.id);
         this.borrowFromLeft(parent, index, left, page);
         return;
       }
@@ -579,14 +690,20 @@ export class BPlusTree<K, V> {
     const right = index < parent.keys.length ? parent.children[index + 1] : undefined;
     if (right !== undefined) {
       this.lastPagesRead++;
+      space?.read(right.id);
       if (right.keys.length > minKeys) {
+        space?.write(right.id);
         this.borrowFromRight(parent, index, page, right);
         return;
       }
     }
-    if (left !== undefined) this.merge(parent, index - 1, left, page);
-    else if (right !== undefined) this.merge(parent, index, page, right);
-    else throw new Error("BPlusTree: inner page with a single child");
+    if (left !== undefined) {
+      space?.write(left.id);
+      this.merge(parent, index - 1, left, page);
+    } else if (right !== undefined) {
+      space?.write(right.id);
+      this.merge(parent, index, page, right);
+    } else throw new Error("BPlusTree: inner page with a single child");
   }
 
   private borrowFromLeft(parent: InnerPage<K, V>, index: number, left: Page<K, V>, page: Page<K, V>): void {
@@ -636,6 +753,7 @@ export class BPlusTree<K, V> {
     removeAt(parent.keys, separatorIndex);
     removeAt(parent.children, separatorIndex + 1);
     this.pages--;
+    this.freePage(right);
   }
 
   private scanForward(
@@ -651,7 +769,7 @@ export class BPlusTree<K, V> {
     let leaf: LeafPage<K, V>;
     let i: number;
     if (lo === undefined) {
-      leaf = this.head;
+      leaf = this.edgeLeaf(false);
       i = 0;
     } else {
       leaf = this.findLeaf(lo, false);
@@ -682,6 +800,7 @@ export class BPlusTree<K, V> {
       leaf = leaf.next;
       i = 0;
       this.lastPagesRead++;
+      this.space?.read(leaf.id);
     }
     throw new Error("BPlusTree: leaf chain longer than the page count");
   }
@@ -699,7 +818,7 @@ export class BPlusTree<K, V> {
     let leaf: LeafPage<K, V>;
     let i: number;
     if (hi === undefined) {
-      leaf = this.tail;
+      leaf = this.edgeLeaf(true);
       i = leaf.keys.length - 1;
     } else {
       leaf = this.findLeaf(hi, !hiInclusive);
@@ -729,6 +848,7 @@ export class BPlusTree<K, V> {
       leaf = leaf.prev;
       i = leaf.keys.length - 1;
       this.lastPagesRead++;
+      this.space?.read(leaf.id);
     }
     throw new Error("BPlusTree: leaf chain longer than the page count");
   }

@@ -79,28 +79,34 @@ export class NodeLog implements ReplicatedLog {
     return record.entry.term;
   }
 
-  /** Appends a record at the log's end (applied already when its undo is not null). */
+  /**
+   * Appends a record at the log's end: applied already when its undo is not null (then every entry
+   * before it must be applied: entries are applied in log order).
+   */
   append(record: LogRecord): void {
     const disk = this.disk;
-    if (disk.append(record) + 1 !== record.entry.lsn) {
-      throw new Error(`log position mismatch: appended lsn ${record.entry.lsn} at ${disk.length}`);
+    const lsn = record.entry.lsn;
+    if (record.undo !== null && this.storage.applied_lsn !== lsn - 1)
+      throw new Error(`log: entry ${lsn} applied before entry ${this.storage.applied_lsn + 1}`);
+    if (disk.append(record) + 1 !== lsn) {
+      throw new Error(`log position mismatch: appended lsn ${lsn} at ${disk.length}`);
     }
-    if (record.undo !== null) this.storage.applied_lsn = record.entry.lsn;
+    if (record.undo !== null) this.storage.applied_lsn = lsn;
     if (this.writtenBack && disk.length - disk.durableLength > NEVER_POLICY_TAIL) {
       disk.syncTo(disk.length - NEVER_POLICY_TAIL);
     }
     this.compact();
   }
 
-  /** Applies the records up to `lsn` not applied yet, in order. */
-  applyTo(lsn: number, applier: Applier): void {
+  /** Applies the record at `lsn`, the first one not applied yet; returns its entry. */
+  applyNext(lsn: number, applier: Applier): LogEntry {
     const storage = this.storage;
-    const last = Math.min(lsn, this.disk.length);
-    for (let p = storage.applied_lsn + 1; p <= last; p++) {
-      const record = this.recordAt(p) as LogRecord;
-      record.undo = applier.apply(record.entry.payload);
-      storage.applied_lsn = p;
-    }
+    const record = this.recordAt(lsn);
+    if (lsn !== storage.applied_lsn + 1 || record === undefined)
+      throw new Error(`log: applying entry ${lsn}, the next one to apply is ${storage.applied_lsn + 1}`);
+    record.undo = applier.apply(record.entry.payload);
+    storage.applied_lsn = lsn;
+    return record.entry;
   }
 
   /** Removes the records from `lsn` on, undoing what they applied; returns how many it removed. */

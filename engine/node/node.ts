@@ -1,13 +1,18 @@
 // A database node: a Server (queue, CPU, write-ahead log, fsync; server.ts), the state machines that
-// own its data (engine/state/), a ReplicationProtocol (replication/protocol.ts) and, on a sharded
-// cluster, the shard gate (sharding/shard-gate.ts). The node wires them: a client's request goes to
-// the server, which asks the node to serve it (gate, then the protocol's refusal, then the state
-// machines, whose writes the node logs) and hands it to the protocol once its CPU work is done; a
-// peer's message goes to the protocol, which sees the node through ProtocolContext (implemented
-// here: the log, applying and undoing entries, snapshots, answers).
+// own its data (engine/state/), its buffer pool and disk (buffer-pool.ts, disk-device.ts,
+// page-access.ts), the applier of logged entries (applier.ts), a ReplicationProtocol
+// (replication/protocol.ts) and, on a sharded cluster, the shard gate (sharding/shard-gate.ts). The
+// node wires them: a client's request goes to the server, which asks the node to serve it (gate, then
+// the protocol's refusal, then the state machines, whose writes the node logs; the pages they touch
+// go through the buffer pool) and hands it to the protocol once its CPU work is done; a peer's
+// message goes to the protocol, which sees the node through ProtocolContext (implemented here: the
+// log, applying and undoing entries, snapshots, answers).
+//
+// The pool and the disk's queue are memory: a restart begins with an empty pool (or a prewarmed
+// one), and a snapshot installed empties it (the data it cached is replaced).
 //
 // Each part sets timers with tags of its own; the node tells them apart by these bases (tag values
-// are folded into the trace hash): server 1.., gate 4, protocol 10...
+// are folded into the trace hash): server 1..4, gate 5, protocol 10...
 
 import type { HostBehaviour, HostContext, HostId, Message, TimerId, TimerTag } from "../../sim/host.js";
 import type { Rng } from "../../sim/rng.js";
@@ -26,12 +31,17 @@ import { ShardGate, type ShardSetting } from "../sharding/shard-gate.js";
 import type { ShardMap } from "../sharding/shard-map.js";
 import { type NodeData, NodeState } from "../state/node-state.js";
 import type { WriteSet } from "../write-set.js";
+import { Applier, type ApplyStep } from "./applier.js";
+import { BufferPool } from "./buffer-pool.js";
+import { DiskDevice } from "./disk-device.js";
 import { RequestExecution } from "./execution.js";
 import { logWrites, NodeLog } from "./log.js";
-import { type RequestHandler, Server, type ServerConfig } from "./server.js";
+import { PageAccess } from "./page-access.js";
+import { type RequestHandler, SERVER_TIMER_TAGS, Server } from "./server.js";
+import type { NodeSettings } from "./settings.js";
 import { type NodeStorage, storageOf } from "./storage.js";
 
-export interface NodeConfig extends ServerConfig {
+export interface NodeConfig extends NodeSettings {
   events?: EngineEventSink;
   /** On a sharded cluster: the node's shard, the shard map's store, the coordinator. */
   sharding?: ShardSetting;
@@ -46,7 +56,7 @@ interface NodeSnapshot extends Snapshot {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const SERVER_TIMERS = 1;
-const GATE_TIMERS = 4;
+const GATE_TIMERS = SERVER_TIMERS + SERVER_TIMER_TAGS;
 const PROTOCOL_TIMERS = 10;
 
 export class DatabaseNode implements HostBehaviour, ProtocolContext, RequestHandler {
@@ -56,6 +66,9 @@ export class DatabaseNode implements HostBehaviour, ProtocolContext, RequestHand
   private storage!: NodeStorage;
   private state!: NodeState;
   private server!: Server;
+  private access!: PageAccess;
+  private pool!: BufferPool;
+  private applier!: Applier;
   private gate: ShardGate | null = null;
   log!: NodeLog;
   /** The request being executed, as the state machines see the node. */
@@ -75,12 +88,33 @@ export class DatabaseNode implements HostBehaviour, ProtocolContext, RequestHand
     this.log = new NodeLog(ctx.disk, storage, this.config.fsync_policy.kind === "never");
     const sharding = this.config.sharding;
     this.state = new NodeState(storage, sharding ?? null);
+    const config = this.config;
+    // The disk's latencies come from a stream of their own: the host's other draws do not move.
+    const device = new DiskDevice(config.disk, config.fsync_us, ctx.rng.split("disk"));
+    this.pool = new BufferPool(config.buffer_pool.pages, config.buffer_pool.policy);
+    this.access = new PageAccess(this.pool, device, storage.io);
+    if (config.buffer_pool.prewarm) this.access.prewarm(storage.pages);
     this.server = new Server({
-      config: this.config,
+      config,
       ctx,
+      device,
+      stats: storage.io,
       timer_base: SERVER_TIMERS,
       handler: this,
       protocol: this.protocol,
+    });
+    this.applier = new Applier({
+      log: this.log,
+      state: this.state,
+      storage,
+      access: this.access,
+      monotonic_us: () => ctx.monotonic_us(),
+      cost_us: (pages) => this.server.service_us(pages, 0),
+      run: (step, ready_us) => this.server.runWhenReady(step, ready_us),
+      applied: (entry) => {
+        if (entry.origin !== ctx.id)
+          this.emit({ type: "lag", node: ctx.id, lag_us: Math.max(0, ctx.now_us() - entry.ts_us) });
+      },
     });
     this.execution = new RequestExecution({
       applies_at_once: this.protocol.applies_on_append,
@@ -102,10 +136,13 @@ export class DatabaseNode implements HostBehaviour, ProtocolContext, RequestHand
       this.gate.start();
     }
     this.protocol.start(this);
+    // Entries the log holds durably but the data does not yet have (the applier was behind at the
+    // crash) are applied again: recovery's redo.
+    if (this.protocol.applies_on_append) this.applier.request(this.log.last_lsn);
   }
 
   onMessage(ctx: HostContext, from: HostId, msg: Message): void {
-    if (msg.kind === "req") this.server.submit(from, msg as Request, ctx.now_us());
+    if (msg.kind === "req") this.server.submit(from, msg as Request, ctx.monotonic_us());
     else if (msg.kind === "shard_map") this.gate?.release();
     else this.protocol.onMessage(from, msg);
   }
@@ -127,20 +164,38 @@ export class DatabaseNode implements HostBehaviour, ProtocolContext, RequestHand
       return null;
     }
     const traits = OPERATIONS[req.op];
+    const pages = this.storage.pages;
+    pages.clear();
+    // A write, or a read only a leader may answer, sees every entry logged before it.
+    const catchUp_us =
+      this.protocol.applies_on_append && (traits.writes || req.require_leader) && this.applier.pending
+        ? this.applier.catchUp()
+        : 0;
     const x = this.execution;
     const now = this.ctx.now_us();
+    // Durations by the monotonic clock (a clock skew moves neither the queue nor the disk).
+    const monotonic = this.ctx.monotonic_us();
     x.now_us = now;
-    x.queue_us = now - arrived_us;
+    x.queue_us = monotonic - arrived_us;
     x.term = this.protocol.term;
     x.leader_hint = this.protocol.leader_hint;
     x.appended_lsn = 0;
     x.charged_per_row = traits.charged_per_row;
-    const response = this.state.execute(req, traits.served_by, x);
+    const response = this.state.execute(req, traits.served_by, x) as Mutable<Response>;
+    const access = this.access;
+    response.disk_us = access.serve(pages, monotonic) - monotonic;
+    response.pages_hit = access.hits;
+    response.pages_missed = access.misses;
+    response.service_us += catchUp_us;
     return { from, req, response, lsn: x.appended_lsn, cpu_done_us: now + response.service_us };
   }
 
   overloaded(from: HostId, req: Request): void {
     this.ctx.send(from, this.reply(req, "overloaded"));
+  }
+
+  applied(_step: ApplyStep): void {
+    this.applier.onCpuDone();
   }
 
   // ---- ProtocolContext ----
@@ -178,7 +233,7 @@ export class DatabaseNode implements HostBehaviour, ProtocolContext, RequestHand
   }
 
   serve(client: HostId, req: Request): void {
-    this.server.submit(client, req, this.ctx.now_us());
+    this.server.submit(client, req, this.ctx.monotonic_us());
   }
 
   requestFsync(): void {
@@ -190,13 +245,12 @@ export class DatabaseNode implements HostBehaviour, ProtocolContext, RequestHand
   }
 
   append(entry: LogEntry): void {
-    this.log.append({
-      entry,
-      undo: this.protocol.applies_on_append ? this.state.apply(entry.payload) : null,
-    });
+    this.log.append({ entry, undo: null });
+    if (this.protocol.applies_on_append) this.applier.request(entry.lsn);
   }
 
   truncateFrom(lsn: number): number {
+    this.applier.truncated(lsn);
     return this.log.truncateFrom(lsn, this.state);
   }
 
@@ -207,11 +261,14 @@ export class DatabaseNode implements HostBehaviour, ProtocolContext, RequestHand
   }
 
   applyTo(lsn: number): void {
-    this.log.applyTo(lsn, this.state);
+    this.applier.request(lsn);
   }
 
   snapshot(): NodeSnapshot {
     const log = this.log;
+    // The state as of the log's end: what is logged and pending is applied first (not charged: nor
+    // is the copy).
+    if (this.protocol.applies_on_append) this.applier.catchUp();
     return {
       last_lsn: log.last_lsn,
       last_term: log.termAt(log.last_lsn),
@@ -224,6 +281,7 @@ export class DatabaseNode implements HostBehaviour, ProtocolContext, RequestHand
     const { data, last_lsn, last_term, writes } = snapshot as NodeSnapshot;
     this.state.restore(data);
     this.log.resetTo(last_lsn, last_term, writes);
+    this.pool.clear();
   }
 
   respond(done: InService): void {

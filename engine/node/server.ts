@@ -7,14 +7,27 @@
 //
 // Service time = service_time + page_time x (B+tree pages read and written) + row_time x rows
 // examined (for operations charged per row: operations.ts). fsync_policy: `always` makes a log entry
-// durable by an fsync; fsyncs run one at a time beside the CPU and entries logged while one is in
-// flight share the next (group commit); `interval` fsyncs periodically; `never` makes nothing
-// durable (the operating system is modelled as writing pages back eventually: node/log.ts).
+// durable by an fsync; fsyncs run one at a time on the node's disk (disk-device.ts, which page reads
+// share) and entries logged while one is in flight share the next (group commit); `interval` fsyncs
+// periodically; `never` makes nothing durable (the operating system is modelled as writing pages
+// back eventually: node/log.ts).
+//
+// Pages not in the buffer pool: the node executes a request when the CPU takes it, and says how
+// long its missing pages take to read (response.disk_us). A request with such a wait leaves the CPU
+// to the next one while its pages are read, then waits for the CPU again ahead of new requests (work
+// already executed finishes first) and holds it for its cost; the time it waited for the CPU after
+// its reads counts in its queue_us. The node's applier (applier.ts) hands its steps to the CPU the
+// same way. The server times its work by the host's monotonic clock: a clock skew moves neither its
+// queue times nor its disk.
 
 import type { HostContext, HostId, TimerTag } from "../../sim/host.js";
+import { MinHeap } from "../../sim/min-heap.js";
 import { RingQueue } from "../../sim/ring-queue.js";
-import type { Request } from "../protocol.js";
+import type { Request, Response } from "../protocol.js";
 import type { InService, ReplicationProtocol } from "../replication/protocol.js";
+import { ApplyStep } from "./applier.js";
+import type { DiskDevice } from "./disk-device.js";
+import type { IoStats } from "./io-stats.js";
 
 export type FsyncPolicy = { kind: "always" } | { kind: "never" } | { kind: "interval"; interval_us: number };
 
@@ -32,10 +45,15 @@ export interface ServerConfig {
 
 /** The node a server serves requests for. */
 export interface RequestHandler {
-  /** Serves the request now (the CPU is free); null when it was answered or parked without the CPU. */
+  /**
+   * Serves the request now (the CPU is free); null when it was answered or parked without the CPU.
+   * The response's disk_us says how long its pages take to read before its CPU work.
+   */
   execute(from: HostId, req: Request, arrived_us: number): InService | null;
   /** The queue is full: answer the request `overloaded`. */
   overloaded(from: HostId, req: Request): void;
+  /** The applier's step is done on the CPU. */
+  applied(step: ApplyStep): void;
 }
 
 interface Queued {
@@ -44,20 +62,38 @@ interface Queued {
   readonly arrived_us: number;
 }
 
+/** What the CPU works on: a request the node executed, or a step of the applier. */
+type Work = InService | ApplyStep;
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** The server's own timer tags. */
 const TIMER_CPU_DONE = 0;
 const TIMER_FSYNC_DONE = 1;
 const TIMER_SYNC_INTERVAL = 2;
+const TIMER_PAGES_READ = 3;
+/** Timer tags the server uses (the node gives its parts disjoint ranges). */
+export const SERVER_TIMER_TAGS = 4;
+
+/** Work waiting for the CPU after its disk reads is never refused (its request was admitted). */
+const READY_LIMIT = 1 << 30;
 
 export class Server {
   private readonly config: ServerConfig;
   private readonly queue: RingQueue<Queued>;
+  /** Work whose pages are in memory, waiting for the CPU: served before new requests; and since when. */
+  private readonly ready = new RingQueue<Work>(READY_LIMIT);
+  private readonly readySince = new RingQueue<number>(READY_LIMIT);
+  /** Work waiting for its pages to be read, by when the last read completes. */
+  private readonly reading = new MinHeap<Work>();
   private readonly handler: RequestHandler;
   private readonly protocol: Pick<ReplicationProtocol, "onWrite" | "onRead" | "onDurable">;
   private readonly ctx: HostContext;
+  private readonly device: DiskDevice;
+  private readonly stats: IoStats;
   /** The node's tag of the server's timer 0 (the node tells its parts' timers apart by their tags). */
   private readonly timerBase: TimerTag;
-  private current: InService | null = null;
+  private current: Work | null = null;
   private fsyncInFlight = false;
   private fsyncTarget = 0;
   private fsyncWanted = false;
@@ -67,6 +103,9 @@ export class Server {
   constructor(options: {
     config: ServerConfig;
     ctx: HostContext;
+    /** The node's disk: fsyncs of the log take their turn there beside page reads. */
+    device: DiskDevice;
+    stats: IoStats;
     /** The node's timer tag for the server's tag 0. */
     timer_base: TimerTag;
     handler: RequestHandler;
@@ -74,6 +113,8 @@ export class Server {
   }) {
     this.config = options.config;
     this.ctx = options.ctx;
+    this.device = options.device;
+    this.stats = options.stats;
     this.timerBase = options.timer_base;
     this.handler = options.handler;
     this.protocol = options.protocol;
@@ -86,10 +127,25 @@ export class Server {
     if (policy.kind === "interval") this.setTimer(policy.interval_us, TIMER_SYNC_INTERVAL);
   }
 
-  /** A request arrived (or was waiting elsewhere since `arrived_us`): serve it, queue it, or reject it. */
+  /**
+   * A request arrived (or was waiting elsewhere since `arrived_us`, by the monotonic clock): serve it,
+   * queue it, or reject it.
+   */
   submit(from: HostId, req: Request, arrived_us: number): void {
     if (this.current === null) this.serve(from, req, arrived_us);
     else if (!this.queue.push({ from, req, arrived_us })) this.handler.overloaded(from, req);
+  }
+
+  /**
+   * Runs `work` on the CPU once its pages are in memory (at `ready_us`, monotonic): at once, or after
+   * the work before it.
+   */
+  runWhenReady(work: Work, ready_us: number): void {
+    const now = this.ctx.monotonic_us();
+    if (ready_us > now) {
+      this.reading.push(ready_us, work);
+      this.setTimer(ready_us - now, TIMER_PAGES_READ);
+    } else this.readyNow(work, now);
   }
 
   onTimer(tag: TimerTag): void {
@@ -106,6 +162,9 @@ export class Server {
         this.setTimer((this.config.fsync_policy as { interval_us: number }).interval_us, TIMER_SYNC_INTERVAL);
         return;
       }
+      case TIMER_PAGES_READ:
+        this.pagesRead();
+        return;
       default:
         throw new Error(`server: unknown timer tag ${tag}`);
     }
@@ -137,35 +196,84 @@ export class Server {
     this.fsyncInFlight = true;
     this.fsyncWanted = false;
     this.fsyncTarget = this.ctx.disk.length;
-    this.setTimer(this.ctx.disk.fsync_us, TIMER_FSYNC_DONE);
+    this.stats.fsyncs++;
+    const now = this.ctx.monotonic_us();
+    this.setTimer(this.device.fsync(now) - now, TIMER_FSYNC_DONE);
   }
 
   private setTimer(delay_us: number, tag: TimerTag): void {
     this.ctx.setTimer(delay_us, this.timerBase + tag);
   }
 
-  /** Executes the request now and holds the CPU for its cost. */
+  /** Executes the request now; it takes the CPU at once, or once its pages are read. */
   private serve(from: HostId, req: Request, arrived_us: number): void {
     const done = this.handler.execute(from, req, arrived_us);
     if (done === null) return;
-    this.current = done;
-    this.setTimer(done.response.service_us, TIMER_CPU_DONE);
+    const disk_us = done.response.disk_us;
+    if (disk_us > 0) this.runWhenReady(done, this.ctx.monotonic_us() + disk_us);
+    else this.startCpu(done, 0);
+  }
+
+  /** `work`'s pages are in memory now: it takes a free CPU, or waits for it ahead of new requests. */
+  private readyNow(work: Work, now: number): void {
+    if (this.current === null) this.startCpu(work, 0);
+    else {
+      this.ready.push(work);
+      this.readySince.push(now);
+    }
+  }
+
+  /** Holds the CPU for `work`, which waited `waited_us` for it since its pages were read. */
+  private startCpu(work: Work, waited_us: number): void {
+    this.current = work;
+    if (work instanceof ApplyStep) {
+      this.setTimer(work.cpu_us, TIMER_CPU_DONE);
+      return;
+    }
+    const response = work.response as Mutable<Response>;
+    const service_us = response.service_us;
+    if (response.disk_us > 0) {
+      response.queue_us += waited_us;
+      (work as Mutable<InService>).cpu_done_us = this.ctx.now_us() + service_us;
+    }
+    this.setTimer(service_us, TIMER_CPU_DONE);
+  }
+
+  private pagesRead(): void {
+    const now = this.ctx.monotonic_us();
+    const reading = this.reading;
+    while (reading.peekKey() <= now) this.readyNow(reading.pop() as Work, now);
+    this.runNext();
   }
 
   private finishCpu(): void {
     const done = this.current;
     if (done === null) throw new Error("server: CPU timer with no request in service");
     this.current = null;
-    this.served++;
-    if (done.lsn > 0) {
-      this.protocol.onWrite(done);
-      if (this.fsyncEachWrite) this.requestFsync();
-      else this.protocol.onDurable(this.ctx.disk.length);
-    } else {
-      this.protocol.onRead(done);
+    if (done instanceof ApplyStep) this.handler.applied(done);
+    else {
+      this.served++;
+      if (done.lsn > 0) {
+        this.protocol.onWrite(done);
+        if (this.fsyncEachWrite) this.requestFsync();
+        else this.protocol.onDurable(this.ctx.disk.length);
+      } else {
+        this.protocol.onRead(done);
+      }
     }
-    // A loop, not recursion: refused requests (e.g. not_leader) leave the CPU free for the next one.
+    this.runNext();
+  }
+
+  /** Gives a free CPU its next work: executed work whose pages are in memory first, then new requests. */
+  private runNext(): void {
+    // A loop, not recursion: refused requests (e.g. not_leader) and requests that wait for their
+    // pages leave the CPU free for the next one.
     while (this.current === null) {
+      const work = this.ready.shift();
+      if (work !== undefined) {
+        this.startCpu(work, this.ctx.monotonic_us() - (this.readySince.shift() as number));
+        return;
+      }
       const next = this.queue.shift();
       if (next === undefined) return;
       this.serve(next.from, next.req, next.arrived_us);

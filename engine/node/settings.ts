@@ -5,9 +5,54 @@
 import { z } from "zod";
 import { duration } from "../settings/durations.js";
 import { integer, us } from "../settings/fields.js";
+import { latencySchema, resolveLatency } from "../settings/latency.js";
 import { MAX_VALUE_CHARS } from "../settings/limits.js";
 import { parseFsyncPolicy, UnitError } from "../settings/units.js";
+import { BUFFER_POOL_PAGES_MAX, BUFFER_POOL_POLICIES, type BufferPoolPolicy } from "./buffer-pool.js";
+import type { DiskSettings } from "./disk-device.js";
 import type { ServerConfig } from "./server.js";
+
+const bufferPoolSchema = z
+  .strictObject({
+    pages: integer(1, BUFFER_POOL_PAGES_MAX)
+      .default(16_384)
+      .describe(
+        "Pages of 8 KiB the pool holds (16384: 128 MiB, PostgreSQL's shared_buffers default). " +
+          "A page not in the pool is read from the disk first.",
+      ),
+    policy: z
+      .enum(BUFFER_POOL_POLICIES)
+      .default("lru")
+      .describe(
+        "Which page makes room: `lru` (the least recently used) or `clock` (second chance, as " +
+          "PostgreSQL's clock sweep).",
+      ),
+    prewarm: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Load the node's pages into the pool at each start, without disk reads (as pg_prewarm). " +
+          "Off: a node starts, and restarts after a crash, with an empty pool (cold).",
+      ),
+  })
+  .describe("Each node's buffer pool: its pages in memory.");
+
+const diskSchema = z
+  .strictObject({
+    read: latencySchema()
+      .default({ dist: "lognormal", median: "100us", p99: "300us" })
+      .describe("Latency of one page read, chosen by `dist` (as `network.latency`)."),
+    write: latencySchema()
+      .default({ dist: "lognormal", median: "30us", p99: "100us" })
+      .describe("Latency of one page write (a dirty page evicted from the pool)."),
+    iops: integer(1, 100_000_000)
+      .default(200_000)
+      .describe(
+        "Operations per second the disk admits: page reads, page writes and fsyncs share them, " +
+          "so fsyncs delay reads and reads delay fsyncs once the disk is busy.",
+      ),
+  })
+  .describe("Each node's disk (a datacenter SSD by default). `fsync` is its fsync latency.");
 
 const fsyncPolicy = z
   .string()
@@ -43,6 +88,8 @@ export const nodeSchema = z
     queue_limit: integer(1, 1_000_000)
       .default(10_000)
       .describe("Requests waiting at a node; past it new requests are rejected."),
+    buffer_pool: bufferPoolSchema.prefault({}),
+    disk: diskSchema.prefault({}),
     btree_fanout: integer(4, 1024)
       .default(64)
       .describe(
@@ -54,9 +101,18 @@ export const nodeSchema = z
 
 export type NodeDoc = z.output<typeof nodeSchema>;
 
-/** A node's settings: its server's cost model, its disk's fsync latency, its table's fanout. */
+/** A node's buffer pool. */
+export interface BufferPoolSettings {
+  readonly pages: number;
+  readonly policy: BufferPoolPolicy;
+  readonly prewarm: boolean;
+}
+
+/** A node's settings: its server's cost model, its buffer pool and disk, its table's fanout. */
 export interface NodeSettings extends ServerConfig {
   fsync_us: number;
+  buffer_pool: BufferPoolSettings;
+  disk: DiskSettings;
   btree_fanout: number;
 }
 
@@ -68,6 +124,12 @@ export function resolveNode(node: NodeDoc): NodeSettings {
     fsync_us: us(node.fsync),
     fsync_policy: parseFsyncPolicy(node.fsync_policy),
     queue_limit: node.queue_limit,
+    buffer_pool: { ...node.buffer_pool },
+    disk: {
+      read: resolveLatency(node.disk.read),
+      write: resolveLatency(node.disk.write),
+      iops: node.disk.iops,
+    },
     btree_fanout: node.btree_fanout,
   };
 }

@@ -26,6 +26,8 @@
 //   .rowCount(table)   .statistics(table)   .storage(): StorageSummary[]
 //   .suggestIndex(query): IndexDefinition | null   the B+tree index that would serve a read
 //   .checkConsistency(): void   every index and statistic agrees with the rows (tests)
+//   .bindPages(space) / .unbindPages()   its tables' and indexes' pages join a node's page space
+//       (index/page-space.ts: ids for the buffer pool, touches recorded); a copy is unbound
 //
 // EXPLAIN lines (planner.ts has the grammar):
 //   IndexRangeScan orders_by_customer (customer_id = ?) → 12 rows, 3 pages, covering
@@ -33,6 +35,7 @@
 //   Update orders set status, maintains orders_by_status via PrimaryKeyGet orders (id = ?) → 1 row, 2 pages
 //   Batch: Insert orders (1 row) | Insert order_items (3 rows)
 
+import type { PageSpace } from "../index/page-space.js";
 import { addCost, type CostConstants, DEFAULT_COST_CONSTANTS, emptyCost, type QueryCost } from "./cost.js";
 import { listNames, QueryError, SchemaError } from "./errors.js";
 import { finishRead, runAccess } from "./executor.js";
@@ -584,5 +587,13 @@ export class Database {
 
   checkConsistency(): void {
     for (const store of this.stores.values()) store.checkConsistency();
+  }
+
+  bindPages(space: PageSpace): void {
+    for (const store of this.stores.values()) store.bindPages(space);
+  }
+
+  unbindPages(): void {
+    for (const store of this.stores.values()) store.unbindPages();
   }
 }

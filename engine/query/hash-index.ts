@@ -24,8 +24,13 @@
 //   the hole: one more page written when it sits on another page);
 // - replace: reads the pages up to the entry's, writes 1.
 // The index never shrinks (neither does PostgreSQL's).
+//
+// Page identity (bindPages, as the B+tree's: engine/index/page-space.ts): a metapage, and each
+// bucket's pages in chain order; each operation records the pages it reads, writes and creates, as
+// counted above (a split's moved half gets new pages, an emptied overflow page is released).
 
 import { fnv1a32, mix32 } from "../../sim/hash.js";
+import type { PageSpace } from "../index/page-space.js";
 
 export interface LinearHashOptions {
   /** Entries per page (primary or overflow). At least 1. */
@@ -65,6 +70,10 @@ export class LinearHashIndex<V> {
   private nextSplit = 0;
   private pages = 0;
   private splitCount = 0;
+  /** Bound to a node: where ids come from and touches go; each bucket's page ids; the metapage's. */
+  private space: PageSpace | null = null;
+  private readonly pageIds: number[][] = [];
+  private metapageId = -1;
 
   constructor(options: LinearHashOptions) {
     const capacity = options.bucket_capacity;
@@ -113,6 +122,28 @@ export class LinearHashIndex<V> {
     return this.byId.has(id);
   }
 
+  /** Gives the metapage and every bucket's pages an id from `space`; records touches there from now on. */
+  bindPages(space: PageSpace): void {
+    if (this.space !== null) throw new Error("LinearHashIndex: already bound to a page space");
+    this.space = space;
+    this.metapageId = space.allocate();
+    for (const bucket of this.buckets) {
+      const ids: number[] = [];
+      for (let p = this.pagesOf(bucket.length); p > 0; p--) ids.push(space.allocate());
+      this.pageIds.push(ids);
+    }
+  }
+
+  /** Hands every page's id back to its space and stops recording. */
+  unbindPages(): void {
+    const space = this.space;
+    if (space === null) return;
+    space.release(this.metapageId);
+    for (const ids of this.pageIds) for (const id of ids) space.release(id);
+    this.pageIds.length = 0;
+    this.space = null;
+  }
+
   insert(key: string, id: string, value: V): void {
     if (this.byId.has(id))
       throw new Error(`LinearHashIndex.insert: id ${JSON.stringify(id)} is already present`);
@@ -127,6 +158,13 @@ export class LinearHashIndex<V> {
     this.pages += pagesAfter - pagesBefore;
     this.lastPagesRead = pagesBefore;
     this.lastPagesWritten = pagesAfter > pagesBefore ? 2 : 1;
+    const space = this.space;
+    if (space !== null) {
+      const ids = this.pageIds[bucketIndex] as number[];
+      this.readPages(ids, pagesBefore);
+      space.write(ids[pagesBefore - 1] as number);
+      this.resizePages(ids, pagesAfter);
+    }
     // Usually one split; more only when max_load x bucket_capacity < 1.
     while (this.byId.size > this.maxLoad * this.bucketCapacity * this.buckets.length && this.split()) {}
   }
@@ -149,8 +187,16 @@ export class LinearHashIndex<V> {
     this.byId.delete(id);
     this.pages += this.pagesOf(bucket.length) - pagesBefore;
     this.lastPagesRead = page + 1;
-    this.lastPagesWritten =
-      last !== entry && Math.floor(bucket.length / this.bucketCapacity) !== page ? 2 : 1;
+    const lastPage = Math.floor(bucket.length / this.bucketCapacity);
+    this.lastPagesWritten = last !== entry && lastPage !== page ? 2 : 1;
+    const space = this.space;
+    if (space !== null) {
+      const ids = this.pageIds[entry.bucket] as number[];
+      this.readPages(ids, page + 1);
+      space.write(ids[page] as number);
+      if (this.lastPagesWritten === 2) space.write(ids[lastPage] as number);
+      this.resizePages(ids, this.pagesOf(bucket.length));
+    }
     return true;
   }
 
@@ -162,16 +208,24 @@ export class LinearHashIndex<V> {
       return false;
     }
     entry.value = value;
-    this.lastPagesRead = Math.floor(entry.slot / this.bucketCapacity) + 1;
+    const page = Math.floor(entry.slot / this.bucketCapacity);
+    this.lastPagesRead = page + 1;
     this.lastPagesWritten = 1;
+    if (this.space !== null) {
+      const ids = this.pageIds[entry.bucket] as number[];
+      this.readPages(ids, page + 1);
+      this.space.write(ids[page] as number);
+    }
     return true;
   }
 
   /** Visits every entry whose key equals `key`, in bucket order; returns how many. */
   lookup(key: string, visit: (id: string, value: V) => void): number {
-    const bucket = this.buckets[this.bucketOf(hashKey(key))] as HashEntry<V>[];
+    const bucketIndex = this.bucketOf(hashKey(key));
+    const bucket = this.buckets[bucketIndex] as HashEntry<V>[];
     this.lastPagesRead = this.pagesOf(bucket.length);
     this.lastPagesWritten = 0;
+    if (this.space !== null) this.readPages(this.pageIds[bucketIndex] as number[], this.lastPagesRead);
     let visited = 0;
     for (let i = 0; i < bucket.length; i++) {
       const entry = bucket[i] as HashEntry<V>;
@@ -227,6 +281,23 @@ export class LinearHashIndex<V> {
     }
   }
 
+  /** Records the first `count` pages of a bucket as read. */
+  private readPages(ids: readonly number[], count: number): void {
+    const space = this.space as PageSpace;
+    for (let p = 0; p < count; p++) space.read(ids[p] as number);
+  }
+
+  /** Gives a bucket `count` pages: new ones created at the chain's end, emptied ones released. */
+  private resizePages(ids: number[], count: number): void {
+    const space = this.space as PageSpace;
+    while (ids.length < count) {
+      const id = space.allocate();
+      space.create(id);
+      ids.push(id);
+    }
+    while (ids.length > count) space.release(ids.pop() as number);
+  }
+
   private pagesOf(entries: number): number {
     return entries <= this.bucketCapacity ? 1 : Math.ceil(entries / this.bucketCapacity);
   }
@@ -261,6 +332,17 @@ export class LinearHashIndex<V> {
     const before = this.pagesOf(old.length);
     const after = this.pagesOf(stay.length) + this.pagesOf(moved.length);
     this.pages += after - before;
+    const space = this.space;
+    if (space !== null) {
+      const ids = this.pageIds[from] as number[];
+      this.readPages(ids, ids.length);
+      this.resizePages(ids, this.pagesOf(stay.length));
+      for (const id of ids) space.write(id);
+      const movedIds: number[] = [];
+      this.resizePages(movedIds, this.pagesOf(moved.length));
+      this.pageIds.push(movedIds);
+      space.write(this.metapageId);
+    }
     this.lastPagesRead += before;
     this.lastPagesWritten += after + 1; // both halves and the metapage
     this.splitCount++;

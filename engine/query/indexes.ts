@@ -22,6 +22,7 @@
 // results can be evaluated on it exactly as on a table row when the index covers the query.
 
 import { BPlusTree } from "../index/btree.js";
+import type { PageSpace } from "../index/page-space.js";
 import type { PageCounter } from "./cost.js";
 import { listNames, SchemaError } from "./errors.js";
 import { LinearHashIndex } from "./hash-index.js";
@@ -199,6 +200,9 @@ export abstract class SecondaryIndex {
 
   abstract get size(): number;
   abstract get pageCount(): number;
+  /** Its pages join a node's page space (index/page-space.ts); unbind gives their ids back. */
+  abstract bindPages(space: PageSpace): void;
+  abstract unbindPages(): void;
 
   abstract insert(row: StoredRow, pk: string, cost: PageCounter): void;
   abstract remove(row: StoredRow, pk: string, cost: PageCounter): void;
@@ -259,6 +263,14 @@ export class BtreeIndex extends SecondaryIndex {
     return this.tree.pageCount;
   }
 
+  bindPages(space: PageSpace): void {
+    this.tree.bindPages(space);
+  }
+
+  unbindPages(): void {
+    this.tree.unbindPages();
+  }
+
   keyOf(row: StoredRow, pk: string): string {
     return encodeAt(row, this.def.columns) + pk;
   }
@@ -314,6 +326,14 @@ export class HashIndex extends SecondaryIndex {
 
   get pageCount(): number {
     return this.table.pageCount;
+  }
+
+  bindPages(space: PageSpace): void {
+    this.table.bindPages(space);
+  }
+
+  unbindPages(): void {
+    this.table.unbindPages();
   }
 
   keyOf(row: StoredRow): string {

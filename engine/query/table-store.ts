@@ -11,6 +11,7 @@
 //   .putRow(pk, row | null, cost)           make the row be `row` (or absent), whatever it was
 //   .addIndex(index, cost) / .removeIndex(name)
 //   .storedRows(): IterableIterator<StoredRow>   in primary key order, not charged
+//   .bindPages(space) / .unbindPages()      its tree's and indexes' pages join a node's page space
 //   .checkConsistency(): void               every index holds exactly the entries the rows imply
 //
 // Costs: an insert reads and writes what the B+tree's set charges (a duplicate check costs the
@@ -20,6 +21,7 @@
 // rebalances) are added, plus the maintenance of every index whose columns changed.
 
 import { BPlusTree } from "../index/btree.js";
+import type { PageSpace } from "../index/page-space.js";
 import { addMaintenance, type PageCounter, type QueryCost } from "./cost.js";
 import type { SecondaryIndex, StorageOptions } from "./indexes.js";
 import { encodeAt } from "./keys.js";
@@ -31,6 +33,8 @@ export class TableStore {
   readonly tree: BPlusTree<string, StoredRow>;
   readonly stats: TableStats;
   readonly indexes: SecondaryIndex[] = [];
+  /** The node's page space the table is bound to (null: none): an index built later joins it. */
+  private space: PageSpace | null = null;
 
   constructor(info: TableInfo, storage: StorageOptions) {
     this.info = info;
@@ -128,12 +132,27 @@ export class TableStore {
     cost.rows_examined += examined;
     addMaintenance(cost, index.name, pages);
     for (const p of index.def.columns) this.stats.track(p, this.storedRows());
+    if (this.space !== null) index.bindPages(this.space);
     this.indexes.push(index);
+  }
+
+  /** Binds the table's tree and its indexes (and any index added later) to a node's page space. */
+  bindPages(space: PageSpace): void {
+    this.space = space;
+    this.tree.bindPages(space);
+    for (const index of this.indexes) index.bindPages(space);
+  }
+
+  unbindPages(): void {
+    this.space = null;
+    this.tree.unbindPages();
+    for (const index of this.indexes) index.unbindPages();
   }
 
   removeIndex(name: string): boolean {
     const at = this.indexes.findIndex((i) => i.name === name);
     if (at < 0) return false;
+    this.indexes[at]?.unbindPages();
     this.indexes.splice(at, 1);
     return true;
   }

@@ -26,7 +26,9 @@
 // state (node.snapshot()) and replaces its own with it.
 //
 // Entries are applied as they are logged (applies_on_append), the leader's as it executes a write:
-// a write is acknowledged later, by mode.
+// a write is acknowledged later, by mode. A follower acknowledges what it has logged durably; its
+// applier applies it as its CPU and disk allow (node/applier.ts), so under a write-heavy load its
+// data, and its lag, may trail its log.
 
 import type { HostId, Message, TimerTag } from "../../sim/host.js";
 import type { Role } from "../events.js";
@@ -161,7 +163,7 @@ export class LeaderFollower implements ReplicationProtocol {
 
   refusal(req: Request): RefusalStatus | null {
     if (req.require_leader && this.role !== "leader") return "not_leader";
-    if (req.min_lsn > this.node.log.last_lsn) return "not_leader"; // read-your-writes: not caught up
+    if (req.min_lsn > this.node.log.applied_lsn) return "not_leader"; // read-your-writes: not caught up
     return null;
   }
 
@@ -568,15 +570,13 @@ export class LeaderFollower implements ReplicationProtocol {
       return;
     }
     let appended = 0;
-    const now = node.now_us();
     for (const entry of msg.entries) {
       if (entry.lsn <= log.last_lsn) {
         if (log.termAt(entry.lsn) === entry.term) continue; // already held
         this.truncateFrom(entry.lsn);
       }
-      node.append(entry);
+      node.append(entry); // applied by the node's applier, which reports its lag
       appended++;
-      node.emit({ type: "lag", node: node.id, lag_us: Math.max(0, now - entry.ts_us) });
     }
     this.verified = msg.prev_lsn + msg.entries.length;
     if (appended > 0 && node.fsync_each_write) {

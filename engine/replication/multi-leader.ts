@@ -175,7 +175,8 @@ export class MultiLeader implements ReplicationProtocol {
     }
     if (winners.length === 0) return;
     for (const key of winners) this.versions.set(key, { ts_us: entry.ts_us, origin: entry.origin });
-    // Logged locally under this node's own positions: a crash here loses it like any write.
+    // Logged locally under this node's own positions: a crash here loses it like any write. The
+    // node's applier applies it (and reports its lag).
     node.append({
       lsn: node.log.last_lsn + 1,
       term: entry.term,
@@ -184,7 +185,6 @@ export class MultiLeader implements ReplicationProtocol {
       payload: node.payloads.restrictTo(payload, winners),
     });
     if (node.fsync_each_write) node.requestFsync();
-    node.emit({ type: "lag", node: node.id, lag_us: Math.max(0, node.now_us() - entry.ts_us) });
   }
 
   /** Whether `entry` is newer than the version `key` holds here (or the key has none). */

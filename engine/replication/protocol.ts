@@ -14,7 +14,11 @@
 //   suffix discarded with `node.truncateFrom`, a snapshot when a peer lacks compacted entries;
 // - when entries are applied to the state machines: as they are logged (`applies_on_append`,
 //   what leader-follower and multi-leader do: a read may see a write not committed yet), or only
-//   once committed, when the protocol calls `node.applyTo(lsn)` (what consensus needs).
+//   once committed, when the protocol calls `node.applyTo(lsn)` (what consensus needs). Either way
+//   the node's applier applies them in log order and pays for them on its CPU (node/applier.ts):
+//   a node's data may trail its log (`log.applied_lsn`), and the node reports each replicated
+//   entry's lag as it applies it. A write, or a request only a leader may serve, first catches the
+//   node up: it sees every entry logged before it.
 //
 // One node, one protocol instance per start: a crash loses the instance (its volatile state); what
 // must survive lives in `node.persistent(...)` and the log (up to what fsync made durable).
@@ -66,6 +70,11 @@ export interface ReplicatedLog {
   readonly last_lsn: number;
   /** Entries up to here were compacted away (their effects stay in the state machines). */
   readonly base_lsn: number;
+  /**
+   * Entries up to here are applied to the state machines (the node applies logged entries in order,
+   * as its CPU allows: a follower's data may trail its log).
+   */
+  readonly applied_lsn: number;
   /** The entry at `lsn`; undefined when not held (compacted, or past the end). */
   entryAt(lsn: number): LogEntry | undefined;
   /** The term of the entry at `lsn` (0 for 0; base_lsn's is known); throws when not held. */
@@ -105,13 +114,19 @@ export interface ProtocolContext {
   requestFsync(): void;
   /** Where the log is durable as acknowledgements count it: synced under `always`, its end otherwise. */
   durableLsn(): number;
-  /** Appends an entry at the log's end (`lsn` must be last_lsn + 1); applied at once if the protocol applies on append. */
+  /**
+   * Appends an entry at the log's end (`lsn` must be last_lsn + 1); if the protocol applies on
+   * append, the node's applier applies it after the entries before it, as its CPU allows.
+   */
   append(entry: LogEntry): void;
   /** Discards the entries from `lsn` on, undoing what they applied; returns how many it discarded. */
   truncateFrom(lsn: number): number;
   /** Undoes the entry at `lsn` on the state machines, keeping it logged (last-writer-wins lost it). */
   undo(lsn: number): void;
-  /** Applies the entries up to `lsn` not applied yet (a protocol that applies once committed). */
+  /**
+   * Has the entries up to `lsn` applied (a protocol that applies once committed): by the node's
+   * applier, in order, as its CPU allows; a request that must see them catches up first.
+   */
   applyTo(lsn: number): void;
   /** A copy of the node's state as of its log's end (its cost: copying the data). */
   snapshot(): Snapshot;
@@ -123,7 +138,10 @@ export interface ProtocolContext {
   refuse(done: Pick<InService, "from" | "req">, status: RefusalStatus): void;
   /** The protocol's durable state: created by `init` at the node's first start, kept across crashes. */
   persistent<T extends object>(init: () => T): T;
-  /** Reports what happened (role changes, lag, conflicts, truncations, snapshots). */
+  /**
+   * Reports what happened (role changes, conflicts, truncations, snapshots). Lag is the node's: it
+   * reports each entry of another node as it applies it.
+   */
   emit(event: EngineEvent): void;
 }
 

@@ -1,5 +1,6 @@
-// The textual value forms of a scenario file: durations ("500us", "10s"), rates ("2000/s") and fsync
-// policies ("interval:10ms"). Pure functions of their text; errors are UnitErrors that say what is allowed.
+// The textual value forms of a scenario file: durations ("500us", "10s"), rates ("2000/s"), fsync
+// policies ("interval:10ms") and bandwidths ("1Gbit/s"). Pure functions of their text; errors are
+// UnitErrors that say what is allowed.
 
 import type { FsyncPolicy } from "../node/server.js";
 
@@ -139,6 +140,38 @@ export function parseByteSize(text: string): number {
     );
   }
   return bytes;
+}
+
+/** Bytes per second of each bandwidth unit: bits (decimal) and bytes (decimal and binary). */
+const BANDWIDTH_UNITS: Readonly<Record<string, number>> = {
+  "bit/s": 1 / 8,
+  "kbit/s": 1e3 / 8,
+  "Mbit/s": 1e6 / 8,
+  "Gbit/s": 1e9 / 8,
+  "Tbit/s": 1e12 / 8,
+  "B/s": 1,
+  "kB/s": 1e3,
+  "MB/s": 1e6,
+  "GB/s": 1e9,
+  "KiB/s": 2 ** 10,
+  "MiB/s": 2 ** 20,
+  "GiB/s": 2 ** 30,
+};
+
+const BANDWIDTH_PATTERN = /^(\d+(?:\.\d+)?)([A-Za-z]+\/s)$/;
+const BANDWIDTH_HELP =
+  "use a number and a unit (bit/s, kbit/s, Mbit/s, Gbit/s, Tbit/s, B/s, kB/s, MB/s, GB/s, KiB/s, MiB/s, GiB/s), e.g. 1Gbit/s or 125MB/s";
+
+/** Parses "1Gbit/s", "100Mbit/s", "125MB/s" or "64KiB/s" into bytes per second (> 0; may be fractional). */
+export function parseBandwidthBytesPerS(text: string): number {
+  const match = BANDWIDTH_PATTERN.exec(text);
+  const perUnit = BANDWIDTH_UNITS[match?.[2] ?? ""];
+  if (match === null || perUnit === undefined)
+    throw new UnitError(`${JSON.stringify(text)} is not a bandwidth: ${BANDWIDTH_HELP}`);
+  const bytesPerS = Number(match[1]) * perUnit;
+  if (!(bytesPerS > 0))
+    throw new UnitError(`${JSON.stringify(text)} is not a bandwidth: it must be more than 0`);
+  return bytesPerS;
 }
 
 /** A size for messages: "512 bytes", "1 MiB", "3.7 GiB" (binary units, at most one decimal). */

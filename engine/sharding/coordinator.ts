@@ -74,6 +74,13 @@ interface Task {
   phase: Phase;
   cursor: string | null;
   mark: number;
+  /**
+   * Where cursor and mark move, and the rows examined, once the batch in flight is ingested: a batch
+   * whose ingest failed is exported again.
+   */
+  nextCursor: string | null;
+  nextMark: number;
+  nextExamined: number;
   /** Ingests in flight (per destination), or 1 for a request to the source. */
   waiting: number;
   failures: number;
@@ -372,16 +379,17 @@ export class Coordinator implements HostBehaviour {
     switch (task.phase) {
       case "copy": {
         const exported = okResponse(response, "export");
-        if (task.cursor === null) task.mark = exported.log_end; // the first export marks the log
-        task.examined += exported.owned;
-        task.cursor = exported.next_key;
+        // The first export marks the log.
+        task.nextMark = task.cursor === null ? exported.log_end : task.mark;
+        task.nextExamined = task.examined + exported.owned;
+        task.nextCursor = exported.next_key;
         this.ingest(ctx, task, exported.records);
         return;
       }
       case "catchup":
       case "final": {
         const exported = okResponse(response, "export_log");
-        task.mark = exported.log_end;
+        task.nextMark = exported.log_end;
         this.ingest(ctx, task, exported.records);
         return;
       }
@@ -438,6 +446,11 @@ export class Coordinator implements HostBehaviour {
 
   /** The batch is on its destinations: the next step of the phase, or the next phase. */
   private afterIngest(ctx: HostContext, task: Task): void {
+    task.mark = task.nextMark;
+    if (task.phase === "copy") {
+      task.cursor = task.nextCursor;
+      task.examined = task.nextExamined;
+    }
     switch (task.phase) {
       case "copy":
         if (task.cursor !== null) {
@@ -558,6 +571,9 @@ function newTask(source: number, index: number): Task {
     phase: "copy",
     cursor: null,
     mark: 0,
+    nextCursor: null,
+    nextMark: 0,
+    nextExamined: 0,
     waiting: 0,
     failures: 0,
     movedKeys: new Set(),

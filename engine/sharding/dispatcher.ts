@@ -313,12 +313,18 @@ export class Dispatcher {
     let pagesRead = 0;
     let queue_us = 0;
     let service_us = 0;
+    let disk_us = 0;
+    let pagesHit = 0;
+    let pagesMissed = 0;
     for (const part of answered) {
       if (part.records !== null) records.push(...part.records);
       rows += part.rows;
       pagesRead += part.pages_read;
+      pagesHit += part.pages_hit;
+      pagesMissed += part.pages_missed;
       queue_us = Math.max(queue_us, part.queue_us);
       service_us = Math.max(service_us, part.service_us);
+      disk_us = Math.max(disk_us, part.disk_us);
     }
     records.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     records.length = Math.min(records.length, (entry.spec as ScanSpec).scan_length);
@@ -327,8 +333,11 @@ export class Dispatcher {
       records,
       rows,
       pages_read: pagesRead,
+      pages_hit: pagesHit,
+      pages_missed: pagesMissed,
       queue_us,
       service_us,
+      disk_us,
     };
   }
 

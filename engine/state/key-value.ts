@@ -195,6 +195,9 @@ export class KeyValueMachine implements StateMachine<RequestOf<KeyValueOp>, KvPa
       queue_us: x.queue_us,
       service_us: x.service_us(pages_read, 0),
       sync_us: 0,
+      disk_us: 0,
+      pages_hit: 0,
+      pages_missed: 0,
       term: x.term,
       leader_hint: x.leader_hint,
     };
@@ -226,6 +229,9 @@ export class KeyValueMachine implements StateMachine<RequestOf<KeyValueOp>, KvPa
       queue_us: x.queue_us,
       service_us: x.service_us(pagesRead + pagesWritten, 0),
       sync_us: 0,
+      disk_us: 0,
+      pages_hit: 0,
+      pages_missed: 0,
       term: x.term,
       leader_hint: x.leader_hint,
     } as UpdateResponse | InsertResponse;
@@ -260,6 +266,9 @@ export class KeyValueMachine implements StateMachine<RequestOf<KeyValueOp>, KvPa
       queue_us: x.queue_us,
       service_us: x.service_us(pagesRead, rows),
       sync_us: 0,
+      disk_us: 0,
+      pages_hit: 0,
+      pages_missed: 0,
       term: x.term,
       leader_hint: x.leader_hint,
     };
@@ -299,6 +308,9 @@ export class KeyValueMachine implements StateMachine<RequestOf<KeyValueOp>, KvPa
       queue_us: x.queue_us,
       service_us: x.service_us(pagesRead + pagesWritten, rows),
       sync_us: 0,
+      disk_us: 0,
+      pages_hit: 0,
+      pages_missed: 0,
       term: x.term,
       leader_hint: x.leader_hint,
     };
@@ -324,6 +336,9 @@ export class KeyValueMachine implements StateMachine<RequestOf<KeyValueOp>, KvPa
       queue_us: x.queue_us,
       service_us: x.service_us(pagesRead, rows),
       sync_us: 0,
+      disk_us: 0,
+      pages_hit: 0,
+      pages_missed: 0,
       term: x.term,
       leader_hint: x.leader_hint,
     };

@@ -8,6 +8,7 @@
 import type { NodeStorage } from "../node/storage.js";
 import { type RequestOf, responseDigest, type ServedResponse } from "../protocol.js";
 import type { Database, RowChange } from "../query/database.js";
+import { rowValuesBytes } from "../wire-size.js";
 import { type Execution, type StateMachine, UNDONE_BY_PAYLOAD } from "./state-machine.js";
 
 /** A query's row changes, in order. */
@@ -34,7 +35,7 @@ export class QueryMachine
 
   execute(req: RequestOf<"query">, x: Execution): ServedResponse {
     const db = this.db;
-    const { cost, plan, status, changes } = db.execute(req.query);
+    const { cost, plan, status, changes, rows: result } = db.execute(req.query);
     let lsn = 0;
     if (changes.length > 0) {
       const payload: RowsPayload = { kind: "rows", changes };
@@ -48,6 +49,8 @@ export class QueryMachine
     // Charged at row_time each: the service time is query/cost.ts serviceTime_us(cost).
     const rows = cost.rows_examined + cost.rows_sorted;
     const access = plan.access;
+    let result_bytes = 0;
+    for (const row of result) result_bytes += rowValuesBytes(row);
     return {
       kind: "resp",
       digest: responseDigest(req.id, null),
@@ -67,6 +70,7 @@ export class QueryMachine
         pages_read: cost.pages_read,
         pages_written: cost.pages_written,
       },
+      result_bytes,
       lsn,
       rows,
       pages_read: cost.pages_read,
@@ -74,6 +78,9 @@ export class QueryMachine
       queue_us: x.queue_us,
       service_us: x.service_us(cost.pages_read + cost.pages_written, rows),
       sync_us: 0,
+      disk_us: 0,
+      pages_hit: 0,
+      pages_missed: 0,
       term: x.term,
       leader_hint: x.leader_hint,
     };

@@ -186,6 +186,9 @@ function served(
     queue_us: x.queue_us,
     service_us: x.service_us(pagesRead + pagesWritten, rows),
     sync_us: 0,
+    disk_us: 0,
+    pages_hit: 0,
+    pages_missed: 0,
     term: x.term,
     leader_hint: x.leader_hint,
   } as const;

@@ -241,7 +241,6 @@ export class ChainReplica {
       this.ready_lsn = entry.lsn;
       const write = msg.writes[i];
       if (write) this.writes.set(entry.lsn, write);
-      node.emit({ type: "lag", node: node.id, lag_us: Math.max(0, node.now_us() - entry.ts_us) });
       appended = true;
     }
     this.learnCommitted(msg.committed_lsn);

@@ -93,11 +93,12 @@ function nodeTimeSection(report: Report): string {
   const rows = Object.entries(report.ops).flatMap(([name, op]) => [
     [name, { text: "queue" }, ...latencyCells(op.queue_us)],
     [name, { text: "service" }, ...latencyCells(op.service_us)],
+    ...(op.disk_us === undefined ? [] : [[name, { text: "disk" }, ...latencyCells(op.disk_us)]]),
   ]);
   return `<section id="node-time">
 <h2>Node-side time</h2>
 ${table(["op", "part", ...LATENCY_COLUMNS], rows)}
-<p class="note">queue: waiting in the node's queue; service: CPU time at the node.</p>
+<p class="note">queue: waiting in the node's queue; service: CPU time at the node; disk: waiting for pages read from the node's disk (missing from its buffer pool).</p>
 </section>`;
 }
 
@@ -153,7 +154,7 @@ function replicationSection(report: Report): string {
   const r = report.replication;
   if (r.replicas < 2) return "";
   const lag = table(
-    ["follower", "p50", "p99", "max", "mean", "entries"],
+    ["follower", "p50", "p99", "max", "mean", "entries", "trend per s", "last"],
     Object.entries(r.lag_us).map(([node, l]) => [
       { text: node },
       formatUs(l.p50),
@@ -161,6 +162,10 @@ function replicationSection(report: Report): string {
       formatUs(l.max),
       formatUs(l.mean),
       String(l.samples),
+      l.trend_us_per_s === undefined
+        ? "-"
+        : `${l.trend_us_per_s < 0 ? "-" : "+"}${formatUs(Math.abs(l.trend_us_per_s))}`,
+      l.last === undefined ? "-" : formatUs(l.last),
     ]),
   );
   const failovers =
@@ -192,6 +197,27 @@ function replicationSection(report: Report): string {
 ${lag}
 <h3>Failovers</h3>
 ${failovers}
+</section>`;
+}
+
+/** Each node's buffer pool and disk in the measured phase. */
+function storageSection(report: Report): string {
+  const nodes = Object.entries(report.storage?.nodes ?? {});
+  if (nodes.length === 0) return "";
+  const rows = nodes.map(([node, s]) => [
+    { text: node },
+    String(s.pool_pages),
+    String(s.data_pages),
+    s.hit_ratio === null ? "-" : `${(s.hit_ratio * 100).toFixed(1)}%`,
+    String(s.misses),
+    String(s.evictions),
+    String(s.disk_writes),
+    String(s.fsyncs),
+  ]);
+  return `<section id="storage">
+<h2>Buffer pool and disk</h2>
+${table(["node", "pool pages", "data pages", "hit ratio", "disk reads", "evictions", "disk writes", "fsyncs"], rows)}
+<p class="note">In the measured phase. Disk reads: page lookups that missed the pool; disk writes: dirty pages evicted.</p>
 </section>`;
 }
 
@@ -352,6 +378,7 @@ export function renderReportHtml(report: Report, options: { reproduce?: string }
     timelineSection(report),
     replicationSection(report),
     shardingSection(report),
+    storageSection(report),
     queriesSection(report),
     faultsSection(report),
     finalReadsSection(report),

@@ -45,10 +45,11 @@ function nodeText(n: ScenarioDoc["cluster"]["node"]): string {
   );
 }
 
-function networkText(latency: ScenarioDoc["network"]["latency"]): string {
-  const { dist, ...parameters } = latency;
+function networkText(network: ScenarioDoc["network"]): string {
+  const { dist, ...parameters } = network.latency;
   const text = Object.entries(parameters).map(([name, value]) => `${name} ${value}`);
-  return `${dist} one-way latency: ${text.join(", ")}`;
+  const bandwidth = network.bandwidth === null ? "" : `; every link ${network.bandwidth}`;
+  return `${dist} one-way latency: ${text.join(", ")}${bandwidth}`;
 }
 
 /** [label, text] pairs describing the run's configuration. */
@@ -67,6 +68,6 @@ export function strategyFacts(config: ScenarioDoc): [string, string][] {
     ["load", loadText(w)],
     ["node cost", nodeText(node)],
     ["durability", `fsync_policy ${node.fsync_policy}; one fsync takes ${node.fsync}`],
-    ["network", networkText(config.network.latency)],
+    ["network", networkText(config.network)],
   ];
 }

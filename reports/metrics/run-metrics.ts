@@ -9,6 +9,7 @@
 
 import { Counter, Gauge, Registry } from "prom-client";
 import type { EngineEvent, Role } from "../../engine/events.js";
+import type { IoStats } from "../../engine/node/io-stats.js";
 import type { FaultRecord, ResolvedFault } from "../../workloads/nemesis/injector.js";
 import type { CompletedOperation, Observer } from "../../workloads/observer.js";
 import { BucketHistogram, type BucketSeries } from "./bucket-histogram.js";
@@ -47,12 +48,18 @@ export interface RunView {
   events(): number;
   /** Messages sent so far, by message kind. */
   messagesByKind(): ReadonlyMap<string, number>;
+  /** Bytes sent so far, by message kind. */
+  bytesByKind(): ReadonlyMap<string, number>;
   /** The role each database node believes it has, or "down" when it is not running. */
   nodeState(node: number): Role | "down";
   /** Faults fired so far, each with its end once over (the injector's log, appended to as they fire). */
   readonly faults: readonly FaultRecord[];
   /** On a sharded cluster: requests routed to each shard so far (empty when unsharded). */
   requestsByShard(): ReadonlyMap<number, number>;
+  /** What a database node's buffer pool and disk did so far. */
+  io(node: number): IoStats;
+  /** Log entries a database node holds but has not applied yet. */
+  applyBacklog(node: number): number;
 }
 
 export interface RunMetricsOptions {
@@ -320,6 +327,16 @@ export class RunMetrics implements Observer {
       },
     });
     new Gauge({
+      ...metricOptions(m.applyBacklog),
+      labelNames: m.applyBacklog.labels,
+      registers,
+      collect() {
+        this.reset();
+        for (const [id, node] of self.nodes)
+          this.set({ shard: node.shard, node: node.name }, self.view.applyBacklog(id));
+      },
+    });
+    new Gauge({
       ...metricOptions(m.nodeUp),
       labelNames: m.nodeUp.labels,
       registers,
@@ -338,6 +355,52 @@ export class RunMetrics implements Observer {
       collect() {
         this.reset();
         for (const [shard, count] of self.failovers) this.inc({ shard }, count);
+      },
+    });
+
+    new Counter({
+      ...metricOptions(m.bufferPoolRequests),
+      labelNames: m.bufferPoolRequests.labels,
+      registers,
+      collect() {
+        this.reset();
+        for (const [id, node] of self.nodes) {
+          const io = self.view.io(id);
+          this.inc({ node: node.name, result: "hit" }, io.hits);
+          this.inc({ node: node.name, result: "miss" }, io.misses);
+        }
+      },
+    });
+    new Counter({
+      ...metricOptions(m.bufferPoolEvictions),
+      labelNames: m.bufferPoolEvictions.labels,
+      registers,
+      collect() {
+        this.reset();
+        for (const [id, node] of self.nodes) this.inc({ node: node.name }, self.view.io(id).evictions);
+      },
+    });
+    new Gauge({
+      ...metricOptions(m.bufferPoolPages),
+      labelNames: m.bufferPoolPages.labels,
+      registers,
+      collect() {
+        this.reset();
+        for (const [id, node] of self.nodes) this.set({ node: node.name }, self.view.io(id).pool_pages);
+      },
+    });
+    new Counter({
+      ...metricOptions(m.diskOperations),
+      labelNames: m.diskOperations.labels,
+      registers,
+      collect() {
+        this.reset();
+        for (const [id, node] of self.nodes) {
+          const io = self.view.io(id);
+          this.inc({ node: node.name, kind: "read" }, io.disk_reads);
+          this.inc({ node: node.name, kind: "write" }, io.disk_writes);
+          this.inc({ node: node.name, kind: "fsync" }, io.fsyncs);
+        }
       },
     });
 
@@ -376,6 +439,15 @@ export class RunMetrics implements Observer {
       collect() {
         this.reset();
         for (const [kind, count] of self.view.messagesByKind()) this.inc({ kind }, count);
+      },
+    });
+    new Counter({
+      ...metricOptions(m.networkBytes),
+      labelNames: m.networkBytes.labels,
+      registers,
+      collect() {
+        this.reset();
+        for (const [kind, bytes] of self.view.bytesByKind()) this.inc({ kind }, bytes);
       },
     });
 

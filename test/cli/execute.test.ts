@@ -40,9 +40,9 @@ describe("a run's report", () => {
       ops: report.ops.all?.count,
     }).toMatchInlineSnapshot(`
       {
-        "events": 95331,
+        "events": 95574,
         "ops": 19738,
-        "trace_hash": "6d73cbe1d5285596",
+        "trace_hash": "b53f131dc27878cc",
       }
     `);
   });

@@ -100,7 +100,12 @@ describe("the index scenarios", () => {
   it("shows the queries in the summary, the HTML page and dbsim compare", () => {
     const none = files.get("none") as Map<string, FileContent>;
     const summary = none.get("summary.md") as string;
-    expect(summary).toMatch(/- query orders_by_customer \(\d+\.\d%\): p99 [\d.]+ms, [\d.]+ pages read, /);
+    expect(summary).toMatch(
+      /- query orders_by_customer \(\d+\.\d%\): p99 [\d.]+ms, [\d.]+ pages read \([\d.]+% in memory\), /,
+    );
+    expect(summary).toMatch(
+      /- buffer pool 16384 pages, data \d+ pages: shard0\/n0 [\d.]+% hits \(\d+ disk reads\)/,
+    );
     expect(summary).toContain("- index advice: orders_by_customer (");
     const html = none.get("report.html") as string;
     expect(html).toContain('<section id="queries">');

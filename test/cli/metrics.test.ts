@@ -141,6 +141,9 @@ describe("metrics.om", () => {
     const final = (prefix: string) => all.filter((s) => s.series.startsWith(prefix) && s.ms === end);
     expect(final("dbsim_sim_events_total")[0]?.value).toBe(report.sim.events);
     expect(final("dbsim_messages_total").reduce((sum, s) => sum + s.value, 0)).toBe(report.sim.messages);
+    expect(final("dbsim_network_bytes_total").reduce((sum, s) => sum + s.value, 0)).toBe(
+      report.network?.bytes,
+    );
     expect(final('dbsim_faults_total{kind="crash"')[0]?.value).toBe(1);
     expect(final('dbsim_failovers_total{shard="shard0"')[0]?.value).toBe(report.replication.failovers.length);
     const violations = final('dbsim_check_violations_total{check="lost_writes"')[0]?.value;

@@ -47,6 +47,34 @@ describe("compare", () => {
     expect(row("outcomes", "ok")?.best).toEqual([]);
   });
 
+  it("compares the buffer pools: the lowest node's hit ratio and the disk reads", () => {
+    const node = (hits: number, misses: number) => ({
+      pool_pages: 230,
+      data_pages: 2265,
+      hits,
+      misses,
+      hit_ratio: hits / (hits + misses),
+      evictions: misses,
+      disk_reads: misses,
+      disk_writes: 0,
+      fsyncs: 0,
+    });
+    const zipfian: Report = { ...always, storage: { nodes: { "shard0/n0": node(72, 28) } } };
+    const uniform: Report = { ...always, storage: { nodes: { "shard0/n0": node(68, 32) } } };
+    const { rows } = compareRuns([
+      { source: "zipfian", report: zipfian },
+      { source: "uniform", report: uniform },
+    ]);
+    const row = (figure: string) => rows.find((r) => r.section === "storage" && r.figure === figure);
+    expect(row("buffer pool hit ratio (lowest node)")?.cells.map((c) => c.value)).toEqual([0.72, 0.68]);
+    expect(row("buffer pool hit ratio (lowest node)")?.best).toEqual([0]);
+    expect(row("disk reads")?.best).toEqual([0]);
+    // Older reports have no storage section: no row.
+    expect(compareRuns([{ source: "a", report: always }]).rows.some((r) => r.section === "storage")).toBe(
+      false,
+    );
+  });
+
   it("stars no difference within a run's sampling noise (two seeds of one configuration)", () => {
     // Every latency figure 0.4% higher, 0.1% fewer operations: what another seed gives.
     const scaled = (l: Report["ops"][string]["latency_us"]) =>

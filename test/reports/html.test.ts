@@ -4,8 +4,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { reproduceCommand } from "../../cli/commands/run.js";
 import { compareRuns, compareVariants } from "../../reports/compare.js";
 import type { PlotSpec } from "../../reports/html/plots.js";
+import { strategyFacts } from "../../reports/html/strategy.js";
 import { renderComparisonHtml, renderReportHtml } from "../../reports/html.js";
 import { type Report, validateReport } from "../../reports/report-schema.js";
+import { loadScenario } from "../../workloads/scenario/load.js";
 import { cli, scenarioFile, TINY, tempDir } from "../cli/helpers.js";
 
 const HOSTILE = "</script><script>alert(1)</script>";
@@ -84,6 +86,23 @@ describe("report.html", () => {
       ]);
     }
     expect(sharded.stdout).toMatch(/sharding: hash, 3 shards \(2 at the start\), routing client/);
+  });
+
+  it("has each node's buffer pool and disk, and the time requests waited for the disk", () => {
+    const storage = htmlTable(html, "storage");
+    expect(storage[0]).toEqual([
+      "node",
+      "pool pages",
+      "data pages",
+      "hit ratio",
+      "disk reads",
+      "evictions",
+      "disk writes",
+      "fsyncs",
+    ]);
+    expect(storage.slice(1).map((row) => row[0])).toEqual(Object.keys(always.report.storage?.nodes ?? {}));
+    const parts = htmlTable(html, "node-time").map((row) => row[1]);
+    expect(parts).toContain("disk");
   });
 
   it("is one self-contained page", () => {
@@ -315,7 +334,14 @@ describe("comparison html", () => {
     const rows = htmlTable(html, "comparison");
     expect(rows[0]).toEqual(["figure", "fsync_policy=always", "fsync_policy=never"]);
     const sections = rows.filter((r) => r.length === 1).map((r) => r[0]);
-    expect(sections).toEqual(["throughput", "latency read", "latency update", "latency all", "outcomes"]);
+    expect(sections).toEqual([
+      "throughput",
+      "latency read",
+      "latency update",
+      "latency all",
+      "outcomes",
+      "storage",
+    ]);
     const updateP50 = rows[rows.findIndex((r) => r[0] === "latency update") + 1];
     expect(updateP50?.[0]).toBe("p50");
     expect(updateP50?.[1]).not.toContain("best");
@@ -362,5 +388,18 @@ describe("comparison html", () => {
     expect(html).not.toContain("<script>alert(1)");
     expect(html.match(/<script\b/g)).toHaveLength(2 + plotSpecs(html).length);
     expect(plotSpecs(html)[0]?.series[1]?.label).toBe(`description=${HOSTILE}`);
+  });
+});
+
+describe("the strategy facts", () => {
+  it("name the links' bandwidth when a scenario limits it", () => {
+    const network = (text: string) =>
+      new Map(strategyFacts(loadScenario(`name: x\nnetwork: ${text}\n`).doc)).get("network");
+    expect(network("{ latency: { dist: constant, value: 1ms } }")).toBe(
+      "constant one-way latency: value 1ms",
+    );
+    expect(network("{ latency: { dist: constant, value: 1ms }, bandwidth: 100Mbit/s }")).toBe(
+      "constant one-way latency: value 1ms; every link 100Mbit/s",
+    );
   });
 });

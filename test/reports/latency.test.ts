@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { LatencyRecorder, spectrum } from "../../reports/latency.js";
+import { LatencyRecorder, spectrum, summarize } from "../../reports/latency.js";
 import type { CompletedOperation } from "../../workloads/observer.js";
 
 function op(fields: Partial<CompletedOperation>): CompletedOperation {
@@ -16,6 +16,9 @@ function op(fields: Partial<CompletedOperation>): CompletedOperation {
     queue_us: 0,
     service_us: 0,
     sync_us: 0,
+    disk_us: 0,
+    pages_hit: 0,
+    pages_missed: 0,
     value: null,
     node: 0,
     shard: 0,
@@ -39,6 +42,19 @@ describe("latency summary", () => {
     expect(summary.max).toBe(79_500);
     expect(summary.p999).toBe(79_500);
     expect(summary.p99).toBe(79_500);
+  });
+
+  it("counts the operations that waited for no disk read in the disk time's percentiles", () => {
+    const recorder = new LatencyRecorder();
+    for (const disk_us of [0, 0, 0, 0, 0, 0, 0, 0, 1000, 3000]) recorder.onOperation(op({ disk_us }));
+    const disk = recorder.all.disk;
+    expect(disk.totalCount).toBe(10);
+    expect(summarize(disk, recorder.all.diskSum_us, disk.maxValue)).toMatchObject({
+      p50: 0,
+      p90: 1000,
+      max: 3000,
+      mean: 400,
+    });
   });
 
   it("keeps every percentile and spectrum point at or below the maximum", () => {

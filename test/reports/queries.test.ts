@@ -53,6 +53,9 @@ function op(
     queue_us: 0,
     service_us: 0,
     sync_us: 0,
+    disk_us: 0,
+    pages_hit: 0,
+    pages_missed: 0,
     value: null,
     node: 0,
     shard: 0,
@@ -69,10 +72,14 @@ describe("QueriesRecorder", () => {
     const scan = outcome("TableScan orders, filter (customer_id = ?)", "TableScan", 10);
     const range = outcome("IndexRangeScan by_customer (customer_id = ?), table lookup", "IndexRangeScan", 4);
     recorder.onOperation(op("orders_by_customer", BY_CUSTOMER, scan, 900, { measured: false })); // warmup
-    recorder.onOperation(op("orders_by_customer", BY_CUSTOMER, scan, 1000));
-    recorder.onOperation(op("orders_by_customer", BY_CUSTOMER, scan, 3000));
-    recorder.onOperation(op("orders_by_customer", BY_CUSTOMER, range, 2000));
-    recorder.onOperation(op("orders_by_customer", BY_CUSTOMER, null, 5000, { result: "fail" }));
+    const pages = (pages_hit: number, pages_missed: number) => ({ pages_hit, pages_missed });
+    recorder.onOperation({ ...op("orders_by_customer", BY_CUSTOMER, scan, 1000), ...pages(8, 2) });
+    recorder.onOperation({ ...op("orders_by_customer", BY_CUSTOMER, scan, 3000), ...pages(8, 2) });
+    recorder.onOperation({ ...op("orders_by_customer", BY_CUSTOMER, range, 2000), ...pages(4, 0) });
+    recorder.onOperation({
+      ...op("orders_by_customer", BY_CUSTOMER, null, 5000, { result: "fail" }),
+      ...pages(0, 5), // not ok: not counted
+    });
     for (let i = 0; i < 16; i++) {
       recorder.onOperation(op("new_order", NEW_ORDER, outcome("Insert orders", null, 2, 3), 500));
     }
@@ -96,6 +103,7 @@ describe("QueriesRecorder", () => {
       rows_examined_mean: 67,
       pages_read_mean: 8,
       pages_written_mean: 0,
+      hit_ratio: 0.8333, // 20 of 24 lookups
       // HDR reads 3000 back as the top of its bucket, 3001: clamped to the exact max.
       latency_us: { p50: 2000, p90: 3000, p99: 3000, p999: 3000, max: 3000, mean: 2000 },
     });
@@ -104,6 +112,7 @@ describe("QueriesRecorder", () => {
       share: 0.8,
       pages_written_mean: 3,
       access: null,
+      hit_ratio: null, // no lookup counted
     });
     expect(report.index_advice).toEqual([
       {

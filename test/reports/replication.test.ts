@@ -101,3 +101,23 @@ describe("ReplicationRecorder failovers", () => {
     }
   });
 });
+
+describe("the lag of each follower", () => {
+  it("has a trend (the least-squares slope over time) and the last entry's lag: falling behind, or caught up", () => {
+    const recorder = new ReplicationRecorder(
+      new Map([
+        [1, "shard0/n1"],
+        [2, "shard0/n2"],
+      ]),
+    );
+    for (let s = 1; s <= 10; s++) {
+      // n1 falls 50 ms further behind each second; n2 was 1 s behind and catches up.
+      recorder.onEngineEvent({ type: "lag", node: 1, lag_us: 50_000 * s }, s * 1_000_000);
+      recorder.onEngineEvent({ type: "lag", node: 2, lag_us: s <= 5 ? 1_000_000 : 2_000 }, s * 1_000_000);
+    }
+    const { lag_us } = recorder.finish({ mode: "async", replicas: 3 }, { surviving: null, leaders: [] });
+    expect(lag_us["shard0/n1"]).toMatchObject({ trend_us_per_s: 50_000, last: 500_000, samples: 10 });
+    expect(lag_us["shard0/n2"]?.trend_us_per_s).toBeLessThan(0);
+    expect(lag_us["shard0/n2"]?.last).toBe(2_000);
+  });
+});

@@ -58,6 +58,9 @@ interface Operation<Op extends ClientOperation> {
   queue_us: number;
   service_us: number;
   sync_us: number;
+  disk_us: number;
+  pages_hit: number;
+  pages_missed: number;
   /** The node answering the request in flight (or that answered last), its shard, and its term. */
   node: HostId;
   shard: number;
@@ -156,6 +159,9 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
     op.queue_us += response.queue_us;
     op.service_us += response.service_us;
     op.sync_us += response.sync_us;
+    op.disk_us += response.disk_us;
+    op.pages_hit += response.pages_hit;
+    op.pages_missed += response.pages_missed;
     op.term = response.term;
     op.node = done.node;
     if (this.config.shards_known) op.shard = done.shard;
@@ -231,6 +237,9 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
       queue_us: 0,
       service_us: 0,
       sync_us: 0,
+      disk_us: 0,
+      pages_hit: 0,
+      pages_missed: 0,
       node: -1,
       shard: -1,
       term: 0,
@@ -329,6 +338,9 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
       queue_us: op.queue_us,
       service_us: op.service_us,
       sync_us: op.sync_us,
+      disk_us: op.disk_us,
+      pages_hit: op.pages_hit,
+      pages_missed: op.pages_missed,
       node: op.node,
       term: op.term,
       shard: op.shard,

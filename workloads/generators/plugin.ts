@@ -29,6 +29,8 @@ export interface LoadSpec {
   /** Every field of every loaded record holds it (YCSB: 0, no write's value; bank: the balance). */
   readonly value: number;
   readonly field_count: number;
+  /** Bytes of one field's value on the wire (YCSB's field_length; a balance: 8): engine/wire-size.ts. */
+  readonly field_bytes: number;
   /** A domain workload's query database, built and loaded once per replica (identical copies). */
   readonly database?: () => Database;
 }

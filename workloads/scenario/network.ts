@@ -1,63 +1,57 @@
 // The `network` section of a scenario: its schema with defaults, and its resolution to what the
-// simulator takes (the latency distribution in µs, loss and duplication). The rules between a
+// simulator takes (the latency distribution in µs, loss, duplication, bandwidth in bytes per
+// second). The rules between a
 // distribution's fields (uniform: max >= min; lognormal: p99 >= median) are in rules.ts.
 
 import { z } from "zod";
-import { duration } from "../../engine/settings/durations.js";
-import { us } from "../../engine/settings/fields.js";
+import { latencySchema, resolveLatency } from "../../engine/settings/latency.js";
+import { MAX_VALUE_CHARS } from "../../engine/settings/limits.js";
+import { parseBandwidthBytesPerS, UnitError } from "../../engine/settings/units.js";
 import type { LatencySpec } from "../../sim/latency.js";
+import { BANDWIDTH_BYTES_PER_S_MAX, BANDWIDTH_BYTES_PER_S_MIN } from "../../sim/network.js";
 
-const latencyForms = [
-  z
-    .strictObject({
-      dist: z.literal("constant"),
-      value: duration("zero").describe("The delay of every message."),
-    })
-    .describe("Every message takes the same time."),
-  z
-    .strictObject({
-      dist: z.literal("uniform"),
-      min: duration("zero").describe("Smallest delay."),
-      max: duration("zero").describe("Largest delay; at least `min`."),
-    })
-    .describe("Delays uniform between `min` and `max`."),
-  z
-    .strictObject({
-      dist: z.literal("exponential"),
-      mean: duration("positive").describe("Mean delay."),
-    })
-    .describe("Exponentially distributed delays."),
-  z
-    .strictObject({
-      dist: z.literal("normal"),
-      mean: duration("zero").describe("Mean delay."),
-      stddev: duration("zero").describe("Standard deviation; negative samples are cut to 0."),
-    })
-    .describe("Normally distributed delays, truncated at 0."),
-  z
-    .strictObject({
-      dist: z.literal("lognormal"),
-      median: duration("positive").describe("Median delay."),
-      p99: duration("positive").describe("99th percentile delay; at least `median`."),
-    })
-    .describe("Log-normal delays given by their median and 99th percentile: a long tail."),
-  z
-    .strictObject({
-      dist: z.literal("pareto"),
-      scale: duration("positive").describe("Smallest delay (the Pareto scale)."),
-      shape: z.number().gt(0).describe("Pareto shape (alpha): smaller means a heavier tail."),
-    })
-    .describe("Pareto delays: a heavy tail."),
-] as const;
+function bandwidthProblem(value: string | number): string | null {
+  if (typeof value === "number") return `${value} has no unit: write ${value}Mbit/s, ${value}MB/s, ...`;
+  let bytesPerS: number;
+  try {
+    bytesPerS = parseBandwidthBytesPerS(value);
+  } catch (error) {
+    if (error instanceof UnitError) return error.message;
+    throw error;
+  }
+  if (bytesPerS < BANDWIDTH_BYTES_PER_S_MIN || bytesPerS > BANDWIDTH_BYTES_PER_S_MAX)
+    return `must be from 1kbit/s to 1Tbit/s (got ${JSON.stringify(value)})`;
+  return null;
+}
+
+const bandwidth = z
+  .union([z.string().max(MAX_VALUE_CHARS), z.number()], {
+    error: "expected a bandwidth such as 1Gbit/s or 125MB/s",
+  })
+  .superRefine((value, ctx) => {
+    const problem = bandwidthProblem(value);
+    if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
+  })
+  .meta({
+    allowed:
+      "bandwidth `<number><unit>`: bit/s, kbit/s, Mbit/s, Gbit/s, Tbit/s, B/s, kB/s, MB/s, GB/s, KiB/s, MiB/s, GiB/s; 1kbit/s to 1Tbit/s",
+  });
 
 export const networkSchema = z
   .strictObject({
-    latency: z
-      .discriminatedUnion("dist", latencyForms)
+    latency: latencySchema()
       .default({ dist: "lognormal", median: "500us", p99: "5ms" })
       .describe("One-way delay of every message, chosen by `dist`."),
     loss: z.number().min(0).max(1).default(0).describe("Probability that a message is dropped."),
     duplicate: z.number().min(0).max(1).default(0).describe("Probability that a message is delivered twice."),
+    bandwidth: bandwidth
+      .nullable()
+      .default(null)
+      .describe(
+        "What each link (one per ordered pair of hosts) transmits per second. A message waits for the " +
+          "messages sent before it on its link, takes its size / bandwidth to transmit, then its latency " +
+          '(docs/model.md, "Bandwidth and message sizes"). null: unlimited, a message\'s size costs no time.',
+      ),
   })
   .describe("The simulated network between clients and nodes.");
 
@@ -67,25 +61,16 @@ export interface NetworkSettings {
   readonly latency: LatencySpec;
   readonly loss: number;
   readonly duplicate: number;
+  /** Bytes per second of every link (null: unlimited). */
+  readonly bandwidth_bytes_per_s: number | null;
 }
 
 export function resolveNetwork(network: NetworkDoc): NetworkSettings {
-  return { latency: resolveLatency(network.latency), loss: network.loss, duplicate: network.duplicate };
-}
-
-function resolveLatency(latency: NetworkDoc["latency"]): LatencySpec {
-  switch (latency.dist) {
-    case "constant":
-      return { dist: "constant", value_us: us(latency.value) };
-    case "uniform":
-      return { dist: "uniform", min_us: us(latency.min), max_us: us(latency.max) };
-    case "exponential":
-      return { dist: "exponential", mean_us: us(latency.mean) };
-    case "normal":
-      return { dist: "normal", mean_us: us(latency.mean), stddev_us: us(latency.stddev) };
-    case "lognormal":
-      return { dist: "lognormal", median_us: us(latency.median), p99_us: us(latency.p99) };
-    case "pareto":
-      return { dist: "pareto", scale_us: us(latency.scale), shape: latency.shape };
-  }
+  return {
+    latency: resolveLatency(network.latency),
+    loss: network.loss,
+    duplicate: network.duplicate,
+    bandwidth_bytes_per_s:
+      network.bandwidth === null ? null : parseBandwidthBytesPerS(String(network.bandwidth)),
+  };
 }

@@ -8,6 +8,7 @@ import { SchemaError } from "../../engine/query/errors.js";
 import { validateIndexes } from "../../engine/query/indexes.js";
 import { validateTables } from "../../engine/query/schema.js";
 import { durationValueUs, MAX_DURATION_US } from "../../engine/settings/durations.js";
+import type { LatencyDoc } from "../../engine/settings/latency.js";
 import { provisionedShards } from "../../engine/sharding/settings.js";
 import { BANK_CHECK_NAMES } from "../checkers/bank.js";
 import { REGISTER_CHECK_NAMES } from "../checkers/checks.js";
@@ -52,10 +53,14 @@ export const RULES: readonly CrossFieldRule[] = [
   {
     name: "latency: uniform max and lognormal p99 at least min and median",
     after: ["network", "latency"],
-    check({ network: { latency } }, report) {
-      if (latency.dist === "uniform") checkAtLeast(report, ["network", "latency"], latency, "max", "min");
-      if (latency.dist === "lognormal")
-        checkAtLeast(report, ["network", "latency"], latency, "p99", "median");
+    check: ({ network: { latency } }, report) => checkLatency(report, ["network", "latency"], latency),
+  },
+  {
+    name: "disk latencies: uniform max and lognormal p99 at least min and median",
+    after: ["cluster", "node", "disk"],
+    check({ cluster: { node } }, report) {
+      checkLatency(report, ["cluster", "node", "disk", "read"], node.disk.read);
+      checkLatency(report, ["cluster", "node", "disk", "write"], node.disk.write);
     },
   },
   {
@@ -105,6 +110,11 @@ function isObject(value: unknown): value is Record<string | number, unknown> {
 }
 
 /** Reports at `section.key` when duration `key` is below duration `lowerKey`. */
+function checkLatency(report: Report, path: Path, latency: LatencyDoc): void {
+  if (latency.dist === "uniform") checkAtLeast(report, path, latency, "max", "min");
+  if (latency.dist === "lognormal") checkAtLeast(report, path, latency, "p99", "median");
+}
+
 function checkAtLeast(
   report: Report,
   section: Path,

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   formatDurationUs,
+  parseBandwidthBytesPerS,
   parseDurationUs,
   parseFsyncPolicy,
   parseRatePerS,
@@ -189,5 +190,39 @@ describe("parseFsyncPolicy", () => {
     ["interval:", `"interval:": the interval "" is not a duration: ${DURATION_HELP}`],
   ])("%s is rejected", (text, message) => {
     expect(() => parseFsyncPolicy(text)).toThrow(new UnitError(message));
+  });
+});
+
+describe("parseBandwidthBytesPerS", () => {
+  it.each([
+    ["1Gbit/s", 125e6],
+    ["100Mbit/s", 12.5e6],
+    ["10kbit/s", 1250],
+    ["1Tbit/s", 125e9],
+    ["8bit/s", 1],
+    ["1.5Gbit/s", 187.5e6],
+    ["125MB/s", 125e6],
+    ["1kB/s", 1000],
+    ["2GB/s", 2e9],
+    ["64KiB/s", 65_536],
+    ["1MiB/s", 1_048_576],
+    ["1GiB/s", 2 ** 30],
+    ["100B/s", 100],
+  ])("%s is %d bytes per second", (text, bytesPerS) => {
+    expect(parseBandwidthBytesPerS(text)).toBe(bytesPerS);
+  });
+
+  it.each(["1Gbps", "1 Gbit/s", "Gbit/s", "1gbit/s", "1Gbit", "-1Mbit/s", "1e3Mbit/s", "1Mbit/h"])(
+    "rejects %s, naming the units",
+    (text) => {
+      expect(() => parseBandwidthBytesPerS(text)).toThrow(UnitError);
+      expect(() => parseBandwidthBytesPerS(text)).toThrow(
+        /is not a bandwidth: use a number and a unit \(bit\/s, kbit\/s/,
+      );
+    },
+  );
+
+  it("rejects 0", () => {
+    expect(() => parseBandwidthBytesPerS("0Mbit/s")).toThrow(/must be more than 0/);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { EngineEvent } from "../../../engine/events.js";
+import { IoStats } from "../../../engine/node/io-stats.js";
 import { RunMetrics, type RunView } from "../../../reports/metrics/run-metrics.js";
 import type { FaultRecord } from "../../../workloads/nemesis/injector.js";
 import type { CompletedOperation } from "../../../workloads/observer.js";
@@ -17,6 +18,9 @@ function op(fields: Partial<CompletedOperation>): CompletedOperation {
     queue_us: 0,
     service_us: 0,
     sync_us: 0,
+    disk_us: 0,
+    pages_hit: 0,
+    pages_missed: 0,
     value: null,
     node: 0,
     shard: 0,
@@ -35,13 +39,20 @@ function setup() {
   const faults: FaultRecord[] = [];
   const clock = { now_us: 0, events: 0 };
   const requests = new Map<number, number>();
+  const io = new Map([
+    [0, new IoStats()],
+    [1, new IoStats()],
+  ]);
   const view: RunView = {
     now_us: () => clock.now_us,
     events: () => clock.events,
     messagesByKind: () => new Map([["req", 3]]),
+    bytesByKind: () => new Map([["req", 192]]),
     nodeState: (node) => state.get(node) ?? "down",
     faults,
     requestsByShard: () => requests,
+    io: (node) => io.get(node) as IoStats,
+    applyBacklog: (node) => (node === 1 ? 7 : 0),
   };
   const metrics = new RunMetrics({
     run: "t/seed-1",
@@ -52,7 +63,7 @@ function setup() {
     view,
     checks: ["lost_writes"],
   });
-  return { metrics, state, faults, clock, requests };
+  return { metrics, state, faults, clock, requests, io };
 }
 
 /** name{labels} -> value, labels sorted, `run` left out. */
@@ -158,6 +169,29 @@ describe("RunMetrics", () => {
     expect(v.get("dbsim_node_up{node=shard0/n1,role=candidate}")).toBe(0);
   });
 
+  it("reads each node's buffer pool and disk counters, and the entries it has yet to apply", async () => {
+    const { metrics, io } = setup();
+    Object.assign(io.get(1) as IoStats, {
+      hits: 90,
+      misses: 10,
+      evictions: 4,
+      disk_reads: 10,
+      disk_writes: 2,
+      fsyncs: 5,
+      pool_pages: 64,
+    });
+    const v = await values(metrics);
+    expect(v.get("dbsim_buffer_pool_requests_total{node=shard0/n1,result=hit}")).toBe(90);
+    expect(v.get("dbsim_buffer_pool_requests_total{node=shard0/n1,result=miss}")).toBe(10);
+    expect(v.get("dbsim_buffer_pool_requests_total{node=shard0/n0,result=miss}")).toBe(0);
+    expect(v.get("dbsim_buffer_pool_evictions_total{node=shard0/n1}")).toBe(4);
+    expect(v.get("dbsim_buffer_pool_pages{node=shard0/n1}")).toBe(64);
+    expect(v.get("dbsim_disk_operations_total{kind=read,node=shard0/n1}")).toBe(10);
+    expect(v.get("dbsim_disk_operations_total{kind=write,node=shard0/n1}")).toBe(2);
+    expect(v.get("dbsim_disk_operations_total{kind=fsync,node=shard0/n1}")).toBe(5);
+    expect(v.get("dbsim_replication_apply_backlog_entries{node=shard0/n1,shard=shard0}")).toBe(7);
+  });
+
   it("reads faults fired and in force, the simulator's counts, and the checks' verdicts", async () => {
     const { metrics, faults, clock } = setup();
     let v = await values(metrics);
@@ -179,6 +213,7 @@ describe("RunMetrics", () => {
     expect(v.get("dbsim_sim_virtual_seconds{}")).toBe(1.5);
     expect(v.get("dbsim_sim_events_total{}")).toBe(42);
     expect(v.get("dbsim_messages_total{kind=req}")).toBe(3);
+    expect(v.get("dbsim_network_bytes_total{kind=req}")).toBe(192);
     (faults[0] as FaultRecord).end_s = 3;
     metrics.setCheckVerdicts({ lost_writes: { valid: false } });
     v = await values(metrics);

@@ -58,7 +58,7 @@ describe("validation errors name the path and what is allowed", () => {
     ["faults: []", "faults: expected a mapping (key: value) (got a list)"],
     [
       "cluster: { node: { fsync_ms: 1 } }",
-      "cluster.node.fsync_ms: unknown key; allowed keys: service_time, page_time, row_time, fsync, fsync_policy, queue_limit, btree_fanout",
+      "cluster.node.fsync_ms: unknown key; allowed keys: service_time, page_time, row_time, fsync, fsync_policy, queue_limit, buffer_pool, disk, btree_fanout",
     ],
     [
       "network: { latency: { dist: lognormal, median: 1ms, p99: 5ms, mean: 2ms } }",
@@ -168,6 +168,21 @@ describe("validation errors name the path and what is allowed", () => {
       'workload.rate: must be at most 1000k/s, one operation per µs (got "2000k/s")',
     ],
     ["workload: { rate: [1] }", "workload.rate: expected a rate such as 2000/s or 2.5k/s (got a list)"],
+    // bandwidths
+    [
+      "network: { bandwidth: 1Gbps }",
+      'network.bandwidth: "1Gbps" is not a bandwidth: use a number and a unit (bit/s, kbit/s, Mbit/s, Gbit/s, Tbit/s, B/s, kB/s, MB/s, GB/s, KiB/s, MiB/s, GiB/s), e.g. 1Gbit/s or 125MB/s',
+    ],
+    ["network: { bandwidth: 100 }", "network.bandwidth: 100 has no unit: write 100Mbit/s, 100MB/s, ..."],
+    [
+      "network: { bandwidth: 100bit/s }",
+      'network.bandwidth: must be from 1kbit/s to 1Tbit/s (got "100bit/s")',
+    ],
+    ["network: { bandwidth: 2Tbit/s }", 'network.bandwidth: must be from 1kbit/s to 1Tbit/s (got "2Tbit/s")'],
+    [
+      "network: { bandwidth: [1] }",
+      "network.bandwidth: expected a bandwidth such as 1Gbit/s or 125MB/s (got a list)",
+    ],
     // fsync policies
     [
       "cluster: { node: { fsync_policy: sometimes } }",

@@ -40,6 +40,15 @@ describe("resolveScenario", () => {
     expect(workloadOf("{ preset: d, distribution: uniform }").distribution).toBe("uniform");
   });
 
+  it.each([
+    ["1Gbit/s", 125e6],
+    ["125MB/s", 125e6],
+    ["null", null],
+  ])("resolves the bandwidth %s to %s bytes per second", (bandwidth, bytesPerS) => {
+    const scenario = loadScenario(`name: x\nnetwork: { bandwidth: ${bandwidth} }\n`).resolved;
+    expect(scenario.network.bandwidth_bytes_per_s).toBe(bytesPerS);
+  });
+
   it("resolves rates, closed loop and durations", () => {
     expect(workloadOf("{ rate: 2.5k/s, timeout: 1.5s }")).toMatchObject({
       rate_per_s: 2500,

@@ -26,6 +26,10 @@ const CASES: Readonly<Record<string, readonly [string, string]>> = {
     "network: { latency: { dist: uniform, min: 2ms, max: 1ms } }",
     'network.latency.max: must be at least min (2ms) (got "1ms")',
   ],
+  "disk latencies: uniform max and lognormal p99 at least min and median": [
+    "cluster: { node: { disk: { read: { dist: lognormal, median: 1ms, p99: 100us } } } }",
+    'cluster.node.disk.read.p99: must be at least median (1ms) (got "100us")',
+  ],
   "scan_length max at least min": [
     "workload: { scan_length: { min: 9, max: 3 } }",
     "workload.scan_length.max: must be at least scan_length.min (9) (got 3)",

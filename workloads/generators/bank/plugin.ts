@@ -32,6 +32,7 @@ export const bankPlugin: WorkloadPlugin = {
         key: (n) => bank.keys[n] as string,
         value: config.initial_balance,
         field_count: 1,
+        field_bytes: 8,
       },
       clients: bank,
       checks: {

@@ -22,7 +22,7 @@ export const domainPlugin: WorkloadPlugin = {
       return loadedDatabase(scenario, workload, rows);
     };
     return {
-      load: { count: 0, key: () => "", value: 0, field_count: 1, database },
+      load: { count: 0, key: () => "", value: 0, field_count: 1, field_bytes: 0, database },
       clients: new DomainClientWorkload(workload, rng),
       checks: {
         checkers: {},

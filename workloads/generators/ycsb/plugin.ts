@@ -73,6 +73,7 @@ export const ycsbPlugin: WorkloadPlugin = {
         key: (n) => ycsb.loadKey(n),
         value: 0,
         field_count: scenario.workload.field_count,
+        field_bytes: scenario.workload.field_length,
       },
       clients: new YcsbClientWorkload(ycsb),
       checks: {

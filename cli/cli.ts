@@ -5,9 +5,11 @@ import yargs from "yargs";
 import { calibrateCommand } from "./commands/calibrate.js";
 import { checkCommand } from "./commands/check.js";
 import { compareCommand } from "./commands/compare.js";
+import { compareBaselineCommand } from "./commands/compare-baseline.js";
 import { DEFAULT_DASHBOARDS_DIR, dashboardsCommand } from "./commands/dashboards.js";
 import { explainCommand } from "./commands/explain.js";
 import { exportTsdbCommand } from "./commands/export-tsdb.js";
+import { kneeCommand } from "./commands/knee.js";
 import { matrixCommand } from "./commands/matrix.js";
 import { mergeCommand } from "./commands/merge.js";
 import { realCommand } from "./commands/real.js";
@@ -210,14 +212,26 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     )
     .command(
       "compare <runs..>",
-      "Compare runs figure by figure (run directories or report.json files)",
+      "Compare runs figure by figure (run directories or report.json files), or a candidate with a baseline (--baseline)",
       (y) =>
         y
           .positional("runs", {
             type: "string",
             array: true,
             demandOption: true,
-            describe: "Runs to compare",
+            describe: "Runs to compare; with --baseline, the candidate's runs, seed-N directories or sweeps",
+          })
+          .option("baseline", {
+            type: "string",
+            requiresArg: true,
+            describe:
+              "Exit 5 if a figure of the runs regressed from BASE (a run, a directory of seed-N runs, or a sweep) beyond its spread across seeds",
+          })
+          .option("tolerance", {
+            type: "string",
+            requiresArg: true,
+            describe:
+              "With --baseline: how much worse than the baseline's worst seed is a regression (default 5%)",
           })
           .option("html", {
             type: "string",
@@ -226,7 +240,22 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           })
           .option("json", { type: "boolean", default: false, describe: "Print the comparison as JSON" }),
       async (args) => {
-        exitCode = await compareCommand({ runs: args.runs, html: args.html, json: args.json }, io);
+        if (args.baseline === undefined && args.tolerance !== undefined) {
+          throw new CliError("--tolerance: only with --baseline");
+        }
+        exitCode =
+          args.baseline === undefined
+            ? await compareCommand({ runs: args.runs, html: args.html, json: args.json }, io)
+            : await compareBaselineCommand(
+                {
+                  baseline: args.baseline,
+                  candidates: args.runs,
+                  tolerance: args.tolerance,
+                  html: args.html,
+                  json: args.json,
+                },
+                io,
+              );
       },
     )
     .command(
@@ -501,9 +530,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             describe:
               "The sweeps' Redis: redis://[[user]:password@]host[:port][/db], rediss:// (TLS), or env:NAME (the URL in that variable)",
           })
-          .option("workers", WORKERS_OPTION),
+          .option("workers", WORKERS_OPTION)
+          .option("max-memory", MAX_MEMORY_OPTION),
       async (args) => {
-        exitCode = await workerCommand({ url: args.url, workers: args.workers }, io);
+        exitCode = await workerCommand(
+          { url: args.url, workers: args.workers, maxMemory: args.maxMemory },
+          io,
+        );
       },
     )
     .command(
@@ -577,6 +610,90 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             metrics: args.metrics,
             metricsInterval: args.metricsInterval,
             maxMemory: args.maxMemory,
+          },
+          io,
+        );
+      },
+    )
+    .command(
+      "knee <scenario>",
+      "Find the highest offered rate whose runs meet the SLO (per --vary variant), and plot latency against load",
+      (y) =>
+        y
+          .positional("scenario", {
+            type: "string",
+            demandOption: true,
+            describe: "Scenario file (YAML or JSON)",
+          })
+          .option("slo", {
+            type: "string",
+            array: true,
+            requiresArg: true,
+            default: [] as string[],
+            describe: "A figure, a comparator and a bound, e.g. 'all.p99 < 10ms' (repeatable: all must hold)",
+          })
+          .option("seeds", {
+            type: "string",
+            default: "1..3",
+            requiresArg: true,
+            describe: "Seeds: a..b or one seed; a rate meets the SLO when every seed's run does",
+          })
+          .option("vary", {
+            type: "string",
+            array: true,
+            requiresArg: true,
+            default: [] as string[],
+            describe: "A field and its values: --vary path=v1,v2 (one knee per variant)",
+          })
+          .option("from", {
+            type: "string",
+            requiresArg: true,
+            describe: "Lowest rate probed, and the first [default: the scenario's rate; 100/s closed loop]",
+          })
+          .option("to", {
+            type: "string",
+            requiresArg: true,
+            describe: "Highest rate probed [default: 1000k/s]",
+          })
+          .option("precision", {
+            type: "string",
+            default: "5%",
+            requiresArg: true,
+            describe: "Stop when the rate that breached is within this of the knee",
+          })
+          .option("workers", WORKERS_OPTION)
+          .option("out", {
+            type: "string",
+            requiresArg: true,
+            describe: "Directory: new, empty, or a knee search dbsim wrote [default: runs/<scenario>/knee]",
+          })
+          .option("set", SET_OPTION)
+          .option("json", { type: "boolean", default: false, describe: "Print knee.json" })
+          .option("progress", PROGRESS_OPTION)
+          .option("max-memory", MAX_MEMORY_OPTION)
+          .option("resume", {
+            type: "boolean",
+            default: false,
+            describe:
+              "Go on with the interrupted search in --out: the command that started it, with --resume",
+          }),
+      async (args) => {
+        exitCode = await kneeCommand(
+          {
+            scenario: args.scenario,
+            slo: args.slo,
+            seeds: args.seeds,
+            vary: args.vary,
+            from: args.from,
+            to: args.to,
+            precision: args.precision,
+            workers: args.workers,
+            out: args.out,
+            set: args.set,
+            json: args.json,
+            progress: args.progress,
+            maxMemory: args.maxMemory,
+            resume: args.resume,
           },
           io,
         );

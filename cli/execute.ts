@@ -134,7 +134,7 @@ export async function executeRun(
   const wantsHistory = scenario.resolved.checks.length > 0 || finalReads;
   let history: HistoryRecorder | null = null;
   const latency = new LatencyRecorder();
-  const timeline = new TimelineRecorder();
+  const timeline = new TimelineRecorder({ openLoop: scenario.resolved.workload.rate !== null });
   let replication: ReplicationRecorder | null = null;
   const sharding = new ShardingRecorder();
   let queries: QueriesRecorder | null = null;

@@ -46,14 +46,32 @@ export function sayWrote(io: CliIo, json: boolean, what: string): void {
   else io.stdout.write(`wrote ${what}\n`);
 }
 
-/** Checks a directory written whole (a run's); an earlier dbsim one is replaced, and that is said. */
-export function preflightRunDir(option: string, path: string, io: CliIo): DirTarget {
+/**
+ * Checks a directory written whole (a run's, or a knee search's); an earlier dbsim one is replaced,
+ * and that is said.
+ */
+export function preflightRunDir(
+  option: string,
+  path: string,
+  io: CliIo,
+  kind: "run" | "knee" = "run",
+): DirTarget {
+  const target = checkRunDirTarget(option, path, io, kind);
+  if (target.state === "dbsim") sayReplacing(io, path, kind);
+  return target;
+}
+
+/** preflightRunDir without its line: for a caller that looks into an earlier directory before replacing it. */
+export function checkRunDirTarget(option: string, path: string, io: CliIo, kind: "run" | "knee"): DirTarget {
   return refusing(option, DIRECTORY_RULE, () => {
     sayNotes(io, recoverLeftovers(path));
-    const target = checkDirTarget(path, "run");
-    if (target.state === "dbsim") io.stderr.write(`dbsim: replacing the earlier run in ${path}\n`);
-    return target;
+    return checkDirTarget(path, kind);
   });
+}
+
+/** Says that the directory dbsim wrote earlier at `path` is being replaced. */
+export function sayReplacing(io: CliIo, path: string, kind: "run" | "knee"): void {
+  io.stderr.write(`dbsim: replacing the earlier ${kind === "run" ? "run" : "knee search"} in ${path}\n`);
 }
 
 const KIND_NOUNS: Readonly<Record<ContainerKind, string>> = {

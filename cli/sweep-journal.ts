@@ -4,10 +4,10 @@
 // `dbsim sweep --resume <out>` runs only the seeds it lacks. A line cut short by a kill is the last
 // one; it is dropped (that seed runs again).
 
-import { closeSync, fsyncSync, openSync, truncateSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { CliError } from "./errors.js";
-import { type InputKind, readInputLines } from "./input-file.js";
+import type { InputKind } from "./input-file.js";
+import { JournalFile } from "./journal-file.js";
 
 export const JOURNAL_FILE = "journal.jsonl";
 export const JOURNAL_SCHEMA = "dbsim.sweep-journal/v1";
@@ -41,17 +41,15 @@ export interface JournalEntry<Result> {
 }
 
 export class SweepJournal<Result> {
-  private readonly fd: number;
+  private readonly file: JournalFile;
 
-  private constructor(fd: number) {
-    this.fd = fd;
+  private constructor(file: JournalFile) {
+    this.file = file;
   }
 
   /** Starts a journal in `dir` (replacing one there). */
   static create<Result>(dir: string, header: JournalHeader): SweepJournal<Result> {
-    const journal = new SweepJournal<Result>(openSync(join(dir, JOURNAL_FILE), "w"));
-    journal.writeLine(header);
-    return journal;
+    return new SweepJournal<Result>(JournalFile.create(join(dir, JOURNAL_FILE), header));
   }
 
   /**
@@ -67,47 +65,27 @@ export class SweepJournal<Result> {
   ): JournalHeader {
     const path = join(dir, JOURNAL_FILE);
     let header: JournalHeader | null = null;
-    let complete = 0; // bytes of the lines that parsed
-    let torn = false;
-    for (const line of readInputLines(path, JOURNAL_KIND, JOURNAL_LINE_MAX_BYTES)) {
-      if (torn)
-        throw new CliError(`${path}: a line that does not parse is not the last one; the journal is damaged`);
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        torn = true; // a kill cut the last line short
-        continue;
-      }
+    const line = (value: unknown): void => {
       if (header === null) header = parseHeader(path, value);
       else each(value as JournalEntry<Result>);
-      complete += Buffer.byteLength(line) + 1;
-    }
+    };
+    JournalFile.read(path, JOURNAL_KIND, JOURNAL_LINE_MAX_BYTES, line, options);
     if (header === null) throw new CliError(`${path}: no sweep journal (it is empty)`);
-    if (torn && options.repair) truncateSync(path, complete);
     return header;
   }
 
   /** Opens the journal in `dir` to append to it (after read). */
   static reopen<Result>(dir: string): SweepJournal<Result> {
-    return new SweepJournal<Result>(openSync(join(dir, JOURNAL_FILE), "a"));
+    return new SweepJournal<Result>(JournalFile.reopen(join(dir, JOURNAL_FILE)));
   }
 
   /** Appends a finished seed, durably. */
   append(entry: JournalEntry<Result>): void {
-    this.writeLine(entry);
+    this.file.append(entry);
   }
 
   close(): void {
-    closeSync(this.fd);
-  }
-
-  private writeLine(value: unknown): void {
-    const bytes = Buffer.from(`${JSON.stringify(value)}\n`);
-    let written = 0;
-    while (written < bytes.length)
-      written += writeSync(this.fd, bytes, written, bytes.length - written, null);
-    fsyncSync(this.fd);
+    this.file.close();
   }
 }
 

@@ -4,17 +4,23 @@
 // through this one tally, so the same seeds give the same bytes however they were run.
 
 import { decodeFromCompressedBase64 } from "hdr-histogram-js";
+import { type SeedFigures, seedFigures } from "../reports/baseline.js";
 import { type LatencySummary, newHistogram, summarize } from "../reports/latency.js";
 import type { Report } from "../reports/report-schema.js";
-import { EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATION } from "./exit-codes.js";
+import { runOutcome } from "./run-outcome.js";
 import type { JournalEntry } from "./sweep-journal.js";
 
 export interface FinishedSeed {
   seed: number;
   trace_hash: string;
   valid: boolean | "unknown";
+  /** What `dbsim run` of the seed exits with: 1 a check failed, 5 a threshold breached, 3 undecided, 0. */
   exit: number;
   violations: string[];
+  /** The thresholds it breached ("update.p99 < 10ms"); only when the scenario has thresholds. */
+  breached?: string[];
+  /** What `dbsim compare --baseline` compares: throughput, and each operation's latency and error rate. */
+  figures: SeedFigures;
 }
 
 export type SeedResult = FinishedSeed | { seed: number; crashed: string };
@@ -68,14 +74,21 @@ export class SweepTally {
   }
 }
 
-/** A finished run's entry: its combined check verdict (false > unknown > true) and `dbsim run`'s exit. */
+/** A finished run's entry: its combined check verdict (false > unknown > true), `dbsim run`'s exit, its figures. */
 export function seedResult(report: Report): FinishedSeed {
-  const verdicts = Object.entries(report.checks);
-  const violations = verdicts.filter(([, v]) => v.valid === false).map(([name]) => name);
-  const unknown = verdicts.some(([, v]) => v.valid === "unknown");
-  const valid = violations.length > 0 ? false : unknown ? "unknown" : true;
-  const exit = valid === false ? EXIT_VIOLATION : valid === "unknown" ? EXIT_UNKNOWN : EXIT_OK;
-  return { seed: report.seed, trace_hash: report.trace_hash, valid, exit, violations };
+  const outcome = runOutcome(report);
+  const valid = outcome.violations.length > 0 ? false : outcome.undecided.length > 0 ? "unknown" : true;
+  return {
+    seed: report.seed,
+    trace_hash: report.trace_hash,
+    valid,
+    exit: outcome.exit,
+    violations: outcome.violations,
+    ...(report.thresholds === undefined
+      ? {}
+      : { breached: outcome.breached.map((result) => `${result.figure} ${result.condition}`) }),
+    figures: seedFigures(report),
+  };
 }
 
 /** Ascending seeds as ranges: [1, 2, 3, 7] -> ["1..3", "7"]. */

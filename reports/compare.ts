@@ -4,6 +4,8 @@
 // matrix, of the run's own sampling interval (noise.ts) for single runs.
 
 import { parseRatePerS } from "../engine/settings/units.js";
+import { meanRatePerS, type RateShape } from "../workloads/client/arrivals.js";
+import { resolveRate } from "../workloads/client/settings.js";
 import type { Better, Comparison, ComparisonCell, ComparisonColumn, ComparisonRow } from "./comparison.js";
 import {
   countInterval,
@@ -16,6 +18,7 @@ import {
   rateInterval,
 } from "./noise.js";
 import type { OpReport, Report } from "./report-schema.js";
+import { alignedLines } from "./text-table.js";
 
 const OP_ORDER = ["read", "update", "insert", "scan", "rmw", "all"];
 /** Latency figures: name, report key, and the interval chance gives it in one run. */
@@ -38,10 +41,14 @@ interface Figure {
   noise?: Interval;
 }
 
-/** The run's target rate in ops/s; null for a closed loop. */
+/** The run's target rate in ops/s (stages: their mean over the measured phase); null for a closed loop. */
 function targetRate(report: Report): number | null {
   const rate = report.config.workload.rate;
-  return rate === null || rate === undefined ? null : parseRatePerS(String(rate));
+  if (rate === null || rate === undefined) return null;
+  if (!Array.isArray(rate)) return parseRatePerS(String(rate));
+  const from_us = report.sim.measured_from_s * 1e6;
+  const shape = resolveRate(rate) as RateShape;
+  return meanRatePerS(shape, from_us, from_us + report.sim.measured_duration_s * 1e6);
 }
 
 /** Throughput rows: achieved ops/s, or when the runs had different target rates, achieved over target. */
@@ -397,7 +404,8 @@ function cellOf(values: (number | string | undefined)[], withRange: boolean): Co
   return cell;
 }
 
-function median(sorted: number[]): number {
+/** The median of ascending numbers (the mean of the middle two for an even count). */
+export function median(sorted: readonly number[]): number {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1
     ? (sorted[mid] as number)
@@ -520,13 +528,7 @@ export function comparisonTable(comparison: Comparison): string {
     const note = row.withinNoise ? ` (${noiseLabel(row)})` : "";
     lines.push([`  ${row.figure}${note}`, ...cells]);
   }
-  const widths = header.map((_, i) => Math.max(...lines.map((l) => (l[i] ?? "").length)));
-  const text = lines.map((l) =>
-    l
-      .map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number)))
-      .join("  ")
-      .trimEnd(),
-  );
+  const text = alignedLines(lines, (i) => i === 0);
   return `${text.join("\n")}\n${noiseNotes(comparison).join("\n")}\n`;
 }
 

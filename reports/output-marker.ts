@@ -16,8 +16,11 @@ export const MARKER_MAX_BYTES = 1 << 20;
 /** Bound on the files a directory written whole may hold (a run directory holds about a dozen). */
 export const MARKER_MAX_FILES = 10_000;
 
-/** Directories written whole and replaced whole; "file" is the temporary directory of a single-file write. */
-export const DIR_KINDS = ["run", "comparison", "file"] as const;
+/**
+ * Directories written whole and replaced whole (a run, a matrix comparison, a knee search's result);
+ * "file" is the temporary directory of a single-file write.
+ */
+export const DIR_KINDS = ["run", "comparison", "knee", "file"] as const;
 export type DirKind = (typeof DIR_KINDS)[number];
 /** Directories dbsim creates once and then writes into, one path at a time. */
 export const CONTAINER_KINDS = ["sweep", "matrix", "dashboards", "tsdb"] as const;

@@ -44,6 +44,7 @@ export const IN_DBSIM_DIRECTORY: FileMarker = () => true;
 const KIND_NAMES: Readonly<Record<DirKind | ContainerKind, string>> = {
   run: "a run directory",
   comparison: "a comparison",
+  knee: "a knee search",
   file: "a file being written",
   sweep: "a sweep",
   matrix: "a matrix",

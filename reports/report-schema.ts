@@ -62,6 +62,12 @@ export const timelineSchema = z
     replication_lag_us: z
       .array(micros)
       .describe("The largest replication lag of any follower applying an entry in the interval (0: none)."),
+    offered_ops_per_s: z
+      .array(z.number().nonnegative())
+      .optional()
+      .describe(
+        "Open loop: operations intended to start in the interval (the schedule's arrivals, whatever their outcome), per second; absent for a closed loop.",
+      ),
   })
   .strict()
   .describe("Throughput and latency over virtual time, the whole run (warmup, measured phase, drain).");
@@ -443,6 +449,22 @@ export const checkResultSchema = z
   .object({ valid: z.union([z.boolean(), z.literal("unknown")]) })
   .catchall(z.unknown());
 
+export const thresholdResultSchema = z
+  .object({
+    figure: z.string().describe("As the scenario names it, e.g. update.p99."),
+    condition: z.string().describe('As the scenario writes it, e.g. "< 10ms".'),
+    value: z
+      .number()
+      .nullable()
+      .describe(
+        "The figure's value: µs for durations (a `_s` figure converted), ops/s for rates, a fraction for ratios; " +
+          "null when the report has none (see note).",
+      ),
+    ok: z.boolean().describe("The value meets the condition (false when the value is null)."),
+    note: z.string().optional().describe("Why the value is null."),
+  })
+  .strict();
+
 /** What a run measured: dbsim's simulation, or a real database (`dbsim real`). */
 export const RUN_SOURCES = ["sim", "real"] as const;
 
@@ -499,6 +521,12 @@ export const reportSchema = z
     storage: storageSchema,
     network: networkReportSchema,
     checks: z.record(z.string(), checkResultSchema),
+    thresholds: z
+      .array(thresholdResultSchema)
+      .optional()
+      .describe(
+        "Each of the scenario's thresholds, in its order, judged on this report (absent when the scenario has none).",
+      ),
     final_reads: finalReadsSchema,
     faults: z
       .array(
@@ -535,6 +563,7 @@ export type Timeline = z.output<typeof timelineSchema>;
 export type ReplicationReport = z.output<typeof replicationSchema>;
 export type FinalReadsReport = NonNullable<z.output<typeof finalReadsSchema>>;
 export type Report = z.output<typeof reportSchema>;
+export type ThresholdResultJson = z.output<typeof thresholdResultSchema>;
 export type HostInfo = Report["host"];
 export type RealTargetInfo = NonNullable<Report["target"]>;
 

@@ -4,6 +4,7 @@
 import type { RunResult } from "../workloads/runner.js";
 import type { ResolvedScenario } from "../workloads/scenario/resolve.js";
 import type { ScenarioDoc } from "../workloads/scenario/schema.js";
+import { scenarioThresholds } from "../workloads/scenario/thresholds.js";
 import { type LatencyRecorder, type OpStats, spectrum, summarize } from "./latency.js";
 import {
   type FinalReadsReport,
@@ -15,6 +16,7 @@ import {
   type Report,
   type Timeline,
 } from "./report-schema.js";
+import { evaluateThresholds } from "./thresholds.js";
 
 function opReport(stats: OpStats): OpReport {
   return {
@@ -55,7 +57,7 @@ export function buildReport(input: {
   for (const [name, stats] of latency.ops()) ops[name] = opReport(stats);
   ops.all = opReport(latency.all);
   const measured_s = scenario.duration_us / 1e6;
-  return {
+  const report: Report = {
     schema: REPORT_SCHEMA,
     ...(input.real === undefined ? {} : { source: "real" as const, target: input.real }),
     scenario: scenario.name,
@@ -83,6 +85,11 @@ export function buildReport(input: {
     faults: input.faults,
     host: input.host,
   };
+  if (doc.thresholds === undefined) return report;
+  // After `checks`, judged on the figures above (which do not depend on it).
+  const { final_reads, faults, host, ...head } = report;
+  const thresholds = evaluateThresholds(report, scenarioThresholds(doc.thresholds));
+  return { ...head, thresholds, final_reads, faults, host };
 }
 
 /** What the network carried: messages and bytes per kind, kinds in alphabetical order. */

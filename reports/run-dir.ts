@@ -93,7 +93,7 @@ const MAX_ALTERNATES = 1000;
 export function writeRunDir(
   path: string,
   files: ReadonlyMap<string, FileContent>,
-  options: { kind?: "run" | "comparison"; expected?: DirTarget } = {},
+  options: { kind?: Exclude<DirKind, "file">; expected?: DirTarget } = {},
 ): WriteOutcome {
   const dir = path.length > 1 ? path.replace(/\/+$/, "") : path;
   const kind = options.kind ?? "run";
@@ -233,7 +233,7 @@ function place(path: string): { parent: string; base: string } {
 
 function writeTemporary(
   temp: string,
-  kind: "run" | "comparison" | "file",
+  kind: DirKind,
   id: string,
   files: ReadonlyMap<string, FileContent>,
 ): void {

@@ -1,7 +1,10 @@
 // The run summary: the table the terminal prints and summary.md holds.
 
+import { rateText } from "../workloads/client/settings.js";
 import { formatUs } from "./compare.js";
 import type { Report } from "./report-schema.js";
+import { alignedLines } from "./text-table.js";
+import { thresholdLine } from "./thresholds.js";
 
 /** The summary table's columns: the figure names the terminal, summary.md, report.html and compare share. */
 export const SUMMARY_COLUMNS = [
@@ -40,9 +43,7 @@ export function summaryRows(report: Report): string[][] {
 
 function header(report: Report): string[] {
   const c = report.config;
-  const rate =
-    c.workload.rate === undefined || c.workload.rate === null ? "closed loop" : `${c.workload.rate}`;
-  const load = `${c.workload.clients} clients, ${rate}`;
+  const load = `${c.workload.clients} clients, ${rateText(c.workload.rate)}`;
   if (report.target !== undefined) {
     // A real database's run: wall-clock time, no simulated events, not reproducible bit for bit.
     return [
@@ -277,15 +278,15 @@ function checkLines(report: Report): string[] {
   });
 }
 
+/** Each threshold of the scenario, met or breached, with its value in the condition's unit. */
+function thresholdLines(report: Report): string[] {
+  return (report.thresholds ?? []).map((result) => `threshold ${thresholdLine(result)}`);
+}
+
 /** Plain text for a terminal: aligned columns. `reproduce` is the command that reruns the run. */
 export function terminalSummary(report: Report, reproduce: string): string {
   const table = [Array.from(SUMMARY_COLUMNS), ...summaryRows(report)];
-  const widths = SUMMARY_COLUMNS.map((_, i) => Math.max(...table.map((row) => (row[i] as string).length)));
-  const lines = table.map((row) =>
-    row
-      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number)))
-      .join("  "),
-  );
+  const lines = alignedLines(table, (i) => i === 0);
   return [
     ...header(report),
     "",
@@ -299,6 +300,7 @@ export function terminalSummary(report: Report, reproduce: string): string {
     ...queryLines(report),
     ...finalReadsLines(report),
     ...checkLines(report),
+    ...thresholdLines(report),
     ...(report.source === "real"
       ? [`run again: ${reproduce}`, `wall ${report.host.wall_s.toFixed(2)}s`]
       : [
@@ -334,6 +336,7 @@ export function markdownSummary(report: Report, reproduce: string): string {
       ...queryLines(report),
       ...finalReadsLines(report),
       ...checkLines(report),
+      ...thresholdLines(report),
     ].map((line, i) => `${i === 0 ? "\n" : ""}- ${line}`),
     "",
     report.source === "real"

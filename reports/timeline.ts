@@ -6,6 +6,10 @@
 // (ops/s per second it lasted, not per whole interval, which would draw the end as a collapse);
 // one shorter than half an interval is merged into the interval before it, since a few operations
 // in a few milliseconds make no rate. So the last interval runs from its `t_s` to the run's end.
+//
+// An open loop's offered load counts every operation (whatever its outcome) by its intended start:
+// the arrivals of the schedule. An operation completes after its interval may have been written,
+// so the counts are kept per interval (one number each, like the timeline) and divided at the end.
 
 import type { EngineEvent } from "../engine/events.js";
 import type { CompletedOperation, Observer } from "../workloads/observer.js";
@@ -45,11 +49,17 @@ export class TimelineRecorder implements Observer {
   /** The last closed interval, written out when the next one closes (the run's end may extend it). */
   private closed: Interval | null = null;
   private readonly timeline: Timeline;
+  /** Open loop: operations by the interval of their intended start (null: closed loop, none). */
+  private readonly offered: number[] | null;
+  /** How long each written interval lasted. */
+  private readonly written_us: number[] = [];
 
-  constructor(interval_us = 1_000_000) {
+  constructor(options: { openLoop?: boolean; interval_us?: number } = {}) {
+    const interval_us = options.interval_us ?? 1_000_000;
     if (!(Number.isInteger(interval_us) && interval_us > 0))
       throw new RangeError("interval_us must be a positive integer");
     this.interval_us = interval_us;
+    this.offered = options.openLoop === true ? [] : null;
     this.timeline = {
       interval_s: interval_us / 1e6,
       t_s: [],
@@ -62,6 +72,12 @@ export class TimelineRecorder implements Observer {
 
   onOperation(op: CompletedOperation): void {
     this.advanceTo(op.completed_us);
+    const offered = this.offered;
+    if (offered !== null) {
+      const index = Math.floor(op.intended_us / this.interval_us);
+      while (offered.length <= index) offered.push(0);
+      offered[index] = (offered[index] as number) + 1;
+    }
     if (op.result !== "ok") return;
     const current = this.current;
     current.ok++;
@@ -89,7 +105,20 @@ export class TimelineRecorder implements Observer {
       if (remainder_us > 0 || current.ok > 0) this.write(current, Math.max(remainder_us, 1));
     }
     this.closed = null;
+    if (this.offered !== null) this.timeline.offered_ops_per_s = this.offeredRates(this.offered);
     return this.timeline;
+  }
+
+  /** Per written interval: the operations intended in it, per second it lasted. */
+  private offeredRates(offered: readonly number[]): number[] {
+    let index = 0;
+    return this.written_us.map((length_us) => {
+      // A merged last interval spans two intervals' counts.
+      const spans = Math.ceil(length_us / this.interval_us);
+      let count = 0;
+      for (const end = index + spans; index < end; index++) count += offered[index] ?? 0;
+      return count / (length_us / 1e6);
+    });
   }
 
   private advanceTo(time_us: number): void {
@@ -106,6 +135,7 @@ export class TimelineRecorder implements Observer {
 
   private write(interval: Interval, length_us: number): void {
     const t = this.timeline;
+    this.written_us.push(length_us);
     t.t_s.push(interval.start_us / 1e6);
     t.ops_per_s.push(interval.ok / (length_us / 1e6));
     const empty = interval.latency.totalCount === 0;

@@ -257,7 +257,7 @@ export class ScenarioRun {
     const clientDispatcher = hosts.router === null ? this.dispatcher : dispatcherTo(hosts.router);
     const driver = new ClientDriver({
       config: {
-        rate_per_s: w.rate_per_s,
+        rate: w.rate,
         arrival: w.arrival,
         clients: w.clients,
         timeout_us: w.timeout_us,

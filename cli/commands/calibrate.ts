@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { formatUs } from "../../reports/compare.js";
 import type { FileMarker } from "../../reports/output-path.js";
 import { type WriteOutcome, writeFileAtomic } from "../../reports/run-dir.js";
+import { alignedLines } from "../../reports/text-table.js";
 import type { CliIo } from "../cli.js";
 import { CliError } from "../errors.js";
 import { EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM } from "../exit-codes.js";
@@ -310,13 +311,7 @@ export function calibrationText(c: Calibration, scenarioPaths: readonly string[]
     `${pct(t.error_pct.p99.before)} / ${pct(t.error_pct.p99.after)}`,
   ]);
   const table = [header, ...rows];
-  const widths = header.map((_, i) => Math.max(...table.map((row) => (row[i] as string).length)));
-  const lines = table.map((row) =>
-    row
-      .map((cell, i) => (i < 2 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number)))
-      .join("  ")
-      .trimEnd(),
-  );
+  const lines = alignedLines(table, (i) => i < 2);
   return `${[
     `dbsim calibrate: ${c.scenarios.join(", ")} on ${c.target} (${c.version}), seed ${c.seed}`,
     `fitted (least squares, relative, on each template's median latency): ${parametersLine(c)}`,

@@ -12,7 +12,7 @@ import { writeRunDir } from "../../reports/run-dir.js";
 import { ScenarioError } from "../../workloads/scenario/errors.js";
 import type { CliIo } from "../cli.js";
 import { CliError } from "../errors.js";
-import { EXIT_INTERNAL, EXIT_OK } from "../exit-codes.js";
+import { EXIT_INTERNAL } from "../exit-codes.js";
 import { type MetricsArgs, parseMetricsInterval } from "../live-metrics.js";
 import {
   makeOutputDirectoryOrFail,
@@ -25,6 +25,7 @@ import {
 import { createRunPool, defaultWorkers } from "../pool.js";
 import { countProgressBar } from "../progress.js";
 import { refuseBadProtocol } from "../protocol-module.js";
+import { runOutcome, worstExit } from "../run-outcome.js";
 import { readScenarioFile } from "../scenario-file.js";
 import { MATRIX_MAX_RUNS, parseSeedRange, parseVary, variants } from "../vary.js";
 import { reproduceCommand } from "./run.js";
@@ -91,6 +92,7 @@ export async function matrixCommand(args: MatrixArgs, io: CliIo): Promise<number
     "runs",
   );
   const crashed: string[] = [];
+  const runs: { label: string; report: Report }[] = [];
   try {
     const results = await Promise.all(
       list.map(async (variant, v) => {
@@ -128,6 +130,7 @@ export async function matrixCommand(args: MatrixArgs, io: CliIo): Promise<number
         };
       }),
     );
+    runs.push(...results.flatMap((v) => v.reports.map((report) => ({ label: v.label, report }))));
     const comparison = compareVariants(results);
     const table = comparisonTable(comparison);
     const written = writeRunDir(
@@ -161,5 +164,27 @@ export async function matrixCommand(args: MatrixArgs, io: CliIo): Promise<number
     await pool.close();
   }
   for (const line of crashed) io.stderr.write(`dbsim: run crashed: ${line}\n`);
-  return crashed.length > 0 ? EXIT_INTERNAL : EXIT_OK;
+  if (crashed.length > 0) return EXIT_INTERNAL;
+  const outcomes = runs.map(({ label, report }) => ({ label, report, ...runOutcome(report) }));
+  const failed = outcomes.filter((run) => run.violations.length > 0);
+  if (failed.length > 0) {
+    io.stderr.write(`dbsim: check failed in ${runList(failed, (run) => run.violations.join(", "))}\n`);
+  }
+  const breached = outcomes.filter((run) => run.breached.length > 0);
+  if (breached.length > 0) {
+    io.stderr.write(
+      `dbsim: threshold breached in ${runList(breached, (run) => run.breached.map((r) => `${r.figure} ${r.condition}`).join(", "))}\n`,
+    );
+  }
+  return worstExit(outcomes.map((run) => run.exit));
+}
+
+/** "2 runs: fsync_policy=never seed 1 (update.p99 < 10ms), ..." (the first 10). */
+function runList<Run extends { label: string; report: Report }>(
+  runs: Run[],
+  what: (run: Run) => string,
+): string {
+  const shown = runs.slice(0, 10).map((run) => `${run.label} seed ${run.report.seed} (${what(run)})`);
+  const more = runs.length > shown.length ? `, and ${runs.length - shown.length} more` : "";
+  return `${runs.length} run${runs.length === 1 ? "" : "s"}: ${shown.join(", ")}${more}`;
 }

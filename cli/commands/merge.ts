@@ -21,7 +21,7 @@ import { JOURNAL_FILE, type JournalHeader, SweepJournal } from "../sweep-journal
 import { isJournalEntry, type SeedResult, SweepTally, seedRanges } from "../sweep-result.js";
 import { parseSeedRange } from "../vary.js";
 import { reproduceCommand } from "./run.js";
-import { summaryText, sweepExit } from "./sweep.js";
+import { summaryText, sweepBreachLine, sweepExit } from "./sweep.js";
 
 export interface MergeArgs {
   sweeps: string[];
@@ -112,6 +112,8 @@ export async function mergeCommand(args: MergeArgs, io: CliIo): Promise<number> 
     io.stdout.write(`merged ${args.sweeps.length} sweeps: seeds ${range}\n`);
     io.stdout.write(summaryText(sweep, seeds.length, args.out, null, replay));
   }
+  const breach = sweepBreachLine(sweep);
+  if (breach !== null) io.stderr.write(breach);
   return sweepExit(sweep);
 }
 

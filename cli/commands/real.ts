@@ -21,6 +21,7 @@ import { preflightRunDir, sayNotes, sayWrote, settingsSlug } from "../output.js"
 import { countProgressBar } from "../progress.js";
 import { checkTargetFits, executeReal } from "../real/real-run.js";
 import { parseTarget, type Target } from "../real/target.js";
+import { breachLine, runOutcome } from "../run-outcome.js";
 import { readScenarioFile, type ScenarioFile } from "../scenario-file.js";
 import { parseSeed } from "../seeds.js";
 import { shellQuote } from "./run.js";
@@ -141,7 +142,11 @@ export async function realCommand(args: RealArgs, io: CliIo): Promise<number> {
   if (args.compare === true && interrupted === EXIT_OK) {
     io.stdout.write(`\n${await simulatedBeside(scenario, seed, executed.report, written.path)}`);
   }
-  return interrupted;
+  if (interrupted !== EXIT_OK) return interrupted;
+  // A real database in CI: a breached threshold fails the job as a simulated run's does.
+  const outcome = runOutcome(executed.report);
+  if (outcome.breached.length > 0) io.stderr.write(breachLine(outcome.breached));
+  return outcome.exit;
 }
 
 /** The scenario simulated at `seed` (not written) beside the real run: `dbsim compare`'s table. */

@@ -4,7 +4,7 @@
 // failure.json when a check failed, else its report.json, which has no checkpoints: then only the
 // final trace hash is compared). A different trace exits 4 naming the first diverging checkpoint. A
 // match prints the trace hash and the checks that failed or could not decide, and exits like the run:
-// 0, 1 (a violation) or 3 (undecided). --trace FILE writes the history events within one virtual
+// 0, 1 (a violation), 5 (a threshold breached) or 3 (undecided). --trace FILE writes the history events within one virtual
 // second of the first operation a violation names, as JSONL.
 
 import { existsSync, statSync } from "node:fs";
@@ -23,16 +23,17 @@ import {
   type WriteOutcome,
   writeFileAtomic,
 } from "../../reports/run-dir.js";
-import { mergeValidity, type Verdict } from "../../workloads/checkers/checker.js";
+import type { Verdict } from "../../workloads/checkers/checker.js";
 import { ScenarioError } from "../../workloads/scenario/errors.js";
 import { type LoadedScenario, loadScenario } from "../../workloads/scenario/load.js";
 import type { CliIo } from "../cli.js";
 import { divergenceLine, findDivergence, type RunTrace } from "../determinism.js";
 import { CliError } from "../errors.js";
 import { executeRun } from "../execute.js";
-import { EXIT_NONDETERMINISM, EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATION } from "../exit-codes.js";
+import { EXIT_NONDETERMINISM } from "../exit-codes.js";
 import { FAILURE_FILE, REPORT_FILE, readInputText } from "../input-file.js";
 import { preflightFile, sayNotes } from "../output.js";
+import { breachLine, runOutcome } from "../run-outcome.js";
 import { refuseOverMemory } from "../scenario-file.js";
 import { dbsimVersion } from "../version.js";
 
@@ -113,8 +114,9 @@ export async function replayCommand(args: ReplayArgs, io: CliIo): Promise<number
     const history = executed.files.get("history.jsonl") ?? "";
     io.stdout.write(`${writeTrace(traceTarget, history, traceIndex, io)}\n`);
   }
-  const valid = mergeValidity(checks.map(([, verdict]) => verdict.valid));
-  return valid === true ? EXIT_OK : valid === false ? EXIT_VIOLATION : EXIT_UNKNOWN;
+  const outcome = runOutcome(executed.report);
+  if (outcome.breached.length > 0) io.stderr.write(breachLine(outcome.breached));
+  return outcome.exit;
 }
 
 function readRecording(target: string): Recording {

@@ -2,17 +2,19 @@
 //   [--no-metrics] [--metrics-interval D] [--run-label NAME] [--metrics-port P [--metrics-host H] [--metrics-hold S]]
 
 import { join } from "node:path";
+import type { Report } from "../../reports/report-schema.js";
 import { type WriteOutcome, writeRunDir } from "../../reports/run-dir.js";
 import { terminalSummary } from "../../reports/summary.js";
 import type { CliIo } from "../cli.js";
 import { checkDeterminism, divergenceLine } from "../determinism.js";
 import { CliError } from "../errors.js";
 import { executeRun } from "../execute.js";
-import { EXIT_NONDETERMINISM, EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATION } from "../exit-codes.js";
+import { EXIT_NONDETERMINISM } from "../exit-codes.js";
 import { DBSIM } from "../invocation.js";
 import { LiveEndpoint, type MetricsArgs, parseLiveOptions, parseMetricsInterval } from "../live-metrics.js";
 import { preflightRunDir, sayNotes, sayWrote, settingsSlug } from "../output.js";
 import { RunProgressBar } from "../progress.js";
+import { breachLine, runOutcome } from "../run-outcome.js";
 import { readScenarioFile } from "../scenario-file.js";
 import { parseSeed } from "../seeds.js";
 
@@ -81,7 +83,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
       io.stderr.write(`dbsim: deterministic: two more runs gave trace hash ${determinism.trace_hash}\n`);
     }
     await live?.hold(io);
-    return checksExitCode(executed.report.checks, io, reproduce);
+    return runExitCode(executed.report, io, reproduce);
   } finally {
     await live?.close();
   }
@@ -96,26 +98,22 @@ function defaultRunDir(scenario: string, overrides: readonly string[], seed: num
   return join("runs", scenario, ...settings, `seed-${seed}`);
 }
 
-/** 0 when every check passed, 1 when one found a violation (said on stderr with the seed), 3 when one could not decide. */
-function checksExitCode(
-  checks: Record<string, { valid: boolean | "unknown" }>,
-  io: CliIo,
-  reproduce: string,
-): number {
-  const entries = Object.entries(checks);
-  const failed = entries.filter(([, v]) => v.valid === false).map(([name]) => name);
-  const unknown = entries.filter(([, v]) => v.valid === "unknown").map(([name]) => name);
-  if (failed.length > 0) {
+/**
+ * 1 when a check found a violation (said on stderr with the seed), else 5 when a threshold was
+ * breached (said with the values), else 3 when a check could not decide, else 0.
+ */
+function runExitCode(report: Report, io: CliIo, reproduce: string): number {
+  const outcome = runOutcome(report);
+  if (outcome.violations.length > 0) {
     io.stderr.write(
-      `dbsim: check failed: ${failed.join(", ")}; failure.json written; reproduce: ${reproduce}\n`,
+      `dbsim: check failed: ${outcome.violations.join(", ")}; failure.json written; reproduce: ${reproduce}\n`,
     );
-    return EXIT_VIOLATION;
   }
-  if (unknown.length > 0) {
-    io.stderr.write(`dbsim: check could not decide: ${unknown.join(", ")}\n`);
-    return EXIT_UNKNOWN;
+  if (outcome.breached.length > 0) io.stderr.write(breachLine(outcome.breached));
+  if (outcome.violations.length === 0 && outcome.undecided.length > 0) {
+    io.stderr.write(`dbsim: check could not decide: ${outcome.undecided.join(", ")}\n`);
   }
-  return EXIT_OK;
+  return outcome.exit;
 }
 
 /** `npx dbsim run <scenario> --seed N [--set ...]`, quoted for a POSIX shell. */

@@ -28,16 +28,10 @@ import { type SeedOutcome, SweepMetrics } from "../../reports/metrics/live.js";
 import { checkDirTarget, OutputPathError } from "../../reports/output-path.js";
 import { removeWrittenDirectory, writeFileAtomic } from "../../reports/run-dir.js";
 import { loadScenario } from "../../workloads/scenario/load.js";
+import { estimateMemory } from "../../workloads/scenario/memory.js";
 import type { CliIo } from "../cli.js";
 import { CliError } from "../errors.js";
-import {
-  EXIT_INTERNAL,
-  EXIT_OK,
-  EXIT_SIGINT,
-  EXIT_SIGTERM,
-  EXIT_UNKNOWN,
-  EXIT_VIOLATION,
-} from "../exit-codes.js";
+import { EXIT_INTERNAL, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM } from "../exit-codes.js";
 import { DBSIM } from "../invocation.js";
 import { LiveEndpoint, type MetricsArgs, parseLiveOptions, parseMetricsInterval } from "../live-metrics.js";
 import {
@@ -54,6 +48,7 @@ import { connectQueue, parseQueueUrl } from "../queue/connection.js";
 import { BATCH_SEEDS_MAX, defaultBatch } from "../queue/jobs.js";
 import { type SeedOutcome as QueuedOutcome, SweepQueue } from "../queue/sweep-queue.js";
 import type { Target } from "../real/target.js";
+import { worstExit } from "../run-outcome.js";
 import type { RunTask, RunTaskResult } from "../run-task.js";
 import { readScenarioFile, refuseOverMemory } from "../scenario-file.js";
 import {
@@ -116,6 +111,8 @@ interface SweepPlan {
   readonly seeds: readonly number[];
   /** The seeds the journal already holds, in the order they finished. */
   readonly done: JournalEntry<SeedResult>[];
+  /** One run's estimated memory: a queue's workers check it against their own --max-memory. */
+  readonly run_memory_bytes: number;
 }
 
 export async function sweepCommand(args: SweepArgs, io: CliIo): Promise<number> {
@@ -175,7 +172,10 @@ async function runSweep(
   const failureTarget = new Map(failureTargets.map((target, i) => [todo[i] as number, target]));
   const sweepJson = join(out, "sweep.json");
   const sweepJsonTarget = preflightFileIn("--out", "dbsim", sweepJson);
-  const queue = queueAt === null ? null : await SweepQueue.open(queueAt.target, queueAt.admin, plan.name);
+  const queue =
+    queueAt === null
+      ? null
+      : await SweepQueue.open(queueAt.target, queueAt.admin, plan.name, plan.run_memory_bytes);
   // Live metrics: the workers post their runs' snapshots, aggregated here under <scenario>/sweep.
   const live = liveOptions === null ? null : await LiveEndpoint.start(liveOptions, io);
   const sweepMetrics = live === null ? null : new SweepMetrics(sweepRunLabel(plan.name), todo.length);
@@ -310,6 +310,8 @@ async function runSweep(
     }
     for (const r of sweep.seeds)
       if ("crashed" in r) io.stderr.write(`dbsim: seed ${r.seed} crashed: ${r.crashed}\n`);
+    const breach = sweepBreachLine(sweep);
+    if (breach !== null) io.stderr.write(breach);
     if (live !== null && !interrupted()) await live.hold(io);
 
     if (stopped === "SIGINT") return EXIT_SIGINT;
@@ -321,12 +323,25 @@ async function runSweep(
   }
 }
 
-/** A finished sweep's exit: a crash (70) over a failing seed (1) over an undecided one (3). */
+/**
+ * A finished sweep's exit: a crash (70) over a failing seed (1) over a seed that breached a
+ * threshold (5) over an undecided one (3).
+ */
 export function sweepExit(sweep: SweepJson): number {
   if (sweep.crashed_seeds.length > 0) return EXIT_INTERNAL;
-  if (sweep.failing_seeds.length > 0) return EXIT_VIOLATION;
-  if (sweep.seeds.some((r) => "valid" in r && r.valid === "unknown")) return EXIT_UNKNOWN;
-  return EXIT_OK;
+  return worstExit(sweep.seeds.map((r) => ("exit" in r ? r.exit : EXIT_OK)));
+}
+
+/** The seeds that breached a threshold, and one stderr line naming them and what they breached. */
+function breachingSeeds(sweep: SweepJson): FinishedSeed[] {
+  return sweep.seeds.filter((r): r is FinishedSeed => "breached" in r && (r.breached?.length ?? 0) > 0);
+}
+
+export function sweepBreachLine(sweep: SweepJson): string | null {
+  const seeds = breachingSeeds(sweep);
+  if (seeds.length === 0) return null;
+  const thresholds = [...new Set(seeds.flatMap((r) => r.breached ?? []))];
+  return `dbsim: threshold breached in ${seeds.length} seed${seeds.length === 1 ? "" : "s"} (${list(seeds.map((r) => r.seed))}): ${thresholds.join(", ")}\n`;
 }
 
 interface LocalRun {
@@ -430,6 +445,7 @@ async function freshPlan(args: SweepArgs, workers: number, io: CliIo): Promise<S
     out,
     seeds,
     done: [],
+    run_memory_bytes: estimateMemory(base.resolved).total_bytes,
   };
 }
 
@@ -474,7 +490,8 @@ async function resumedPlan(args: SweepArgs, dir: string, workers: number, io: Cl
     header.scenario_path,
   );
   io.stderr.write(`dbsim: resuming the sweep in ${dir}: ${done.length} of ${seeds.length} seeds done\n`);
-  return { header, name: scenario.resolved.name, out: dir, seeds, done };
+  const run_memory_bytes = estimateMemory(scenario.resolved).total_bytes;
+  return { header, name: scenario.resolved.name, out: dir, seeds, done, run_memory_bytes };
 }
 
 /** A journal line of a seed: refused whole if it is not what this dbsim wrote. */
@@ -554,6 +571,12 @@ export function summaryText(
     `failing seeds: ${sweep.failing_seeds.length}${first === undefined ? "" : ` (${list(sweep.failing_seeds)})`}`,
   );
   if (first !== undefined) lines.push(`  ${replay(first)}`);
+  if (sweep.seeds.some((r) => "breached" in r)) {
+    const breaching = breachingSeeds(sweep).map((r) => r.seed);
+    lines.push(
+      `seeds breaching thresholds: ${breaching.length}${breaching.length === 0 ? "" : ` (${list(breaching)})`}`,
+    );
+  }
   const undecided = sweep.seeds.filter((r) => "valid" in r && r.valid === "unknown").map((r) => r.seed);
   if (undecided.length > 0) lines.push(`undecided seeds: ${undecided.length} (${list(undecided)})`);
   lines.push(

@@ -12,6 +12,7 @@
 import { MessageChannel } from "node:worker_threads";
 import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
+import { formatBytes } from "../../engine/settings/units.js";
 import type { MetricsSnapshot } from "../../reports/metrics/exposition.js";
 import type { CliIo } from "../cli.js";
 import { CliError } from "../errors.js";
@@ -35,11 +36,14 @@ import {
 } from "../queue/jobs.js";
 import { errorText, type Target } from "../real/target.js";
 import type { RunTask } from "../run-task.js";
+import { parseMaxMemory } from "../scenario-file.js";
 import { dbsimVersion } from "../version.js";
 
 export interface WorkerArgs {
   url: string;
   workers?: number;
+  /** --max-memory: the most memory this worker's runs at once (one per thread) may be estimated to keep. */
+  maxMemory?: string;
 }
 
 /** How often the worker reads the sweeps announced. */
@@ -56,6 +60,7 @@ export async function workerCommand(args: WorkerArgs, io: CliIo): Promise<number
   if (!(Number.isInteger(threads) && threads >= 1 && threads <= 256)) {
     throw new CliError(`--workers: expected an integer in [1, 256] (got ${args.workers})`);
   }
+  const memoryLimit = parseMaxMemory(args.maxMemory);
   const target = parseQueueUrl(args.url, "dbsim worker");
   const admin = await connectQueue(target, "dbsim worker");
   const pool = createRunPool(threads);
@@ -85,6 +90,17 @@ export async function workerCommand(args: WorkerArgs, io: CliIo): Promise<number
         skipped.add(queue);
         say(
           `not joining sweep ${queue}: it was started by dbsim ${announcement?.dbsim_version ?? "(unknown)"}, this is ${dbsimVersion()}`,
+        );
+        continue;
+      }
+      const memory_bytes = announcement.run_memory_bytes * threads;
+      if (!(memory_bytes <= memoryLimit)) {
+        // Left to workers with more memory (or fewer threads): its jobs wait for them.
+        skipped.add(queue);
+        say(
+          `not joining sweep ${queue}: its runs are estimated at ${formatBytes(announcement.run_memory_bytes)} each, ` +
+            `x ${threads} threads = ${formatBytes(memory_bytes)}, more than --max-memory ${formatBytes(memoryLimit)}; ` +
+            "run this worker with fewer --workers or a higher --max-memory",
         );
         continue;
       }
@@ -145,7 +161,11 @@ export async function workerCommand(args: WorkerArgs, io: CliIo): Promise<number
 function parseAnnouncement(text: string): SweepAnnouncement | null {
   try {
     const value = JSON.parse(text) as SweepAnnouncement;
-    return typeof value?.dbsim_version === "string" && typeof value.scenario === "string" ? value : null;
+    return typeof value?.dbsim_version === "string" &&
+      typeof value.scenario === "string" &&
+      Number.isFinite(value.run_memory_bytes)
+      ? value
+      : null;
   } catch {
     return null;
   }

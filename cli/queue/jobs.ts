@@ -19,6 +19,8 @@ export const ALIVE_TTL_MS = 15_000;
 export interface SweepAnnouncement {
   readonly dbsim_version: string;
   readonly scenario: string;
+  /** One run's estimated memory (workloads/scenario/memory.ts): a worker joins only if its threads' runs fit its --max-memory. */
+  readonly run_memory_bytes: number;
 }
 
 /** One job: a batch of seeds of one sweep. */

@@ -72,10 +72,15 @@ export class SweepQueue {
    * Announces a new queue for `scenario` on the Redis `admin` is connected to (connectQueue: a
    * bounded wait, or one line and exit 2, before the sweep writes anything).
    */
-  static async open(target: Target, admin: Redis, scenario: string): Promise<SweepQueue> {
+  static async open(
+    target: Target,
+    admin: Redis,
+    scenario: string,
+    run_memory_bytes: number,
+  ): Promise<SweepQueue> {
     const slug = scenario.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 64);
     const name = `sweep-${slug}-${randomBytes(6).toString("hex")}`;
-    const announcement: SweepAnnouncement = { dbsim_version: dbsimVersion(), scenario };
+    const announcement: SweepAnnouncement = { dbsim_version: dbsimVersion(), scenario, run_memory_bytes };
     const sweep = new SweepQueue(target, admin, name);
     await sweep.keepAlive();
     await admin.hset(SWEEPS_KEY, name, JSON.stringify(announcement));

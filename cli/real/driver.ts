@@ -1,11 +1,11 @@
 // The real driver: a scenario's operations against a real database in wall-clock time, with the
 // simulated driver's semantics (workloads/client/driver.ts), so the same recorders measure both.
 //
-// Open loop (a rate): arrivals on the schedule the simulated run draws for the seed (the stream
-// `arrivals`, Poisson or constant gaps), each with its intended start fixed; an arrival takes a
-// free client (one session of the target each) or waits in a bounded backlog (`max_backlog`, past
-// it `fail` backlog_full); latency counts from the intended start, so waiting for a client is part
-// of it (no coordinated omission). Closed loop (no rate): each client sends its next operation when
+// Open loop (a rate): arrivals on the schedule the simulated run draws for the seed (the same
+// ArrivalSchedule on the stream `arrivals`: a rate or stages, Poisson or constant gaps), each with
+// its intended start fixed; an arrival takes a free client (one session of the target each) or
+// waits in a bounded backlog (`max_backlog`, past it `fail` backlog_full); latency counts from the
+// intended start, so waiting for a client is part of it (no coordinated omission). Closed loop (no rate): each client sends its next operation when
 // the previous one ends (1 ms after a failure). An operation unanswered after `timeout` is recorded
 // `info` (timeout) and its client continues as a new process once its session is free again: the
 // statement still runs there (a server cancels it: statement_timeout). Operations intended in
@@ -15,6 +15,7 @@
 // every operation sent has completed or timed out.
 
 import type { Rng } from "../../sim/rng.js";
+import { ArrivalSchedule, type RateShape } from "../../workloads/client/arrivals.js";
 import type { CompletedOperation, Observer, OpName, OpResult, QueryData } from "../../workloads/observer.js";
 import type { Clock } from "./clock.js";
 
@@ -48,8 +49,8 @@ export interface RealWorkload<Op extends RealOperation> {
 }
 
 export interface RealDriverConfig {
-  /** Operations per second of the open-loop schedule; null for a closed loop. */
-  readonly rate_per_s: number | null;
+  /** The open-loop schedule's target rate over the run's time; null for a closed loop. */
+  readonly rate: RateShape | null;
   readonly arrival: "poisson" | "constant";
   readonly clients: number;
   readonly timeout_us: number;
@@ -84,7 +85,8 @@ interface Running<Op> {
 export class RealDriver<Op extends RealOperation> {
   private readonly config: RealDriverConfig;
   private readonly workload: RealWorkload<Op>;
-  private readonly arrivals: Rng;
+  /** The open loop's intended starts (null for a closed loop). */
+  private readonly arrivals: ArrivalSchedule | null;
   private readonly clock: Clock;
   private readonly observer: Observer;
   private readonly describeError: (error: unknown) => string;
@@ -94,7 +96,6 @@ export class RealDriver<Op extends RealOperation> {
   private backlogHead = 0;
   /** The clock's reading when run() began (null before). */
   private start_us: number | null = null;
-  private arrivalClock_us = 0;
   private arrivalsOver = false;
   private stopped = false;
   private stopped_us: number | null = null;
@@ -122,7 +123,8 @@ export class RealDriver<Op extends RealOperation> {
     }
     this.config = config;
     this.workload = options.workload;
-    this.arrivals = options.arrivals;
+    this.arrivals =
+      config.rate === null ? null : new ArrivalSchedule(config.rate, config.arrival, options.arrivals);
     this.clock = options.clock;
     this.observer = options.observer;
     this.describeError = options.describeError;
@@ -141,10 +143,10 @@ export class RealDriver<Op extends RealOperation> {
     const done = new Promise<void>((resolve) => {
       this.drained = resolve;
     });
-    if (this.config.rate_per_s === null) {
+    if (this.arrivals === null) {
       this.arrivalsOver = true; // no schedule: each client loops until the end
       for (const client of this.freeClients.splice(0).reverse()) this.closedLoop(client);
-    } else this.scheduleArrival();
+    } else this.scheduleArrival(this.arrivals);
     this.checkDrained();
     return done.then(() => ({
       elapsed_us: this.elapsed_us(),
@@ -176,11 +178,8 @@ export class RealDriver<Op extends RealOperation> {
     return (this.start_us ?? 0) + at_us;
   }
 
-  private scheduleArrival(): void {
-    const rate = this.config.rate_per_s as number;
-    this.arrivalClock_us +=
-      this.config.arrival === "poisson" ? this.arrivals.exponential(1e6 / rate) : 1e6 / rate;
-    const at_us = Math.round(this.arrivalClock_us);
+  private scheduleArrival(arrivals: ArrivalSchedule): void {
+    const at_us = arrivals.next_us();
     if (at_us >= this.config.end_us || this.stopped) {
       this.arrivalsOver = true;
       this.checkDrained();
@@ -190,7 +189,7 @@ export class RealDriver<Op extends RealOperation> {
       this.clockAt(at_us),
       () => {
         this.arrive(at_us);
-        this.scheduleArrival();
+        this.scheduleArrival(arrivals);
       },
       true,
     );
@@ -245,7 +244,7 @@ export class RealDriver<Op extends RealOperation> {
   }
 
   private clientFree(client: number, ok: boolean): void {
-    if (this.config.rate_per_s === null) {
+    if (this.arrivals === null) {
       if (ok) this.closedLoop(client);
       else this.clock.at(this.clock.now_us() + CLOSED_LOOP_RETRY_US, () => this.closedLoop(client));
       return;
@@ -325,7 +324,7 @@ export class RealDriver<Op extends RealOperation> {
     if (this.drained === null || !this.arrivalsOver || this.unrecorded > 0) return;
     if (this.backlog.length > this.backlogHead) return;
     // A closed loop's clients send until the end.
-    if (this.config.rate_per_s === null && !this.stopped && this.now() < this.config.end_us) return;
+    if (this.arrivals === null && !this.stopped && this.now() < this.config.end_us) return;
     const resolve = this.drained;
     this.drained = null;
     resolve();

@@ -172,7 +172,7 @@ export async function executeReal(
   const open = await openTarget(target, w.clients, w.timeout_us);
   const started = process.hrtime.bigint();
   const latency = new LatencyRecorder();
-  const timeline = new TimelineRecorder();
+  const timeline = new TimelineRecorder({ openLoop: w.rate !== null });
   let queries: QueriesRecorder | null = null;
   let prepared: Prepared;
   let end: DriverEnd;
@@ -189,7 +189,7 @@ export async function executeReal(
     const recorders = queries;
     const driver = new RealDriver({
       config: {
-        rate_per_s: w.rate_per_s,
+        rate: w.rate,
         arrival: w.arrival,
         clients: w.clients,
         timeout_us: w.timeout_us,

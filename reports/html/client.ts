@@ -21,6 +21,10 @@ export const PLOT_SCRIPT = String.raw`
     return v == null ? "-" : String(Math.round(v * 10) / 10);
   }
 
+  function formatNumber(v) {
+    return v == null ? "-" : String(+v.toPrecision(3));
+  }
+
   // HdrHistogram's axis: x = 1 / (1 - percentile / 100), labelled by percentile at each decade.
   function percentileLabel(x) {
     var k = Math.round(Math.log10(x));
@@ -140,6 +144,7 @@ export const PLOT_SCRIPT = String.raw`
         values: function (u, splits) { return splits.map(percentileLabel); },
       };
     }
+    if (spec.kind === "load") return { label: "offered ops/s" };
     return { label: "virtual time (s)" };
   }
 
@@ -150,11 +155,14 @@ export const PLOT_SCRIPT = String.raw`
         value: function (u, x) { return x == null ? "-" : (100 * (1 - 1 / x)).toFixed(3) + "%"; },
       };
     }
+    if (spec.kind === "load") {
+      return { label: "offered", value: function (u, x) { return x == null ? "-" : x + "/s"; } };
+    }
     return { label: "time", value: function (u, x) { return x == null ? "-" : x + " s"; } };
   }
 
   function options(spec, width, strip) {
-    var format = spec.yUnit === "us" ? formatUs : formatRate;
+    var format = spec.yUnit === "us" ? formatUs : spec.yUnit === "number" ? formatNumber : formatRate;
     return {
       width: width,
       height: HEIGHT,

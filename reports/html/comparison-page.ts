@@ -11,6 +11,7 @@ import {
   SPECTRUM_CAPTION,
   SPECTRUM_NOTE,
   spectrumSpec,
+  THROUGHPUT_CAPTION,
   TIME_SHADING_CAPTION,
   throughputSpec,
 } from "./plots.js";
@@ -85,7 +86,7 @@ function throughputFigure(runs: LabelledReport[]): string {
   );
   return plotFigure(
     "Throughput over virtual time",
-    `ok operations completed per second, one line per run. ${TIME_SHADING_CAPTION}`,
+    `${THROUGHPUT_CAPTION} One line per run. ${TIME_SHADING_CAPTION}`,
     spec,
   );
 }

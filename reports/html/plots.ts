@@ -17,20 +17,21 @@ export interface PlotSeries extends SeriesStyle {
 
 /** What client.ts draws: series aligned on one x array (null where a series has no point). */
 export interface PlotSpec {
-  kind: "spectrum" | "time";
+  /** load: x is the offered rate (ops/s), as `dbsim knee` plots it. */
+  kind: "spectrum" | "time" | "load";
   yLabel: string;
-  yUnit: "us" | "ops/s";
+  yUnit: "us" | "ops/s" | "number";
   yLog: boolean;
   x: number[];
   series: PlotSeries[];
   /** Time plots: labelled spans (warmup, drain, faults, reshards) and instants (failovers, heals). */
   bands: Band[];
   markers: Marker[];
-  /** The time axis' extent in seconds (time plots). */
+  /** The x axis' extent: seconds (time plots), ops/s (load plots). */
   xRange?: [number, number];
 }
 
-type Points = [number, number | null][];
+export type Points = [number, number | null][];
 
 /** One color per series, in order (Tableau 10). */
 const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
@@ -47,7 +48,7 @@ export function runStyle(index: number): SeriesStyle {
 }
 
 /** Aligns each series' [x, y] points on the sorted union of their x values. */
-function align(series: { label: string; style: SeriesStyle; points: Points }[]): {
+export function align(series: { label: string; style: SeriesStyle; points: Points }[]): {
   x: number[];
   series: PlotSeries[];
 } {
@@ -106,23 +107,57 @@ function timeRange(reports: Report[]): [number, number] {
 
 /** Throughput over virtual time, one series per run. */
 export function throughputSpec(runs: { label: string; style: SeriesStyle; report: Report }[]): PlotSpec {
-  const aligned = align(
-    runs.map((r) => ({
-      label: r.label,
-      style: r.style,
-      points: timelinePoints(r.report, r.report.timeline.ops_per_s, false),
-    })),
-  );
+  const achieved = runs.map((r) => ({
+    label: r.label,
+    style: r.style,
+    points: timelinePoints(r.report, r.report.timeline.ops_per_s, false),
+  }));
+  const offered = offeredSeries(runs);
+  const aligned = align([...achieved, ...offered]);
   const reports = runs.map((r) => r.report);
   return {
     kind: "time",
-    yLabel: "ok ops/s",
+    yLabel: offered.length === 0 ? "ok ops/s" : "ops/s",
     yUnit: "ops/s",
     yLog: false,
     ...combinedTimeMarks(reports),
     xRange: timeRange(reports),
     ...aligned,
   };
+}
+
+/** The offered load is dotted, so it reads as the target the achieved lines follow. */
+const OFFERED_DASH = [2, 4];
+
+/** What draws a run's arrivals: runs alike in it were offered the same operations at the same times. */
+function arrivalsKey(report: Report): string {
+  const { workload, warmup, duration } = report.config;
+  return JSON.stringify([report.seed, workload.rate, workload.arrival, warmup, duration]);
+}
+
+/**
+ * The open-loop load offered over virtual time: one grey line when every run had the same arrivals
+ * (strategies compared at one seed), else one per run in the run's color; none for a closed loop.
+ */
+function offeredSeries(
+  runs: { label: string; style: SeriesStyle; report: Report }[],
+): { label: string; style: SeriesStyle; points: Points }[] {
+  const offered = runs.flatMap((r) => {
+    const values = r.report.timeline.offered_ops_per_s;
+    return values === undefined ? [] : [{ run: r, points: timelinePoints(r.report, values, false) }];
+  });
+  const first = offered[0];
+  if (first === undefined) return [];
+  const same = arrivalsKey(first.run.report);
+  if (offered.length === runs.length && offered.every((o) => arrivalsKey(o.run.report) === same)) {
+    const style = { color: "#7f7f7f", dash: OFFERED_DASH };
+    return [{ label: "offered ops/s", style, points: first.points }];
+  }
+  return offered.map((o) => ({
+    label: `${o.run.label} offered`,
+    style: { color: o.run.style.color, dash: OFFERED_DASH },
+    points: o.points,
+  }));
 }
 
 /** p50 and p99 latency over virtual time of one run. */
@@ -179,6 +214,9 @@ export const SPECTRUM_NOTE =
   "The maximum is drawn at the last sample's percentile, (n - 1)/n.";
 
 export const SPECTRUM_CAPTION = "y: latency on a log scale.";
+
+export const THROUGHPUT_CAPTION =
+  "ok operations completed per second; dotted, an open loop's offered load: operations intended to start per second.";
 
 export const TIME_SHADING_CAPTION =
   "Bands, labelled above the plot: grey outside the measured phase (warmup before it; the drain after it, " +

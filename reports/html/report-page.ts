@@ -16,11 +16,13 @@ import {
   SPECTRUM_NOTE,
   solidStyle,
   spectrumSpec,
+  THROUGHPUT_CAPTION,
   TIME_SHADING_CAPTION,
   throughputSpec,
 } from "./plots.js";
 import { strategyFacts } from "./strategy.js";
 import { type Cell, table } from "./tables.js";
+import { thresholdsSection } from "./thresholds.js";
 
 const LATENCY_COLUMNS = ["p50", "p90", "p99", "p99.9", "max", "mean"];
 
@@ -132,7 +134,7 @@ function timelineSection(report: Report): string {
   return `<section id="timeline">
 <h2>Over ${report.target === undefined ? "virtual " : "wall-clock "}time</h2>
 <p class="note">${escapeHtml(TIME_SHADING_CAPTION)}</p>
-${plotFigure("Throughput", "ok operations completed per second.", throughput)}
+${plotFigure("Throughput", THROUGHPUT_CAPTION, throughput)}
 ${plotFigure(
   "Latency p50 and p99",
   "Latency of the ok operations completed in each interval, log scale.",
@@ -383,6 +385,7 @@ export function renderReportHtml(report: Report, options: { reproduce?: string }
     faultsSection(report),
     finalReadsSection(report),
     checksSection(report),
+    ...(report.thresholds === undefined ? [] : [thresholdsSection(report)]),
     configSection(report, options.reproduce),
     `<footer>dbsim ${escapeHtml(report.host.dbsim_version)}, report schema ${escapeHtml(report.schema)}. ` +
       "This page is self-contained: it loads nothing from the network.</footer>",

@@ -1,5 +1,6 @@
 // The strategy a run tested, in a few lines from its resolved scenario (report.json's config).
 
+import { rateText } from "../../workloads/client/settings.js";
 import { indexDefinitionText } from "../../workloads/generators/domain/advice.js";
 import { isDomainType } from "../../workloads/generators/domain/settings.js";
 import { SCENARIO_PRESETS } from "../../workloads/scenario/presets.js";
@@ -34,7 +35,7 @@ function workloadText(w: ScenarioDoc["workload"]): string {
 }
 
 function loadText(w: ScenarioDoc["workload"]): string {
-  const loop = w.rate === null ? "closed loop" : `open loop at ${w.rate} (${w.arrival} arrivals)`;
+  const loop = w.rate === null ? "closed loop" : `open loop at ${rateText(w.rate)} (${w.arrival} arrivals)`;
   return `${loop}; ${w.clients} clients; timeout ${w.timeout}`;
 }
 

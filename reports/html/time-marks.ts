@@ -16,7 +16,8 @@ export interface Band {
 /** A labelled instant of the time axis. */
 export interface Marker {
   at_s: number;
-  kind: "failover" | "fault";
+  /** knee: on a load plot (`dbsim knee`), where `at_s` is an offered rate in ops/s. */
+  kind: "failover" | "fault" | "knee";
   label: string;
   color: string;
 }

@@ -55,6 +55,24 @@ export function scenarioFile(text: string, name = "s.yaml"): string {
 }
 
 /** A small, fast scenario. */
+/**
+ * Replicas of `mode` through a one-way partition of the leader and its crash: under async, seed 3
+ * acknowledges writes the new leader never had (lost_writes fails); under sync none are lost.
+ */
+export function failoverScenario(mode: "async" | "sync"): string {
+  return `name: failover
+duration: 12s
+cluster: { replicas: 3, replication: { mode: ${mode} } }
+network: { latency: { dist: lognormal, median: 500us, p99: 5ms } }
+workload: { preset: a, records: 200, rate: 1000/s, clients: 16, timeout: 500ms }
+faults:
+  schedule:
+    - { at: 5s, kind: partition, one_way: { from: leader, to: followers }, for: 5s }
+    - { at: 6s, kind: crash, target: leader, restart_after: 3s }
+checks: [lost_writes, stale_reads]
+`;
+}
+
 export const TINY = `name: tiny
 duration: 2s
 warmup: 500ms

@@ -104,6 +104,7 @@ const COMMANDS: [string, (target: string) => string[]][] = [
       target,
     ],
   ],
+  ["knee --out", (target) => ["knee", scenarioFile(SLOW), "--slo", "all.p99 < 10ms", "--out", target]],
   ["shrink --out", (target) => ["shrink", slowFailure(), "--out", target]],
   ["compare --html", (target) => ["compare", ...REPORTS, "--html", target]],
   ["dashboards --out", (target) => ["dashboards", "--out", target]],

@@ -8,6 +8,7 @@ import {
   type RealDriverConfig,
 } from "../../cli/real/driver.js";
 import { Rng } from "../../sim/rng.js";
+import { ArrivalSchedule, constantRate, type RateShape } from "../../workloads/client/arrivals.js";
 import type { CompletedOperation } from "../../workloads/observer.js";
 
 /**
@@ -72,7 +73,7 @@ function drive(
   let finished = 0;
   const driver = new RealDriver<Op>({
     config: {
-      rate_per_s: 100,
+      rate: constantRate(100),
       arrival: "constant",
       clients: 1,
       timeout_us: 10_000_000,
@@ -118,7 +119,7 @@ describe("the real driver's open loop", () => {
 
   it("draws the arrivals a simulated run at the seed draws (Poisson gaps from the stream `arrivals`)", async () => {
     const { ops } = await drive(
-      { arrival: "poisson", rate_per_s: 1000, clients: 4, end_us: 50_000 },
+      { arrival: "poisson", rate: constantRate(1000), clients: 4, end_us: 50_000 },
       { service_us: 100 },
     );
     const rng = Rng.fromSeed(7).split("arrivals");
@@ -131,6 +132,27 @@ describe("the real driver's open loop", () => {
       expected.push(Math.round(clock_us));
     }
     expect(ops.map((o) => o.intended_us)).toEqual(expected);
+  });
+
+  it("follows a load shape on the schedule a simulated run follows (ArrivalSchedule)", async () => {
+    // Nothing for 20 ms, then a ramp from 0/s to 2000/s over 40 ms, held after it.
+    const rate: RateShape = {
+      stages: [
+        { for_us: 20_000, from_per_s: 0, to_per_s: 0 },
+        { for_us: 40_000, from_per_s: 0, to_per_s: 2000 },
+      ],
+      after_per_s: 2000,
+    };
+    const { ops } = await drive(
+      { arrival: "poisson", rate, clients: 4, end_us: 80_000 },
+      { service_us: 100 },
+    );
+    const schedule = new ArrivalSchedule(rate, "poisson", Rng.fromSeed(7).split("arrivals"));
+    const expected: number[] = [];
+    for (let at_us = schedule.next_us(); at_us < 80_000; at_us = schedule.next_us()) expected.push(at_us);
+    expect(ops.map((o) => o.intended_us)).toEqual(expected);
+    expect(expected.length).toBeGreaterThan(30);
+    expect(expected[0]).toBeGreaterThan(20_000);
   });
 
   it("measures only operations intended after the warmup", async () => {
@@ -181,7 +203,7 @@ describe("the real driver's open loop", () => {
   });
 
   it("runs a closed loop without a rate: each client sends its next operation as the last one ends", async () => {
-    const { ops } = await drive({ rate_per_s: null, clients: 2, end_us: 50_000 }, { service_us: 10_000 });
+    const { ops } = await drive({ rate: null, clients: 2, end_us: 50_000 }, { service_us: 10_000 });
     expect(ops).toHaveLength(10);
     expect(ops.every((o) => o.intended_us === o.sent_us && o.latency_us === 10_000)).toBe(true);
     expect(new Set(ops.map((o) => o.process))).toEqual(new Set([0, 1]));

@@ -200,6 +200,20 @@ workload: { type: bank, bank: { accounts: 10, initial_balance: 100, max_transfer
     expect(existsSync(dir)).toBe(false);
   });
 
+  it("judges the scenario's thresholds on the real run: a breach exits 5 and says which", async () => {
+    const scenario = scenarioFile(`${TINY_YCSB}thresholds: { throughput: "> 1000k/s", all.fail: "== 0" }\n`);
+    const dir = join(tempDir(), "run");
+    const { code, stderr } = await cli("real", scenario, "--out", dir);
+    expect(code).toBe(5);
+    expect(stderr).toMatch(/^dbsim: threshold breached: throughput > 1000k\/s \(/m);
+    expect(stderr).not.toContain("all.fail");
+    const report = validateReport(JSON.parse(readFileSync(join(dir, "report.json"), "utf8")), "report");
+    expect(report.thresholds?.map((t) => [t.figure, t.ok])).toEqual([
+      ["throughput", false],
+      ["all.fail", true],
+    ]);
+  });
+
   it("calibrates the cost model and writes a --set overlay that replaces its own earlier one", async () => {
     const scenario = scenarioFile(
       TINY_YCSB.replace("preset: a", "preset: e").replace("rate: 200/s", "rate: 100/s"),

@@ -1,19 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cli, scenarioFile, TINY, tempDir } from "./helpers.js";
-
-const FAILOVER = `name: failover
-duration: 12s
-cluster: { replicas: 3, replication: { mode: MODE } }
-network: { latency: { dist: lognormal, median: 500us, p99: 5ms } }
-workload: { preset: a, records: 200, rate: 1000/s, clients: 16, timeout: 500ms }
-faults:
-  schedule:
-    - { at: 5s, kind: partition, one_way: { from: leader, to: followers }, for: 5s }
-    - { at: 6s, kind: crash, target: leader, restart_after: 3s }
-checks: [lost_writes, stale_reads]
-`;
+import { cli, failoverScenario, scenarioFile, TINY, tempDir } from "./helpers.js";
 
 describe("dbsim run with checks", () => {
   it("checks the history of a clean run, writes history.jsonl, and exits 0", async () => {
@@ -44,7 +32,7 @@ describe("dbsim run with checks", () => {
 
   it("async through a leader failure: a check fails, exit 1, failure.json says how to reproduce", async () => {
     const out = join(tempDir(), "run");
-    const file = scenarioFile(FAILOVER.replace("MODE", "async"));
+    const file = scenarioFile(failoverScenario("async"));
     const { code, stderr } = await cli("run", file, "--seed", "3", "--out", out);
     expect(code).toBe(1);
     expect(stderr).toMatch(/check failed: .*reproduce: npx dbsim run .* --seed 3/);
@@ -59,7 +47,7 @@ describe("dbsim run with checks", () => {
   });
 
   it("sync through the same failure: nothing acknowledged is lost, but reads go back in time", async () => {
-    const file = scenarioFile(FAILOVER.replace("MODE", "sync"));
+    const file = scenarioFile(failoverScenario("sync"));
     const out = join(tempDir(), "r");
     const { code, stdout } = await cli("run", file, "--seed", "3", "--out", out);
     expect(code).toBe(1);
@@ -86,7 +74,7 @@ describe("dbsim run with checks", () => {
   });
 
   it("runs the final reads after the run, changing none of its figures or metrics", async () => {
-    const file = scenarioFile(FAILOVER.replace("MODE", "async"));
+    const file = scenarioFile(failoverScenario("async"));
     const on = join(tempDir(), "on");
     const off = join(tempDir(), "off");
     await cli("run", file, "--seed", "3", "--out", on);

@@ -56,6 +56,7 @@ describe("dbsim sweep", () => {
       valid: true,
       exit: 0,
       violations: [],
+      figures: expect.objectContaining({ throughput: expect.any(Number), "all.p99": expect.any(Number) }),
     });
     expect(one.json.failing_seeds).toEqual([]);
     expect(one.json.crashed_seeds).toEqual([]);

@@ -3,7 +3,8 @@
 // completes (the dead worker's job is retried by the other) and its sweep.json equals a local
 // sweep's byte for byte; the password appears in no output and no file; the queue is gone after.
 // SIGINT removes the sweep's pending jobs, and --resume through the queue ends with the same bytes.
-// A worker skips a sweep of another dbsim version, refuses such a job, and removes a dead sweep's queue.
+// A worker skips a sweep of another dbsim version or one whose runs would not fit its --max-memory,
+// refuses another version's job, and removes a dead sweep's queue.
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
@@ -190,16 +191,22 @@ describe.skipIf(!hasRedis())("dbsim sweep --queue against redis-server", () => {
     }
   }, 300_000);
 
-  it("skips another version's sweep, refuses its job in one line, removes a dead sweep's queue", async () => {
+  it("skips another version's sweep and one too large for its memory, refuses another version's job in one line, removes a dead sweep's queue", async () => {
     const admin = new Redis(redis.url);
     const mixed = new Queue("sweep-mixed-1", { connection: { url: redis.url }, prefix: "dbsim" });
     const worker = dbsim(["worker", redis.url, "--workers", "1"]);
-    const announce = (queue: string, version: string) =>
-      admin.hset("dbsim:sweeps", queue, JSON.stringify({ dbsim_version: version, scenario: queue }));
+    const announce = (queue: string, version: string, run_memory_bytes = 1_000_000) =>
+      admin.hset(
+        "dbsim:sweeps",
+        queue,
+        JSON.stringify({ dbsim_version: version, scenario: queue, run_memory_bytes }),
+      );
     try {
       await announce("sweep-old-1", "0.0.0");
       await admin.set("dbsim:sweep-alive:sweep-old-1", "1", "PX", 60_000);
       await announce("sweep-dead-1", dbsimVersion());
+      await announce("sweep-big-1", dbsimVersion(), 2 ** 40);
+      await admin.set("dbsim:sweep-alive:sweep-big-1", "1", "PX", 60_000);
       await announce("sweep-mixed-1", dbsimVersion());
       await admin.set("dbsim:sweep-alive:sweep-mixed-1", "1", "PX", 60_000);
       const job = await mixed.add("seed 1", { dbsim_version: "0.0.0", live: false, tasks: [] });
@@ -213,13 +220,25 @@ describe.skipIf(!hasRedis())("dbsim sweep --queue against redis-server", () => {
         `not joining sweep sweep-old-1: it was started by dbsim 0.0.0, this is ${dbsimVersion()}`,
       );
       expect(worker.output()).toContain("removed the queue of sweep sweep-dead-1: its dbsim sweep is gone");
-      expect((await admin.hkeys("dbsim:sweeps")).sort()).toEqual(["sweep-mixed-1", "sweep-old-1"]);
+      expect(worker.output()).toContain(
+        "not joining sweep sweep-big-1: its runs are estimated at 1 TiB each, x 1 threads = 1 TiB, more than --max-memory 4 GiB",
+      );
+      expect((await admin.hkeys("dbsim:sweeps")).sort()).toEqual([
+        "sweep-big-1",
+        "sweep-mixed-1",
+        "sweep-old-1",
+      ]);
     } finally {
       worker.child.kill("SIGTERM");
       await worker.exited;
       await mixed.obliterate({ force: true });
       await mixed.close();
-      await admin.del("dbsim:sweeps", "dbsim:sweep-alive:sweep-old-1", "dbsim:sweep-alive:sweep-mixed-1");
+      await admin.del(
+        "dbsim:sweeps",
+        "dbsim:sweep-alive:sweep-old-1",
+        "dbsim:sweep-alive:sweep-mixed-1",
+        "dbsim:sweep-alive:sweep-big-1",
+      );
       admin.disconnect();
     }
   }, 120_000);

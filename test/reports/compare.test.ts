@@ -126,6 +126,39 @@ describe("compare", () => {
     );
   });
 
+  it("takes a load shape's mean offered rate over the measured phase as its target", () => {
+    // Measured from 0.5 s for 2 s: 0/s until 1.5 s, then 1000/s: a mean of 500/s, as the single rate.
+    const { measured_from_s, measured_duration_s } = never.sim;
+    expect([measured_from_s, measured_duration_s]).toEqual([0.5, 2]);
+    const stages = [
+      { for: "1500ms", rate: "0/s" },
+      { for: "1s", rate: "1000/s" },
+    ];
+    const shaped: Report = {
+      ...never,
+      config: { ...never.config, workload: { ...never.config.workload, rate: stages } },
+    };
+    const rows = (other: Report) =>
+      compareRuns([
+        { source: "a", report: always },
+        { source: "b", report: other },
+      ]).rows.filter((r) => r.section === "throughput");
+    expect(rows(shaped).map((r) => r.figure)).toEqual(["ops/s"]);
+    const ramp: Report = {
+      ...never,
+      config: {
+        ...never.config,
+        workload: { ...never.config.workload, rate: [{ for: "2500ms", to: "1000/s" }] },
+      },
+    };
+    // A ramp from 0/s to 1000/s over the run: 600/s on average between 0.5 s and 2.5 s.
+    expect(
+      rows(ramp)
+        .find((r) => r.figure === "target ops/s")
+        ?.cells.map((c) => c.value),
+    ).toEqual([500, 600]);
+  });
+
   it("prints latencies with 3 significant digits, seconds from 1 s", () => {
     expect([254, 1264, 79_500, 999_400, 2_113_500, 12_340_000].map(formatUs)).toEqual([
       "254us",

@@ -158,6 +158,16 @@ describe("report.html", () => {
     ]);
   });
 
+  it("draws the offered load beside the achieved throughput (open loop)", () => {
+    const spec = plotSpecs(html)[1] as PlotSpec;
+    expect(spec.series.map((s) => s.label)).toEqual(["ok ops/s", "offered ops/s"]);
+    expect(spec.series[1]?.dash).not.toEqual([]);
+    // 500/s offered, and each interval's arrivals are all there is to complete.
+    const offered = always.report.timeline.offered_ops_per_s as number[];
+    expect(offered).toHaveLength(always.report.timeline.t_s.length);
+    for (const rate of offered.slice(0, 2)) expect(rate).toBeGreaterThan(400);
+  });
+
   it("draws the last, partial interval where it lies, at the rate it had", () => {
     const { timeline, sim } = always.report;
     const spec = plotSpecs(html)[1] as PlotSpec;
@@ -359,9 +369,26 @@ describe("comparison html", () => {
     const specs = plotSpecs(page([always, never]));
     expect(specs.map((s) => s.kind)).toEqual(["spectrum", "spectrum", "spectrum", "time"]);
     for (const spec of specs) {
-      expect(spec.series.map((s) => s.label)).toEqual(["fsync_policy=always", "fsync_policy=never"]);
+      // Both runs had the same arrivals (one seed): their offered load is one line.
+      const offered = spec.kind === "time" ? ["offered ops/s"] : [];
+      expect(spec.series.map((s) => s.label)).toEqual([
+        "fsync_policy=always",
+        "fsync_policy=never",
+        ...offered,
+      ]);
       for (const series of spec.series) expect(series.values).toHaveLength(spec.x.length);
     }
+  });
+
+  it("draws each run's offered load when the runs were offered different loads", async () => {
+    const seed2 = (await tinyRun("--seed=2")).report;
+    const throughput = plotSpecs(page([always, seed2])).at(-1) as PlotSpec;
+    expect(throughput.series.map((s) => s.label)).toEqual([
+      "seed=1",
+      "seed=2",
+      "seed=1 offered",
+      "seed=2 offered",
+    ]);
   });
 
   it("shows seed ranges and the within-noise note of a matrix", () => {

@@ -55,6 +55,34 @@ describe("timeline", () => {
     expect(onBoundary.ops_per_s).toEqual([1000, 1000, 1001]);
   });
 
+  it("counts an open loop's offered load by intended start, whatever the outcome and however late", () => {
+    const recorder = new TimelineRecorder({ openLoop: true });
+    // In completion order. Intended in the first second: one ok, one rejected, and one completing
+    // two seconds later; in the second: one; in the third: none (the drain).
+    recorder.onOperation(op(200_000, 100_000));
+    recorder.onOperation({ ...op(700_000, 100_000), result: "fail", error: "backlog_full" });
+    recorder.onOperation(op(1_600_000, 100_000));
+    recorder.onOperation(op(2_500_000, 2_000_000));
+    const timeline = recorder.finish(3_000_000);
+    expect(timeline.offered_ops_per_s).toEqual([3, 1, 0]);
+    expect(timeline.ops_per_s).toEqual([1, 1, 1]);
+  });
+
+  it("scales the offered load of a partial or merged last interval as it does the throughput", () => {
+    const partial = new TimelineRecorder({ openLoop: true });
+    for (let t = 500; t < 2_600_000; t += 1000) partial.onOperation(op(t));
+    expect(partial.finish(2_600_000).offered_ops_per_s).toEqual([1000, 1000, 1000]);
+    const merged = new TimelineRecorder({ openLoop: true });
+    for (let t = 500; t < 2_200_000; t += 1000) merged.onOperation(op(t));
+    const timeline = merged.finish(2_200_000);
+    expect(timeline.t_s).toEqual([0, 1]);
+    expect(timeline.offered_ops_per_s?.[1]).toBeCloseTo(1000, 6);
+  });
+
+  it("has no offered load for a closed loop", () => {
+    expect(steady(2_000_000).finish(2_000_000).offered_ops_per_s).toBeUndefined();
+  });
+
   it("never puts an interval's p50 or p99 above its largest latency", () => {
     const recorder = new TimelineRecorder();
     recorder.onOperation(op(10_000, 79_500));

@@ -1,11 +1,11 @@
 // The client driver: `clients` logical clients on one client host, sending a workload's operations
 // (client-workload.ts) to the database nodes.
 //
-// Open loop (a rate is given): operations arrive on a schedule drawn from the seed, each with its
-// intended start time fixed by the schedule. An arrival takes a free client at once or waits in a
-// bounded backlog; its latency counts from the intended start, so time spent waiting for a client is
-// part of the latency (no coordinated omission). Closed loop (no rate): each client sends its next
-// operation as soon as the previous one completes.
+// Open loop (a rate is given): operations arrive on a schedule drawn from the seed (arrivals.ts: a
+// constant rate or stages), each with its intended start time fixed by the schedule. An arrival
+// takes a free client at once or waits in a bounded backlog; its latency counts from the intended
+// start, so time spent waiting for a client is part of the latency (no coordinated omission).
+// Closed loop (no rate): each client sends its next operation as soon as the previous one completes.
 //
 // A request unanswered after `timeout_us` is recorded as `info` (it may yet take effect) and its
 // client continues as a new process, as in Jepsen. Each client has at most one timeout timer armed:
@@ -19,11 +19,12 @@ import type { HostBehaviour, HostContext, HostId, Message, TimerTag } from "../.
 import { RingQueue } from "../../sim/ring-queue.js";
 import type { Rng } from "../../sim/rng.js";
 import type { CompletedOperation, Observer, OpResult } from "../observer.js";
+import { ArrivalSchedule, type RateShape } from "./arrivals.js";
 import type { ClientOperation, ClientWorkload, RequestPlan } from "./client-workload.js";
 
 export interface DriverConfig {
-  /** Operations per second of the open-loop schedule; null for a closed loop. */
-  rate_per_s: number | null;
+  /** The open-loop schedule's target rate over the run's time; null for a closed loop. */
+  rate: RateShape | null;
   arrival: "poisson" | "constant";
   clients: number;
   timeout_us: number;
@@ -80,7 +81,8 @@ interface Client<Op extends ClientOperation> {
 export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
   private readonly config: DriverConfig;
   private readonly workload: ClientWorkload<Op>;
-  private readonly arrivals: Rng;
+  /** The open loop's intended starts (null for a closed loop). */
+  private readonly arrivals: ArrivalSchedule | null;
   private readonly dispatcher: Dispatcher;
   private readonly observer: Observer;
   private readonly onDrained: () => void;
@@ -89,8 +91,6 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
   private readonly backlog: RingQueue<Operation<Op>>;
   private writeCounter = 0;
   private arrivalsOver = false;
-  /** Exact (unrounded) time of the latest arrival, so a constant rate does not drift by rounding. */
-  private arrivalClock_us = 0;
   private drained = false;
   /** Operations completed so far, measured or not (for progress). */
   completed = 0;
@@ -111,7 +111,8 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
     }
     this.config = config;
     this.workload = options.workload;
-    this.arrivals = options.arrivals;
+    this.arrivals =
+      config.rate === null ? null : new ArrivalSchedule(config.rate, config.arrival, options.arrivals);
     this.dispatcher = options.dispatcher;
     this.observer = options.observer;
     this.onDrained = options.onDrained;
@@ -133,7 +134,7 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
   }
 
   onStart(ctx: HostContext): void {
-    if (this.config.rate_per_s === null) {
+    if (this.arrivals === null) {
       // Closed loop: every client starts at once.
       while (this.freeClients.length > 0 && ctx.now_us() < this.config.end_us) {
         this.dispatch(ctx, this.newOperation(ctx.now_us()));
@@ -141,7 +142,7 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
       this.arrivalsOver = true;
       this.checkDrained();
     } else {
-      this.scheduleArrival(ctx);
+      this.scheduleArrival(ctx, this.arrivals);
     }
   }
 
@@ -206,11 +207,8 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
     } else this.armTimeout(ctx, client);
   }
 
-  private scheduleArrival(ctx: HostContext): void {
-    const rate = this.config.rate_per_s as number;
-    const gap_us = this.config.arrival === "poisson" ? this.arrivals.exponential(1e6 / rate) : 1e6 / rate;
-    this.arrivalClock_us += gap_us;
-    const at_us = Math.round(this.arrivalClock_us);
+  private scheduleArrival(ctx: HostContext, arrivals: ArrivalSchedule): void {
+    const at_us = arrivals.next_us();
     if (at_us >= this.config.end_us) {
       this.arrivalsOver = true;
       this.checkDrained();
@@ -223,7 +221,7 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
     const op = this.newOperation(ctx.now_us());
     if (this.freeClients.length > 0) this.dispatch(ctx, op);
     else if (!this.backlog.push(op)) this.reject(op, "backlog_full", ctx.now_us());
-    this.scheduleArrival(ctx);
+    this.scheduleArrival(ctx, this.arrivals as ArrivalSchedule);
   }
 
   private newOperation(intended_us: number): Operation<Op> {
@@ -287,7 +285,7 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
     this.record(op, client.process, result, error, now);
     if (result === "info") client.process += this.config.clients;
     client.op = null;
-    if (this.config.rate_per_s === null && result !== "ok" && now < this.config.end_us) {
+    if (this.arrivals === null && result !== "ok" && now < this.config.end_us) {
       // Closed loop: pause after a failure, or a node that rejects at once would spin the clients
       // forever at one virtual instant.
       ctx.setTimer(CLOSED_LOOP_RETRY_US, TIMER_RETRY_BASE + client.index);
@@ -300,7 +298,7 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
   /** Gives the client that just became free its next operation, if any. */
   private next(ctx: HostContext): void {
     const now = ctx.now_us();
-    if (this.config.rate_per_s === null) {
+    if (this.arrivals === null) {
       if (now < this.config.end_us) this.dispatch(ctx, this.newOperation(now));
     } else {
       // Backlogged operations intended long ago never reach the database once the run is over.

@@ -1,24 +1,35 @@
 // The client driver's fields of a scenario's `workload` section (rate, arrival, clients, timeout,
 // max_backlog): their schema with defaults, and their resolution to the DriverConfig fields they
-// set (durations in µs, the rate per second).
+// set (durations in µs, the rate as a RateShape).
 
 import { z } from "zod";
 import { duration } from "../../engine/settings/durations.js";
 import { integer, us } from "../../engine/settings/fields.js";
 import { MAX_VALUE_CHARS } from "../../engine/settings/limits.js";
 import { parseRatePerS, UnitError } from "../../engine/settings/units.js";
+import { constantRate, type RateShape, type RateStage } from "./arrivals.js";
 import type { DriverConfig } from "./driver.js";
 
 /** One arrival per µs on average: the clock's resolution. */
 export const MAX_RATE_PER_S = 1_000_000;
+/** Stages of a load shape: plenty for a hand-written shape, or a day in minutes. */
+export const MAX_RATE_STAGES = 1000;
 
-function rateProblem(value: string | number): string | null {
+/** A stage's rate may be 0/s (a ramp down to nothing, a pause); a single rate may not. */
+const ZERO_RATE_PATTERN = /^0+(?:\.0+)?k?\/s$/;
+
+function ratePerS(text: string, zeroAllowed: boolean): number {
+  return zeroAllowed && ZERO_RATE_PATTERN.test(text) ? 0 : parseRatePerS(text);
+}
+
+function rateProblem(value: string | number, zeroAllowed: boolean): string | null {
   if (typeof value === "number") {
-    return value > 0 ? `${value} has no unit: write ${value}/s` : `must be more than 0/s (got ${value})`;
+    if (value > 0 || (zeroAllowed && value === 0)) return `${value} has no unit: write ${value}/s`;
+    return `must be more than 0/s (got ${value})`;
   }
   let perS: number;
   try {
-    perS = parseRatePerS(value);
+    perS = ratePerS(value, zeroAllowed);
   } catch (error) {
     if (error instanceof UnitError) return error.message;
     throw error;
@@ -29,13 +40,50 @@ function rateProblem(value: string | number): string | null {
   return null;
 }
 
-const rate = z
-  .union([z.string().max(MAX_VALUE_CHARS), z.number()], { error: "expected a rate such as 2000/s or 2.5k/s" })
-  .superRefine((value, ctx) => {
-    const problem = rateProblem(value);
-    if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
+function rateSchema(zeroAllowed: boolean) {
+  return z
+    .union([z.string().max(MAX_VALUE_CHARS), z.number()], {
+      error: `expected a rate such as ${zeroAllowed ? "0/s, " : ""}2000/s or 2.5k/s`,
+    })
+    .superRefine((value, ctx) => {
+      const problem = rateProblem(value, zeroAllowed);
+      if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
+    });
+}
+
+const stage = z
+  .strictObject({
+    for: duration("positive").describe("How long the stage lasts."),
+    rate: rateSchema(true).optional().describe("The rate the stage starts at (and holds, without `to`)."),
+    to: rateSchema(true).optional().describe("The rate the stage ramps to, linearly."),
   })
-  .meta({ allowed: `rate \`<number>/s\` or \`<number>k/s\`, > 0, at most ${MAX_RATE_PER_S / 1000}k/s` });
+  .superRefine((value, ctx) => {
+    if (value.rate === undefined && value.to === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        message: "a stage needs rate: <rate> (a step) or to: <rate> (a ramp), e.g. { for: 30s, to: 8000/s }",
+      });
+    }
+  });
+
+const stages = z.array(stage).superRefine((value, ctx) => {
+  if (value.length === 0 || value.length > MAX_RATE_STAGES) {
+    ctx.addIssue({
+      code: "custom",
+      message: `expected 1 to ${MAX_RATE_STAGES} stages (got ${value.length})`,
+    });
+  }
+});
+
+const rate = z
+  .union([rateSchema(false), stages], {
+    error: "expected a rate such as 2000/s or 2.5k/s, or a list of stages",
+  })
+  .meta({
+    allowed:
+      `rate \`<number>/s\` or \`<number>k/s\`, > 0, at most ${MAX_RATE_PER_S / 1000}k/s; ` +
+      `or a list of 1 to ${MAX_RATE_STAGES} stages \`{for: <duration>, rate: <rate>, to: <rate>}\` (rates from 0/s)`,
+  });
 
 /** The driver's fields of `workload`, in the order the file and the reference list them. */
 export const driverFields = {
@@ -44,7 +92,10 @@ export const driverFields = {
     .default(null)
     .describe(
       "Open loop at this target rate; latency counts from each operation's intended start. " +
-        "null: closed loop, each client sends its next operation when the previous completes.",
+        "A list of stages shapes the load: `{for, rate}` holds a rate, `{for, to}` ramps linearly from " +
+        "the rate before it (0/s at the start) to `to`, `{for, rate, to}` ramps from `rate`; the stages " +
+        "start at time 0 (warmup included), the last rate holds to the end, and stages past the end " +
+        "are cut. null: closed loop, each client sends its next operation when the previous completes.",
     ),
   arrival: z
     .enum(["poisson", "constant"])
@@ -66,12 +117,36 @@ export type DriverDoc = z.output<z.ZodObject<typeof driverFields>>;
 /** The driver's settings a scenario gives (the run gives the rest: warmup, end, routing). */
 export type DriverSettings = Pick<
   DriverConfig,
-  "rate_per_s" | "arrival" | "clients" | "timeout_us" | "max_backlog"
+  "rate" | "arrival" | "clients" | "timeout_us" | "max_backlog"
 >;
+
+/** The rate a scenario gives (validated), as the schedule follows it; null: closed loop. */
+export function resolveRate(rate: DriverDoc["rate"]): RateShape | null {
+  if (rate === null) return null;
+  if (!Array.isArray(rate)) return constantRate(parseRatePerS(String(rate)));
+  let before_per_s = 0;
+  const resolved: RateStage[] = rate.map((s) => {
+    const from_per_s = s.rate === undefined ? before_per_s : ratePerS(String(s.rate), true);
+    const to_per_s = s.to === undefined ? from_per_s : ratePerS(String(s.to), true);
+    before_per_s = to_per_s;
+    return { for_us: us(s.for), from_per_s, to_per_s };
+  });
+  return { stages: resolved, after_per_s: before_per_s };
+}
+
+/** The rate in a line: "2000/s", "4 stages between 0/s and 8000/s", "closed loop". */
+export function rateText(rate: DriverDoc["rate"] | undefined): string {
+  if (rate === null || rate === undefined) return "closed loop";
+  const shape = resolveRate(rate) as RateShape;
+  if (shape.stages.length === 0) return String(rate);
+  const rates = shape.stages.flatMap((s) => [s.from_per_s, s.to_per_s]);
+  const n = shape.stages.length;
+  return `${n} stage${n === 1 ? "" : "s"} between ${Math.min(...rates)}/s and ${Math.max(...rates)}/s`;
+}
 
 export function resolveDriver(workload: DriverDoc): DriverSettings {
   return {
-    rate_per_s: workload.rate === null ? null : parseRatePerS(String(workload.rate)),
+    rate: resolveRate(workload.rate),
     arrival: workload.arrival,
     clients: workload.clients,
     timeout_us: us(workload.timeout),

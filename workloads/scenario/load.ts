@@ -311,6 +311,17 @@ function problemsOf(issue: z.core.$ZodIssue, data: unknown): Problem[] {
         const options = expectedValues(issue.options);
         return problem(value === undefined ? `required; ${options}` : `${options}${got}`);
       }
+      {
+        // A value of the one form that takes lists or mappings (a rate's stages): what is wrong inside it.
+        const inner = issue.errors.filter(
+          (errors) => errors.length > 0 && errors.every((e) => e.path.length > 0),
+        );
+        if (inner.length === 1 && value !== undefined) {
+          return (inner[0] as z.core.$ZodIssue[]).flatMap((e) =>
+            problemsOf({ ...e, path: [...path, ...e.path] }, data),
+          );
+        }
+      }
       // the union's own message, e.g. "expected a duration such as 500us, 2ms or 10s"
       return problem(value === undefined ? "required" : `${issue.message}${got}`);
     case "invalid_format":
@@ -459,8 +470,12 @@ function unwrapSchema(schema: z.ZodType): z.ZodType {
   return current;
 }
 
-/** A discriminated union's form that `value` selects (the union itself when none does). */
+/** A union's form that `value` selects (the union itself when none does). */
 function selectForm(schema: z.ZodType, value: unknown): z.ZodType {
+  if (schema instanceof z.ZodUnion && !(schema instanceof z.ZodDiscriminatedUnion) && Array.isArray(value)) {
+    // A plain union with a list form (a rate's stages).
+    return (schema.options as readonly z.ZodType[]).find((option) => option instanceof z.ZodArray) ?? schema;
+  }
   if (!(schema instanceof z.ZodDiscriminatedUnion)) return schema;
   const discriminator = schema.def.discriminator;
   const tag = isRecord(value) ? value[discriminator] : undefined;

@@ -12,6 +12,7 @@
 
 import { LOG_WINDOW } from "../../engine/node/log.js";
 import { formatBytes } from "../../engine/settings/units.js";
+import { expectedArrivals } from "../client/arrivals.js";
 import type { DomainType } from "../generators/domain/domain.js";
 import type { ResolvedScenario } from "./resolve.js";
 
@@ -60,7 +61,7 @@ export interface MemoryPart {
 
 export interface MemoryEstimate {
   readonly total_bytes: number;
-  /** The operations the estimate expects (open loop: rate x run time). */
+  /** The operations the estimate expects (open loop: the rate's integral over the run). */
   readonly operations: number;
   /** The parts, largest first. */
   readonly parts: readonly MemoryPart[];
@@ -70,8 +71,11 @@ export function estimateMemory(scenario: ResolvedScenario): MemoryEstimate {
   const w = scenario.workload;
   const replicas = scenario.cluster.replicas;
   const nodes = scenario.cluster.provisioned * replicas;
-  const seconds = (scenario.warmup_us + scenario.duration_us) / 1e6;
-  const operations = Math.ceil(operationsPerS(scenario) * seconds);
+  const end_us = scenario.warmup_us + scenario.duration_us;
+  const seconds = end_us / 1e6;
+  const operations = Math.ceil(
+    w.rate === null ? closedLoopOperationsPerS(scenario) * seconds : expectedArrivals(w.rate, 0, end_us),
+  );
   const parts: MemoryPart[] = [{ name: "base", bytes: BASE_BYTES, detail: "Node and dbsim" }];
 
   let writes: number;
@@ -117,7 +121,7 @@ export function estimateMemory(scenario: ResolvedScenario): MemoryEstimate {
     bytes: logged * shards * replicas * LOG_ENTRY_BYTES,
     detail: `${count(logged)} entries x ${plural(shards * replicas, "replica")}`,
   });
-  if (w.rate_per_s !== null) {
+  if (w.rate !== null) {
     const waiting = Math.min(w.max_backlog, operations);
     parts.push({
       name: "backlog",
@@ -145,12 +149,11 @@ export function describeEstimate(estimate: MemoryEstimate, parts = 3): string {
 }
 
 /**
- * Open loop: the rate. Closed loop: each client's next operation follows its last one's round trip
- * (twice the network's median delay, plus the service time), at most one per µs.
+ * Closed loop: each client's next operation follows its last one's round trip (twice the network's
+ * median delay, plus the service time), at most one per µs.
  */
-function operationsPerS(scenario: ResolvedScenario): number {
+function closedLoopOperationsPerS(scenario: ResolvedScenario): number {
   const w = scenario.workload;
-  if (w.rate_per_s !== null) return w.rate_per_s;
   const roundTrip_us = 2 * medianDelay_us(scenario.network.latency) + scenario.cluster.node.service_time_us;
   return w.clients * Math.min(MAX_OPS_PER_S, 1e6 / Math.max(1, roundTrip_us));
 }

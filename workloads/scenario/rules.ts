@@ -12,6 +12,8 @@ import type { LatencyDoc } from "../../engine/settings/latency.js";
 import { provisionedShards } from "../../engine/sharding/settings.js";
 import { BANK_CHECK_NAMES } from "../checkers/bank.js";
 import { REGISTER_CHECK_NAMES } from "../checkers/checks.js";
+import { expectedArrivals } from "../client/arrivals.js";
+import { resolveRate } from "../client/settings.js";
 import { createDomainWorkload } from "../generators/domain/registry.js";
 import { domainKnobs, isDomainType } from "../generators/domain/settings.js";
 import type { ScenarioDoc } from "./schema.js";
@@ -79,6 +81,7 @@ export const RULES: readonly CrossFieldRule[] = [
   { name: "a domain workload runs on one leader-follower shard", after: [], check: checkDomain },
   { name: "checks fit the workload", after: "parsed", check: checkChecksFit },
   { name: "warmup + duration at most 24h", after: "parsed", check: checkRunLength },
+  { name: "an open loop offers operations before the run ends", after: [], check: checkOffersLoad },
 ];
 
 /** Applies RULES to a parsed document (a refinement of the whole document that always runs). */
@@ -370,5 +373,17 @@ function checkRunLength(doc: ScenarioDoc, report: Report): void {
   const duration_us = durationValueUs(doc.duration);
   if (warmup_us !== null && duration_us !== null && warmup_us + duration_us > MAX_DURATION_US) {
     report(["duration"], `warmup + duration must be at most 24h (got ${doc.warmup} + ${doc.duration})`);
+  }
+}
+
+/** Stages at 0/s until the run's end would send nothing. */
+function checkOffersLoad({ workload, warmup, duration }: ScenarioDoc, report: Report): void {
+  const rate = resolveRate(workload.rate);
+  const end_us = (durationValueUs(warmup) ?? 0) + (durationValueUs(duration) ?? 0);
+  if (rate !== null && expectedArrivals(rate, 0, end_us) === 0) {
+    report(
+      ["workload", "rate"],
+      `the stages offer no operation before the run ends (warmup ${warmup} + duration ${duration}): 0/s until then`,
+    );
   }
 }

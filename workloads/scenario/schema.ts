@@ -30,6 +30,7 @@ import { ycsbFields } from "../generators/ycsb/settings.js";
 import { faultsSchema } from "../nemesis/schema.js";
 import { networkSchema } from "./network.js";
 import { applyRules } from "./rules.js";
+import { thresholdsSchema } from "./thresholds.js";
 
 /** The checks a scenario may ask for: a register history's (YCSB), a bank history's. */
 export const CHECK_NAMES = [...REGISTER_CHECK_NAMES, ...BANK_CHECK_NAMES] as const;
@@ -166,6 +167,14 @@ export const scenarioSchema = z
           "balance); ecommerce, social, timeseries: none. A violation makes the run exit 1 and write failure.json.",
       ),
     final_reads: finalReadsSchema.prefault({}),
+    // Optional without a default: a scenario without thresholds echoes none in report.json `config`.
+    thresholds: thresholdsSchema
+      .optional()
+      .describe(
+        "Pass/fail criteria over the report's figures (as k6's), figure -> condition, e.g. " +
+          '`update.p99: "< 10ms"`, `all.error_rate: "< 0.1%"`, `throughput: "> 1900/s"`, `lost_writes: "== 0"`; ' +
+          "see [Thresholds](#thresholds). A breach makes the run exit 5 (unless a check failed: 1).",
+      ),
   })
   // After every field: the rules between fields (rules.ts), in one table.
   .superRefine(applyRules, { when: () => true })

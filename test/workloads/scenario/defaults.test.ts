@@ -179,7 +179,7 @@ const DEFAULT_RESOLVED: ResolvedScenario = {
     hotspot: { data_fraction: 0.2, ops_fraction: 0.8 },
     zipfian_constant: 0.99,
     exponential: { percentile: 95, frac: 0.8571428571 },
-    rate_per_s: null,
+    rate: null,
     arrival: "poisson",
     clients: 32,
     timeout_us: 2_000_000,

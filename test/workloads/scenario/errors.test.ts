@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { LATENCY_DISTS } from "../../../sim/latency.js";
+import { constantRate } from "../../../workloads/client/arrivals.js";
 import { ScenarioError } from "../../../workloads/scenario/errors.js";
 import { loadScenario } from "../../../workloads/scenario/load.js";
 import { loadError, loadErrorMessage } from "./helpers.js";
@@ -167,7 +168,36 @@ describe("validation errors name the path and what is allowed", () => {
       "workload: { rate: 2000k/s }",
       'workload.rate: must be at most 1000k/s, one operation per µs (got "2000k/s")',
     ],
-    ["workload: { rate: [1] }", "workload.rate: expected a rate such as 2000/s or 2.5k/s (got a list)"],
+    [
+      "workload: { rate: true }",
+      "workload.rate: expected a rate such as 2000/s or 2.5k/s, or a list of stages (got true)",
+    ],
+    // load shapes: stages
+    ["workload: { rate: [1] }", "workload.rate.0: expected a mapping (key: value) (got 1)"],
+    ["workload: { rate: [] }", "workload.rate: expected 1 to 1000 stages (got 0)"],
+    [
+      "workload: { rate: [{ for: 10s, rate: 1k/s }, { for: 30s }] }",
+      "workload.rate.1: a stage needs rate: <rate> (a step) or to: <rate> (a ramp), e.g. { for: 30s, to: 8000/s }",
+    ],
+    ["workload: { rate: [{ rate: 1k/s }] }", "workload.rate.0.for: required"],
+    ["workload: { rate: [{ for: 0s, to: 1k/s }] }", 'workload.rate.0.for: must be more than 0 (got "0s")'],
+    ["workload: { rate: [{ for: 1s, to: 8000 }] }", "workload.rate.0.to: 8000 has no unit: write 8000/s"],
+    [
+      "workload: { rate: [{ for: 1s, to: 2000k/s }] }",
+      'workload.rate.0.to: must be at most 1000k/s, one operation per µs (got "2000k/s")',
+    ],
+    [
+      "workload: { rate: [{ for: 1s, to: -1/s }] }",
+      'workload.rate.0.to: "-1/s" is not a rate: use a number per second, e.g. 2000/s or 2.5k/s',
+    ],
+    [
+      "workload: { rate: [{ for: 1s, to: 1k/s, target: 1k/s }] }",
+      "workload.rate.0.target: unknown key; allowed keys: for, rate, to",
+    ],
+    [
+      "workload: { rate: [{ for: 10s, rate: 0/s }] }",
+      "workload.rate: the stages offer no operation before the run ends (warmup 0s + duration 60s): 0/s until then",
+    ],
     // bandwidths
     [
       "network: { bandwidth: 1Gbps }",
@@ -239,9 +269,23 @@ describe("validation errors name the path and what is allowed", () => {
     expect(loadScenario(withLine(limits)).resolved.workload).toMatchObject({
       records: 5_000_000,
       clients: 10_000,
-      rate_per_s: 1_000_000,
+      rate: constantRate(1_000_000),
       scan_length: { min: 7, max: 7 },
     });
+  });
+
+  it("bounds the stages of a load shape, naming the limit", () => {
+    const stages = Array.from({ length: 1001 }, () => "{ for: 1s, rate: 1/s }").join(", ");
+    expect(loadErrorMessage(withLine(`workload: { rate: [${stages}] }`))).toBe(
+      "workload.rate: expected 1 to 1000 stages (got 1001)",
+    );
+  });
+
+  it("says where in the file a stage's problem is", () => {
+    const text = "name: x\nworkload:\n  rate:\n    - { for: 10s, rate: 1k/s }\n    - { for: 30s, to: 8k }\n";
+    expect(loadErrorMessage(text, { sourceName: "s.yaml" })).toBe(
+      's.yaml:5:23: workload.rate.1.to: "8k" is not a rate: use a number per second, e.g. 2000/s or 2.5k/s',
+    );
   });
 
   it("requires a name unless given a fallback", () => {

@@ -48,6 +48,19 @@ describe("estimateMemory", () => {
     expect(part(YCSB, "history", [...checks, "workload.rate=2000/s"])).toBeCloseTo(2 * history, -3);
   });
 
+  it("expects a load shape's integral: a ramp from 0/s to 2000/s over the run offers what 1000/s does", () => {
+    expect(estimate(YCSB, ["workload.rate=[{for: 60s, to: 2000/s}]"]).operations).toBe(60_000);
+    // Stages past the run's end offer nothing to it; the last rate holds to the end.
+    expect(
+      estimate(YCSB, ["workload.rate=[{for: 30s, rate: 500/s}, {for: 90s, rate: 9000/s}]"]).operations,
+    ).toBe(285_000);
+    expect(
+      estimate(YCSB, [
+        "workload.rate=[{for: 10s, rate: 3000/s}, {for: 10s, to: 0/s}, {for: 1s, rate: 100/s}]",
+      ]).operations,
+    ).toBe(30_000 + 15_000 + 100 * 40);
+  });
+
   it("counts the final reads: every record from every replica", () => {
     const checks = ["checks=[linearizable]", "cluster.replicas=3"];
     const without = part(YCSB, "history", [...checks, "final_reads.enabled=false"]);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { constantRate } from "../../../workloads/client/arrivals.js";
 import { loadScenario } from "../../../workloads/scenario/load.js";
 import { loadError, loadErrorMessage } from "./helpers.js";
 
@@ -24,7 +25,7 @@ describe("--set overrides", () => {
       "workload.records=1e3",
       "description='quoted: yes # not a comment'",
     );
-    expect(resolved.workload.rate_per_s).toBe(500);
+    expect(resolved.workload.rate).toEqual(constantRate(500));
     expect(resolved.cluster.node.fsync_policy).toEqual({ kind: "interval", interval_us: 10_000 });
     expect(resolved.workload.mix).toEqual({ read: 0.5, update: 0, insert: 0, scan: 0.5, rmw: 0 });
     expect(resolved.workload.records).toBe(1000);
@@ -44,7 +45,7 @@ describe("--set overrides", () => {
   it("can set null to go back to a default meaning (closed loop, the preset's mix)", () => {
     const { doc, resolved } = load("workload.rate=null");
     expect(doc.workload.rate).toBeNull();
-    expect(resolved.workload.rate_per_s).toBeNull();
+    expect(resolved.workload.rate).toBeNull();
   });
 
   it("treat an empty value as the empty string", () => {

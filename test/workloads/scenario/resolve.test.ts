@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { LATENCY_DISTS, latencySampler } from "../../../sim/latency.js";
+import { constantRate } from "../../../workloads/client/arrivals.js";
 import { loadScenario } from "../../../workloads/scenario/load.js";
 import { SCENARIO_PRESETS } from "../../../workloads/scenario/presets.js";
 
@@ -51,10 +52,10 @@ describe("resolveScenario", () => {
 
   it("resolves rates, closed loop and durations", () => {
     expect(workloadOf("{ rate: 2.5k/s, timeout: 1.5s }")).toMatchObject({
-      rate_per_s: 2500,
+      rate: constantRate(2500),
       timeout_us: 1_500_000,
     });
-    expect(workloadOf("{}").rate_per_s).toBeNull();
+    expect(workloadOf("{}").rate).toBeNull();
   });
 
   it.each([

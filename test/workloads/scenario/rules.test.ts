@@ -50,6 +50,10 @@ const CASES: Readonly<Record<string, readonly [string, string]>> = {
     "warmup: 2h\nduration: 23h",
     "duration: warmup + duration must be at most 24h",
   ],
+  "an open loop offers operations before the run ends": [
+    "warmup: 5s\nduration: 10s\nworkload: { rate: [{ for: 20s, rate: 0/s }, { for: 10s, to: 100/s }] }",
+    "workload.rate: the stages offer no operation before the run ends (warmup 5s + duration 10s): 0/s until then",
+  ],
 };
 
 describe("the cross-field rules", () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { constantRate } from "../../../workloads/client/arrivals.js";
 import { loadScenario } from "../../../workloads/scenario/load.js";
 import { loadError, loadErrorMessage } from "./helpers.js";
 
@@ -73,7 +74,7 @@ describe("YAML and JSON sources", () => {
     const json = '{\n\t"name": "x",\n\t"workload": {\n\t\t"preset": "c",\n\t\t"rate": "2000/s"\n\t}\n}\n';
     const { resolved } = loadScenario(json, { sourceName: "scenarios/x.json" });
     expect(resolved.workload.preset).toBe("c");
-    expect(resolved.workload.rate_per_s).toBe(2000);
+    expect(resolved.workload.rate).toEqual(constantRate(2000));
   });
 
   it("points into JSON for a validation error", () => {
@@ -90,7 +91,7 @@ describe("YAML and JSON sources", () => {
 
   it("treats a __proto__ key as an unknown key", () => {
     expect(loadErrorMessage("name: x\n__proto__: { polluted: 1 }\n", source)).toBe(
-      "scenarios/x.yaml:2:1: __proto__: unknown key; allowed keys: name, description, duration, warmup, cluster, network, workload, faults, changes, checks, final_reads",
+      "scenarios/x.yaml:2:1: __proto__: unknown key; allowed keys: name, description, duration, warmup, cluster, network, workload, faults, changes, checks, final_reads, thresholds",
     );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });

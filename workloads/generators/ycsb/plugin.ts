@@ -4,6 +4,7 @@
 
 import type { Rng } from "../../../sim/rng.js";
 import { registerChecks } from "../../checkers/checks.js";
+import { expectedArrivals } from "../../client/arrivals.js";
 import type { ResolvedScenario } from "../../scenario/resolve.js";
 import {
   buildWorkload,
@@ -34,10 +35,13 @@ function ycsbConfig(scenario: ResolvedScenario): YcsbConfig {
     exponentialPercentile: w.exponential.percentile,
     exponentialFrac: w.exponential.frac,
     // YCSB sizes the zipfian key space for the inserts its operation count implies; the open-loop
-    // schedule implies rate x run time (a closed loop keeps YCSB's default, the record count).
-    ...(w.rate_per_s === null
+    // schedule implies the rate's integral over the run (a closed loop keeps YCSB's default, the
+    // record count).
+    ...(w.rate === null
       ? {}
-      : { operationCount: Math.ceil((w.rate_per_s * (scenario.warmup_us + scenario.duration_us)) / 1e6) }),
+      : {
+          operationCount: Math.ceil(expectedArrivals(w.rate, 0, scenario.warmup_us + scenario.duration_us)),
+        }),
   };
 }
 

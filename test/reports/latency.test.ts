@@ -2,31 +2,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { LatencyRecorder, spectrum, summarize } from "../../reports/latency.js";
 import type { CompletedOperation } from "../../workloads/observer.js";
+import { completedOperation } from "./completed-operation.js";
 
 function op(fields: Partial<CompletedOperation>): CompletedOperation {
-  return {
-    op: "update",
-    result: "ok",
-    process: 0,
-    key: "k",
-    intended_us: 0,
-    sent_us: 0,
-    completed_us: 0,
-    latency_us: 100,
-    queue_us: 0,
-    service_us: 0,
-    sync_us: 0,
-    disk_us: 0,
-    pages_hit: 0,
-    pages_missed: 0,
-    value: null,
-    node: 0,
-    shard: 0,
-    term: 1,
-    measured: true,
-    error: null,
-    ...fields,
-  } as CompletedOperation;
+  return completedOperation({ op: "update", ...fields });
 }
 
 function recorded(latencies: number[]): LatencyRecorder {

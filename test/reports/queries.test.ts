@@ -5,6 +5,7 @@ import { eq, type Query } from "../../engine/query/query.js";
 import { QueriesRecorder } from "../../reports/queries.js";
 import { ECOMMERCE_TABLES } from "../../workloads/generators/domain/ecommerce.js";
 import type { CompletedOperation, OpResult } from "../../workloads/observer.js";
+import { completedOperation } from "./completed-operation.js";
 
 const BY_CUSTOMER: Query = { kind: "select", table: "orders", where: [eq("customer_id", 7)] };
 const NEW_ORDER: Query = {
@@ -41,29 +42,16 @@ function op(
   latency_us: number,
   options: { measured?: boolean; result?: OpResult } = {},
 ): CompletedOperation {
-  return {
+  return completedOperation({
     op: query.kind === "select" ? "read" : "insert",
     result: options.result ?? "ok",
-    process: 0,
     key: "",
-    intended_us: 0,
-    sent_us: 0,
     completed_us: latency_us,
     latency_us,
-    queue_us: 0,
-    service_us: 0,
-    sync_us: 0,
-    disk_us: 0,
-    pages_hit: 0,
-    pages_missed: 0,
-    value: null,
-    node: 0,
-    shard: 0,
-    term: 1,
     measured: options.measured ?? true,
     error: options.result === "fail" ? "overloaded" : null,
     query: { template, query, outcome: answer },
-  };
+  });
 }
 
 describe("QueriesRecorder", () => {

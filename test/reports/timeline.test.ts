@@ -1,30 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { TimelineRecorder } from "../../reports/timeline.js";
 import type { CompletedOperation } from "../../workloads/observer.js";
+import { completedOperation } from "./completed-operation.js";
 
 function op(completed_us: number, latency_us = 100): CompletedOperation {
-  return {
-    op: "read",
-    result: "ok",
-    process: 0,
-    key: "k",
-    intended_us: completed_us - latency_us,
-    sent_us: completed_us - latency_us,
-    completed_us,
-    latency_us,
-    queue_us: 0,
-    service_us: 0,
-    sync_us: 0,
-    disk_us: 0,
-    pages_hit: 0,
-    pages_missed: 0,
-    value: null,
-    node: 0,
-    shard: 0,
-    term: 1,
-    measured: true,
-    error: null,
-  } as CompletedOperation;
+  const intended_us = completed_us - latency_us;
+  return completedOperation({ intended_us, sent_us: intended_us, completed_us, latency_us });
 }
 
 /** A steady 1000 ok operations per virtual second from 0 to end_us, one in the middle of each ms. */

@@ -3,33 +3,9 @@ import type { EngineEvent } from "../../../engine/events.js";
 import { IoStats } from "../../../engine/node/io-stats.js";
 import { RunMetrics, type RunView } from "../../../reports/metrics/run-metrics.js";
 import type { FaultRecord } from "../../../workloads/nemesis/injector.js";
-import type { CompletedOperation } from "../../../workloads/observer.js";
+import { completedOperation } from "../completed-operation.js";
 
-function op(fields: Partial<CompletedOperation>): CompletedOperation {
-  return {
-    op: "read",
-    result: "ok",
-    process: 0,
-    key: "k",
-    intended_us: 0,
-    sent_us: 0,
-    completed_us: 0,
-    latency_us: 100,
-    queue_us: 0,
-    service_us: 0,
-    sync_us: 0,
-    disk_us: 0,
-    pages_hit: 0,
-    pages_missed: 0,
-    value: null,
-    node: 0,
-    shard: 0,
-    term: 1,
-    measured: true,
-    error: null,
-    ...fields,
-  };
-}
+const op = completedOperation;
 
 function setup() {
   const state = new Map<number, "leader" | "follower" | "candidate" | "down">([

@@ -411,6 +411,14 @@ async function runLocally(todo: readonly number[], workers: number, stopAfter: b
   }
 }
 
+/**
+ * The runs this machine keeps at once, which its memory must hold: one per worker thread; through a
+ * queue, one (the scenario alone must fit: each dbsim worker checks its own threads).
+ */
+function runsAtOnce(args: SweepArgs, workers: number, seeds: number): number {
+  return args.queue === undefined ? Math.min(workers, seeds) : 1;
+}
+
 /** A new sweep: its scenario and options from the command line; an earlier finished sweep in --out is replaced. */
 async function freshPlan(args: SweepArgs, workers: number, io: CliIo): Promise<SweepPlan> {
   if (args.scenario === undefined) throw new CliError("sweep: give a scenario file, or --resume DIR");
@@ -421,7 +429,7 @@ async function freshPlan(args: SweepArgs, workers: number, io: CliIo): Promise<S
     throw new CliError(`--stop-after-failures: expected an integer >= 1 (got ${stopAfter})`);
   }
   // Refuses a bad scenario, or one too large for the workers' memory, before running.
-  const runs = Math.min(workers, seeds.length);
+  const runs = runsAtOnce(args, workers, seeds.length);
   const base = readScenarioFile(args.scenario, args.set, { maxMemory: args.maxMemory, runs });
   await refuseBadProtocol(base.resolved.cluster.replication.protocol);
   parseMetricsInterval(args);
@@ -486,7 +494,7 @@ async function resumedPlan(args: SweepArgs, dir: string, workers: number, io: Cl
   await refuseBadProtocol(scenario.resolved.cluster.replication.protocol);
   refuseOverMemory(
     scenario,
-    { maxMemory: args.maxMemory, runs: Math.min(workers, seeds.length) },
+    { maxMemory: args.maxMemory, runs: runsAtOnce(args, workers, seeds.length) },
     header.scenario_path,
   );
   io.stderr.write(`dbsim: resuming the sweep in ${dir}: ${done.length} of ${seeds.length} seeds done\n`);

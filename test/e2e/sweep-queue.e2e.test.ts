@@ -12,9 +12,12 @@ import { join } from "node:path";
 import { Job, Queue, QueueEvents, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultWorkers } from "../../cli/pool.js";
 import type { BatchResult, SeedBatch } from "../../cli/queue/jobs.js";
 import runTask from "../../cli/run-task.js";
 import { dbsimVersion } from "../../cli/version.js";
+import { loadScenario } from "../../workloads/scenario/load.js";
+import { estimateMemory } from "../../workloads/scenario/memory.js";
 import { cli, scenarioFile, TINY, tempDir } from "../cli/helpers.js";
 import { hasRedis, type Server, startRedis } from "./servers.js";
 
@@ -131,6 +134,34 @@ describe.skipIf(!hasRedis())("dbsim sweep --queue against redis-server", () => {
     } finally {
       await events.close();
       admin.disconnect();
+    }
+  }, 300_000);
+
+  it("checks only one run's memory against the sweep's --max-memory: the workers' threads are theirs to check", async () => {
+    // A limit one run fits and two do not (this machine has more than one core).
+    const one_bytes = estimateMemory(loadScenario(SCENARIO).resolved).total_bytes;
+    expect(defaultWorkers()).toBeGreaterThan(1);
+    const limit = `${Math.floor(one_bytes * 1.5)}B`;
+    const worker = dbsim(["worker", redis.url, "--workers", "1"]);
+    const sweep = dbsim([
+      "sweep",
+      scenario,
+      "--seeds",
+      "1..2",
+      "--queue",
+      redis.url,
+      "--max-memory",
+      limit,
+      "--out",
+      join(dir, "small-limit"),
+      "--no-progress",
+    ]);
+    try {
+      expect(await sweep.exited).toBe(0);
+      expect(sweep.output()).not.toContain("estimated memory");
+    } finally {
+      worker.child.kill("SIGTERM");
+      await worker.exited;
     }
   }, 300_000);
 

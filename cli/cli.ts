@@ -395,7 +395,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     )
     .command(
       "check <histories..>",
-      "Check histories (JSONL): linearizability of registers, or a bank's invariants",
+      "Check histories (JSONL): linearizability of registers, a bank's invariants, or transactions' isolation",
       (y) =>
         y
           .positional("histories", {
@@ -409,8 +409,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             default: "register",
             requiresArg: true,
             describe:
-              "Model of the data: register (read, write, cas per key; linearizability) or bank " +
-              "(transfers and reads of every balance; total conserved, no negative balance)",
+              "Model of the data: register (read, write, cas per key; linearizability), bank " +
+              "(transfers and reads of every balance; total conserved, no negative balance), or " +
+              "list-append / rw-register (transactions; isolation anomalies, as Elle finds them)",
+          })
+          .option("consistency", {
+            type: "string",
+            requiresArg: true,
+            describe:
+              "With --model list-append or rw-register: the consistency model the history must hold, " +
+              "e.g. serializable [default: strict-serializable]",
           })
           .option("total", {
             type: "number",
@@ -438,6 +446,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             json: args.json,
             maxSize: args.maxSize,
             ...(args.total === undefined ? {} : { total: args.total }),
+            ...(args.consistency === undefined ? {} : { consistency: args.consistency }),
           },
           io,
         );

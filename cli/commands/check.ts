@@ -1,7 +1,10 @@
-// dbsim check <history.jsonl>... [--model register|bank] [--total N] [--json] [--timeout 10s] [--max-size 2GiB]
+// dbsim check <history.jsonl>... [--model register|bank|list-append|rw-register] [--total N]
+//   [--consistency MODEL] [--json] [--timeout 10s] [--max-size 2GiB]
 //
-// Checks existing histories: for linearizability (register), or a bank's invariants (bank: every
-// read sums to the total, no negative balance). One verdict line per file, or one JSON object.
+// Checks existing histories: for linearizability (register), a bank's invariants (bank: every
+// read sums to the total, no negative balance), or a transaction history's isolation anomalies
+// under a consistency model (list-append, rw-register: Elle's method, workloads/checkers/transactions/).
+// One verdict line per file (a transaction history's anomalies below it), or one JSON object.
 // Exit 0 when every history passes, 1 when any does not, 3 when any is unknown (1 beats 3).
 // Verdicts are printed once every file is checked, so bad input in any file exits 2 without any;
 // one history at a time is in memory, read line by line (never as one string).
@@ -15,12 +18,25 @@ import {
   type LinearizableVerdict,
   linearizable,
 } from "../../workloads/checkers/linearizable.js";
+import { checkTransactions, type TransactionVerdict } from "../../workloads/checkers/transactions/check.js";
+import {
+  CONSISTENCY_MODELS,
+  type ConsistencyModel,
+} from "../../workloads/checkers/transactions/consistency.js";
+import {
+  TransactionHistoryParser,
+  type TransactionModel,
+  transactionsOf,
+} from "../../workloads/checkers/transactions/history.js";
 import type { CliIo } from "../cli.js";
 import { CliError } from "../errors.js";
 import { EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATION } from "../exit-codes.js";
 import { type InputKind, readInputLines } from "../input-file.js";
 
-const MODELS = ["register", "bank"];
+const MODELS = ["register", "bank", "list-append", "rw-register"];
+const TRANSACTION_MODELS: readonly string[] = ["list-append", "rw-register"];
+/** Elle's default. */
+const DEFAULT_CONSISTENCY: ConsistencyModel = "strict-serializable";
 
 /**
  * A history file may have at most this much unless --max-size says more. A 1 GiB history (about 2.3M
@@ -35,6 +51,8 @@ export interface CheckArgs {
   model: string;
   /** bank: the money in the bank (default: the first read's sum). */
   total?: number;
+  /** list-append, rw-register: the consistency model the history must satisfy. */
+  consistency?: string;
   /** A duration such as "10s": the time limit of each history's check. */
   timeout: string;
   json: boolean;
@@ -57,8 +75,13 @@ export interface CheckResult {
   /** bank: the reads checked, the total they must sum to, and the anomalies found. */
   readonly reads?: number;
   readonly expected_total?: number | null;
-  readonly anomalies?: readonly object[];
+  readonly anomalies?: readonly object[] | Record<string, readonly object[]>;
   readonly anomaly_count?: number;
+  /** list-append, rw-register (elle-cli's fields): the forbidden anomaly types found, and counts. */
+  readonly consistency?: ConsistencyModel;
+  readonly anomaly_types?: readonly string[];
+  readonly anomaly_counts?: Record<string, number>;
+  readonly transactions?: number;
 }
 
 export async function checkCommand(args: CheckArgs, io: CliIo): Promise<number> {
@@ -70,20 +93,43 @@ export async function checkCommand(args: CheckArgs, io: CliIo): Promise<number> 
   if (args.total !== undefined && !Number.isFinite(args.total)) {
     throw new CliError(`--total: expected a number (got ${args.total})`);
   }
+  const transactional = TRANSACTION_MODELS.includes(args.model);
+  if (args.consistency !== undefined && !transactional) {
+    throw new CliError("--consistency: only with --model list-append or rw-register");
+  }
+  const consistency = parseConsistency(args.consistency ?? DEFAULT_CONSISTENCY);
   const timeout_ms = parseTimeoutMs(args.timeout);
   const kind: InputKind = { noun: "history", limit_bytes: parseMaxSize(args.maxSize), raise: "--max-size" };
-  const results = args.histories.map((file) =>
-    args.model === "bank"
-      ? checkBank(readHistory(file, kind), args.total)
-      : checkHistory(readHistory(file, kind), timeout_ms),
-  );
+  const model = args.model as TransactionModel;
+  const results = transactional
+    ? args.histories.map((file) =>
+        checkTransactionHistory(readTransactionHistory(file, kind, model), model, consistency, timeout_ms),
+      )
+    : args.histories.map((file) =>
+        args.model === "bank"
+          ? checkBank(readHistory(file, kind), args.total)
+          : checkHistory(readHistory(file, kind), timeout_ms),
+      );
   if (args.json) io.stdout.write(`${JSON.stringify({ results }, null, 2)}\n`);
   else {
-    const line = args.model === "bank" ? bankVerdictLine : verdictLine;
+    const line = transactional
+      ? transactionVerdictLines
+      : args.model === "bank"
+        ? bankVerdictLine
+        : verdictLine;
     for (const result of results) io.stdout.write(`${line(result)}\n`);
   }
   const valid = mergeValidity(results.map((result) => result.valid));
   return valid === true ? EXIT_OK : valid === false ? EXIT_VIOLATION : EXIT_UNKNOWN;
+}
+
+function parseConsistency(text: string): ConsistencyModel {
+  if (!(CONSISTENCY_MODELS as readonly string[]).includes(text)) {
+    throw new CliError(
+      `--consistency: unknown consistency model "${text}" (the models are: ${CONSISTENCY_MODELS.join(", ")})`,
+    );
+  }
+  return text as ConsistencyModel;
 }
 
 function parseTimeoutMs(text: string): number {
@@ -119,6 +165,57 @@ function readHistory(file: string, kind: InputKind): History {
     throw error;
   }
   return parser.history();
+}
+
+/** A transaction history, parsed and its micro-operations checked event by event as its lines are read. */
+function readTransactionHistory(
+  file: string,
+  kind: InputKind,
+  model: TransactionModel,
+): TransactionHistoryParser {
+  const parser = new TransactionHistoryParser(file, model);
+  let line = 0;
+  try {
+    for (const text of readInputLines(file, kind, MAX_LINE_BYTES)) parser.lineText(text, ++line);
+  } catch (error) {
+    if (error instanceof HistoryError) throw new CliError(error.message);
+    throw error;
+  }
+  return parser;
+}
+
+function checkTransactionHistory(
+  parser: TransactionHistoryParser,
+  model: TransactionModel,
+  consistency: ConsistencyModel,
+  timeout_ms: number,
+): CheckResult {
+  const now_ms = () => performance.now();
+  const started = now_ms();
+  const history = parser.history();
+  const transactions = transactionsOf(history);
+  // runChecker: a checker that throws (say, on an append that is not unique) gives unknown.
+  const verdict: Partial<TransactionVerdict> & Verdict = runChecker(
+    () => checkTransactions(transactions, { model, consistency, now_ms, timeout_ms }),
+    history,
+  );
+  const ms = Math.round((now_ms() - started) * 10) / 10;
+  const reason = verdict.reason ?? (typeof verdict.error === "string" ? verdict.error : undefined);
+  const keys = new Set<string>();
+  for (const txn of transactions) for (const mop of txn.mops) keys.add(mop.key);
+  return {
+    file: history.source,
+    valid: verdict.valid,
+    ...(reason === undefined ? {} : { reason }),
+    consistency,
+    anomaly_types: verdict.anomaly_types ?? [],
+    anomalies: verdict.anomalies ?? {},
+    anomaly_counts: verdict.anomaly_counts ?? {},
+    ops: history.operations.length,
+    transactions: history.operations.length,
+    keys: keys.size,
+    ms,
+  };
 }
 
 function checkHistory(history: History, timeout_ms: number): CheckResult {
@@ -181,6 +278,21 @@ function bankVerdictLine(result: CheckResult): string {
     return `${result.file}: bank invariants VIOLATED (${plural(result.anomaly_count ?? 0, "anomaly", "anomalies")}): ${result.reason}`;
   }
   return `${result.file}: unknown: ${result.reason}`;
+}
+
+/** The verdict line, then one line per anomaly type: its count and the first one's explanation. */
+function transactionVerdictLines(result: CheckResult): string {
+  const count = plural(result.transactions ?? 0, "transaction");
+  if (result.valid === true) return `${result.file}: ${result.consistency} holds (${count}, ${result.ms} ms)`;
+  const head =
+    result.valid === false
+      ? `${result.file}: NOT ${result.consistency} (${count}): ${(result.anomaly_types ?? []).join(", ")}`
+      : `${result.file}: unknown: ${result.reason}`;
+  const anomalies = (result.anomalies ?? {}) as Record<string, readonly { why?: string }[]>;
+  const details = Object.entries(anomalies).map(
+    ([type, list]) => `  ${type} (${result.anomaly_counts?.[type] ?? list.length}): ${list[0]?.why ?? ""}`,
+  );
+  return [head, ...(result.valid === false ? details : [])].join("\n");
 }
 
 function plural(count: number, noun: string, nouns = `${noun}s`): string {

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type CheckArgs, checkCommand } from "../../cli/commands/check.js";
 import { ETCD_HISTORIES, line } from "../workloads/checkers/helpers.js";
+import { sequential } from "../workloads/checkers/transactions/helpers.js";
 import { captured, cli, tempDir } from "./helpers.js";
 
 function check(histories: string[], options: Partial<CheckArgs> = {}) {
@@ -138,7 +139,7 @@ describe("dbsim check", () => {
     [
       "an unknown model",
       () => [[historyFile("h.jsonl", ...GOOD)], { model: "queue" }],
-      /^dbsim: --model: unknown model "queue" \(the models are: register, bank\)$/,
+      /^dbsim: --model: unknown model "queue" \(the models are: register, bank, list-append, rw-register\)$/,
     ],
     [
       "a bad --timeout",
@@ -211,5 +212,153 @@ describe("dbsim check --model bank", () => {
     const { code, stdout } = await check([good]);
     expect(code).toBe(3);
     expect(stdout).toMatch(/not f "transfer".*a bank history is checked with the bank model/);
+  });
+});
+
+describe("dbsim check --model list-append | rw-register", () => {
+  const txnFile = (name: string, text: string) => {
+    const path = join(tempDir(), name);
+    writeFileSync(path, `${text}\n`);
+    return path;
+  };
+  const a = (key: string, element: number): ["append", string, number] => ["append", key, element];
+  const r = (key: string, list: number[] | null): ["r", string, number[] | null] => ["r", key, list];
+  // The README's example of Elle: G1c.
+  const g1c = txnFile(
+    "g1c.jsonl",
+    sequential(
+      [0, "ok", [a("x", 1), r("y", [1])]],
+      [1, "ok", [a("x", 2), a("y", 1)]],
+      [2, "ok", [r("x", [1, 2])]],
+    ),
+  );
+  const good = txnFile("good.jsonl", sequential([0, "ok", [a("x", 1)]], [1, "ok", [r("x", [1])]]));
+  const g2 = txnFile(
+    "g2.jsonl",
+    sequential([0, "ok", [a("x", 1), r("y", null)]], [1, "ok", [a("y", 1), r("x", null)]]),
+  );
+
+  it("prints a verdict line per file, each anomaly type's first explanation below, and exits 1", async () => {
+    const { code, stdout } = await check([good, g1c], { model: "list-append", consistency: "serializable" });
+    const lines = stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/good\.jsonl: serializable holds \(2 transactions, [\d.]+ ms\)$/);
+    expect(lines[1]).toBe(`${g1c}: NOT serializable (3 transactions): G1c`);
+    expect(lines[2]).toBe(
+      `  G1c (1): G1c: T2 < T0, because T0 observed T2's append of 1 to "y"; however, T0 < T2, because T2 appended 2 after T0 appended 1 to "x": a contradiction`,
+    );
+    expect(code).toBe(1);
+  });
+
+  it("judges by the consistency model: G2-item is allowed by read-committed and snapshot isolation", async () => {
+    expect((await check([g2], { model: "list-append", consistency: "read-committed" })).code).toBe(0);
+    expect((await check([g2], { model: "list-append", consistency: "snapshot-isolation" })).code).toBe(0);
+    expect((await check([g2], { model: "list-append", consistency: "repeatable-read" })).code).toBe(1);
+    // Elle's default: strict-serializable.
+    expect((await check([g2], { model: "list-append" })).stdout).toContain("NOT strict-serializable");
+  });
+
+  it("prints elle-cli's valid, anomaly_types and anomalies with --json", async () => {
+    const { code, stdout } = await check([g1c], {
+      model: "list-append",
+      consistency: "serializable",
+      json: true,
+    });
+    const [result] = JSON.parse(stdout).results;
+    expect(result).toMatchObject({
+      file: g1c,
+      valid: false,
+      consistency: "serializable",
+      anomaly_types: ["G1c"],
+      anomaly_counts: { G1c: 1 },
+      transactions: 3,
+    });
+    expect(result.anomalies.G1c[0].steps.map((step: { type: string }) => step.type)).toEqual(["wr", "ww"]);
+    expect(code).toBe(1);
+  });
+
+  it("exits 3 when it cannot tell: nothing depends on anything, an append repeated, or past --timeout", async () => {
+    const empty = txnFile("empty.jsonl", "");
+    const repeated = txnFile("repeated.jsonl", sequential([0, "ok", [a("x", 1)]], [1, "ok", [a("x", 1)]]));
+    const { code, stdout } = await check([empty, repeated], { model: "list-append" });
+    expect(stdout.trimEnd().split("\n")).toEqual([
+      `${empty}: unknown: no transaction depends on another: 0 transactions, nothing to check`,
+      `${repeated}: unknown: list-append needs unique appends: T0 and T2 both appended 1 to key "x"`,
+    ]);
+    expect(code).toBe(3);
+    const late = await check([g2], { model: "list-append", consistency: "serializable", timeout: "1us" });
+    expect(late.stdout).toBe(
+      `${g2}: unknown: the time limit passed while searching a cycle of 2 transactions for G0\n`,
+    );
+    expect(late.code).toBe(3);
+  });
+
+  it("checks rw-register histories", async () => {
+    const path = txnFile(
+      "rw.jsonl",
+      sequential(
+        [
+          0,
+          "ok",
+          [
+            ["w", "x", 1],
+            ["r", "y", 1],
+          ],
+        ],
+        [
+          1,
+          "ok",
+          [
+            ["w", "y", 1],
+            ["r", "x", 1],
+          ],
+        ],
+      ),
+    );
+    const { code, stdout } = await check([path], { model: "rw-register", consistency: "read-committed" });
+    expect(stdout).toContain(`${path}: NOT read-committed (2 transactions): G1c`);
+    expect(code).toBe(1);
+  });
+
+  const refused: [string, () => [string[], Partial<CheckArgs>], RegExp][] = [
+    [
+      "an unknown consistency model",
+      () => [[good], { model: "list-append", consistency: "linearizable" }],
+      /^dbsim: --consistency: unknown consistency model "linearizable" \(the models are: read-committed, repeatable-read, snapshot-isolation, serializable, strict-serializable, strong-session-snapshot-isolation, strong-session-serializable\)$/,
+    ],
+    [
+      "--consistency with a register model",
+      () => [[good], { consistency: "serializable" }],
+      /^dbsim: --consistency: only with --model list-append or rw-register$/,
+    ],
+    [
+      "a bad micro-operation",
+      () => [
+        [good, txnFile("bad.jsonl", `{"process":0,"type":"invoke","f":"txn","value":[["cas","x",1]]}`)],
+        { model: "list-append" },
+      ],
+      /^dbsim: \/.*\/bad\.jsonl:1: micro-operation 0: f must be "r" or "append" for list-append \(got "cas"\)$/,
+    ],
+  ];
+  for (const [what, args, message] of refused) {
+    it(`exits 2 with one line and no verdicts for ${what}`, async () => {
+      const [histories, options] = args();
+      const { code, stdout, stderr } = await check(histories, options);
+      expect(stderr.trimEnd()).toMatch(message);
+      expect(stdout).toBe("");
+      expect(code).toBe(2);
+    });
+  }
+
+  it("is registered: --model and --consistency on the command line", async () => {
+    const { code, stdout } = await cli(
+      "check",
+      g1c,
+      "--model",
+      "list-append",
+      "--consistency",
+      "read-committed",
+    );
+    expect(stdout).toContain("NOT read-committed");
+    expect(code).toBe(1);
   });
 });

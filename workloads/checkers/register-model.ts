@@ -72,7 +72,10 @@ function takesPart(operation: Operation): boolean {
   if (operation.f !== "read" && operation.f !== "write" && operation.f !== "cas") {
     throw new Error(
       `the register model knows read, write and cas, not f "${operation.f}" (the operation at index ${operation.invokeIndex})` +
-        (operation.f === "transfer" ? "; a bank history is checked with the bank model" : ""),
+        (operation.f === "transfer" ? "; a bank history is checked with the bank model" : "") +
+        (operation.f === "txn"
+          ? "; a transaction history is checked with the list-append or rw-register model"
+          : ""),
     );
   }
   if (operation.type === "fail") return false;

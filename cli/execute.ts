@@ -18,7 +18,9 @@ import type { TraceCheckpoint } from "../sim/trace.js";
 import { type CheckOptions, runChecker, type Verdict } from "../workloads/checkers/checker.js";
 import { lostWrites } from "../workloads/checkers/checks.js";
 import type { History } from "../workloads/checkers/history.js";
+import type { LivenessOptions } from "../workloads/checkers/liveness.js";
 import { HistoryRecorder } from "../workloads/client/history-recorder.js";
+import { faultSpans } from "../workloads/nemesis/fault-spans.js";
 import { type RunProgress, ScenarioRun } from "../workloads/runner.js";
 import type { LoadedScenario } from "../workloads/scenario/load.js";
 import type { ResolvedScenario } from "../workloads/scenario/resolve.js";
@@ -59,6 +61,7 @@ function runScenarioChecks(
     timeout_ms: CHECK_TIMEOUT_MS,
     ...finalState,
     ...workloadOptions,
+    ...(run.scenario.checks.includes("liveness") ? { liveness: livenessOptions(run) } : {}),
   };
   const verdicts: Record<string, Verdict> = {};
   for (const name of run.scenario.checks) {
@@ -70,6 +73,16 @@ function runScenarioChecks(
         : runChecker(checker, parsed, options);
   }
   return verdicts;
+}
+
+/** The liveness check's bound, and the faults as they were in force when the clients stopped. */
+function livenessOptions(run: ScenarioRun): LivenessOptions {
+  const { scenario } = run;
+  return {
+    within_us: scenario.liveness.within_us,
+    faults: faultSpans(run.state.faults),
+    clients_end_us: scenario.warmup_us + scenario.duration_us,
+  };
 }
 
 /**

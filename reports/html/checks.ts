@@ -93,6 +93,7 @@ function whyOf(anomaly: Fields): string {
     const seen = (anomaly.last_observed as Fields).value;
     return `acknowledged, yet later the key showed ${describeValue(seen)}, not this write or a newer one`;
   }
+  if (typeof anomaly.quiet_from_s === "number") return livenessWhy(anomaly);
   const where = anomaly.final_state === true ? " in the final state" : "";
   if (typeof anomaly.expected === "number")
     return `balances sum to ${describeValue(anomaly.total)}, not ${anomaly.expected}${where}`;
@@ -102,6 +103,19 @@ function whyOf(anomaly: Fields): string {
   if (anomaly.type === "unexpected-account")
     return `${describeValue(anomaly.account)} is not one of the bank's accounts${where}`;
   return otherFields(anomaly);
+}
+
+/** A quiet period of liveness's without recovery: what began it, the bound, what ended it. */
+function livenessWhy(anomaly: Fields): string {
+  const from =
+    anomaly.after === "heal"
+      ? `the faults healed at ${anomaly.quiet_from_s} s`
+      : `the lasting fault at ${anomaly.quiet_from_s} s`;
+  const first =
+    typeof anomaly.first_ok_at_s === "number"
+      ? `the first ok one came at ${anomaly.first_ok_at_s} s`
+      : `none before ${anomaly.until === "next fault" ? "the next fault" : "the clients stopped"} at ${anomaly.quiet_until_s} s`;
+  return `nothing succeeded within ${anomaly.within_s} s after ${from}; ${first}`;
 }
 
 function replicasText(replicas: unknown): string {

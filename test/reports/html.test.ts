@@ -321,6 +321,63 @@ describe("report.html", () => {
     expect(page).toContain("Violations: the first 20 of 862");
     expect(page).toContain("Not shown: 17 more of lost_writes, 825 more of stale_reads.");
   });
+
+  it("says of a liveness violation when the quiet period began, and the first write that succeeded late", () => {
+    const late = {
+      process: 3,
+      f: "write",
+      key: "user7",
+      type: "ok",
+      value: 9,
+      index: 900,
+      complete_index: 910,
+    };
+    const report: Report = {
+      ...always.report,
+      checks: {
+        liveness: {
+          valid: false,
+          reason:
+            "no write succeeded in the 10.0 s after the faults healed at 40.0 s; the first ok write came at 52.3 s",
+          within_s: 10,
+          checked: 2,
+          count: 2,
+          anomalies: [
+            {
+              type: "no recovery",
+              quiet_from_s: 40,
+              after: "heal",
+              within_s: 10,
+              quiet_until_s: 65,
+              until: "clients stopped",
+              first_ok: late,
+              first_ok_at_s: 52.3,
+            },
+            {
+              type: "no recovery",
+              quiet_from_s: 6,
+              after: "lasting fault",
+              within_s: 10,
+              quiet_until_s: 21,
+              until: "next fault",
+            },
+          ],
+        },
+      },
+    };
+    const violations =
+      renderReportHtml(report).split('<table class="violations">')[1]?.split("</table>")[0] ?? "";
+    const rows = [...violations.matchAll(/<tr>(.*?)<\/tr>/gs)].map((m) => m[1] as string).slice(1);
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toContain("no recovery");
+    expect(rows[0]).toContain("first ok:</span> write(9) by process 3, index 900–910");
+    expect(rows[0]).toContain(
+      "nothing succeeded within 10 s after the faults healed at 40 s; the first ok one came at 52.3 s",
+    );
+    expect(rows[1]).toContain(
+      "nothing succeeded within 10 s after the lasting fault at 6 s; none before the next fault at 21 s",
+    );
+  });
 });
 
 describe("comparison html", () => {

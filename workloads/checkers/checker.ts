@@ -4,6 +4,7 @@
 
 import type { BankOptions } from "./bank.js";
 import type { History } from "./history.js";
+import type { LivenessOptions } from "./liveness.js";
 
 export type Validity = true | false | "unknown";
 
@@ -32,6 +33,8 @@ export interface CheckOptions {
   readonly final_state?: ReadonlyMap<string | null, unknown>;
   /** The bank checker's money in the bank and accounts, when known (else the first read's). */
   readonly bank?: BankOptions;
+  /** The liveness check's bound, and the run's faults as they were in force (a history does not say). */
+  readonly liveness?: LivenessOptions;
 }
 
 export type Checker = (history: History, options: CheckOptions) => Verdict;

@@ -21,7 +21,7 @@ import { type DomainSettings, resolveDomain } from "../generators/domain/setting
 import { resolveYcsb, type YcsbSettings } from "../generators/ycsb/settings.js";
 import { type ResolvedFaults, resolveFaults } from "../nemesis/resolve.js";
 import { type NetworkSettings, resolveNetwork } from "./network.js";
-import type { ScenarioDoc, WorkloadType } from "./schema.js";
+import { LIVENESS_WITHIN_DEFAULT, type ScenarioDoc, type WorkloadType } from "./schema.js";
 
 export interface ResolvedScenario {
   readonly name: string;
@@ -34,6 +34,8 @@ export interface ResolvedScenario {
   readonly faults: ResolvedFaults;
   readonly changes: readonly ShardingChange[];
   readonly checks: readonly string[];
+  /** The liveness check's bound. */
+  readonly liveness: { readonly within_us: number };
   /** Jepsen's final phase: on or off (default: on with checks), and how long the cluster settles first. */
   readonly final_reads: { readonly enabled: boolean; readonly settle_us: number };
 }
@@ -115,6 +117,7 @@ export function resolveScenario(doc: ScenarioDoc): ResolvedScenario {
     }),
     changes: doc.changes.map(resolveChange),
     checks: doc.checks,
+    liveness: { within_us: us(doc.liveness?.within ?? LIVENESS_WITHIN_DEFAULT) },
     final_reads: {
       enabled: doc.final_reads.enabled ?? doc.checks.length > 0,
       settle_us: us(doc.final_reads.settle),

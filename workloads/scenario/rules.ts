@@ -12,6 +12,7 @@ import type { LatencyDoc } from "../../engine/settings/latency.js";
 import { provisionedShards } from "../../engine/sharding/settings.js";
 import { BANK_CHECK_NAMES } from "../checkers/bank.js";
 import { REGISTER_CHECK_NAMES } from "../checkers/checks.js";
+import { LIVENESS_CHECK_NAMES } from "../checkers/liveness.js";
 import { expectedArrivals } from "../client/arrivals.js";
 import { resolveRate } from "../client/settings.js";
 import { createDomainWorkload } from "../generators/domain/registry.js";
@@ -80,6 +81,18 @@ export const RULES: readonly CrossFieldRule[] = [
   { name: "changes fit the cluster and the run", after: [], check: checkChanges },
   { name: "a domain workload runs on one leader-follower shard", after: [], check: checkDomain },
   { name: "checks fit the workload", after: "parsed", check: checkChecksFit },
+  {
+    name: "liveness settings need the liveness check",
+    after: "parsed",
+    check({ liveness, checks }, report) {
+      if (liveness !== undefined && !checks.includes("liveness")) {
+        report(
+          ["liveness"],
+          "sets the liveness check's bound, but checks does not list liveness (add it, or remove this)",
+        );
+      }
+    },
+  },
   { name: "warmup + duration at most 24h", after: "parsed", check: checkRunLength },
   { name: "an open loop offers operations before the run ends", after: [], check: checkOffersLoad },
 ];
@@ -349,11 +362,13 @@ function checkDomain(doc: ScenarioDoc, report: Report): void {
   }
 }
 
-/** Register checks for YCSB, the bank check for the bank, none for a domain workload. */
+/** Register checks for YCSB, the bank check for the bank, liveness for both, none for a domain workload. */
 function checkChecksFit(doc: ScenarioDoc, report: Report): void {
   const bank = doc.workload.type === "bank";
   const domain = isDomainType(doc.workload.type);
-  const fitting: readonly string[] = domain ? [] : bank ? BANK_CHECK_NAMES : REGISTER_CHECK_NAMES;
+  const fitting: readonly string[] = domain
+    ? []
+    : [...(bank ? BANK_CHECK_NAMES : REGISTER_CHECK_NAMES), ...LIVENESS_CHECK_NAMES];
   doc.checks.forEach((check, i) => {
     if (fitting.includes(check)) return;
     report(
@@ -361,8 +376,8 @@ function checkChecksFit(doc: ScenarioDoc, report: Report): void {
       domain
         ? `${check} does not apply to workload.type ${doc.workload.type}: its clients run queries, not register or bank operations (remove checks)`
         : bank
-          ? `${check} checks a history of registers; workload.type bank records transfers and reads of every balance: use ${BANK_CHECK_NAMES.join(", ")}`
-          : `${check} checks a bank history; with workload.type ${doc.workload.type} use ${REGISTER_CHECK_NAMES.join(", ")}`,
+          ? `${check} checks a history of registers; workload.type bank records transfers and reads of every balance: use ${fitting.join(", ")}`
+          : `${check} checks a bank history; with workload.type ${doc.workload.type} use ${fitting.join(", ")}`,
     );
   });
 }

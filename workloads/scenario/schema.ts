@@ -22,6 +22,7 @@ import { MAX_SHARDS } from "../../engine/sharding/coordinator.js";
 import { changeSchema, shardingSchema } from "../../engine/sharding/settings.js";
 import { BANK_CHECK_NAMES } from "../checkers/bank.js";
 import { REGISTER_CHECK_NAMES } from "../checkers/checks.js";
+import { LIVENESS_CHECK_NAMES } from "../checkers/liveness.js";
 import { driverFields } from "../client/settings.js";
 import { bankSchema } from "../generators/bank/settings.js";
 import { DOMAIN_TYPES } from "../generators/domain/domain.js";
@@ -32,8 +33,14 @@ import { networkSchema } from "./network.js";
 import { applyRules } from "./rules.js";
 import { thresholdsSchema } from "./thresholds.js";
 
-/** The checks a scenario may ask for: a register history's (YCSB), a bank history's. */
-export const CHECK_NAMES = [...REGISTER_CHECK_NAMES, ...BANK_CHECK_NAMES] as const;
+/** The checks a scenario may ask for: a register history's (YCSB), a bank history's, and liveness (both). */
+export const CHECK_NAMES = [...REGISTER_CHECK_NAMES, ...BANK_CHECK_NAMES, ...LIVENESS_CHECK_NAMES] as const;
+
+/**
+ * The liveness check's default bound: an election (detect_after 1s plus its delay) and a client
+ * timeout (2s), with room.
+ */
+export const LIVENESS_WITHIN_DEFAULT = "10s";
 
 /** Workload types: YCSB's registers, the bank, and the domain workloads (tables and queries). */
 export const WORKLOAD_TYPES = ["ycsb", "bank", ...DOMAIN_TYPES] as const;
@@ -164,7 +171,21 @@ export const scenarioSchema = z
       .describe(
         "Checks of the history the clients saw, run after the run. YCSB workloads: linearizable, lost_writes, " +
           "stale_reads, read_your_writes, monotonic_reads; bank: bank (total conserved, no negative " +
-          "balance); ecommerce, social, timeseries: none. A violation makes the run exit 1 and write failure.json.",
+          "balance); both: liveness (writes succeed again within `liveness.within` of the faults healing); " +
+          "ecommerce, social, timeseries: none. A violation makes the run exit 1 and write failure.json.",
+      ),
+    // Optional without a default: a scenario without it echoes none in report.json `config`.
+    liveness: z
+      .strictObject({
+        within: duration("positive")
+          .default(LIVENESS_WITHIN_DEFAULT)
+          .describe(
+            `How soon after the faults heal some write must succeed. Default ${LIVENESS_WITHIN_DEFAULT}, as when the section is absent.`,
+          ),
+      })
+      .optional()
+      .describe(
+        "The `liveness` check's bound ([Liveness](replication.md#liveness)); only with `liveness` in `checks`.",
       ),
     final_reads: finalReadsSchema.prefault({}),
     // Optional without a default: a scenario without thresholds echoes none in report.json `config`.

@@ -15,6 +15,7 @@ import {
 } from "../../engine/settings/units.js";
 import { BANK_CHECK_NAMES } from "../checkers/bank.js";
 import { REGISTER_CHECK_NAMES } from "../checkers/checks.js";
+import { LIVENESS_CHECK_NAMES } from "../checkers/liveness.js";
 
 export type Comparator = "<" | "<=" | ">" | ">=" | "==" | "!=";
 /** Two-character comparators first, so that "<=" is not read as "<" and "= ...". */
@@ -62,7 +63,11 @@ export const MAX_FIGURE_CHARS = 160;
 export const LATENCY_STATS = ["p50", "p90", "p99", "p999", "max", "mean"] as const;
 const COUNT_STATS = ["count", "ok", "fail", "info"] as const;
 const LAG_STATS = ["p50", "p99", "max", "mean"] as const;
-const CHECK_NAMES: readonly string[] = [...REGISTER_CHECK_NAMES, ...BANK_CHECK_NAMES];
+const CHECK_NAMES: readonly string[] = [
+  ...REGISTER_CHECK_NAMES,
+  ...BANK_CHECK_NAMES,
+  ...LIVENESS_CHECK_NAMES,
+];
 
 const latencyPaths = (prefix: string) => LATENCY_STATS.map((stat) => `${prefix}.${stat}`);
 const under = (prefix: string, keys: readonly string[]) => keys.map((key) => `${prefix}.${key}`);

@@ -187,6 +187,7 @@ const DEFAULT_RESOLVED: ResolvedScenario = {
   },
   changes: [],
   checks: [],
+  liveness: { within_us: 10_000_000 },
   final_reads: { enabled: false, settle_us: 5_000_000 },
   faults: { schedule: [], random: null },
 };

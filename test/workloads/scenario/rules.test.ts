@@ -46,6 +46,10 @@ const CASES: Readonly<Record<string, readonly [string, string]>> = {
     "workload: { type: bank }\nchecks: [linearizable]",
     "checks.0: linearizable checks a history of registers",
   ],
+  "liveness settings need the liveness check": [
+    "checks: [lost_writes]\nliveness: { within: 5s }",
+    "liveness: sets the liveness check's bound, but checks does not list liveness",
+  ],
   "warmup + duration at most 24h": [
     "warmup: 2h\nduration: 23h",
     "duration: warmup + duration must be at most 24h",

@@ -4,6 +4,7 @@
 
 import type { Shard } from "../../../engine/cluster.js";
 import { bankChecks } from "../../checkers/bank.js";
+import { livenessChecks } from "../../checkers/liveness.js";
 import { buildWorkload, type HistoryRecording, type WorkloadPlugin } from "../plugin.js";
 import { accountKeys, type BankData, BankWorkload } from "./bank-workload.js";
 
@@ -36,7 +37,7 @@ export const bankPlugin: WorkloadPlugin = {
       },
       clients: bank,
       checks: {
-        checkers: bankChecks,
+        checkers: { ...bankChecks, ...livenessChecks },
         options: {
           bank: { total: config.accounts * config.initial_balance, accounts: accountKeys(config.accounts) },
         },

@@ -4,6 +4,7 @@
 
 import type { Rng } from "../../../sim/rng.js";
 import { registerChecks } from "../../checkers/checks.js";
+import { livenessChecks } from "../../checkers/liveness.js";
 import { expectedArrivals } from "../../client/arrivals.js";
 import type { ResolvedScenario } from "../../scenario/resolve.js";
 import {
@@ -81,7 +82,7 @@ export const ycsbPlugin: WorkloadPlugin = {
       },
       clients: new YcsbClientWorkload(ycsb),
       checks: {
-        checkers: registerChecks,
+        checkers: { ...registerChecks, ...livenessChecks },
         options: {},
         lost_writes: true,
         finalReads: touchedKeyReads,

@@ -2,6 +2,7 @@
 // directory. A composition root: it wires the runner (workloads/) to the observers (reports/).
 
 import { IoStats } from "../engine/node/io-stats.js";
+import { connectionsReport } from "../reports/connections.js";
 import { finalReadsReport } from "../reports/final-reads.js";
 import { renderReportHtml } from "../reports/html.js";
 import { type Histogram, hgrm, LatencyRecorder } from "../reports/latency.js";
@@ -209,6 +210,7 @@ export async function executeRun(
     routing: scenario.resolved.cluster.sharding.routing,
     shards: scenario.resolved.cluster.shards,
   });
+  const connections = connectionsReport(run);
   const faults = run.faultLog.map((record) => ({ ...record }));
   const ended = history === null ? null : endOfRun(run, history, finalReads);
   const wall_s = Number(process.hrtime.bigint() - started) / 1e9;
@@ -222,6 +224,7 @@ export async function executeRun(
     ...shardingReport,
     queries: queries === null ? null : queries.finish(run.cluster.finalDatabase()),
     storage,
+    ...(connections === undefined ? {} : { connections }),
     faults,
     checks: ended?.checks ?? {},
     final_reads: ended?.finalReads ?? null,

@@ -10,6 +10,7 @@ import type { HostBehaviour, HostFactory, HostId } from "../sim/host.js";
 import type { Simulation } from "../sim/simulation.js";
 import { installShard, nodeSettings, type Shard, type ShardConfig, shardNodeNames } from "./cluster.js";
 import type { EngineEvent, EngineEventSink, Role } from "./events.js";
+import type { ConnectionStats } from "./node/connections.js";
 import type { IoStats } from "./node/io-stats.js";
 import { logWrites } from "./node/log.js";
 import { storageOf } from "./node/storage.js";
@@ -221,6 +222,11 @@ export class ClusterInspector {
   /** What a node's buffer pool and disk did since the run began (the live counters). */
   ioStatsOn(node: HostId): IoStats {
     return storageOf(this.sim.disk(node)).io;
+  }
+
+  /** What a node's client connections did since the run began, and its active requests (live). */
+  connectionsOn(node: HostId): ConnectionStats {
+    return storageOf(this.sim.disk(node)).connections;
   }
 
   /** Pages of a node's tables and indexes. */

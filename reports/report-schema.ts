@@ -3,6 +3,7 @@
 
 import { z } from "zod";
 import { scenarioSchema } from "../workloads/scenario/schema.js";
+import { connectionsReportSchema } from "./connections-schema.js";
 
 export const REPORT_SCHEMA = "dbsim.report/v1";
 
@@ -39,6 +40,12 @@ export const opReportSchema = z
       .describe(
         "Time waiting for pages read from disk (missing from the node's buffer pool) before the CPU work " +
           "(absent in older reports).",
+      ),
+    pool_wait_us: latencySummarySchema
+      .optional()
+      .describe(
+        "Time waiting on the client host for a pooled connection (absent without `workload.pool`); " +
+          "part of the latency, before the node's queue.",
       ),
     spectrum: z
       .array(z.tuple([z.number().min(0).max(100), micros]))
@@ -519,6 +526,7 @@ export const reportSchema = z
     sharding: shardingSchema,
     queries: queriesSchema,
     storage: storageSchema,
+    connections: connectionsReportSchema,
     network: networkReportSchema,
     checks: z.record(z.string(), checkResultSchema),
     thresholds: z

@@ -2,6 +2,7 @@
 
 import { rateText } from "../workloads/client/settings.js";
 import { formatUs } from "./compare.js";
+import { connectionLines } from "./connections.js";
 import type { Report } from "./report-schema.js";
 import { alignedLines } from "./text-table.js";
 import { thresholdLine } from "./thresholds.js";
@@ -297,6 +298,7 @@ export function terminalSummary(report: Report, reproduce: string): string {
     ...replicationLines(report),
     ...shardingLines(report),
     ...storageLines(report),
+    ...connectionLines(report),
     ...queryLines(report),
     ...finalReadsLines(report),
     ...checkLines(report),
@@ -333,6 +335,7 @@ export function markdownSummary(report: Report, reproduce: string): string {
       ...replicationLines(report),
       ...shardingLines(report),
       ...storageLines(report),
+      ...connectionLines(report),
       ...queryLines(report),
       ...finalReadsLines(report),
       ...checkLines(report),

@@ -9,6 +9,7 @@ import { builtInProtocol } from "../engine/cluster.js";
 import type { EngineEvent, Role } from "../engine/events.js";
 import { copyIoStats, type IoStats } from "../engine/node/io-stats.js";
 import type { CreateProtocol } from "../engine/replication/protocol.js";
+import { ConnectionPools } from "../engine/sharding/connection-pool.js";
 import { Coordinator } from "../engine/sharding/coordinator.js";
 import { Dispatcher } from "../engine/sharding/dispatcher.js";
 import {
@@ -32,8 +33,9 @@ import type { WriteSet } from "../engine/write-set.js";
 import type { HostId } from "../sim/host.js";
 import { Simulation } from "../sim/simulation.js";
 import type { TraceCheckpoint } from "../sim/trace.js";
-import { ClientDriver } from "./client/driver.js";
+import { ClientDriver, DRIVER_POOL_TIMER } from "./client/driver.js";
 import { ClientHost } from "./client/final-reads.js";
+import { type ConnectionGauges, connectionGauges } from "./connection-gauges.js";
 import { type FinalPhase, runFinalPhase } from "./final-phase.js";
 import {
   buildWorkload,
@@ -84,6 +86,10 @@ export interface RunState {
   io(node: number): IoStats;
   /** Log entries a database node holds but has not applied yet. */
   applyBacklog(node: number): number;
+  /** A database node's connections and the client host's pool to it (null without a pool). */
+  connections(node: number): ConnectionGauges | null;
+  /** Requests active at a database node (queued, on the CPU or reading pages). */
+  activeRequests(node: number): number;
 }
 
 export interface RunResult {
@@ -140,11 +146,12 @@ function shardConfig(scenario: ResolvedScenario, load: LoadSpec, options: RunOpt
 }
 
 /** The clients' dispatcher with routing: proxy: every request goes to the router host. */
-function dispatcherTo(router: HostId): Dispatcher {
+function dispatcherTo(router: HostId, pools: ConnectionPools | null): Dispatcher {
   return new Dispatcher({
     shards: new Map([[0, new ReplicaRouter({ nodes: [router], multiLeader: false, read_from: "leader" })]]),
     map: null,
     readYourWrites: false,
+    ...(pools === null ? {} : { pools }),
   });
 }
 
@@ -169,6 +176,8 @@ export class ScenarioRun {
   private readonly store: ConfigStore | null;
   /** Routes requests by the shard map: the clients' (routing: client) or the router host's. */
   private readonly dispatcher: Dispatcher;
+  /** The client host's connection pools (null: no `workload.pool`). */
+  readonly pools: ConnectionPools | null;
   private readonly end_us: number;
   /** The run must have drained by then: the last operations time out at the latest. */
   private readonly deadline_us: number;
@@ -188,6 +197,7 @@ export class ScenarioRun {
     requests: ReadonlyMap<number, number>;
     io: ReadonlyMap<number, IoStats>;
     backlog: ReadonlyMap<number, number>;
+    connections: ReadonlyMap<number, ConnectionGauges>;
   } | null = null;
   /** What the cluster did during the final phase, before its reads ended. */
   private readonly finalPhaseEvents = { leader_changes: 0, truncated_entries: 0 };
@@ -239,6 +249,9 @@ export class ScenarioRun {
     const hosts = topology.hosts;
     this.hosts = hosts;
     this.cluster = topology.inspector;
+    // The client host's connection pools (workload.pool; null: none), on the driver's timer tag.
+    const pools = w.pool === null ? null : new ConnectionPools(w.pool, DRIVER_POOL_TIMER);
+    this.pools = pools;
     // Who routes by the shard map: the clients, or the router host (the clients then know only it).
     this.dispatcher = new Dispatcher({
       shards: new Map(
@@ -253,8 +266,9 @@ export class ScenarioRun {
       ),
       map: store?.map ?? null,
       readYourWrites: r.read_your_writes,
+      ...(pools === null || hosts.router !== null ? {} : { pools }),
     });
-    const clientDispatcher = hosts.router === null ? this.dispatcher : dispatcherTo(hosts.router);
+    const clientDispatcher = hosts.router === null ? this.dispatcher : dispatcherTo(hosts.router, pools);
     const driver = new ClientDriver({
       config: {
         rate: w.rate,
@@ -359,8 +373,17 @@ export class ScenarioRun {
       requestsByShard: () => run.atEnd?.requests ?? run.requestsByShard(),
       io: (node: number) => run.atEnd?.io.get(node) ?? run.cluster.ioStatsOn(node),
       applyBacklog: (node: number) => run.atEnd?.backlog.get(node) ?? run.cluster.applyBacklogOn(node),
+      connections: (node: number) =>
+        run.pools === null ? null : (run.atEnd?.connections.get(node) ?? run.connectionGauges(node)),
+      activeRequests: (node: number) =>
+        run.atEnd?.connections.get(node)?.active ?? run.cluster.connectionsOn(node).active,
     };
   })();
+
+  /** A database node's connections and the client host's pool to it, now. */
+  connectionGauges(node: number): ConnectionGauges {
+    return connectionGauges(this.cluster.connectionsOn(node), this.pools?.nodes.get(node));
+  }
 
   /** Copies of every database node's I/O counters now (report.json `storage` subtracts two of them). */
   ioStats(): Map<number, IoStats> {
@@ -423,6 +446,7 @@ export class ScenarioRun {
       requests: new Map(this.requestsByShard()),
       io: this.ioStats(),
       backlog: new Map(this.hosts.nodes.map((node) => [node, this.cluster.applyBacklogOn(node)])),
+      connections: new Map(this.hosts.nodes.map((node) => [node, this.connectionGauges(node)])),
     };
     return runFinalPhase({
       sim: this.sim,

@@ -176,6 +176,40 @@ export const METRICS = {
     scope: "run",
   }),
 
+  // Connections: each node's load, and with a pool (workload.pool) its connections and the clients' pool.
+  nodeActiveRequests: metric({
+    name: "dbsim_node_active_requests",
+    type: "gauge",
+    help: "Requests active at a node: queued, on the CPU or waiting for their pages (its queue depth).",
+    labels: ["node"],
+    aggregator: "max",
+    scope: "run",
+  }),
+  nodeConnections: metric({
+    name: "dbsim_node_connections",
+    type: "gauge",
+    help: "Client connections open at a node, by state (active: carrying a request at the node; idle); only with workload.pool.",
+    labels: ["node", "state"],
+    aggregator: "max",
+    scope: "run",
+  }),
+  poolConnections: metric({
+    name: "dbsim_pool_connections",
+    type: "gauge",
+    help: "The client host's pooled connections to a node, by state (busy: a request sent on it awaits its answer; idle); only with workload.pool.",
+    labels: ["node", "state"],
+    aggregator: "max",
+    scope: "run",
+  }),
+  poolWaiters: metric({
+    name: "dbsim_pool_waiters",
+    type: "gauge",
+    help: "Requests waiting on the client host for a pooled connection to a node; only with workload.pool.",
+    labels: ["node"],
+    aggregator: "max",
+    scope: "run",
+  }),
+
   // Faults and the network.
   partitionActive: metric({
     name: "dbsim_partition_active",

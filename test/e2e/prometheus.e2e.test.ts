@@ -25,7 +25,7 @@ warmup: 1s
 cluster: { shards: 2, replicas: 3, replication: { mode: async } }
 changes: [{ at: 9s, kind: reshard, shards: 3 }]
 network: { latency: { dist: lognormal, median: 500us, p99: 5ms } }
-workload: { preset: a, records: 1000, rate: 500/s, clients: 8, timeout: 1s }
+workload: { preset: a, records: 1000, rate: 500/s, clients: 8, timeout: 1s, pool: { size: 4 } }
 faults:
   schedule:
     - { at: 5s, kind: crash, target: leader, restart_after: 3s }

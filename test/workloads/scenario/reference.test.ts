@@ -42,7 +42,8 @@ describe("the scenario reference", () => {
       if (row.default === null || row.form !== undefined) continue;
       if (row.path.includes("[]")) continue; // a field of a list's items (cluster.indexes[].kind)
       const parent = valueAt(doc, row.path.split(".").slice(0, -1));
-      if (parent === null) continue; // inside a field whose default is null (workload.mix, faults.random)
+      // Inside a field whose default is null (workload.mix, faults.random) or that is absent (workload.pool).
+      if (parent === null || parent === undefined) continue;
       expect(parse(row.default), row.path).toEqual(valueAt(doc, row.path.split(".")));
     }
   });

@@ -45,6 +45,8 @@ export function buildReport(input: {
   queries: Report["queries"];
   /** Each node's buffer pool and disk (null: a real database's run). */
   storage: Report["storage"];
+  /** The caching tier (absent without one). */
+  cache?: Report["cache"];
   faults: Report["faults"];
   checks: Report["checks"];
   final_reads: FinalReadsReport | null;
@@ -79,6 +81,7 @@ export function buildReport(input: {
     sharding: input.sharding,
     queries: input.queries,
     storage: input.storage,
+    ...(input.cache === undefined ? {} : { cache: input.cache }),
     network: input.real === undefined ? networkReport(result) : null,
     checks: input.checks,
     final_reads: input.final_reads,

@@ -5,6 +5,9 @@
 // them, and returns what the simulator saw; results reach the caller through the Observer as
 // operations complete.
 
+import { CacheHost } from "../engine/cache/cache-host.js";
+import { CachingDispatcher } from "../engine/cache/caching-dispatcher.js";
+import { type CacheStats, copyCacheStats, newCacheStats } from "../engine/cache/stats.js";
 import { builtInProtocol } from "../engine/cluster.js";
 import type { EngineEvent, Role } from "../engine/events.js";
 import { copyIoStats, type IoStats } from "../engine/node/io-stats.js";
@@ -24,6 +27,7 @@ import { ConfigStore, ShardMap } from "../engine/sharding/shard-map.js";
 import {
   buildTopology,
   type ClusterInspector,
+  type NodeState,
   type TopologyHosts,
   type TopologySpec,
 } from "../engine/topology.js";
@@ -84,6 +88,8 @@ export interface RunState {
   io(node: number): IoStats;
   /** Log entries a database node holds but has not applied yet. */
   applyBacklog(node: number): number;
+  /** Each cache host's counters so far, by cache node number (empty without a cache). */
+  cacheStats(): readonly CacheStats[];
 }
 
 export interface RunResult {
@@ -161,6 +167,8 @@ export class ScenarioRun {
   readonly faultLog: readonly FaultRecord[];
   /** Host id -> name of every database node ("shard0/n1"). */
   readonly nodeNames: ReadonlyMap<number, string>;
+  /** Each cache host's counters, by cache node number (empty without a cache); they outlive crashes. */
+  readonly cacheStats: readonly CacheStats[];
   /** The scenario's workload plugin, and what it set up: the clients' workload and its checks. */
   readonly plugin: WorkloadPlugin;
   readonly workload: WorkloadSetup;
@@ -188,6 +196,7 @@ export class ScenarioRun {
     requests: ReadonlyMap<number, number>;
     io: ReadonlyMap<number, IoStats>;
     backlog: ReadonlyMap<number, number>;
+    cache: readonly CacheStats[];
   } | null = null;
   /** What the cluster did during the final phase, before its reads ended. */
   private readonly finalPhaseEvents = { leader_changes: 0, truncated_entries: 0 };
@@ -235,12 +244,13 @@ export class ScenarioRun {
       every_node_leads: r.mode === "multi-leader",
       events,
       sharding: store === null ? null : { store, router: proxy },
+      caches: scenario.cluster.cache?.nodes ?? 0,
     });
     const hosts = topology.hosts;
     this.hosts = hosts;
     this.cluster = topology.inspector;
     // Who routes by the shard map: the clients, or the router host (the clients then know only it).
-    this.dispatcher = new Dispatcher({
+    const routing = (): ConstructorParameters<typeof Dispatcher>[0] => ({
       shards: new Map(
         hosts.shards.map((group, shard) => [
           shard,
@@ -253,6 +263,26 @@ export class ScenarioRun {
       ),
       map: store?.map ?? null,
       readYourWrites: r.read_your_writes,
+    });
+    const cache = scenario.cluster.cache;
+    this.dispatcher =
+      cache === null
+        ? new Dispatcher(routing())
+        : new CachingDispatcher(routing(), { settings: cache, hosts: hosts.caches });
+    this.cacheStats = hosts.caches.map(() => newCacheStats());
+    hosts.caches.forEach((host, i) => {
+      const settings = cache as NonNullable<typeof cache>;
+      // A restart is cold: a new host, with a dispatcher of its own (cache-aside needs none).
+      topology.bindFactory(
+        host,
+        () =>
+          new CacheHost({
+            settings,
+            stats: this.cacheStats[i] as CacheStats,
+            dispatcher: settings.strategy === "cache-aside" ? null : new Dispatcher(routing()),
+            timeout_us: w.timeout_us,
+          }),
+      );
     });
     const clientDispatcher = hosts.router === null ? this.dispatcher : dispatcherTo(hosts.router);
     const driver = new ClientDriver({
@@ -292,7 +322,7 @@ export class ScenarioRun {
     const injector = new FaultInjector(
       sim,
       scenario.faults,
-      { nodes: () => this.cluster.nodeStates(), client: () => hosts.client },
+      { nodes: () => this.faultTargets(), client: () => hosts.client },
       sim.rng.split("faults"),
     );
     this.faultLog = injector.log;
@@ -305,6 +335,23 @@ export class ScenarioRun {
         for (let b = 0; b < sim.hostCount; b++) if (a !== b) sim.setLink(a, b, { loss, duplicate });
       }
     }
+  }
+
+  /**
+   * The hosts faults may target: the database nodes, then the cache hosts (never in service, so a
+   * role picks none; a fault names one: `cache0`).
+   */
+  private faultTargets(): NodeState[] {
+    const nodes = this.cluster.nodeStates();
+    if (this.hosts.caches.length === 0) return nodes;
+    const caches = this.hosts.caches.map((id, i) => ({
+      id,
+      name: `cache${i}`,
+      shard: -1,
+      role: this.sim.isUp(id) ? ("follower" as const) : ("down" as const),
+      in_service: false,
+    }));
+    return [...nodes, ...caches];
   }
 
   /**
@@ -359,6 +406,7 @@ export class ScenarioRun {
       requestsByShard: () => run.atEnd?.requests ?? run.requestsByShard(),
       io: (node: number) => run.atEnd?.io.get(node) ?? run.cluster.ioStatsOn(node),
       applyBacklog: (node: number) => run.atEnd?.backlog.get(node) ?? run.cluster.applyBacklogOn(node),
+      cacheStats: () => run.atEnd?.cache ?? run.cacheStats,
     };
   })();
 
@@ -423,6 +471,7 @@ export class ScenarioRun {
       requests: new Map(this.requestsByShard()),
       io: this.ioStats(),
       backlog: new Map(this.hosts.nodes.map((node) => [node, this.cluster.applyBacklogOn(node)])),
+      cache: this.cacheStats.map(copyCacheStats),
     };
     return runFinalPhase({
       sim: this.sim,

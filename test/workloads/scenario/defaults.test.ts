@@ -155,6 +155,7 @@ const DEFAULT_RESOLVED: ResolvedScenario = {
       btree_fanout: 64,
     },
     indexes: [],
+    cache: null,
   },
   network: {
     latency: { dist: "lognormal", median_us: 500, p99_us: 5_000 },

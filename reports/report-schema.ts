@@ -75,6 +75,12 @@ export const timelineSchema = z
       .describe(
         "Open loop: operations intended to start in the interval (the schedule's arrivals, whatever their outcome), per second; absent for a closed loop.",
       ),
+    cache_hit_ratio: z
+      .array(z.number().min(0).max(1).nullable())
+      .optional()
+      .describe(
+        "With a cache: the cache's hits / (hits + misses) in the interval (null: no cache read); absent without one.",
+      ),
   })
   .strict()
   .describe("Throughput and latency over virtual time, the whole run (warmup, measured phase, drain).");
@@ -433,6 +439,46 @@ export const storageSchema = z
       "and applied log entries alike go through the pool.",
   );
 
+const cacheCountersSchema = z
+  .object({
+    hits: count.describe(
+      "Reads the cache answered from memory (waiters answered by a lease holder's set included).",
+    ),
+    misses: count.describe("Reads it did not find (absent or expired); each went to the database."),
+    hit_ratio: z.number().min(0).max(1).nullable().describe("hits / (hits + misses); null: none."),
+    lease_waits: count.describe(
+      "Misses that waited for another reader's lease instead of reading the database.",
+    ),
+    sets: count.describe("Values cached after a database read."),
+    sets_refused: count.describe(
+      "Sets refused because their lease was void (a write came between): stale sets prevented.",
+    ),
+    invalidations: count.describe("Deletes and updates of an entry after a write."),
+    writes: count.describe("Writes sent to the cache host (write-through, write-behind)."),
+    evictions: count,
+    expired: count.describe("Entries found past their ttl (each a miss)."),
+    database_reads: count.describe(
+      "Reads the cache host sent to the database itself (read-through strategies).",
+    ),
+    dirty_lost: count.describe(
+      "write-behind: dirty entries a crash lost (acknowledged writes the database never got).",
+    ),
+    entries: count.describe("Entries held at the end of the run."),
+  })
+  .strict();
+
+export const cacheReportSchema = z
+  .object({
+    strategy: z.string(),
+    invalidation: z.string(),
+    leases: z.boolean(),
+    nodes: z.record(z.string(), cacheCountersSchema).describe("Per cache host, in the measured phase."),
+    total: cacheCountersSchema.describe("Every cache host together."),
+  })
+  .strict()
+  .optional()
+  .describe("The caching tier in the measured phase (docs/caching.md); absent without `cluster.cache`.");
+
 const countsByKind = z.record(z.string(), z.number().int().nonnegative());
 
 export const networkReportSchema = z
@@ -527,6 +573,7 @@ export const reportSchema = z
     queries: queriesSchema,
     storage: storageSchema,
     connections: connectionsReportSchema,
+    cache: cacheReportSchema,
     network: networkReportSchema,
     checks: z.record(z.string(), checkResultSchema),
     thresholds: z
@@ -610,3 +657,4 @@ export type ShardsReport = z.output<typeof shardsSchema>;
 export type ShardingReport = z.output<typeof shardingSchema>;
 export type QueriesReport = z.output<typeof queriesSchema>;
 export type StorageReport = NonNullable<z.output<typeof storageSchema>>;
+export type CacheReport = NonNullable<z.output<typeof cacheReportSchema>>;

@@ -50,6 +50,8 @@ export function buildReport(input: {
   storage: Report["storage"];
   /** The clients' connection pools and the nodes' connections (absent without a pool). */
   connections?: Report["connections"];
+  /** The caching tier (absent without one). */
+  cache?: Report["cache"];
   faults: Report["faults"];
   checks: Report["checks"];
   final_reads: FinalReadsReport | null;
@@ -86,6 +88,7 @@ export function buildReport(input: {
     queries: input.queries,
     storage: input.storage,
     ...(input.connections === undefined ? {} : { connections: input.connections }),
+    ...(input.cache === undefined ? {} : { cache: input.cache }),
     network: input.real === undefined ? networkReport(result) : null,
     checks: input.checks,
     final_reads: input.final_reads,

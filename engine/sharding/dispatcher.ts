@@ -91,8 +91,8 @@ export class Dispatcher {
   private counter = 0;
   /** Logical requests that touched more than one shard (scatter-gather). */
   crossShard = 0;
-  /** Requests sent to each shard id (parts of a scatter count for each shard). */
-  private readonly sentToShard: number[] = [];
+  /** Requests sent to each shard id (parts of a scatter count for each shard); may be shared. */
+  private readonly sentToShard: number[];
   /** The sender's connection pools (null: requests go out at once, on no modelled connection). */
   private readonly pools: ConnectionPools | null;
 
@@ -101,8 +101,11 @@ export class Dispatcher {
     map: ShardMap | null;
     readYourWrites: boolean;
     pools?: ConnectionPools;
+    /** Where to count requests per shard: shared by every dispatcher whose requests the report counts. */
+    sentToShard?: number[];
   }) {
     this.pools = options.pools ?? null;
+    this.sentToShard = options.sentToShard ?? [];
     if (options.shards.size === 0) throw new RangeError("dispatch needs at least one shard");
     this.shards = options.shards;
     this.onlyShard = options.shards.keys().next().value as number;

@@ -7,8 +7,7 @@
 // `_total` on counters, few and bounded labels. Every series also carries `run` (the registry's
 // default label): `<scenario>/seed-<seed>` for a run, `<scenario>/sweep` for a live sweep.
 //
-// Subsystems add their metrics here in the change that builds them. Not declared yet, because its
-// subsystem does not exist: dbsim_cache_requests_total{result} (caching).
+// Subsystems add their metrics here in the change that builds them.
 
 /** prom-client's ways of combining one metric across registries (a sweep's runs). */
 export type Aggregator = "sum" | "max" | "min" | "average" | "first" | "omit";
@@ -165,6 +164,39 @@ export const METRICS = {
     help: "Pages a node's buffer pool holds (empty again after a crash).",
     labels: ["node"],
     aggregator: "omit",
+    scope: "run",
+  }),
+  // The caching tier (only in runs with `cluster.cache`).
+  cacheRequests: metric({
+    name: "dbsim_cache_requests_total",
+    type: "counter",
+    help: "Requests a cache host served, by result (hit; miss; lease_wait: a miss that waited for another reader's lease; set; set_refused: a set whose lease a write voided; invalidate: a write's delete or update; write: a write-through or write-behind write).",
+    labels: ["node", "result"],
+    aggregator: "sum",
+    scope: "run",
+  }),
+  cacheEvictions: metric({
+    name: "dbsim_cache_evictions_total",
+    type: "counter",
+    help: "Entries a cache host evicted to make room (LRU or LFU).",
+    labels: ["node"],
+    aggregator: "sum",
+    scope: "run",
+  }),
+  cacheEntries: metric({
+    name: "dbsim_cache_entries",
+    type: "gauge",
+    help: "Entries a cache host holds (empty again after a crash: a restart is cold).",
+    labels: ["node"],
+    aggregator: "omit",
+    scope: "run",
+  }),
+  cacheDirtyLost: metric({
+    name: "dbsim_cache_dirty_lost_total",
+    type: "counter",
+    help: "write-behind: dirty entries a cache host's crash lost (acknowledged writes the database never got).",
+    labels: ["node"],
+    aggregator: "sum",
     scope: "run",
   }),
   diskOperations: metric({

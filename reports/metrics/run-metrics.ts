@@ -8,12 +8,14 @@
 // (test/cli/metrics.test.ts: same trace hash with and without).
 
 import { Counter, Gauge, Registry } from "prom-client";
+import type { CacheStats } from "../../engine/cache/stats.js";
 import type { EngineEvent, Role } from "../../engine/events.js";
 import type { IoStats } from "../../engine/node/io-stats.js";
 import type { ConnectionGauges } from "../../workloads/connection-gauges.js";
 import type { FaultRecord, ResolvedFault } from "../../workloads/nemesis/injector.js";
 import type { CompletedOperation, Observer } from "../../workloads/observer.js";
 import { BucketHistogram, type BucketSeries } from "./bucket-histogram.js";
+import { registerCacheMetrics } from "./cache-metrics.js";
 import { LATENCY_BUCKETS_US, METRICS, metricOptions, RUN_LABEL } from "./catalogue.js";
 import { registerConnectionMetrics } from "./connection-metrics.js";
 import { copySnapshot, type MetricsSnapshot } from "./exposition.js";
@@ -66,6 +68,8 @@ export interface RunView {
   connections(node: number): ConnectionGauges | null;
   /** Requests active at a database node (queued, on the CPU or reading pages). */
   activeRequests(node: number): number;
+  /** Each cache host's counters, by cache node number (absent or empty: no cache, no cache metric). */
+  cacheStats?(): readonly CacheStats[];
 }
 
 export interface RunMetricsOptions {
@@ -233,6 +237,9 @@ export class RunMetrics implements Observer {
     const registers = [this.registry];
     const self = this;
     const m = METRICS;
+    const cacheStats = this.view.cacheStats;
+    if (cacheStats !== undefined && cacheStats().length > 0)
+      registerCacheMetrics(this.registry, () => cacheStats());
     new Gauge({
       ...metricOptions(m.shardKeys),
       labelNames: m.shardKeys.labels,

@@ -156,6 +156,7 @@ const DEFAULT_RESOLVED: ResolvedScenario = {
       connections: { max: 100, setup_us: 200, context_switch_us: 1 },
     },
     indexes: [],
+    cache: null,
   },
   network: {
     latency: { dist: "lognormal", median_us: 500, p99_us: 5_000 },

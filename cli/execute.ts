@@ -1,7 +1,10 @@
 // Runs one scenario at one seed and turns the outcome into a report and the files of a run
 // directory. A composition root: it wires the runner (workloads/) to the observers (reports/).
 
+import { copyCacheStats, newCacheStats } from "../engine/cache/stats.js";
 import { IoStats } from "../engine/node/io-stats.js";
+import { CacheTimeline, cacheReport } from "../reports/cache.js";
+import { connectionsReport } from "../reports/connections.js";
 import { finalReadsReport } from "../reports/final-reads.js";
 import { renderReportHtml } from "../reports/html.js";
 import { type Histogram, hgrm, LatencyRecorder } from "../reports/latency.js";
@@ -110,7 +113,7 @@ function endOfRun(
       phase,
       process: finalProcess,
       history: parsed,
-      nodeName: (node) => run.nodeNames.get(node) ?? `host${node}`,
+      nodeName: (node) => run.nodeNames.get(node) ?? run.sim.nameOf(node),
       lostWrites: lostWritesVerdict,
     }),
   };
@@ -152,6 +155,7 @@ export async function executeRun(
   const sharding = new ShardingRecorder();
   let queries: QueriesRecorder | null = null;
   let metrics: RunMetricsSession | null = null;
+  let cacheTimeline: CacheTimeline | null = null;
   const protocolPath = scenario.resolved.cluster.replication.protocol;
   const protocol = protocolPath === null ? undefined : await loadProtocol(protocolPath);
   const started = process.hrtime.bigint();
@@ -167,6 +171,7 @@ export async function executeRun(
         queries?.onOperation(op);
         history?.onOperation(op);
         metrics?.onOperation(op);
+        cacheTimeline?.onOperation(op);
       },
       onEngineEvent(event, time_us) {
         timeline.onEngineEvent(event, time_us);
@@ -180,12 +185,18 @@ export async function executeRun(
   const { domain } = run.workload;
   if (domain !== null) queries = new QueriesRecorder(domain.templates.map((t) => t.name));
   if (wantsHistory) {
-    history = new HistoryRecorder((node) => run.nodeNames.get(node) ?? `host${node}`, run.plugin.history);
+    history = new HistoryRecorder(
+      (node) => run.nodeNames.get(node) ?? run.sim.nameOf(node),
+      run.plugin.history,
+    );
   }
   if (options.metrics !== false) metrics = new RunMetricsSession(run, options.metrics);
+  const cache = scenario.resolved.cluster.cache;
+  if (cache !== null) cacheTimeline = new CacheTimeline(run.cacheStats);
   // The nodes' I/O counters as the measured phase begins: report.json `storage` counts from there.
   const warmup_us = scenario.resolved.warmup_us;
   let ioAtWarmupEnd = warmup_us === 0 ? run.ioStats() : null;
+  let cacheAtWarmupEnd = warmup_us === 0 ? run.cacheStats.map(copyCacheStats) : null;
   // With metrics, slices also stop at each sample boundary (virtual time), where the registry is read,
   // and, until it is taken, at the end of the warmup.
   const stopAt = () =>
@@ -194,7 +205,10 @@ export async function executeRun(
       ioAtWarmupEnd === null ? warmup_us : Number.POSITIVE_INFINITY,
     );
   while (!run.advance(SLICE_EVENTS, stopAt())) {
-    if (ioAtWarmupEnd === null && run.progress.now_us >= warmup_us) ioAtWarmupEnd = run.ioStats();
+    if (ioAtWarmupEnd === null && run.progress.now_us >= warmup_us) {
+      ioAtWarmupEnd = run.ioStats();
+      cacheAtWarmupEnd = run.cacheStats.map(copyCacheStats);
+    }
     if (metrics !== null) await metrics.afterSlice();
     options.onProgress?.(run.progress);
     if (options.yieldBetweenSlices) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -222,6 +236,16 @@ export async function executeRun(
     routing: scenario.resolved.cluster.sharding.routing,
     shards: scenario.resolved.cluster.shards,
   });
+  const connections = connectionsReport(run);
+  const timelineReport = timeline.finish(result.virtual_us);
+  const cacheSection =
+    cache === null
+      ? {}
+      : {
+          cache: cacheReport(cache, cacheAtWarmupEnd ?? run.cacheStats.map(newCacheStats), run.cacheStats),
+        };
+  if (cacheTimeline !== null)
+    timelineReport.cache_hit_ratio = cacheTimeline.finish(result.virtual_us, timelineReport);
   const faults = run.faultLog.map((record) => ({ ...record }));
   const ended = history === null ? null : endOfRun(run, history, finalReads);
   const wall_s = Number(process.hrtime.bigint() - started) / 1e9;
@@ -230,11 +254,13 @@ export async function executeRun(
     scenario: scenario.resolved,
     result,
     latency,
-    timeline: timeline.finish(result.virtual_us),
+    timeline: timelineReport,
     replication: replicationReport,
     ...shardingReport,
     queries: queries === null ? null : queries.finish(run.cluster.finalDatabase()),
     storage,
+    ...(connections === undefined ? {} : { connections }),
+    ...cacheSection,
     faults,
     checks: ended?.checks ?? {},
     final_reads: ended?.finalReads ?? null,

@@ -1,10 +1,11 @@
 // The overview: what the clients saw. Throughput and latency by operation, outcomes and errors,
-// the latency distribution over time, and the run's totals; faults as annotations.
+// the latency distribution over time, the nodes' load and connections (with a pool), and the run's
+// totals; faults as annotations.
 
 import { METRICS as M } from "../reports/metrics/catalogue.js";
 import { faultAnnotation } from "./faults.js";
 import type { DashboardSpec } from "./layout.js";
-import { quantile, rate, sel, sumBy } from "./promql.js";
+import { maxBy, quantile, rate, sel, sumBy } from "./promql.js";
 
 export const overview: DashboardSpec = {
   uid: "dbsim-overview",
@@ -62,6 +63,44 @@ export const overview: DashboardSpec = {
           unit: "ops",
           stack: true,
           queries: [{ expr: sumBy(M.opErrors, ["reason"], rate(sel(M.opErrors))), legend: "{{reason}}" }],
+        },
+      ],
+    },
+    {
+      title: "Load and connections",
+      panels: [
+        {
+          kind: "timeseries",
+          title: "Active requests and connections by node",
+          description:
+            "Requests active at each node (queued, on the CPU or reading pages: its queue depth) and, with " +
+            "workload.pool, its open connections: active (carrying a request) and idle.",
+          unit: "short",
+          queries: [
+            {
+              expr: maxBy(M.nodeActiveRequests, ["node"], sel(M.nodeActiveRequests)),
+              legend: "requests {{node}}",
+            },
+            {
+              expr: maxBy(M.nodeConnections, ["node", "state"], sel(M.nodeConnections)),
+              legend: "connections {{state}} {{node}}",
+            },
+          ],
+        },
+        {
+          kind: "timeseries",
+          title: "Client pool by node",
+          description:
+            "With workload.pool: the client host's connections to each node, busy (awaiting an answer) and " +
+            "idle, and the requests waiting for one (their wait is part of the latency).",
+          unit: "short",
+          queries: [
+            {
+              expr: maxBy(M.poolConnections, ["node", "state"], sel(M.poolConnections)),
+              legend: "{{state}} {{node}}",
+            },
+            { expr: maxBy(M.poolWaiters, ["node"], sel(M.poolWaiters)), legend: "waiting {{node}}" },
+          ],
         },
       ],
     },

@@ -1,6 +1,6 @@
 // Replication: lag per follower and the entries each has yet to apply, who leads, failovers, the
 // replication traffic, the writes conflict resolution or log truncation discarded, and each node's
-// buffer pool and disk (a follower's applier reads its pages too).
+// buffer pool and disk (a follower's applier reads its pages too), and the cache hosts (cluster.cache).
 
 import { METRICS as M } from "../reports/metrics/catalogue.js";
 import { faultAnnotation } from "./faults.js";
@@ -109,6 +109,55 @@ export const replication: DashboardSpec = {
             {
               expr: sumBy(M.bufferPoolEvictions, ["node"], rate(sel(M.bufferPoolEvictions))),
               legend: "evictions/s {{node}}",
+            },
+          ],
+        },
+      ],
+    },
+    {
+      title: "Cache",
+      panels: [
+        {
+          kind: "timeseries",
+          title: "Cache hit ratio by node",
+          description:
+            "Share of cache reads answered from memory (runs with cluster.cache only), over the rate interval; a miss reads the database.",
+          unit: "percentunit",
+          queries: [
+            {
+              expr:
+                `${sumBy(M.cacheRequests, ["node"], rate(sel(M.cacheRequests, { result: "hit" })))} / (` +
+                `${sumBy(M.cacheRequests, ["node"], rate(sel(M.cacheRequests, { result: "hit" })))} + ` +
+                `${sumBy(M.cacheRequests, ["node"], rate(sel(M.cacheRequests, { result: "miss" })))})`,
+              legend: "{{node}}",
+            },
+          ],
+        },
+        {
+          kind: "timeseries",
+          title: "Cache requests by result",
+          description:
+            "Requests the cache hosts served per second: hits, misses, misses that waited for a lease, sets (refused: a write voided their lease), invalidations, writes.",
+          unit: "reqps",
+          queries: [
+            { expr: sumBy(M.cacheRequests, ["result"], rate(sel(M.cacheRequests))), legend: "{{result}}" },
+          ],
+        },
+        {
+          kind: "timeseries",
+          title: "Cache entries and evictions by node",
+          description:
+            "Entries each cache host holds (empty after a crash: a restart is cold), entries evicted per second, and dirty entries crashes lost (write-behind, cumulative).",
+          unit: "short",
+          queries: [
+            { expr: maxBy(M.cacheEntries, ["node"], sel(M.cacheEntries)), legend: "entries {{node}}" },
+            {
+              expr: sumBy(M.cacheEvictions, ["node"], rate(sel(M.cacheEvictions))),
+              legend: "evictions/s {{node}}",
+            },
+            {
+              expr: sumBy(M.cacheDirtyLost, ["node"], sel(M.cacheDirtyLost)),
+              legend: "dirty lost {{node}}",
             },
           ],
         },

@@ -120,6 +120,8 @@ interface Routing extends Message {
   readonly min_lsn: number;
   /** Only the leader may serve it (writes, and reads with read_from: leader). */
   readonly require_leader: boolean;
+  /** The pooled connection it travels on (its sender's id for it); absent without a pool. */
+  readonly conn?: number;
 }
 
 export type Request = RequestSpec & Routing;
@@ -279,7 +281,11 @@ export type RefusalStatus =
   | "overloaded"
   | "not_leader"
   /** The key belongs to another shard; `shard_map` says which. */
-  | "wrong_shard";
+  | "wrong_shard"
+  /** Its connection would have been one more than the node's `connections.max`. */
+  | "too_many_connections"
+  /** No pooled connection to the node came free within `workload.pool.max_wait` (never sent). */
+  | "pool_timeout";
 
 export interface RefusedResponse extends ResponseBase {
   readonly op: RequestOp;

@@ -1,6 +1,6 @@
 // Builds a cluster inside a simulation from its spec and names every host: the shard groups' nodes
 // (`shard<i>/n<j>`, spare groups included), the `client`, and on a sharded cluster the
-// `coordinator` and (routing: proxy) the `router` host, in that order. Every host is added first,
+// `coordinator` and (routing: proxy) the `router` host, then the cache hosts (`cache<i>`), in that order. Every host is added first,
 // so the simulator hands out its id, and the behaviours are built once every id is known: nobody
 // computes a host id. `ClusterInspector` is how anyone reads the engine's truth after a run (who
 // leads, what a replica holds, which writes its log stands by) without knowing what a node keeps
@@ -10,6 +10,7 @@ import type { HostBehaviour, HostFactory, HostId } from "../sim/host.js";
 import type { Simulation } from "../sim/simulation.js";
 import { installShard, nodeSettings, type Shard, type ShardConfig, shardNodeNames } from "./cluster.js";
 import type { EngineEvent, EngineEventSink, Role } from "./events.js";
+import type { ConnectionStats } from "./node/connections.js";
 import type { IoStats } from "./node/io-stats.js";
 import { logWrites } from "./node/log.js";
 import { storageOf } from "./node/storage.js";
@@ -27,6 +28,8 @@ export interface TopologySpec {
   readonly events?: EngineEventSink;
   /** A sharded cluster: the shard map's store, and whether a router host routes the clients' requests. */
   readonly sharding: { readonly store: ConfigStore; readonly router: boolean } | null;
+  /** Cache hosts (`cache0`, ...; 0 or absent: none). */
+  readonly caches?: number;
 }
 
 /** A database node: its host, name and shard. */
@@ -46,6 +49,8 @@ export interface TopologyHosts {
   readonly coordinator: HostId | null;
   /** The router host (routing: proxy), which routes the clients' requests by the shard map. */
   readonly router: HostId | null;
+  /** The cache hosts, by cache node number ([] without a cache). */
+  readonly caches: readonly HostId[];
 }
 
 export class Topology {
@@ -67,6 +72,12 @@ export class Topology {
   bind(host: HostId, behaviour: HostBehaviour): void {
     if (this.behaviours.has(host)) throw new Error(`topology: host ${host} already has a behaviour`);
     this.behaviours.set(host, () => behaviour);
+  }
+
+  /** Gives a host whose restart is cold (a cache host) a factory: a new behaviour at each start. */
+  bindFactory(host: HostId, factory: HostFactory): void {
+    if (this.behaviours.has(host)) throw new Error(`topology: host ${host} already has a behaviour`);
+    this.behaviours.set(host, factory);
   }
 }
 
@@ -94,12 +105,14 @@ export function buildTopology(sim: Simulation, spec: TopologySpec): Topology {
   const client = add("client");
   const coordinator = spec.sharding === null ? null : add("coordinator");
   const router = spec.sharding?.router ? add("router") : null;
+  const caches = Array.from({ length: spec.caches ?? 0 }, (_, i) => add(`cache${i}`));
   const hosts: TopologyHosts = {
     shards: groups,
     nodes: groups.flatMap((group) => group.nodes),
     client,
     coordinator,
     router,
+    caches,
   };
   const store = spec.sharding?.store ?? null;
   const inspector = new ClusterInspector(sim, hosts, store, spec.every_node_leads);
@@ -221,6 +234,11 @@ export class ClusterInspector {
   /** What a node's buffer pool and disk did since the run began (the live counters). */
   ioStatsOn(node: HostId): IoStats {
     return storageOf(this.sim.disk(node)).io;
+  }
+
+  /** What a node's client connections did since the run began, and its active requests (live). */
+  connectionsOn(node: HostId): ConnectionStats {
+    return storageOf(this.sim.disk(node)).connections;
   }
 
   /** Pages of a node's tables and indexes. */

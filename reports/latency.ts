@@ -39,6 +39,10 @@ export class OpStats {
   /** Most operations wait for no disk read: their zeros are counted here and added at the end. */
   private readonly diskNonZero = newHistogram();
   private diskZeros = 0;
+  /** Waits for a pooled connection, zeros counted apart as the disk's. */
+  private readonly poolWaitNonZero = newHistogram();
+  private poolWaitZeros = 0;
+  poolWaitSum_us = 0;
   /** Exact sums and maximum (HDR keeps 3 significant digits). */
   latencySum_us = 0;
   latencyMax_us = 0;
@@ -68,6 +72,11 @@ export class OpStats {
     this.serviceSum_us += op.service_us;
     this.queueSum_us += op.queue_us;
     this.diskSum_us += op.disk_us;
+    if (op.pool_wait_us === 0) this.poolWaitZeros++;
+    else {
+      this.poolWaitNonZero.recordValue(op.pool_wait_us);
+      this.poolWaitSum_us += op.pool_wait_us;
+    }
   }
 
   /** The time waiting for disk reads, every operation's (one histogram update per operation that waited). */
@@ -77,6 +86,15 @@ export class OpStats {
       this.diskZeros = 0;
     }
     return this.diskNonZero;
+  }
+
+  /** The time waiting for a pooled connection, every operation's. */
+  get poolWait(): Histogram {
+    if (this.poolWaitZeros > 0) {
+      this.poolWaitNonZero.recordValueWithCount(0, this.poolWaitZeros);
+      this.poolWaitZeros = 0;
+    }
+    return this.poolWaitNonZero;
   }
 
   latencySummary(): LatencySummary {

@@ -3,6 +3,7 @@
 
 import { z } from "zod";
 import { scenarioSchema } from "../workloads/scenario/schema.js";
+import { connectionsReportSchema } from "./connections-schema.js";
 
 export const REPORT_SCHEMA = "dbsim.report/v1";
 
@@ -40,6 +41,12 @@ export const opReportSchema = z
         "Time waiting for pages read from disk (missing from the node's buffer pool) before the CPU work " +
           "(absent in older reports).",
       ),
+    pool_wait_us: latencySummarySchema
+      .optional()
+      .describe(
+        "Time waiting on the client host for a pooled connection (absent without `workload.pool`); " +
+          "part of the latency, before the node's queue.",
+      ),
     spectrum: z
       .array(z.tuple([z.number().min(0).max(100), micros]))
       .describe("Latency percentile spectrum: [percentile, latency_us] pairs, as HdrHistogram plots it."),
@@ -67,6 +74,12 @@ export const timelineSchema = z
       .optional()
       .describe(
         "Open loop: operations intended to start in the interval (the schedule's arrivals, whatever their outcome), per second; absent for a closed loop.",
+      ),
+    cache_hit_ratio: z
+      .array(z.number().min(0).max(1).nullable())
+      .optional()
+      .describe(
+        "With a cache: the cache's hits / (hits + misses) in the interval (null: no cache read); absent without one.",
       ),
   })
   .strict()
@@ -426,6 +439,46 @@ export const storageSchema = z
       "and applied log entries alike go through the pool.",
   );
 
+const cacheCountersSchema = z
+  .object({
+    hits: count.describe(
+      "Reads the cache answered from memory (waiters answered by a lease holder's set included).",
+    ),
+    misses: count.describe("Reads it did not find (absent or expired); each went to the database."),
+    hit_ratio: z.number().min(0).max(1).nullable().describe("hits / (hits + misses); null: none."),
+    lease_waits: count.describe(
+      "Misses that waited for another reader's lease instead of reading the database.",
+    ),
+    sets: count.describe("Values cached after a database read."),
+    sets_refused: count.describe(
+      "Sets refused because their lease was void (a write came between): stale sets prevented.",
+    ),
+    invalidations: count.describe("Deletes and updates of an entry after a write."),
+    writes: count.describe("Writes sent to the cache host (write-through, write-behind)."),
+    evictions: count,
+    expired: count.describe("Entries found past their ttl (each a miss)."),
+    database_reads: count.describe(
+      "Reads the cache host sent to the database itself (read-through strategies).",
+    ),
+    dirty_lost: count.describe(
+      "write-behind: dirty entries a crash lost (acknowledged writes the database never got).",
+    ),
+    entries: count.describe("Entries held at the end of the run."),
+  })
+  .strict();
+
+export const cacheReportSchema = z
+  .object({
+    strategy: z.string(),
+    invalidation: z.string(),
+    leases: z.boolean(),
+    nodes: z.record(z.string(), cacheCountersSchema).describe("Per cache host, in the measured phase."),
+    total: cacheCountersSchema.describe("Every cache host together."),
+  })
+  .strict()
+  .optional()
+  .describe("The caching tier in the measured phase (docs/caching.md); absent without `cluster.cache`.");
+
 const countsByKind = z.record(z.string(), z.number().int().nonnegative());
 
 export const networkReportSchema = z
@@ -519,6 +572,8 @@ export const reportSchema = z
     sharding: shardingSchema,
     queries: queriesSchema,
     storage: storageSchema,
+    connections: connectionsReportSchema,
+    cache: cacheReportSchema,
     network: networkReportSchema,
     checks: z.record(z.string(), checkResultSchema),
     thresholds: z
@@ -602,3 +657,4 @@ export type ShardsReport = z.output<typeof shardsSchema>;
 export type ShardingReport = z.output<typeof shardingSchema>;
 export type QueriesReport = z.output<typeof queriesSchema>;
 export type StorageReport = NonNullable<z.output<typeof storageSchema>>;
+export type CacheReport = NonNullable<z.output<typeof cacheReportSchema>>;

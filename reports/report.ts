@@ -18,7 +18,7 @@ import {
 } from "./report-schema.js";
 import { evaluateThresholds } from "./thresholds.js";
 
-function opReport(stats: OpStats): OpReport {
+function opReport(stats: OpStats, pooled: boolean): OpReport {
   return {
     count: stats.count,
     ok: stats.ok,
@@ -29,6 +29,9 @@ function opReport(stats: OpStats): OpReport {
     queue_us: summarize(stats.queue, stats.queueSum_us, stats.queue.maxValue),
     service_us: summarize(stats.service, stats.serviceSum_us, stats.service.maxValue),
     disk_us: summarize(stats.disk, stats.diskSum_us, stats.disk.maxValue),
+    ...(pooled
+      ? { pool_wait_us: summarize(stats.poolWait, stats.poolWaitSum_us, stats.poolWait.maxValue) }
+      : {}),
     spectrum: spectrum(stats.latency),
   };
 }
@@ -45,6 +48,10 @@ export function buildReport(input: {
   queries: Report["queries"];
   /** Each node's buffer pool and disk (null: a real database's run). */
   storage: Report["storage"];
+  /** The clients' connection pools and the nodes' connections (absent without a pool). */
+  connections?: Report["connections"];
+  /** The caching tier (absent without one). */
+  cache?: Report["cache"];
   faults: Report["faults"];
   checks: Report["checks"];
   final_reads: FinalReadsReport | null;
@@ -54,8 +61,9 @@ export function buildReport(input: {
 }): Report {
   const { doc, scenario, result, latency } = input;
   const ops: Record<string, OpReport> = {};
-  for (const [name, stats] of latency.ops()) ops[name] = opReport(stats);
-  ops.all = opReport(latency.all);
+  const pooled = input.connections !== undefined;
+  for (const [name, stats] of latency.ops()) ops[name] = opReport(stats, pooled);
+  ops.all = opReport(latency.all, pooled);
   const measured_s = scenario.duration_us / 1e6;
   const report: Report = {
     schema: REPORT_SCHEMA,
@@ -79,6 +87,8 @@ export function buildReport(input: {
     sharding: input.sharding,
     queries: input.queries,
     storage: input.storage,
+    ...(input.connections === undefined ? {} : { connections: input.connections }),
+    ...(input.cache === undefined ? {} : { cache: input.cache }),
     network: input.real === undefined ? networkReport(result) : null,
     checks: input.checks,
     final_reads: input.final_reads,

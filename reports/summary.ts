@@ -2,6 +2,7 @@
 
 import { rateText } from "../workloads/client/settings.js";
 import { formatUs } from "./compare.js";
+import { connectionLines } from "./connections.js";
 import type { Report } from "./report-schema.js";
 import { alignedLines } from "./text-table.js";
 import { thresholdLine } from "./thresholds.js";
@@ -168,6 +169,24 @@ function storageLines(report: Report): string[] {
   return [`buffer pool ${first.pool_pages} pages, data ${first.data_pages} pages: ${parts.join(", ")}`];
 }
 
+/** The caching tier in the measured phase, one line (none without a cache). */
+function cacheLines(report: Report): string[] {
+  const cache = report.cache;
+  if (cache === undefined) return [];
+  const t = cache.total;
+  const ratio = t.hit_ratio === null ? "no reads" : `${(t.hit_ratio * 100).toFixed(1)}% hits`;
+  // write-through and write-behind update the cache themselves: no invalidation.
+  const how = [
+    ...(cache.strategy === "cache-aside" || cache.strategy === "read-through" ? [cache.invalidation] : []),
+    ...(cache.leases ? ["leases"] : []),
+  ];
+  return [
+    `cache ${cache.strategy}${how.length === 0 ? "" : ` (${how.join(", ")})`}: ${ratio}, ${t.misses} misses, ` +
+      `${t.lease_waits} lease waits, ${t.sets_refused} sets refused, ${t.evictions} evictions, ` +
+      `${t.dirty_lost} dirty entries lost`,
+  ];
+}
+
 /**
  * The lost-writes figure, one line. With final reads it is every acknowledged write judged on the
  * state the replicas converged to, and the engine's log count is explained beside it; without, the
@@ -297,6 +316,8 @@ export function terminalSummary(report: Report, reproduce: string): string {
     ...replicationLines(report),
     ...shardingLines(report),
     ...storageLines(report),
+    ...connectionLines(report),
+    ...cacheLines(report),
     ...queryLines(report),
     ...finalReadsLines(report),
     ...checkLines(report),
@@ -333,6 +354,8 @@ export function markdownSummary(report: Report, reproduce: string): string {
       ...replicationLines(report),
       ...shardingLines(report),
       ...storageLines(report),
+      ...connectionLines(report),
+      ...cacheLines(report),
       ...queryLines(report),
       ...finalReadsLines(report),
       ...checkLines(report),

@@ -51,6 +51,11 @@ export interface CompletedOperation {
   readonly pages_hit: number;
   readonly pages_missed: number;
   /**
+   * Time its requests waited on the client host for a pooled connection (`workload.pool`; 0 without
+   * one): part of its latency, before any of queue_us.
+   */
+  readonly pool_wait_us: number;
+  /**
    * What a write wrote (unique per write) or what a read returned (null: nothing, or a missing key).
    * A read-modify-write's is its update's (null: no update was sent).
    */
@@ -67,7 +72,7 @@ export interface CompletedOperation {
   readonly measured: boolean;
   /**
    * Why it failed or is unknown: timeout, overloaded, not_found, duplicate_key, not_leader,
-   * insufficient_funds, backlog_full, not_sent.
+   * insufficient_funds, backlog_full, not_sent, pool_timeout, too_many_connections.
    */
   readonly error: string | null;
   /** A domain workload's query and its plan and cost (undefined for other workloads). */

@@ -5,10 +5,14 @@
 // them, and returns what the simulator saw; results reach the caller through the Observer as
 // operations complete.
 
+import { CacheHost } from "../engine/cache/cache-host.js";
+import { CachingDispatcher } from "../engine/cache/caching-dispatcher.js";
+import { type CacheStats, copyCacheStats, newCacheStats } from "../engine/cache/stats.js";
 import { builtInProtocol } from "../engine/cluster.js";
 import type { EngineEvent, Role } from "../engine/events.js";
 import { copyIoStats, type IoStats } from "../engine/node/io-stats.js";
 import type { CreateProtocol } from "../engine/replication/protocol.js";
+import { ConnectionPools } from "../engine/sharding/connection-pool.js";
 import { Coordinator } from "../engine/sharding/coordinator.js";
 import { Dispatcher } from "../engine/sharding/dispatcher.js";
 import {
@@ -24,6 +28,7 @@ import { ConfigStore, ShardMap } from "../engine/sharding/shard-map.js";
 import {
   buildTopology,
   type ClusterInspector,
+  type NodeState,
   type TopologyHosts,
   type TopologySpec,
 } from "../engine/topology.js";
@@ -32,8 +37,9 @@ import type { WriteSet } from "../engine/write-set.js";
 import type { HostId } from "../sim/host.js";
 import { Simulation } from "../sim/simulation.js";
 import type { TraceCheckpoint } from "../sim/trace.js";
-import { ClientDriver } from "./client/driver.js";
+import { ClientDriver, DRIVER_POOL_TIMER } from "./client/driver.js";
 import { ClientHost } from "./client/final-reads.js";
+import { type ConnectionGauges, connectionGauges } from "./connection-gauges.js";
 import { type FinalPhase, runFinalPhase } from "./final-phase.js";
 import {
   buildWorkload,
@@ -84,6 +90,12 @@ export interface RunState {
   io(node: number): IoStats;
   /** Log entries a database node holds but has not applied yet. */
   applyBacklog(node: number): number;
+  /** A database node's connections and the client host's pool to it (null without a pool). */
+  connections(node: number): ConnectionGauges | null;
+  /** Requests active at a database node (queued, on the CPU or reading pages). */
+  activeRequests(node: number): number;
+  /** Each cache host's counters so far, by cache node number (empty without a cache). */
+  cacheStats(): readonly CacheStats[];
 }
 
 export interface RunResult {
@@ -140,11 +152,12 @@ function shardConfig(scenario: ResolvedScenario, load: LoadSpec, options: RunOpt
 }
 
 /** The clients' dispatcher with routing: proxy: every request goes to the router host. */
-function dispatcherTo(router: HostId): Dispatcher {
+function dispatcherTo(router: HostId, pools: ConnectionPools | null): Dispatcher {
   return new Dispatcher({
     shards: new Map([[0, new ReplicaRouter({ nodes: [router], multiLeader: false, read_from: "leader" })]]),
     map: null,
     readYourWrites: false,
+    ...(pools === null ? {} : { pools }),
   });
 }
 
@@ -161,6 +174,8 @@ export class ScenarioRun {
   readonly faultLog: readonly FaultRecord[];
   /** Host id -> name of every database node ("shard0/n1"). */
   readonly nodeNames: ReadonlyMap<number, string>;
+  /** Each cache host's counters, by cache node number (empty without a cache); they outlive crashes. */
+  readonly cacheStats: readonly CacheStats[];
   /** The scenario's workload plugin, and what it set up: the clients' workload and its checks. */
   readonly plugin: WorkloadPlugin;
   readonly workload: WorkloadSetup;
@@ -169,6 +184,8 @@ export class ScenarioRun {
   private readonly store: ConfigStore | null;
   /** Routes requests by the shard map: the clients' (routing: client) or the router host's. */
   private readonly dispatcher: Dispatcher;
+  /** The client host's connection pools (null: no `workload.pool`). */
+  readonly pools: ConnectionPools | null;
   private readonly end_us: number;
   /** The run must have drained by then: the last operations time out at the latest. */
   private readonly deadline_us: number;
@@ -188,6 +205,8 @@ export class ScenarioRun {
     requests: ReadonlyMap<number, number>;
     io: ReadonlyMap<number, IoStats>;
     backlog: ReadonlyMap<number, number>;
+    connections: ReadonlyMap<number, ConnectionGauges>;
+    cache: readonly CacheStats[];
   } | null = null;
   /** What the cluster did during the final phase, before its reads ended. */
   private readonly finalPhaseEvents = { leader_changes: 0, truncated_entries: 0 };
@@ -235,12 +254,20 @@ export class ScenarioRun {
       every_node_leads: r.mode === "multi-leader",
       events,
       sharding: store === null ? null : { store, router: proxy },
+      caches: scenario.cluster.cache?.nodes ?? 0,
     });
     const hosts = topology.hosts;
     this.hosts = hosts;
     this.cluster = topology.inspector;
+    // The client host's connection pools (workload.pool; null: none), on the driver's timer tag.
+    const pools = w.pool === null ? null : new ConnectionPools(w.pool, DRIVER_POOL_TIMER);
+    this.pools = pools;
     // Who routes by the shard map: the clients, or the router host (the clients then know only it).
-    this.dispatcher = new Dispatcher({
+    // A dispatcher to the shards: the client host's (with its pools, when it routes itself) or a
+    // cache host's own (read-through strategies: never the client's pools).
+    // Both count their requests in one place: report.json's requests per shard are the database's.
+    const sentToShard: number[] = [];
+    const routing = (withPools: ConnectionPools | null): ConstructorParameters<typeof Dispatcher>[0] => ({
       shards: new Map(
         hosts.shards.map((group, shard) => [
           shard,
@@ -253,8 +280,32 @@ export class ScenarioRun {
       ),
       map: store?.map ?? null,
       readYourWrites: r.read_your_writes,
+      sentToShard,
+      ...(withPools === null ? {} : { pools: withPools }),
     });
-    const clientDispatcher = hosts.router === null ? this.dispatcher : dispatcherTo(hosts.router);
+    // The pools are the client host's: with a router host, its dispatcher has none (docs/model.md).
+    const directPools = hosts.router === null ? pools : null;
+    const cache = scenario.cluster.cache;
+    this.dispatcher =
+      cache === null
+        ? new Dispatcher(routing(directPools))
+        : new CachingDispatcher(routing(directPools), { settings: cache, hosts: hosts.caches });
+    this.cacheStats = hosts.caches.map(() => newCacheStats());
+    hosts.caches.forEach((host, i) => {
+      const settings = cache as NonNullable<typeof cache>;
+      // A restart is cold: a new host, with a dispatcher of its own (cache-aside needs none).
+      topology.bindFactory(
+        host,
+        () =>
+          new CacheHost({
+            settings,
+            stats: this.cacheStats[i] as CacheStats,
+            dispatcher: settings.strategy === "cache-aside" ? null : new Dispatcher(routing(null)),
+            timeout_us: w.timeout_us,
+          }),
+      );
+    });
+    const clientDispatcher = hosts.router === null ? this.dispatcher : dispatcherTo(hosts.router, pools);
     const driver = new ClientDriver({
       config: {
         rate: w.rate,
@@ -292,7 +343,7 @@ export class ScenarioRun {
     const injector = new FaultInjector(
       sim,
       scenario.faults,
-      { nodes: () => this.cluster.nodeStates(), client: () => hosts.client },
+      { nodes: () => this.faultTargets(), client: () => hosts.client },
       sim.rng.split("faults"),
     );
     this.faultLog = injector.log;
@@ -305,6 +356,23 @@ export class ScenarioRun {
         for (let b = 0; b < sim.hostCount; b++) if (a !== b) sim.setLink(a, b, { loss, duplicate });
       }
     }
+  }
+
+  /**
+   * The hosts faults may target: the database nodes, then the cache hosts (never in service, so a
+   * role picks none; a fault names one: `cache0`).
+   */
+  private faultTargets(): NodeState[] {
+    const nodes = this.cluster.nodeStates();
+    if (this.hosts.caches.length === 0) return nodes;
+    const caches = this.hosts.caches.map((id, i) => ({
+      id,
+      name: `cache${i}`,
+      shard: -1,
+      role: this.sim.isUp(id) ? ("follower" as const) : ("down" as const),
+      in_service: false,
+    }));
+    return [...nodes, ...caches];
   }
 
   /**
@@ -359,8 +427,18 @@ export class ScenarioRun {
       requestsByShard: () => run.atEnd?.requests ?? run.requestsByShard(),
       io: (node: number) => run.atEnd?.io.get(node) ?? run.cluster.ioStatsOn(node),
       applyBacklog: (node: number) => run.atEnd?.backlog.get(node) ?? run.cluster.applyBacklogOn(node),
+      connections: (node: number) =>
+        run.pools === null ? null : (run.atEnd?.connections.get(node) ?? run.connectionGauges(node)),
+      activeRequests: (node: number) =>
+        run.atEnd?.connections.get(node)?.active ?? run.cluster.connectionsOn(node).active,
+      cacheStats: () => run.atEnd?.cache ?? run.cacheStats,
     };
   })();
+
+  /** A database node's connections and the client host's pool to it, now. */
+  connectionGauges(node: number): ConnectionGauges {
+    return connectionGauges(this.cluster.connectionsOn(node), this.pools?.nodes.get(node));
+  }
 
   /** Copies of every database node's I/O counters now (report.json `storage` subtracts two of them). */
   ioStats(): Map<number, IoStats> {
@@ -423,6 +501,8 @@ export class ScenarioRun {
       requests: new Map(this.requestsByShard()),
       io: this.ioStats(),
       backlog: new Map(this.hosts.nodes.map((node) => [node, this.cluster.applyBacklogOn(node)])),
+      connections: new Map(this.hosts.nodes.map((node) => [node, this.connectionGauges(node)])),
+      cache: this.cacheStats.map(copyCacheStats),
     };
     return runFinalPhase({
       sim: this.sim,

@@ -308,6 +308,7 @@ export class RealDriver<Op extends RealOperation> {
       disk_us: 0,
       pages_hit: 0,
       pages_missed: 0,
+      pool_wait_us: 0,
       value: null,
       node: 0,
       term: 0,

@@ -33,6 +33,7 @@ import { type NodeData, NodeState } from "../state/node-state.js";
 import type { WriteSet } from "../write-set.js";
 import { Applier, type ApplyStep } from "./applier.js";
 import { BufferPool } from "./buffer-pool.js";
+import { ConnectionTable } from "./connections.js";
 import { DiskDevice } from "./disk-device.js";
 import { RequestExecution } from "./execution.js";
 import { logWrites, NodeLog } from "./log.js";
@@ -70,6 +71,7 @@ export class DatabaseNode implements HostBehaviour, ProtocolContext, RequestHand
   private pool!: BufferPool;
   private applier!: Applier;
   private gate: ShardGate | null = null;
+  private connections!: ConnectionTable;
   log!: NodeLog;
   /** The request being executed, as the state machines see the node. */
   private execution!: RequestExecution;
@@ -99,10 +101,12 @@ export class DatabaseNode implements HostBehaviour, ProtocolContext, RequestHand
       ctx,
       device,
       stats: storage.io,
+      activity: storage.connections,
       timer_base: SERVER_TIMERS,
       handler: this,
       protocol: this.protocol,
     });
+    this.connections = new ConnectionTable(config.connections, storage.connections);
     this.applier = new Applier({
       log: this.log,
       state: this.state,
@@ -142,8 +146,12 @@ export class DatabaseNode implements HostBehaviour, ProtocolContext, RequestHand
   }
 
   onMessage(ctx: HostContext, from: HostId, msg: Message): void {
-    if (msg.kind === "req") this.server.submit(from, msg as Request, ctx.monotonic_us());
-    else if (msg.kind === "shard_map") this.gate?.release();
+    if (msg.kind === "req") {
+      const req = msg as Request;
+      if (req.conn !== undefined && !this.connections.admit(from, req.conn))
+        ctx.send(from, this.reply(req, "too_many_connections"));
+      else this.server.submit(from, req, ctx.monotonic_us());
+    } else if (msg.kind === "shard_map") this.gate?.release();
     else this.protocol.onMessage(from, msg);
   }
 
@@ -187,6 +195,8 @@ export class DatabaseNode implements HostBehaviour, ProtocolContext, RequestHand
     response.pages_hit = access.hits;
     response.pages_missed = access.misses;
     response.service_us += catchUp_us;
+    if (req.conn !== undefined)
+      response.service_us += this.connections.cost_us(from, req.conn, this.server.active);
     return { from, req, response, lsn: x.appended_lsn, cpu_done_us: now + response.service_us };
   }
 

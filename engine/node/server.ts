@@ -67,6 +67,12 @@ type Work = InService | ApplyStep;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** Requests active at the server (queued, on the CPU or reading their pages): now, and the most at once. */
+export interface RequestActivity {
+  active: number;
+  active_peak: number;
+}
+
 /** The server's own timer tags. */
 const TIMER_CPU_DONE = 0;
 const TIMER_FSYNC_DONE = 1;
@@ -91,6 +97,7 @@ export class Server {
   private readonly ctx: HostContext;
   private readonly device: DiskDevice;
   private readonly stats: IoStats;
+  private readonly activity: RequestActivity;
   /** The node's tag of the server's timer 0 (the node tells its parts' timers apart by their tags). */
   private readonly timerBase: TimerTag;
   private current: Work | null = null;
@@ -106,6 +113,8 @@ export class Server {
     /** The node's disk: fsyncs of the log take their turn there beside page reads. */
     device: DiskDevice;
     stats: IoStats;
+    /** Where the server counts its active requests (they outlive it: a restart begins with none). */
+    activity: RequestActivity;
     /** The node's timer tag for the server's tag 0. */
     timer_base: TimerTag;
     handler: RequestHandler;
@@ -115,6 +124,8 @@ export class Server {
     this.ctx = options.ctx;
     this.device = options.device;
     this.stats = options.stats;
+    this.activity = options.activity;
+    this.activity.active = 0;
     this.timerBase = options.timer_base;
     this.handler = options.handler;
     this.protocol = options.protocol;
@@ -132,8 +143,18 @@ export class Server {
    * queue it, or reject it.
    */
   submit(from: HostId, req: Request, arrived_us: number): void {
+    if (this.current !== null && !this.queue.push({ from, req, arrived_us })) {
+      this.handler.overloaded(from, req);
+      return;
+    }
+    const activity = this.activity;
+    if (++activity.active > activity.active_peak) activity.active_peak = activity.active;
     if (this.current === null) this.serve(from, req, arrived_us);
-    else if (!this.queue.push({ from, req, arrived_us })) this.handler.overloaded(from, req);
+  }
+
+  /** Requests active at the server: queued, on the CPU or reading their pages. */
+  get active(): number {
+    return this.activity.active;
   }
 
   /**
@@ -208,7 +229,10 @@ export class Server {
   /** Executes the request now; it takes the CPU at once, or once its pages are read. */
   private serve(from: HostId, req: Request, arrived_us: number): void {
     const done = this.handler.execute(from, req, arrived_us);
-    if (done === null) return;
+    if (done === null) {
+      this.activity.active--;
+      return;
+    }
     const disk_us = done.response.disk_us;
     if (disk_us > 0) this.runWhenReady(done, this.ctx.monotonic_us() + disk_us);
     else this.startCpu(done, 0);
@@ -253,6 +277,7 @@ export class Server {
     if (done instanceof ApplyStep) this.handler.applied(done);
     else {
       this.served++;
+      this.activity.active--;
       if (done.lsn > 0) {
         this.protocol.onWrite(done);
         if (this.fsyncEachWrite) this.requestFsync();

@@ -9,6 +9,7 @@ import { latencySchema, resolveLatency } from "../settings/latency.js";
 import { MAX_VALUE_CHARS } from "../settings/limits.js";
 import { parseFsyncPolicy, UnitError } from "../settings/units.js";
 import { BUFFER_POOL_PAGES_MAX, BUFFER_POOL_POLICIES, type BufferPoolPolicy } from "./buffer-pool.js";
+import { type ConnectionSettings, connectionsSchema, resolveConnections } from "./connections.js";
 import type { DiskSettings } from "./disk-device.js";
 import type { ServerConfig } from "./server.js";
 
@@ -90,6 +91,8 @@ export const nodeSchema = z
       .describe("Requests waiting at a node; past it new requests are rejected."),
     buffer_pool: bufferPoolSchema.prefault({}),
     disk: diskSchema.prefault({}),
+    // Optional without a default: a scenario without it keeps its report's config as it was.
+    connections: connectionsSchema.optional(),
     btree_fanout: integer(4, 1024)
       .default(64)
       .describe(
@@ -114,6 +117,7 @@ export interface NodeSettings extends ServerConfig {
   buffer_pool: BufferPoolSettings;
   disk: DiskSettings;
   btree_fanout: number;
+  connections: ConnectionSettings;
 }
 
 export function resolveNode(node: NodeDoc): NodeSettings {
@@ -131,6 +135,7 @@ export function resolveNode(node: NodeDoc): NodeSettings {
       iops: node.disk.iops,
     },
     btree_fanout: node.btree_fanout,
+    connections: resolveConnections(node.connections),
   };
 }
 

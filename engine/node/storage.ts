@@ -11,6 +11,7 @@ import { PageSpace } from "../index/page-space.js";
 import type { Database } from "../query/database.js";
 import type { Table } from "../table.js";
 import { WriteSet } from "../write-set.js";
+import { ConnectionStats } from "./connections.js";
 import { IoStats } from "./io-stats.js";
 
 export class NodeStorage {
@@ -18,6 +19,8 @@ export class NodeStorage {
   readonly pages = new PageSpace();
   /** What the node's buffer pool and disk did since the run began. */
   readonly io = new IoStats();
+  /** What its client connections did, and the requests active at it. */
+  readonly connections = new ConnectionStats();
   private currentTable: Table;
   private currentDb: Database | null;
   /** The log entries applied to the data go up to here (every entry, unless the protocol applies once committed). */

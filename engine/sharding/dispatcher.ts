@@ -22,8 +22,10 @@ import {
   routed,
   type ScanResponse,
   type ScanSpec,
+  unserved,
   writeLsn,
 } from "../protocol.js";
+import type { ConnectionPools } from "./connection-pool.js";
 import { RangePartitioner } from "./partitioners.js";
 import type { ReplicaRouter } from "./replica-router.js";
 import type { ShardMap } from "./shard-map.js";
@@ -40,6 +42,8 @@ export interface Dispatched {
   /** The node that answered last, and its shard. */
   readonly node: HostId;
   readonly shard: number;
+  /** Time its parts waited for a pooled connection (0 without a pool; scattered parts: the longest). */
+  readonly pool_wait_us: number;
 }
 
 interface Part {
@@ -49,6 +53,8 @@ interface Part {
   done: boolean;
   /** A range scan's part: its start key, the rows it still needs, and its range's end ("": none). */
   readonly range?: { readonly key: string; readonly limit: number; readonly until: string };
+  /** With a pool: how long it waited for a connection. */
+  pool_wait_us?: number;
 }
 
 interface Pending {
@@ -85,14 +91,21 @@ export class Dispatcher {
   private counter = 0;
   /** Logical requests that touched more than one shard (scatter-gather). */
   crossShard = 0;
-  /** Requests sent to each shard id (parts of a scatter count for each shard). */
-  private readonly sentToShard: number[] = [];
+  /** Requests sent to each shard id (parts of a scatter count for each shard); may be shared. */
+  private readonly sentToShard: number[];
+  /** The sender's connection pools (null: requests go out at once, on no modelled connection). */
+  private readonly pools: ConnectionPools | null;
 
   constructor(options: {
     shards: ReadonlyMap<number, ReplicaRouter>;
     map: ShardMap | null;
     readYourWrites: boolean;
+    pools?: ConnectionPools;
+    /** Where to count requests per shard: shared by every dispatcher whose requests the report counts. */
+    sentToShard?: number[];
   }) {
+    this.pools = options.pools ?? null;
+    this.sentToShard = options.sentToShard ?? [];
     if (options.shards.size === 0) throw new RangeError("dispatch needs at least one shard");
     this.shards = options.shards;
     this.onlyShard = options.shards.keys().next().value as number;
@@ -145,6 +158,7 @@ export class Dispatcher {
 
   /** A response from the network; returns the logical response once it is complete. */
   onResponse(ctx: HostContext, from: HostId, response: Response): Dispatched | null {
+    this.pools?.answered(ctx, response.id, response.status === "too_many_connections");
     const entry = this.pending[response.id % DISPATCH_MAX_TAGS];
     if (entry === undefined) return null;
     const part = partWithId(entry.parts, response.id);
@@ -158,7 +172,7 @@ export class Dispatcher {
     if (entry.spec.op === "scan" && answeredUnder > entry.planned && entry.redirects < MAX_REDIRECTS) {
       // The scan was planned with an older map: rows may have moved. Plan it again.
       entry.redirects++;
-      this.abandonParts(entry);
+      this.abandonParts(ctx, entry);
       this.scatter(ctx, entry);
       return null;
     }
@@ -191,15 +205,40 @@ export class Dispatcher {
 
   /**
    * The sender gave up on `tag` (a timeout): forgets it and tells each shard's ReplicaRouter which nodes
-   * left it unanswered, so the presumed leader moves on.
+   * left it unanswered, so the presumed leader moves on. False when none of it was sent (every part
+   * still waited for a pooled connection): it definitely did not take effect. `ctx` is needed with a
+   * pool (a connection given back goes to the next waiter).
    */
-  abandon(tag: number): void {
+  abandon(tag: number, ctx?: HostContext): boolean {
     const entry = this.pending[tag];
-    if (entry === undefined) return;
+    if (entry === undefined) return true;
+    const pools = this.pools;
+    let sent = pools === null;
     for (const part of entry.parts) {
-      if (!part.done) this.shards.get(part.shard)?.timedOut(part.node);
+      if (part.done) continue;
+      if (pools?.isWaiting(part.wireId) !== true) {
+        sent = true;
+        this.shards.get(part.shard)?.timedOut(part.node);
+      }
     }
+    this.dropParts(entry, ctx);
     this.pending[tag] = undefined;
+    return sent || entry.parts.some((part) => part.done);
+  }
+
+  /** With a pool: its timer fired; the requests whose part waited too long fail `pool_timeout`. */
+  poolTimeouts(ctx: HostContext): Dispatched[] {
+    const done: Dispatched[] = [];
+    for (const { part, request } of (this.pools as ConnectionPools).expired(ctx)) {
+      const entry = this.pending[part.wireId % DISPATCH_MAX_TAGS];
+      const waited = entry === undefined ? null : partWithId(entry.parts, part.wireId);
+      if (entry === undefined || waited === null) continue;
+      waited.done = true;
+      this.dropParts(entry, ctx);
+      const shard = waited.shard;
+      done.push(this.finish(entry, unserved(request, "pool_timeout", 0, -1), waited.node, shard));
+    }
+    return done;
   }
 
   /** The node the request for `tag` went to last (-1: none). */
@@ -274,7 +313,8 @@ export class Dispatcher {
           : 0),
       route.require_leader || to !== undefined,
     );
-    ctx.send(part.node, request);
+    if (this.pools === null) ctx.send(part.node, request);
+    else this.pools.send(ctx, part, request);
   }
 
   /** Where to resend a part, or null when its answer stands. */
@@ -343,12 +383,34 @@ export class Dispatcher {
 
   private finish(entry: Pending, response: Response, node: HostId, shard: number): Dispatched {
     this.pending[entry.tag] = undefined;
-    return { tag: entry.tag, response, node, shard };
+    return { tag: entry.tag, response, node, shard, pool_wait_us: this.poolWait(entry) };
+  }
+
+  /** Time the request's parts waited for connections: summed, or the longest of scattered parts. */
+  private poolWait(entry: Pending): number {
+    if (this.pools === null) return 0;
+    let sum_us = 0;
+    let max_us = 0;
+    for (const part of entry.parts) {
+      const wait_us = part.pool_wait_us ?? 0;
+      sum_us += wait_us;
+      if (wait_us > max_us) max_us = wait_us;
+    }
+    return entry.scattered && !entry.ordered ? max_us : sum_us;
   }
 
   /** Forgets the parts in flight: answers to them are dropped as late. */
-  private abandonParts(entry: Pending): void {
+  private abandonParts(ctx: HostContext, entry: Pending): void {
+    this.dropParts(entry, ctx);
     entry.parts = [];
+  }
+
+  /** With a pool: the parts not answered stop waiting for a connection, or give theirs back. */
+  private dropParts(entry: Pending, ctx: HostContext | undefined): void {
+    const pools = this.pools;
+    if (pools === null) return;
+    if (ctx === undefined) throw new Error("dispatch: abandoning a pooled request needs the host context");
+    for (const part of entry.parts) if (!part.done) pools.cancel(ctx, part.wireId);
   }
 }
 

@@ -90,14 +90,15 @@ export function spectrumSpec(series: { label: string; style: SeriesStyle; op: Op
  * Points of a timeline series, at the middle of each interval; `zeroIsGap` for latencies (0: none).
  * The last interval ends with the run (timeline.ts), so its point is at the middle of what it lasted.
  */
-function timelinePoints(report: Report, values: number[], zeroIsGap: boolean): Points {
+/** One point per timeline interval, at its middle; null values (and zeros, with zeroIsGap) are gaps. */
+function timelinePoints(report: Report, values: readonly (number | null)[], zeroIsGap: boolean): Points {
   const { t_s, interval_s } = report.timeline;
   const end_s = report.sim.virtual_duration_s;
   return t_s.map((t, i) => {
     const v = values[i] ?? 0;
     const last = i === t_s.length - 1 && end_s > t;
     const middle = last ? (t + end_s) / 2 : t + interval_s / 2;
-    return [Math.round(middle * 1e6) / 1e6, zeroIsGap && v === 0 ? null : v];
+    return [Math.round(middle * 1e6) / 1e6, v === null || (zeroIsGap && v === 0) ? null : v];
   });
 }
 
@@ -191,6 +192,24 @@ export function lagOverTimeSpec(report: Report): PlotSpec {
     yLabel: "replication lag",
     yUnit: "us",
     yLog: true,
+    ...timeMarks(report),
+    xRange: timeRange([report]),
+    ...aligned,
+  };
+}
+
+/** The cache's hit ratio over time, in percent (intervals without a cache read are gaps). */
+export function cacheHitRatioSpec(report: Report): PlotSpec {
+  const ratios = report.timeline.cache_hit_ratio ?? [];
+  const percent = ratios.map((r) => (r === null ? null : Math.round(r * 1000) / 10));
+  const aligned = align([
+    { label: "hit ratio %", style: solidStyle(0), points: timelinePoints(report, percent, false) },
+  ]);
+  return {
+    kind: "time",
+    yLabel: "cache hit ratio (%)",
+    yUnit: "number",
+    yLog: false,
     ...timeMarks(report),
     xRange: timeRange([report]),
     ...aligned,

@@ -9,6 +9,7 @@ import { escapeHtml } from "./escape.js";
 import { finalReadsSection } from "./final-reads.js";
 import { page } from "./page.js";
 import {
+  cacheHitRatioSpec,
   lagOverTimeSpec,
   latencyOverTimeSpec,
   plotFigure,
@@ -149,6 +150,15 @@ ${
       )
     : ""
 }
+${
+  report.timeline.cache_hit_ratio === undefined
+    ? ""
+    : plotFigure(
+        "Cache hit ratio",
+        "Cache reads answered from memory in each interval, of all cache reads (hits and misses), in percent.",
+        cacheHitRatioSpec(report),
+      )
+}
 </section>`;
 }
 
@@ -220,6 +230,30 @@ function storageSection(report: Report): string {
 <h2>Buffer pool and disk</h2>
 ${table(["node", "pool pages", "data pages", "hit ratio", "disk reads", "evictions", "disk writes", "fsyncs"], rows)}
 <p class="note">In the measured phase. Disk reads: page lookups that missed the pool; disk writes: dirty pages evicted.</p>
+</section>`;
+}
+
+/** The caching tier in the measured phase: per cache host and in total. */
+function cacheSection(report: Report): string {
+  const cache = report.cache;
+  if (cache === undefined) return "";
+  const rows = [...Object.entries(cache.nodes), ["total", cache.total] as const].map(([node, c]) => [
+    { text: node },
+    c.hit_ratio === null ? "-" : `${(c.hit_ratio * 100).toFixed(1)}%`,
+    String(c.hits),
+    String(c.misses),
+    String(c.lease_waits),
+    String(c.sets_refused),
+    String(c.invalidations),
+    String(c.evictions),
+    String(c.dirty_lost),
+  ]);
+  const leases = cache.leases ? "leases" : "no leases";
+  return `<section id="cache">
+<h2>Cache</h2>
+<p>${escapeHtml(`${cache.strategy}, invalidation ${cache.invalidation}, ${leases}`)}</p>
+${table(["node", "hit ratio", "hits", "misses", "lease waits", "sets refused", "invalidations", "evictions", "dirty lost"], rows)}
+<p class="note">In the measured phase. Each hit is a database read saved; sets refused are stale sets a lease prevented; dirty lost: write-behind writes a crash lost.</p>
 </section>`;
 }
 
@@ -381,6 +415,7 @@ export function renderReportHtml(report: Report, options: { reproduce?: string }
     replicationSection(report),
     shardingSection(report),
     storageSection(report),
+    cacheSection(report),
     queriesSection(report),
     faultsSection(report),
     finalReadsSection(report),

@@ -7,8 +7,7 @@
 // `_total` on counters, few and bounded labels. Every series also carries `run` (the registry's
 // default label): `<scenario>/seed-<seed>` for a run, `<scenario>/sweep` for a live sweep.
 //
-// Subsystems add their metrics here in the change that builds them. Not declared yet, because its
-// subsystem does not exist: dbsim_cache_requests_total{result} (caching).
+// Subsystems add their metrics here in the change that builds them.
 
 /** prom-client's ways of combining one metric across registries (a sweep's runs). */
 export type Aggregator = "sum" | "max" | "min" | "average" | "first" | "omit";
@@ -167,12 +166,79 @@ export const METRICS = {
     aggregator: "omit",
     scope: "run",
   }),
+  // The caching tier (only in runs with `cluster.cache`).
+  cacheRequests: metric({
+    name: "dbsim_cache_requests_total",
+    type: "counter",
+    help: "Requests a cache host served, by result (hit; miss; lease_wait: a miss that waited for another reader's lease; set; set_refused: a set whose lease a write voided; invalidate: a write's delete or update; write: a write-through or write-behind write).",
+    labels: ["node", "result"],
+    aggregator: "sum",
+    scope: "run",
+  }),
+  cacheEvictions: metric({
+    name: "dbsim_cache_evictions_total",
+    type: "counter",
+    help: "Entries a cache host evicted to make room (LRU or LFU).",
+    labels: ["node"],
+    aggregator: "sum",
+    scope: "run",
+  }),
+  cacheEntries: metric({
+    name: "dbsim_cache_entries",
+    type: "gauge",
+    help: "Entries a cache host holds (empty again after a crash: a restart is cold).",
+    labels: ["node"],
+    aggregator: "omit",
+    scope: "run",
+  }),
+  cacheDirtyLost: metric({
+    name: "dbsim_cache_dirty_lost_total",
+    type: "counter",
+    help: "write-behind: dirty entries a cache host's crash lost (acknowledged writes the database never got).",
+    labels: ["node"],
+    aggregator: "sum",
+    scope: "run",
+  }),
   diskOperations: metric({
     name: "dbsim_disk_operations_total",
     type: "counter",
     help: "Operations on a node's disk, by kind (read: a page missing from the pool; write: a dirty page evicted; fsync: of the log).",
     labels: ["node", "kind"],
     aggregator: "sum",
+    scope: "run",
+  }),
+
+  // Connections: each node's load, and with a pool (workload.pool) its connections and the clients' pool.
+  nodeActiveRequests: metric({
+    name: "dbsim_node_active_requests",
+    type: "gauge",
+    help: "Requests active at a node: queued, on the CPU or waiting for their pages (its queue depth).",
+    labels: ["node"],
+    aggregator: "max",
+    scope: "run",
+  }),
+  nodeConnections: metric({
+    name: "dbsim_node_connections",
+    type: "gauge",
+    help: "Client connections open at a node, by state (active: carrying a request at the node; idle); only with workload.pool.",
+    labels: ["node", "state"],
+    aggregator: "max",
+    scope: "run",
+  }),
+  poolConnections: metric({
+    name: "dbsim_pool_connections",
+    type: "gauge",
+    help: "The client host's pooled connections to a node, by state (busy: a request sent on it awaits its answer; idle); only with workload.pool.",
+    labels: ["node", "state"],
+    aggregator: "max",
+    scope: "run",
+  }),
+  poolWaiters: metric({
+    name: "dbsim_pool_waiters",
+    type: "gauge",
+    help: "Requests waiting on the client host for a pooled connection to a node; only with workload.pool.",
+    labels: ["node"],
+    aggregator: "max",
     scope: "run",
   }),
 

@@ -8,12 +8,16 @@
 // (test/cli/metrics.test.ts: same trace hash with and without).
 
 import { Counter, Gauge, Registry } from "prom-client";
+import type { CacheStats } from "../../engine/cache/stats.js";
 import type { EngineEvent, Role } from "../../engine/events.js";
 import type { IoStats } from "../../engine/node/io-stats.js";
+import type { ConnectionGauges } from "../../workloads/connection-gauges.js";
 import type { FaultRecord, ResolvedFault } from "../../workloads/nemesis/injector.js";
 import type { CompletedOperation, Observer } from "../../workloads/observer.js";
 import { BucketHistogram, type BucketSeries } from "./bucket-histogram.js";
+import { registerCacheMetrics } from "./cache-metrics.js";
 import { LATENCY_BUCKETS_US, METRICS, metricOptions, RUN_LABEL } from "./catalogue.js";
+import { registerConnectionMetrics } from "./connection-metrics.js";
 import { copySnapshot, type MetricsSnapshot } from "./exposition.js";
 
 /** Node roles dbsim_node_up reports (a node that is down is 0 in every role). */
@@ -60,6 +64,12 @@ export interface RunView {
   io(node: number): IoStats;
   /** Log entries a database node holds but has not applied yet. */
   applyBacklog(node: number): number;
+  /** A database node's connections and the client host's pool to it (null without a pool). */
+  connections(node: number): ConnectionGauges | null;
+  /** Requests active at a database node (queued, on the CPU or reading pages). */
+  activeRequests(node: number): number;
+  /** Each cache host's counters, by cache node number (absent or empty: no cache, no cache metric). */
+  cacheStats?(): readonly CacheStats[];
 }
 
 export interface RunMetricsOptions {
@@ -227,6 +237,9 @@ export class RunMetrics implements Observer {
     const registers = [this.registry];
     const self = this;
     const m = METRICS;
+    const cacheStats = this.view.cacheStats;
+    if (cacheStats !== undefined && cacheStats().length > 0)
+      registerCacheMetrics(this.registry, () => cacheStats());
     new Gauge({
       ...metricOptions(m.shardKeys),
       labelNames: m.shardKeys.labels,
@@ -403,6 +416,12 @@ export class RunMetrics implements Observer {
         }
       },
     });
+    registerConnectionMetrics(
+      registers,
+      self.nodes,
+      (node) => self.view.connections(node),
+      (node) => self.view.activeRequests(node),
+    );
 
     new Gauge({
       ...metricOptions(m.partitionActive),

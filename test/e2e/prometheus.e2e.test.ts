@@ -16,16 +16,16 @@ import { cli, scenarioFile, tempDir } from "../cli/helpers.js";
 import { substitute } from "../dashboards/promql.js";
 
 /**
- * Two shards of three replicas, a reshard to three, a leader crash and a leader partition: every
- * panel has something to show.
+ * Two shards of three replicas, a reshard to three, a leader crash and a leader partition, and a
+ * cache smaller than the records (it evicts): every panel has something to show.
  */
 const SCENARIO = `name: e2e-faults
 duration: 20s
 warmup: 1s
-cluster: { shards: 2, replicas: 3, replication: { mode: async } }
+cluster: { shards: 2, replicas: 3, replication: { mode: async }, cache: { nodes: 2, capacity: 200 } }
 changes: [{ at: 9s, kind: reshard, shards: 3 }]
 network: { latency: { dist: lognormal, median: 500us, p99: 5ms } }
-workload: { preset: a, records: 1000, rate: 500/s, clients: 8, timeout: 1s }
+workload: { preset: a, records: 1000, rate: 500/s, clients: 8, timeout: 1s, pool: { size: 4 } }
 faults:
   schedule:
     - { at: 5s, kind: crash, target: leader, restart_after: 3s }

@@ -18,6 +18,7 @@ export function completedOperation(fields: Partial<CompletedOperation> = {}): Co
     disk_us: 0,
     pages_hit: 0,
     pages_missed: 0,
+    pool_wait_us: 0,
     value: null,
     node: 0,
     shard: 0,

@@ -13,7 +13,7 @@
 
 import { isWrite } from "../../engine/operations.js";
 import { type RequestSpec, type Response, requestValue, valueRead } from "../../engine/protocol.js";
-import { DISPATCH_MAX_TAGS, type Dispatcher } from "../../engine/sharding/dispatcher.js";
+import { DISPATCH_MAX_TAGS, type Dispatched, type Dispatcher } from "../../engine/sharding/dispatcher.js";
 import type { ShardMapNotice } from "../../engine/sharding/shard-map.js";
 import type { HostBehaviour, HostContext, HostId, Message, TimerTag } from "../../sim/host.js";
 import { RingQueue } from "../../sim/ring-queue.js";
@@ -44,6 +44,8 @@ const NO_PROCESS = -1;
 const TIMER_ARRIVAL = 0;
 const TIMER_TIMEOUT_BASE = 1;
 const TIMER_RETRY_BASE = TIMER_TIMEOUT_BASE + DRIVER_MAX_CLIENTS;
+/** The tag of the connection pools' timer (engine/sharding/connection-pool.ts), when there is a pool. */
+export const DRIVER_POOL_TIMER = TIMER_RETRY_BASE + DRIVER_MAX_CLIENTS;
 /** A closed-loop client's pause after a failed operation. */
 const CLOSED_LOOP_RETRY_US = 1000;
 
@@ -62,6 +64,7 @@ interface Operation<Op extends ClientOperation> {
   disk_us: number;
   pages_hit: number;
   pages_missed: number;
+  pool_wait_us: number;
   /** The node answering the request in flight (or that answered last), its shard, and its term. */
   node: HostId;
   shard: number;
@@ -154,6 +157,11 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
     if (msg.kind !== "resp") return;
     const done = this.dispatcher.onResponse(ctx, from, msg as Response);
     if (done === null) return; // more parts to come, redirected, or late (already timed out)
+    this.answered(ctx, done);
+  }
+
+  /** The dispatcher's answer to a client's request (or its failure to get a pooled connection). */
+  private answered(ctx: HostContext, done: Dispatched): void {
     const client = this.clients[done.tag] as Client<Op>;
     const op = client.op as Operation<Op>;
     const response = done.response;
@@ -163,6 +171,7 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
     op.disk_us += response.disk_us;
     op.pages_hit += response.pages_hit;
     op.pages_missed += response.pages_missed;
+    op.pool_wait_us += done.pool_wait_us;
     op.term = response.term;
     op.node = done.node;
     if (this.config.shards_known) op.shard = done.shard;
@@ -191,6 +200,10 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
       this.arrive(ctx);
       return;
     }
+    if (tag === DRIVER_POOL_TIMER) {
+      for (const done of this.dispatcher.poolTimeouts(ctx)) this.answered(ctx, done);
+      return;
+    }
     if (tag >= TIMER_RETRY_BASE) {
       this.freeClients.push(tag - TIMER_RETRY_BASE);
       this.next(ctx);
@@ -202,8 +215,14 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
     if (client.op === null) return;
     const now = ctx.now_us();
     if (now >= client.deadline_us) {
-      this.dispatcher.abandon(client.index);
-      this.complete(ctx, client, "info", "timeout");
+      // A request still waiting for a pooled connection was never sent: a definite failure.
+      const sent = this.dispatcher.abandon(client.index, ctx);
+      this.complete(
+        ctx,
+        client,
+        sent || client.op.wrote ? "info" : "fail",
+        sent ? "timeout" : "pool_timeout",
+      );
     } else this.armTimeout(ctx, client);
   }
 
@@ -238,6 +257,7 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
       disk_us: 0,
       pages_hit: 0,
       pages_missed: 0,
+      pool_wait_us: 0,
       node: -1,
       shard: -1,
       term: 0,
@@ -339,6 +359,7 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
       disk_us: op.disk_us,
       pages_hit: op.pages_hit,
       pages_missed: op.pages_missed,
+      pool_wait_us: op.pool_wait_us,
       node: op.node,
       term: op.term,
       shard: op.shard,

@@ -7,8 +7,10 @@ import { duration } from "../../engine/settings/durations.js";
 import { integer, us } from "../../engine/settings/fields.js";
 import { MAX_VALUE_CHARS } from "../../engine/settings/limits.js";
 import { parseRatePerS, UnitError } from "../../engine/settings/units.js";
+import type { PoolSettings } from "../../engine/sharding/connection-pool.js";
 import { constantRate, type RateShape, type RateStage } from "./arrivals.js";
 import type { DriverConfig } from "./driver.js";
+import { poolSchema, resolvePool } from "./pool-settings.js";
 
 /** One arrival per µs on average: the clock's resolution. */
 export const MAX_RATE_PER_S = 1_000_000;
@@ -110,6 +112,8 @@ export const driverFields = {
     .describe(
       "Open-loop operations waiting for a free client; past it new ones fail (error `backlog_full`).",
     ),
+  // Optional without a default: a scenario without a pool keeps its report's config as it was.
+  pool: poolSchema.optional(),
 };
 
 export type DriverDoc = z.output<z.ZodObject<typeof driverFields>>;
@@ -118,7 +122,7 @@ export type DriverDoc = z.output<z.ZodObject<typeof driverFields>>;
 export type DriverSettings = Pick<
   DriverConfig,
   "rate" | "arrival" | "clients" | "timeout_us" | "max_backlog"
->;
+> & { pool: PoolSettings | null };
 
 /** The rate a scenario gives (validated), as the schedule follows it; null: closed loop. */
 export function resolveRate(rate: DriverDoc["rate"]): RateShape | null {
@@ -151,5 +155,6 @@ export function resolveDriver(workload: DriverDoc): DriverSettings {
     clients: workload.clients,
     timeout_us: us(workload.timeout),
     max_backlog: workload.max_backlog,
+    pool: resolvePool(workload.pool),
   };
 }

@@ -3,6 +3,7 @@
 // (`cluster.replication`, `cluster.node`, ...). Only for documents the schema accepted
 // (loadScenario does both).
 
+import { type CacheSettings, cacheNodeNames, resolveCache } from "../../engine/cache/settings.js";
 import { nodeName } from "../../engine/cluster.js";
 import { type NodeSettings, resolveNode } from "../../engine/node/settings.js";
 import type { IndexDefinition } from "../../engine/query/indexes.js";
@@ -51,6 +52,8 @@ export interface ResolvedCluster {
   readonly node: NodeSettings;
   /** Secondary indexes of a domain workload's tables (empty for others). */
   readonly indexes: readonly Required<IndexDefinition>[];
+  /** The caching tier (null: none). */
+  readonly cache: CacheSettings | null;
 }
 
 /** `workload`: its type, YCSB's fields and the driver's (beside `type`, as in the file), the bank's and a domain workload's. */
@@ -86,6 +89,7 @@ function resolveCluster(doc: ScenarioDoc): ResolvedCluster {
       kind: index.kind,
       include: index.include,
     })),
+    cache: resolveCache(cluster.cache),
   };
 }
 
@@ -113,7 +117,7 @@ export function resolveScenario(doc: ScenarioDoc): ResolvedScenario {
     faults: resolveFaults(doc.faults, {
       duration_us: us(doc.duration),
       warmup_us: us(doc.warmup),
-      nodeNames: allNodeNames(cluster),
+      nodeNames: [...allNodeNames(cluster), ...cacheNodeNames(cluster.cache)],
     }),
     changes: doc.changes.map(resolveChange),
     checks: doc.checks,

@@ -80,6 +80,7 @@ export const RULES: readonly CrossFieldRule[] = [
   },
   { name: "changes fit the cluster and the run", after: [], check: checkChanges },
   { name: "a domain workload runs on one leader-follower shard", after: [], check: checkDomain },
+  { name: "a cache serves ycsb with client-side routing", after: [], check: checkCache },
   { name: "checks fit the workload", after: "parsed", check: checkChecksFit },
   {
     name: "liveness settings need the liveness check",
@@ -399,6 +400,19 @@ function checkOffersLoad({ workload, warmup, duration }: ScenarioDoc, report: Re
     report(
       ["workload", "rate"],
       `the stages offer no operation before the run ends (warmup ${warmup} + duration ${duration}): 0/s until then`,
+    );
+  }
+}
+
+/** The caching tier caches YCSB's keyed records, and the clients route to it themselves. */
+function checkCache({ cluster, workload }: ScenarioDoc, report: Report): void {
+  if (cluster.cache == null) return;
+  if (workload.type !== "ycsb") {
+    report(["cluster", "cache"], `needs workload.type ycsb (got ${workload.type}): it caches YCSB's records`);
+  } else if (cluster.shards > 1 && cluster.sharding.routing === "proxy") {
+    report(
+      ["cluster", "cache"],
+      "needs cluster.sharding.routing: client (got proxy): clients reach the cache hosts",
     );
   }
 }

@@ -12,6 +12,7 @@
 // - a union's `error` is the message for a value of the wrong type, e.g. "expected a duration ...".
 
 import { z } from "zod";
+import { cacheSchema } from "../../engine/cache/settings.js";
 import { nodeSchema } from "../../engine/node/settings.js";
 import { INDEX_KINDS } from "../../engine/query/indexes.js";
 import { replicationSchema } from "../../engine/replication/settings.js";
@@ -98,6 +99,7 @@ const clusterSchema = z
           "timeseries), built on every replica before the run. The planner uses them when they are " +
           "cheaper than a scan; every insert, update and delete maintains them (write amplification).",
       ),
+    cache: cacheSchema.optional(), // no default: a scenario without one keeps its report's config as it was
   })
   .describe("The database under test.");
 

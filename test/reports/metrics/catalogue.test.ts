@@ -19,7 +19,7 @@ const DESIGN_NAMES = [
   "dbsim_check_violations_total",
   "dbsim_sim_virtual_seconds",
 ];
-const BOUNDED_LABELS = new Set(["op", "result", "reason", "shard", "node", "role", "kind", "check"]);
+const BOUNDED_LABELS = new Set(["op", "result", "reason", "shard", "node", "role", "kind", "check", "state"]);
 
 describe("the metric catalogue", () => {
   it("declares DESIGN.md's metrics with DESIGN.md's labels", () => {

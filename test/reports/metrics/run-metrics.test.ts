@@ -29,6 +29,8 @@ function setup() {
     requestsByShard: () => requests,
     io: (node) => io.get(node) as IoStats,
     applyBacklog: (node) => (node === 1 ? 7 : 0),
+    connections: () => null,
+    activeRequests: (node) => (node === 0 ? 3 : 0),
   };
   const metrics = new RunMetrics({
     run: "t/seed-1",

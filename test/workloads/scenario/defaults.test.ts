@@ -153,8 +153,10 @@ const DEFAULT_RESOLVED: ResolvedScenario = {
         iops: 200_000,
       },
       btree_fanout: 64,
+      connections: { max: 100, setup_us: 200, context_switch_us: 1 },
     },
     indexes: [],
+    cache: null,
   },
   network: {
     latency: { dist: "lognormal", median_us: 500, p99_us: 5_000 },
@@ -184,6 +186,7 @@ const DEFAULT_RESOLVED: ResolvedScenario = {
     clients: 32,
     timeout_us: 2_000_000,
     max_backlog: 100_000,
+    pool: null,
   },
   changes: [],
   checks: [],

@@ -42,6 +42,10 @@ const CASES: Readonly<Record<string, readonly [string, string]>> = {
     "workload: { type: social }\ncluster: { shards: 2 }",
     "cluster.shards: workload.type social needs cluster.shards: 1",
   ],
+  "a cache serves ycsb with client-side routing": [
+    "workload: { type: bank }\ncluster: { cache: {} }",
+    "cluster.cache: needs workload.type ycsb (got bank)",
+  ],
   "checks fit the workload": [
     "workload: { type: bank }\nchecks: [linearizable]",
     "checks.0: linearizable checks a history of registers",

@@ -249,6 +249,46 @@ export function figuresOf(report: Report, differentTargets = false): Map<string,
       value: nodes.reduce((sum, n) => sum + n.disk_reads, 0),
     });
   }
+  // The caching tier and the connection pools (each only where the run had one).
+  const cache = report.cache?.total;
+  if (cache !== undefined) {
+    if (cache.hit_ratio !== null)
+      add({ section: "cache", figure: "hit ratio", unit: "ratio", better: "higher", value: cache.hit_ratio });
+    add({
+      section: "cache",
+      figure: "sets refused",
+      unit: "count",
+      better: "none",
+      value: cache.sets_refused,
+    });
+    add({
+      section: "cache",
+      figure: "dirty entries lost",
+      unit: "count",
+      better: "lower",
+      value: cache.dirty_lost,
+    });
+  }
+  const connections = report.connections;
+  if (connections !== undefined) {
+    const wait = report.ops.all?.pool_wait_us;
+    if (wait !== undefined)
+      add({ section: "connections", figure: "pool wait p99", unit: "us", better: "lower", value: wait.p99 });
+    add({
+      section: "connections",
+      figure: "pool timeouts",
+      unit: "count",
+      better: "lower",
+      value: connections.pool_timeouts,
+    });
+    add({
+      section: "connections",
+      figure: "refused (too_many_connections)",
+      unit: "count",
+      better: "lower",
+      value: Object.values(connections.nodes).reduce((sum, n) => sum + n.refused, 0),
+    });
+  }
   // Domain workloads: per query template, its tail latency and the pages it reads and writes (the
   // index trade-off: fewer pages read by the queries it serves, more written by every write).
   for (const [name, t] of Object.entries(report.queries?.templates ?? {})) {

@@ -75,6 +75,70 @@ describe("compare", () => {
     );
   });
 
+  it("compares caches and connection pools where the runs had them", () => {
+    const counts = {
+      hits: 0,
+      misses: 0,
+      hit_ratio: null,
+      lease_waits: 0,
+      sets: 0,
+      sets_refused: 0,
+      invalidations: 0,
+      writes: 0,
+      evictions: 0,
+      expired: 0,
+      database_reads: 0,
+      dirty_lost: 0,
+      entries: 0,
+    };
+    const cached = (hit_ratio: number, dirty_lost: number): Report => ({
+      ...always,
+      cache: {
+        strategy: "write-behind",
+        invalidation: "delete",
+        leases: false,
+        nodes: {},
+        total: { ...counts, hit_ratio, dirty_lost },
+      },
+    });
+    const pooled = (refused: number, pool_timeouts: number): Report => ({
+      ...always,
+      connections: {
+        pool_size: 8,
+        pool_timeouts,
+        nodes: {
+          n0: {
+            max_connections: 200,
+            opened: 8,
+            refused,
+            open_peak: 8,
+            active_peak: 8,
+            pool_open: 8,
+            pool_waiters_peak: 0,
+          },
+        },
+      },
+    });
+    const rowsOf = (a: Report, b: Report, section: string) =>
+      compareRuns([
+        { source: "a", report: a },
+        { source: "b", report: b },
+      ]).rows.filter((r) => r.section === section);
+    const cache = rowsOf(cached(0.9, 206), cached(0.8, 0), "cache");
+    expect(cache.map((r) => [r.figure, r.cells.map((c) => c.value), r.best])).toEqual([
+      ["hit ratio", [0.9, 0.8], [0]],
+      ["sets refused", [0, 0], []],
+      ["dirty entries lost", [206, 0], [1]],
+    ]);
+    const pools = rowsOf(pooled(500, 0), pooled(0, 3), "connections");
+    expect(pools.map((r) => [r.figure, r.cells.map((c) => c.value)])).toEqual([
+      ["pool timeouts", [0, 3]],
+      ["refused (too_many_connections)", [500, 0]],
+    ]);
+    // Runs without either: no row.
+    expect(rowsOf(always, always, "cache").length + rowsOf(always, always, "connections").length).toBe(0);
+  });
+
   it("stars no difference within a run's sampling noise (two seeds of one configuration)", () => {
     // Every latency figure 0.4% higher, 0.1% fewer operations: what another seed gives.
     const scaled = (l: Report["ops"][string]["latency_us"]) =>

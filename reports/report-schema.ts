@@ -591,7 +591,13 @@ export const reportSchema = z
             kind: z.string(),
             targets: z.array(z.string()).describe("Hosts the fault hit, resolved when it fired."),
             for_s: z.number().nonnegative().optional(),
-            end_s: z.number().nonnegative().optional().describe("When it ended (by itself or by a heal)."),
+            end_s: z
+              .number()
+              .nonnegative()
+              .optional()
+              .describe(
+                "When it ended: by itself, by a heal (partitions), or once every node a crash took down was restarted.",
+              ),
             detail: z.record(z.string(), z.unknown()).optional(),
           })
           .strict(),

@@ -36,7 +36,7 @@ export interface FaultRecord {
   /** How long it was meant to last (for a crash: restart_after). */
   for_s?: number;
   detail?: Record<string, unknown>;
-  /** When it ended: by itself, or by a `heal` for partitions. */
+  /** When it ended: by itself, by a `heal` (partitions), or once every node a crash took down was restarted. */
   end_s?: number;
 }
 
@@ -60,6 +60,8 @@ export class FaultInjector {
   /** Partitions and link faults in force, with the handles that end them. */
   private readonly partitions = new Map<FaultRecord, readonly FaultHandle[]>();
   private readonly linkFaults = new Map<FaultRecord, FaultHandle>();
+  /** Crashes in force, with the hosts they took down not yet restarted (it ends when none is left). */
+  private readonly crashes = new Map<FaultRecord, Set<HostId>>();
   /** Per host, the skews in force, latest last: the latest applies. */
   private readonly skews = new Map<HostId, ActiveSkew[]>();
   private installed = false;
@@ -103,6 +105,7 @@ export class FaultInjector {
     }
     this.skews.clear();
     for (const node of this.view.nodes()) if (node.role === "down") this.sim.restart(node.id);
+    this.crashes.clear();
     for (const record of this.log)
       if (record.kind === "crash" && record.end_s === undefined) this.ended(record);
   }
@@ -120,8 +123,7 @@ export class FaultInjector {
         this.crash(fault, random);
         break;
       case "restart": {
-        const { hosts } = this.start(fault.kind, fault.target, "down", null, random);
-        for (const host of hosts) this.sim.restart(host);
+        this.restart(this.start(fault.kind, fault.target, "down", null, random).hosts);
         break;
       }
       case "pause": {
@@ -169,11 +171,21 @@ export class FaultInjector {
   private crash(fault: Extract<ResolvedFault, { kind: "crash" }>, random: boolean): void {
     const { record, hosts } = this.start(fault.kind, fault.target, "up", fault.restart_after_us, random);
     for (const host of hosts) this.sim.crash(host);
-    if (fault.restart_after_us === null || hosts.length === 0) return;
-    this.after(fault.restart_after_us, () => {
-      for (const host of hosts) this.sim.restart(host);
+    if (hosts.length === 0) return;
+    this.crashes.set(record, new Set(hosts));
+    if (fault.restart_after_us === null) return;
+    this.after(fault.restart_after_us, () => this.restart(hosts));
+  }
+
+  /** Restarts hosts (a crash's restart_after, or a `restart` fault); a crash ends once all its hosts are. */
+  private restart(hosts: readonly HostId[]): void {
+    for (const host of hosts) this.sim.restart(host);
+    for (const [record, down] of this.crashes) {
+      for (const host of hosts) down.delete(host);
+      if (down.size > 0) continue;
+      this.crashes.delete(record);
       this.ended(record);
-    });
+    }
   }
 
   private skew(fault: Extract<ResolvedFault, { kind: "clock_skew" }>, random: boolean): void {

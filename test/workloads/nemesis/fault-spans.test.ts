@@ -17,17 +17,4 @@ describe("faultSpans", () => {
       { start_us: 6_000_000, end_us: null },
     ]);
   });
-
-  it("ends a crash without restart_after once a restart fault has brought back every node it took down", () => {
-    const log: FaultRecord[] = [
-      { at_s: 1, kind: "crash", targets: ["shard0/n0", "shard0/n1"] },
-      { at_s: 2, kind: "restart", targets: ["shard0/n0"] },
-      { at_s: 3, kind: "crash", targets: ["shard0/n2"] },
-      { at_s: 4.25, kind: "restart", targets: ["shard0/n1"] },
-    ];
-    expect(faultSpans(log)).toStrictEqual([
-      { start_us: 1_000_000, end_us: 4_250_000 },
-      { start_us: 3_000_000, end_us: null }, // never restarted: lasting
-    ]);
-  });
 });

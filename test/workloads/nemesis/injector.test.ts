@@ -278,9 +278,30 @@ describe("scheduled node faults", () => {
     );
     expect(c.starts[1]).toEqual([0, ms(40)]);
     expect(c.starts[0]).toEqual([0]);
-    expect(c.injector.log.map((record) => [record.kind, record.targets])).toEqual([
-      ["crash", ["shard0/n1"]],
-      ["restart", ["shard0/n1"]],
+    expect(c.injector.log.map((record) => [record.kind, record.targets, record.end_s])).toEqual([
+      ["crash", ["shard0/n1"], 0.04], // the restart ends the crash (the report's band, liveness)
+      ["restart", ["shard0/n1"], undefined],
+    ]);
+  });
+
+  it("a crash of two nodes ends when a restart fault has brought back the last of them", () => {
+    const c = inject(
+      {
+        schedule: [
+          { at: "20ms", kind: "crash", target: "followers" },
+          { at: "30ms", kind: "restart", target: "shard0/n1" },
+          { at: "35ms", kind: "crash", target: "shard0/n0" },
+          { at: "40ms", kind: "restart", target: "shard0/n2" },
+        ],
+      },
+      LFF,
+      END_US,
+    );
+    expect(c.injector.log.map((record) => [record.kind, record.end_s])).toEqual([
+      ["crash", 0.04],
+      ["restart", undefined],
+      ["crash", undefined], // never restarted while the run went on
+      ["restart", undefined],
     ]);
   });
 

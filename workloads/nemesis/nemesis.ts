@@ -5,7 +5,13 @@
 // weights change whom the faults hit but not their times, kinds, durations or shapes.
 
 import type { Rng } from "../../sim/rng.js";
-import type { PartitionSpec, RandomNemesisSpec, ResolvedFault, Target } from "./resolve.js";
+import {
+  type PartitionSpec,
+  type RandomNemesisSpec,
+  type ResolvedFault,
+  SKEW_MIN_US,
+  type Target,
+} from "./resolve.js";
 import { RANDOM_TARGET_ROLES, type RandomFaultKind, type RandomTargetRole } from "./schema.js";
 
 const ANY = { kind: "role", role: "any" } as const;
@@ -22,10 +28,6 @@ const RANDOM_PARTITIONS: readonly PartitionSpec[] = [
   { shape: "minority", target: LEADER, nodes_only: true },
   { shape: "bridge", nodes_only: true },
 ];
-
-/** Clock offsets are log-uniform between 1ms and 2^13 ms (about 8s), ahead or behind (as Jepsen's bumps). */
-const SKEW_MIN_US = 1000;
-const SKEW_DOUBLINGS = 13;
 
 /** Safety bound on the loop; resolveFaults keeps the mean count at most MAX_RANDOM_FAULTS, far below. */
 const MAX_DRAWN_FAULTS = 1_000_000;
@@ -50,7 +52,7 @@ export function drawNemesisSchedule(spec: RandomNemesisSpec, rng: Rng): Resolved
     const kind = spec.kinds[rng.int(spec.kinds.length)] as RandomFaultKind;
     const drawn_us = rng.intBetween(spec.for_min_us, spec.for_max_us);
     const for_us = Math.min(drawn_us, spec.until_us - at_us);
-    const fault = randomFault(kind, at_us, for_us, rng);
+    const fault = randomFault(kind, at_us, for_us, spec.skew_max_us, rng);
     if (weights === null) {
       faults.push(fault);
     } else {
@@ -60,7 +62,13 @@ export function drawNemesisSchedule(spec: RandomNemesisSpec, rng: Rng): Resolved
   }
 }
 
-function randomFault(kind: RandomFaultKind, at_us: number, for_us: number, rng: Rng): ResolvedFault {
+function randomFault(
+  kind: RandomFaultKind,
+  at_us: number,
+  for_us: number,
+  skew_max_us: number,
+  rng: Rng,
+): ResolvedFault {
   switch (kind) {
     case "partition": {
       const partition = RANDOM_PARTITIONS[rng.int(RANDOM_PARTITIONS.length)] as PartitionSpec;
@@ -71,7 +79,9 @@ function randomFault(kind: RandomFaultKind, at_us: number, for_us: number, rng: 
     case "pause":
       return { kind, at_us, target: ANY, for_us };
     case "clock_skew": {
-      const magnitude_us = Math.round(SKEW_MIN_US * 2 ** (SKEW_DOUBLINGS * rng.float()));
+      const magnitude_us = Math.round(
+        SKEW_MIN_US * 2 ** (Math.log2(skew_max_us / SKEW_MIN_US) * rng.float()),
+      );
       const offset_us = rng.float() < 0.5 ? -magnitude_us : magnitude_us;
       return { kind, at_us, target: ANY, offset_us, drift_ppm: 0, for_us };
     }

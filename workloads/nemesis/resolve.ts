@@ -75,6 +75,8 @@ export interface RandomNemesisSpec {
   readonly for_max_us: number;
   /** Weights of the roles a single-target fault hits (null: `any`, a minority around the leader). */
   readonly targets: Readonly<Record<RandomTargetRole, number>> | null;
+  /** The largest clock offset a random clock_skew draws (log-uniform from 1ms). */
+  readonly skew_max_us: number;
   /** The window faults start in: the measured phase [warmup, warmup + duration). */
   readonly from_us: number;
   readonly until_us: number;
@@ -91,6 +93,10 @@ export interface FaultsContext {
   /** Every database node's name, e.g. shard0/n0. */
   readonly nodeNames: readonly string[];
 }
+
+/** Random clock offsets are log-uniform between 1ms and `skew_max` (default 2^13 ms, about 8s), ahead or behind (as Jepsen's bumps). */
+export const SKEW_MIN_US = 1000;
+const SKEW_MAX_US_DEFAULT = SKEW_MIN_US * 2 ** 13;
 
 /** Bounds the random nemesis: the mean interval must allow at most this many faults in the run. */
 export const MAX_RANDOM_FAULTS = 10_000;
@@ -111,6 +117,13 @@ export function resolveFaults(doc: FaultsDoc, context: FaultsContext): ResolvedF
       `must be at least ${formatDurationUs(least_us)} for this run, at most ${MAX_RANDOM_FAULTS} random faults on average (got ${JSON.stringify(random.every)})`,
     );
   }
+  const skew_max_us = random.skew_max === undefined ? SKEW_MAX_US_DEFAULT : us(random.skew_max);
+  if (skew_max_us < SKEW_MIN_US) {
+    fail(
+      "faults.random.skew_max",
+      `must be at least ${formatDurationUs(SKEW_MIN_US)} (got ${JSON.stringify(random.skew_max)})`,
+    );
+  }
   return {
     schedule,
     random: {
@@ -119,6 +132,7 @@ export function resolveFaults(doc: FaultsDoc, context: FaultsContext): ResolvedF
       for_min_us: us(random.for.min),
       for_max_us: us(random.for.max),
       targets: random.targets,
+      skew_max_us,
       from_us: context.warmup_us,
       until_us: end_us,
     },

@@ -274,6 +274,12 @@ const randomSchema = z
       .describe(`Which kinds to draw, each equally likely. Default all: ${RANDOM_FAULT_KINDS.join(", ")}.`),
     for: randomDurationsSchema.prefault({}),
     targets: randomTargetsSchema,
+    skew_max: duration("positive")
+      .optional()
+      .describe(
+        "The largest offset a random clock_skew sets (drawn log-uniformly from 1ms, ahead or behind); at " +
+          "least 1ms. Absent: 8.192s. Keep it under a lease's clock-error bound to test within it.",
+      ),
   })
   .describe(
     "A random nemesis during the measured phase; its timeline (times, kinds, durations) comes from the " +

@@ -511,4 +511,28 @@ describe("the random nemesis", () => {
     );
     expect(new Set(c.injector.log.map((record) => record.kind))).toEqual(new Set(["pause"]));
   });
+
+  it("draws clock offsets between 1ms and skew_max (default about 8s), ahead and behind", () => {
+    const offsets = (skew_max?: string) =>
+      inject(
+        {
+          random: {
+            every: "2ms",
+            kinds: ["clock_skew"],
+            for: { min: "1ms", max: "2ms" },
+            ...(skew_max === undefined ? {} : { skew_max }),
+          },
+        },
+        LFF,
+        ms(400),
+      ).injector.log.map((record) => record.detail?.offset_us as number);
+    const bounded = offsets("5ms");
+    expect(bounded.length).toBeGreaterThan(100);
+    expect(bounded.every((o) => Math.abs(o) >= 1000 && Math.abs(o) <= 5000)).toBe(true);
+    expect(bounded.some((o) => o < 0) && bounded.some((o) => o > 0)).toBe(true);
+    const unbounded = offsets();
+    expect(Math.max(...unbounded.map(Math.abs))).toBeGreaterThan(1_000_000);
+    expect(Math.max(...unbounded.map(Math.abs))).toBeLessThanOrEqual(8_192_000);
+    expect(() => offsets("500us")).toThrow("faults.random.skew_max: must be at least 1ms");
+  });
 });

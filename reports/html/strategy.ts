@@ -1,5 +1,6 @@
 // The strategy a run tested, in a few lines from its resolved scenario (report.json's config).
 
+import { durationValueUs } from "../../engine/settings/durations.js";
 import { rateText } from "../../workloads/client/settings.js";
 import { indexDefinitionText } from "../../workloads/generators/domain/advice.js";
 import { isDomainType } from "../../workloads/generators/domain/settings.js";
@@ -53,6 +54,15 @@ function networkText(network: ScenarioDoc["network"]): string {
   return `${dist} one-way latency: ${text.join(", ")}${bandwidth}`;
 }
 
+function cacheText(cache: NonNullable<ScenarioDoc["cluster"]["cache"]>): string {
+  const invalidation = cache.strategy === "cache-aside" ? `, invalidation ${cache.invalidation}` : "";
+  const ttl = durationValueUs(cache.ttl) === 0 ? "no ttl" : `ttl ${cache.ttl}`;
+  return (
+    `${cache.nodes} host${cache.nodes === 1 ? "" : "s"}, ${cache.strategy}${invalidation}${cache.leases ? ", leases" : ""}; ` +
+    `${cache.capacity} entries each (${cache.eviction}), ${ttl}; ${cache.service_time} per request`
+  );
+}
+
 /** [label, text] pairs describing the run's configuration. */
 export function strategyFacts(config: ScenarioDoc): [string, string][] {
   const w = config.workload;
@@ -70,5 +80,14 @@ export function strategyFacts(config: ScenarioDoc): [string, string][] {
     ["node cost", nodeText(node)],
     ["durability", `fsync_policy ${node.fsync_policy}; one fsync takes ${node.fsync}`],
     ["network", networkText(config.network)],
+    ...(config.cluster.cache == null ? [] : [["cache", cacheText(config.cluster.cache)] as [string, string]]),
+    ...(w.pool == null
+      ? []
+      : [
+          ["connections", `pool of ${w.pool.size} per node (max_wait ${w.pool.max_wait})`] as [
+            string,
+            string,
+          ],
+        ]),
   ];
 }

@@ -486,4 +486,19 @@ describe("the strategy facts", () => {
       "constant one-way latency: value 1ms; every link 100Mbit/s",
     );
   });
+
+  it("name the cache and the connection pool when a scenario has them, and nothing otherwise", () => {
+    const facts = (text: string) => new Map(strategyFacts(loadScenario(`name: x\n${text}`).doc));
+    const plain = facts("");
+    expect([plain.has("cache"), plain.has("connections")]).toEqual([false, false]);
+    expect(facts("cluster: { cache: { nodes: 2, leases: true, ttl: 1s } }\n").get("cache")).toBe(
+      "2 hosts, cache-aside, invalidation delete, leases; 100000 entries each (lru), ttl 1s; 20us per request",
+    );
+    expect(facts("cluster: { cache: { strategy: write-behind } }\n").get("cache")).toBe(
+      "1 host, write-behind; 100000 entries each (lru), no ttl; 20us per request",
+    );
+    expect(facts("workload: { pool: { size: 8 } }\n").get("connections")).toBe(
+      "pool of 8 per node (max_wait 1s)",
+    );
+  });
 });

@@ -34,13 +34,13 @@ import type { HostId, Message, TimerTag } from "../../sim/host.js";
 import type { Role } from "../events.js";
 import { OPERATIONS } from "../operations.js";
 import type { RefusalStatus, Request } from "../protocol.js";
+import { EchoToLeader, LeaderReads } from "./leader-reads.js";
 import type {
   AppendEntries,
   AppendReply,
   Heartbeat,
   HeartbeatReply,
   InstallSnapshot,
-  LeaderEcho,
   LeaderMessage,
   VoteReply,
   VoteRequest,
@@ -116,9 +116,9 @@ export class LeaderFollower implements ReplicationProtocol {
   /** lease: how long a majority's acknowledgement lets the leader answer reads alone. */
   private readonly lease_us: number;
   /** Leader under read_index or lease: its reads waiting for confirmation (null otherwise). */
-  private confirmation: ReadConfirmation | null = null;
+  private leaderReads: LeaderReads | null = null;
   /** Follower: the latest read round and leader clock accepted from this term's leader (echoed). */
-  private readonly echo = { term: 0, round: 0, sent_us: Number.NEGATIVE_INFINITY };
+  private readonly echo = new EchoToLeader();
   /** When this node last accepted a leader's message, or started (lease: no votes within detect_after). */
   private leaderHeard_us = 0;
 
@@ -169,7 +169,7 @@ export class LeaderFollower implements ReplicationProtocol {
 
   onWrite(write: InService): void {
     this.pendingAcks.push(write);
-    this.confirmation?.logged(this.node.log.last_lsn, this.keysAt);
+    this.leaderReads?.confirmation.logged(this.node.log.last_lsn, this.keysAt);
     for (const follower of this.followers.keys()) this.replicate(follower);
   }
 
@@ -258,7 +258,11 @@ export class LeaderFollower implements ReplicationProtocol {
     this.followers.clear();
     const now = node.now_us();
     const next = node.log.last_lsn + 1;
-    if (this.reads.consistency !== "local") this.confirmation = new ReadConfirmation(this.logNoop());
+    if (this.reads.consistency !== "local") {
+      const confirmation = new ReadConfirmation(this.logNoop());
+      const leader = { node, term: this.durable.term, followers: this.followers, majority: this.majority };
+      this.leaderReads = new LeaderReads(confirmation, leader);
+    }
     for (const peer of this.settings.peers) {
       if (peer === node.id) continue;
       this.followers.set(peer, {
@@ -316,7 +320,7 @@ export class LeaderFollower implements ReplicationProtocol {
       digest: (Math.imul(prev_lsn, 0x9e3779b1) ^ entries.length) >>> 0,
       term: this.durable.term,
       leader: node.id,
-      round: this.confirmation?.roundSent ?? 0,
+      round: this.leaderReads?.confirmation.roundSent ?? 0,
       sent_us: now,
       prev_lsn,
       prev_term: log.termAt(prev_lsn),
@@ -337,7 +341,7 @@ export class LeaderFollower implements ReplicationProtocol {
       digest: (Math.imul(snapshot.last_lsn, 0x9e3779b1) ^ 0x5a) >>> 0,
       term: this.durable.term,
       leader: node.id,
-      round: this.confirmation?.roundSent ?? 0,
+      round: this.leaderReads?.confirmation.roundSent ?? 0,
       sent_us: now,
       snapshot,
     };
@@ -368,7 +372,7 @@ export class LeaderFollower implements ReplicationProtocol {
     }
     if (f.next <= this.node.log.last_lsn) this.replicate(from);
     if (msg.success) this.advanceCommit();
-    this.noteEcho(f, msg);
+    this.leaderReads?.noteEcho(f, msg);
   }
 
   /** Acknowledges, in log order, the writes that are now durable and replicated enough. */
@@ -422,68 +426,26 @@ export class LeaderFollower implements ReplicationProtocol {
       node.respond(done);
       return;
     }
-    const confirmation = this.confirmation;
-    if (confirmation === null) {
+    const leaderReads = this.leaderReads;
+    if (leaderReads === null) {
       node.refuse(done, "not_leader"); // stepped down during its CPU work
       return;
     }
+    const { confirmation } = leaderReads;
     const leased = this.reads.consistency === "lease" && confirmation.leaseHeld(node.now_us(), this.lease_us);
     const commit = confirmation.commitNeeded(req.op === "read" ? req.key : null, node.log.last_lsn);
-    if (confirmation.hold(done, leased, commit)) this.sendRound();
-    this.answerConfirmed();
-  }
-
-  /** Sends the latest read round to every follower at once (not waiting for the next append). */
-  private sendRound(): void {
-    const node = this.node;
-    const round = (this.confirmation as ReadConfirmation).roundSent;
-    const heartbeat: Heartbeat = {
-      kind: "heartbeat",
-      digest: round,
-      term: this.durable.term,
-      leader: node.id,
-      round,
-      sent_us: node.now_us(),
-    };
-    for (const peer of this.followers.keys()) node.send(peer, heartbeat);
-    this.confirm(); // alone, a leader is its own majority
-  }
-
-  /** Records what a follower acknowledged, and answers the reads that lets through. */
-  private noteEcho(f: FollowerState, echo: LeaderEcho): void {
-    if (this.confirmation === null) return;
-    if (echo.round > f.round) f.round = echo.round;
-    if (echo.sent_us > f.echo_us) f.echo_us = echo.sent_us;
-    this.confirm();
-  }
-
-  /** Takes the read round and send time a majority acknowledged; starts the next round if wanted. */
-  private confirm(): void {
-    const confirmation = this.confirmation as ReadConfirmation;
-    const rounds: number[] = [];
-    const sent: number[] = [];
-    for (const f of this.followers.values()) {
-      rounds.push(f.round);
-      sent.push(f.echo_us);
-    }
-    const round = quorumValue(confirmation.roundSent, rounds, this.majority);
-    if (confirmation.acknowledged(round, quorumValue(this.node.now_us(), sent, this.majority)))
-      this.sendRound();
-    else this.answerConfirmed();
+    if (confirmation.hold(done, leased, commit)) leaderReads.sendRound();
+    leaderReads.answerConfirmed();
   }
 
   /** Moves the commit position to what a majority holds durably. */
   private advanceCommit(): void {
-    const confirmation = this.confirmation;
-    if (confirmation === null) return;
+    const leaderReads = this.leaderReads;
+    if (leaderReads === null) return;
     const matches: number[] = [];
     for (const f of this.followers.values()) matches.push(f.match);
     const held = quorumValue(this.node.durableLsn(), matches, this.majority);
-    if (confirmation.majorityHolds(held, this.keysAt)) this.answerConfirmed();
-  }
-
-  private answerConfirmed(): void {
-    for (const read of (this.confirmation as ReadConfirmation).ready()) this.node.respond(read);
+    if (leaderReads.confirmation.majorityHolds(held, this.keysAt)) leaderReads.answerConfirmed();
   }
 
   // ---- follower ----
@@ -506,15 +468,7 @@ export class LeaderFollower implements ReplicationProtocol {
     this.leader = leader;
     this.lastHeard_us = node.now_us();
     this.leaderHeard_us = this.lastHeard_us;
-    const echo = this.echo;
-    if (term !== echo.term) {
-      echo.term = term;
-      echo.round = msg.round;
-      echo.sent_us = msg.sent_us;
-    } else {
-      if (msg.round > echo.round) echo.round = msg.round;
-      if (msg.sent_us > echo.sent_us) echo.sent_us = msg.sent_us;
-    }
+    this.echo.accept(msg);
     return true;
   }
 
@@ -537,15 +491,12 @@ export class LeaderFollower implements ReplicationProtocol {
     const f = this.followers.get(from);
     if (this.role !== "leader" || f === undefined || msg.term !== this.durable.term) return;
     f.lastReply_us = this.node.now_us();
-    this.noteEcho(f, msg);
+    this.leaderReads?.noteEcho(f, msg);
   }
 
   /** What a reply echoes of this term's leader's messages (nothing when none was accepted). */
   private echoed(): { round: number; sent_us: number } {
-    const echo = this.echo;
-    return echo.term === this.durable.term
-      ? { round: echo.round, sent_us: echo.sent_us }
-      : { round: 0, sent_us: Number.NEGATIVE_INFINITY };
+    return this.echo.echoed(this.durable.term);
   }
 
   private onAppend(from: HostId, msg: AppendEntries): void {
@@ -703,8 +654,8 @@ export class LeaderFollower implements ReplicationProtocol {
       this.leader = -1;
       this.pendingAcks = []; // their clients time out: the outcome is unknown
       // Held reads were not confirmed: their clients try another node.
-      for (const read of this.confirmation?.drain() ?? []) this.node.refuse(read, "not_leader");
-      this.confirmation = null;
+      for (const read of this.leaderReads?.confirmation.drain() ?? []) this.node.refuse(read, "not_leader");
+      this.leaderReads = null;
     }
     this.verified = 0;
     this.setRole("follower");

@@ -4,9 +4,10 @@
 // leader in every reply.
 
 import type { HostId } from "../../sim/host.js";
-import type { Heartbeat, LeaderEcho, LeaderMessage } from "./messages.js";
-import type { ProtocolContext } from "./protocol.js";
-import { quorumValue, type ReadConfirmation } from "./read-confirmation.js";
+import { OPERATIONS } from "../operations.js";
+import type { Heartbeat, HeartbeatReply, LeaderEcho, LeaderMessage } from "./messages.js";
+import type { InService, ProtocolContext } from "./protocol.js";
+import { quorumValue, type ReadConfirmation, type ReadSettings } from "./read-confirmation.js";
 
 /** What a leader knows a follower echoed in its term. */
 export interface FollowerEcho {
@@ -83,6 +84,34 @@ export class LeaderReads {
   }
 }
 
+/**
+ * Answers a request that wrote nothing: at once under local reads or when no client asked the leader
+ * for it (the shard mover's reads); refused when this node no longer leads; else held until confirmed,
+ * at once within a lease, and once what it must see (`commitNeeded`) is committed.
+ */
+export function answerRead(
+  node: ProtocolContext,
+  reads: { settings: ReadSettings; lease_us: number; leader: LeaderReads | null },
+  done: InService,
+  commitNeeded: (confirmation: ReadConfirmation) => number,
+): void {
+  const { req } = done;
+  if (reads.settings.consistency === "local" || !req.require_leader || !OPERATIONS[req.op].client_read) {
+    node.respond(done);
+    return;
+  }
+  const leaderReads = reads.leader;
+  if (leaderReads === null) {
+    node.refuse(done, "not_leader"); // stepped down during its CPU work
+    return;
+  }
+  const { confirmation } = leaderReads;
+  const leased =
+    reads.settings.consistency === "lease" && confirmation.leaseHeld(node.now_us(), reads.lease_us);
+  if (confirmation.hold(done, leased, commitNeeded(confirmation))) leaderReads.sendRound();
+  leaderReads.answerConfirmed();
+}
+
 /** A follower's echo: the latest read round and leader clock it accepted from a term's leader. */
 export class EchoToLeader {
   private term = 0;
@@ -99,6 +128,11 @@ export class EchoToLeader {
       if (msg.round > this.round) this.round = msg.round;
       if (msg.sent_us > this.sent_us) this.sent_us = msg.sent_us;
     }
+  }
+
+  /** The reply to a heartbeat this follower accepted, in its term `term`. */
+  heartbeatReply(msg: Heartbeat, term: number): HeartbeatReply {
+    return { kind: "heartbeat_reply", digest: msg.round, term, ...this.echoed(term) };
   }
 
   /** What a reply in `term` echoes (nothing when no message of that term was accepted). */

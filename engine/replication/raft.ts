@@ -27,10 +27,12 @@
 // Simplifications are listed in docs/replication.md ("Raft").
 
 import type { HostId, Message, TimerTag } from "../../sim/host.js";
-import type { Role } from "../events.js";
 import { OPERATIONS } from "../operations.js";
 import type { RefusalStatus, Request } from "../protocol.js";
-import { EchoToLeader, LeaderReads } from "./leader-reads.js";
+import { ElectionTimer } from "./election-timer.js";
+import { FollowerLog } from "./follower-log.js";
+import { answerRead, EchoToLeader, LeaderReads } from "./leader-reads.js";
+import { LogShipper } from "./log-shipper.js";
 import type {
   AppendEntries,
   AppendReply,
@@ -41,7 +43,7 @@ import type {
   VoteReply,
   VoteRequest,
 } from "./messages.js";
-import type { InService, LogEntry, ProtocolContext, ReplicationProtocol, ShardReplicas } from "./protocol.js";
+import type { InService, ProtocolContext, ReplicationProtocol, ShardReplicas } from "./protocol.js";
 import {
   LOCAL_READS,
   leaseDuration_us,
@@ -49,6 +51,8 @@ import {
   ReadConfirmation,
   type ReadSettings,
 } from "./read-confirmation.js";
+import { ReplicaRole } from "./replica-role.js";
+import { answerVote, refuseVote, upToDate, VoteTally } from "./votes.js";
 
 export interface RaftSettings extends ShardReplicas {
   /** The election timeout's base, and the window of CheckQuorum and leader stickiness. */
@@ -73,28 +77,6 @@ interface PreVoteReply extends Omit<VoteReply, "kind"> {
   readonly kind: "pre_vote_reply";
 }
 
-interface FollowerState {
-  /** Next log position to send. */
-  next: number;
-  /** Highest position the follower holds durably. */
-  match: number;
-  inflight: boolean;
-  sent_us: number;
-  lastReply_us: number;
-  /** Highest read round it acknowledged in this term. */
-  round: number;
-  /** This leader's clock at the latest send it acknowledged. */
-  echo_us: number;
-}
-
-/** Raft's persistent state: current term and vote. */
-interface DurableState {
-  term: number;
-  voted_for: HostId;
-  /** False until the node first starts: the initial leader leads term 1 at its first start. */
-  started: boolean;
-}
-
 /** A read that arrived before the leader's no-op was committed: served once it is. */
 interface DeferredRead {
   readonly from: HostId;
@@ -112,23 +94,19 @@ export class Raft implements ReplicationProtocol {
   readonly applies_on_append = false;
   private readonly settings: RaftSettings;
   private node!: ProtocolContext;
-  private durable!: DurableState;
-  private role: Role = "follower";
-  private leader: HostId = -1;
-  /** The election timer counts from here (a leader's message, a granted vote, an own (pre-)election). */
-  private lastHeard_us = 0;
-  /** When this node last accepted a leader's message (leader stickiness; lease: or started). */
-  private leaderHeard_us = Number.NEGATIVE_INFINITY;
-  private electionDelay_us = 0;
-  private electionTimerArmed = false;
+  /** Its term, vote, role, and the leader it knows of. */
+  private readonly replica = new ReplicaRole();
+  /** Counts from a leader's message, a granted vote, an own (pre-)election. */
+  private election!: ElectionTimer;
   /** Highest log position known committed (volatile: after a restart, what the data has applied). */
   private commit = 0;
-  /** Follower: the log is known to match the current leader's up to here (0: not yet checked). */
-  private verified = 0;
+  /** Follower: its log matched against the leader's. */
+  private followerLog!: FollowerLog;
   /** A pre-vote round for term + 1 is under way. */
   private preVoting = false;
-  private readonly votes = new Set<HostId>();
-  private readonly followers = new Map<HostId, FollowerState>();
+  private readonly votes: VoteTally;
+  /** Leader: its log shipping to each follower. */
+  private shipper!: LogShipper;
   /** Writes this leader logged, waiting to be committed, in log order. */
   private pendingAcks: InService[] = [];
   /** Leader: the position of its no-op, the first entry of its term. */
@@ -149,6 +127,7 @@ export class Raft implements ReplicationProtocol {
     this.lease_us = leaseDuration_us(settings.detect_after_us, this.reads.max_clock_error_us);
     if (this.reads.consistency === "lease" && this.lease_us <= 0)
       throw new Error("raft: max_clock_error leaves no lease (it must be under detect_after / 2)");
+    this.votes = new VoteTally(settings.peers);
   }
 
   private get majority(): number {
@@ -156,36 +135,42 @@ export class Raft implements ReplicationProtocol {
   }
 
   get term(): number {
-    return this.durable.term;
+    return this.replica.term;
   }
 
   get leader_hint(): HostId {
-    return this.leader;
+    return this.replica.leader;
   }
 
   start(node: ProtocolContext): void {
     this.node = node;
-    this.durable = node.persistent<DurableState>(() => ({ term: 1, voted_for: -1, started: false }));
-    const firstStart = !this.durable.started;
-    this.durable.started = true;
+    const firstStart = this.replica.start(node);
     // What the data has applied was committed: the commit index restarts there.
     this.commit = node.log.applied_lsn;
-    this.lastHeard_us = node.now_us();
-    // Under lease reads it may have acknowledged a lease before it crashed: no votes for a while.
-    if (this.reads.consistency === "lease") this.leaderHeard_us = this.lastHeard_us;
-    this.newElectionDelay();
+    const roundSent = () => this.leaderReads?.confirmation.roundSent ?? 0;
+    const rules = { tick_us: this.tick_us, roundSent, commitLsn: () => this.commit };
+    this.shipper = new LogShipper(node, this.replica, this.settings, rules);
+    // Entries up to a compacted base were applied, so committed: the leader's are the same.
+    const logRules = { compacted_entries_match: true, committed: () => this.commit };
+    this.followerLog = new FollowerLog(node, this.replica, this.echo, logRules);
+    this.election = new ElectionTimer(node, {
+      detect_after_us: this.settings.detect_after_us,
+      tick_us: this.tick_us,
+      tag: TIMER_ELECTION,
+    });
+    this.election.start(this.reads.consistency === "lease");
     if (firstStart && node.id === this.settings.initial_leader) {
-      this.durable.voted_for = node.id;
+      this.replica.durable.voted_for = node.id;
       this.becomeLeader();
-    } else this.setRole("follower", true);
+    } else this.replica.set("follower", true);
     node.setTimer(this.tick_us, TIMER_TICK);
   }
 
   refusal(req: Request, from: HostId): RefusalStatus | "forwarded" | null {
-    if (req.require_leader && this.role !== "leader") return "not_leader";
+    if (req.require_leader && this.replica.role !== "leader") return "not_leader";
     if (req.min_lsn > this.node.log.applied_lsn) return "not_leader"; // read-your-writes: not caught up
     if (
-      this.role === "leader" &&
+      this.replica.role === "leader" &&
       req.require_leader &&
       !OPERATIONS[req.op].writes &&
       this.commit < this.termStart
@@ -199,33 +184,30 @@ export class Raft implements ReplicationProtocol {
 
   onWrite(write: InService): void {
     this.pendingAcks.push(write);
-    for (const follower of this.followers.keys()) this.replicate(follower);
+    this.shipper.replicateAll();
   }
 
   onDurable(durable: number): void {
-    if (this.role === "leader") this.advanceCommit();
-    else if (this.leader >= 0 && durable > 0 && this.verified > 0) {
-      // Tell the leader what is durable now (followers under `always` acknowledge after fsync).
-      this.node.send(this.leader, this.appendReply(true));
-    }
+    if (this.replica.role === "leader") this.advanceCommit();
+    else this.followerLog.acknowledgeDurable(this.replica.leader, durable);
   }
 
   onTimer(tag: TimerTag): void {
     if (tag === TIMER_ELECTION) {
-      this.electionTimerArmed = false;
+      this.election.fired();
       this.checkElection();
       return;
     }
     if (tag !== TIMER_TICK) throw new Error(`raft: unknown timer tag ${tag}`);
     const node = this.node;
     node.setTimer(this.tick_us, TIMER_TICK);
-    if (this.role === "leader") {
+    if (this.replica.role === "leader") {
       // CheckQuorum: a leader that has not heard from a majority within detect_after steps down.
-      if (this.liveReplicas(node.now_us()) < this.majority) {
-        this.stepDown(this.durable.term);
+      if (this.shipper.liveReplicas(node.now_us(), this.settings.detect_after_us) < this.majority) {
+        this.stepDown(this.replica.term);
         return;
       }
-      for (const follower of this.followers.keys()) this.replicate(follower);
+      this.shipper.replicateAll();
     } else this.checkElection();
   }
 
@@ -268,125 +250,37 @@ export class Raft implements ReplicationProtocol {
   private becomeLeader(): void {
     const node = this.node;
     this.preVoting = false;
-    this.setRole("leader");
-    this.leader = node.id;
-    this.followers.clear();
-    this.termStart = this.logNoop();
+    this.replica.set("leader");
+    this.replica.leader = node.id;
+    this.termStart = this.shipper.appendNoop();
     if (this.reads.consistency !== "local") {
-      const leader = { node, term: this.durable.term, followers: this.followers, majority: this.majority };
+      const leader = {
+        node,
+        term: this.replica.term,
+        followers: this.shipper.followers,
+        majority: this.majority,
+      };
       this.leaderReads = new LeaderReads(new ReadConfirmation(this.termStart), leader);
     }
-    const now = node.now_us();
-    for (const peer of this.settings.peers) {
-      if (peer === node.id) continue;
-      this.followers.set(peer, {
-        next: this.termStart,
-        match: 0,
-        inflight: false,
-        sent_us: 0,
-        lastReply_us: now,
-        round: 0,
-        echo_us: Number.NEGATIVE_INFINITY,
-      });
-      this.replicate(peer);
-    }
+    this.shipper.lead(this.termStart);
     this.advanceCommit(); // a leader alone commits by itself
   }
 
-  /** Logs the entry of this term that writes nothing (Raft's no-op); returns its position. */
-  private logNoop(): number {
-    const node = this.node;
-    const lsn = node.log.last_lsn + 1;
-    node.append({ lsn, term: this.durable.term, origin: node.id, ts_us: node.now_us(), payload: null });
-    if (node.fsync_each_write) node.requestFsync();
-    return lsn;
-  }
-
-  /** Replicas heard from within detect_after, this one included. */
-  private liveReplicas(now: number): number {
-    let live = 1;
-    for (const f of this.followers.values())
-      if (now - f.lastReply_us <= this.settings.detect_after_us) live++;
-    return live;
-  }
-
-  /** Sends the follower its next batch, or a heartbeat; one append in flight, resent after 2 ticks. */
-  private replicate(peer: HostId): void {
-    const node = this.node;
-    const log = node.log;
-    const f = this.followers.get(peer) as FollowerState;
-    const now = node.now_us();
-    if (f.inflight && now - f.sent_us < 2 * this.tick_us) return;
-    const last = log.last_lsn;
-    const prev_lsn = f.next - 1;
-    if (prev_lsn < log.base_lsn) {
-      this.sendSnapshot(peer, f);
-      return;
-    }
-    const entries: LogEntry[] = [];
-    for (let lsn = f.next; lsn <= last && entries.length < this.settings.batch_max; lsn++) {
-      entries.push(this.entryAt(lsn));
-    }
-    const append: RaftAppend = {
-      kind: "append",
-      digest: (Math.imul(prev_lsn, 0x9e3779b1) ^ entries.length ^ this.commit) >>> 0,
-      term: this.durable.term,
-      leader: node.id,
-      round: this.leaderReads?.confirmation.roundSent ?? 0,
-      sent_us: now,
-      prev_lsn,
-      prev_term: log.termAt(prev_lsn),
-      entries,
-      commit_lsn: this.commit,
-    };
-    node.send(peer, append);
-    f.inflight = true;
-    f.sent_us = now;
-  }
-
-  /** Sends the follower this leader's state as of what it applied (committed); it resumes after it. */
-  private sendSnapshot(peer: HostId, f: FollowerState): void {
-    const node = this.node;
-    const snapshot = node.snapshot();
-    const now = node.now_us();
-    const message: InstallSnapshot = {
-      kind: "snapshot",
-      digest: (Math.imul(snapshot.last_lsn, 0x9e3779b1) ^ 0x5a) >>> 0,
-      term: this.durable.term,
-      leader: node.id,
-      round: this.leaderReads?.confirmation.roundSent ?? 0,
-      sent_us: now,
-      snapshot,
-    };
-    node.send(peer, message);
-    f.next = snapshot.last_lsn + 1;
-    f.inflight = true;
-    f.sent_us = now;
-  }
-
   private onAppendReply(from: HostId, msg: AppendReply): void {
-    if (msg.term > this.durable.term) {
+    if (msg.term > this.replica.term) {
       this.stepDown(msg.term);
       return;
     }
-    const f = this.followers.get(from);
-    if (this.role !== "leader" || f === undefined || msg.term !== this.durable.term) return;
-    f.inflight = false;
-    f.lastReply_us = this.node.now_us();
-    if (msg.success) {
-      if (msg.match_lsn > f.match) f.match = msg.match_lsn;
-      f.next = Math.max(f.next, msg.last_lsn + 1);
-    } else f.next = Math.max(1, Math.min(f.next - 1, msg.last_lsn + 1));
-    if (f.next <= this.node.log.last_lsn) this.replicate(from);
+    if (this.replica.role !== "leader" || msg.term !== this.replica.term) return;
+    const f = this.shipper.onReply(from, msg, () => {});
+    if (f === undefined) return;
     if (msg.success) this.advanceCommit();
     this.leaderReads?.noteEcho(f, msg);
   }
 
   /** Commits what a majority holds durably, once that reaches an entry of this term. */
   private advanceCommit(): void {
-    const matches: number[] = [];
-    for (const f of this.followers.values()) matches.push(f.match);
-    const held = quorumValue(this.node.durableLsn(), matches, this.majority);
+    const held = quorumValue(this.node.durableLsn(), this.shipper.matches(), this.majority);
     if (held >= this.termStart && held > this.commit) this.commitTo(held);
   }
 
@@ -414,21 +308,8 @@ export class Raft implements ReplicationProtocol {
 
   /** Answers a read at once (local, or a read no client asked the leader for), or once confirmed. */
   onRead(done: InService): void {
-    const node = this.node;
-    const { req } = done;
-    if (this.reads.consistency === "local" || !req.require_leader || !OPERATIONS[req.op].client_read) {
-      node.respond(done);
-      return;
-    }
-    const leaderReads = this.leaderReads;
-    if (leaderReads === null) {
-      node.refuse(done, "not_leader"); // stepped down during its CPU work
-      return;
-    }
-    const { confirmation } = leaderReads;
-    const leased = this.reads.consistency === "lease" && confirmation.leaseHeld(node.now_us(), this.lease_us);
-    if (confirmation.hold(done, leased, this.termStart)) leaderReads.sendRound();
-    leaderReads.answerConfirmed();
+    const reads = { settings: this.reads, lease_us: this.lease_us, leader: this.leaderReads };
+    answerRead(this.node, reads, done, () => this.termStart);
   }
 
   // ---- follower ----
@@ -437,83 +318,53 @@ export class Raft implements ReplicationProtocol {
   private acceptLeader(from: HostId, msg: LeaderMessage): boolean {
     const node = this.node;
     const { term, leader } = msg;
-    if (term < this.durable.term) {
-      node.send(from, this.appendReply(false));
+    if (term < this.replica.term) {
+      node.send(from, this.followerLog.reply(false));
       return false;
     }
-    if (this.role === "leader" && term === this.durable.term)
+    if (this.replica.role === "leader" && term === this.replica.term)
       throw new Error(`raft: two leaders in term ${term} (${node.id} and ${leader})`);
-    if (term > this.durable.term || this.role !== "follower") this.stepDown(term);
+    if (term > this.replica.term || this.replica.role !== "follower") this.stepDown(term);
     this.preVoting = false;
-    this.leader = leader;
-    this.lastHeard_us = node.now_us();
-    this.leaderHeard_us = this.lastHeard_us;
+    this.replica.leader = leader;
+    this.election.heardLeader();
     this.echo.accept(msg);
     return true;
   }
 
   private onHeartbeat(from: HostId, msg: Heartbeat): void {
-    if (!this.acceptLeader(from, msg)) return;
-    const reply: HeartbeatReply = {
-      kind: "heartbeat_reply",
-      digest: msg.round,
-      term: this.durable.term,
-      ...this.echoed(),
-    };
-    this.node.send(from, reply);
+    if (this.acceptLeader(from, msg)) this.node.send(from, this.echo.heartbeatReply(msg, this.replica.term));
   }
 
   private onHeartbeatReply(from: HostId, msg: HeartbeatReply): void {
-    if (msg.term > this.durable.term) {
+    if (msg.term > this.replica.term) {
       this.stepDown(msg.term);
       return;
     }
-    const f = this.followers.get(from);
-    if (this.role !== "leader" || f === undefined || msg.term !== this.durable.term) return;
-    f.lastReply_us = this.node.now_us();
-    this.leaderReads?.noteEcho(f, msg);
-  }
-
-  /** What a reply echoes of this term's leader's messages (nothing when none was accepted). */
-  private echoed(): { round: number; sent_us: number } {
-    return this.echo.echoed(this.durable.term);
+    if (this.replica.role !== "leader" || msg.term !== this.replica.term) return;
+    const f = this.shipper.heard(from);
+    if (f !== undefined) this.leaderReads?.noteEcho(f, msg);
   }
 
   private onAppend(from: HostId, msg: RaftAppend): void {
     if (!this.acceptLeader(from, msg)) return;
     const node = this.node;
-    const log = node.log;
-    if (msg.prev_lsn > log.last_lsn) {
-      node.send(from, this.appendReply(false));
+    const followerLog = this.followerLog;
+    const outcome = followerLog.append(msg);
+    if (!outcome.matched) {
+      node.send(from, followerLog.reply(false));
       return;
     }
-    // Entries up to what this log compacted are applied, so committed: the leader's are the same.
-    const base = log.base_lsn;
-    if (msg.prev_lsn >= base && log.termAt(msg.prev_lsn) !== msg.prev_term) {
-      this.truncateFrom(msg.prev_lsn);
-      node.send(from, this.appendReply(false));
-      return;
-    }
-    let appended = 0;
-    for (const entry of msg.entries) {
-      if (entry.lsn <= log.last_lsn) {
-        if (entry.lsn <= base || log.termAt(entry.lsn) === entry.term) continue; // already held
-        this.truncateFrom(entry.lsn);
-      }
-      node.append(entry); // applied by the node's applier once committed
-      appended++;
-    }
-    this.verified = Math.max(msg.prev_lsn + msg.entries.length, Math.min(base, log.last_lsn));
-    const commit = Math.min(msg.commit_lsn, this.verified);
+    const commit = Math.min(msg.commit_lsn, followerLog.verified);
     if (commit > this.commit) {
       this.commit = commit;
       node.applyTo(commit);
     }
-    if (appended > 0 && node.fsync_each_write) {
+    if (outcome.appended > 0 && node.fsync_each_write) {
       node.requestFsync(); // the reply goes when the fsync completes (onDurable): one reply per batch
       return;
     }
-    node.send(from, this.appendReply(true));
+    node.send(from, followerLog.reply(true));
   }
 
   /**
@@ -522,105 +373,37 @@ export class Raft implements ReplicationProtocol {
    */
   private onSnapshot(from: HostId, msg: InstallSnapshot): void {
     if (!this.acceptLeader(from, msg)) return;
-    const node = this.node;
-    const log = node.log;
     const { snapshot } = msg;
-    const at = snapshot.last_lsn;
-    const held =
-      at <= this.commit ||
-      at <= log.base_lsn ||
-      (at <= log.last_lsn && log.termAt(at) === snapshot.last_term);
-    if (!held) {
-      node.install(snapshot);
-      this.commit = at;
-      node.emit({ type: "snapshot", node: node.id, lsn: at });
-    }
-    this.verified = held ? Math.max(at, this.verified) : at;
-    node.send(from, this.appendReply(true));
-  }
-
-  /**
-   * Success reports the part of the log known to match the leader's (entries past it may be left from
-   * an older term); failure reports the log's end, where the leader should look back from.
-   */
-  private appendReply(success: boolean): AppendReply {
-    const last = success ? this.verified : this.node.log.last_lsn;
-    return {
-      kind: "append_reply",
-      digest: (last ^ (success ? 0x80000000 : 0)) >>> 0,
-      term: this.durable.term,
-      ...this.echoed(),
-      success,
-      match_lsn: success ? Math.min(this.node.durableLsn(), last) : 0,
-      last_lsn: last,
-      snapshot_needed: false,
-    };
-  }
-
-  /** Discards the log from `lsn` on (never a committed entry: Raft's Leader Completeness). */
-  private truncateFrom(lsn: number): void {
-    const node = this.node;
-    if (lsn <= this.commit)
-      throw new Error(`raft: truncating committed entry ${lsn} (commit ${this.commit})`);
-    const removed = node.truncateFrom(lsn);
-    if (removed > 0) node.emit({ type: "truncate", node: node.id, entries: removed });
+    const held = snapshot.last_lsn <= this.commit || this.followerLog.holds(snapshot);
+    if (this.followerLog.offerSnapshot(snapshot, held)) this.commit = snapshot.last_lsn;
+    this.node.send(from, this.followerLog.reply(true));
   }
 
   // ---- elections ----
 
   /** Starts a pre-vote past the deadline, or arms a timer for a deadline within the next tick. */
   private checkElection(): void {
-    if (this.role === "leader") return;
-    const deadline_us = this.lastHeard_us + this.settings.detect_after_us + this.electionDelay_us;
-    const now = this.node.now_us();
-    if (now >= deadline_us) this.startPreVote();
-    else if (deadline_us - now < this.tick_us && !this.electionTimerArmed) {
-      this.electionTimerArmed = true;
-      this.node.setTimer(deadline_us - now, TIMER_ELECTION);
-    }
+    if (this.replica.role !== "leader" && this.election.expired()) this.startPreVote();
   }
 
   /** Whether it heard from a leader within detect_after (or leads): it then grants no newer term. */
   private inLease(): boolean {
-    return this.role === "leader" || this.node.now_us() - this.leaderHeard_us < this.settings.detect_after_us;
-  }
-
-  private upToDate(msg: Pick<VoteRequest, "last_lsn" | "last_term">): boolean {
-    const log = this.node.log;
-    const lastLsn = log.last_lsn;
-    const lastTerm = log.termAt(lastLsn);
-    return msg.last_term > lastTerm || (msg.last_term === lastTerm && msg.last_lsn >= lastLsn);
+    return this.replica.role === "leader" || this.election.leaderHeardRecently();
   }
 
   /** Asks for pre-votes for the next term; its own term stays (PreVote). */
   private startPreVote(): void {
     const node = this.node;
-    this.leader = -1;
-    this.lastHeard_us = node.now_us();
-    this.newElectionDelay();
+    this.replica.leader = -1;
+    this.election.restart(true);
     this.preVoting = true;
-    this.votes.clear();
-    this.votes.add(node.id);
-    if (this.votes.size >= this.majority) {
-      this.startElection();
-      return;
-    }
-    const lastLsn = node.log.last_lsn;
-    const request: PreVoteRequest = {
-      kind: "pre_vote_request",
-      digest: this.durable.term + 1,
-      term: this.durable.term + 1,
-      candidate: node.id,
-      last_lsn: lastLsn,
-      last_term: node.log.termAt(lastLsn),
-    };
-    for (const peer of this.settings.peers) if (peer !== node.id) node.send(peer, request);
+    if (this.votes.campaign(node, "pre_vote_request", this.replica.term + 1)) this.startElection();
   }
 
   /** Grants a pre-vote without changing its own state: a newer term, a log as up to date, no leader heard. */
   private onPreVoteRequest(from: HostId, msg: PreVoteRequest): void {
-    const term = this.durable.term;
-    const granted = msg.term > term && !this.inLease() && this.upToDate(msg);
+    const term = this.replica.term;
+    const granted = msg.term > term && !this.inLease() && upToDate(this.node.log, msg);
     const reply: PreVoteReply = {
       kind: "pre_vote_reply",
       digest: granted ? 1 : 0,
@@ -632,108 +415,51 @@ export class Raft implements ReplicationProtocol {
 
   private onPreVoteReply(from: HostId, msg: PreVoteReply): void {
     if (!msg.granted) {
-      if (msg.term > this.durable.term) this.stepDown(msg.term); // a newer term exists: join it
+      if (msg.term > this.replica.term) this.stepDown(msg.term); // a newer term exists: join it
       return;
     }
-    if (!this.preVoting || this.role !== "follower" || msg.term !== this.durable.term + 1) return;
-    this.votes.add(from);
-    if (this.votes.size >= this.majority) this.startElection();
+    if (!this.preVoting || this.replica.role !== "follower" || msg.term !== this.replica.term + 1) return;
+    if (this.votes.add(from)) this.startElection();
   }
 
   private startElection(): void {
-    const node = this.node;
-    const durable = this.durable;
     this.preVoting = false;
-    durable.term++;
-    durable.voted_for = node.id;
-    this.setRole("candidate");
-    this.leader = -1;
-    this.lastHeard_us = node.now_us();
-    this.newElectionDelay();
-    this.votes.clear();
-    this.votes.add(node.id);
-    if (this.votes.size >= this.majority) {
-      this.becomeLeader();
-      return;
-    }
-    const lastLsn = node.log.last_lsn;
-    const request: VoteRequest = {
-      kind: "vote_request",
-      digest: durable.term,
-      term: durable.term,
-      candidate: node.id,
-      last_lsn: lastLsn,
-      last_term: node.log.termAt(lastLsn),
-    };
-    for (const peer of this.settings.peers) if (peer !== node.id) node.send(peer, request);
+    this.replica.standForElection(true);
+    this.election.restart(true);
+    if (this.votes.campaign(this.node, "vote_request", this.replica.term)) this.becomeLeader();
   }
 
   private onVoteRequest(from: HostId, msg: VoteRequest): void {
     const node = this.node;
-    const durable = this.durable;
-    if (msg.term > durable.term && this.inLease()) {
+    if (msg.term > this.replica.term && this.inLease()) {
       // Leader stickiness: it heard from a leader lately; neither a vote nor a newer term.
-      const refused: VoteReply = { kind: "vote_reply", digest: 0, term: durable.term, granted: false };
-      node.send(from, refused);
+      refuseVote(node, from, this.replica);
       return;
     }
-    if (msg.term > durable.term) this.stepDown(msg.term);
-    const free = durable.voted_for === -1 || durable.voted_for === msg.candidate;
-    const granted = msg.term === durable.term && this.role !== "leader" && free && this.upToDate(msg);
-    if (granted) {
-      durable.voted_for = msg.candidate;
-      this.lastHeard_us = node.now_us(); // do not start a competing election right away
-    }
-    const reply: VoteReply = { kind: "vote_reply", digest: granted ? 1 : 0, term: durable.term, granted };
-    node.send(from, reply);
+    if (msg.term > this.replica.term) this.stepDown(msg.term);
+    // Once it grants a vote it does not start a competing election right away.
+    if (answerVote(node, from, msg, this.replica)) this.election.restart(false);
   }
 
   private onVoteReply(from: HostId, msg: VoteReply): void {
-    if (msg.term > this.durable.term) {
-      this.stepDown(msg.term);
-      return;
-    }
-    if (this.role !== "candidate" || msg.term !== this.durable.term || !msg.granted) return;
-    this.votes.add(from);
-    if (this.votes.size >= this.majority) this.becomeLeader();
+    if (msg.term > this.replica.term) this.stepDown(msg.term);
+    else if (this.votes.countReply(from, msg, this.replica)) this.becomeLeader();
   }
 
   /** Becomes a follower (of a newer term, if given); a leader's waiting writes and reads are dropped. */
   private stepDown(term: number): void {
-    const durable = this.durable;
-    if (term > durable.term) {
-      durable.term = term;
-      durable.voted_for = -1;
-    }
+    this.replica.enterTerm(term);
     this.preVoting = false;
-    if (this.role === "leader") {
+    if (this.replica.role === "leader") {
       const node = this.node;
-      this.leader = -1;
+      this.replica.leader = -1;
       this.pendingAcks = []; // their clients time out: the outcome is unknown
       for (const read of this.leaderReads?.confirmation.drain() ?? []) node.refuse(read, "not_leader");
       this.leaderReads = null;
       for (const read of this.deferredReads) node.refuse(read, "not_leader");
       this.deferredReads = [];
     }
-    this.verified = 0;
-    this.setRole("follower");
-  }
-
-  /** Records a role change (and reports it; `always`: also when unchanged, e.g. after a restart). */
-  private setRole(role: Role, always = false): void {
-    if (this.role === role && role !== "leader" && !always) return;
-    this.role = role;
-    this.node.emit({ type: "role", node: this.node.id, role, term: this.durable.term });
-  }
-
-  private newElectionDelay(): void {
-    this.electionDelay_us = this.node.rng.int(Math.max(1, Math.floor(this.settings.detect_after_us / 2)));
-  }
-
-  private entryAt(lsn: number): LogEntry {
-    const entry = this.node.log.entryAt(lsn);
-    if (entry === undefined)
-      throw new Error(`raft: log position ${lsn} is not held (log ${this.node.log.last_lsn})`);
-    return entry;
+    this.followerLog.verified = 0;
+    this.replica.set("follower");
   }
 }

@@ -14,6 +14,7 @@ import type { Database } from "./query/database.js";
 import { LeaderFollower, type LeaderFollowerSettings } from "./replication/leader-follower.js";
 import { MultiLeader } from "./replication/multi-leader.js";
 import type { ProtocolFactory } from "./replication/protocol.js";
+import { Raft } from "./replication/raft.js";
 import { type BuiltInMode, REPLICATION_DEFAULTS } from "./replication/settings.js";
 import { Table } from "./table.js";
 
@@ -53,7 +54,8 @@ const BATCH_MAX = 256;
 
 /**
  * The protocol of a scenario's replication mode: leader-follower (async, semi-sync, sync: its
- * failover and how its leader answers reads) or multi-leader (which resends every detect_after / 5).
+ * failover and how its leader answers reads), multi-leader (which resends every detect_after / 5)
+ * or raft (whose election timeout is detect_after).
  * `settings` is `cluster.replication` as resolved (replication/settings.ts); what it leaves out
  * takes REPLICATION_DEFAULTS'.
  */
@@ -68,6 +70,10 @@ export function builtInProtocol(
   if (mode === "multi-leader") {
     const resend_us = Math.max(1000, Math.round(options.failover.detect_after_us / 5));
     return (shard) => new MultiLeader({ ...shard, resend_us, batch_max: BATCH_MAX });
+  }
+  if (mode === "raft") {
+    const { detect_after_us } = options.failover;
+    return (shard) => new Raft({ ...shard, detect_after_us, reads: options.reads, batch_max: BATCH_MAX });
   }
   return (shard) => new LeaderFollower({ ...shard, ...options, mode, batch_max: BATCH_MAX });
 }

@@ -90,7 +90,7 @@ export const replicationSchema = z
     mode: z
       .string()
       .describe(
-        "The replication mode (async, semi-sync, sync, multi-leader), or `protocol <path>` when a protocol module replaced the built-in one.",
+        "The replication mode (async, semi-sync, sync, multi-leader, raft), or `protocol <path>` when a protocol module replaced the built-in one.",
       ),
     replicas: z.number().int().positive(),
     lag_us: z

@@ -174,11 +174,10 @@ export class DatabaseNode implements HostBehaviour, ProtocolContext, RequestHand
     const traits = OPERATIONS[req.op];
     const pages = this.storage.pages;
     pages.clear();
-    // A write, or a read only a leader may answer, sees every entry logged before it.
+    // A write, or a read only a leader may answer, sees every entry logged (or, applying once
+    // committed, committed) before it.
     const catchUp_us =
-      this.protocol.applies_on_append && (traits.writes || req.require_leader) && this.applier.pending
-        ? this.applier.catchUp()
-        : 0;
+      (traits.writes || req.require_leader) && this.applier.pending ? this.applier.catchUp() : 0;
     const x = this.execution;
     const now = this.ctx.now_us();
     // Durations by the monotonic clock (a clock skew moves neither the queue nor the disk).
@@ -276,12 +275,13 @@ export class DatabaseNode implements HostBehaviour, ProtocolContext, RequestHand
 
   snapshot(): NodeSnapshot {
     const log = this.log;
-    // The state as of the log's end: what is logged and pending is applied first (not charged: nor
-    // is the copy).
-    if (this.protocol.applies_on_append) this.applier.catchUp();
+    // The state as of the log's end, or of what is committed when the protocol applies only that:
+    // what is pending is applied first (not charged: nor is the copy).
+    this.applier.catchUp();
+    const last_lsn = this.protocol.applies_on_append ? log.last_lsn : log.applied_lsn;
     return {
-      last_lsn: log.last_lsn,
-      last_term: log.termAt(log.last_lsn),
+      last_lsn,
+      last_term: log.termAt(last_lsn),
       data: this.state.snapshot(),
       writes: logWrites(this.ctx.disk),
     };

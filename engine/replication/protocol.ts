@@ -128,7 +128,10 @@ export interface ProtocolContext {
    * applier, in order, as its CPU allows; a request that must see them catches up first.
    */
   applyTo(lsn: number): void;
-  /** A copy of the node's state as of its log's end (its cost: copying the data). */
+  /**
+   * A copy of the node's state as of its log's end, or, when the protocol applies only once
+   * committed, as of what it committed (its cost: copying the data).
+   */
   snapshot(): Snapshot;
   /** Replaces the node's state and log by a snapshot's (a copy of it: a message may be duplicated). */
   install(snapshot: Snapshot): void;

@@ -1,5 +1,6 @@
-// Linearizable reads on a leader-follower shard's leader (the Raft dissertation, section 6.4; etcd
-// raft's ReadOnlySafe and ReadOnlyLeaseBased, read_only.go). `read_consistency` chooses how:
+// Linearizable reads on a shard's leader, leader-follower's or Raft's (the Raft dissertation, section
+// 6.4; etcd raft's ReadOnlySafe and ReadOnlyLeaseBased, read_only.go; the messages: leader-reads.ts).
+// `read_consistency` chooses how:
 //
 // - `local` (the default): the node that believes it leads answers from its table at once. A leader
 //   deposed by a partition it has not noticed answers stale values, and since a leader applies a

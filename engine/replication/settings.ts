@@ -10,8 +10,8 @@ import { MAX_PATH_CHARS } from "../settings/limits.js";
 import { LEADER_FOLLOWER_MODES } from "./leader-follower.js";
 import { READ_CONSISTENCIES, type ReadSettings } from "./read-confirmation.js";
 
-/** The built-in replication modes: leader-follower's, and multi-leader. */
-export const REPLICATION_MODES = [...LEADER_FOLLOWER_MODES, "multi-leader"] as const;
+/** The built-in replication modes: leader-follower's, multi-leader, and Raft (raft.ts). */
+export const REPLICATION_MODES = [...LEADER_FOLLOWER_MODES, "multi-leader", "raft"] as const;
 export type BuiltInMode = (typeof REPLICATION_MODES)[number];
 
 export const READ_FROM = ["leader", "follower", "nearest"] as const;
@@ -49,7 +49,8 @@ export const replicationSchema = z
         "When a write is acknowledged: `async` once the leader has it durable; `semi-sync` once one " +
           "follower also has it; `sync` once every live follower has it (and a majority of replicas); " +
           "`multi-leader`: every node " +
-          "accepts writes, conflicts resolved by last-writer-wins on the nodes' clocks.",
+          "accepts writes, conflicts resolved by last-writer-wins on the nodes' clocks; `raft`: once a " +
+          "majority has it durable, applied once committed, with Raft's elections (PreVote, CheckQuorum).",
       ),
     protocol: z
       .string()
@@ -78,7 +79,7 @@ export const replicationSchema = z
       .enum(READ_CONSISTENCIES)
       .default("local")
       .describe(
-        "How the leader answers reads (leader-follower modes). `local`: at once, from its table: a " +
+        "How the leader answers reads (leader-follower modes and raft). `local`: at once, from its table: a " +
           "deposed leader that has not noticed answers stale values, and a write not yet committed can " +
           "be read then lost in a failover (not linearizable). `read_index`: once a majority has " +
           "acknowledged a heartbeat sent after the read arrived (a round trip per batch of reads). " +

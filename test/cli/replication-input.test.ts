@@ -46,7 +46,7 @@ describe("replication and fault settings", () => {
     [
       "an unknown replication mode",
       `${TINY}cluster: { replication: { mode: chain } }\n`,
-      /cluster\.replication\.mode: expected one of async, semi-sync, sync, multi-leader \(got "chain"\)/,
+      /cluster\.replication\.mode: expected one of async, semi-sync, sync, multi-leader, raft \(got "chain"\)/,
     ],
   ];
   for (const [what, text, message] of bad) {

@@ -53,6 +53,7 @@ export const RULES: readonly CrossFieldRule[] = [
     check: checkReadConsistency,
   },
   { name: "one replica: async, leader reads, no failover", after: ["cluster"], check: checkSingleReplica },
+  { name: "raft: its own failover and fencing, ycsb without changes", after: [], check: checkRaft },
   {
     name: "latency: uniform max and lognormal p99 at least min and median",
     after: ["network", "latency"],
@@ -229,6 +230,29 @@ function checkSingleReplica({ cluster }: ScenarioDoc, report: Report): void {
   if (replication.failover.enabled === true) {
     report(["cluster", "replication", "failover", "enabled"], `failover ${single}`);
   }
+}
+
+/**
+ * Raft elects and fences by itself: failover cannot be off nor unfenced. Its leader executes a write
+ * on its committed state, so only blind writes (YCSB's) are safe: a transfer or a query computed from
+ * state a pending write is about to change would overwrite it; the shard mover's steps likewise.
+ */
+function checkRaft({ cluster: { replication }, workload, changes }: ScenarioDoc, report: Report): void {
+  if (replication.mode !== "raft") return;
+  const failover = ["cluster", "replication", "failover"];
+  if (replication.failover.enabled === false)
+    report(
+      [...failover, "enabled"],
+      "mode raft elects its leaders itself: failover cannot be off (got false)",
+    );
+  if (!replication.failover.fencing)
+    report([...failover, "fencing"], "mode raft always fences with terms (got false)");
+  if (workload.type !== "ycsb")
+    report(
+      ["cluster", "replication", "mode"],
+      `raft needs workload.type ycsb (got ${workload.type}): its leader computes a write from committed data, which only blind writes allow`,
+    );
+  if (changes.length > 0) report(["changes"], "resharding is not supported with mode raft yet");
 }
 
 /** The changes fit the cluster: in order, within the run, of a kind the strategy supports. */

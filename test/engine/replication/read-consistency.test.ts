@@ -65,13 +65,13 @@ describe("read_consistency on the shipped sync failover scenario", () => {
  * its clock is stepped back by `offset` at 6.05 s, within the lease it then holds. n1 and n2 elect a
  * leader, which acknowledges writes, and crash at 7.5 s: the clients come back to n0.
  */
-const clockStep = (offset: string) => `
+const clockStep = (offset: string, mode = "sync") => `
 name: lease-clock-step
 duration: 8s
 warmup: 2s
 cluster:
   replicas: 3
-  replication: { mode: sync, read_consistency: lease, failover: { detect_after: 200ms } }
+  replication: { mode: ${mode}, read_consistency: lease, failover: { detect_after: 200ms } }
 network: { latency: { dist: lognormal, median: 500us, p99: 5ms } }
 workload: { preset: b, records: 1000, rate: 2000/s, clients: 32, timeout: 200ms }
 faults:
@@ -111,6 +111,20 @@ describe("lease and clock error (max_clock_error: 10ms, the default)", () => {
 
   it("read_index uses no clock: the 2 s step changes nothing", () => {
     const { linearizable, ops, run: r } = run(clockStep("-2s"), 1, reads("read_index"));
+    expect(readsByDeposedLeader(ops, r)).toBe(0);
+    expect(linearizable).toBe(true);
+  }, 120_000);
+});
+
+describe("raft's lease and clock error (max_clock_error: 10ms, the default)", () => {
+  it("a leader clock stepped back by 2 s, beyond the bound, serves stale reads: not linearizable", () => {
+    const { linearizable, ops, run: r } = run(clockStep("-2s", "raft"), 1);
+    expect(readsByDeposedLeader(ops, r)).toBeGreaterThan(0);
+    expect(linearizable).toBe(false);
+  }, 120_000);
+
+  it("a step of 5 ms, within the bound: the old leader stops answering in time, linearizable", () => {
+    const { linearizable, ops, run: r } = run(clockStep("-5ms", "raft"), 1);
     expect(readsByDeposedLeader(ops, r)).toBe(0);
     expect(linearizable).toBe(true);
   }, 120_000);

@@ -22,6 +22,10 @@ const CASES: Readonly<Record<string, readonly [string, string]>> = {
     "cluster: { replication: { mode: sync } }",
     "cluster.replication.mode: sync needs replicas >= 2 (got replicas: 1)",
   ],
+  "raft: its own failover and fencing, ycsb without changes": [
+    "cluster: { replicas: 3, replication: { mode: raft, failover: { fencing: false } } }",
+    "cluster.replication.failover.fencing: mode raft always fences with terms (got false)",
+  ],
   "latency: uniform max and lognormal p99 at least min and median": [
     "network: { latency: { dist: uniform, min: 2ms, max: 1ms } }",
     'network.latency.max: must be at least min (2ms) (got "1ms")',

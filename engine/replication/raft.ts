@@ -1,0 +1,465 @@
+// A replica of a Raft shard (Ongaro & Ousterhout, "In Search of an Understandable Consensus
+// Algorithm", 2014; Ongaro's dissertation, 2014), `cluster.replication.mode: raft`.
+//
+// - Log replication: the leader logs each write in its term and ships its log to every follower in
+//   order (one append in flight per follower, resent after 2 ticks, a heartbeat every tick; a tick
+//   is detect_after / 5). An entry is committed once a majority, the leader included, holds it
+//   durably and it is of the leader's term or precedes one that is (the leader logs a no-op when
+//   elected). Followers learn the commit index from appends. Entries are applied only once
+//   committed (`applyTo`: applies_on_append is false), so no applied entry is ever undone. A write
+//   is acknowledged once committed.
+// - Elections: a follower that has not heard from a leader for detect_after plus a random delay of
+//   up to half of it first asks for pre-votes for the next term without changing its own (PreVote,
+//   dissertation 9.6); only a majority of pre-votes makes it a candidate that increments its term.
+//   A node that heard from a leader within detect_after grants neither pre-votes nor votes for a
+//   newer term (leader stickiness, 4.2.3), and a leader that has not heard from a majority within
+//   detect_after steps down (CheckQuorum, 6.2). So a node cut off and rejoining cannot depose a
+//   healthy leader, and a leader cut off from a majority stops acknowledging.
+// - Reads (`read_consistency`, read-confirmation.ts): a leader serves reads only once its no-op is
+//   committed (earlier ones wait for it); `read_index` answers after a majority acknowledged a
+//   heartbeat round sent after the read ran, `lease` at once within its lease; `local` answers at once
+//   (a deposed leader that has not noticed answers stale reads). A read runs on the leader's applied
+//   state after the node caught it up to the commit index.
+// - Snapshots (7): a follower that needs entries the leader compacted away is sent the leader's
+//   state as of its applied (committed) position; a follower whose log already holds that position
+//   in that term keeps its log.
+//
+// Simplifications are listed in docs/replication.md ("Raft").
+
+import type { HostId, Message, TimerTag } from "../../sim/host.js";
+import { OPERATIONS } from "../operations.js";
+import type { RefusalStatus, Request } from "../protocol.js";
+import { ElectionTimer } from "./election-timer.js";
+import { FollowerLog } from "./follower-log.js";
+import { answerRead, EchoToLeader, LeaderReads } from "./leader-reads.js";
+import { LogShipper } from "./log-shipper.js";
+import type {
+  AppendEntries,
+  AppendReply,
+  Heartbeat,
+  HeartbeatReply,
+  InstallSnapshot,
+  LeaderMessage,
+  VoteReply,
+  VoteRequest,
+} from "./messages.js";
+import type { InService, ProtocolContext, ReplicationProtocol, ShardReplicas } from "./protocol.js";
+import {
+  LOCAL_READS,
+  leaseDuration_us,
+  quorumValue,
+  ReadConfirmation,
+  type ReadSettings,
+} from "./read-confirmation.js";
+import { ReplicaRole } from "./replica-role.js";
+import { answerVote, refuseVote, upToDate, VoteTally } from "./votes.js";
+
+export interface RaftSettings extends ShardReplicas {
+  /** The election timeout's base, and the window of CheckQuorum and leader stickiness. */
+  detect_after_us: number;
+  /** Most entries in one append. */
+  batch_max: number;
+  /** How the leader answers reads (read-confirmation.ts); default local. */
+  reads?: ReadSettings;
+}
+
+/** Leader -> follower: an append that also carries the leader's commit index. */
+interface RaftAppend extends AppendEntries {
+  readonly commit_lsn: number;
+}
+
+/** A candidate's request for pre-votes: `term` is the term it would start, its own is unchanged. */
+interface PreVoteRequest extends Omit<VoteRequest, "kind"> {
+  readonly kind: "pre_vote_request";
+}
+
+interface PreVoteReply extends Omit<VoteReply, "kind"> {
+  readonly kind: "pre_vote_reply";
+}
+
+/** A read that arrived before the leader's no-op was committed: served once it is. */
+interface DeferredRead {
+  readonly from: HostId;
+  readonly req: Request;
+}
+
+const TIMER_TICK = 0;
+/** Fires at a follower's exact election deadline (ticks alone would quantize elections). */
+const TIMER_ELECTION = 1;
+
+/** Read confirmation tracks no keys here: the applied state holds committed entries only. */
+const NO_KEYS = (): readonly string[] => [];
+
+export class Raft implements ReplicationProtocol {
+  readonly applies_on_append = false;
+  private readonly settings: RaftSettings;
+  private node!: ProtocolContext;
+  /** Its term, vote, role, and the leader it knows of. */
+  private readonly replica = new ReplicaRole();
+  /** Counts from a leader's message, a granted vote, an own (pre-)election. */
+  private election!: ElectionTimer;
+  /** Highest log position known committed (volatile: after a restart, what the data has applied). */
+  private commit = 0;
+  /** Follower: its log matched against the leader's. */
+  private followerLog!: FollowerLog;
+  /** A pre-vote round for term + 1 is under way. */
+  private preVoting = false;
+  private readonly votes: VoteTally;
+  /** Leader: its log shipping to each follower. */
+  private shipper!: LogShipper;
+  /** Writes this leader logged, waiting to be committed, in log order. */
+  private pendingAcks: InService[] = [];
+  /** Leader: the position of its no-op, the first entry of its term. */
+  private termStart = 0;
+  private deferredReads: DeferredRead[] = [];
+  private readonly tick_us: number;
+  private readonly reads: ReadSettings;
+  private readonly lease_us: number;
+  /** Leader under read_index or lease: its reads waiting for confirmation (null otherwise). */
+  private leaderReads: LeaderReads | null = null;
+  /** Follower: the latest read round and leader clock accepted from this term's leader (echoed). */
+  private readonly echo = new EchoToLeader();
+
+  constructor(settings: RaftSettings) {
+    this.settings = settings;
+    this.tick_us = Math.max(1000, Math.round(settings.detect_after_us / 5));
+    this.reads = settings.reads ?? LOCAL_READS;
+    this.lease_us = leaseDuration_us(settings.detect_after_us, this.reads.max_clock_error_us);
+    if (this.reads.consistency === "lease" && this.lease_us <= 0)
+      throw new Error("raft: max_clock_error leaves no lease (it must be under detect_after / 2)");
+    this.votes = new VoteTally(settings.peers);
+  }
+
+  private get majority(): number {
+    return Math.floor(this.settings.peers.length / 2) + 1;
+  }
+
+  get term(): number {
+    return this.replica.term;
+  }
+
+  get leader_hint(): HostId {
+    return this.replica.leader;
+  }
+
+  start(node: ProtocolContext): void {
+    this.node = node;
+    const firstStart = this.replica.start(node);
+    // What the data has applied was committed: the commit index restarts there.
+    this.commit = node.log.applied_lsn;
+    const roundSent = () => this.leaderReads?.confirmation.roundSent ?? 0;
+    const rules = { tick_us: this.tick_us, roundSent, commitLsn: () => this.commit };
+    this.shipper = new LogShipper(node, this.replica, this.settings, rules);
+    // Entries up to a compacted base were applied, so committed: the leader's are the same.
+    const logRules = { compacted_entries_match: true, committed: () => this.commit };
+    this.followerLog = new FollowerLog(node, this.replica, this.echo, logRules);
+    this.election = new ElectionTimer(node, {
+      detect_after_us: this.settings.detect_after_us,
+      tick_us: this.tick_us,
+      tag: TIMER_ELECTION,
+    });
+    this.election.start(this.reads.consistency === "lease");
+    if (firstStart && node.id === this.settings.initial_leader) {
+      this.replica.durable.voted_for = node.id;
+      this.becomeLeader();
+    } else this.replica.set("follower", true);
+    node.setTimer(this.tick_us, TIMER_TICK);
+  }
+
+  refusal(req: Request, from: HostId): RefusalStatus | "forwarded" | null {
+    if (req.require_leader && this.replica.role !== "leader") return "not_leader";
+    if (req.min_lsn > this.node.log.applied_lsn) return "not_leader"; // read-your-writes: not caught up
+    if (
+      this.replica.role === "leader" &&
+      req.require_leader &&
+      !OPERATIONS[req.op].writes &&
+      this.commit < this.termStart
+    ) {
+      // Until its no-op is committed a new leader does not know what is committed: the read waits.
+      this.deferredReads.push({ from, req });
+      return "forwarded";
+    }
+    return null;
+  }
+
+  onWrite(write: InService): void {
+    this.pendingAcks.push(write);
+    this.shipper.replicateAll();
+  }
+
+  onDurable(durable: number): void {
+    if (this.replica.role === "leader") this.advanceCommit();
+    else this.followerLog.acknowledgeDurable(this.replica.leader, durable);
+  }
+
+  onTimer(tag: TimerTag): void {
+    if (tag === TIMER_ELECTION) {
+      this.election.fired();
+      this.checkElection();
+      return;
+    }
+    if (tag !== TIMER_TICK) throw new Error(`raft: unknown timer tag ${tag}`);
+    const node = this.node;
+    node.setTimer(this.tick_us, TIMER_TICK);
+    if (this.replica.role === "leader") {
+      // CheckQuorum: a leader that has not heard from a majority within detect_after steps down.
+      if (this.shipper.liveReplicas(node.now_us(), this.settings.detect_after_us) < this.majority) {
+        this.stepDown(this.replica.term);
+        return;
+      }
+      this.shipper.replicateAll();
+    } else this.checkElection();
+  }
+
+  onMessage(from: HostId, msg: Message): void {
+    switch (msg.kind) {
+      case "append":
+        this.onAppend(from, msg as RaftAppend);
+        break;
+      case "snapshot":
+        this.onSnapshot(from, msg as InstallSnapshot);
+        break;
+      case "append_reply":
+        this.onAppendReply(from, msg as AppendReply);
+        break;
+      case "heartbeat":
+        this.onHeartbeat(from, msg as Heartbeat);
+        break;
+      case "heartbeat_reply":
+        this.onHeartbeatReply(from, msg as HeartbeatReply);
+        break;
+      case "pre_vote_request":
+        this.onPreVoteRequest(from, msg as PreVoteRequest);
+        break;
+      case "pre_vote_reply":
+        this.onPreVoteReply(from, msg as PreVoteReply);
+        break;
+      case "vote_request":
+        this.onVoteRequest(from, msg as VoteRequest);
+        break;
+      case "vote_reply":
+        this.onVoteReply(from, msg as VoteReply);
+        break;
+      default:
+        throw new Error(`raft: unexpected message ${msg.kind}`);
+    }
+  }
+
+  // ---- leader ----
+
+  private becomeLeader(): void {
+    const node = this.node;
+    this.preVoting = false;
+    this.replica.set("leader");
+    this.replica.leader = node.id;
+    this.termStart = this.shipper.appendNoop();
+    if (this.reads.consistency !== "local") {
+      const leader = {
+        node,
+        term: this.replica.term,
+        followers: this.shipper.followers,
+        majority: this.majority,
+      };
+      this.leaderReads = new LeaderReads(new ReadConfirmation(this.termStart), leader);
+    }
+    this.shipper.lead(this.termStart);
+    this.advanceCommit(); // a leader alone commits by itself
+  }
+
+  private onAppendReply(from: HostId, msg: AppendReply): void {
+    if (msg.term > this.replica.term) {
+      this.stepDown(msg.term);
+      return;
+    }
+    if (this.replica.role !== "leader" || msg.term !== this.replica.term) return;
+    const f = this.shipper.onReply(from, msg, () => {});
+    if (f === undefined) return;
+    if (msg.success) this.advanceCommit();
+    this.leaderReads?.noteEcho(f, msg);
+  }
+
+  /** Commits what a majority holds durably, once that reaches an entry of this term. */
+  private advanceCommit(): void {
+    const held = quorumValue(this.node.durableLsn(), this.shipper.matches(), this.majority);
+    if (held >= this.termStart && held > this.commit) this.commitTo(held);
+  }
+
+  /** The leader committed up to `lsn`: apply, acknowledge, and serve the reads that waited for it. */
+  private commitTo(lsn: number): void {
+    const node = this.node;
+    this.commit = lsn;
+    node.applyTo(lsn);
+    let released = 0;
+    while (released < this.pendingAcks.length && (this.pendingAcks[released] as InService).lsn <= lsn) {
+      node.respond(this.pendingAcks[released] as InService);
+      released++;
+    }
+    if (released > 0) this.pendingAcks = this.pendingAcks.slice(released);
+    const leaderReads = this.leaderReads;
+    if (leaderReads?.confirmation.majorityHolds(lsn, NO_KEYS)) leaderReads.answerConfirmed();
+    if (this.deferredReads.length > 0) {
+      const deferred = this.deferredReads;
+      this.deferredReads = [];
+      for (const { from, req } of deferred) node.serve(from, req);
+    }
+  }
+
+  // ---- reads (read_index, lease) ----
+
+  /** Answers a read at once (local, or a read no client asked the leader for), or once confirmed. */
+  onRead(done: InService): void {
+    const reads = { settings: this.reads, lease_us: this.lease_us, leader: this.leaderReads };
+    answerRead(this.node, reads, done, () => this.termStart);
+  }
+
+  // ---- follower ----
+
+  /** Whether a leader's message is to be followed (else it was refused, and answered so). */
+  private acceptLeader(from: HostId, msg: LeaderMessage): boolean {
+    const node = this.node;
+    const { term, leader } = msg;
+    if (term < this.replica.term) {
+      node.send(from, this.followerLog.reply(false));
+      return false;
+    }
+    if (this.replica.role === "leader" && term === this.replica.term)
+      throw new Error(`raft: two leaders in term ${term} (${node.id} and ${leader})`);
+    if (term > this.replica.term || this.replica.role !== "follower") this.stepDown(term);
+    this.preVoting = false;
+    this.replica.leader = leader;
+    this.election.heardLeader();
+    this.echo.accept(msg);
+    return true;
+  }
+
+  private onHeartbeat(from: HostId, msg: Heartbeat): void {
+    if (this.acceptLeader(from, msg)) this.node.send(from, this.echo.heartbeatReply(msg, this.replica.term));
+  }
+
+  private onHeartbeatReply(from: HostId, msg: HeartbeatReply): void {
+    if (msg.term > this.replica.term) {
+      this.stepDown(msg.term);
+      return;
+    }
+    if (this.replica.role !== "leader" || msg.term !== this.replica.term) return;
+    const f = this.shipper.heard(from);
+    if (f !== undefined) this.leaderReads?.noteEcho(f, msg);
+  }
+
+  private onAppend(from: HostId, msg: RaftAppend): void {
+    if (!this.acceptLeader(from, msg)) return;
+    const node = this.node;
+    const followerLog = this.followerLog;
+    const outcome = followerLog.append(msg);
+    if (!outcome.matched) {
+      node.send(from, followerLog.reply(false));
+      return;
+    }
+    const commit = Math.min(msg.commit_lsn, followerLog.verified);
+    if (commit > this.commit) {
+      this.commit = commit;
+      node.applyTo(commit);
+    }
+    if (outcome.appended > 0 && node.fsync_each_write) {
+      node.requestFsync(); // the reply goes when the fsync completes (onDurable): one reply per batch
+      return;
+    }
+    node.send(from, followerLog.reply(true));
+  }
+
+  /**
+   * Installs the leader's snapshot, unless this log already holds its last position in its term (the
+   * logs then match up to there: Raft keeps the entries after it).
+   */
+  private onSnapshot(from: HostId, msg: InstallSnapshot): void {
+    if (!this.acceptLeader(from, msg)) return;
+    const { snapshot } = msg;
+    const held = snapshot.last_lsn <= this.commit || this.followerLog.holds(snapshot);
+    if (this.followerLog.offerSnapshot(snapshot, held)) this.commit = snapshot.last_lsn;
+    this.node.send(from, this.followerLog.reply(true));
+  }
+
+  // ---- elections ----
+
+  /** Starts a pre-vote past the deadline, or arms a timer for a deadline within the next tick. */
+  private checkElection(): void {
+    if (this.replica.role !== "leader" && this.election.expired()) this.startPreVote();
+  }
+
+  /** Whether it heard from a leader within detect_after (or leads): it then grants no newer term. */
+  private inLease(): boolean {
+    return this.replica.role === "leader" || this.election.leaderHeardRecently();
+  }
+
+  /** Asks for pre-votes for the next term; its own term stays (PreVote). */
+  private startPreVote(): void {
+    const node = this.node;
+    this.replica.leader = -1;
+    this.election.restart(true);
+    this.preVoting = true;
+    if (this.votes.campaign(node, "pre_vote_request", this.replica.term + 1)) this.startElection();
+  }
+
+  /** Grants a pre-vote without changing its own state: a newer term, a log as up to date, no leader heard. */
+  private onPreVoteRequest(from: HostId, msg: PreVoteRequest): void {
+    const term = this.replica.term;
+    const granted = msg.term > term && !this.inLease() && upToDate(this.node.log, msg);
+    const reply: PreVoteReply = {
+      kind: "pre_vote_reply",
+      digest: granted ? 1 : 0,
+      term: granted ? msg.term : term,
+      granted,
+    };
+    this.node.send(from, reply);
+  }
+
+  private onPreVoteReply(from: HostId, msg: PreVoteReply): void {
+    if (!msg.granted) {
+      if (msg.term > this.replica.term) this.stepDown(msg.term); // a newer term exists: join it
+      return;
+    }
+    if (!this.preVoting || this.replica.role !== "follower" || msg.term !== this.replica.term + 1) return;
+    if (this.votes.add(from)) this.startElection();
+  }
+
+  private startElection(): void {
+    this.preVoting = false;
+    this.replica.standForElection(true);
+    this.election.restart(true);
+    if (this.votes.campaign(this.node, "vote_request", this.replica.term)) this.becomeLeader();
+  }
+
+  private onVoteRequest(from: HostId, msg: VoteRequest): void {
+    const node = this.node;
+    if (msg.term > this.replica.term && this.inLease()) {
+      // Leader stickiness: it heard from a leader lately; neither a vote nor a newer term.
+      refuseVote(node, from, this.replica);
+      return;
+    }
+    if (msg.term > this.replica.term) this.stepDown(msg.term);
+    // Once it grants a vote it does not start a competing election right away.
+    if (answerVote(node, from, msg, this.replica)) this.election.restart(false);
+  }
+
+  private onVoteReply(from: HostId, msg: VoteReply): void {
+    if (msg.term > this.replica.term) this.stepDown(msg.term);
+    else if (this.votes.countReply(from, msg, this.replica)) this.becomeLeader();
+  }
+
+  /** Becomes a follower (of a newer term, if given); a leader's waiting writes and reads are dropped. */
+  private stepDown(term: number): void {
+    this.replica.enterTerm(term);
+    this.preVoting = false;
+    if (this.replica.role === "leader") {
+      const node = this.node;
+      this.replica.leader = -1;
+      this.pendingAcks = []; // their clients time out: the outcome is unknown
+      for (const read of this.leaderReads?.confirmation.drain() ?? []) node.refuse(read, "not_leader");
+      this.leaderReads = null;
+      for (const read of this.deferredReads) node.refuse(read, "not_leader");
+      this.deferredReads = [];
+    }
+    this.followerLog.verified = 0;
+    this.replica.set("follower");
+  }
+}

@@ -151,6 +151,9 @@ export class LeaderFollower implements ReplicationProtocol {
   }
 
   onWrite(write: InService): void {
+    // Executed while it led, finished after it stepped down: its client times out (info), and a
+    // follower ships nothing under its new term.
+    if (this.replica.role !== "leader") return;
     this.pendingAcks.push(write);
     this.leaderReads?.confirmation.logged(this.node.log.last_lsn, this.keysAt);
     this.shipper.replicateAll();

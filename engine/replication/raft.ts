@@ -183,6 +183,9 @@ export class Raft implements ReplicationProtocol {
   }
 
   onWrite(write: InService): void {
+    // Executed while it led, finished after it stepped down: its entry may yet be committed by a
+    // later leader or truncated, so its client times out (info); a follower ships nothing.
+    if (this.replica.role !== "leader") return;
     this.pendingAcks.push(write);
     this.shipper.replicateAll();
   }

@@ -52,6 +52,22 @@ workload: ${workload}`);
 }
 
 describe("raft", () => {
+  it("ships nothing for a write that finishes after its leader stepped down (two leaders in one term, seed 2)", async () => {
+    // The random nemesis paused the leader of term 4 mid-write; resumed, it stepped down to term 5
+    // and its write's CPU work then ended: it used to ship the entry as term 5's "leader".
+    const overrides = [
+      "cluster.replication.mode=raft",
+      "cluster.replicas=5",
+      "cluster.replication.read_consistency=lease",
+      "faults.random.skew_max=10ms",
+      "checks=[linearizable,lost_writes,liveness]",
+      "liveness={within: 3s}",
+    ];
+    const scenario = readScenarioFile("scenarios/replication-random-nemesis.yaml", overrides);
+    const { report } = await executeRun(scenario, 2, { metrics: false, files: "failed" });
+    expect(Object.values(report.checks).map((check) => check.valid)).toEqual([true, true, true]);
+  }, 120_000);
+
   it("keeps 3 and 5 replicas linearizable, losing no acknowledged write, through a minority partition, a leader crash and an isolated follower", async () => {
     for (const replicas of [3, 5]) {
       for (const seed of [1, 2, 3]) {

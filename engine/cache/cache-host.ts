@@ -395,7 +395,7 @@ export class CacheHost implements HostBehaviour {
     for (let tag = 0; tag < this.fetches.length; tag++) {
       const fetch = this.fetches[tag];
       if (fetch === undefined || now - fetch.since_us < this.timeout_us) continue;
-      (this.dispatcher as Dispatcher).abandon(tag);
+      (this.dispatcher as Dispatcher).abandon(tag, ctx);
       this.release(tag);
       if (fetch.kind === "read" && this.readsInFlight.get(fetch.key) === tag)
         this.readsInFlight.delete(fetch.key);

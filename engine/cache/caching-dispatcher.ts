@@ -145,7 +145,7 @@ export class CachingDispatcher extends Dispatcher {
   }
 
   /** True when any of the operation was sent: to the cache host, or (by the pools' say) to the database. */
-  override abandon(tag: number, ctx?: HostContext): boolean {
+  override abandon(tag: number, ctx: HostContext): boolean {
     const op = this.ops[tag];
     this.ops[tag] = undefined;
     const sent = super.abandon(tag, ctx);

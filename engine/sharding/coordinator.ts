@@ -491,7 +491,7 @@ export class Coordinator implements HostBehaviour {
 
   /** A request failed or timed out: retry the step later; after too many, start the source over. */
   private fail(ctx: HostContext, task: Task): void {
-    for (let slot = 0; slot < SLOTS; slot++) this.dispatcher.abandon(task.index * SLOTS + slot);
+    for (let slot = 0; slot < SLOTS; slot++) this.dispatcher.abandon(task.index * SLOTS + slot, ctx);
     task.waiting = 0;
     if (++task.failures >= RETRIES_BEFORE_RESTART && task.phase !== "purge") {
       if (this.map.frozen.has(task.source)) {
@@ -527,7 +527,7 @@ export class Coordinator implements HostBehaviour {
     for (const [tag, deadline] of [...this.deadlines]) {
       if (deadline > now) continue;
       this.deadlines.delete(tag);
-      this.dispatcher.abandon(tag);
+      this.dispatcher.abandon(tag, ctx);
       if (tag === SPLIT_QUERY_TAG) {
         this.sendSplitQuery(ctx);
         continue;

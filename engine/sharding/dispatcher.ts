@@ -206,10 +206,10 @@ export class Dispatcher {
   /**
    * The sender gave up on `tag` (a timeout): forgets it and tells each shard's ReplicaRouter which nodes
    * left it unanswered, so the presumed leader moves on. False when none of it was sent (every part
-   * still waited for a pooled connection): it definitely did not take effect. `ctx` is needed with a
-   * pool (a connection given back goes to the next waiter).
+   * still waited for a pooled connection): it definitely did not take effect. With a pool, a
+   * connection given back goes to the next waiter.
    */
-  abandon(tag: number, ctx?: HostContext): boolean {
+  abandon(tag: number, ctx: HostContext): boolean {
     const entry = this.pending[tag];
     if (entry === undefined) return true;
     const pools = this.pools;
@@ -406,10 +406,9 @@ export class Dispatcher {
   }
 
   /** With a pool: the parts not answered stop waiting for a connection, or give theirs back. */
-  private dropParts(entry: Pending, ctx: HostContext | undefined): void {
+  private dropParts(entry: Pending, ctx: HostContext): void {
     const pools = this.pools;
     if (pools === null) return;
-    if (ctx === undefined) throw new Error("dispatch: abandoning a pooled request needs the host context");
     for (const part of entry.parts) if (!part.done) pools.cancel(ctx, part.wireId);
   }
 }

@@ -54,7 +54,7 @@ export class RouterHost implements HostBehaviour {
     for (let tag = 0; tag < this.slots.length; tag++) {
       const forwarded = this.slots[tag];
       if (forwarded === undefined || now - forwarded.since_us < this.timeout_us) continue;
-      this.dispatcher.abandon(tag);
+      this.dispatcher.abandon(tag, ctx);
       this.release(tag);
     }
     ctx.setTimer(this.timeout_us, TIMER_SWEEP);

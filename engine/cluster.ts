@@ -37,6 +37,8 @@ export interface ShardConfig {
   events?: EngineEventSink;
   /** On a sharded cluster: the shard's number, and the config store whose map says what it owns. */
   sharding?: NodeConfig["sharding"];
+  /** How its nodes run transactions (`cluster.transactions`). */
+  transactions?: NodeConfig["transactions"];
 }
 
 export interface Shard {
@@ -116,6 +118,7 @@ export function installShard(sim: Simulation, nodes: readonly HostId[], config: 
     ...node,
     ...(config.events ? { events: config.events } : {}),
     ...(config.sharding ? { sharding: config.sharding } : {}),
+    ...(config.transactions ? { transactions: config.transactions } : {}),
   };
   const protocol = config.protocol ?? builtInProtocol("async");
   for (const id of nodes) {

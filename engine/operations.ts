@@ -6,7 +6,7 @@ import type { Query } from "./query/query.js";
 
 export interface OperationTraits {
   /** It changes data: logged and replicated. A query writes when its query does (isWriteQuery). */
-  readonly writes: boolean | "when its query writes";
+  readonly writes: boolean | "when its query writes" | "when it commits";
   /**
    * About one key (`key`): on a sharded cluster only the key's owner serves it (others answer
    * wrong_shard), and while the key's shard is frozen for a cut-over, its writes wait.
@@ -22,7 +22,7 @@ export interface OperationTraits {
    */
   readonly client_read: boolean;
   /** The state machine that serves it (engine/state/). */
-  readonly served_by: "key-value" | "query" | "shard mover";
+  readonly served_by: "key-value" | "query" | "transactions" | "shard mover";
 }
 
 const KV_READ = {
@@ -59,6 +59,15 @@ export const OPERATIONS: { readonly [Op in RequestOp]: OperationTraits } = {
   transfer: { ...KV_WRITE, charged_per_row: true },
   read_all: KV_READ,
   query: { ...KV_READ, writes: "when its query writes", served_by: "query" },
+  // A transaction lives on the leader: every statement goes there; only a commit writes.
+  txn: {
+    ...KV_READ,
+    writes: "when it commits",
+    leader_read: true,
+    charged_per_row: true, // row_time per micro-operation
+    client_read: false,
+    served_by: "transactions",
+  },
   export: MOVER_READ,
   export_log: MOVER_READ,
   ingest: MOVER_WRITE,
@@ -78,9 +87,9 @@ export function leaderOnly(spec: RequestSpec): boolean {
 }
 
 function writes(traits: OperationTraits, spec: RequestSpec): boolean {
-  return (
-    traits.writes === true || (traits.writes !== false && spec.op === "query" && isWriteQuery(spec.query))
-  );
+  if (traits.writes === true || traits.writes === false) return traits.writes;
+  if (spec.op === "query") return isWriteQuery(spec.query);
+  return spec.op === "txn" && spec.commit;
 }
 
 /** A query that writes (insert, update, delete, batch): served by the leader and logged. */

@@ -9,6 +9,11 @@
 // the node's query database (engine/query/): a read (select, get) on any replica the routing
 // picks, a write (insert, update, delete, batch) on the leader only, logged as its row changes.
 //
+// `txn` runs a statement of a transaction (engine/txn/): its micro-operations (reads, appends,
+// register writes) in the open transaction `txn` (0: it begins one), then, with `commit`, commits it
+// (a one-shot transaction is one request: txn 0 and commit). Served by the leader; a commit that
+// wrote is logged as one entry. Its status is ok, or why the transaction aborted.
+//
 // The shard mover's (sharding/coordinator.ts): `export` examines up to `batch` rows from `from_key`
 // on and returns those that move away from the shard; `export_log` returns the moving records
 // written since log position `since_lsn`; `ingest` writes `records` (every field of each) on the
@@ -20,6 +25,7 @@ import type { HostId, Message } from "../sim/host.js";
 import type { AccessKind } from "./query/planner.js";
 import type { Query, QueryKind } from "./query/query.js";
 import type { ShardMap } from "./sharding/shard-map.js";
+import type { AbortReason, TxnMicroOp } from "./txn/transactions.js";
 
 export interface RecordValue {
   readonly key: string;
@@ -71,6 +77,15 @@ export interface QuerySpec {
   /** The workload's template it is an instance of (for the report). */
   readonly template: string;
 }
+export interface TxnSpec {
+  readonly op: "txn";
+  /** The open transaction it continues (0: it begins one). */
+  readonly txn: number;
+  /** Reads are sent with value null. */
+  readonly mops: readonly TxnMicroOp[];
+  /** Commit after these micro-operations. */
+  readonly commit: boolean;
+}
 export interface ExportSpec {
   readonly op: "export";
   readonly from_key: string;
@@ -104,6 +119,7 @@ export type RequestSpec =
   | TransferSpec
   | ReadAllSpec
   | QuerySpec
+  | TxnSpec
   | ExportSpec
   | ExportLogSpec
   | IngestSpec
@@ -188,6 +204,18 @@ export function routed(
         op: spec.op,
         query: spec.query,
         template: spec.template,
+      };
+    case "txn":
+      return {
+        kind,
+        digest,
+        id,
+        min_lsn,
+        require_leader,
+        op: spec.op,
+        txn: spec.txn,
+        mops: spec.mops,
+        commit: spec.commit,
       };
     case "export":
       return {
@@ -333,6 +361,15 @@ export interface QueryResponse extends ResponseBase, Written {
   /** Bytes of the result rows it carries (wire-size.ts rowValuesBytes; 0 for a write). */
   readonly result_bytes: number;
 }
+export interface TxnResponse extends ResponseBase, Written {
+  readonly op: "txn";
+  /** ok, or why the transaction aborted (it is over: nothing it wrote takes effect). */
+  readonly status: "ok" | AbortReason;
+  /** The open transaction's id (0 once it ended: committed or aborted). */
+  readonly txn: number;
+  /** Its micro-operations, each read with what it read (empty when it aborted). */
+  readonly mops: readonly TxnMicroOp[];
+}
 export interface ExportResponse extends ResponseBase {
   readonly op: "export";
   readonly status: "ok";
@@ -377,6 +414,7 @@ export type ServedResponse =
   | TransferResponse
   | ReadAllResponse
   | QueryResponse
+  | TxnResponse
   | ExportResponse
   | ExportLogResponse
   | IngestResponse

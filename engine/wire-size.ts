@@ -11,7 +11,8 @@
 // - a snapshot: every row of the data, at key_bytes + a record's value (key-value) or the table's
 //   declared row width (a query database);
 // - requests: a read or scan its key, a write its key and value, an ingest its records, a query
-//   the rows it inserts or the values it sets; responses: a read its record, a scan, read_all or
+//   the rows it inserts or the values it sets, a transaction's statement its micro-operations (a key
+//   each, and a number per value or element); responses: a read its record, a scan, read_all or
 //   export its records (an unsharded scan's rows at key_bytes + a record each), a query its result.
 // Messages of other kinds (a protocol module's) are sized by what they carry as the built-in ones
 // do: their `entries` (log entries) and their `snapshot` (a node's); anything else is a header.
@@ -25,6 +26,8 @@ import type { LogEntry, Payload, Snapshot } from "./replication/protocol.js";
 import type { KvPayload } from "./state/key-value.js";
 import type { NodeData } from "./state/node-state.js";
 import type { RowsPayload } from "./state/query-machine.js";
+import type { TxnPayload } from "./txn/mvcc-store.js";
+import { microOpsBytes } from "./txn/transactions.js";
 
 /** An entry's own fields on the wire: lsn, term, origin, timestamp. */
 export const LOG_ENTRY_HEADER_BYTES = 32;
@@ -60,6 +63,8 @@ export function messageSizer(widths: RecordWidths): (msg: Message) => number {
         return req.key.length + req.to_key.length + NUMBER_BYTES;
       case "query":
         return queryBytes(req.query);
+      case "txn":
+        return microOpsBytes(req.mops);
       case "ingest":
         return recordsBytes(req.records);
       case "export":
@@ -84,6 +89,8 @@ export function messageSizer(widths: RecordWidths): (msg: Message) => number {
         return recordsBytes(resp.records);
       case "query":
         return resp.result_bytes;
+      case "txn":
+        return microOpsBytes(resp.mops);
       default:
         return 0;
     }
@@ -103,7 +110,7 @@ export function messageSizer(widths: RecordWidths): (msg: Message) => number {
 
   function payloadBytes(payload: Payload | null): number {
     if (payload === null) return 0;
-    const p = payload as KvPayload | RowsPayload;
+    const p = payload as KvPayload | RowsPayload | TxnPayload;
     switch (p.kind) {
       case "put":
         return p.key.length + (p.field < 0 ? recordBytes : widths.field_bytes);
@@ -111,6 +118,8 @@ export function messageSizer(widths: RecordWidths): (msg: Message) => number {
         return p.first.key.length + p.second.key.length + 2 * recordBytes;
       case "delete":
         return p.key.length;
+      case "txn":
+        return microOpsBytes(p.effects);
       case "rows": {
         let bytes = 0;
         for (const change of p.changes) bytes += rowValuesBytes((change.after ?? change.before) as Row);

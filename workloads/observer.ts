@@ -7,10 +7,10 @@ import type { Query } from "../engine/query/query.js";
 import { YCSB_OP_KINDS } from "./generators/ycsb/core-workload.js";
 
 /**
- * Operation names, in report order: YCSB's read, update, insert, scan, rmw (read-modify-write), and
- * the bank's transfer (a bank's read of every balance is a `read`).
+ * Operation names, in report order: YCSB's read, update, insert, scan, rmw (read-modify-write), the
+ * bank's transfer (a bank's read of every balance is a `read`), and a transaction (list-append).
  */
-export const OP_NAMES = [...YCSB_OP_KINDS, "transfer"] as const;
+export const OP_NAMES = [...YCSB_OP_KINDS, "transfer", "txn"] as const;
 export type OpName = (typeof OP_NAMES)[number];
 
 /**

@@ -145,6 +145,7 @@ function shardConfig(scenario: ResolvedScenario, load: LoadSpec, options: RunOpt
       own?.({ detect_after_us: replication.failover.detect_after_us }) ??
       builtInProtocol(replication.mode, replication),
     node,
+    transactions: scenario.cluster.transactions,
     field_count: load.field_count,
     load,
     ...(load.database === undefined ? {} : { database: load.database }),

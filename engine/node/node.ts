@@ -30,6 +30,7 @@ import type {
 import { ShardGate, type ShardSetting } from "../sharding/shard-gate.js";
 import type { ShardMap } from "../sharding/shard-map.js";
 import { type NodeData, NodeState } from "../state/node-state.js";
+import { TRANSACTION_DEFAULTS, type TransactionSettings } from "../txn/settings.js";
 import type { WriteSet } from "../write-set.js";
 import { Applier, type ApplyStep } from "./applier.js";
 import { BufferPool } from "./buffer-pool.js";
@@ -46,6 +47,8 @@ export interface NodeConfig extends NodeSettings {
   events?: EngineEventSink;
   /** On a sharded cluster: the node's shard, the shard map's store, the coordinator. */
   sharding?: ShardSetting;
+  /** How it runs transactions (TRANSACTION_DEFAULTS when left out). */
+  transactions?: TransactionSettings;
 }
 
 /** What a node's snapshot carries: its data, and the writes its log stood by. */
@@ -89,7 +92,12 @@ export class DatabaseNode implements HostBehaviour, ProtocolContext, RequestHand
     this.storage = storage;
     this.log = new NodeLog(ctx.disk, storage, this.config.fsync_policy.kind === "never");
     const sharding = this.config.sharding;
-    this.state = new NodeState(storage, sharding ?? null);
+    this.state = new NodeState(
+      storage,
+      sharding ?? null,
+      this.config.transactions ?? TRANSACTION_DEFAULTS,
+      ctx.id,
+    );
     const config = this.config;
     // The disk's latencies come from a stream of their own: the host's other draws do not move.
     const device = new DiskDevice(config.disk, config.fsync_us, ctx.rng.split("disk"));

@@ -10,6 +10,7 @@ import type { Disk } from "../../sim/disk.js";
 import { PageSpace } from "../index/page-space.js";
 import type { Database } from "../query/database.js";
 import type { Table } from "../table.js";
+import { MvccStore } from "../txn/mvcc-store.js";
 import { WriteSet } from "../write-set.js";
 import { ConnectionStats } from "./connections.js";
 import { IoStats } from "./io-stats.js";
@@ -29,6 +30,10 @@ export class NodeStorage {
   base_term = 0;
   /** Values of the writes in the part of the log no longer held (compacted, or under a snapshot). */
   compacted_writes = new WriteSet();
+  /** The transactions' versioned keys (list-append, rw-register); replaced whole by a snapshot. */
+  txn = new MvccStore();
+  /** Transactions this node began, across restarts (their ids: engine/state/txn-machine.ts). */
+  txn_seq = 0;
   /** The replication protocol's durable state (ProtocolContext.persistent), null until it asks. */
   protocol: object | null = null;
 

@@ -3,6 +3,7 @@
 // unknown beating true, and a checker that throws gives unknown with the error, never a crash.
 
 import type { BankOptions } from "./bank.js";
+import type { ElleOptions } from "./elle.js";
 import type { History } from "./history.js";
 import type { LivenessOptions } from "./liveness.js";
 
@@ -33,6 +34,8 @@ export interface CheckOptions {
   readonly final_state?: ReadonlyMap<string | null, unknown>;
   /** The bank checker's money in the bank and accounts, when known (else the first read's). */
   readonly bank?: BankOptions;
+  /** The elle check's data and consistency models. */
+  readonly elle?: ElleOptions;
   /** The liveness check's bound, and the run's faults as they were in force (a history does not say). */
   readonly liveness?: LivenessOptions;
 }

@@ -1,7 +1,8 @@
 // Records the operations clients saw as a history for the checkers, as the workload's plugin says
 // (its HistoryRecording): reads and writes of each key as a register (YCSB updates and inserts
 // are writes of a value unique per write), or operations on no single key whose value is kept as
-// it is (a bank's transfers {from, to, amount} and reads of every balance {account: balance}).
+// it is (a bank's transfers {from, to, amount} and reads of every balance {account: balance}), or
+// transactions (`f` txn: micro-operations as invoked, and as completed).
 // Kept in typed columns while the run goes on (RECORDER_BYTES_PER_OPERATION bytes per operation,
 // plus each distinct key once and each keyless operation's value object); at the end turned into
 // history.jsonl (DESIGN.md, "History") in
@@ -20,7 +21,8 @@ import type { FinalRead } from "./final-reads.js";
 const F_READ = 0;
 const F_WRITE = 1;
 const F_TRANSFER = 2;
-const F_NAMES = ["read", "write", "transfer"];
+const F_TXN = 3;
+const F_NAMES = ["read", "write", "transfer", "txn"];
 /** The key column's value for an operation on no single key (its value is in `wholeValues`). */
 const NO_KEY = -1;
 const RESULTS: readonly OperationType[] = ["ok", "fail", "info"];
@@ -86,6 +88,11 @@ export class HistoryRecorder implements Observer, HistorySink {
   whole(op: HistoryPart, f: "read" | "transfer", value: unknown): void {
     this.wholeValues.push(value);
     this.push(op, f === "transfer" ? F_TRANSFER : F_READ, NO_KEY, this.wholeValues.length - 1);
+  }
+
+  txn(op: HistoryPart, invoked: readonly unknown[], completed: readonly unknown[] | null): void {
+    this.wholeValues.push({ invoked, completed });
+    this.push(op, F_TXN, NO_KEY, this.wholeValues.length - 1);
   }
 
   /**
@@ -184,11 +191,17 @@ export class HistoryRecorder implements Observer, HistorySink {
       type: complete ? RESULTS[this.result[i] as number] : "invoke",
       f: F_NAMES[f],
       ...(key === NO_KEY ? {} : { key: this.keys[key] }),
-      value: f === F_READ && !complete ? null : this.valueOf(i),
+      value: f === F_READ && !complete ? null : f === F_TXN ? this.txnValue(i, complete) : this.valueOf(i),
     };
     const node = this.node[i] as number;
     if (complete && node >= 0) event.node = this.nodeName(node);
     return event;
+  }
+
+  /** A transaction's micro-operations: as completed when it committed, else as invoked. */
+  private txnValue(i: number, complete: boolean): unknown {
+    const { invoked, completed } = this.wholeValues[this.value[i] as number] as TxnValues;
+    return complete && completed !== null ? completed : invoked;
   }
 
   private valueOf(i: number): unknown {
@@ -251,6 +264,11 @@ function grown<A extends Column>(column: A, capacity: number): A {
   const next = new (column.constructor as new (length: number) => A)(capacity);
   next.set(column as never);
   return next;
+}
+
+interface TxnValues {
+  readonly invoked: readonly unknown[];
+  readonly completed: readonly unknown[] | null;
 }
 
 /** A register value in the value column: NaN for null, and for the initial value 0 a read returns. */

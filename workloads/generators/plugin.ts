@@ -48,7 +48,7 @@ export interface WorkloadChecks {
   /** The checkers a scenario of this workload may name in `checks`. */
   readonly checkers: Readonly<Record<string, Checker>>;
   /** What its checkers need to know of the workload (a bank's money and accounts). */
-  readonly options: Pick<CheckOptions, "bank">;
+  readonly options: Pick<CheckOptions, "bank" | "elle">;
   /** Whether lost_writes is judged (report.json's final reads headline; its check). */
   readonly lost_writes: boolean;
   /** Jepsen's final phase: what to read from which replicas, given the keys the history touched. */
@@ -69,6 +69,11 @@ export interface HistorySink {
   register(op: HistoryPart, f: "read" | "write", key: string, value: number | null): void;
   /** An operation on no single key (a bank's transfer, a read of every balance), its value as it is. */
   whole(op: HistoryPart, f: "read" | "transfer", value: unknown): void;
+  /**
+   * A transaction: its micro-operations as invoked (reads with value null), and as completed (its
+   * reads with what they read; null unless it committed: the completion repeats the invoke's).
+   */
+  txn(op: HistoryPart, invoked: readonly unknown[], completed: readonly unknown[] | null): void;
 }
 
 /** How a workload records one completed operation (never called for operations no client sent). */

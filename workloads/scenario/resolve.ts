@@ -16,13 +16,21 @@ import {
   resolveSharding,
   type ShardingSettings,
 } from "../../engine/sharding/settings.js";
+import { resolveTransactions, type TransactionSettings } from "../../engine/txn/settings.js";
+import type { ConsistencyModel } from "../checkers/transactions/consistency.js";
 import { type DriverSettings, resolveDriver } from "../client/settings.js";
 import type { BankConfig } from "../generators/bank/settings.js";
 import { type DomainSettings, resolveDomain } from "../generators/domain/settings.js";
+import { type ListAppendConfig, listAppendSchema } from "../generators/list-append/settings.js";
 import { resolveYcsb, type YcsbSettings } from "../generators/ycsb/settings.js";
 import { type ResolvedFaults, resolveFaults } from "../nemesis/resolve.js";
 import { type NetworkSettings, resolveNetwork } from "./network.js";
-import { LIVENESS_WITHIN_DEFAULT, type ScenarioDoc, type WorkloadType } from "./schema.js";
+import {
+  ELLE_CONSISTENCY_DEFAULT,
+  LIVENESS_WITHIN_DEFAULT,
+  type ScenarioDoc,
+  type WorkloadType,
+} from "./schema.js";
 
 export interface ResolvedScenario {
   readonly name: string;
@@ -37,6 +45,8 @@ export interface ResolvedScenario {
   readonly checks: readonly string[];
   /** The liveness check's bound. */
   readonly liveness: { readonly within_us: number };
+  /** The elle check's consistency model. */
+  readonly elle: { readonly consistency: ConsistencyModel };
   /** Jepsen's final phase: on or off (default: on with checks), and how long the cluster settles first. */
   readonly final_reads: { readonly enabled: boolean; readonly settle_us: number };
 }
@@ -54,12 +64,16 @@ export interface ResolvedCluster {
   readonly indexes: readonly Required<IndexDefinition>[];
   /** The caching tier (null: none). */
   readonly cache: CacheSettings | null;
+  /** How the nodes isolate transactions. */
+  readonly transactions: TransactionSettings;
 }
 
 /** `workload`: its type, YCSB's fields and the driver's (beside `type`, as in the file), the bank's and a domain workload's. */
 export type ResolvedWorkload = { readonly type: WorkloadType } & YcsbSettings &
   DriverSettings & {
     readonly bank: BankConfig;
+    /** list-append's knobs (its defaults for other workloads). */
+    readonly list_append: ListAppendConfig;
     /** A domain workload (ecommerce, social, timeseries): its type and knobs; null for ycsb and bank. */
     readonly domain: DomainSettings | null;
   };
@@ -90,6 +104,7 @@ function resolveCluster(doc: ScenarioDoc): ResolvedCluster {
       include: index.include,
     })),
     cache: resolveCache(cluster.cache),
+    transactions: resolveTransactions(cluster.transactions),
   };
 }
 
@@ -99,6 +114,7 @@ function resolveWorkload(workload: ScenarioDoc["workload"]): ResolvedWorkload {
     ...resolveYcsb(workload),
     ...resolveDriver(workload),
     bank: workload.bank,
+    list_append: workload.list_append ?? listAppendSchema.parse({}),
     domain: resolveDomain(workload.type, workload),
   };
 }
@@ -122,6 +138,7 @@ export function resolveScenario(doc: ScenarioDoc): ResolvedScenario {
     changes: doc.changes.map(resolveChange),
     checks: doc.checks,
     liveness: { within_us: us(doc.liveness?.within ?? LIVENESS_WITHIN_DEFAULT) },
+    elle: { consistency: doc.elle?.consistency ?? ELLE_CONSISTENCY_DEFAULT },
     final_reads: {
       enabled: doc.final_reads.enabled ?? doc.checks.length > 0,
       settle_us: us(doc.final_reads.settle),

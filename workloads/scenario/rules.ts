@@ -12,6 +12,7 @@ import type { LatencyDoc } from "../../engine/settings/latency.js";
 import { provisionedShards } from "../../engine/sharding/settings.js";
 import { BANK_CHECK_NAMES } from "../checkers/bank.js";
 import { REGISTER_CHECK_NAMES } from "../checkers/checks.js";
+import { ELLE_CHECK_NAMES } from "../checkers/elle.js";
 import { LIVENESS_CHECK_NAMES } from "../checkers/liveness.js";
 import { expectedArrivals } from "../client/arrivals.js";
 import { resolveRate } from "../client/settings.js";
@@ -82,6 +83,7 @@ export const RULES: readonly CrossFieldRule[] = [
   { name: "changes fit the cluster and the run", after: [], check: checkChanges },
   { name: "a domain workload runs on one leader-follower shard", after: [], check: checkDomain },
   { name: "a cache serves ycsb with client-side routing", after: [], check: checkCache },
+  { name: "list-append runs on one leader-follower shard", after: [], check: checkListAppend },
   { name: "checks fit the workload", after: "parsed", check: checkChecksFit },
   {
     name: "liveness settings need the liveness check",
@@ -91,6 +93,18 @@ export const RULES: readonly CrossFieldRule[] = [
         report(
           ["liveness"],
           "sets the liveness check's bound, but checks does not list liveness (add it, or remove this)",
+        );
+      }
+    },
+  },
+  {
+    name: "elle settings need the elle check",
+    after: "parsed",
+    check({ elle, checks }, report) {
+      if (elle !== undefined && !checks.includes("elle")) {
+        report(
+          ["elle"],
+          "sets the elle check's consistency model, but checks does not list elle (add it, or remove this)",
         );
       }
     },
@@ -387,24 +401,71 @@ function checkDomain(doc: ScenarioDoc, report: Report): void {
   }
 }
 
-/** Register checks for YCSB, the bank check for the bank, liveness for both, none for a domain workload. */
+/**
+ * Register checks for YCSB, the bank check for the bank, liveness for both, elle for list-append,
+ * none for a domain workload.
+ */
 function checkChecksFit(doc: ScenarioDoc, report: Report): void {
   const bank = doc.workload.type === "bank";
   const domain = isDomainType(doc.workload.type);
+  const listAppend = doc.workload.type === "list-append";
   const fitting: readonly string[] = domain
     ? []
-    : [...(bank ? BANK_CHECK_NAMES : REGISTER_CHECK_NAMES), ...LIVENESS_CHECK_NAMES];
+    : listAppend
+      ? ELLE_CHECK_NAMES
+      : [...(bank ? BANK_CHECK_NAMES : REGISTER_CHECK_NAMES), ...LIVENESS_CHECK_NAMES];
   doc.checks.forEach((check, i) => {
     if (fitting.includes(check)) return;
     report(
       ["checks", i],
-      domain
-        ? `${check} does not apply to workload.type ${doc.workload.type}: its clients run queries, not register or bank operations (remove checks)`
-        : bank
-          ? `${check} checks a history of registers; workload.type bank records transfers and reads of every balance: use ${fitting.join(", ")}`
-          : `${check} checks a bank history; with workload.type ${doc.workload.type} use ${fitting.join(", ")}`,
+      listAppend
+        ? `${check} does not apply to workload.type list-append: its history is of transactions; use elle`
+        : check === "elle"
+          ? `elle checks a history of transactions; with workload.type ${doc.workload.type} use ${fitting.join(", ") || "none"}`
+          : domain
+            ? `${check} does not apply to workload.type ${doc.workload.type}: its clients run queries, not register or bank operations (remove checks)`
+            : bank
+              ? `${check} checks a history of registers; workload.type bank records transfers and reads of every balance: use ${fitting.join(", ")}`
+              : `${check} checks a bank history; with workload.type ${doc.workload.type} use ${fitting.join(", ")}`,
     );
   });
+}
+
+/**
+ * list-append runs on one shard of a built-in leader-follower group (a transaction lives on its
+ * shard's leader, which applies its commit as it logs it), without final reads (a cache needs ycsb); its
+ * settings and the isolation level need it.
+ */
+function checkListAppend(doc: ScenarioDoc, report: Report): void {
+  const { cluster, workload } = doc;
+  if (workload.type !== "list-append") {
+    if (workload.list_append !== undefined)
+      report(["workload", "list_append"], `needs workload.type list-append (got ${workload.type})`);
+    if (cluster.transactions !== undefined)
+      report(
+        ["cluster", "transactions"],
+        `transactions need workload.type list-append (got ${workload.type})`,
+      );
+    return;
+  }
+  const needs = (path: Path, what: string) => report(path, `workload.type list-append needs ${what}`);
+  if (cluster.shards !== 1 || doc.changes.length > 0 || cluster.sharding.max_shards !== null)
+    needs(
+      ["cluster", "shards"],
+      `cluster.shards: 1 and no changes (no transaction across shards yet) (got ${cluster.shards})`,
+    );
+  if (cluster.replication.mode === "multi-leader")
+    needs(
+      ["cluster", "replication", "mode"],
+      "a leader-follower mode (a transaction lives on its shard's leader)",
+    );
+  if (cluster.replication.protocol != null)
+    needs(
+      ["cluster", "replication", "protocol"],
+      "a built-in protocol (one that applies a commit as it logs it)",
+    );
+  if (doc.final_reads.enabled === true)
+    needs(["final_reads", "enabled"], "no final reads (its reads are transactions' own)");
 }
 
 /** Reads only warmup and duration, and only when both are valid. */

@@ -21,21 +21,36 @@ import { integer } from "../../engine/settings/fields.js";
 import { MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS } from "../../engine/settings/limits.js";
 import { MAX_SHARDS } from "../../engine/sharding/coordinator.js";
 import { changeSchema, shardingSchema } from "../../engine/sharding/settings.js";
+import { transactionsSchema } from "../../engine/txn/settings.js";
 import { BANK_CHECK_NAMES } from "../checkers/bank.js";
 import { REGISTER_CHECK_NAMES } from "../checkers/checks.js";
+import { ELLE_CHECK_NAMES } from "../checkers/elle.js";
 import { LIVENESS_CHECK_NAMES } from "../checkers/liveness.js";
+import { CONSISTENCY_MODELS } from "../checkers/transactions/consistency.js";
 import { driverFields } from "../client/settings.js";
 import { bankSchema } from "../generators/bank/settings.js";
 import { DOMAIN_TYPES } from "../generators/domain/domain.js";
 import { domainFields } from "../generators/domain/settings.js";
+import { listAppendSchema } from "../generators/list-append/settings.js";
 import { ycsbFields } from "../generators/ycsb/settings.js";
 import { faultsSchema } from "../nemesis/schema.js";
 import { networkSchema } from "./network.js";
 import { applyRules } from "./rules.js";
 import { thresholdsSchema } from "./thresholds.js";
 
-/** The checks a scenario may ask for: a register history's (YCSB), a bank history's, and liveness (both). */
-export const CHECK_NAMES = [...REGISTER_CHECK_NAMES, ...BANK_CHECK_NAMES, ...LIVENESS_CHECK_NAMES] as const;
+/**
+ * The checks a scenario may ask for: a register history's (YCSB), a bank history's, liveness (both),
+ * and a transaction history's (list-append).
+ */
+export const CHECK_NAMES = [
+  ...REGISTER_CHECK_NAMES,
+  ...BANK_CHECK_NAMES,
+  ...LIVENESS_CHECK_NAMES,
+  ...ELLE_CHECK_NAMES,
+] as const;
+
+/** The elle check's default consistency model (dbsim check's). */
+export const ELLE_CONSISTENCY_DEFAULT = "strict-serializable";
 
 /**
  * The liveness check's default bound: an election (detect_after 1s plus its delay) and a client
@@ -43,8 +58,8 @@ export const CHECK_NAMES = [...REGISTER_CHECK_NAMES, ...BANK_CHECK_NAMES, ...LIV
  */
 export const LIVENESS_WITHIN_DEFAULT = "10s";
 
-/** Workload types: YCSB's registers, the bank, and the domain workloads (tables and queries). */
-export const WORKLOAD_TYPES = ["ycsb", "bank", ...DOMAIN_TYPES] as const;
+/** Workload types: YCSB's registers, the bank, the domain workloads (tables and queries), list-append. */
+export const WORKLOAD_TYPES = ["ycsb", "bank", ...DOMAIN_TYPES, "list-append"] as const;
 export type WorkloadType = (typeof WORKLOAD_TYPES)[number];
 
 /** The name becomes a directory name (runs/<name>/...). */
@@ -100,6 +115,7 @@ const clusterSchema = z
           "cheaper than a scan; every insert, update and delete maintains them (write amplification).",
       ),
     cache: cacheSchema.optional(), // no default: a scenario without one keeps its report's config as it was
+    transactions: transactionsSchema.optional(), // no default, as cache
   })
   .describe("The database under test.");
 
@@ -112,13 +128,15 @@ const workloadSchema = z
       .default("ycsb")
       .describe(
         "Workload generator: `ycsb` (YCSB's core workloads, registers), `bank` (transfers between " +
-          "accounts and reads of every balance; check it with `bank`), or a domain workload of tables " +
-          "and named query templates: `ecommerce`, `social`, `timeseries` (see `cluster.indexes`).",
+          "accounts and reads of every balance; check it with `bank`), a domain workload of tables " +
+          "and named query templates: `ecommerce`, `social`, `timeseries` (see `cluster.indexes`), or " +
+          "`list-append` (Elle's transactions; check it with `elle`).",
       ),
     ...ycsbFields,
     ...driverFields,
     bank: bankSchema.prefault({}),
     ...domainFields,
+    list_append: listAppendSchema.optional(), // no default: other workloads' reports keep their config
   })
   .describe("What the clients do.");
 
@@ -174,6 +192,7 @@ export const scenarioSchema = z
         "Checks of the history the clients saw, run after the run. YCSB workloads: linearizable, lost_writes, " +
           "stale_reads, read_your_writes, monotonic_reads; bank: bank (total conserved, no negative " +
           "balance); both: liveness (writes succeed again within `liveness.within` of the faults healing); " +
+          "list-append: elle (isolation anomalies, under `elle.consistency`); " +
           "ecommerce, social, timeseries: none. A violation makes the run exit 1 and write failure.json.",
       ),
     // Optional without a default: a scenario without it echoes none in report.json `config`.
@@ -189,6 +208,18 @@ export const scenarioSchema = z
       .describe(
         "The `liveness` check's bound ([Liveness](replication.md#liveness)); only with `liveness` in `checks`.",
       ),
+    // Optional without a default, as liveness.
+    elle: z
+      .strictObject({
+        consistency: z
+          .enum(CONSISTENCY_MODELS)
+          .default(ELLE_CONSISTENCY_DEFAULT)
+          .describe(
+            `The consistency model the history must satisfy ([Consistency models](transactions.md#consistency-models)). Default ${ELLE_CONSISTENCY_DEFAULT}, as when the section is absent.`,
+          ),
+      })
+      .optional()
+      .describe("The `elle` check's consistency model; only with `elle` in `checks`."),
     final_reads: finalReadsSchema.prefault({}),
     // Optional without a default: a scenario without thresholds echoes none in report.json `config`.
     thresholds: thresholdsSchema

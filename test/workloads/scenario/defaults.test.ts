@@ -157,6 +157,7 @@ const DEFAULT_RESOLVED: ResolvedScenario = {
     },
     indexes: [],
     cache: null,
+    transactions: { isolation: "serializable", timeout_us: 5_000_000 },
   },
   network: {
     latency: { dist: "lognormal", median_us: 500, p99_us: 5_000 },
@@ -167,6 +168,15 @@ const DEFAULT_RESOLVED: ResolvedScenario = {
   workload: {
     type: "ycsb",
     bank: { accounts: 8, initial_balance: 100, max_transfer: 5, read_fraction: 0.5, transfer: "transaction" },
+    list_append: {
+      key_count: 8,
+      max_writes_per_key: 32,
+      min_txn_length: 1,
+      max_txn_length: 4,
+      read_fraction: 0.5,
+      key_distribution: "uniform",
+      interactive: false,
+    },
     domain: null,
     preset: "a",
     mix: { read: 0.5, update: 0.5, insert: 0, scan: 0, rmw: 0 },
@@ -191,6 +201,7 @@ const DEFAULT_RESOLVED: ResolvedScenario = {
   changes: [],
   checks: [],
   liveness: { within_us: 10_000_000 },
+  elle: { consistency: "strict-serializable" },
   final_reads: { enabled: false, settle_us: 5_000_000 },
   faults: { schedule: [], random: null },
 };

@@ -50,6 +50,14 @@ const CASES: Readonly<Record<string, readonly [string, string]>> = {
     "workload: { type: bank }\ncluster: { cache: {} }",
     "cluster.cache: needs workload.type ycsb (got bank)",
   ],
+  "list-append runs on one leader-follower shard": [
+    "workload: { type: list-append }\ncluster: { shards: 2 }",
+    "cluster.shards: workload.type list-append needs cluster.shards: 1 and no changes",
+  ],
+  "elle settings need the elle check": [
+    "workload: { type: list-append }\nelle: { consistency: serializable }",
+    "elle: sets the elle check's consistency model, but checks does not list elle",
+  ],
   "checks fit the workload": [
     "workload: { type: bank }\nchecks: [linearizable]",
     "checks.0: linearizable checks a history of registers",
@@ -99,5 +107,22 @@ describe("the cross-field rules", () => {
     const text =
       "name: x\nworkload: { clients: 0 }\ncluster: { shards: 2 }\nchanges: [{ at: 1s, kind: split, shard: 0 }]\n";
     expect(loadError(text).problems).toStrictEqual([expect.stringContaining("workload.clients:")]);
+  });
+});
+
+describe("list-append's rules", () => {
+  it.each([
+    [
+      "workload: { type: list-append }\nchecks: [linearizable]",
+      "checks.0: linearizable does not apply to workload.type list-append",
+    ],
+    ["checks: [elle]", "checks.0: elle checks a history of transactions; with workload.type ycsb"],
+    ["workload: { list_append: {} }", "workload.list_append: needs workload.type list-append (got ycsb)"],
+    [
+      "cluster: { transactions: { isolation: snapshot } }",
+      "cluster.transactions: transactions need workload.type list-append",
+    ],
+  ])("refuses %s", (document, message) => {
+    expect(loadErrorMessage(`name: x\n${document}\n`)).toContain(message);
   });
 });

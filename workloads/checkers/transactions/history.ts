@@ -86,7 +86,7 @@ export class TransactionHistoryParser {
     const value =
       event.value === null || event.value === undefined
         ? event.value
-        : this.microOps(event.value, event.type === "ok");
+        : parseMicroOps(event.value, this.model, event.type === "ok", (problem) => this.fail(problem));
     this.events.event({ ...event, value }, line);
   }
 
@@ -99,54 +99,84 @@ export class TransactionHistoryParser {
     return this.events.history();
   }
 
-  private microOps(value: unknown, completed: boolean): MicroOp[] {
-    if (!Array.isArray(value))
-      this.fail(`a transaction's value must be a list of micro-operations (got ${describeValue(value)})`);
-    if (value.length > MAX_MICRO_OPS) {
-      this.fail(`a transaction of ${value.length} micro-operations: at most ${MAX_MICRO_OPS} are allowed`);
-    }
-    return value.map((mop, at) => this.microOp(mop, at, completed));
-  }
-
-  private microOp(mop: unknown, at: number, completed: boolean): MicroOp {
-    const where = `micro-operation ${at}`;
-    if (!Array.isArray(mop) || mop.length < 2 || mop.length > 3) {
-      this.fail(`${where} must be [f, key, value] (got ${describeValue(mop)})`);
-    }
-    const [f, rawKey, value = null] = mop as [unknown, unknown, unknown];
-    const write = WRITE_FUNCTION[this.model];
-    if (f !== "r" && f !== write) {
-      this.fail(`${where}: f must be "r" or "${write}" for ${this.model} (got ${describeValue(f)})`);
-    }
-    let key: string;
-    if (typeof rawKey === "string") key = rawKey;
-    else if (typeof rawKey === "number" && Number.isSafeInteger(rawKey)) key = String(rawKey);
-    else this.fail(`${where}: the key must be a string or an integer (got ${describeValue(rawKey)})`);
-    if (f === write) {
-      if (!isElement(value))
-        this.fail(`${where}: the value written must be a string or an integer (got ${describeValue(value)})`);
-      return { f: write, key, value } as MicroOp;
-    }
-    // An invoke's reads have no value yet; only a completion's are checked.
-    if (!completed || value === null) return { f: "r", key, value: null };
-    if (this.model === "rw-register") {
-      if (!isElement(value))
-        this.fail(
-          `${where}: a register read must be a string, an integer or null (got ${describeValue(value)})`,
-        );
-      return { f: "r", key, value };
-    }
-    if (!Array.isArray(value) || !value.every(isElement)) {
-      this.fail(
-        `${where}: a list read must be a list of strings and integers, or null (got ${describeValue(value)})`,
-      );
-    }
-    return { f: "r", key, value: value as Element[] };
-  }
-
   private fail(problem: string): never {
     throw new HistoryError(this.source, this.line, problem);
   }
+}
+
+/**
+ * Checks and normalizes one event's value, a list of micro-operations (a completion's reads with
+ * what they read; an invoke's without); `fail` throws with the problem.
+ */
+function parseMicroOps(
+  value: unknown,
+  model: TransactionModel,
+  completed: boolean,
+  fail: (problem: string) => never,
+): MicroOp[] {
+  if (!Array.isArray(value))
+    fail(`a transaction's value must be a list of micro-operations (got ${describeValue(value)})`);
+  if (value.length > MAX_MICRO_OPS) {
+    fail(`a transaction of ${value.length} micro-operations: at most ${MAX_MICRO_OPS} are allowed`);
+  }
+  return value.map((mop, at) => parseMicroOp(mop, at, model, completed, fail));
+}
+
+function parseMicroOp(
+  mop: unknown,
+  at: number,
+  model: TransactionModel,
+  completed: boolean,
+  fail: (problem: string) => never,
+): MicroOp {
+  const where = `micro-operation ${at}`;
+  if (!Array.isArray(mop) || mop.length < 2 || mop.length > 3) {
+    fail(`${where} must be [f, key, value] (got ${describeValue(mop)})`);
+  }
+  const [f, rawKey, value = null] = mop as [unknown, unknown, unknown];
+  const write = WRITE_FUNCTION[model];
+  if (f !== "r" && f !== write) {
+    fail(`${where}: f must be "r" or "${write}" for ${model} (got ${describeValue(f)})`);
+  }
+  let key: string;
+  if (typeof rawKey === "string") key = rawKey;
+  else if (typeof rawKey === "number" && Number.isSafeInteger(rawKey)) key = String(rawKey);
+  else fail(`${where}: the key must be a string or an integer (got ${describeValue(rawKey)})`);
+  if (f === write) {
+    if (!isElement(value))
+      fail(`${where}: the value written must be a string or an integer (got ${describeValue(value)})`);
+    return { f: write, key, value } as MicroOp;
+  }
+  // An invoke's reads have no value yet; only a completion's are checked.
+  if (!completed || value === null) return { f: "r", key, value: null };
+  if (model === "rw-register") {
+    if (!isElement(value))
+      fail(`${where}: a register read must be a string, an integer or null (got ${describeValue(value)})`);
+    return { f: "r", key, value };
+  }
+  if (!Array.isArray(value) || !value.every(isElement)) {
+    fail(
+      `${where}: a list read must be a list of strings and integers, or null (got ${describeValue(value)})`,
+    );
+  }
+  return { f: "r", key, value: value as Element[] };
+}
+
+/**
+ * The transactions of a history whose operations' values are still JSON micro-operations (a run's
+ * recorder builds its History from the events it writes); malformed values are a HistoryError
+ * naming the operation's invoke index.
+ */
+export function transactionsFromHistory(history: History, model: TransactionModel): Transaction[] {
+  return history.operations.map((operation, id) => {
+    const fail = (problem: string): never => {
+      throw new HistoryError(history.source, operation.invokeIndex + 1, problem);
+    };
+    const value = operation.value;
+    const mops =
+      value === null || value === undefined ? [] : parseMicroOps(value, model, operation.type === "ok", fail);
+    return { id, operation, mops };
+  });
 }
 
 function isElement(value: unknown): value is Element {

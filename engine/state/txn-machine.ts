@@ -1,0 +1,104 @@
+// The transaction state machine: serves `txn` statements over the node's MVCC store
+// (engine/txn/): a statement begins a transaction or continues an open one, runs its
+// micro-operations, and commits it when asked; a commit that wrote is logged as one entry whose
+// payload is its effects, applied (and undone) whole. The open transactions belong to this node
+// instance: a crash or a restart forgets them (their next statement answers `unknown_txn`), and so
+// does a new leader, which never saw them. Ids are unique in the run (a sequence on the node's disk
+// and the node's host id), so a statement never reaches another node's or instance's transaction.
+//
+// Cost: service_time + row_time per micro-operation (the store has no pages of its own).
+
+import type { HostId } from "../../sim/host.js";
+import { SIM_HOSTS_MAX } from "../../sim/simulation.js";
+import type { NodeStorage } from "../node/storage.js";
+import { type RequestOf, responseDigest, type ServedResponse, type TxnResponse } from "../protocol.js";
+import type { MvccStore, TxnPayload, TxnUndo } from "../txn/mvcc-store.js";
+import type { TransactionSettings } from "../txn/settings.js";
+import { Transactions, type TxnMicroOp } from "../txn/transactions.js";
+import type { Execution, StateMachine } from "./state-machine.js";
+
+const NO_MOPS: readonly TxnMicroOp[] = [];
+
+export class TxnMachine implements StateMachine<RequestOf<"txn">, TxnPayload, TxnUndo, MvccStore> {
+  private readonly storage: NodeStorage;
+  private readonly transactions: Transactions;
+
+  constructor(storage: NodeStorage, settings: TransactionSettings, host: HostId) {
+    this.storage = storage;
+    this.transactions = new Transactions(settings, {
+      store: () => storage.txn,
+      nextId: () => ++storage.txn_seq * SIM_HOSTS_MAX + host,
+    });
+  }
+
+  execute(req: RequestOf<"txn">, x: Execution): ServedResponse {
+    const transactions = this.transactions;
+    transactions.expire(x.now_us);
+    const id = req.txn === 0 ? transactions.begin(x.now_us) : req.txn;
+    const mops = transactions.execute(id, req.mops);
+    if (typeof mops === "string") return this.response(req, x, mops, 0, NO_MOPS, 0);
+    if (!req.commit) return this.response(req, x, "ok", id, mops, 0);
+    const outcome = transactions.commit(id);
+    if (outcome.status === "aborted") return this.response(req, x, outcome.reason, 0, NO_MOPS, 0);
+    const payload = outcome.payload;
+    const lsn = payload === null ? 0 : x.append(payload, x.applies_at_once ? this.apply(payload) : null);
+    return this.response(req, x, "ok", 0, mops, lsn);
+  }
+
+  apply(payload: TxnPayload): TxnUndo {
+    return this.storage.txn.apply(payload, this.transactions.horizon());
+  }
+
+  undo(_payload: TxnPayload, undo: TxnUndo): void {
+    this.storage.txn.undo(undo);
+  }
+
+  snapshot(): MvccStore {
+    return this.storage.txn.copy();
+  }
+
+  restore(state: MvccStore): void {
+    this.storage.txn = state.copy();
+  }
+
+  private response(
+    req: RequestOf<"txn">,
+    x: Execution,
+    status: TxnResponse["status"],
+    txn: number,
+    mops: readonly TxnMicroOp[],
+    lsn: number,
+  ): TxnResponse {
+    return {
+      kind: "resp",
+      digest: responseDigest(req.id, txn),
+      id: req.id,
+      op: "txn",
+      status,
+      txn,
+      mops,
+      lsn,
+      rows: req.mops.length,
+      pages_read: 0,
+      pages_written: 0,
+      queue_us: x.queue_us,
+      service_us: x.service_us(0, req.mops.length),
+      sync_us: 0,
+      disk_us: 0,
+      pages_hit: 0,
+      pages_missed: 0,
+      term: x.term,
+      leader_hint: x.leader_hint,
+    };
+  }
+}
+
+/** The keys a commit writes (each once). */
+export function txnKeysWritten(payload: TxnPayload): readonly string[] {
+  return [...new Set(payload.effects.map(([, key]) => key))];
+}
+
+/** The part of a commit that writes only `keys` (multi-leader's per-key settling). */
+export function txnRestrictTo(payload: TxnPayload, keys: readonly string[]): TxnPayload {
+  return { kind: "txn", effects: payload.effects.filter(([, key]) => keys.includes(key)) };
+}

@@ -8,7 +8,8 @@
 //         schedules one successor at an exponential delay; 5M events), and its ratio to the same model
 //         on a bare flat binary heap in typed arrays with the same random stream (goal >= 1).
 // e2e:    scenarios/ycsb-a.yaml end to end, simulated client operations per wall second; and the
-//         same on a 3-replica shard replicating semi-synchronously.
+//         same on a 3-replica shard replicating semi-synchronously and by Raft, in turn (the ratio
+//         raft / semi-sync pairs runs of the same moment).
 // long_run: ycsb-a at 5000 ops/s for 100 and then 3600 virtual seconds (18M operations) in this
 //         process (bench/long-run.ts): simulated ops per wall second of each, their ratio (goal
 //         >= 0.85: the cost of an operation does not grow with the run), the long run's wall time
@@ -95,15 +96,16 @@ const endToEnd = repeat(
   () => e2e(resolve(root, "scenarios/ycsb-a.yaml")),
   (r) => r.ops_per_s,
 );
-const semiSync = repeat(
-  "e2e semi-sync",
-  () =>
-    e2e(resolve(root, "scenarios/ycsb-a.yaml"), 1, [
-      "cluster.replicas=3",
-      "cluster.replication.mode=semi-sync",
-    ]),
-  (r) => r.ops_per_s,
+// Semi-sync and Raft in turn on the same 3 replicas, so that each ratio pairs runs of the same moment.
+const replicated = (mode: string) =>
+  e2e(resolve(root, "scenarios/ycsb-a.yaml"), 1, ["cluster.replicas=3", `cluster.replication.mode=${mode}`]);
+const semiSyncVsRaft = repeat(
+  "e2e semi-sync vs raft",
+  () => ({ semi_sync: replicated("semi-sync"), raft: replicated("raft") }),
+  (r) => r.raft.ops_per_s / r.semi_sync.ops_per_s,
 );
+const semiSync = semiSyncVsRaft.runs.map((r) => r.semi_sync);
+const raft = semiSyncVsRaft.runs.map((r) => r.raft);
 const last = endToEnd.runs.at(-1);
 if (!json) process.stderr.write("failover: 20 seeds\n");
 const failovers = await failover(quick ? 5 : 20);
@@ -154,9 +156,16 @@ const result = {
   long_run: long,
   e2e_semi_sync: {
     scenario: "ycsb-a, cluster.replicas=3, replication.mode=semi-sync",
-    ops_per_s: Math.round(semiSync.median),
-    events_per_s: Math.round(median(semiSync.runs.map((r) => r.events_per_s))),
-    runs_ops_per_s: semiSync.runs.map((r) => Math.round(r.ops_per_s)),
+    ops_per_s: Math.round(median(semiSync.map((r) => r.ops_per_s))),
+    events_per_s: Math.round(median(semiSync.map((r) => r.events_per_s))),
+    runs_ops_per_s: semiSync.map((r) => Math.round(r.ops_per_s)),
+  },
+  e2e_raft: {
+    scenario: "ycsb-a, cluster.replicas=3, replication.mode=raft",
+    ops_per_s: Math.round(median(raft.map((r) => r.ops_per_s))),
+    events_per_s: Math.round(median(raft.map((r) => r.events_per_s))),
+    runs_ops_per_s: raft.map((r) => Math.round(r.ops_per_s)),
+    vs_semi_sync: Number(semiSyncVsRaft.median.toFixed(3)),
   },
 };
 
@@ -184,6 +193,10 @@ if (json) {
     [
       "e2e ycsb-a, 3 replicas, semi-sync: ops per wall second",
       `${Math.round(result.e2e_semi_sync.ops_per_s / 1000)}k ops/s`,
+    ],
+    [
+      "e2e ycsb-a, 3 replicas, raft: ops per wall second; vs semi-sync",
+      `${Math.round(result.e2e_raft.ops_per_s / 1000)}k ops/s; ${result.e2e_raft.vs_semi_sync}x`,
     ],
     [
       `failover after a leader crash (detect_after 1s, ${failovers.seeds} seeds): election`,

@@ -74,6 +74,24 @@ export function latencySampler(spec: LatencySpec): LatencySampler {
   }
 }
 
+/** The median of a spec's delays, in µs (not clamped): what "typically" means when comparing links. */
+export function medianDelayUs(spec: LatencySpec): number {
+  switch (spec.dist) {
+    case "constant":
+      return spec.value_us;
+    case "uniform":
+      return (spec.min_us + spec.max_us) / 2;
+    case "exponential":
+      return spec.mean_us * Math.LN2;
+    case "normal":
+      return spec.mean_us;
+    case "lognormal":
+      return spec.median_us;
+    case "pareto":
+      return spec.scale_us * 2 ** (1 / spec.shape);
+  }
+}
+
 function requirePositive(name: string, value: number): void {
   if (!(value > 0 && Number.isFinite(value))) throw new RangeError(`${name} must be > 0, got ${value}`);
 }

@@ -11,6 +11,7 @@ import { type CacheStats, copyCacheStats, newCacheStats } from "../engine/cache/
 import { builtInProtocol } from "../engine/cluster.js";
 import type { EngineEvent, Role } from "../engine/events.js";
 import { copyIoStats, type IoStats } from "../engine/node/io-stats.js";
+import { configureRegionLinks, hostPlaces, nearestReplicas, placeLatency } from "../engine/regions/links.js";
 import type { CreateProtocol } from "../engine/replication/protocol.js";
 import { ConnectionPools } from "../engine/sharding/connection-pool.js";
 import { Coordinator } from "../engine/sharding/coordinator.js";
@@ -260,6 +261,16 @@ export class ScenarioRun {
     const hosts = topology.hosts;
     this.hosts = hosts;
     this.cluster = topology.inspector;
+    // With a topology: where each host sits, and the delay between two places.
+    const topo = scenario.topology;
+    const placed =
+      topo === null
+        ? null
+        : {
+            places: hostPlaces(hosts.shards, sim.hostCount, topo),
+            latencyOf: placeLatency(topo, scenario.network.latency),
+            clients: topo.clients,
+          };
     // The client host's connection pools (workload.pool; null: none), on the driver's timer tag.
     const pools = w.pool === null ? null : new ConnectionPools(w.pool, DRIVER_POOL_TIMER);
     this.pools = pools;
@@ -276,6 +287,9 @@ export class ScenarioRun {
             nodes: group.nodes,
             multiLeader: r.mode === "multi-leader",
             read_from: r.read_from,
+            ...(placed === null
+              ? {}
+              : { nearest: nearestReplicas(group.nodes, placed.places, placed.clients, placed.latencyOf) }),
           }),
         ]),
       ),
@@ -352,7 +366,9 @@ export class ScenarioRun {
     sim.start();
     injector.install();
     const { loss, duplicate } = scenario.network;
-    if (loss > 0 || duplicate > 0) {
+    if (placed !== null) {
+      configureRegionLinks(sim, placed.places, placed.latencyOf, scenario.network);
+    } else if (loss > 0 || duplicate > 0) {
       for (let a = 0; a < sim.hostCount; a++) {
         for (let b = 0; b < sim.hostCount; b++) if (a !== b) sim.setLink(a, b, { loss, duplicate });
       }

@@ -4,7 +4,8 @@
 // `not_leader` answers that name the leader, and moved on to the next node when a request to it
 // times out); in multi-leader mode client i writes to node i mod replicas. Reads follow read_from:
 // the leader; a follower (client i reads from follower i mod followers, fixed at the start); or the
-// nearest replica (client i reads from node i mod replicas: links are alike, so "nearest" spreads).
+// nearest replica (client i reads from node i mod replicas: links are alike, so "nearest" spreads;
+// with a topology, from the replicas nearest the client's place, i mod their count).
 
 import type { HostId } from "../../sim/host.js";
 
@@ -13,6 +14,8 @@ export interface ReplicaRoutingConfig {
   nodes: readonly HostId[];
   multiLeader: boolean;
   read_from: "leader" | "follower" | "nearest";
+  /** With a topology: the replicas nearest the client, which `nearest` reads spread over (default all). */
+  nearest?: readonly HostId[];
 }
 
 export interface Route {
@@ -40,7 +43,8 @@ export class ReplicaRouter {
     if (read_from === "follower") {
       return { node: nodes[1 + (client % (nodes.length - 1))] as HostId, require_leader: false };
     }
-    return { node: nodes[client % nodes.length] as HostId, require_leader: false };
+    const near = this.config.nearest ?? nodes;
+    return { node: near[client % near.length] as HostId, require_leader: false };
   }
 
   /** Where to resend after `not_leader` from `node` (hint: the leader it names, or -1); null: give up. */

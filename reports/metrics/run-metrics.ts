@@ -32,6 +32,9 @@ export const FAULT_KINDS = [
   "pause",
   "clock_skew",
   "link",
+  "zone_outage",
+  "region_outage",
+  "region_partition",
 ] as const satisfies readonly ResolvedFault["kind"][];
 // A fault kind added to the injector must be added above (and to the dashboards' documentation).
 const everyFaultKindListed: [Exclude<ResolvedFault["kind"], (typeof FAULT_KINDS)[number]>] extends [never]

@@ -138,6 +138,13 @@ export class FaultInjector {
       case "link":
         this.link(fault, random);
         break;
+      case "zone_outage":
+      case "region_outage":
+        this.outage(fault, random);
+        break;
+      case "region_partition":
+        this.regionPartition(fault, random);
+        break;
     }
   }
 
@@ -170,11 +177,50 @@ export class FaultInjector {
 
   private crash(fault: Extract<ResolvedFault, { kind: "crash" }>, random: boolean): void {
     const { record, hosts } = this.start(fault.kind, fault.target, "up", fault.restart_after_us, random);
+    this.takeDown(record, hosts, fault.restart_after_us);
+  }
+
+  /** Every node of a zone or region that is up crashes; the same ones restart after `for`. */
+  private outage(
+    fault: Extract<ResolvedFault, { kind: "zone_outage" | "region_outage" }>,
+    random: boolean,
+  ): void {
+    const hosts = resolveTarget(fault.target, this.view, this.targetRng, "up").filter((host) =>
+      this.sim.isUp(host),
+    );
+    const note = hosts.length === 0 ? emptyNote(fault.target, "up") : undefined;
+    const record = this.record(fault.kind, hosts, fault.for_us, { place: fault.target.place }, random, note);
+    this.takeDown(record, hosts, fault.for_us);
+  }
+
+  /** Crashes `hosts` as `record`'s fault, which ends once they are all up again. */
+  private takeDown(record: FaultRecord, hosts: readonly HostId[], restart_after_us: number | null): void {
     for (const host of hosts) this.sim.crash(host);
     if (hosts.length === 0) return;
     this.crashes.set(record, new Set(hosts));
-    if (fault.restart_after_us === null) return;
-    this.after(fault.restart_after_us, () => this.restart(hosts));
+    if (restart_after_us === null) return;
+    this.after(restart_after_us, () => this.restart(hosts));
+  }
+
+  /**
+   * Cuts a region's nodes off from every other node, both ways; the client host stays with its own
+   * region's side. Hosts in neither group (coordinator, router) keep every link, as in a partition.
+   */
+  private regionPartition(
+    fault: Extract<ResolvedFault, { kind: "region_partition" }>,
+    random: boolean,
+  ): void {
+    const inside = resolveTarget(fault.target, this.view, this.targetRng, "up");
+    const outside = this.view
+      .nodes()
+      .map((node) => node.id)
+      .filter((id) => !inside.includes(id));
+    const client = this.view.client();
+    const groups = fault.client_inside ? [[...inside, client], outside] : [inside, [...outside, client]];
+    const detail = { place: fault.target.place, groups: groups.map((group) => this.names(group)) };
+    const record = this.record(fault.kind, inside, fault.for_us, detail, random);
+    this.partitions.set(record, [this.sim.partition(groups)]);
+    if (fault.for_us !== null) this.after(fault.for_us, () => this.endPartition(record));
   }
 
   /** Restarts hosts (a crash's restart_after, or a `restart` fault); a crash ends once all its hosts are. */

@@ -1,6 +1,7 @@
 // Turns a validated `faults:` section into numbers and checks it against the run: targets must name
 // nodes that exist (or a role), and every fault must start and end within the run.
 
+import type { Place } from "../../engine/regions/placement.js";
 import { us } from "../../engine/settings/fields.js";
 import { formatDurationUs } from "../../engine/settings/units.js";
 import { ScenarioError } from "../scenario/errors.js";
@@ -14,10 +15,18 @@ import {
   type ScheduledFaultDoc,
 } from "./schema.js";
 
-/** A node by name, or a role resolved when the fault fires. */
+/** A node by name, a role resolved when the fault fires, or the nodes of a place (`us-east`, `us-east/a`). */
 export type Target =
   | { readonly kind: "node"; readonly name: string }
-  | { readonly kind: "role"; readonly role: HostRole };
+  | { readonly kind: "role"; readonly role: HostRole }
+  | PlaceTarget;
+
+/** Every node placed in a region or a zone (`us-east`, `us-east/a`), by name. */
+export interface PlaceTarget {
+  readonly kind: "place";
+  readonly place: string;
+  readonly names: readonly string[];
+}
 
 /** `nodes_only`: only links between database nodes are cut; the other hosts reach every node. */
 export type PartitionSpec =
@@ -66,7 +75,21 @@ export type ResolvedFault =
       readonly link: LinkFaultSpec;
       readonly for_us: number | null;
     }
-  | { readonly kind: "heal"; readonly at_us: number };
+  | { readonly kind: "heal"; readonly at_us: number }
+  | {
+      readonly kind: "zone_outage" | "region_outage";
+      readonly at_us: number;
+      readonly target: PlaceTarget;
+      readonly for_us: number | null;
+    }
+  | {
+      readonly kind: "region_partition";
+      readonly at_us: number;
+      readonly target: PlaceTarget;
+      /** The client host sits in the region: it is cut off with it. */
+      readonly client_inside: boolean;
+      readonly for_us: number | null;
+    };
 
 export interface RandomNemesisSpec {
   readonly every_us: number;
@@ -92,6 +115,13 @@ export interface FaultsContext {
   readonly warmup_us: number;
   /** Every database node's name, e.g. shard0/n0. */
   readonly nodeNames: readonly string[];
+  /** With a topology (absent: none): where each database node sits, by name, and where the client host does. */
+  readonly topology?: FaultsTopology;
+}
+
+export interface FaultsTopology {
+  readonly nodes: ReadonlyMap<string, Place>;
+  readonly clients: Place;
 }
 
 /** Random clock offsets are log-uniform between 1ms and `skew_max` (default 2^13 ms, about 8s), ahead or behind (as Jepsen's bumps). */
@@ -105,7 +135,7 @@ const LISTED_NODES = 10;
 
 export function resolveFaults(doc: FaultsDoc, context: FaultsContext): ResolvedFaults {
   const end_us = context.warmup_us + context.duration_us;
-  const resolver = new Resolver(context.nodeNames, end_us);
+  const resolver = new Resolver(context.nodeNames, end_us, context.topology ?? null);
   const schedule = doc.schedule.map((fault, i) => resolver.fault(fault, `faults.schedule.${i}`));
   const random = doc.random;
   if (random === null) return { schedule, random: null };
@@ -143,9 +173,11 @@ class Resolver {
   private readonly nodeNames: ReadonlySet<string>;
   private readonly nodeList: string;
   private readonly end_us: number;
+  private readonly topology: FaultsTopology | null;
 
-  constructor(nodeNames: readonly string[], end_us: number) {
+  constructor(nodeNames: readonly string[], end_us: number, topology: FaultsTopology | null) {
     this.nodeNames = new Set(nodeNames);
+    this.topology = topology;
     const listed = nodeNames.slice(0, LISTED_NODES).join(", ");
     this.nodeList = nodeNames.length > LISTED_NODES ? `${listed}, ... (${nodeNames.length} in all)` : listed;
     this.end_us = end_us;
@@ -208,7 +240,49 @@ class Resolver {
         };
       case "heal":
         return { kind: "heal", at_us };
+      case "zone_outage":
+      case "region_outage":
+        return {
+          kind: fault.kind,
+          at_us,
+          target: this.place(fault.region, fault.kind === "zone_outage" ? fault.zone : null, path),
+          for_us: this.until(fault.at, at_us, fault.for, `${path}.for`),
+        };
+      case "region_partition":
+        return {
+          kind: "region_partition",
+          at_us,
+          target: this.place(fault.region, null, path),
+          client_inside: this.topology?.clients.region === fault.region,
+          for_us: this.until(fault.at, at_us, fault.for, `${path}.for`),
+        };
     }
+  }
+
+  /** The nodes placed in a region, or in one of its zones. */
+  private place(region: string, zone: string | null, path: string): PlaceTarget {
+    const topology = this.topology;
+    if (topology === null)
+      return fail(`${path}.kind`, "needs a topology (topology.regions) to name a region");
+    const places = [...topology.nodes.values()];
+    if (!places.some((place) => place.region === region)) {
+      const regions = [...new Set(places.map((place) => place.region))].join(", ");
+      return fail(
+        `${path}.region`,
+        `expected a region where nodes sit (${regions}) (got ${JSON.stringify(region)})`,
+      );
+    }
+    if (zone !== null && !places.some((place) => place.region === region && place.zone === zone)) {
+      const zones = [...new Set(places.filter((p) => p.region === region).map((p) => p.zone))].join(", ");
+      return fail(
+        `${path}.zone`,
+        `expected a zone of ${region} where nodes sit (${zones}) (got ${JSON.stringify(zone)})`,
+      );
+    }
+    const names = [...topology.nodes]
+      .filter(([, place]) => place.region === region && (zone === null || place.zone === zone))
+      .map(([name]) => name);
+    return { kind: "place", place: zone === null ? region : `${region}/${zone}`, names };
   }
 
   private partition(fault: Extract<ScheduledFaultDoc, { kind: "partition" }>, path: string): PartitionSpec {

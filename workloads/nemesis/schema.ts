@@ -196,6 +196,50 @@ const linkFault = z
   })
   .describe("Degrades the links between two sets of hosts, both ways.");
 
+/** A region or zone of `topology.regions` (checked against the topology by resolveFaults). */
+const placeField = (what: string) =>
+  z.string().min(1).max(MAX_NAME_CHARS).meta({ allowed: "a name in `topology.regions`" }).describe(what);
+
+const zoneOutageFault = z
+  .strictObject({
+    at,
+    kind: z.literal("zone_outage"),
+    region: placeField("The zone's region."),
+    zone: placeField("The zone: every database node placed there crashes."),
+    for: duration("positive")
+      .nullable()
+      .default(null)
+      .describe("How long until its nodes restart. Default null: they stay down."),
+  })
+  .describe("Crashes every database node of a zone (needs a `topology`).");
+
+const regionOutageFault = z
+  .strictObject({
+    at,
+    kind: z.literal("region_outage"),
+    region: placeField("The region: every database node placed there crashes."),
+    for: duration("positive")
+      .nullable()
+      .default(null)
+      .describe("How long until its nodes restart. Default null: they stay down."),
+  })
+  .describe("Crashes every database node of a region (needs a `topology`).");
+
+const regionPartitionFault = z
+  .strictObject({
+    at,
+    kind: z.literal("region_partition"),
+    region: placeField(
+      "The region cut off, both ways, from the nodes of every other region (and from the client " +
+        "host when it sits elsewhere; with it when it sits there).",
+    ),
+    for: duration("positive")
+      .nullable()
+      .default(null)
+      .describe("How long the partition lasts. Default null: until a `heal`."),
+  })
+  .describe("Cuts a region off from the others (needs a `topology`).");
+
 const healFault = z
   .strictObject({ at, kind: z.literal("heal") })
   .describe("Ends every partition now (link faults, crashes, pauses and skews are left alone).");
@@ -208,6 +252,9 @@ const scheduledFaultSchema = z.discriminatedUnion("kind", [
   clockSkewFault,
   linkFault,
   healFault,
+  zoneOutageFault,
+  regionOutageFault,
+  regionPartitionFault,
 ]);
 
 const randomDurationsSchema = z

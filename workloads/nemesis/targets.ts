@@ -34,6 +34,13 @@ export function resolveTarget(target: Target, view: ClusterView, rng: Rng, anyOf
     if (node === undefined) throw new Error(`ClusterView has no node named ${target.name}`);
     return [node.id];
   }
+  if (target.kind === "place") {
+    const names = new Set(target.names);
+    return view
+      .nodes()
+      .filter((node) => names.has(node.name))
+      .map((node) => node.id);
+  }
   const nodes = view.nodes().filter((node) => node.in_service);
   switch (target.role) {
     case "client":
@@ -63,6 +70,7 @@ export function resolveTarget(target: Target, view: ClusterView, rng: Rng, anyOf
 /** Why `target` resolved to no host (only a role can). */
 export function emptyNote(target: Target, anyOf: AnyOf): string {
   if (target.kind === "node") return `no node ${target.name}`;
+  if (target.kind === "place") return `no node in ${target.place} is ${anyOf}`;
   if (target.role === "any") return `no node is ${anyOf} now`;
   return `no ${target.role} now`;
 }

@@ -12,6 +12,7 @@
 
 import { LOG_WINDOW } from "../../engine/node/log.js";
 import { formatBytes } from "../../engine/settings/units.js";
+import { medianDelayUs } from "../../sim/latency.js";
 import { expectedArrivals } from "../client/arrivals.js";
 import type { DomainType } from "../generators/domain/domain.js";
 import type { ResolvedScenario } from "./resolve.js";
@@ -154,25 +155,8 @@ export function describeEstimate(estimate: MemoryEstimate, parts = 3): string {
  */
 function closedLoopOperationsPerS(scenario: ResolvedScenario): number {
   const w = scenario.workload;
-  const roundTrip_us = 2 * medianDelay_us(scenario.network.latency) + scenario.cluster.node.service_time_us;
+  const roundTrip_us = 2 * medianDelayUs(scenario.network.latency) + scenario.cluster.node.service_time_us;
   return w.clients * Math.min(MAX_OPS_PER_S, 1e6 / Math.max(1, roundTrip_us));
-}
-
-function medianDelay_us(latency: ResolvedScenario["network"]["latency"]): number {
-  switch (latency.dist) {
-    case "constant":
-      return latency.value_us;
-    case "uniform":
-      return (latency.min_us + latency.max_us) / 2;
-    case "exponential":
-      return latency.mean_us * Math.LN2;
-    case "normal":
-      return latency.mean_us;
-    case "lognormal":
-      return latency.median_us;
-    case "pareto":
-      return latency.scale_us * 2 ** (1 / latency.shape);
-  }
 }
 
 /** A domain workload's initial rows, from its knobs (as its initialData generates them). */

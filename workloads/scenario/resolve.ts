@@ -7,6 +7,8 @@ import { type CacheSettings, cacheNodeNames, resolveCache } from "../../engine/c
 import { nodeName } from "../../engine/cluster.js";
 import { type NodeSettings, resolveNode } from "../../engine/node/settings.js";
 import type { IndexDefinition } from "../../engine/query/indexes.js";
+import type { Place } from "../../engine/regions/placement.js";
+import { type RegionSettings, resolveTopology } from "../../engine/regions/settings.js";
 import { type ReplicationSettings, resolveReplication } from "../../engine/replication/settings.js";
 import { us } from "../../engine/settings/fields.js";
 import type { ShardingChange } from "../../engine/sharding/coordinator.js";
@@ -39,6 +41,8 @@ export interface ResolvedScenario {
   readonly warmup_us: number;
   readonly cluster: ResolvedCluster;
   readonly network: NetworkSettings;
+  /** Regions and zones (null: one flat network). */
+  readonly topology: RegionSettings | null;
   readonly workload: ResolvedWorkload;
   readonly faults: ResolvedFaults;
   readonly changes: readonly ShardingChange[];
@@ -119,9 +123,19 @@ function resolveWorkload(workload: ScenarioDoc["workload"]): ResolvedWorkload {
   };
 }
 
+/** Each node's place by name (replica j of every shard at the topology's place j). */
+function nodePlaces(cluster: ResolvedCluster, topology: RegionSettings): Map<string, Place> {
+  const places = new Map<string, Place>();
+  for (let shard = 0; shard < cluster.provisioned; shard++) {
+    for (const [j, place] of topology.replicas.entries()) places.set(nodeName(shard, j), place);
+  }
+  return places;
+}
+
 /** Converts a validated document's units to numbers and applies the preset. */
 export function resolveScenario(doc: ScenarioDoc): ResolvedScenario {
   const cluster = resolveCluster(doc);
+  const topology = resolveTopology(doc.topology, cluster.replicas);
   return {
     name: doc.name,
     description: doc.description,
@@ -129,11 +143,15 @@ export function resolveScenario(doc: ScenarioDoc): ResolvedScenario {
     warmup_us: us(doc.warmup),
     cluster,
     network: resolveNetwork(doc.network),
+    topology,
     workload: resolveWorkload(doc.workload),
     faults: resolveFaults(doc.faults, {
       duration_us: us(doc.duration),
       warmup_us: us(doc.warmup),
       nodeNames: [...allNodeNames(cluster), ...cacheNodeNames(cluster.cache)],
+      ...(topology === null
+        ? {}
+        : { topology: { nodes: nodePlaces(cluster, topology), clients: topology.clients } }),
     }),
     changes: doc.changes.map(resolveChange),
     checks: doc.checks,

@@ -83,6 +83,7 @@ export const RULES: readonly CrossFieldRule[] = [
   { name: "changes fit the cluster and the run", after: [], check: checkChanges },
   { name: "a domain workload runs on one leader-follower shard", after: [], check: checkDomain },
   { name: "a cache serves ycsb with client-side routing", after: [], check: checkCache },
+  { name: "topology: a place per replica, distributions' own fields", after: [], check: checkTopology },
   { name: "list-append runs on one leader-follower shard", after: [], check: checkListAppend },
   { name: "checks fit the workload", after: "parsed", check: checkChecksFit },
   {
@@ -499,5 +500,21 @@ function checkCache({ cluster, workload }: ScenarioDoc, report: Report): void {
       ["cluster", "cache"],
       "needs cluster.sharding.routing: client (got proxy): clients reach the cache hosts",
     );
+  }
+}
+
+/** An explicit placement names a place per replica; the topology's delays are well formed. */
+function checkTopology({ topology, cluster }: ScenarioDoc, report: Report): void {
+  if (topology === undefined) return;
+  const { placement, latency } = topology;
+  if (typeof placement !== "string" && placement.length !== cluster.replicas) {
+    report(
+      ["topology", "placement"],
+      `lists ${placement.length} places for cluster.replicas ${cluster.replicas}: one per replica`,
+    );
+  }
+  checkLatency(report, ["topology", "latency", "zone"], latency.zone);
+  for (const [i, pair] of latency.between.entries()) {
+    checkLatency(report, ["topology", "latency", "between", i, "latency"], pair.latency);
   }
 }

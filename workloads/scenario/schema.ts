@@ -15,6 +15,7 @@ import { z } from "zod";
 import { cacheSchema } from "../../engine/cache/settings.js";
 import { nodeSchema } from "../../engine/node/settings.js";
 import { INDEX_KINDS } from "../../engine/query/indexes.js";
+import { topologySchema } from "../../engine/regions/settings.js";
 import { replicationSchema } from "../../engine/replication/settings.js";
 import { duration } from "../../engine/settings/durations.js";
 import { integer } from "../../engine/settings/fields.js";
@@ -179,6 +180,7 @@ export const scenarioSchema = z
     warmup: duration("zero").default("0s").describe("Run before measuring; excluded from the results."),
     cluster: clusterSchema.prefault({}),
     network: networkSchema.prefault({}),
+    topology: topologySchema.optional(), // no default: a scenario without one keeps its report's config as it was
     workload: workloadSchema.prefault({}),
     faults: faultsSchema.prefault({}),
     changes: z

@@ -184,6 +184,9 @@ describe("the faults: section", () => {
       "clock_skew",
       "link",
       "heal",
+      "zone_outage",
+      "region_outage",
+      "region_partition",
     ]);
   });
 

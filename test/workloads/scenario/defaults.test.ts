@@ -165,6 +165,7 @@ const DEFAULT_RESOLVED: ResolvedScenario = {
     duplicate: 0,
     bandwidth_bytes_per_s: null,
   },
+  topology: null,
   workload: {
     type: "ycsb",
     bank: { accounts: 8, initial_balance: 100, max_transfer: 5, read_fraction: 0.5, transfer: "transaction" },

@@ -38,10 +38,10 @@ describe("the scenario reference", () => {
   });
 
   it("states the defaults the loader fills in", () => {
-    // Optional sections without a default (cluster.cache, workload.pool) get their fields' defaults
+    // Optional sections without a default (cluster.cache, workload.pool, topology) get their fields' defaults
     // once present (liveness needs `checks: [liveness]`; defaults.test.ts checks its default).
     const full = loadScenario(
-      "name: x\ncluster: { cache: {}, node: { connections: {} } }\nworkload: { pool: {} }\n",
+      "name: x\ncluster: { cache: {}, node: { connections: {} } }\nworkload: { pool: {} }\ntopology: { regions: [{ name: us-east }] }\n",
     ).doc;
     for (const row of rows) {
       if (row.default === null || row.form !== undefined) continue;
@@ -67,7 +67,7 @@ describe("the scenario reference", () => {
     expect(row("faults.schedule[].at")).toMatchObject({ required: true });
     expect(row("faults.schedule[].at")?.description).toContain("from the start of the run, i.e. of warmup");
     expect(row("faults.schedule[].kind")?.type).toBe(
-      "one of `partition`, `crash`, `restart`, `pause`, `clock_skew`, `link`, `heal`",
+      "one of `partition`, `crash`, `restart`, `pause`, `clock_skew`, `link`, `heal`, `zone_outage`, `region_outage`, `region_partition`",
     );
     expect(row("changes[].at")).toMatchObject({ required: true });
     expect(row("changes[].kind")?.type).toBe("one of `reshard`, `split`, `move`");

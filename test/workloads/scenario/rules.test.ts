@@ -50,6 +50,10 @@ const CASES: Readonly<Record<string, readonly [string, string]>> = {
     "workload: { type: bank }\ncluster: { cache: {} }",
     "cluster.cache: needs workload.type ycsb (got bank)",
   ],
+  "topology: a place per replica, distributions' own fields": [
+    "topology: { regions: [{ name: us-east }], placement: [us-east/a, us-east/b] }",
+    "topology.placement: lists 2 places for cluster.replicas 1: one per replica",
+  ],
   "list-append runs on one leader-follower shard": [
     "workload: { type: list-append }\ncluster: { shards: 2 }",
     "cluster.shards: workload.type list-append needs cluster.shards: 1 and no changes",

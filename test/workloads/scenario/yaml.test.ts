@@ -91,7 +91,7 @@ describe("YAML and JSON sources", () => {
 
   it("treats a __proto__ key as an unknown key", () => {
     expect(loadErrorMessage("name: x\n__proto__: { polluted: 1 }\n", source)).toBe(
-      "scenarios/x.yaml:2:1: __proto__: unknown key; allowed keys: name, description, duration, warmup, cluster, network, workload, faults, changes, checks, liveness, elle, final_reads, thresholds",
+      "scenarios/x.yaml:2:1: __proto__: unknown key; allowed keys: name, description, duration, warmup, cluster, network, topology, workload, faults, changes, checks, liveness, elle, final_reads, thresholds",
     );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });

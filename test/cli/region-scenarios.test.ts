@@ -1,0 +1,55 @@
+// The region scenarios at seed 1: what their comments promise is what they report.
+// - raft-three-regions: 5 replicas over us-west (2), us-east (2), eu-west (1), leader and clients in
+//   us-west: a write waits for the quorum's round trip (us-east, 62 ms), not the farthest (136 ms).
+// - raft-region-outage: a majority in us-west loses its writes for the whole outage of us-west;
+//   spread over the regions, a new leader takes over within seconds.
+
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { executeRun } from "../../cli/execute.js";
+import type { Report } from "../../reports/report-schema.js";
+import { loadScenario } from "../../workloads/scenario/load.js";
+
+async function run(file: string, overrides: string[] = []): Promise<Report> {
+  const scenario = loadScenario(readFileSync(file, "utf8"), { overrides });
+  return (await executeRun(scenario, 1, { metrics: false, files: "failed" })).report;
+}
+
+const MS = 1000;
+
+describe("raft-three-regions at seed 1", () => {
+  it("acknowledges writes after about the quorum's round trip, below the farthest region's", async () => {
+    const report = await run("scenarios/raft-three-regions.yaml");
+    const update = report.ops.update?.latency_us;
+    // One append in flight per follower: a write waits for the quorum's round trip (62 ms) and, on
+    // average, half of the one in flight; never for eu-west's 136 ms.
+    expect(update?.p50).toBeGreaterThan(62 * MS);
+    expect(update?.p50).toBeLessThan(100 * MS);
+    expect(update?.p99).toBeLessThan(136 * MS);
+    expect(report.ops.read?.latency_us.p50).toBeLessThan(5 * MS);
+    expect(report.ops.all?.fail).toBe(0);
+    expect(report.ops.all?.info).toBe(0);
+  }, 120_000);
+
+  it("writes within the region when every replica is there (placement zones)", async () => {
+    const report = await run("scenarios/raft-three-regions.yaml", ["topology.placement=zones"]);
+    expect(report.ops.update?.latency_us.p99).toBeLessThan(30 * MS);
+  }, 120_000);
+});
+
+describe("raft-region-outage at seed 1", () => {
+  it("stops writing for the whole outage with a majority in the lost region, not when spread", async () => {
+    const majority = await run("scenarios/raft-region-outage.yaml");
+    const spread = await run("scenarios/raft-region-outage.yaml", ["topology.placement=spread"]);
+    const outage = (report: Report) => report.replication?.failovers[0]?.write_outage_s ?? Number.NaN;
+    expect(majority.faults[0]?.kind).toBe("region_outage");
+    expect(majority.faults[0]?.targets).toEqual(["shard0/n0", "shard0/n1", "shard0/n2"]);
+    expect(spread.faults[0]?.targets).toEqual(["shard0/n0", "shard0/n3"]);
+    // 20 s of outage: no majority until us-west is back; spread, an election in about 2 s.
+    expect(outage(majority)).toBeGreaterThan(20);
+    expect(outage(spread)).toBeLessThan(4);
+    // In calm weather the majority in one region writes faster: its quorum is a zone away.
+    const calm = (report: Report) => report.ops.update?.latency_us.p50 ?? Number.NaN;
+    expect(calm(majority)).toBeLessThan(calm(spread));
+  }, 180_000);
+});

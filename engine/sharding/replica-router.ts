@@ -24,15 +24,26 @@ export interface Route {
 export class ReplicaRouter {
   private readonly config: ReplicaRoutingConfig;
   private leader: HostId;
+  /** The shard's replicas now (a raft membership change replaces them). */
+  private nodes: readonly HostId[];
 
   constructor(config: ReplicaRoutingConfig) {
     if (config.nodes.length === 0) throw new RangeError("routing needs at least one node");
     this.config = config;
+    this.nodes = config.nodes;
     this.leader = config.nodes[0] as HostId;
   }
 
+  /** The shard's replicas changed (a committed raft configuration): routes go to these from now on. */
+  setNodes(nodes: readonly HostId[]): void {
+    if (nodes.length === 0) throw new RangeError("routing needs at least one node");
+    this.nodes = nodes;
+    if (!nodes.includes(this.leader)) this.leader = nodes[0] as HostId;
+  }
+
   route(kind: "read" | "write", client: number): Route {
-    const { nodes, multiLeader, read_from } = this.config;
+    const { nodes } = this;
+    const { multiLeader, read_from } = this.config;
     if (multiLeader) return { node: nodes[client % nodes.length] as HostId, require_leader: false };
     if (kind === "write" || read_from === "leader" || nodes.length === 1) {
       return { node: this.leader, require_leader: true };
@@ -59,7 +70,7 @@ export class ReplicaRouter {
   }
 
   private next(node: HostId): HostId {
-    const { nodes } = this.config;
+    const { nodes } = this;
     return nodes[(nodes.indexOf(node) + 1) % nodes.length] as HostId;
   }
 }

@@ -7,10 +7,17 @@ import { type CacheSettings, cacheNodeNames, resolveCache } from "../../engine/c
 import { nodeName } from "../../engine/cluster.js";
 import { type NodeSettings, resolveNode } from "../../engine/node/settings.js";
 import type { IndexDefinition } from "../../engine/query/indexes.js";
-import { type ReplicationSettings, resolveReplication } from "../../engine/replication/settings.js";
+import {
+  type ReplicaChange,
+  type ReplicationSettings,
+  resolveReplicaChange,
+  resolveReplication,
+  spareReplicas,
+} from "../../engine/replication/settings.js";
 import { us } from "../../engine/settings/fields.js";
 import type { ShardingChange } from "../../engine/sharding/coordinator.js";
 import {
+  isShardingChange,
   provisionedShards,
   resolveChange,
   resolveSharding,
@@ -41,7 +48,10 @@ export interface ResolvedScenario {
   readonly network: NetworkSettings;
   readonly workload: ResolvedWorkload;
   readonly faults: ResolvedFaults;
+  /** The shard map's changes (the coordinator's). */
   readonly changes: readonly ShardingChange[];
+  /** A raft shard's membership changes. */
+  readonly replica_changes: readonly ReplicaChange[];
   readonly checks: readonly string[];
   /** The liveness check's bound. */
   readonly liveness: { readonly within_us: number };
@@ -57,6 +67,8 @@ export interface ResolvedCluster {
   /** Shard groups built, spares included (>= shards). */
   readonly provisioned: number;
   readonly replicas: number;
+  /** Spare hosts of each shard group, idle until a membership change adds them (0: none). */
+  readonly spares: number;
   readonly sharding: ShardingSettings;
   readonly replication: ReplicationSettings;
   readonly node: NodeSettings;
@@ -78,11 +90,12 @@ export type ResolvedWorkload = { readonly type: WorkloadType } & YcsbSettings &
     readonly domain: DomainSettings | null;
   };
 
-/** Names of every provisioned node: shard<i>/n<j>. */
-export function allNodeNames(cluster: { provisioned: number; replicas: number }): string[] {
+/** Names of every provisioned node, spares included: shard<i>/n<j>. */
+export function allNodeNames(cluster: { provisioned: number; replicas: number; spares: number }): string[] {
   const names: string[] = [];
   for (let shard = 0; shard < cluster.provisioned; shard++) {
-    for (let replica = 0; replica < cluster.replicas; replica++) names.push(nodeName(shard, replica));
+    for (let replica = 0; replica < cluster.replicas + cluster.spares; replica++)
+      names.push(nodeName(shard, replica));
   }
   return names;
 }
@@ -93,6 +106,7 @@ function resolveCluster(doc: ScenarioDoc): ResolvedCluster {
     shards: cluster.shards,
     provisioned: provisionedShards(cluster, doc.changes),
     replicas: cluster.replicas,
+    spares: spareReplicas(doc.changes),
     sharding: resolveSharding(cluster.sharding),
     replication: resolveReplication(cluster.replication, cluster.replicas),
     node: resolveNode(cluster.node),
@@ -135,7 +149,10 @@ export function resolveScenario(doc: ScenarioDoc): ResolvedScenario {
       warmup_us: us(doc.warmup),
       nodeNames: [...allNodeNames(cluster), ...cacheNodeNames(cluster.cache)],
     }),
-    changes: doc.changes.map(resolveChange),
+    changes: doc.changes.filter(isShardingChange).map(resolveChange),
+    replica_changes: doc.changes.flatMap((change) =>
+      isShardingChange(change) ? [] : [resolveReplicaChange(change)],
+    ),
     checks: doc.checks,
     liveness: { within_us: us(doc.liveness?.within ?? LIVENESS_WITHIN_DEFAULT) },
     elle: { consistency: doc.elle?.consistency ?? ELLE_CONSISTENCY_DEFAULT },

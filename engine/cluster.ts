@@ -12,15 +12,20 @@ import { NODE_DEFAULTS, type NodeSettings } from "./node/settings.js";
 import { NodeStorage } from "./node/storage.js";
 import type { Database } from "./query/database.js";
 import { LeaderFollower, type LeaderFollowerSettings } from "./replication/leader-follower.js";
+import type { MembershipChange } from "./replication/membership.js";
 import { MultiLeader } from "./replication/multi-leader.js";
-import type { ProtocolFactory } from "./replication/protocol.js";
+import type { ProtocolFactory, ShardReplicas } from "./replication/protocol.js";
 import { Raft } from "./replication/raft.js";
-import { type BuiltInMode, REPLICATION_DEFAULTS } from "./replication/settings.js";
+import { type BuiltInMode, REPLICATION_DEFAULTS, type ReplicaChange } from "./replication/settings.js";
 import { Table } from "./table.js";
 
 /** A shard group; what is left out takes its default (one replica, async, NODE_DEFAULTS, 10 fields). */
 export interface ShardConfig {
   replicas?: number;
+  /** Hosts provisioned beyond `replicas`, idle until a membership change adds them (raft). */
+  spares?: number;
+  /** Raft: the membership changes of the run, every shard's (each shard takes its own). */
+  membership?: readonly ReplicaChange[];
   /** Builds each replica's replication protocol (at every start). */
   protocol?: ProtocolFactory;
   /** `cluster.node` as resolved (node/settings.ts); fields left out take NODE_DEFAULTS'. */
@@ -42,7 +47,10 @@ export interface ShardConfig {
 }
 
 export interface Shard {
+  /** Its hosts, spares included. */
   readonly nodes: readonly HostId[];
+  /** The replicas at the start (the others are spares). */
+  readonly members: readonly HostId[];
   readonly names: readonly string[];
   /** The node that leads at the start (every node leads in multi-leader). */
   readonly initialLeader: HostId;
@@ -94,11 +102,11 @@ export function shardOfNodeName(name: string): number {
 export function addShard(sim: Simulation, config: ShardConfig): Shard {
   const shard = config.sharding?.shard ?? 0;
   let behaviour: HostFactory | null = null;
-  const names = shardNodeNames(shard, config.replicas ?? 1);
+  const names = shardNodeNames(shard, (config.replicas ?? 1) + (config.spares ?? 0));
   const { fsync_us } = nodeSettings(config);
   const nodes = names.map((name) => sim.addHost(name, () => (behaviour as HostFactory)(), { fsync_us }));
   behaviour = installShard(sim, nodes, config);
-  return { nodes, names, initialLeader: nodes[0] as HostId };
+  return { nodes, members: nodes.slice(0, config.replicas ?? 1), names, initialLeader: nodes[0] as HostId };
 }
 
 /** The names of a shard's replicas, in the order of its nodes. */
@@ -108,11 +116,11 @@ export function shardNodeNames(shard: number, replicas: number): string[] {
 }
 
 /**
- * Loads each replica's storage on hosts already added for the shard (the first leads at the
- * start) and returns the behaviour each of them runs (a new node at every start).
+ * Loads each replica's storage on hosts already added for the shard, spares included (the first
+ * leads at the start) and returns the behaviour each of them runs (a new node at every start).
  */
 export function installShard(sim: Simulation, nodes: readonly HostId[], config: ShardConfig): HostFactory {
-  const replicas = { peers: nodes, initial_leader: nodes[0] as HostId };
+  const replicas = shardReplicas(nodes, config);
   const node = nodeSettings(config);
   const nodeConfig: NodeConfig = {
     ...node,
@@ -125,6 +133,26 @@ export function installShard(sim: Simulation, nodes: readonly HostId[], config: 
     sim.disk(id).data = new NodeStorage(loadTable(config, node.btree_fanout), config.database?.() ?? null);
   }
   return () => new DatabaseNode(nodeConfig, protocol(replicas));
+}
+
+/** What each replica's protocol is told of its shard: its hosts, first leader, voters and changes. */
+function shardReplicas(nodes: readonly HostId[], config: ShardConfig): ShardReplicas {
+  const replicas = { peers: nodes, initial_leader: nodes[0] as HostId };
+  if (config.spares === undefined && config.membership === undefined) return replicas;
+  const shard = config.sharding?.shard ?? 0;
+  const voters = nodes.slice(0, config.replicas ?? 1);
+  let spare = voters.length; // each add takes the next spare
+  const membership: MembershipChange[] = [];
+  for (const change of config.membership ?? []) {
+    if (change.shard !== shard) continue;
+    const { at_us } = change;
+    if (change.kind === "add_replica") membership.push({ at_us, add: nodes[spare++] as HostId });
+    else {
+      const { replica } = change;
+      membership.push({ at_us, remove: replica === "leader" ? replica : (nodes[replica] as HostId) });
+    }
+  }
+  return { ...replicas, voters, membership };
 }
 
 /** The shard's node settings, NODE_DEFAULTS' where it leaves a field out. */

@@ -16,6 +16,14 @@ export type EngineEvent =
   | { readonly type: "truncate"; readonly node: HostId; readonly entries: number }
   /** A follower too far behind its leader's compacted log installed the leader's state as of `lsn`. */
   | { readonly type: "snapshot"; readonly node: HostId; readonly lsn: number }
+  /** A Raft leader committed the configuration logged at `lsn` (a new leader may report it again). */
+  | {
+      readonly type: "membership";
+      readonly node: HostId;
+      readonly lsn: number;
+      readonly voters: readonly HostId[];
+      readonly learners: readonly HostId[];
+    }
   /** The sharding coordinator's reports (engine/sharding/coordinator.ts). */
   | CoordinatorEvent;
 

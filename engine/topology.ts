@@ -98,9 +98,10 @@ export function buildTopology(sim: Simulation, spec: TopologySpec): Topology {
     return factory();
   };
   const groups = Array.from({ length: spec.shards }, (_, shard) => {
-    const names = shardNodeNames(shard, spec.shard.replicas ?? 1);
+    const replicas = spec.shard.replicas ?? 1;
+    const names = shardNodeNames(shard, replicas + (spec.shard.spares ?? 0));
     const nodes = names.map((name) => add(name, nodeSettings(spec.shard).fsync_us));
-    return { nodes, names, initialLeader: nodes[0] as HostId };
+    return { nodes, members: nodes.slice(0, replicas), names, initialLeader: nodes[0] as HostId };
   });
   const client = add("client");
   const coordinator = spec.sharding === null ? null : add("coordinator");
@@ -144,6 +145,11 @@ export class ClusterInspector {
   private readonly everyNodeLeads: boolean;
   /** Each node's role as last reported. */
   private readonly roles = new Map<HostId, Role>();
+  /** Each shard's replicas (voters and learners) as of its latest committed configuration. */
+  private readonly members: (readonly HostId[])[];
+  /** The log position of each shard's latest committed configuration (0: the initial one). */
+  private readonly membersLsn: number[];
+  private readonly membershipListeners: ((shard: number, members: readonly HostId[]) => void)[] = [];
 
   constructor(sim: Simulation, hosts: TopologyHosts, store: ConfigStore | null, everyNodeLeads: boolean) {
     this.sim = sim;
@@ -153,10 +159,31 @@ export class ClusterInspector {
     );
     this.store = store;
     this.everyNodeLeads = everyNodeLeads;
+    this.members = hosts.shards.map((group) => group.members);
+    this.membersLsn = hosts.shards.map(() => 0);
   }
 
   onEngineEvent(event: EngineEvent): void {
     if (event.type === "role") this.roles.set(event.node, event.role);
+    else if (event.type === "membership") {
+      const shard = this.nodes.find((node) => node.id === event.node)?.shard ?? -1;
+      // A new leader may commit (and report) a configuration its predecessor already did.
+      if (shard < 0 || event.lsn <= (this.membersLsn[shard] as number)) return;
+      const members = [...event.voters, ...event.learners];
+      this.members[shard] = members;
+      this.membersLsn[shard] = event.lsn;
+      for (const listener of this.membershipListeners) listener(shard, members);
+    }
+  }
+
+  /** Calls `listener` with a shard's replicas each time a new configuration of it is committed. */
+  onMembership(listener: (shard: number, members: readonly HostId[]) => void): void {
+    this.membershipListeners.push(listener);
+  }
+
+  /** A shard's replicas now: its latest committed configuration's voters and learners. */
+  membersOf(shard: number): readonly HostId[] {
+    return this.members[shard] ?? [];
   }
 
   /** A node's role as it last reported it, or "down" when it is not running. */
@@ -170,13 +197,13 @@ export class ClusterInspector {
     return this.hosts.nodes.filter((node) => this.roleOf(node) === "leader");
   }
 
-  /** Every node now (the fault injector's view). */
+  /** Every node now (the fault injector's view): in service, a replica of a shard in use. */
   nodeStates(): NodeState[] {
     const inService = new Set(this.shardsInUse());
     return this.nodes.map((node) => ({
       ...node,
       role: this.roleOf(node.id),
-      in_service: inService.has(node.shard),
+      in_service: inService.has(node.shard) && this.membersOf(node.shard).includes(node.id),
     }));
   }
 
@@ -190,9 +217,9 @@ export class ClusterInspector {
     return this.store === null ? 0 : this.store.map.ownerOf(key);
   }
 
-  /** The replicas of the shard that owns a key now. */
+  /** The replicas of the shard that owns a key now (not its spares, nor those removed). */
   replicasOf(key: string): readonly HostId[] {
-    return (this.hosts.shards[this.ownerOf(key)] as Shard).nodes;
+    return this.membersOf(this.ownerOf(key));
   }
 
   /**

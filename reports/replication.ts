@@ -87,6 +87,9 @@ export class ReplicationRecorder implements Observer {
   private conflicts = 0;
   private truncated = 0;
   private snapshots = 0;
+  /** Raft configurations committed, in order; each shard's latest position (a new leader may report one again). */
+  private readonly membership: NonNullable<ReplicationReport["membership_changes"]> = [];
+  private readonly membershipLsn = new Map<number, number>();
 
   constructor(names: ReadonlyMap<number, string>) {
     this.names = names;
@@ -147,6 +150,18 @@ export class ReplicationRecorder implements Observer {
       case "snapshot":
         this.snapshots++;
         break;
+      case "membership": {
+        const shard = shardOfNodeName(this.name(event.node));
+        if (event.lsn <= (this.membershipLsn.get(shard) ?? 0)) break;
+        this.membershipLsn.set(shard, event.lsn);
+        this.membership.push({
+          at_s: time_us / 1e6,
+          shard,
+          voters: event.voters.map((node) => this.name(node)),
+          learners: event.learners.map((node) => this.name(node)),
+        });
+        break;
+      }
     }
   }
 
@@ -187,6 +202,7 @@ export class ReplicationRecorder implements Observer {
       leaders_at_end: end.leaders.map((node) => this.name(node)),
       truncated_entries: this.truncated,
       snapshots_installed: this.snapshots,
+      ...(this.membership.length === 0 ? {} : { membership_changes: this.membership }),
     };
   }
 

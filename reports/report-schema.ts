@@ -178,6 +178,21 @@ export const replicationSchema = z
       .describe(
         "Snapshots of a leader's state installed by followers too far behind its compacted log (absent in older reports).",
       ),
+    membership_changes: z
+      .array(
+        z
+          .object({
+            at_s: z.number().nonnegative().describe("When its leader committed it."),
+            shard: z.number().int().describe("The shard whose replicas changed."),
+            voters: z.array(z.string()).describe("The replicas that vote from then on."),
+            learners: z.array(z.string()).describe("The replicas that receive the log without voting."),
+          })
+          .strict(),
+      )
+      .optional()
+      .describe(
+        "Each raft configuration committed (membership `changes`: a learner added, promoted, a voter removed); absent without them.",
+      ),
   })
   .strict();
 

@@ -137,6 +137,12 @@ function replicationLines(report: Report): string[] {
     lines.push(`log entries discarded by rejoining replicas: ${r.truncated_entries}`);
   if ((r.snapshots_installed ?? 0) > 0)
     lines.push(`snapshots installed by followers too far behind: ${r.snapshots_installed}`);
+  for (const m of r.membership_changes ?? []) {
+    const learners = m.learners.length === 0 ? "" : `; learners ${m.learners.join(", ")}`;
+    lines.push(
+      `membership at ${m.at_s.toFixed(2)}s: shard${m.shard} voters ${m.voters.join(", ")}${learners}`,
+    );
+  }
   for (const f of report.faults) {
     const span = f.for_s === undefined ? "" : ` for ${f.for_s}s`;
     const details = Object.entries(f.detail ?? {})

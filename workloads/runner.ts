@@ -140,8 +140,10 @@ function initialPartitioner(cluster: ResolvedScenario["cluster"], load: LoadSpec
 function shardConfig(scenario: ResolvedScenario, load: LoadSpec, options: RunOptions): TopologySpec["shard"] {
   const { replicas, replication, node } = scenario.cluster;
   const own = ownProtocol(replication.protocol, options);
+  const changes = scenario.replica_changes;
   return {
     replicas,
+    ...(changes.length === 0 ? {} : { spares: scenario.cluster.spares, membership: changes }),
     protocol:
       own?.({ detect_after_us: replication.failover.detect_after_us }) ??
       builtInProtocol(replication.mode, replication),
@@ -279,20 +281,32 @@ export class ScenarioRun {
     // cache host's own (read-through strategies: never the client's pools).
     // Both count their requests in one place: report.json's requests per shard are the database's.
     const sentToShard: number[] = [];
+    // Every router, by shard: each follows its shard's committed configurations (raft membership).
+    const routers = hosts.shards.map((): ReplicaRouter[] => []);
+    this.cluster.onMembership((shard, members) => {
+      for (const router of routers[shard] ?? []) router.setNodes(members);
+    });
+    const routerOf = (shard: number): ReplicaRouter => {
+      const router = new ReplicaRouter({
+        nodes: this.cluster.membersOf(shard),
+        multiLeader: r.mode === "multi-leader",
+        read_from: r.read_from,
+        ...(placed === null
+          ? {}
+          : {
+              nearest: nearestReplicas(
+                this.cluster.membersOf(shard),
+                placed.places,
+                placed.clients,
+                placed.latencyOf,
+              ),
+            }),
+      });
+      routers[shard]?.push(router);
+      return router;
+    };
     const routing = (withPools: ConnectionPools | null): ConstructorParameters<typeof Dispatcher>[0] => ({
-      shards: new Map(
-        hosts.shards.map((group, shard) => [
-          shard,
-          new ReplicaRouter({
-            nodes: group.nodes,
-            multiLeader: r.mode === "multi-leader",
-            read_from: r.read_from,
-            ...(placed === null
-              ? {}
-              : { nearest: nearestReplicas(group.nodes, placed.places, placed.clients, placed.latencyOf) }),
-          }),
-        ]),
-      ),
+      shards: new Map(hosts.shards.map((_, shard) => [shard, routerOf(shard)])),
       map: store?.map ?? null,
       readYourWrites: r.read_your_writes,
       sentToShard,

@@ -23,7 +23,8 @@ export class LeaderReads {
   private readonly node: ProtocolContext;
   private readonly term: number;
   private readonly followers: ReadonlyMap<HostId, FollowerEcho>;
-  private readonly majority: number;
+  /** Read when counting: a protocol whose majority changes (Raft's membership) passes a getter. */
+  private readonly quorum: { readonly majority: number };
 
   constructor(
     confirmation: ReadConfirmation,
@@ -38,7 +39,7 @@ export class LeaderReads {
     this.node = leader.node;
     this.term = leader.term;
     this.followers = leader.followers;
-    this.majority = leader.majority;
+    this.quorum = leader;
   }
 
   /** Sends the latest read round to every follower at once (not waiting for the next append). */
@@ -77,9 +78,9 @@ export class LeaderReads {
       rounds.push(f.round);
       sent.push(f.echo_us);
     }
-    const round = quorumValue(confirmation.roundSent, rounds, this.majority);
-    if (confirmation.acknowledged(round, quorumValue(this.node.now_us(), sent, this.majority)))
-      this.sendRound();
+    const { majority } = this.quorum;
+    const round = quorumValue(confirmation.roundSent, rounds, majority);
+    if (confirmation.acknowledged(round, quorumValue(this.node.now_us(), sent, majority))) this.sendRound();
     else this.answerConfirmed();
   }
 }

@@ -28,6 +28,8 @@ export interface ShipperRules {
   roundSent(): number;
   /** The leader's commit index, carried in every append as `commit_lsn` (null: appends carry none). */
   readonly commitLsn: (() => number) | null;
+  /** What a snapshot message carries beside the snapshot, given its last position (Raft: its configuration). */
+  readonly snapshotFields?: (last_lsn: number) => object;
 }
 
 export class LogShipper {
@@ -53,23 +55,23 @@ export class LogShipper {
 
   /** A new leader: every other replica is a follower to resume at `next`; each is sent an append. */
   lead(next: number): void {
-    const node = this.node;
     this.followers.clear();
-    const now = node.now_us();
-    for (const peer of this.settings.peers) {
-      if (peer === node.id) continue;
-      this.followers.set(peer, {
-        next,
-        match: 0,
-        inflight: false,
-        sent_us: 0,
-        lastReply_us: now,
-        snapshotDue: false,
-        round: 0,
-        echo_us: Number.NEGATIVE_INFINITY,
-      });
-      this.replicate(peer);
-    }
+    for (const peer of this.settings.peers) if (peer !== this.node.id) this.follow(peer, next);
+  }
+
+  /** A replica to ship to from `next` on (a new leader's, or one a membership change added); sent an append. */
+  follow(peer: HostId, next: number): void {
+    this.followers.set(peer, {
+      next,
+      match: 0,
+      inflight: false,
+      sent_us: 0,
+      lastReply_us: this.node.now_us(),
+      snapshotDue: false,
+      round: 0,
+      echo_us: Number.NEGATIVE_INFINITY,
+    });
+    this.replicate(peer);
   }
 
   /** Logs an entry of this term that writes nothing (Raft's no-op); returns its position. */
@@ -134,6 +136,7 @@ export class LogShipper {
       round: this.rules.roundSent(),
       sent_us: now,
       snapshot,
+      ...this.rules.snapshotFields?.(snapshot.last_lsn),
     };
     node.send(peer, message);
     f.next = snapshot.last_lsn + 1;

@@ -27,6 +27,7 @@ import type { HostId, Message, TimerId, TimerTag } from "../../sim/host.js";
 import type { Rng } from "../../sim/rng.js";
 import type { EngineEvent } from "../events.js";
 import type { RefusalStatus, Request, Response } from "../protocol.js";
+import type { MembershipChange } from "./membership.js";
 
 export type { HostId, Message, TimerId, TimerTag } from "../../sim/host.js";
 export type { EngineEvent } from "../events.js";
@@ -179,6 +180,13 @@ export interface ShardReplicas {
   readonly peers: readonly HostId[];
   /** The replica that leads at the start (leader-follower). */
   readonly initial_leader: HostId;
+  /**
+   * Raft: the replicas of its initial configuration (default: every peer); the other peers are
+   * spares, idle until a membership change adds them.
+   */
+  readonly voters?: readonly HostId[];
+  /** Raft: the shard's scheduled membership changes. */
+  readonly membership?: readonly MembershipChange[];
 }
 
 /** Builds a node's protocol, at each start (a restart builds a new one: volatile state is lost). */

@@ -21,8 +21,13 @@
 //   (a deposed leader that has not noticed answers stale reads). A read runs on the leader's applied
 //   state after the node caught it up to the commit index.
 // - Snapshots (7): a follower that needs entries the leader compacted away is sent the leader's
-//   state as of its applied (committed) position; a follower whose log already holds that position
-//   in that term keeps its log.
+//   state as of its applied (committed) position, with the configuration in effect there; a follower
+//   whose log already holds that position in that term keeps its log.
+// - Membership (4, membership.ts): the majority, the peers a candidate asks and those the leader
+//   ships to come from the latest configuration in the log. The leader starts the next scheduled
+//   change once its previous configuration is committed (and an entry of its term is): a new replica
+//   joins as a learner and becomes a voter once caught up; a removed leader keeps leading, without
+//   counting itself, until its removal commits, then steps down.
 //
 // Simplifications are listed in docs/replication.md ("Raft").
 
@@ -32,7 +37,15 @@ import type { RefusalStatus, Request } from "../protocol.js";
 import { ElectionTimer } from "./election-timer.js";
 import { FollowerLog } from "./follower-log.js";
 import { answerRead, EchoToLeader, LeaderReads } from "./leader-reads.js";
-import { LogShipper } from "./log-shipper.js";
+import { LogShipper, type ShippedFollower } from "./log-shipper.js";
+import {
+  CatchUp,
+  type ConfigEntry,
+  type Configuration,
+  Configurations,
+  type Membership,
+  type MembershipChange,
+} from "./membership.js";
 import type {
   AppendEntries,
   AppendReply,
@@ -63,9 +76,19 @@ export interface RaftSettings extends ShardReplicas {
   reads?: ReadSettings;
 }
 
+/** What Raft keeps on disk beside the term and vote (replica-role.ts), in the same durable object. */
+interface DurableConfigurations {
+  configurations?: Configuration[];
+}
+
 /** Leader -> follower: an append that also carries the leader's commit index. */
 interface RaftAppend extends AppendEntries {
   readonly commit_lsn: number;
+}
+
+/** Leader -> follower: a snapshot with the configuration in effect at its last position. */
+interface RaftSnapshot extends InstallSnapshot {
+  readonly configuration: Configuration;
 }
 
 /** A candidate's request for pre-votes: `term` is the term it would start, its own is unchanged. */
@@ -104,7 +127,16 @@ export class Raft implements ReplicationProtocol {
   private followerLog!: FollowerLog;
   /** A pre-vote round for term + 1 is under way. */
   private preVoting = false;
-  private readonly votes: VoteTally;
+  /** The votes of its latest (pre-)election, among the voters of its configuration then. */
+  private votes!: VoteTally;
+  /** Its configurations: the latest is in effect (membership.ts). */
+  private configs!: Configurations;
+  /** Scheduled membership changes (a scenario's `changes`). */
+  private readonly changes: readonly MembershipChange[];
+  /** Leader: the voters among its followers (read confirmation and CheckQuorum count these). */
+  private readonly voterFollowers = new Map<HostId, ShippedFollower>();
+  /** Leader: its learner's catch-up rounds. */
+  private catchUp = new CatchUp();
   /** Leader: its log shipping to each follower. */
   private shipper!: LogShipper;
   /** Writes this leader logged, waiting to be committed, in log order. */
@@ -127,11 +159,12 @@ export class Raft implements ReplicationProtocol {
     this.lease_us = leaseDuration_us(settings.detect_after_us, this.reads.max_clock_error_us);
     if (this.reads.consistency === "lease" && this.lease_us <= 0)
       throw new Error("raft: max_clock_error leaves no lease (it must be under detect_after / 2)");
-    this.votes = new VoteTally(settings.peers);
+    this.changes = settings.membership ?? [];
   }
 
+  /** A majority of the voters of its configuration. */
   private get majority(): number {
-    return Math.floor(this.settings.peers.length / 2) + 1;
+    return Math.floor(this.configs.latest().membership.voters.length / 2) + 1;
   }
 
   get term(): number {
@@ -145,11 +178,30 @@ export class Raft implements ReplicationProtocol {
   start(node: ProtocolContext): void {
     this.node = node;
     const firstStart = this.replica.start(node);
+    // The same durable object as the term's and vote's (a node has one).
+    const durable = node.persistent<DurableConfigurations>(() => ({}));
+    durable.configurations ??= [];
+    this.configs = new Configurations(durable.configurations, this.settings.voters ?? this.settings.peers);
+    this.configs.reconcile(node.log);
+    this.votes = new VoteTally(this.configs.latest().membership.voters);
     // What the data has applied was committed: the commit index restarts there.
     this.commit = node.log.applied_lsn;
     const roundSent = () => this.leaderReads?.confirmation.roundSent ?? 0;
-    const rules = { tick_us: this.tick_us, roundSent, commitLsn: () => this.commit };
-    this.shipper = new LogShipper(node, this.replica, this.settings, rules);
+    const rules = {
+      tick_us: this.tick_us,
+      roundSent,
+      commitLsn: () => this.commit,
+      snapshotFields: (last_lsn: number) => ({ configuration: this.configs.at(last_lsn) }),
+    };
+    const configs = this.configs;
+    const members = {
+      batch_max: this.settings.batch_max,
+      get peers(): HostId[] {
+        const { voters, learners } = configs.latest().membership;
+        return [...voters, ...learners];
+      },
+    };
+    this.shipper = new LogShipper(node, this.replica, members, rules);
     // Entries up to a compacted base were applied, so committed: the leader's are the same.
     const logRules = { compacted_entries_match: true, committed: () => this.commit };
     this.followerLog = new FollowerLog(node, this.replica, this.echo, logRules);
@@ -167,6 +219,7 @@ export class Raft implements ReplicationProtocol {
   }
 
   refusal(req: Request, from: HostId): RefusalStatus | "forwarded" | null {
+    if (!this.configs.isMember(this.node.id)) return "not_leader"; // a spare, or a removed replica
     if (req.require_leader && this.replica.role !== "leader") return "not_leader";
     if (req.min_lsn > this.node.log.applied_lsn) return "not_leader"; // read-your-writes: not caught up
     if (
@@ -206,11 +259,12 @@ export class Raft implements ReplicationProtocol {
     node.setTimer(this.tick_us, TIMER_TICK);
     if (this.replica.role === "leader") {
       // CheckQuorum: a leader that has not heard from a majority within detect_after steps down.
-      if (this.shipper.liveReplicas(node.now_us(), this.settings.detect_after_us) < this.majority) {
+      if (this.liveVoters() < this.majority) {
         this.stepDown(this.replica.term);
         return;
       }
       this.shipper.replicateAll();
+      this.changeMembership();
     } else this.checkElection();
   }
 
@@ -220,7 +274,7 @@ export class Raft implements ReplicationProtocol {
         this.onAppend(from, msg as RaftAppend);
         break;
       case "snapshot":
-        this.onSnapshot(from, msg as InstallSnapshot);
+        this.onSnapshot(from, msg as RaftSnapshot);
         break;
       case "append_reply":
         this.onAppendReply(from, msg as AppendReply);
@@ -256,17 +310,95 @@ export class Raft implements ReplicationProtocol {
     this.replica.set("leader");
     this.replica.leader = node.id;
     this.termStart = this.shipper.appendNoop();
+    this.catchUp = new CatchUp();
     if (this.reads.consistency !== "local") {
+      const raft = this;
       const leader = {
         node,
         term: this.replica.term,
-        followers: this.shipper.followers,
-        majority: this.majority,
+        followers: this.voterFollowers,
+        // Counting its own echo, a leader outside its configuration needs one more.
+        get majority(): number {
+          return raft.majority + (raft.configs.isVoter(node.id) ? 0 : 1);
+        },
       };
       this.leaderReads = new LeaderReads(new ReadConfirmation(this.termStart), leader);
     }
     this.shipper.lead(this.termStart);
+    this.countVoters();
     this.advanceCommit(); // a leader alone commits by itself
+  }
+
+  // ---- membership (membership.ts) ----
+
+  /** Voters heard from within detect_after, this leader included if it votes. */
+  private liveVoters(): number {
+    const now = this.node.now_us();
+    let live = this.configs.isVoter(this.node.id) ? 1 : 0;
+    for (const f of this.voterFollowers.values())
+      if (now - f.lastReply_us <= this.settings.detect_after_us) live++;
+    return live;
+  }
+
+  /** Leader: which of its followers vote, after its configuration changed. */
+  private countVoters(): void {
+    this.voterFollowers.clear();
+    for (const voter of this.configs.latest().membership.voters) {
+      const f = this.shipper.followers.get(voter);
+      if (f !== undefined) this.voterFollowers.set(voter, f);
+    }
+  }
+
+  /**
+   * Leader: once its latest configuration and an entry of its term are committed, promotes a learner
+   * that caught up, or starts the next scheduled change that is due (one change at a time).
+   */
+  private changeMembership(): void {
+    const config = this.configs.latest();
+    if (this.commit < this.termStart || config.lsn > this.commit) return;
+    const node = this.node;
+    const { voters, learners } = config.membership;
+    const learner = learners[0];
+    if (learner !== undefined) {
+      const match = this.shipper.followers.get(learner)?.match ?? 0;
+      const now = node.now_us();
+      if (this.catchUp.caughtUp(learner, match, node.log.last_lsn, now, this.settings.detect_after_us))
+        this.logConfiguration({ voters: [...voters, learner], learners: learners.slice(1) }, config.done);
+      return;
+    }
+    const change = this.changes[config.done];
+    if (change === undefined || node.now_us() < change.at_us) return;
+    if ("add" in change) this.logConfiguration({ voters, learners: [change.add] }, config.done + 1);
+    else {
+      const removed = change.remove === "leader" ? node.id : change.remove;
+      this.logConfiguration({ voters: voters.filter((v) => v !== removed), learners }, config.done + 1);
+    }
+  }
+
+  /** Leader: logs a configuration entry; it is in effect at once (its followers change with it). */
+  private logConfiguration(membership: Membership, done: number): void {
+    const node = this.node;
+    const log = node.log;
+    const entry: ConfigEntry = {
+      lsn: log.last_lsn + 1,
+      term: this.replica.term,
+      origin: node.id,
+      ts_us: node.now_us(),
+      payload: null,
+      membership,
+      done,
+    };
+    node.append(entry);
+    if (node.fsync_each_write) node.requestFsync();
+    this.configs.appended([entry], log);
+    const members = new Set([...membership.voters, ...membership.learners]);
+    for (const peer of [...this.shipper.followers.keys()])
+      if (!members.has(peer)) this.shipper.followers.delete(peer);
+    for (const peer of members)
+      if (peer !== node.id && !this.shipper.followers.has(peer)) this.shipper.follow(peer, entry.lsn);
+    this.countVoters();
+    this.shipper.replicateAll();
+    this.advanceCommit();
   }
 
   private onAppendReply(from: HostId, msg: AppendReply): void {
@@ -281,15 +413,26 @@ export class Raft implements ReplicationProtocol {
     this.leaderReads?.noteEcho(f, msg);
   }
 
-  /** Commits what a majority holds durably, once that reaches an entry of this term. */
+  /**
+   * Commits what a majority of the voters holds durably, once that reaches an entry of this term (a
+   * leader outside its configuration does not count itself).
+   */
   private advanceCommit(): void {
-    const held = quorumValue(this.node.durableLsn(), this.shipper.matches(), this.majority);
+    const node = this.node;
+    const own = this.configs.isVoter(node.id) ? node.durableLsn() : Number.NEGATIVE_INFINITY;
+    const matches: number[] = [];
+    for (const f of this.voterFollowers.values()) matches.push(f.match);
+    const held = quorumValue(own, matches, this.majority);
     if (held >= this.termStart && held > this.commit) this.commitTo(held);
   }
 
   /** The leader committed up to `lsn`: apply, acknowledge, and serve the reads that waited for it. */
   private commitTo(lsn: number): void {
     const node = this.node;
+    for (const config of this.configs.between(this.commit, lsn)) {
+      const { voters, learners } = config.membership;
+      node.emit({ type: "membership", node: node.id, lsn: config.lsn, voters, learners });
+    }
     this.commit = lsn;
     node.applyTo(lsn);
     let released = 0;
@@ -305,6 +448,9 @@ export class Raft implements ReplicationProtocol {
       this.deferredReads = [];
       for (const { from, req } of deferred) node.serve(from, req);
     }
+    // Its own removal committed: it steps down (and, outside the configuration, never campaigns).
+    if (this.configs.latest().lsn <= lsn && !this.configs.isVoter(node.id)) this.stepDown(this.replica.term);
+    else this.changeMembership();
   }
 
   // ---- reads (read_index, lease) ----
@@ -354,6 +500,7 @@ export class Raft implements ReplicationProtocol {
     const node = this.node;
     const followerLog = this.followerLog;
     const outcome = followerLog.append(msg);
+    this.configs.appended(msg.entries, node.log); // after a discarded suffix too
     if (!outcome.matched) {
       node.send(from, followerLog.reply(false));
       return;
@@ -374,11 +521,14 @@ export class Raft implements ReplicationProtocol {
    * Installs the leader's snapshot, unless this log already holds its last position in its term (the
    * logs then match up to there: Raft keeps the entries after it).
    */
-  private onSnapshot(from: HostId, msg: InstallSnapshot): void {
+  private onSnapshot(from: HostId, msg: RaftSnapshot): void {
     if (!this.acceptLeader(from, msg)) return;
     const { snapshot } = msg;
     const held = snapshot.last_lsn <= this.commit || this.followerLog.holds(snapshot);
-    if (this.followerLog.offerSnapshot(snapshot, held)) this.commit = snapshot.last_lsn;
+    if (this.followerLog.offerSnapshot(snapshot, held)) {
+      this.commit = snapshot.last_lsn;
+      this.configs.installed(msg.configuration);
+    }
     this.node.send(from, this.followerLog.reply(true));
   }
 
@@ -386,7 +536,9 @@ export class Raft implements ReplicationProtocol {
 
   /** Starts a pre-vote past the deadline, or arms a timer for a deadline within the next tick. */
   private checkElection(): void {
-    if (this.replica.role !== "leader" && this.election.expired()) this.startPreVote();
+    // Only a voter campaigns: a learner, a spare or a removed replica never does.
+    const voter = this.configs.isVoter(this.node.id);
+    if (voter && this.replica.role !== "leader" && this.election.expired()) this.startPreVote();
   }
 
   /** Whether it heard from a leader within detect_after (or leads): it then grants no newer term. */
@@ -400,6 +552,7 @@ export class Raft implements ReplicationProtocol {
     this.replica.leader = -1;
     this.election.restart(true);
     this.preVoting = true;
+    this.votes = new VoteTally(this.configs.latest().membership.voters);
     if (this.votes.campaign(node, "pre_vote_request", this.replica.term + 1)) this.startElection();
   }
 
@@ -429,6 +582,7 @@ export class Raft implements ReplicationProtocol {
     this.preVoting = false;
     this.replica.standForElection(true);
     this.election.restart(true);
+    this.votes = new VoteTally(this.configs.latest().membership.voters);
     if (this.votes.campaign(this.node, "vote_request", this.replica.term)) this.becomeLeader();
   }
 

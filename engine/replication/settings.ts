@@ -5,8 +5,9 @@
 
 import { z } from "zod";
 import { duration } from "../settings/durations.js";
-import { us } from "../settings/fields.js";
+import { integer, us } from "../settings/fields.js";
 import { MAX_PATH_CHARS } from "../settings/limits.js";
+import { MAX_SHARDS } from "../sharding/coordinator.js";
 import { LEADER_FOLLOWER_MODES } from "./leader-follower.js";
 import { READ_CONSISTENCIES, type ReadSettings } from "./read-confirmation.js";
 
@@ -141,3 +142,62 @@ export const REPLICATION_DEFAULTS: Readonly<ReplicationSettings> = resolveReplic
   replicationSchema.parse({}),
   1,
 );
+
+/** Most replicas a shard may reach, or be given as spares, by membership changes. */
+export const MAX_REPLICAS = 9;
+
+const replicaChangeShard = integer(0, MAX_SHARDS - 1).describe("The shard whose replicas change.");
+
+/**
+ * The `changes` kinds that change a raft shard's replicas, given the `at` every change has (the
+ * `changes` schema lists them). The leader starts a change when its clock reaches `at`.
+ */
+export function replicaChangeSchemas(at: ReturnType<typeof duration>) {
+  return [
+    z
+      .strictObject({ at, kind: z.literal("add_replica"), shard: replicaChangeShard })
+      .describe(
+        "raft: add a replica (the shard's next spare host) as a learner, made a voter once caught up; by the leader's clock.",
+      ),
+    z
+      .strictObject({
+        at,
+        kind: z.literal("remove_replica"),
+        shard: replicaChangeShard,
+        replica: z
+          .union([integer(0, MAX_REPLICAS - 1), z.literal("leader")])
+          .meta({ allowed: `integer >= 0 and <= ${MAX_REPLICAS - 1}, or \`leader\`` })
+          .describe("The voter to remove: its number (`shard0/n2`: 2), or `leader` (it steps down)."),
+      })
+      .describe(
+        "raft: remove a voter, by the leader's clock; a change starts once the previous one is committed.",
+      ),
+  ] as const;
+}
+
+/** A membership change as the shard's replicas are built with it (replica: its number in the group). */
+export type ReplicaChange =
+  | { readonly at_us: number; readonly kind: "add_replica"; readonly shard: number }
+  | {
+      readonly at_us: number;
+      readonly kind: "remove_replica";
+      readonly shard: number;
+      readonly replica: number | "leader";
+    };
+
+type ReplicaChangeDoc = z.output<ReturnType<typeof replicaChangeSchemas>[number]>;
+
+export function resolveReplicaChange(change: ReplicaChangeDoc): ReplicaChange {
+  const at_us = us(change.at);
+  return change.kind === "add_replica"
+    ? { at_us, kind: "add_replica", shard: change.shard }
+    : { at_us, kind: "remove_replica", shard: change.shard, replica: change.replica };
+}
+
+/** Spare hosts each shard group needs: the most `add_replica` changes of one shard. */
+export function spareReplicas(changes: readonly { kind: string; shard?: number }[]): number {
+  const adds = new Map<number, number>();
+  for (const change of changes)
+    if (change.kind === "add_replica") adds.set(change.shard ?? 0, (adds.get(change.shard ?? 0) ?? 0) + 1);
+  return Math.max(0, ...adds.values());
+}

@@ -27,15 +27,31 @@ export interface Route {
 export class ReplicaRouter {
   private readonly config: ReplicaRoutingConfig;
   private leader: HostId;
+  /** The shard's replicas now (a raft membership change replaces them). */
+  private nodes: readonly HostId[];
+  /** The members nearest the client that `nearest` reads spread over (all members without a topology). */
+  private near: readonly HostId[];
 
   constructor(config: ReplicaRoutingConfig) {
     if (config.nodes.length === 0) throw new RangeError("routing needs at least one node");
     this.config = config;
+    this.nodes = config.nodes;
+    this.near = config.nearest ?? config.nodes;
     this.leader = config.nodes[0] as HostId;
   }
 
+  /** The shard's replicas changed (a committed raft configuration): routes go to these from now on. */
+  setNodes(nodes: readonly HostId[]): void {
+    if (nodes.length === 0) throw new RangeError("routing needs at least one node");
+    this.nodes = nodes;
+    const near = this.config.nearest?.filter((node) => nodes.includes(node)) ?? [];
+    this.near = near.length > 0 ? near : nodes;
+    if (!nodes.includes(this.leader)) this.leader = nodes[0] as HostId;
+  }
+
   route(kind: "read" | "write", client: number): Route {
-    const { nodes, multiLeader, read_from } = this.config;
+    const { nodes } = this;
+    const { multiLeader, read_from } = this.config;
     if (multiLeader) return { node: nodes[client % nodes.length] as HostId, require_leader: false };
     if (kind === "write" || read_from === "leader" || nodes.length === 1) {
       return { node: this.leader, require_leader: true };
@@ -43,7 +59,7 @@ export class ReplicaRouter {
     if (read_from === "follower") {
       return { node: nodes[1 + (client % (nodes.length - 1))] as HostId, require_leader: false };
     }
-    const near = this.config.nearest ?? nodes;
+    const { near } = this;
     return { node: near[client % near.length] as HostId, require_leader: false };
   }
 
@@ -63,7 +79,7 @@ export class ReplicaRouter {
   }
 
   private next(node: HostId): HostId {
-    const { nodes } = this.config;
+    const { nodes } = this;
     return nodes[(nodes.indexOf(node) + 1) % nodes.length] as HostId;
   }
 }

@@ -4,6 +4,7 @@
 // between these fields and `cluster.shards` are in workloads/scenario/rules.ts.
 
 import { z } from "zod";
+import { replicaChangeSchemas } from "../replication/settings.js";
 import { duration } from "../settings/durations.js";
 import { integer, us } from "../settings/fields.js";
 import { MAX_KEY_CHARS } from "../settings/limits.js";
@@ -148,12 +149,22 @@ export const changeSchema = z
         to: integer(0, MAX_SHARDS - 1).describe("The shard that will own them."),
       })
       .describe("directory: place keys on a shard."),
+    ...replicaChangeSchemas(changeAt),
   ])
-  .describe("A change of the shard map during the run, done online while traffic continues.");
+  .describe(
+    "A change during the run, done online while traffic continues: of the shard map, or of a raft shard's replicas.",
+  );
 
 export type ChangeDoc = z.output<typeof changeSchema>;
 
-export function resolveChange(change: ChangeDoc): ShardingChange {
+/** The changes of the shard map (the coordinator's), as opposed to a shard's replicas. */
+export type ShardingChangeDoc = Extract<ChangeDoc, { kind: "reshard" | "split" | "move" }>;
+
+export function isShardingChange(change: ChangeDoc): change is ShardingChangeDoc {
+  return change.kind === "reshard" || change.kind === "split" || change.kind === "move";
+}
+
+export function resolveChange(change: ShardingChangeDoc): ShardingChange {
   const at_us = us(change.at);
   switch (change.kind) {
     case "reshard":
@@ -175,6 +186,7 @@ export function provisionedShards(
     | { kind: "reshard"; shards: number }
     | { kind: "split" }
     | { kind: "move"; to: number }
+    | { kind: "add_replica" | "remove_replica" }
   )[],
 ): number {
   if (cluster.sharding.max_shards !== null) return cluster.sharding.max_shards;
@@ -183,7 +195,7 @@ export function provisionedShards(
   for (const change of changes) {
     if (change.kind === "reshard") count = change.shards;
     else if (change.kind === "split") count++;
-    else needed = Math.max(needed, change.to + 1);
+    else if (change.kind === "move") needed = Math.max(needed, change.to + 1);
     needed = Math.max(needed, count);
   }
   if (cluster.sharding.split_at !== null || cluster.sharding.split_load !== null) {

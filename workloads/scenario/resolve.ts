@@ -9,10 +9,17 @@ import { type NodeSettings, resolveNode } from "../../engine/node/settings.js";
 import type { IndexDefinition } from "../../engine/query/indexes.js";
 import type { Place } from "../../engine/regions/placement.js";
 import { type RegionSettings, resolveTopology } from "../../engine/regions/settings.js";
-import { type ReplicationSettings, resolveReplication } from "../../engine/replication/settings.js";
+import {
+  type ReplicaChange,
+  type ReplicationSettings,
+  resolveReplicaChange,
+  resolveReplication,
+  spareReplicas,
+} from "../../engine/replication/settings.js";
 import { us } from "../../engine/settings/fields.js";
 import type { ShardingChange } from "../../engine/sharding/coordinator.js";
 import {
+  isShardingChange,
   provisionedShards,
   resolveChange,
   resolveSharding,
@@ -45,7 +52,10 @@ export interface ResolvedScenario {
   readonly topology: RegionSettings | null;
   readonly workload: ResolvedWorkload;
   readonly faults: ResolvedFaults;
+  /** The shard map's changes (the coordinator's). */
   readonly changes: readonly ShardingChange[];
+  /** A raft shard's membership changes. */
+  readonly replica_changes: readonly ReplicaChange[];
   readonly checks: readonly string[];
   /** The liveness check's bound. */
   readonly liveness: { readonly within_us: number };
@@ -61,6 +71,8 @@ export interface ResolvedCluster {
   /** Shard groups built, spares included (>= shards). */
   readonly provisioned: number;
   readonly replicas: number;
+  /** Spare hosts of each shard group, idle until a membership change adds them (0: none). */
+  readonly spares: number;
   readonly sharding: ShardingSettings;
   readonly replication: ReplicationSettings;
   readonly node: NodeSettings;
@@ -82,11 +94,12 @@ export type ResolvedWorkload = { readonly type: WorkloadType } & YcsbSettings &
     readonly domain: DomainSettings | null;
   };
 
-/** Names of every provisioned node: shard<i>/n<j>. */
-export function allNodeNames(cluster: { provisioned: number; replicas: number }): string[] {
+/** Names of every provisioned node, spares included: shard<i>/n<j>. */
+export function allNodeNames(cluster: { provisioned: number; replicas: number; spares: number }): string[] {
   const names: string[] = [];
   for (let shard = 0; shard < cluster.provisioned; shard++) {
-    for (let replica = 0; replica < cluster.replicas; replica++) names.push(nodeName(shard, replica));
+    for (let replica = 0; replica < cluster.replicas + cluster.spares; replica++)
+      names.push(nodeName(shard, replica));
   }
   return names;
 }
@@ -97,6 +110,7 @@ function resolveCluster(doc: ScenarioDoc): ResolvedCluster {
     shards: cluster.shards,
     provisioned: provisionedShards(cluster, doc.changes),
     replicas: cluster.replicas,
+    spares: spareReplicas(doc.changes),
     sharding: resolveSharding(cluster.sharding),
     replication: resolveReplication(cluster.replication, cluster.replicas),
     node: resolveNode(cluster.node),
@@ -153,7 +167,10 @@ export function resolveScenario(doc: ScenarioDoc): ResolvedScenario {
         ? {}
         : { topology: { nodes: nodePlaces(cluster, topology), clients: topology.clients } }),
     }),
-    changes: doc.changes.map(resolveChange),
+    changes: doc.changes.filter(isShardingChange).map(resolveChange),
+    replica_changes: doc.changes.flatMap((change) =>
+      isShardingChange(change) ? [] : [resolveReplicaChange(change)],
+    ),
     checks: doc.checks,
     liveness: { within_us: us(doc.liveness?.within ?? LIVENESS_WITHIN_DEFAULT) },
     elle: { consistency: doc.elle?.consistency ?? ELLE_CONSISTENCY_DEFAULT },

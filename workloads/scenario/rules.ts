@@ -7,9 +7,10 @@ import type { z } from "zod";
 import { SchemaError } from "../../engine/query/errors.js";
 import { validateIndexes } from "../../engine/query/indexes.js";
 import { validateTables } from "../../engine/query/schema.js";
+import { MAX_REPLICAS } from "../../engine/replication/settings.js";
 import { durationValueUs, MAX_DURATION_US } from "../../engine/settings/durations.js";
 import type { LatencyDoc } from "../../engine/settings/latency.js";
-import { provisionedShards } from "../../engine/sharding/settings.js";
+import { isShardingChange, provisionedShards } from "../../engine/sharding/settings.js";
 import { BANK_CHECK_NAMES } from "../checkers/bank.js";
 import { REGISTER_CHECK_NAMES } from "../checkers/checks.js";
 import { ELLE_CHECK_NAMES } from "../checkers/elle.js";
@@ -81,6 +82,11 @@ export const RULES: readonly CrossFieldRule[] = [
     },
   },
   { name: "changes fit the cluster and the run", after: [], check: checkChanges },
+  {
+    name: "replica changes: raft, a shard of the cluster, a replica it has, at most 9 hosts",
+    after: [],
+    check: checkReplicaChanges,
+  },
   { name: "a domain workload runs on one leader-follower shard", after: [], check: checkDomain },
   { name: "a cache serves ycsb with client-side routing", after: [], check: checkCache },
   { name: "topology: a place per replica, distributions' own fields", after: [], check: checkTopology },
@@ -267,7 +273,11 @@ function checkRaft({ cluster: { replication }, workload, changes }: ScenarioDoc,
       ["cluster", "replication", "mode"],
       `raft needs workload.type ycsb (got ${workload.type}): its leader computes a write from committed data, which only blind writes allow`,
     );
-  if (changes.length > 0) report(["changes"], "resharding is not supported with mode raft yet");
+  if (changes.some(isShardingChange))
+    report(
+      ["changes"],
+      "resharding is not supported with mode raft yet (add_replica and remove_replica are)",
+    );
 }
 
 /** The changes fit the cluster: in order, within the run, of a kind the strategy supports. */
@@ -283,7 +293,7 @@ function checkChanges(doc: ScenarioDoc, report: Report): void {
         "bank needs cluster.shards: 1 and no changes (a transfer between shards would not be atomic)",
       );
     }
-    if (changes.length > 0 && cluster.replication.mode === "multi-leader") {
+    if (changes.some(isShardingChange) && cluster.replication.mode === "multi-leader") {
       report(["changes"], "resharding needs a leader-follower replication mode (not multi-leader)");
     }
   }
@@ -339,6 +349,52 @@ function checkChanges(doc: ScenarioDoc, report: Report): void {
         }
         break;
     }
+  });
+}
+
+/**
+ * Membership changes run under raft only, on a shard of the cluster (not a spare group), one host
+ * per add (a shard has at most MAX_REPLICAS hosts), removing a replica the shard has then and never
+ * its last one.
+ */
+function checkReplicaChanges({ cluster, changes }: ScenarioDoc, report: Report): void {
+  const members = new Map<number, { replicas: number[]; hosts: number }>();
+  changes.forEach((change, i) => {
+    if (change.kind !== "add_replica" && change.kind !== "remove_replica") return;
+    const mode = cluster.replication.mode;
+    if (mode !== "raft") {
+      report(["changes", i, "kind"], `${change.kind} needs cluster.replication.mode raft (got ${mode})`);
+      return;
+    }
+    if (change.shard >= cluster.shards) {
+      report(["changes", i, "shard"], `no shard${change.shard}: the cluster has ${cluster.shards} shards`);
+      return;
+    }
+    let shard = members.get(change.shard);
+    if (shard === undefined) {
+      shard = { replicas: Array.from({ length: cluster.replicas }, (_, j) => j), hosts: cluster.replicas };
+      members.set(change.shard, shard);
+    }
+    if (change.kind === "add_replica") {
+      if (shard.hosts >= MAX_REPLICAS)
+        report(
+          ["changes", i],
+          `shard${change.shard} would need more than ${MAX_REPLICAS} hosts (cluster.replicas plus its add_replica changes)`,
+        );
+      shard.replicas.push(shard.hosts++);
+      return;
+    }
+    if (shard.replicas.length <= 1)
+      report(["changes", i], `cannot remove the last replica of shard${change.shard}`);
+    const { replica } = change;
+    if (replica === "leader")
+      shard.replicas.pop(); // which one is only known then
+    else if (!shard.replicas.includes(replica))
+      report(
+        ["changes", i, "replica"],
+        `shard${change.shard}/n${replica} is not a replica of shard${change.shard} then (replicas: ${shard.replicas.map((j) => `n${j}`).join(", ")})`,
+      );
+    else shard.replicas.splice(shard.replicas.indexOf(replica), 1);
   });
 }
 

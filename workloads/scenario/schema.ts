@@ -186,7 +186,9 @@ export const scenarioSchema = z
     changes: z
       .array(changeSchema)
       .default([])
-      .describe("Changes of the shard map during the run (reshard, split, move), in time order."),
+      .describe(
+        "Changes during the run, in time order: of the shard map (reshard, split, move) or of a raft shard's replicas (add_replica, remove_replica).",
+      ),
     checks: z
       .array(z.enum(CHECK_NAMES))
       .default([])

@@ -121,6 +121,7 @@ const DEFAULT_RESOLVED: ResolvedScenario = {
     shards: 1,
     provisioned: 1,
     replicas: 1,
+    spares: 0,
     sharding: {
       strategy: "hash",
       vnodes: 64,
@@ -200,6 +201,7 @@ const DEFAULT_RESOLVED: ResolvedScenario = {
     pool: null,
   },
   changes: [],
+  replica_changes: [],
   checks: [],
   liveness: { within_us: 10_000_000 },
   elle: { consistency: "strict-serializable" },

@@ -70,7 +70,9 @@ describe("the scenario reference", () => {
       "one of `partition`, `crash`, `restart`, `pause`, `clock_skew`, `link`, `heal`, `zone_outage`, `region_outage`, `region_partition`",
     );
     expect(row("changes[].at")).toMatchObject({ required: true });
-    expect(row("changes[].kind")?.type).toBe("one of `reshard`, `split`, `move`");
+    expect(row("changes[].kind")?.type).toBe(
+      "one of `reshard`, `split`, `move`, `add_replica`, `remove_replica`",
+    );
     expect(row("network.latency.dist")?.type).toContain("`lognormal`");
     // Every field of every form: its own row, qualified by the form unless all forms share it.
     const forms: Record<string, Record<string, string[]>> = {
@@ -93,7 +95,13 @@ describe("the scenario reference", () => {
         link: ["from", "to", "loss", "duplicate", "extra_latency", "jitter", "for"],
         heal: [],
       },
-      "changes[]": { reshard: ["shards"], split: ["shard"], move: ["keys", "to"] },
+      "changes[]": {
+        reshard: ["shards"],
+        split: ["shard"],
+        move: ["keys", "to"],
+        add_replica: ["shard"],
+        remove_replica: ["shard", "replica"],
+      },
     };
     for (const [list, byKind] of Object.entries(forms)) {
       for (const [kind, fields] of Object.entries(byKind)) {

@@ -2,6 +2,7 @@
 // the order in which the table runs: a rule waits until the fields it relates are valid.
 
 import { describe, expect, it } from "vitest";
+import { loadScenario } from "../../../workloads/scenario/load.js";
 import { RULES } from "../../../workloads/scenario/rules.js";
 import { loadError, loadErrorMessage } from "./helpers.js";
 
@@ -41,6 +42,10 @@ const CASES: Readonly<Record<string, readonly [string, string]>> = {
   "changes fit the cluster and the run": [
     "cluster: { shards: 2 }\nchanges: [{ at: 1s, kind: split, shard: 0 }]",
     "changes.0.kind: split needs strategy range (got hash); use reshard",
+  ],
+  "replica changes: raft, a shard of the cluster, a replica it has, at most 9 hosts": [
+    "cluster: { replicas: 3 }\nchanges: [{ at: 1s, kind: add_replica, shard: 0 }]",
+    "changes.0.kind: add_replica needs cluster.replication.mode raft (got async)",
   ],
   "a domain workload runs on one leader-follower shard": [
     "workload: { type: social }\ncluster: { shards: 2 }",
@@ -91,6 +96,30 @@ describe("the cross-field rules", () => {
       expect(loadErrorMessage(`name: x\n${document}\n`)).toContain(message);
     },
   );
+
+  it("bound raft membership changes: a shard of the cluster, a replica it has then, 9 hosts, never the last", () => {
+    const raft = "cluster: { replicas: 2, replication: { mode: raft } }\nchanges:";
+    const refused = (changes: string) => loadErrorMessage(`name: x\n${raft} ${changes}\n`);
+    expect(refused("[{ at: 1s, kind: add_replica, shard: 1 }]")).toContain(
+      "changes.0.shard: no shard1: the cluster has 1 shards",
+    );
+    expect(refused("[{ at: 1s, kind: remove_replica, shard: 0, replica: 2 }]")).toContain(
+      "changes.0.replica: shard0/n2 is not a replica of shard0 then (replicas: n0, n1)",
+    );
+    const twice =
+      "[{ at: 1s, kind: remove_replica, shard: 0, replica: 1 }, { at: 2s, kind: remove_replica, shard: 0, replica: leader }]";
+    expect(refused(twice)).toContain("changes.1: cannot remove the last replica of shard0");
+    const adds = Array.from({ length: 8 }, (_, i) => `{ at: ${i + 1}s, kind: add_replica, shard: 0 }`);
+    expect(refused(`[${adds.join(", ")}]`)).toContain(
+      "changes.7: shard0 would need more than 9 hosts (cluster.replicas plus its add_replica changes)",
+    );
+    expect(refused("[{ at: 1s, kind: reshard, shards: 2 }]")).toContain(
+      "changes: resharding is not supported with mode raft yet",
+    );
+    const replaced =
+      "[{ at: 1s, kind: add_replica, shard: 0 }, { at: 2s, kind: remove_replica, shard: 0, replica: 0 }]";
+    expect(loadScenario(`name: x\n${raft} ${replaced}\n`).resolved.replica_changes).toHaveLength(2);
+  });
 
   it("wait until the fields they relate are valid, so a problem is reported once", () => {
     // The invalid mode is reported; the single-replica rule, which reads it, does not run.

@@ -16,6 +16,17 @@ export type EngineEvent =
   | { readonly type: "truncate"; readonly node: HostId; readonly entries: number }
   /** A follower too far behind its leader's compacted log installed the leader's state as of `lsn`. */
   | { readonly type: "snapshot"; readonly node: HostId; readonly lsn: number }
+  /**
+   * A shard leader applied two-phase commit's decision for a transaction prepared there: it held
+   * `keys` keys for `blocked_us` (from its prepare record to now, by the leader's clock).
+   */
+  | {
+      readonly type: "txn_decided";
+      readonly node: HostId;
+      readonly decision: "commit" | "abort";
+      readonly blocked_us: number;
+      readonly keys: number;
+    }
   /** The sharding coordinator's reports (engine/sharding/coordinator.ts). */
   | CoordinatorEvent;
 

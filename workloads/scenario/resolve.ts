@@ -133,7 +133,11 @@ export function resolveScenario(doc: ScenarioDoc): ResolvedScenario {
     faults: resolveFaults(doc.faults, {
       duration_us: us(doc.duration),
       warmup_us: us(doc.warmup),
-      nodeNames: [...allNodeNames(cluster), ...cacheNodeNames(cluster.cache)],
+      nodeNames: [
+        ...allNodeNames(cluster),
+        ...cacheNodeNames(cluster.cache),
+        ...(cluster.provisioned > 1 && cluster.sharding.routing === "proxy" ? ["router"] : []),
+      ],
     }),
     changes: doc.changes.map(resolveChange),
     checks: doc.checks,

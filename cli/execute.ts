@@ -235,6 +235,7 @@ export async function executeRun(
   const shardingReport = sharding.finish(run.shardUsage(), {
     routing: scenario.resolved.cluster.sharding.routing,
     shards: scenario.resolved.cluster.shards,
+    two_phase: scenario.resolved.workload.type === "list-append",
   });
   const connections = connectionsReport(run);
   const timelineReport = timeline.finish(result.virtual_us);

@@ -24,6 +24,17 @@ export type EngineEvent =
       readonly voters: readonly HostId[];
       readonly learners: readonly HostId[];
     }
+  /**
+   * A shard leader applied two-phase commit's decision for a transaction prepared there: it held
+   * `keys` keys for `blocked_us` (from its prepare record to now, by the leader's clock).
+   */
+  | {
+      readonly type: "txn_decided";
+      readonly node: HostId;
+      readonly decision: "commit" | "abort";
+      readonly blocked_us: number;
+      readonly keys: number;
+    }
   /** The sharding coordinator's reports (engine/sharding/coordinator.ts). */
   | CoordinatorEvent;
 

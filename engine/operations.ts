@@ -89,7 +89,8 @@ export function leaderOnly(spec: RequestSpec): boolean {
 function writes(traits: OperationTraits, spec: RequestSpec): boolean {
   if (traits.writes === true || traits.writes === false) return traits.writes;
   if (spec.op === "query") return isWriteQuery(spec.query);
-  return spec.op === "txn" && spec.commit;
+  if (spec.op !== "txn") return false;
+  return spec.commit || (spec.two_phase !== undefined && spec.two_phase.step !== "in_doubt");
 }
 
 /** A query that writes (insert, update, delete, batch): served by the leader and logged. */

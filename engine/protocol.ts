@@ -12,7 +12,10 @@
 // `txn` runs a statement of a transaction (engine/txn/): its micro-operations (reads, appends,
 // register writes) in the open transaction `txn` (0: it begins one), then, with `commit`, commits it
 // (a one-shot transaction is one request: txn 0 and commit). Served by the leader; a commit that
-// wrote is logged as one entry. Its status is ok, or why the transaction aborted.
+// wrote is logged as one entry. Its status is ok, or why the transaction aborted. With `two_phase`
+// it is a step of two-phase commit from the router host (engine/sharding/txn-coordinator.ts): the
+// statement's micro-operations then `prepare` (logged: a prepare record), a decision (`commit` or
+// `abort` of the prepared transaction `gtid`, logged), or `in_doubt` (the transactions prepared here).
 //
 // The shard mover's (sharding/coordinator.ts): `export` examines up to `batch` rows from `from_key`
 // on and returns those that move away from the shard; `export_log` returns the moving records
@@ -85,6 +88,14 @@ export interface TxnSpec {
   readonly mops: readonly TxnMicroOp[];
   /** Commit after these micro-operations. */
   readonly commit: boolean;
+  /** A step of two-phase commit (absent: a statement, committing in one phase with `commit`). */
+  readonly two_phase?: TwoPhaseStep;
+}
+
+/** What a two-phase commit's coordinator asks a participant, for its transaction `gtid`. */
+export interface TwoPhaseStep {
+  readonly step: "prepare" | "commit" | "abort" | "in_doubt";
+  readonly gtid: number;
 }
 export interface ExportSpec {
   readonly op: "export";
@@ -216,6 +227,7 @@ export function routed(
         txn: spec.txn,
         mops: spec.mops,
         commit: spec.commit,
+        ...(spec.two_phase === undefined ? {} : { two_phase: spec.two_phase }),
       };
     case "export":
       return {
@@ -369,6 +381,8 @@ export interface TxnResponse extends ResponseBase, Written {
   readonly txn: number;
   /** Its micro-operations, each read with what it read (empty when it aborted). */
   readonly mops: readonly TxnMicroOp[];
+  /** Answering `in_doubt`: the coordinator's ids of the transactions prepared here. */
+  readonly in_doubt?: readonly number[];
 }
 export interface ExportResponse extends ResponseBase {
   readonly op: "export";

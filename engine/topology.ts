@@ -66,15 +66,15 @@ export class Topology {
   }
 
   /**
-   * Gives the client, the coordinator or the router host its behaviour (before the simulation
-   * starts): one instance, kept across restarts (none of them keeps state a crash would lose).
+   * Gives the client or the coordinator its behaviour (before the simulation starts): one
+   * instance, kept across restarts (neither keeps state a crash would lose).
    */
   bind(host: HostId, behaviour: HostBehaviour): void {
     if (this.behaviours.has(host)) throw new Error(`topology: host ${host} already has a behaviour`);
     this.behaviours.set(host, () => behaviour);
   }
 
-  /** Gives a host whose restart is cold (a cache host) a factory: a new behaviour at each start. */
+  /** Gives a host whose restart is cold (a cache host, the router host) a factory: a new behaviour at each start. */
   bindFactory(host: HostId, factory: HostFactory): void {
     if (this.behaviours.has(host)) throw new Error(`topology: host ${host} already has a behaviour`);
     this.behaviours.set(host, factory);

@@ -340,6 +340,32 @@ export const shardingSchema = z
       })
       .strict()
       .describe("Latency of measured ok operations that completed while data moved, and of the others."),
+    two_phase: z
+      .object({
+        decisions: z
+          .number()
+          .int()
+          .nonnegative()
+          .describe("Prepared participants that applied their decision in the measured phase."),
+        commits: z.number().int().nonnegative(),
+        aborts: z.number().int().nonnegative(),
+        prepared_blocked_us_max: z
+          .number()
+          .nonnegative()
+          .nullable()
+          .describe(
+            "Longest time a participant held a transaction's keys prepared, from prepare to decision (null: none).",
+          ),
+        prepared_blocked_us_mean: z.number().nonnegative().nullable(),
+        prepared_blocked_us_total: z.number().nonnegative().describe("Sum over the decisions."),
+        keys_held_max: z.number().int().nonnegative().describe("Most keys one prepared participant held."),
+      })
+      .strict()
+      .optional()
+      .describe(
+        "Two-phase commit of transactions across shards (list-append on several shards only): " +
+          "[Across shards](transactions.md#across-shards-two-phase-commit).",
+      ),
   })
   .strict()
   .nullable()

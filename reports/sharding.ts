@@ -42,8 +42,39 @@ class LatencyWindow {
   }
 }
 
+/** Two-phase commit's decisions at the participants (engine events `txn_decided`). */
+class TwoPhaseTally {
+  commits = 0;
+  aborts = 0;
+  blocked_us_max = 0;
+  blocked_us_total = 0;
+  keys_held_max = 0;
+
+  record(event: Extract<EngineEvent, { type: "txn_decided" }>): void {
+    if (event.decision === "commit") this.commits++;
+    else this.aborts++;
+    this.blocked_us_total += event.blocked_us;
+    this.blocked_us_max = Math.max(this.blocked_us_max, event.blocked_us);
+    this.keys_held_max = Math.max(this.keys_held_max, event.keys);
+  }
+
+  report(): NonNullable<ShardingReport>["two_phase"] {
+    const decisions = this.commits + this.aborts;
+    return {
+      decisions,
+      commits: this.commits,
+      aborts: this.aborts,
+      prepared_blocked_us_max: decisions === 0 ? null : this.blocked_us_max,
+      prepared_blocked_us_mean: decisions === 0 ? null : Math.round(this.blocked_us_total / decisions),
+      prepared_blocked_us_total: this.blocked_us_total,
+      keys_held_max: this.keys_held_max,
+    };
+  }
+}
+
 export class ShardingRecorder implements Observer {
   private readonly reshards: Reshard[] = [];
+  private readonly twoPhase = new TwoPhaseTally();
   private readonly during = new LatencyWindow();
   private readonly outside = new LatencyWindow();
 
@@ -56,7 +87,8 @@ export class ShardingRecorder implements Observer {
   }
 
   onEngineEvent(event: EngineEvent, time_us: number): void {
-    if (event.type === "reshard_begin") {
+    if (event.type === "txn_decided") this.twoPhase.record(event);
+    else if (event.type === "reshard_begin") {
       this.reshards.push({
         change: event.change,
         begin_us: time_us,
@@ -79,7 +111,8 @@ export class ShardingRecorder implements Observer {
 
   finish(
     usage: ShardUsage | null,
-    config: { routing: string; shards: number },
+    /** `two_phase`: transactions may run two-phase commit (the report says how it went). */
+    config: { routing: string; shards: number; two_phase: boolean },
   ): { shards: ShardsReport; sharding: ShardingReport } {
     if (usage === null) return { shards: null, sharding: null };
     const used = usage.shards.filter((shard) => shard.keys !== null || shard.requests > 0);
@@ -115,6 +148,7 @@ export class ShardingRecorder implements Observer {
           restarts: r.restarts,
         })),
         latency_us: { during_reshards: this.during.summary(), outside_reshards: this.outside.summary() },
+        ...(config.two_phase ? { two_phase: this.twoPhase.report() } : {}),
       },
     };
   }

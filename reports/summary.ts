@@ -83,6 +83,16 @@ function shardingLines(report: Report): string[] {
       .join(", ");
     lines.push(`shard keys/requests: ${shards}`);
   }
+  const tp = sh.two_phase;
+  if (tp !== undefined) {
+    const blocked =
+      tp.prepared_blocked_us_max === null
+        ? ""
+        : `; keys held prepared up to ${formatUs(tp.prepared_blocked_us_max)} (mean ${formatUs(tp.prepared_blocked_us_mean ?? 0)}), ${tp.keys_held_max} keys at most`;
+    lines.push(
+      `two-phase commit: ${tp.decisions} decisions (${tp.commits} commit, ${tp.aborts} abort)${blocked}`,
+    );
+  }
   for (const r of sh.reshards) {
     const fraction = r.moved_fraction === null ? "" : ` (${(r.moved_fraction * 100).toFixed(1)}%)`;
     const took = r.duration_s === null ? "still moving at the end" : `in ${r.duration_s.toFixed(2)}s`;

@@ -367,7 +367,12 @@ export class ScenarioRun {
       });
       topology.bind(hosts.coordinator, coordinator);
     }
-    if (hosts.router !== null) topology.bind(hosts.router, new RouterHost(this.dispatcher, w.timeout_us));
+    if (hosts.router !== null) {
+      const dispatcher = this.dispatcher;
+      // With transactions it coordinates them: a restart is a new host, recovering from its disk.
+      const transactions = w.type === "list-append" ? scenario.cluster.transactions : null;
+      topology.bindFactory(hosts.router, () => new RouterHost(dispatcher, w.timeout_us, transactions));
+    }
     this.nodeNames = new Map(this.cluster.nodes.map((node) => [node.id, node.name]));
     const injector = new FaultInjector(
       sim,
@@ -390,20 +395,22 @@ export class ScenarioRun {
   }
 
   /**
-   * The hosts faults may target: the database nodes, then the cache hosts (never in service, so a
-   * role picks none; a fault names one: `cache0`).
+   * The hosts faults may target: the database nodes, then the cache hosts and the router host (never
+   * in service, so a role picks none; a fault names one: `cache0`, `router`).
    */
   private faultTargets(): NodeState[] {
     const nodes = this.cluster.nodeStates();
-    if (this.hosts.caches.length === 0) return nodes;
-    const caches = this.hosts.caches.map((id, i) => ({
+    const { router, caches } = this.hosts;
+    if (caches.length === 0 && router === null) return nodes;
+    const host = (id: HostId, name: string): NodeState => ({
       id,
-      name: `cache${i}`,
+      name,
       shard: -1,
-      role: this.sim.isUp(id) ? ("follower" as const) : ("down" as const),
+      role: this.sim.isUp(id) ? "follower" : "down",
       in_service: false,
-    }));
-    return [...nodes, ...caches];
+    });
+    const routers = router === null ? [] : [host(router, "router")];
+    return [...nodes, ...caches.map((id, i) => host(id, `cache${i}`)), ...routers];
   }
 
   /**

@@ -97,6 +97,7 @@ export class DatabaseNode implements HostBehaviour, ProtocolContext, RequestHand
       sharding ?? null,
       this.config.transactions ?? TRANSACTION_DEFAULTS,
       ctx.id,
+      (event) => this.emit(event),
     );
     const config = this.config;
     // The disk's latencies come from a stream of their own: the host's other draws do not move.

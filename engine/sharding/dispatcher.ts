@@ -251,9 +251,15 @@ export class Dispatcher {
     return this.pending[tag]?.parts.at(-1)?.shard ?? -1;
   }
 
-  private shardOfKey(key: string): number {
+  /** The shard owning `key` by the cached map. */
+  shardOfKey(key: string): number {
     if (this.map === null) return this.onlyShard;
     return this.map.ownerOf(key);
+  }
+
+  /** The shards the cached map uses. */
+  shardsInUse(): readonly number[] {
+    return this.map === null ? [this.onlyShard] : this.map.shardIds;
   }
 
   /**

@@ -3,6 +3,7 @@
 // key-value write; null, a protocol's own entry, writes nothing).
 
 import type { HostId } from "../../sim/host.js";
+import type { EngineEventSink } from "../events.js";
 import type { NodeStorage } from "../node/storage.js";
 import type { OperationTraits } from "../operations.js";
 import type { Request, RequestOf, ServedResponse } from "../protocol.js";
@@ -49,11 +50,12 @@ export class NodeState implements PayloadView {
     ownership: Ownership | null,
     transactions: TransactionSettings,
     host: HostId,
+    events?: EngineEventSink,
   ) {
     this.storage = storage;
     this.kv = new KeyValueMachine(storage, ownership);
     this.query = new QueryMachine(storage);
-    this.txn = new TxnMachine(storage, transactions, host);
+    this.txn = new TxnMachine(storage, transactions, host, events);
     this.mover = ownership === null ? null : new ShardMover(this.kv, ownership, (p) => this.keysWritten(p));
   }
 

@@ -6,12 +6,28 @@
 // does a new leader, which never saw them. Ids are unique in the run (a sequence on the node's disk
 // and the node's host id), so a statement never reaches another node's or instance's transaction.
 //
+// Two-phase commit's participant (a request with `two_phase`, from the router host): `prepare` runs
+// the statement's micro-operations, validates, and logs a prepare record (the transaction then holds
+// its keys: prepared.ts); `commit` and `abort` log the coordinator's decision for a transaction
+// prepared here (one no longer prepared here was decided before: answered ok, nothing logged);
+// `in_doubt` lists the transactions prepared here (the recovering coordinator's question). A prepare
+// that arrives after its coordinator, hearing nothing in time, decided abort is refused (an id per
+// such abort is kept until its prepare arrives; volatile, as the open transactions are); one
+// arriving for a transaction already prepared here is answered ok again.
+//
 // Cost: service_time + row_time per micro-operation (the store has no pages of its own).
 
 import type { HostId } from "../../sim/host.js";
 import { SIM_HOSTS_MAX } from "../../sim/simulation.js";
+import type { EngineEventSink } from "../events.js";
 import type { NodeStorage } from "../node/storage.js";
-import { type RequestOf, responseDigest, type ServedResponse, type TxnResponse } from "../protocol.js";
+import {
+  type RequestOf,
+  responseDigest,
+  type ServedResponse,
+  type TwoPhaseStep,
+  type TxnResponse,
+} from "../protocol.js";
 import type { MvccStore, TxnPayload, TxnUndo } from "../txn/mvcc-store.js";
 import type { TransactionSettings } from "../txn/settings.js";
 import { Transactions, type TxnMicroOp } from "../txn/transactions.js";
@@ -22,9 +38,15 @@ const NO_MOPS: readonly TxnMicroOp[] = [];
 export class TxnMachine implements StateMachine<RequestOf<"txn">, TxnPayload, TxnUndo, MvccStore> {
   private readonly storage: NodeStorage;
   private readonly transactions: Transactions;
+  private readonly host: HostId;
+  private readonly events: EngineEventSink | undefined;
+  /** Transactions decided abort here before their prepare arrived. */
+  private readonly abortedUnprepared = new Set<number>();
 
-  constructor(storage: NodeStorage, settings: TransactionSettings, host: HostId) {
+  constructor(storage: NodeStorage, settings: TransactionSettings, host: HostId, events?: EngineEventSink) {
     this.storage = storage;
+    this.host = host;
+    this.events = events;
     this.transactions = new Transactions(settings, {
       store: () => storage.txn,
       nextId: () => ++storage.txn_seq * SIM_HOSTS_MAX + host,
@@ -34,15 +56,71 @@ export class TxnMachine implements StateMachine<RequestOf<"txn">, TxnPayload, Tx
   execute(req: RequestOf<"txn">, x: Execution): ServedResponse {
     const transactions = this.transactions;
     transactions.expire(x.now_us);
+    const step = req.two_phase;
+    if (step !== undefined && step.step !== "prepare") return this.decide(req, x, step.step, step.gtid);
+    if (step !== undefined && this.storage.txn.prepared.get(step.gtid) !== undefined)
+      return this.response(req, x, "ok", 0, req.mops, 0);
+    if (step !== undefined && this.abortedUnprepared.delete(step.gtid)) {
+      transactions.abort(req.txn);
+      return this.response(req, x, "unknown_txn", 0, NO_MOPS, 0);
+    }
     const id = req.txn === 0 ? transactions.begin(x.now_us) : req.txn;
     const mops = transactions.execute(id, req.mops);
     if (typeof mops === "string") return this.response(req, x, mops, 0, NO_MOPS, 0);
+    if (step !== undefined) return this.prepare(req, x, id, mops, step.gtid);
     if (!req.commit) return this.response(req, x, "ok", id, mops, 0);
     const outcome = transactions.commit(id);
     if (outcome.status === "aborted") return this.response(req, x, outcome.reason, 0, NO_MOPS, 0);
     const payload = outcome.payload;
-    const lsn = payload === null ? 0 : x.append(payload, x.applies_at_once ? this.apply(payload) : null);
+    const lsn = payload === null ? 0 : this.log(payload, x);
     return this.response(req, x, "ok", 0, mops, lsn);
+  }
+
+  private prepare(
+    req: RequestOf<"txn">,
+    x: Execution,
+    id: number,
+    mops: readonly TxnMicroOp[],
+    gtid: number,
+  ): ServedResponse {
+    const outcome = this.transactions.prepare(id);
+    if (outcome.status === "aborted") return this.response(req, x, outcome.reason, 0, NO_MOPS, 0);
+    const payload: TxnPayload = {
+      kind: "txn",
+      effects: outcome.effects,
+      two_phase: { step: "prepare", gtid, reads: outcome.reads, prepared_us: x.now_us },
+    };
+    return this.response(req, x, "ok", 0, mops, this.log(payload, x));
+  }
+
+  private decide(
+    req: RequestOf<"txn">,
+    x: Execution,
+    step: Exclude<TwoPhaseStep["step"], "prepare">,
+    gtid: number,
+  ): ServedResponse {
+    const prepared = this.storage.txn.prepared;
+    if (step === "in_doubt")
+      return { ...this.response(req, x, "ok", 0, NO_MOPS, 0), in_doubt: prepared.gtids() };
+    const held = prepared.get(gtid);
+    if (held === undefined) {
+      if (step === "abort") this.abortedUnprepared.add(gtid);
+      return this.response(req, x, "ok", 0, NO_MOPS, 0);
+    }
+    this.events?.({
+      type: "txn_decided",
+      node: this.host,
+      decision: step,
+      blocked_us: Math.max(0, x.now_us - held.prepared_us),
+      keys: prepared.keysOf(held),
+    });
+    const payload: TxnPayload = { kind: "txn", effects: [], two_phase: { step, gtid } };
+    return this.response(req, x, "ok", 0, NO_MOPS, this.log(payload, x));
+  }
+
+  /** Logs a payload, applied at once when the protocol applies as it logs; returns its position. */
+  private log(payload: TxnPayload, x: Execution): number {
+    return x.append(payload, x.applies_at_once ? this.apply(payload) : null);
   }
 
   apply(payload: TxnPayload): TxnUndo {

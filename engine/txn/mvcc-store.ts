@@ -11,6 +11,13 @@
 // Garbage collection: installing a version drops the key's versions that no open transaction can
 // read any more, those older than the newest one at or below the horizon (the oldest open snapshot),
 // so a chain holds one version plus those committed since the oldest open transaction began.
+//
+// Two-phase commit (a transaction over several shards): a prepare record's payload carries the
+// effects and `two_phase.step` "prepare"; applying it installs nothing but a prepared transaction
+// holding its keys (prepared.ts); the decision's record ("commit": its effects installed as a commit
+// here; "abort") ends it.
+
+import { type Prepared, PreparedTransactions } from "./prepared.js";
 
 /** A key's value: a list (list-append), a register's value, or null (never written). */
 export type TxnValue = readonly number[] | number | null;
@@ -18,10 +25,25 @@ export type TxnValue = readonly number[] | number | null;
 /** What a committed transaction changes: an append to a key's list, or a write of its register. */
 export type TxnEffect = readonly ["append", string, number] | readonly ["w", string, number];
 
-/** The payload of a commit's log entry. */
+/** A two-phase commit's record: a participant's prepare, or its coordinator's decision. */
+export type TwoPhaseRecord =
+  | {
+      readonly step: "prepare";
+      /** The coordinator's id of the transaction. */
+      readonly gtid: number;
+      /** Keys it read, held with those it writes until the decision. */
+      readonly reads: readonly string[];
+      /** The leader's clock when it prepared. */
+      readonly prepared_us: number;
+    }
+  | { readonly step: "commit" | "abort"; readonly gtid: number };
+
+/** The payload of a commit's log entry (or, with `two_phase`, of a prepare or a decision). */
 export interface TxnPayload {
   readonly kind: "txn";
+  /** A prepare's effects to install on commit; empty for a decision (the prepare record has them). */
   readonly effects: readonly TxnEffect[];
+  readonly two_phase?: TwoPhaseRecord;
 }
 
 /** What a key held before a commit wrote it, to put back should the commit be undone. */
@@ -35,6 +57,10 @@ interface Overwritten {
 export interface TxnUndo {
   readonly ts: number;
   readonly before: readonly Overwritten[];
+  /** A decision's undo: the prepared transaction it ended, prepared again. */
+  readonly prepared?: Prepared;
+  /** A prepare's undo: the transaction no longer prepared. */
+  readonly unprepare?: number;
 }
 
 /** One key's versions, oldest first. */
@@ -47,6 +73,12 @@ export class MvccStore {
   private readonly chains = new Map<string, Chain>();
   /** The timestamp of the last commit applied (0: none). */
   private clock_ts = 0;
+  private prepared_txns = new PreparedTransactions();
+
+  /** The transactions prepared here, awaiting their coordinator's decision. */
+  get prepared(): PreparedTransactions {
+    return this.prepared_txns;
+  }
 
   /** The last commit's timestamp: a snapshot taken now sees every version up to it. */
   get clock(): number {
@@ -84,9 +116,24 @@ export class MvccStore {
    * append extends the list as it stands); `horizon_ts`: the oldest snapshot still open.
    */
   apply(payload: TxnPayload, horizon_ts: number): TxnUndo {
+    const record = payload.two_phase;
+    if (record === undefined) return this.install(payload.effects, horizon_ts);
+    const unchanged = { ts: this.clock_ts + 1, before: [] };
+    if (record.step === "prepare") {
+      const { gtid, reads, prepared_us } = record;
+      this.prepared_txns.add({ gtid, effects: payload.effects, reads, prepared_us });
+      return { ...unchanged, unprepare: gtid };
+    }
+    const prepared = this.prepared_txns.remove(record.gtid);
+    if (prepared === undefined) return unchanged;
+    const installs = record.step === "commit" && prepared.effects.length > 0;
+    return { ...(installs ? this.install(prepared.effects, horizon_ts) : unchanged), prepared };
+  }
+
+  private install(effects: readonly TxnEffect[], horizon_ts: number): TxnUndo {
     const ts = ++this.clock_ts;
     const before: Overwritten[] = [];
-    for (const [f, key, element] of payload.effects) {
+    for (const [f, key, element] of effects) {
       let chain = this.chains.get(key);
       if (chain === undefined) {
         chain = { ts: [], values: [] };
@@ -109,6 +156,8 @@ export class MvccStore {
 
   /** Removes an applied commit's versions (the newest commit applied: undo goes newest first). */
   undo(undo: TxnUndo): void {
+    if (undo.unprepare !== undefined) this.prepared_txns.remove(undo.unprepare);
+    if (undo.prepared !== undefined) this.prepared_txns.add(undo.prepared);
     for (const { key, ts, value } of undo.before) {
       const chain = this.chains.get(key) as Chain;
       chain.ts.pop();
@@ -128,6 +177,7 @@ export class MvccStore {
   copy(): MvccStore {
     const copy = new MvccStore();
     copy.clock_ts = this.clock_ts;
+    copy.prepared_txns = this.prepared_txns.copy();
     for (const [key, chain] of this.chains)
       copy.chains.set(key, { ts: [...chain.ts], values: [...chain.values] });
     return copy;

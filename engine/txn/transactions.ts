@@ -18,6 +18,13 @@
 //   lifetime, so it is strictly serializable.
 //
 // Each read also sees the transaction's own earlier writes.
+//
+// Two-phase commit (a transaction over several shards, coordinated by the router host): `prepare`
+// validates as a commit would, and instead of effects to install returns a prepare record for the
+// caller to log, whose transaction then holds its keys (prepared.ts) until the decision: a statement
+// reading a key a prepared transaction writes, and a commit or prepare touching a key one holds,
+// abort (`prepared`). Reading around the hold would be safe for serializability alone, but not in
+// real time: the decision may be applied on one shard and not yet on another.
 
 import { asList, type MvccStore, type TxnEffect, type TxnPayload, type TxnValue } from "./mvcc-store.js";
 
@@ -28,14 +35,19 @@ export type IsolationLevel = (typeof ISOLATION_LEVELS)[number];
 export type TxnMicroOp = readonly ["r", string, TxnValue] | TxnEffect;
 
 /**
- * Why a transaction aborted: a write-write conflict, a failed read validation, open longer than the
- * timeout, or unknown here.
+ * Why a transaction aborted: a write-write conflict, a failed read validation, a key held by a
+ * prepared transaction, open longer than the timeout, or unknown here.
  */
-export type AbortReason = "conflict" | "validation" | "timeout" | "unknown_txn";
+export type AbortReason = "conflict" | "validation" | "prepared" | "timeout" | "unknown_txn";
 
 export type CommitOutcome =
   /** payload null: it wrote nothing (nothing to log). */
   | { readonly status: "committed"; readonly payload: TxnPayload | null }
+  | { readonly status: "aborted"; readonly reason: AbortReason };
+
+export type PrepareOutcome =
+  /** Its effects and the keys it read, for the prepare record. */
+  | { readonly status: "prepared"; readonly effects: readonly TxnEffect[]; readonly reads: readonly string[] }
   | { readonly status: "aborted"; readonly reason: AbortReason };
 
 interface OpenTxn {
@@ -103,9 +115,14 @@ export class Transactions {
   }
 
   /** Runs a statement: each read answered, each effect buffered; or why there is no such open transaction. */
-  execute(id: number, mops: readonly TxnMicroOp[]): TxnMicroOp[] | "timeout" | "unknown_txn" {
+  execute(id: number, mops: readonly TxnMicroOp[]): TxnMicroOp[] | "prepared" | "timeout" | "unknown_txn" {
     const txn = this.open.get(id);
     if (txn === undefined) return this.gone(id);
+    const prepared = this.store().prepared;
+    if (prepared.size > 0 && mops.some(([f, key]) => f === "r" && prepared.writeHeld(key))) {
+      this.open.delete(id);
+      return "prepared";
+    }
     return mops.map((mop): TxnMicroOp => {
       if (mop[0] !== "r") {
         txn.effects.push(mop);
@@ -127,6 +144,19 @@ export class Transactions {
     const reason = this.violation(txn);
     if (reason !== null) return { status: "aborted", reason };
     return { status: "committed", payload: { kind: "txn", effects: txn.effects } };
+  }
+
+  /**
+   * Validates a transaction as `commit` does and ends it here; when it prepared, the caller logs
+   * its prepare record, whose transaction holds its keys until the coordinator's decision.
+   */
+  prepare(id: number): PrepareOutcome {
+    const txn = this.open.get(id);
+    if (txn === undefined) return { status: "aborted", reason: this.gone(id) };
+    this.open.delete(id);
+    const reason = this.violation(txn);
+    if (reason !== null) return { status: "aborted", reason };
+    return { status: "prepared", effects: txn.effects, reads: [...txn.reads] };
   }
 
   /** Ends a transaction without effect (the client gave up); unknown ids are ignored. */
@@ -156,6 +186,11 @@ export class Transactions {
 
   private violation(txn: OpenTxn): AbortReason | null {
     const store = this.store();
+    const prepared = store.prepared;
+    if (prepared.size > 0) {
+      for (const key of txn.written.keys()) if (prepared.held(key)) return "prepared";
+      for (const key of txn.reads) if (prepared.writeHeld(key)) return "prepared";
+    }
     const readCommitted = this.isolation === "read-committed";
     for (const [key, written_ts] of txn.written) {
       if (store.lastWriteTs(key) > (readCommitted ? written_ts : txn.start_ts)) return "conflict";

@@ -162,7 +162,11 @@ export function resolveScenario(doc: ScenarioDoc): ResolvedScenario {
     faults: resolveFaults(doc.faults, {
       duration_us: us(doc.duration),
       warmup_us: us(doc.warmup),
-      nodeNames: [...allNodeNames(cluster), ...cacheNodeNames(cluster.cache)],
+      nodeNames: [
+        ...allNodeNames(cluster),
+        ...cacheNodeNames(cluster.cache),
+        ...(cluster.provisioned > 1 && cluster.sharding.routing === "proxy" ? ["router"] : []),
+      ],
       ...(topology === null
         ? {}
         : { topology: { nodes: nodePlaces(cluster, topology), clients: topology.clients } }),

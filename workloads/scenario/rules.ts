@@ -11,6 +11,7 @@ import { MAX_REPLICAS } from "../../engine/replication/settings.js";
 import { durationValueUs, MAX_DURATION_US } from "../../engine/settings/durations.js";
 import type { LatencyDoc } from "../../engine/settings/latency.js";
 import { isShardingChange, provisionedShards } from "../../engine/sharding/settings.js";
+import { DEFAULT_ISOLATION } from "../../engine/txn/settings.js";
 import { BANK_CHECK_NAMES } from "../checkers/bank.js";
 import { REGISTER_CHECK_NAMES } from "../checkers/checks.js";
 import { ELLE_CHECK_NAMES } from "../checkers/elle.js";
@@ -90,7 +91,7 @@ export const RULES: readonly CrossFieldRule[] = [
   { name: "a domain workload runs on one leader-follower shard", after: [], check: checkDomain },
   { name: "a cache serves ycsb with client-side routing", after: [], check: checkCache },
   { name: "topology: a place per replica, distributions' own fields", after: [], check: checkTopology },
-  { name: "list-append runs on one leader-follower shard", after: [], check: checkListAppend },
+  { name: "list-append runs on leader-follower shards", after: [], check: checkListAppend },
   { name: "checks fit the workload", after: "parsed", check: checkChecksFit },
   {
     name: "liveness settings need the liveness check",
@@ -506,11 +507,22 @@ function checkListAppend(doc: ScenarioDoc, report: Report): void {
     return;
   }
   const needs = (path: Path, what: string) => report(path, `workload.type list-append needs ${what}`);
-  if (cluster.shards !== 1 || doc.changes.length > 0 || cluster.sharding.max_shards !== null)
-    needs(
-      ["cluster", "shards"],
-      `cluster.shards: 1 and no changes (no transaction across shards yet) (got ${cluster.shards})`,
-    );
+  if (doc.changes.length > 0 || cluster.sharding.max_shards !== null)
+    needs(["changes"], "no changes of the shard map (a transaction's shards must stay put)");
+  if (cluster.shards > 1) {
+    // Several shards: the router host coordinates two-phase commit (transactions.md#across-shards).
+    if (cluster.sharding.routing !== "proxy")
+      needs(
+        ["cluster", "sharding", "routing"],
+        `routing: proxy on several shards (the router host coordinates two-phase commit) (got ${cluster.sharding.routing})`,
+      );
+    const isolation = cluster.transactions?.isolation ?? DEFAULT_ISOLATION;
+    if (isolation !== "serializable")
+      needs(
+        ["cluster", "transactions", "isolation"],
+        `isolation serializable on several shards (each shard has its own snapshots) (got ${isolation})`,
+      );
+  }
   if (cluster.replication.mode === "multi-leader")
     needs(
       ["cluster", "replication", "mode"],

@@ -98,6 +98,15 @@ export const REPORT_FIGURE_PATHS: readonly string[] = [
     "map_version",
   ]),
   ...["during_reshards", "outside_reshards"].flatMap((key) => latencyPaths(`sharding.latency_us.${key}`)),
+  ...under("sharding.two_phase", [
+    "decisions",
+    "commits",
+    "aborts",
+    "prepared_blocked_us_max",
+    "prepared_blocked_us_mean",
+    "prepared_blocked_us_total",
+    "keys_held_max",
+  ]),
   ...under("queries.templates.*", [
     "count",
     "ok",

@@ -59,9 +59,9 @@ const CASES: Readonly<Record<string, readonly [string, string]>> = {
     "topology: { regions: [{ name: us-east }], placement: [us-east/a, us-east/b] }",
     "topology.placement: lists 2 places for cluster.replicas 1: one per replica",
   ],
-  "list-append runs on one leader-follower shard": [
+  "list-append runs on leader-follower shards": [
     "workload: { type: list-append }\ncluster: { shards: 2 }",
-    "cluster.shards: workload.type list-append needs cluster.shards: 1 and no changes",
+    "cluster.sharding.routing: workload.type list-append needs routing: proxy on several shards (the router host coordinates two-phase commit) (got client)",
   ],
   "elle settings need the elle check": [
     "workload: { type: list-append }\nelle: { consistency: serializable }",
@@ -154,6 +154,14 @@ describe("list-append's rules", () => {
     [
       "cluster: { transactions: { isolation: snapshot } }",
       "cluster.transactions: transactions need workload.type list-append",
+    ],
+    [
+      "workload: { type: list-append }\ncluster: { shards: 2, sharding: { routing: proxy }, transactions: { isolation: snapshot } }",
+      "cluster.transactions.isolation: workload.type list-append needs isolation serializable on several shards",
+    ],
+    [
+      "workload: { type: list-append }\ncluster: { shards: 2, sharding: { routing: proxy } }\nchanges: [{ at: 1s, kind: reshard, shards: 3 }]",
+      "changes: workload.type list-append needs no changes of the shard map",
     ],
   ])("refuses %s", (document, message) => {
     expect(loadErrorMessage(`name: x\n${document}\n`)).toContain(message);

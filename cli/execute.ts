@@ -17,6 +17,7 @@ import { ShardingRecorder } from "../reports/sharding.js";
 import { storageReport } from "../reports/storage.js";
 import { markdownSummary } from "../reports/summary.js";
 import { TimelineRecorder } from "../reports/timeline.js";
+import { TransactionsRecorder } from "../reports/transactions.js";
 import type { TraceCheckpoint } from "../sim/trace.js";
 import { type CheckOptions, runChecker, type Verdict } from "../workloads/checkers/checker.js";
 import { lostWrites } from "../workloads/checkers/checks.js";
@@ -153,6 +154,7 @@ export async function executeRun(
   const timeline = new TimelineRecorder({ openLoop: scenario.resolved.workload.rate !== null });
   let replication: ReplicationRecorder | null = null;
   const sharding = new ShardingRecorder();
+  const transactions = new TransactionsRecorder();
   let queries: QueriesRecorder | null = null;
   let metrics: RunMetricsSession | null = null;
   let cacheTimeline: CacheTimeline | null = null;
@@ -168,6 +170,7 @@ export async function executeRun(
         timeline.onOperation(op);
         replication?.onOperation(op);
         sharding.onOperation(op);
+        transactions.onOperation(op);
         queries?.onOperation(op);
         history?.onOperation(op);
         metrics?.onOperation(op);
@@ -261,6 +264,7 @@ export async function executeRun(
     storage,
     ...(connections === undefined ? {} : { connections }),
     ...cacheSection,
+    transactions: transactions.finish(scenario.resolved.duration_us / 1e6),
     faults,
     checks: ended?.checks ?? {},
     final_reads: ended?.finalReads ?? null,

@@ -50,7 +50,7 @@ const CASES: Readonly<Record<string, readonly [string, string]>> = {
     "workload: { type: bank }\ncluster: { cache: {} }",
     "cluster.cache: needs workload.type ycsb (got bank)",
   ],
-  "list-append runs on one leader-follower shard": [
+  "transactions run on one leader-follower shard": [
     "workload: { type: list-append }\ncluster: { shards: 2 }",
     "cluster.shards: workload.type list-append needs cluster.shards: 1 and no changes",
   ],

@@ -17,12 +17,14 @@ import { ShardingRecorder } from "../reports/sharding.js";
 import { storageReport } from "../reports/storage.js";
 import { markdownSummary } from "../reports/summary.js";
 import { TimelineRecorder } from "../reports/timeline.js";
+import { TransactionsRecorder } from "../reports/transactions.js";
 import type { TraceCheckpoint } from "../sim/trace.js";
 import { type CheckOptions, runChecker, type Verdict } from "../workloads/checkers/checker.js";
 import { lostWrites } from "../workloads/checkers/checks.js";
 import type { History } from "../workloads/checkers/history.js";
 import type { LivenessOptions } from "../workloads/checkers/liveness.js";
 import { HistoryRecorder } from "../workloads/client/history-recorder.js";
+import { TXN_WORKLOAD_TYPES } from "../workloads/generators/plugins.js";
 import { faultSpans } from "../workloads/nemesis/fault-spans.js";
 import { type RunProgress, ScenarioRun } from "../workloads/runner.js";
 import type { LoadedScenario } from "../workloads/scenario/load.js";
@@ -153,6 +155,7 @@ export async function executeRun(
   const timeline = new TimelineRecorder({ openLoop: scenario.resolved.workload.rate !== null });
   let replication: ReplicationRecorder | null = null;
   const sharding = new ShardingRecorder();
+  const transactions = new TransactionsRecorder();
   let queries: QueriesRecorder | null = null;
   let metrics: RunMetricsSession | null = null;
   let cacheTimeline: CacheTimeline | null = null;
@@ -168,6 +171,7 @@ export async function executeRun(
         timeline.onOperation(op);
         replication?.onOperation(op);
         sharding.onOperation(op);
+        transactions.onOperation(op);
         queries?.onOperation(op);
         history?.onOperation(op);
         metrics?.onOperation(op);
@@ -235,7 +239,7 @@ export async function executeRun(
   const shardingReport = sharding.finish(run.shardUsage(), {
     routing: scenario.resolved.cluster.sharding.routing,
     shards: scenario.resolved.cluster.shards,
-    two_phase: scenario.resolved.workload.type === "list-append",
+    two_phase: TXN_WORKLOAD_TYPES.includes(scenario.resolved.workload.type),
   });
   const connections = connectionsReport(run);
   const timelineReport = timeline.finish(result.virtual_us);
@@ -262,6 +266,7 @@ export async function executeRun(
     storage,
     ...(connections === undefined ? {} : { connections }),
     ...cacheSection,
+    transactions: transactions.finish(scenario.resolved.duration_us / 1e6),
     faults,
     checks: ended?.checks ?? {},
     final_reads: ended?.finalReads ?? null,

@@ -13,6 +13,7 @@ import type { MetricsSnapshot } from "../reports/metrics/exposition.js";
 import { LiveProgress } from "../reports/metrics/live.js";
 import { RunMetrics } from "../reports/metrics/run-metrics.js";
 import { MetricsTimeline } from "../reports/metrics/timeline.js";
+import { TXN_WORKLOAD_TYPES } from "../workloads/generators/plugins.js";
 import type { CompletedOperation } from "../workloads/observer.js";
 import type { ScenarioRun } from "../workloads/runner.js";
 
@@ -66,6 +67,7 @@ export class RunMetricsSession {
       run: label,
       nodeNames: run.nodeNames,
       checks: run.scenario.checks,
+      transactions: TXN_WORKLOAD_TYPES.includes(run.scenario.workload.type),
       view: run.state, // the run as it ended once its final phase begins
     });
     this.sink = options.live ?? null;

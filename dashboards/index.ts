@@ -10,16 +10,18 @@ import { overview } from "./overview.js";
 import { replication } from "./replication.js";
 import { sharding } from "./sharding.js";
 import { simulator } from "./simulator.js";
+import { transactions } from "./transactions.js";
 
 export type { DashboardSpec } from "./layout.js";
 export { dashboardQueries } from "./layout.js";
 
-/** Every dashboard: the first five over a run's timeline or a live scrape, the last over a live scrape. */
+/** Every dashboard: all but the last over a run's timeline or a live scrape, the last over a live scrape. */
 export const DASHBOARDS: readonly DashboardSpec[] = [
   overview,
   replication,
   faults,
   sharding,
+  transactions,
   simulator,
   live,
 ];

@@ -269,6 +269,42 @@ export function figuresOf(report: Report, differentTargets = false): Map<string,
       value: cache.dirty_lost,
     });
   }
+  const txns = report.transactions;
+  if (txns !== undefined) {
+    add({
+      section: "transactions",
+      figure: "committed/s",
+      unit: "ops/s",
+      better: "higher",
+      value: txns.committed_per_s,
+      noise: rateInterval(txns.committed, report.sim.measured_duration_s),
+    });
+    if (txns.abort_rate !== null)
+      add({
+        section: "transactions",
+        figure: "abort rate",
+        unit: "ratio",
+        better: "lower",
+        value: txns.abort_rate,
+      });
+    if (txns.commit_latency_us !== null)
+      add({
+        section: "transactions",
+        figure: "commit latency p99",
+        unit: "us",
+        better: "lower",
+        value: txns.commit_latency_us.p99,
+      });
+    // Last: a reason only some runs have joins the others' rows at the end.
+    for (const [reason, n] of Object.entries(txns.aborts))
+      add({
+        section: "transactions",
+        figure: `aborts (${reason})`,
+        unit: "count",
+        better: "lower",
+        value: n,
+      });
+  }
   const connections = report.connections;
   if (connections !== undefined) {
     const wait = report.ops.all?.pool_wait_us;

@@ -116,6 +116,21 @@ export function summarize(histogram: Histogram, sum: number, max: number): Laten
   };
 }
 
+/** A histogram of latencies with their exact sum and maximum; its summary is null when empty. */
+export class LatencyWindow {
+  readonly histogram: Histogram = newHistogram();
+  sum = 0;
+  max = 0;
+  record(latency_us: number): void {
+    this.histogram.recordValue(latency_us);
+    this.sum += latency_us;
+    if (latency_us > this.max) this.max = latency_us;
+  }
+  summary(): LatencySummary | null {
+    return this.histogram.totalCount === 0 ? null : summarize(this.histogram, this.sum, this.max);
+  }
+}
+
 /**
  * The value at `p` percent, never above `max`, the exact largest value recorded: HDR answers with
  * the highest value of the percentile's bucket (3 significant digits), which can exceed every

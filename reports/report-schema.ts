@@ -520,6 +520,51 @@ export const cacheReportSchema = z
   .optional()
   .describe("The caching tier in the measured phase (docs/caching.md); absent without `cluster.cache`.");
 
+export const transactionsReportSchema = z
+  .object({
+    committed: count.describe("Transactions that committed (ok)."),
+    aborted: count.describe("Transactions that definitely did not commit (fail): aborts and refusals."),
+    unknown: count.describe("Transactions whose outcome the client never learned (info, e.g. a timeout)."),
+    committed_per_s: z.number().nonnegative().describe("Committed transactions per measured second."),
+    abort_rate: z
+      .number()
+      .min(0)
+      .max(1)
+      .nullable()
+      .describe("aborted / (committed + aborted); null: none decided."),
+    aborts: z
+      .record(z.string(), count)
+      .describe(
+        "Aborted transactions by reason (`conflict`, `validation`, `timeout`, ...); they sum to `aborted`.",
+      ),
+    retries: count.describe(
+      "Times clients re-ran an aborted transaction (0: the workload's clients do not retry).",
+    ),
+    commit_latency_us: latencySummarySchema
+      .nullable()
+      .describe("Committed transactions: invoke (first statement sent) to the commit's ok; null: none."),
+    validation_us: latencySummarySchema
+      .nullable()
+      .describe(
+        "Committed transactions: their commit's time at the leader until validation's verdict (queue " +
+          "wait and CPU work; the answer then waits for replication, ops.txn.sync_us); null: none.",
+      ),
+    lock_wait_us: latencySummarySchema
+      .nullable()
+      .describe("Time waiting for locks: always null, nothing waits (a conflict aborts at once)."),
+    conflict_keys: z
+      .array(z.object({ key: z.string(), aborts: count }).strict())
+      .describe(
+        "The keys most aborts touched, most first (at most 10): a `conflict` abort counts the keys it " +
+          "wrote, a `validation` abort those it read (the conflicting key is among them).",
+      ),
+  })
+  .strict()
+  .optional()
+  .describe(
+    "The transactions in the measured phase (docs/transactions.md); absent from runs without transactions.",
+  );
+
 const countsByKind = z.record(z.string(), z.number().int().nonnegative());
 
 export const networkReportSchema = z
@@ -615,6 +660,7 @@ export const reportSchema = z
     storage: storageSchema,
     connections: connectionsReportSchema,
     cache: cacheReportSchema,
+    transactions: transactionsReportSchema,
     network: networkReportSchema,
     checks: z.record(z.string(), checkResultSchema),
     thresholds: z
@@ -705,3 +751,4 @@ export type ShardingReport = z.output<typeof shardingSchema>;
 export type QueriesReport = z.output<typeof queriesSchema>;
 export type StorageReport = NonNullable<z.output<typeof storageSchema>>;
 export type CacheReport = NonNullable<z.output<typeof cacheReportSchema>>;
+export type TransactionsReport = NonNullable<z.output<typeof transactionsReportSchema>>;

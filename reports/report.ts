@@ -52,6 +52,8 @@ export function buildReport(input: {
   connections?: Report["connections"];
   /** The caching tier (absent without one). */
   cache?: Report["cache"];
+  /** The transactions (absent without any). */
+  transactions?: Report["transactions"];
   faults: Report["faults"];
   checks: Report["checks"];
   final_reads: FinalReadsReport | null;
@@ -89,6 +91,7 @@ export function buildReport(input: {
     storage: input.storage,
     ...(input.connections === undefined ? {} : { connections: input.connections }),
     ...(input.cache === undefined ? {} : { cache: input.cache }),
+    ...(input.transactions === undefined ? {} : { transactions: input.transactions }),
     network: input.real === undefined ? networkReport(result) : null,
     checks: input.checks,
     final_reads: input.final_reads,

@@ -4,7 +4,7 @@
 
 import type { EngineEvent } from "../engine/events.js";
 import type { CompletedOperation, Observer } from "../workloads/observer.js";
-import { type Histogram, newHistogram, summarize } from "./latency.js";
+import { LatencyWindow } from "./latency.js";
 import type { ShardingReport, ShardsReport } from "./report-schema.js";
 
 /** What the runner says about the shards at the end (ScenarioRun.shardUsage). */
@@ -26,20 +26,6 @@ interface Reshard {
   moved_keys: number;
   examined_keys: number;
   restarts: number;
-}
-
-class LatencyWindow {
-  readonly histogram: Histogram = newHistogram();
-  sum = 0;
-  max = 0;
-  record(latency_us: number): void {
-    this.histogram.recordValue(latency_us);
-    this.sum += latency_us;
-    if (latency_us > this.max) this.max = latency_us;
-  }
-  summary() {
-    return this.histogram.totalCount === 0 ? null : summarize(this.histogram, this.sum, this.max);
-  }
 }
 
 /** Two-phase commit's decisions at the participants (engine events `txn_decided`). */

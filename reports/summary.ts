@@ -203,6 +203,23 @@ function cacheLines(report: Report): string[] {
   ];
 }
 
+/** The transactions in the measured phase, two lines (none without transactions). */
+function transactionLines(report: Report): string[] {
+  const t = report.transactions;
+  if (t === undefined) return [];
+  const rate = t.abort_rate === null ? "none decided" : `${(t.abort_rate * 100).toFixed(1)}% aborted`;
+  const reasons = Object.entries(t.aborts).map(([reason, n]) => `${reason} ${n}`);
+  const percentiles = (s: Report["ops"][string]["latency_us"] | null) =>
+    s === null ? "none" : [s.p50, s.p99, s.max].map(formatUs).join("/");
+  const keys = t.conflict_keys.map(({ key, aborts }) => `${key} (${aborts})`);
+  return [
+    `transactions: ${t.committed_per_s} committed/s, ${rate} (${reasons.join(", ") || "no aborts"}), ` +
+      `${t.unknown} unknown, ${t.retries} retries`,
+    `commit latency p50/p99/max ${percentiles(t.commit_latency_us)}, validation ` +
+      `${percentiles(t.validation_us)}, no lock waits; aborts by key: ${keys.join(", ") || "none"}`,
+  ];
+}
+
 /**
  * The lost-writes figure, one line. With final reads it is every acknowledged write judged on the
  * state the replicas converged to, and the engine's log count is explained beside it; without, the
@@ -334,6 +351,7 @@ export function terminalSummary(report: Report, reproduce: string): string {
     ...storageLines(report),
     ...connectionLines(report),
     ...cacheLines(report),
+    ...transactionLines(report),
     ...queryLines(report),
     ...finalReadsLines(report),
     ...checkLines(report),
@@ -372,6 +390,7 @@ export function markdownSummary(report: Report, reproduce: string): string {
       ...storageLines(report),
       ...connectionLines(report),
       ...cacheLines(report),
+      ...transactionLines(report),
       ...queryLines(report),
       ...finalReadsLines(report),
       ...checkLines(report),

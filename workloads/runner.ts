@@ -48,7 +48,7 @@ import {
   type WorkloadPlugin,
   type WorkloadSetup,
 } from "./generators/plugin.js";
-import { WORKLOAD_PLUGINS } from "./generators/plugins.js";
+import { TXN_WORKLOAD_TYPES, WORKLOAD_PLUGINS } from "./generators/plugins.js";
 import { FaultInjector, type FaultRecord } from "./nemesis/injector.js";
 import type { Observer } from "./observer.js";
 import { ScenarioError } from "./scenario/errors.js";
@@ -370,7 +370,7 @@ export class ScenarioRun {
     if (hosts.router !== null) {
       const dispatcher = this.dispatcher;
       // With transactions it coordinates them: a restart is a new host, recovering from its disk.
-      const transactions = w.type === "list-append" ? scenario.cluster.transactions : null;
+      const transactions = TXN_WORKLOAD_TYPES.includes(w.type) ? scenario.cluster.transactions : null;
       topology.bindFactory(hosts.router, () => new RouterHost(dispatcher, w.timeout_us, transactions));
     }
     this.nodeNames = new Map(this.cluster.nodes.map((node) => [node.id, node.name]));

@@ -24,6 +24,7 @@ import {
 import { strategyFacts } from "./strategy.js";
 import { type Cell, table } from "./tables.js";
 import { thresholdsSection } from "./thresholds.js";
+import { transactionsSection } from "./transactions.js";
 
 const LATENCY_COLUMNS = ["p50", "p90", "p99", "p99.9", "max", "mean"];
 
@@ -416,6 +417,7 @@ export function renderReportHtml(report: Report, options: { reproduce?: string }
     shardingSection(report),
     storageSection(report),
     cacheSection(report),
+    transactionsSection(report),
     queriesSection(report),
     faultsSection(report),
     finalReadsSection(report),

@@ -54,6 +54,13 @@ export const LATENCY_BUCKETS_US: readonly number[] = [
 ];
 export const LATENCY_BUCKETS_S: readonly number[] = LATENCY_BUCKETS_US.map((us) => us / 1e6);
 
+/** The bucket of a latency (index into LATENCY_BUCKETS_US; its length: above every bound). */
+export function latencyBucket(latency_us: number): number {
+  let b = 0;
+  while (b < LATENCY_BUCKETS_US.length && latency_us > (LATENCY_BUCKETS_US[b] as number)) b++;
+  return b;
+}
+
 /** The options of a prom-client metric for a catalogue entry (labels added by the caller). */
 export function metricOptions(def: MetricDef): { name: string; help: string; aggregator: Aggregator } {
   return { name: def.name, help: def.help, aggregator: def.aggregator };
@@ -86,6 +93,33 @@ export const METRICS = {
     type: "histogram",
     help: "Latency of ok operations from their intended start to completion (open loop: waiting for a client counts), by operation.",
     labels: ["op"],
+    buckets: LATENCY_BUCKETS_S,
+    aggregator: "sum",
+    scope: "run",
+  }),
+
+  // Transactions (runs of a transaction workload only).
+  txns: metric({
+    name: "dbsim_txn_total",
+    type: "counter",
+    help: "Transactions completed, by result (committed; aborted: definitely not; unknown: e.g. a timeout), warmup and drain included.",
+    labels: ["result"],
+    aggregator: "sum",
+    scope: "run",
+  }),
+  txnAborts: metric({
+    name: "dbsim_txn_aborts_total",
+    type: "counter",
+    help: "Aborted transactions (definitely not committed), by reason (conflict, validation, timeout, unknown_txn, ...).",
+    labels: ["reason"],
+    aggregator: "sum",
+    scope: "run",
+  }),
+  txnCommitLatency: metric({
+    name: "dbsim_txn_commit_latency_seconds",
+    type: "histogram",
+    help: "Latency of committed transactions from their first statement sent to the commit's ok.",
+    labels: [],
     buckets: LATENCY_BUCKETS_S,
     aggregator: "sum",
     scope: "run",

@@ -16,9 +16,10 @@ import type { FaultRecord, ResolvedFault } from "../../workloads/nemesis/injecto
 import type { CompletedOperation, Observer } from "../../workloads/observer.js";
 import { BucketHistogram, type BucketSeries } from "./bucket-histogram.js";
 import { registerCacheMetrics } from "./cache-metrics.js";
-import { LATENCY_BUCKETS_US, METRICS, metricOptions, RUN_LABEL } from "./catalogue.js";
+import { LATENCY_BUCKETS_US, latencyBucket, METRICS, metricOptions, RUN_LABEL } from "./catalogue.js";
 import { registerConnectionMetrics } from "./connection-metrics.js";
 import { copySnapshot, type MetricsSnapshot } from "./exposition.js";
+import { TxnMetrics } from "./txn-metrics.js";
 
 /** Node roles dbsim_node_up reports (a node that is down is 0 in every role). */
 export const NODE_ROLES = ["leader", "follower", "candidate"] as const satisfies readonly Role[];
@@ -83,6 +84,8 @@ export interface RunMetricsOptions {
   view: RunView;
   /** The scenario's checks: dbsim_check_violations_total starts at 0 for each. */
   checks: readonly string[];
+  /** The clients run transactions: the dbsim_txn_* metrics are registered (absent: not). */
+  transactions?: boolean;
 }
 
 interface OpStats {
@@ -123,6 +126,7 @@ export class RunMetrics implements Observer {
   private readonly shardKeys = new Map<number, number>();
   private readonly movedKeys = new Map<number, number>();
   private reshardsInProgress = 0;
+  private readonly txn: TxnMetrics | null;
 
   constructor(options: RunMetricsOptions) {
     this.run = options.run;
@@ -134,17 +138,18 @@ export class RunMetrics implements Observer {
     }
     for (const check of options.checks) this.violations.set(check, 0);
     this.registry.setDefaultLabels({ [RUN_LABEL]: options.run });
+    this.txn = options.transactions === true ? new TxnMetrics(this.registry) : null;
     this.register();
   }
 
   onOperation(op: CompletedOperation): void {
+    if (op.op === "txn") this.txn?.onOperation(op);
     const stats = this.opStats(op.op);
     const result = op.result === "ok" ? 0 : op.result === "fail" ? 1 : 2;
     stats.results[result] = (stats.results[result] as number) + 1;
     if (result === 0) {
       const latency_us = op.latency_us;
-      let b = 0;
-      while (b < LATENCY_BUCKETS_US.length && latency_us > (LATENCY_BUCKETS_US[b] as number)) b++;
+      const b = latencyBucket(latency_us);
       stats.buckets[b] = (stats.buckets[b] as number) + 1;
       stats.sum_us += latency_us;
     } else {

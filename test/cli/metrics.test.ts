@@ -335,6 +335,6 @@ describe("dbsim dashboards", () => {
     expect(stdout).toContain(`wrote ${generatedFiles().size} files to ${out}/`);
     for (const [path, content] of generatedFiles())
       expect(readFileSync(join(out, path), "utf8")).toBe(content);
-    expect(readdirSync(out).filter((f) => f.endsWith(".json"))).toHaveLength(6);
+    expect(readdirSync(out).filter((f) => f.endsWith(".json"))).toHaveLength(7);
   });
 });

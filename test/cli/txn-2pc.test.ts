@@ -80,3 +80,19 @@ describe("txn-2pc-coordinator-crash", () => {
     SLOW,
   );
 });
+
+describe("SmallBank across shards", () => {
+  it(
+    "runs its transactions on every shard through two-phase commit (seed 1)",
+    async () => {
+      const text = readFileSync("scenarios/txn-isolation-contention.yaml", "utf8");
+      const overrides = ["cluster.shards=2", "cluster.sharding.routing=proxy", "duration=3s"];
+      const scenario = loadScenario(text, { overrides });
+      const { report } = await executeRun(scenario, 1, { metrics: false, files: "failed" });
+      expect(report.shards?.every((shard) => shard.ops > 0)).toBe(true);
+      expect(report.sharding?.cross_shard_ops).toBeGreaterThan(0);
+      expect(report.sharding?.two_phase?.commits).toBeGreaterThan(0);
+    },
+    SLOW,
+  );
+});

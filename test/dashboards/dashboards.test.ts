@@ -39,12 +39,13 @@ describe("the Grafana dashboards", () => {
       expect(readFileSync(join(GENERATED, path), "utf8"), path).toBe(content);
   });
 
-  it("are overview, replication, faults, sharding, simulator and live, each with its own uid", () => {
+  it("are overview, replication, faults, sharding, transactions, simulator and live, each with its own uid", () => {
     expect(DASHBOARDS.map((d) => d.uid)).toEqual([
       "dbsim-overview",
       "dbsim-replication",
       "dbsim-faults",
       "dbsim-sharding",
+      "dbsim-transactions",
       "dbsim-simulator",
       "dbsim-live",
     ]);

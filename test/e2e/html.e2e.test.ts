@@ -1,6 +1,6 @@
 // The HTML pages in a real browser (the system Chromium, headless): plots drawn without errors,
-// fault bands and failovers labelled, violations as a table, pages that fit 1400 px, tables
-// readable with JavaScript off. Screenshots go to test-artifacts/.
+// fault bands and failovers labelled, violations as a table, a transaction cycle drawn, pages that
+// fit 1400 px, tables readable with JavaScript off. Screenshots go to test-artifacts/.
 
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -74,6 +74,7 @@ describe("HTML pages in Chromium", () => {
   let faultsUrl: string;
   let queriesUrl: string;
   let asyncUrl: string;
+  let txnUrl: string;
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -102,6 +103,9 @@ describe("HTML pages in Chromium", () => {
     // The shipped scenario whose page was 24,576 px tall: 861 check anomalies as raw JSON.
     const asyncFailover = await runScenarioFile("scenarios/replication-async-failover.yaml", 1);
     asyncUrl = pageUrl("async.html", renderReportHtml(asyncFailover));
+    // Snapshot isolation's write skew: elle finds G2-item (exit 1), the page draws its cycle.
+    const writeSkew = await runScenarioFile("scenarios/txn-write-skew.yaml", 1, "duration=3s");
+    txnUrl = pageUrl("txn.html", renderReportHtml(writeSkew));
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
       args: [
@@ -271,6 +275,32 @@ describe("HTML pages in Chromium", () => {
       /^index advice: orders_by_customer /,
     );
     await context.close();
+  });
+
+  it("draws a transaction anomaly's cycle: every node and label visible, none on another", async () => {
+    const loaded = await load(txnUrl, "report-txn.png");
+    expect(loaded.errors).toEqual([]);
+    expect(loaded.fetched).toEqual([]);
+    const page = await open(txnUrl, 1400);
+    const svg = await page.locator("#transactions svg.cycle").boundingBox();
+    expect(svg?.width).toBeGreaterThan(100);
+    const nodes = (await Promise.all(
+      (await page.locator("svg.cycle g.node").all()).map((n) => n.boundingBox()),
+    )) as Box[];
+    const labels = (await Promise.all(
+      (await page.locator("svg.cycle g.edge text").all()).map((t) => t.boundingBox()),
+    )) as Box[];
+    expect(nodes.length).toBeGreaterThanOrEqual(2);
+    expect(labels).toHaveLength(nodes.length);
+    const boxes = [...nodes, ...labels];
+    boxes.forEach((a, i) => {
+      expect(a.width * a.height).toBeGreaterThan(0);
+      boxes.slice(i + 1).forEach((b) => {
+        expect(intersect(a, b), JSON.stringify([a, b])).toBe(false);
+      });
+    });
+    await page.locator("#transactions").screenshot({ path: join(ARTIFACTS, "report-txn-cycle.png") });
+    await page.context().close();
   });
 
   it("draws every plot of a comparison without errors", async () => {

@@ -1,7 +1,8 @@
 // The dashboards against a real Prometheus (the system's prometheus and promtool): a run with a
 // crash and a partition is backfilled with `dbsim export-tsdb`, Prometheus serves the blocks, and
 // every query of every dashboard (Grafana's macros substituted, the run variable resolved through
-// the label-values API) must return data over the run's time range. The same Prometheus then
+// the label-values API) must return data over the run's time range; the transactions dashboard's,
+// over a SmallBank run's. The same Prometheus then
 // scrapes a running sweep's live endpoint, and the live dashboard's queries must return data too.
 
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
@@ -33,8 +34,18 @@ faults:
 checks: [lost_writes, stale_reads]
 `;
 
+/** SmallBank under contention (aborts of both reasons) and a crash: the transactions dashboard's run. */
+const TXN_SCENARIO = `name: e2e-txn
+duration: 10s
+cluster: { replicas: 1, transactions: { isolation: serializable } }
+workload: { type: smallbank, smallbank: { hot_accounts: 10, hot_fraction: 0.9 }, rate: 500/s, clients: 16, timeout: 1s }
+faults: { schedule: [{ at: 5s, kind: crash, target: leader, restart_after: 1s }] }
+`;
+
 /** The live dashboard reads the endpoint; the others a run's timeline (and a live endpoint too). */
 const LIVE_ONLY = new Set(["dbsim-live"]);
+/** The transactions dashboard reads a transaction workload's run (TXN_SCENARIO). */
+const TXN_ONLY = new Set(["dbsim-transactions"]);
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -61,6 +72,7 @@ describe("the dashboards on a real Prometheus", () => {
   let api = "";
   let livePort = 0;
   let span = { run: "", first_ms: 0, last_ms: 0 };
+  let txnSpan = { run: "", first_ms: 0, last_ms: 0 };
   let prometheusLog = "";
 
   async function get<T>(path: string, params: Record<string, string | string[]>): Promise<T> {
@@ -106,6 +118,20 @@ describe("the dashboards on a real Prometheus", () => {
     expect(exported.code, exported.stderr).toBe(0);
     expect(exported.stdout).toContain("--storage.tsdb.retention.time=");
     span = timelineSpan(readFileSync(join(runDir, "metrics.om"), "utf8"), "metrics.om");
+    const txnDir = join(dir, "txn");
+    const txnRan = await cli(
+      "run",
+      scenarioFile(TXN_SCENARIO),
+      "--out",
+      txnDir,
+      "--seed",
+      "1",
+      "--no-progress",
+    );
+    expect(txnRan.code, txnRan.stderr).toBe(0);
+    const txnExported = await cli("export-tsdb", txnDir, "--to", tsdb);
+    expect(txnExported.code, txnExported.stderr).toBe(0);
+    txnSpan = timelineSpan(readFileSync(join(txnDir, "metrics.om"), "utf8"), "metrics.om");
 
     const port = await freePort();
     livePort = await freePort();
@@ -155,7 +181,7 @@ describe("the dashboards on a real Prometheus", () => {
     const [run] = (await runValues(span.first_ms / 1000, span.last_ms / 1000)).filter((r) => r === span.run);
     const empty: string[] = [];
     let queries = 0;
-    for (const spec of DASHBOARDS.filter((d) => !LIVE_ONLY.has(d.uid))) {
+    for (const spec of DASHBOARDS.filter((d) => !LIVE_ONLY.has(d.uid) && !TXN_ONLY.has(d.uid))) {
       for (const { where, expr } of dashboardQueries(spec)) {
         queries++;
         const series = await rangeQuery(expr, run as string, span.first_ms / 1000, span.last_ms / 1000);
@@ -163,6 +189,18 @@ describe("the dashboards on a real Prometheus", () => {
       }
     }
     expect(queries).toBeGreaterThan(20);
+    expect(empty).toEqual([]);
+  });
+
+  it("returns data for every query of the transactions dashboard over a SmallBank run", async () => {
+    const start = txnSpan.first_ms / 1000;
+    const end = txnSpan.last_ms / 1000;
+    expect(await runValues(start, end)).toContain("e2e-txn/seed-1");
+    const empty: string[] = [];
+    for (const spec of DASHBOARDS.filter((d) => TXN_ONLY.has(d.uid)))
+      for (const { where, expr } of dashboardQueries(spec))
+        if ((await rangeQuery(expr, "e2e-txn/seed-1", start, end)).length === 0)
+          empty.push(`${where}: ${expr}`);
     expect(empty).toEqual([]);
   });
 

@@ -75,6 +75,41 @@ describe("compare", () => {
     );
   });
 
+  it("compares transactions: committed/s, abort rate, aborts by reason, commit latency", () => {
+    const section = (committed: number, conflict: number, validation: number): Report["transactions"] => ({
+      committed,
+      aborted: conflict + validation,
+      unknown: 0,
+      committed_per_s: committed / always.sim.measured_duration_s,
+      abort_rate: (conflict + validation) / (committed + conflict + validation),
+      aborts: validation === 0 ? { conflict } : { conflict, validation },
+      retries: 0,
+      commit_latency_us: { p50: 3000, p90: 6000, p99: 9000, p999: 12000, max: 20000, mean: 3500 },
+      validation_us: null,
+      lock_wait_us: null,
+      conflict_keys: [],
+    });
+    const { rows } = compareRuns([
+      { source: "snapshot", report: { ...always, transactions: section(8745, 1251, 0) } },
+      { source: "serializable", report: { ...always, transactions: section(8709, 1253, 34) } },
+    ]);
+    const figures = rows.filter((r) => r.section === "transactions").map((r) => r.figure);
+    expect(figures).toEqual([
+      "committed/s",
+      "abort rate",
+      "commit latency p99",
+      "aborts (conflict)",
+      "aborts (validation)",
+    ]);
+    const row = (figure: string) => rows.find((r) => r.section === "transactions" && r.figure === figure);
+    expect(row("aborts (validation)")?.cells.map((c) => c.value)).toEqual([null, 34]);
+    expect(row("abort rate")?.best).toEqual([0]);
+    // A run without transactions has no such row.
+    expect(
+      compareRuns([{ source: "a", report: always }]).rows.some((r) => r.section === "transactions"),
+    ).toBe(false);
+  });
+
   it("compares caches and connection pools where the runs had them", () => {
     const counts = {
       hits: 0,

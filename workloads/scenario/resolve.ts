@@ -31,6 +31,7 @@ import { type DriverSettings, resolveDriver } from "../client/settings.js";
 import type { BankConfig } from "../generators/bank/settings.js";
 import { type DomainSettings, resolveDomain } from "../generators/domain/settings.js";
 import { type ListAppendConfig, listAppendSchema } from "../generators/list-append/settings.js";
+import { type SmallbankConfig, smallbankSchema } from "../generators/smallbank/settings.js";
 import { resolveYcsb, type YcsbSettings } from "../generators/ycsb/settings.js";
 import { type ResolvedFaults, resolveFaults } from "../nemesis/resolve.js";
 import { type NetworkSettings, resolveNetwork } from "./network.js";
@@ -90,6 +91,8 @@ export type ResolvedWorkload = { readonly type: WorkloadType } & YcsbSettings &
     readonly bank: BankConfig;
     /** list-append's knobs (its defaults for other workloads). */
     readonly list_append: ListAppendConfig;
+    /** SmallBank's knobs (its defaults for other workloads). */
+    readonly smallbank: SmallbankConfig;
     /** A domain workload (ecommerce, social, timeseries): its type and knobs; null for ycsb and bank. */
     readonly domain: DomainSettings | null;
   };
@@ -133,6 +136,7 @@ function resolveWorkload(workload: ScenarioDoc["workload"]): ResolvedWorkload {
     ...resolveDriver(workload),
     bank: workload.bank,
     list_append: workload.list_append ?? listAppendSchema.parse({}),
+    smallbank: workload.smallbank ?? smallbankSchema.parse({}),
     domain: resolveDomain(workload.type, workload),
   };
 }

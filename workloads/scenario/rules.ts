@@ -20,6 +20,7 @@ import { expectedArrivals } from "../client/arrivals.js";
 import { resolveRate } from "../client/settings.js";
 import { createDomainWorkload } from "../generators/domain/registry.js";
 import { domainKnobs, isDomainType } from "../generators/domain/settings.js";
+import { TXN_WORKLOAD_TYPES } from "../generators/plugins.js";
 import type { ScenarioDoc } from "./schema.js";
 
 type Path = readonly (string | number)[];
@@ -91,7 +92,7 @@ export const RULES: readonly CrossFieldRule[] = [
   { name: "a domain workload runs on one leader-follower shard", after: [], check: checkDomain },
   { name: "a cache serves ycsb with client-side routing", after: [], check: checkCache },
   { name: "topology: a place per replica, distributions' own fields", after: [], check: checkTopology },
-  { name: "list-append runs on leader-follower shards", after: [], check: checkListAppend },
+  { name: "transactions run on one leader-follower shard", after: [], check: checkTransactions },
   { name: "checks fit the workload", after: "parsed", check: checkChecksFit },
   {
     name: "liveness settings need the liveness check",
@@ -461,52 +462,59 @@ function checkDomain(doc: ScenarioDoc, report: Report): void {
 
 /**
  * Register checks for YCSB, the bank check for the bank, liveness for both, elle for list-append,
- * none for a domain workload.
+ * none for a domain workload or smallbank.
  */
 function checkChecksFit(doc: ScenarioDoc, report: Report): void {
   const bank = doc.workload.type === "bank";
+  const smallbank = doc.workload.type === "smallbank";
   const domain = isDomainType(doc.workload.type);
   const listAppend = doc.workload.type === "list-append";
-  const fitting: readonly string[] = domain
-    ? []
-    : listAppend
-      ? ELLE_CHECK_NAMES
-      : [...(bank ? BANK_CHECK_NAMES : REGISTER_CHECK_NAMES), ...LIVENESS_CHECK_NAMES];
+  const fitting: readonly string[] =
+    domain || smallbank
+      ? []
+      : listAppend
+        ? ELLE_CHECK_NAMES
+        : [...(bank ? BANK_CHECK_NAMES : REGISTER_CHECK_NAMES), ...LIVENESS_CHECK_NAMES];
   doc.checks.forEach((check, i) => {
     if (fitting.includes(check)) return;
     report(
       ["checks", i],
       listAppend
         ? `${check} does not apply to workload.type list-append: its history is of transactions; use elle`
-        : check === "elle"
-          ? `elle checks a history of transactions; with workload.type ${doc.workload.type} use ${fitting.join(", ") || "none"}`
-          : domain
-            ? `${check} does not apply to workload.type ${doc.workload.type}: its clients run queries, not register or bank operations (remove checks)`
-            : bank
-              ? `${check} checks a history of registers; workload.type bank records transfers and reads of every balance: use ${fitting.join(", ")}`
-              : `${check} checks a bank history; with workload.type ${doc.workload.type} use ${fitting.join(", ")}`,
+        : smallbank
+          ? `${check} does not apply to workload.type smallbank: no check fits it (remove checks)`
+          : check === "elle"
+            ? `elle checks a history of transactions; with workload.type ${doc.workload.type} use ${fitting.join(", ") || "none"}`
+            : domain
+              ? `${check} does not apply to workload.type ${doc.workload.type}: its clients run queries, not register or bank operations (remove checks)`
+              : bank
+                ? `${check} checks a history of registers; workload.type bank records transfers and reads of every balance: use ${fitting.join(", ")}`
+                : `${check} checks a bank history; with workload.type ${doc.workload.type} use ${fitting.join(", ")}`,
     );
   });
 }
 
 /**
- * list-append runs on one shard of a built-in leader-follower group (a transaction lives on its
- * shard's leader, which applies its commit as it logs it), without final reads (a cache needs ycsb); its
- * settings and the isolation level need it.
+ * A transaction workload (list-append, smallbank) runs on built-in leader-follower groups (a
+ * transaction lives on its shard's leader, which applies its commit as it logs it), on several shards
+ * through the router host (two-phase commit), without final reads (a cache needs ycsb); its settings
+ * and the isolation level need it.
  */
-function checkListAppend(doc: ScenarioDoc, report: Report): void {
+function checkTransactions(doc: ScenarioDoc, report: Report): void {
   const { cluster, workload } = doc;
-  if (workload.type !== "list-append") {
-    if (workload.list_append !== undefined)
-      report(["workload", "list_append"], `needs workload.type list-append (got ${workload.type})`);
+  if (workload.type !== "list-append" && workload.list_append !== undefined)
+    report(["workload", "list_append"], `needs workload.type list-append (got ${workload.type})`);
+  if (workload.type !== "smallbank" && workload.smallbank !== undefined)
+    report(["workload", "smallbank"], `needs workload.type smallbank (got ${workload.type})`);
+  if (!TXN_WORKLOAD_TYPES.includes(workload.type)) {
     if (cluster.transactions !== undefined)
       report(
         ["cluster", "transactions"],
-        `transactions need workload.type list-append (got ${workload.type})`,
+        `transactions need workload.type list-append or smallbank (got ${workload.type})`,
       );
     return;
   }
-  const needs = (path: Path, what: string) => report(path, `workload.type list-append needs ${what}`);
+  const needs = (path: Path, what: string) => report(path, `workload.type ${workload.type} needs ${what}`);
   if (doc.changes.length > 0 || cluster.sharding.max_shards !== null)
     needs(["changes"], "no changes of the shard map (a transaction's shards must stay put)");
   if (cluster.shards > 1) {

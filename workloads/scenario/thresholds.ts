@@ -171,6 +171,11 @@ export const REPORT_FIGURE_PATHS: readonly string[] = [
       "entries",
     ]),
   ),
+  ...under("transactions", ["committed", "aborted", "unknown", "committed_per_s", "abort_rate", "retries"]),
+  "transactions.aborts.*",
+  ...["commit_latency_us", "validation_us", "lock_wait_us"].flatMap((key) =>
+    latencyPaths(`transactions.${key}`),
+  ),
   "network.bytes",
   "network.messages_by_kind.*",
   "network.bytes_by_kind.*",

@@ -7,7 +7,7 @@ import { completedOperation } from "../completed-operation.js";
 
 const op = completedOperation;
 
-function setup() {
+function setup(options: { transactions?: boolean } = {}) {
   const state = new Map<number, "leader" | "follower" | "candidate" | "down">([
     [0, "leader"],
     [1, "follower"],
@@ -40,6 +40,7 @@ function setup() {
     ]),
     view,
     checks: ["lost_writes"],
+    ...options,
   });
   return { metrics, state, faults, clock, requests, io };
 }
@@ -62,6 +63,35 @@ async function values(metrics: RunMetrics): Promise<Map<string, number>> {
 }
 
 describe("RunMetrics", () => {
+  it("counts transactions by result, aborts by reason and commit latency, only in runs of transactions", async () => {
+    const txn = (fields: Parameters<typeof op>[0]) =>
+      op({ op: "txn", sent_us: 1000, completed_us: 4000, ...fields });
+    const plain = setup();
+    plain.metrics.onOperation(txn({}));
+    expect([...(await values(plain.metrics)).keys()].filter((name) => name.startsWith("dbsim_txn"))).toEqual(
+      [],
+    );
+
+    const { metrics } = setup({ transactions: true });
+    metrics.onOperation(txn({}));
+    metrics.onOperation(txn({ completed_us: 31_000 }));
+    metrics.onOperation(txn({ result: "fail", error: "conflict" }));
+    metrics.onOperation(txn({ result: "fail", error: "validation" }));
+    metrics.onOperation(txn({ result: "info", error: "timeout" }));
+    metrics.onOperation(op()); // a read: not a transaction
+    const v = await values(metrics);
+    expect(v.get("dbsim_txn_total{result=committed}")).toBe(2);
+    expect(v.get("dbsim_txn_total{result=aborted}")).toBe(2);
+    expect(v.get("dbsim_txn_total{result=unknown}")).toBe(1);
+    expect(v.get("dbsim_txn_aborts_total{reason=conflict}")).toBe(1);
+    expect(v.get("dbsim_txn_aborts_total{reason=validation}")).toBe(1);
+    expect(v.has("dbsim_txn_aborts_total{reason=timeout}")).toBe(false); // unknown: it may have committed
+    // First statement sent to the commit's ok: 3 ms and 30 ms.
+    expect(v.get("dbsim_txn_commit_latency_seconds_bucket{le=0.005}")).toBe(1);
+    expect(v.get("dbsim_txn_commit_latency_seconds_bucket{le=0.05}")).toBe(2);
+    expect(v.get("dbsim_txn_commit_latency_seconds_sum{}")).toBeCloseTo(0.033, 9);
+  });
+
   it("reports shards: keys as last reported, requests routed, keys moved at cut-overs, resharding in progress", async () => {
     const { metrics, requests } = setup();
     let v = await values(metrics);

@@ -179,6 +179,7 @@ const DEFAULT_RESOLVED: ResolvedScenario = {
       key_distribution: "uniform",
       interactive: false,
     },
+    smallbank: { accounts: 1000, hot_accounts: 10, hot_fraction: 0 },
     domain: null,
     preset: "a",
     mix: { read: 0.5, update: 0.5, insert: 0, scan: 0, rmw: 0 },

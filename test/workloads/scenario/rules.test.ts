@@ -59,7 +59,7 @@ const CASES: Readonly<Record<string, readonly [string, string]>> = {
     "topology: { regions: [{ name: us-east }], placement: [us-east/a, us-east/b] }",
     "topology.placement: lists 2 places for cluster.replicas 1: one per replica",
   ],
-  "list-append runs on leader-follower shards": [
+  "transactions run on one leader-follower shard": [
     "workload: { type: list-append }\ncluster: { shards: 2 }",
     "cluster.sharding.routing: workload.type list-append needs routing: proxy on several shards (the router host coordinates two-phase commit) (got client)",
   ],

@@ -17,12 +17,18 @@ export interface TxnOperation extends ClientOperation {
   readonly mops: readonly TxnMicroOp[];
   /** What each statement answered, in order (complete once it committed). */
   readonly results: TxnMicroOp[];
+  /** Its commit's time at the leader (queue and CPU work, where validation runs); null until it commits. */
+  validation_us: number | null;
 }
 
 /** A transaction's detail, as its history records it: as invoked, and as completed (null: not ok). */
 export interface TxnData {
   readonly invoked: readonly TxnMicroOp[];
   readonly completed: readonly TxnMicroOp[] | null;
+  /** TxnOperation.validation_us (null: not committed). */
+  readonly validation_us: number | null;
+  /** Times a retrying client re-ran it after an abort (absent: the workload does not retry). */
+  readonly retries?: number;
 }
 
 export class ListAppendWorkload implements ClientWorkload<TxnOperation> {
@@ -67,7 +73,7 @@ export class ListAppendWorkload implements ClientWorkload<TxnOperation> {
       this.retireWhenFull(place);
       return ["append", key, ++this.lastElement];
     });
-    return { kind: "txn", key: "", mops, results: [] };
+    return { kind: "txn", key: "", mops, results: [], validation_us: null };
   }
 
   /** Counts an append at `place`; its key's last one gives the place to a new key (later transactions'). */
@@ -88,17 +94,29 @@ export class ListAppendWorkload implements ClientWorkload<TxnOperation> {
   after(op: TxnOperation, step: number, response: Response): NextStep {
     const answer = okResponse(response, "txn");
     op.results.push(...answer.mops);
-    return op.results.length < op.mops.length ? statement(op, step + 1, answer.txn) : null;
+    if (op.results.length < op.mops.length) return statement(op, step + 1, answer.txn);
+    op.validation_us = commitTime_us(response);
+    return null;
   }
 
   finished(): void {}
 
   detail(op: TxnOperation, ended: { readonly result: string }): TxnData {
-    return { invoked: op.mops, completed: ended.result === "ok" ? op.results : null };
+    const ok = ended.result === "ok";
+    return {
+      invoked: op.mops,
+      completed: ok ? op.results : null,
+      validation_us: ok ? op.validation_us : null,
+    };
   }
 }
 
 /** Statement `n` of an interactive transaction: its micro-operation n, committing with the last. */
 function statement(op: TxnOperation, n: number, txn: number): RequestPlan {
   return { op: "txn", txn, mops: [op.mops[n] as TxnMicroOp], commit: n === op.mops.length - 1 };
+}
+
+/** A commit's time at the leader until its validation's verdict: its queue wait and CPU work. */
+export function commitTime_us(response: Response): number {
+  return response.queue_us + response.service_us;
 }

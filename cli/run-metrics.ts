@@ -13,6 +13,7 @@ import type { MetricsSnapshot } from "../reports/metrics/exposition.js";
 import { LiveProgress } from "../reports/metrics/live.js";
 import { RunMetrics } from "../reports/metrics/run-metrics.js";
 import { MetricsTimeline } from "../reports/metrics/timeline.js";
+import { hasDiskFaults } from "../workloads/nemesis/injector.js";
 import type { CompletedOperation } from "../workloads/observer.js";
 import type { ScenarioRun } from "../workloads/runner.js";
 
@@ -66,6 +67,7 @@ export class RunMetricsSession {
       run: label,
       nodeNames: run.nodeNames,
       checks: run.scenario.checks,
+      disk_faults: hasDiskFaults(run.scenario.faults),
       view: run.state, // the run as it ended once its final phase begins
     });
     this.sink = options.live ?? null;

@@ -137,6 +137,13 @@ function replicationLines(report: Report): string[] {
     lines.push(`log entries discarded by rejoining replicas: ${r.truncated_entries}`);
   if ((r.snapshots_installed ?? 0) > 0)
     lines.push(`snapshots installed by followers too far behind: ${r.snapshots_installed}`);
+  if (r.disk !== undefined) {
+    const d = r.disk;
+    lines.push(
+      `disk faults: ${d.faults_injected}; corrupt log entries detected ${d.corruptions_detected}, ` +
+        `entries dropped ${d.entries_dropped}, repaired from the leader ${d.entries_repaired}`,
+    );
+  }
   for (const f of report.faults) {
     const span = f.for_s === undefined ? "" : ` for ${f.for_s}s`;
     const details = Object.entries(f.detail ?? {})

@@ -24,11 +24,16 @@
 //   state as of its applied (committed) position; a follower whose log already holds that position
 //   in that term keeps its log.
 //
+// - Disk faults (acknowledged-log.ts): a replica whose log lost entries it had acknowledged (a lost
+//   fsync, a corrupt or torn entry cut out) stays out of elections until a leader gave them back; a
+//   leader that cuts its own log steps down.
+//
 // Simplifications are listed in docs/replication.md ("Raft").
 
 import type { HostId, Message, TimerTag } from "../../sim/host.js";
 import { OPERATIONS } from "../operations.js";
 import type { RefusalStatus, Request } from "../protocol.js";
+import { AcknowledgedLog } from "./acknowledged-log.js";
 import { ElectionTimer } from "./election-timer.js";
 import { FollowerLog } from "./follower-log.js";
 import { answerRead, EchoToLeader, LeaderReads } from "./leader-reads.js";
@@ -102,6 +107,8 @@ export class Raft implements ReplicationProtocol {
   private commit = 0;
   /** Follower: its log matched against the leader's. */
   private followerLog!: FollowerLog;
+  /** What it acknowledged, and whether its log lost some of it (then it stays out of elections). */
+  private acked!: AcknowledgedLog;
   /** A pre-vote round for term + 1 is under way. */
   private preVoting = false;
   private readonly votes: VoteTally;
@@ -151,7 +158,14 @@ export class Raft implements ReplicationProtocol {
     const rules = { tick_us: this.tick_us, roundSent, commitLsn: () => this.commit };
     this.shipper = new LogShipper(node, this.replica, this.settings, rules);
     // Entries up to a compacted base were applied, so committed: the leader's are the same.
-    const logRules = { compacted_entries_match: true, committed: () => this.commit };
+    this.acked = new AcknowledgedLog(this.replica.durable, node.log, this.settings.peers.length === 1);
+    const acked = this.acked;
+    const logRules = {
+      compacted_entries_match: true,
+      committed: () => this.commit,
+      acknowledged: (lsn: number) => acked.acknowledged(lsn),
+      replaced: (lsn: number) => acked.replaced(lsn),
+    };
     this.followerLog = new FollowerLog(node, this.replica, this.echo, logRules);
     this.election = new ElectionTimer(node, {
       detect_after_us: this.settings.detect_after_us,
@@ -193,6 +207,13 @@ export class Raft implements ReplicationProtocol {
   onDurable(durable: number): void {
     if (this.replica.role === "leader") this.advanceCommit();
     else this.followerLog.acknowledgeDurable(this.replica.leader, durable);
+  }
+
+  onLogRepaired(lsn: number): void {
+    this.acked.lost(lsn);
+    this.followerLog.verified = Math.min(this.followerLog.verified, lsn - 1);
+    // Its writes waiting for a commit may have been cut: a leader steps down (clients time out).
+    if (this.replica.role === "leader") this.stepDown(this.replica.term);
   }
 
   onTimer(tag: TimerTag): void {
@@ -283,7 +304,9 @@ export class Raft implements ReplicationProtocol {
 
   /** Commits what a majority holds durably, once that reaches an entry of this term. */
   private advanceCommit(): void {
-    const held = quorumValue(this.node.durableLsn(), this.shipper.matches(), this.majority);
+    const durable = this.node.durableLsn();
+    this.acked.acknowledged(durable); // it counts itself
+    const held = quorumValue(durable, this.shipper.matches(), this.majority);
     if (held >= this.termStart && held > this.commit) this.commitTo(held);
   }
 
@@ -358,6 +381,7 @@ export class Raft implements ReplicationProtocol {
       node.send(from, followerLog.reply(false));
       return;
     }
+    this.acked.matched(followerLog.verified);
     const commit = Math.min(msg.commit_lsn, followerLog.verified);
     if (commit > this.commit) {
       this.commit = commit;
@@ -379,6 +403,7 @@ export class Raft implements ReplicationProtocol {
     const { snapshot } = msg;
     const held = snapshot.last_lsn <= this.commit || this.followerLog.holds(snapshot);
     if (this.followerLog.offerSnapshot(snapshot, held)) this.commit = snapshot.last_lsn;
+    this.acked.matched(this.followerLog.verified);
     this.node.send(from, this.followerLog.reply(true));
   }
 
@@ -386,7 +411,8 @@ export class Raft implements ReplicationProtocol {
 
   /** Starts a pre-vote past the deadline, or arms a timer for a deadline within the next tick. */
   private checkElection(): void {
-    if (this.replica.role !== "leader" && this.election.expired()) this.startPreVote();
+    if (this.replica.role !== "leader" && this.election.expired() && !this.acked.abstains)
+      this.startPreVote();
   }
 
   /** Whether it heard from a leader within detect_after (or leads): it then grants no newer term. */
@@ -406,7 +432,8 @@ export class Raft implements ReplicationProtocol {
   /** Grants a pre-vote without changing its own state: a newer term, a log as up to date, no leader heard. */
   private onPreVoteRequest(from: HostId, msg: PreVoteRequest): void {
     const term = this.replica.term;
-    const granted = msg.term > term && !this.inLease() && upToDate(this.node.log, msg);
+    const granted =
+      msg.term > term && !this.inLease() && !this.acked.abstains && upToDate(this.node.log, msg);
     const reply: PreVoteReply = {
       kind: "pre_vote_reply",
       digest: granted ? 1 : 0,
@@ -434,8 +461,9 @@ export class Raft implements ReplicationProtocol {
 
   private onVoteRequest(from: HostId, msg: VoteRequest): void {
     const node = this.node;
-    if (msg.term > this.replica.term && this.inLease()) {
-      // Leader stickiness: it heard from a leader lately; neither a vote nor a newer term.
+    if ((msg.term > this.replica.term && this.inLease()) || this.acked.abstains) {
+      // Leader stickiness: it heard from a leader lately; neither a vote nor a newer term. Or its
+      // log lost entries it acknowledged: it votes for nobody until it has them again.
       refuseVote(node, from, this.replica);
       return;
     }

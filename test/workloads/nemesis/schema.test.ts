@@ -184,6 +184,10 @@ describe("the faults: section", () => {
       "clock_skew",
       "link",
       "heal",
+      "disk_corruption",
+      "torn_write",
+      "lost_fsync",
+      "slow_disk",
     ]);
   });
 

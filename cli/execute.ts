@@ -26,6 +26,7 @@ import type { LivenessOptions } from "../workloads/checkers/liveness.js";
 import { HistoryRecorder } from "../workloads/client/history-recorder.js";
 import { TXN_WORKLOAD_TYPES } from "../workloads/generators/plugins.js";
 import { faultSpans } from "../workloads/nemesis/fault-spans.js";
+import { hasDiskFaults, isDiskFault } from "../workloads/nemesis/injector.js";
 import { type RunProgress, ScenarioRun } from "../workloads/runner.js";
 import type { LoadedScenario } from "../workloads/scenario/load.js";
 import type { ResolvedScenario } from "../workloads/scenario/resolve.js";
@@ -233,6 +234,9 @@ export async function executeRun(
     {
       mode: replicationLabel(scenario.resolved.cluster.replication),
       replicas: scenario.resolved.cluster.replicas,
+      disk_faults: hasDiskFaults(scenario.resolved.faults)
+        ? run.state.faults.filter((f) => isDiskFault(f.kind) && f.targets.length > 0).length
+        : null,
     },
     { surviving: run.survivingWrites(), leaders: run.cluster.leaders() },
   );

@@ -14,6 +14,7 @@ import { LiveProgress } from "../reports/metrics/live.js";
 import { RunMetrics } from "../reports/metrics/run-metrics.js";
 import { MetricsTimeline } from "../reports/metrics/timeline.js";
 import { TXN_WORKLOAD_TYPES } from "../workloads/generators/plugins.js";
+import { hasDiskFaults } from "../workloads/nemesis/injector.js";
 import type { CompletedOperation } from "../workloads/observer.js";
 import type { ScenarioRun } from "../workloads/runner.js";
 
@@ -68,6 +69,7 @@ export class RunMetricsSession {
       nodeNames: run.nodeNames,
       checks: run.scenario.checks,
       transactions: TXN_WORKLOAD_TYPES.includes(run.scenario.workload.type),
+      disk_faults: hasDiskFaults(run.scenario.faults),
       view: run.state, // the run as it ended once its final phase begins
     });
     this.sink = options.live ?? null;

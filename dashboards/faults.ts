@@ -1,5 +1,6 @@
 // Faults on the same time axis as what they cause: what is in force (partitions, crashes, pauses,
-// skews, degraded links), which nodes are up, and the clients' latency, throughput and errors.
+// skews, degraded links, disk faults), which nodes are up, corrupt log entries found and repaired,
+// and the clients' latency, throughput and errors.
 
 import { METRICS as M } from "../reports/metrics/catalogue.js";
 import type { AnnotationSpec, DashboardSpec } from "./layout.js";
@@ -59,6 +60,23 @@ export const faults: DashboardSpec = {
           unit: "short",
           stack: true,
           queries: [{ expr: sumBy(M.faults, ["kind"], increase(sel(M.faults))), legend: "{{kind}}" }],
+        },
+        {
+          kind: "timeseries",
+          title: "Disk: corrupt log entries found and repaired",
+          description:
+            "Per rate interval, by node: log entries whose checksum failed (a disk_corruption or torn_write fault), and entries a node dropped for them and got back from its leader. Only runs with disk faults have these series.",
+          unit: "short",
+          queries: [
+            {
+              expr: sumBy(M.diskCorruptions, ["node"], increase(sel(M.diskCorruptions))),
+              legend: "corrupt {{node}}",
+            },
+            {
+              expr: sumBy(M.diskRepaired, ["node"], increase(sel(M.diskRepaired))),
+              legend: "repaired {{node}}",
+            },
+          ],
         },
       ],
     },

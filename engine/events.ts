@@ -14,6 +14,13 @@ export type EngineEvent =
   | { readonly type: "conflict"; readonly node: HostId; readonly key: string }
   /** A replica discarded a divergent suffix of its log (writes it had applied are undone). */
   | { readonly type: "truncate"; readonly node: HostId; readonly entries: number }
+  /**
+   * A node found `corrupt` log entries whose checksum failed (a corrupt or torn entry) and took
+   * `dropped` entries out of its log (engine/node/log.ts).
+   */
+  | { readonly type: "corruption"; readonly node: HostId; readonly corrupt: number; readonly dropped: number }
+  /** A node got back from a peer `entries` it had dropped on finding corruption. */
+  | { readonly type: "repaired"; readonly node: HostId; readonly entries: number }
   /** A follower too far behind its leader's compacted log installed the leader's state as of `lsn`. */
   | { readonly type: "snapshot"; readonly node: HostId; readonly lsn: number }
   /** A Raft leader committed the configuration logged at `lsn` (a new leader may report it again). */

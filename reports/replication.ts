@@ -90,6 +90,10 @@ export class ReplicationRecorder implements Observer {
   /** Raft configurations committed, in order; each shard's latest position (a new leader may report one again). */
   private readonly membership: NonNullable<ReplicationReport["membership_changes"]> = [];
   private readonly membershipLsn = new Map<number, number>();
+  /** Disk faults: corrupt entries found, entries dropped for them, and dropped ones got back. */
+  private corruptions = 0;
+  private dropped = 0;
+  private repaired = 0;
 
   constructor(names: ReadonlyMap<number, string>) {
     this.names = names;
@@ -162,12 +166,22 @@ export class ReplicationRecorder implements Observer {
         });
         break;
       }
+      case "corruption":
+        this.corruptions += event.corrupt;
+        this.dropped += event.dropped;
+        break;
+      case "repaired":
+        this.repaired += event.entries;
+        break;
     }
   }
 
-  /** `surviving`: values of the writes the final leader holds (null: unknown, e.g. no single leader). */
+  /**
+   * `surviving`: values of the writes the final leader holds (null: unknown, e.g. no single leader);
+   * `disk_faults`: how many hit a node, null when the run has none (the report then says nothing).
+   */
   finish(
-    config: { mode: string; replicas: number },
+    config: { mode: string; replicas: number; disk_faults?: number | null },
     end: { surviving: WriteSet | null; leaders: readonly number[] },
   ): ReplicationReport {
     const surviving = end.surviving;
@@ -203,6 +217,16 @@ export class ReplicationRecorder implements Observer {
       truncated_entries: this.truncated,
       snapshots_installed: this.snapshots,
       ...(this.membership.length === 0 ? {} : { membership_changes: this.membership }),
+      ...(config.disk_faults == null
+        ? {}
+        : {
+            disk: {
+              faults_injected: config.disk_faults,
+              corruptions_detected: this.corruptions,
+              entries_dropped: this.dropped,
+              entries_repaired: this.repaired,
+            },
+          }),
     };
   }
 

@@ -193,6 +193,38 @@ export const replicationSchema = z
       .describe(
         "Each raft configuration committed (membership `changes`: a learner added, promoted, a voter removed); absent without them.",
       ),
+    disk: z
+      .object({
+        faults_injected: z
+          .number()
+          .int()
+          .nonnegative()
+          .describe("Disk faults that hit a node (disk_corruption, torn_write, lost_fsync, slow_disk)."),
+        corruptions_detected: z
+          .number()
+          .int()
+          .nonnegative()
+          .describe(
+            "Log entries whose checksum failed, found by their node (0 with checksums off: none is found).",
+          ),
+        entries_dropped: z
+          .number()
+          .int()
+          .nonnegative()
+          .describe(
+            "Entries nodes took out of their logs on finding corruption (the corrupt ones, what follows a cut, or what precedes an applied one).",
+          ),
+        entries_repaired: z
+          .number()
+          .int()
+          .nonnegative()
+          .describe(
+            "Entries a node dropped on finding corruption and then got back from its leader (a snapshot covers the others).",
+          ),
+      })
+      .strict()
+      .optional()
+      .describe("What the disk faults did; only in a run with disk faults."),
   })
   .strict();
 

@@ -153,6 +153,13 @@ function replicationLines(report: Report): string[] {
       `membership at ${m.at_s.toFixed(2)}s: shard${m.shard} voters ${m.voters.join(", ")}${learners}`,
     );
   }
+  if (r.disk !== undefined) {
+    const d = r.disk;
+    lines.push(
+      `disk faults: ${d.faults_injected}; corrupt log entries detected ${d.corruptions_detected}, ` +
+        `entries dropped ${d.entries_dropped}, repaired from the leader ${d.entries_repaired}`,
+    );
+  }
   for (const f of report.faults) {
     const span = f.for_s === undefined ? "" : ` for ${f.for_s}s`;
     const details = Object.entries(f.detail ?? {})

@@ -334,15 +334,19 @@ export class Simulation {
     this.queue.push(checkTime(time_us), EV_CALLBACK, -1, slot, 0);
   }
 
-  /** Crash: the host stops at once; its timers and in-flight deliveries to it are lost, and so is its disk's volatile tail. */
-  crash(ref: HostRef): void {
+  /**
+   * Crash: the host stops at once; its timers and in-flight deliveries to it are lost, and so is its
+   * disk's volatile tail (`torn`: but for the entry being written, left corrupt; disk.ts). Returns
+   * the torn entry's position, or -1.
+   */
+  crash(ref: HostRef, torn = false): number {
     const host = this.record(ref);
-    if (!host.up) return;
+    if (!host.up) return -1;
     host.up = false;
     host.incarnation++;
     host.behaviour = null;
     host.ctx = null;
-    host.disk.crash();
+    return host.disk.crash(torn);
   }
 
   /** Restarts a crashed host: a fresh behaviour from its factory, started now. */

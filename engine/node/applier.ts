@@ -70,6 +70,11 @@ export class Applier {
     if (!this.busy) this.next();
   }
 
+  /** Entries up to the target were logged again (a log cut at a corrupt entry, refilled): apply them. */
+  resume(): void {
+    if (!this.busy) this.next();
+  }
+
   /** The log was cut back to before `lsn`: entries logged there later are to be applied only if asked again. */
   truncated(lsn: number): void {
     if (this.target >= lsn) this.target = lsn - 1;

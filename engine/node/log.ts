@@ -2,6 +2,14 @@
 // on this node (null while not applied). Durable up to the disk's fsync mark; a crash loses the
 // rest, which the restarted node undoes (the write-ahead rule).
 //
+// Checksums: each record is checksummed. With checksums on, `repairCorruption` finds the records
+// whose bytes no longer match (a disk_corruption fault, a torn write) and takes them out of the log:
+// one already applied is covered by the data, so the log drops it and everything before it (as
+// compaction does; a follower that needs them gets a snapshot); one not applied cuts the log there
+// (its peers re-send what follows). Nothing corrupt is applied or shipped. With checksums off a
+// corrupt record is read as data: its header (position, term) survived, its payload reads as one
+// that writes nothing, so the write it carried is silently dropped wherever it is applied.
+//
 // Compaction: a node keeps its last LOG_WINDOW durable, applied entries and drops older ones in
 // batches of LOG_COMPACT_BATCH (amortised O(1) per write), remembering the term of the last one
 // dropped (log matching and votes work across the cut) and the values of their writes (lost-write
@@ -22,6 +30,19 @@ const LOG_COMPACT_BATCH = 4096;
  */
 const NEVER_POLICY_TAIL = 100_000;
 
+/** The undo of a corrupt record applied without checksums: its garbled payload wrote nothing. */
+const WROTE_NOTHING = Object.freeze({ wrote: "nothing" });
+
+/** What `repairCorruption` found and did. */
+export interface CorruptionRepair {
+  /** Corrupt records found. */
+  readonly corrupt: number;
+  /** The log was cut from this position on (0: it was not). */
+  readonly cut_lsn: number;
+  /** Entries taken out of the log (cut, or dropped as covered by the data). */
+  readonly dropped: number;
+}
+
 /** A log entry as one node holds it. */
 export interface LogRecord {
   readonly entry: LogEntry;
@@ -41,11 +62,13 @@ export class NodeLog implements ReplicatedLog {
   private readonly storage: NodeStorage;
   /** fsync_policy `never`: the tail past NEVER_POLICY_TAIL counts as written back. */
   private readonly writtenBack: boolean;
+  private readonly checksums: boolean;
 
-  constructor(disk: Disk, storage: NodeStorage, writtenBack: boolean) {
+  constructor(disk: Disk, storage: NodeStorage, writtenBack: boolean, checksums = true) {
     this.disk = disk;
     this.storage = storage;
     this.writtenBack = writtenBack;
+    this.checksums = checksums;
   }
 
   get last_lsn(): number {
@@ -66,7 +89,8 @@ export class NodeLog implements ReplicatedLog {
   }
 
   entryAt(lsn: number): LogEntry | undefined {
-    return (this.disk.entryAt(lsn - 1) as LogRecord | undefined)?.entry;
+    const entry = (this.disk.entryAt(lsn - 1) as LogRecord | undefined)?.entry;
+    return entry !== undefined && this.disk.isCorrupt(lsn - 1) ? this.garbled(entry) : entry;
   }
 
   termAt(lsn: number): number {
@@ -104,9 +128,50 @@ export class NodeLog implements ReplicatedLog {
     const record = this.recordAt(lsn);
     if (lsn !== storage.applied_lsn + 1 || record === undefined)
       throw new Error(`log: applying entry ${lsn}, the next one to apply is ${storage.applied_lsn + 1}`);
+    if (this.disk.isCorrupt(lsn - 1) && !this.checksums) {
+      record.undo = WROTE_NOTHING;
+      storage.applied_lsn = lsn;
+      return this.garbled(record.entry);
+    }
     record.undo = applier.apply(record.entry.payload);
     storage.applied_lsn = lsn;
     return record.entry;
+  }
+
+  /**
+   * With checksums on, takes the corrupt records out of the log (see the top of the file); returns
+   * how many it found, where the log was cut (0: not cut) and how many entries it dropped.
+   */
+  repairCorruption(applier: Applier): CorruptionRepair | null {
+    const disk = this.disk;
+    if (!this.checksums || disk.corruptCount === 0) return null;
+    const corrupt = disk.corruptPositions();
+    const storage = this.storage;
+    const firstHeld = disk.firstPosition;
+    let cutAt = disk.length;
+    let coveredTo = firstHeld; // positions before it are covered by the data
+    for (const p of corrupt) {
+      if (p + 1 <= storage.applied_lsn) coveredTo = p + 1;
+      else cutAt = Math.min(cutAt, p);
+    }
+    const cut_lsn = cutAt < disk.length ? cutAt + 1 : 0;
+    let dropped = 0;
+    if (cut_lsn > 0) dropped += this.truncateFrom(cut_lsn, applier);
+    if (coveredTo > firstHeld) {
+      for (let p = firstHeld; p < coveredTo; p++) {
+        const { entry } = disk.entryAt(p) as LogRecord;
+        addWrite(storage.compacted_writes, entry);
+        storage.base_term = entry.term; // the header survived: the term is known
+      }
+      disk.trimBefore(coveredTo);
+      dropped += coveredTo - firstHeld;
+    }
+    return { corrupt: corrupt.length, cut_lsn, dropped };
+  }
+
+  /** A corrupt record's entry as read without checksums: the header, a payload that writes nothing. */
+  private garbled(entry: LogEntry): LogEntry {
+    return this.checksums ? entry : { ...entry, payload: null };
   }
 
   /** Removes the records from `lsn` on, undoing what they applied; returns how many it removed. */
@@ -130,11 +195,17 @@ export class NodeLog implements ReplicatedLog {
     this.disk.resetTo(lsn);
   }
 
+  /** Undoes what a record applied, if anything; it is then not applied. */
+  private undoRecord(record: LogRecord, applier: Applier): void {
+    if (record.undo !== null && record.undo !== WROTE_NOTHING)
+      applier.undo(record.entry.payload, record.undo);
+    record.undo = null; // a torn record stays in the log (sim/disk.ts): never undone twice
+  }
+
   /** Undoes applied records, newest first; the log then is applied up to the first one at most. */
   private undo(records: readonly LogRecord[], applier: Applier): void {
     for (let i = records.length - 1; i >= 0; i--) {
-      const { entry, undo } = records[i] as LogRecord;
-      if (undo !== null) applier.undo(entry.payload, undo);
+      this.undoRecord(records[i] as LogRecord, applier);
     }
     const first = records[0];
     if (first !== undefined)

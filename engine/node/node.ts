@@ -76,6 +76,8 @@ export class DatabaseNode implements HostBehaviour, ProtocolContext, RequestHand
   private gate: ShardGate | null = null;
   private connections!: ConnectionTable;
   log!: NodeLog;
+  /** Entries up to here were dropped on finding corruption: getting them back repairs the log. */
+  private refillTo = 0;
   /** The request being executed, as the state machines see the node. */
   private execution!: RequestExecution;
 
@@ -90,7 +92,8 @@ export class DatabaseNode implements HostBehaviour, ProtocolContext, RequestHand
     this.ctx = ctx;
     const storage = storageOf(ctx.disk);
     this.storage = storage;
-    this.log = new NodeLog(ctx.disk, storage, this.config.fsync_policy.kind === "never");
+    const checksums = this.config.disk.checksums ?? true;
+    this.log = new NodeLog(ctx.disk, storage, this.config.fsync_policy.kind === "never", checksums);
     const sharding = this.config.sharding;
     this.state = new NodeState(
       storage,
@@ -101,7 +104,7 @@ export class DatabaseNode implements HostBehaviour, ProtocolContext, RequestHand
     );
     const config = this.config;
     // The disk's latencies come from a stream of their own: the host's other draws do not move.
-    const device = new DiskDevice(config.disk, config.fsync_us, ctx.rng.split("disk"));
+    const device = new DiskDevice(config.disk, config.fsync_us, ctx.rng.split("disk"), ctx.disk);
     this.pool = new BufferPool(config.buffer_pool.pages, config.buffer_pool.policy);
     this.access = new PageAccess(this.pool, device, storage.io);
     if (config.buffer_pool.prewarm) this.access.prewarm(storage.pages);
@@ -136,6 +139,7 @@ export class DatabaseNode implements HostBehaviour, ProtocolContext, RequestHand
       origin: ctx.id,
     });
     this.log.undoLostTail(this.state);
+    this.checkLog(false); // recovery reads the log: its checksums too (the protocol starts after)
     this.server.start();
     if (sharding !== undefined) {
       this.gate = new ShardGate(sharding, this.config.queue_limit, GATE_TIMERS, {
@@ -155,6 +159,7 @@ export class DatabaseNode implements HostBehaviour, ProtocolContext, RequestHand
   }
 
   onMessage(ctx: HostContext, from: HostId, msg: Message): void {
+    if (ctx.disk.corruptCount > 0) this.checkLog();
     if (msg.kind === "req") {
       const req = msg as Request;
       if (req.conn !== undefined && !this.connections.admit(from, req.conn))
@@ -164,10 +169,27 @@ export class DatabaseNode implements HostBehaviour, ProtocolContext, RequestHand
     else this.protocol.onMessage(from, msg);
   }
 
-  onTimer(_ctx: HostContext, tag: TimerTag): void {
+  onTimer(ctx: HostContext, tag: TimerTag): void {
+    if (ctx.disk.corruptCount > 0) this.checkLog();
     if (tag >= PROTOCOL_TIMERS) this.protocol.onTimer(tag - PROTOCOL_TIMERS);
     else if (tag >= GATE_TIMERS) this.gate?.onTimer(tag - GATE_TIMERS);
     else this.server.onTimer(tag - SERVER_TIMERS);
+  }
+
+  /**
+   * Verifies the log's checksums (with checksums on) and takes corrupt entries out. The node reads
+   * its log all the time (to apply, to ship, to recover); the simulation checks at the node's next
+   * event after a corruption, and at each start. `running`: the protocol has started (it is told
+   * where the log was cut).
+   */
+  private checkLog(running = true): void {
+    const end = this.log.last_lsn;
+    const repair = this.log.repairCorruption(this.state);
+    if (repair === null) return;
+    this.emit({ type: "corruption", node: this.ctx.id, corrupt: repair.corrupt, dropped: repair.dropped });
+    if (repair.cut_lsn === 0) return;
+    this.refillTo = Math.max(this.refillTo, end);
+    if (running) this.protocol.onLogRepaired?.(repair.cut_lsn);
   }
 
   // ---- RequestHandler (the server) ----
@@ -265,6 +287,11 @@ export class DatabaseNode implements HostBehaviour, ProtocolContext, RequestHand
   append(entry: LogEntry): void {
     this.log.append({ entry, undo: null });
     if (this.protocol.applies_on_append) this.applier.request(entry.lsn);
+    else if (entry.lsn <= this.refillTo) {
+      // Dropped on a corruption, got back from a peer: those known committed are applied again.
+      this.emit({ type: "repaired", node: this.ctx.id, entries: 1 });
+      this.applier.resume();
+    }
   }
 
   truncateFrom(lsn: number): number {

@@ -52,6 +52,15 @@ const diskSchema = z
         "Operations per second the disk admits: page reads, page writes and fsyncs share them, " +
           "so fsyncs delay reads and reads delay fsyncs once the disk is busy.",
       ),
+    // Optional without a default: a scenario without it keeps its report's config as it was.
+    checksums: z
+      .boolean()
+      .optional()
+      .describe(
+        "Whether each log entry is checksummed: a corrupt or torn entry is then detected and taken " +
+          "out of the log, never applied or shipped (Raft fetches it again from its peers). false: " +
+          "it is read as data (its write silently dropped). Absent: true.",
+      ),
   })
   .describe("Each node's disk (a datacenter SSD by default). `fsync` is its fsync latency.");
 
@@ -133,6 +142,7 @@ export function resolveNode(node: NodeDoc): NodeSettings {
       read: resolveLatency(node.disk.read),
       write: resolveLatency(node.disk.write),
       iops: node.disk.iops,
+      checksums: node.disk.checksums ?? true,
     },
     btree_fanout: node.btree_fanout,
     connections: resolveConnections(node.connections),

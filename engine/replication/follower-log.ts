@@ -15,6 +15,10 @@ export interface FollowerLogRules {
   readonly compacted_entries_match: boolean;
   /** Entries up to here may never be discarded (a protocol's committed ones); 0: none. */
   committed(): number;
+  /** Optional: its reply told the leader the log is durable up to `lsn` (Raft: acknowledged-log.ts). */
+  acknowledged?(lsn: number): void;
+  /** Optional: a divergent suffix from `lsn` on was discarded. */
+  replaced?(lsn: number): void;
 }
 
 /** What an append did to the follower's log. */
@@ -102,13 +106,15 @@ export class FollowerLog {
   reply(success: boolean, snapshot_needed = false): AppendReply {
     const last = success ? this.verified : this.node.log.last_lsn;
     const term = this.replica.term;
+    const match_lsn = success ? Math.min(this.node.durableLsn(), last) : 0;
+    if (match_lsn > 0) this.rules.acknowledged?.(match_lsn);
     return {
       kind: "append_reply",
       digest: (last ^ (success ? 0x80000000 : 0) ^ (snapshot_needed ? 0x40000000 : 0)) >>> 0,
       term,
       ...this.echo.echoed(term),
       success,
-      match_lsn: success ? Math.min(this.node.durableLsn(), last) : 0,
+      match_lsn,
       last_lsn: last,
       snapshot_needed,
     };
@@ -127,5 +133,6 @@ export class FollowerLog {
     if (lsn <= committed) throw new Error(`truncating committed entry ${lsn} (commit ${committed})`);
     const removed = node.truncateFrom(lsn);
     if (removed > 0) node.emit({ type: "truncate", node: node.id, entries: removed });
+    this.rules.replaced?.(lsn);
   }
 }

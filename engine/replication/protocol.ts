@@ -172,6 +172,12 @@ export interface ReplicationProtocol {
   onRead(read: InService): void;
   /** The log is durable up to `lsn` (after an fsync, or at once under a policy that does not wait). */
   onDurable(lsn: number): void;
+  /**
+   * Optional: the node found corrupt entries in its log and cut it from `lsn` on while running
+   * (engine/node/log.ts). Entries it acknowledged may be gone: Raft stays out of elections until a
+   * leader gave them back. Without it, a protocol just finds its log shorter.
+   */
+  onLogRepaired?(lsn: number): void;
 }
 
 /** A shard's replicas, as its protocol is built for each of them. */

@@ -29,11 +29,16 @@
 //   joins as a learner and becomes a voter once caught up; a removed leader keeps leading, without
 //   counting itself, until its removal commits, then steps down.
 //
+// - Disk faults (acknowledged-log.ts): a replica whose log lost entries it had acknowledged (a lost
+//   fsync, a corrupt or torn entry cut out) stays out of elections until a leader gave them back; a
+//   leader that cuts its own log steps down.
+//
 // Simplifications are listed in docs/replication.md ("Raft").
 
 import type { HostId, Message, TimerTag } from "../../sim/host.js";
 import { OPERATIONS } from "../operations.js";
 import type { RefusalStatus, Request } from "../protocol.js";
+import { AcknowledgedLog } from "./acknowledged-log.js";
 import { ElectionTimer } from "./election-timer.js";
 import { FollowerLog } from "./follower-log.js";
 import { answerRead, EchoToLeader, LeaderReads } from "./leader-reads.js";
@@ -125,6 +130,8 @@ export class Raft implements ReplicationProtocol {
   private commit = 0;
   /** Follower: its log matched against the leader's. */
   private followerLog!: FollowerLog;
+  /** What it acknowledged, and whether its log lost some of it (then it stays out of elections). */
+  private acked!: AcknowledgedLog;
   /** A pre-vote round for term + 1 is under way. */
   private preVoting = false;
   /** The votes of its latest (pre-)election, among the voters of its configuration then. */
@@ -203,7 +210,14 @@ export class Raft implements ReplicationProtocol {
     };
     this.shipper = new LogShipper(node, this.replica, members, rules);
     // Entries up to a compacted base were applied, so committed: the leader's are the same.
-    const logRules = { compacted_entries_match: true, committed: () => this.commit };
+    this.acked = new AcknowledgedLog(this.replica.durable, node.log, this.settings.peers.length === 1);
+    const acked = this.acked;
+    const logRules = {
+      compacted_entries_match: true,
+      committed: () => this.commit,
+      acknowledged: (lsn: number) => acked.acknowledged(lsn),
+      replaced: (lsn: number) => acked.replaced(lsn),
+    };
     this.followerLog = new FollowerLog(node, this.replica, this.echo, logRules);
     this.election = new ElectionTimer(node, {
       detect_after_us: this.settings.detect_after_us,
@@ -246,6 +260,13 @@ export class Raft implements ReplicationProtocol {
   onDurable(durable: number): void {
     if (this.replica.role === "leader") this.advanceCommit();
     else this.followerLog.acknowledgeDurable(this.replica.leader, durable);
+  }
+
+  onLogRepaired(lsn: number): void {
+    this.acked.lost(lsn);
+    this.followerLog.verified = Math.min(this.followerLog.verified, lsn - 1);
+    // Its writes waiting for a commit may have been cut: a leader steps down (clients time out).
+    if (this.replica.role === "leader") this.stepDown(this.replica.term);
   }
 
   onTimer(tag: TimerTag): void {
@@ -419,7 +440,9 @@ export class Raft implements ReplicationProtocol {
    */
   private advanceCommit(): void {
     const node = this.node;
-    const own = this.configs.isVoter(node.id) ? node.durableLsn() : Number.NEGATIVE_INFINITY;
+    const durable = node.durableLsn();
+    this.acked.acknowledged(durable); // it counts itself
+    const own = this.configs.isVoter(node.id) ? durable : Number.NEGATIVE_INFINITY;
     const matches: number[] = [];
     for (const f of this.voterFollowers.values()) matches.push(f.match);
     const held = quorumValue(own, matches, this.majority);
@@ -505,6 +528,7 @@ export class Raft implements ReplicationProtocol {
       node.send(from, followerLog.reply(false));
       return;
     }
+    this.acked.matched(followerLog.verified);
     const commit = Math.min(msg.commit_lsn, followerLog.verified);
     if (commit > this.commit) {
       this.commit = commit;
@@ -529,6 +553,7 @@ export class Raft implements ReplicationProtocol {
       this.commit = snapshot.last_lsn;
       this.configs.installed(msg.configuration);
     }
+    this.acked.matched(this.followerLog.verified);
     this.node.send(from, this.followerLog.reply(true));
   }
 
@@ -536,9 +561,11 @@ export class Raft implements ReplicationProtocol {
 
   /** Starts a pre-vote past the deadline, or arms a timer for a deadline within the next tick. */
   private checkElection(): void {
-    // Only a voter campaigns: a learner, a spare or a removed replica never does.
+    // Only a voter campaigns: a learner, a spare or a removed replica never does; nor one whose log
+    // misses entries it acknowledged (disk faults).
     const voter = this.configs.isVoter(this.node.id);
-    if (voter && this.replica.role !== "leader" && this.election.expired()) this.startPreVote();
+    if (voter && this.replica.role !== "leader" && this.election.expired() && !this.acked.abstains)
+      this.startPreVote();
   }
 
   /** Whether it heard from a leader within detect_after (or leads): it then grants no newer term. */
@@ -559,7 +586,8 @@ export class Raft implements ReplicationProtocol {
   /** Grants a pre-vote without changing its own state: a newer term, a log as up to date, no leader heard. */
   private onPreVoteRequest(from: HostId, msg: PreVoteRequest): void {
     const term = this.replica.term;
-    const granted = msg.term > term && !this.inLease() && upToDate(this.node.log, msg);
+    const granted =
+      msg.term > term && !this.inLease() && !this.acked.abstains && upToDate(this.node.log, msg);
     const reply: PreVoteReply = {
       kind: "pre_vote_reply",
       digest: granted ? 1 : 0,
@@ -588,8 +616,9 @@ export class Raft implements ReplicationProtocol {
 
   private onVoteRequest(from: HostId, msg: VoteRequest): void {
     const node = this.node;
-    if (msg.term > this.replica.term && this.inLease()) {
-      // Leader stickiness: it heard from a leader lately; neither a vote nor a newer term.
+    if ((msg.term > this.replica.term && this.inLease()) || this.acked.abstains) {
+      // Leader stickiness: it heard from a leader lately; neither a vote nor a newer term. Or its
+      // log lost entries it acknowledged: it votes for nobody until it has them again.
       refuseVote(node, from, this.replica);
       return;
     }

@@ -11,6 +11,8 @@ interface DurableState {
   voted_for: HostId;
   /** False until the node first starts: the initial leader leads term 1 only at its first start. */
   started: boolean;
+  /** Raft: the highest position it acknowledged (acknowledged-log.ts); absent until then. */
+  acked_lsn?: number;
 }
 
 export class ReplicaRole {

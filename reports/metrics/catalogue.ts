@@ -150,6 +150,22 @@ export const METRICS = {
     aggregator: "sum",
     scope: "run",
   }),
+  diskCorruptions: metric({
+    name: "dbsim_disk_corruptions_detected_total",
+    type: "counter",
+    help: "Log entries whose checksum failed (a corrupt or torn entry), found by their node, by node. Only in a run with disk faults.",
+    labels: ["shard", "node"],
+    aggregator: "sum",
+    scope: "run",
+  }),
+  diskRepaired: metric({
+    name: "dbsim_disk_entries_repaired_total",
+    type: "counter",
+    help: "Log entries a node dropped on finding corruption and then got back from its leader, by node. Only in a run with disk faults.",
+    labels: ["shard", "node"],
+    aggregator: "sum",
+    scope: "run",
+  }),
   applyBacklog: metric({
     name: "dbsim_replication_apply_backlog_entries",
     type: "gauge",
@@ -288,7 +304,7 @@ export const METRICS = {
   faults: metric({
     name: "dbsim_faults_total",
     type: "counter",
-    help: "Faults fired by the schedule or the random nemesis, by kind (partition, heal, crash, restart, pause, clock_skew, link).",
+    help: "Faults fired by the schedule or the random nemesis, by kind (partition, heal, crash, restart, pause, clock_skew, link; with disk faults also disk_corruption, torn_write, lost_fsync, slow_disk).",
     labels: ["kind"],
     aggregator: "sum",
     scope: "run",

@@ -37,8 +37,17 @@ export const FAULT_KINDS = [
   "region_outage",
   "region_partition",
 ] as const satisfies readonly ResolvedFault["kind"][];
+/** Disk fault kinds: their series exist only in a run with disk faults (other runs keep theirs). */
+export const DISK_FAULT_KINDS = [
+  "disk_corruption",
+  "torn_write",
+  "lost_fsync",
+  "slow_disk",
+] as const satisfies readonly ResolvedFault["kind"][];
 // A fault kind added to the injector must be added above (and to the dashboards' documentation).
-const everyFaultKindListed: [Exclude<ResolvedFault["kind"], (typeof FAULT_KINDS)[number]>] extends [never]
+const everyFaultKindListed: [
+  Exclude<ResolvedFault["kind"], (typeof FAULT_KINDS)[number] | (typeof DISK_FAULT_KINDS)[number]>,
+] extends [never]
   ? true
   : false = true;
 void everyFaultKindListed;
@@ -86,6 +95,8 @@ export interface RunMetricsOptions {
   checks: readonly string[];
   /** The clients run transactions: the dbsim_txn_* metrics are registered (absent: not). */
   transactions?: boolean;
+  /** The run injects disk faults: their kinds and the disk metrics are registered (else absent). */
+  disk_faults?: boolean;
 }
 
 interface OpStats {
@@ -106,6 +117,9 @@ interface NodeStats {
   lag_s: number | null;
   conflicts: number;
   truncated: number;
+  /** Corrupt log entries it found, and entries it dropped then got back from a peer. */
+  corruptions: number;
+  repaired: number;
 }
 
 /** The shard part of a node name ("shard0/n1" -> "shard0"). */
@@ -127,13 +141,18 @@ export class RunMetrics implements Observer {
   private readonly movedKeys = new Map<number, number>();
   private reshardsInProgress = 0;
   private readonly txn: TxnMetrics | null;
+  private readonly faultKinds: readonly string[];
+  private readonly diskFaults: boolean;
 
   constructor(options: RunMetricsOptions) {
     this.run = options.run;
     this.view = options.view;
+    this.diskFaults = options.disk_faults ?? false;
+    this.faultKinds = this.diskFaults ? [...FAULT_KINDS, ...DISK_FAULT_KINDS] : FAULT_KINDS;
     for (const [id, name] of options.nodeNames) {
       const shard = shardOf(name);
-      this.nodes.set(id, { name, shard, lagMax_us: -1, lag_s: null, conflicts: 0, truncated: 0 });
+      const stats = { name, shard, lagMax_us: -1, lag_s: null, conflicts: 0, truncated: 0 };
+      this.nodes.set(id, { ...stats, corruptions: 0, repaired: 0 });
       this.failovers.set(shard, 0);
     }
     for (const check of options.checks) this.violations.set(check, 0);
@@ -182,6 +201,12 @@ export class RunMetrics implements Observer {
         break;
       case "truncate":
         node.truncated += event.entries;
+        break;
+      case "corruption":
+        node.corruptions += event.corrupt;
+        break;
+      case "repaired":
+        node.repaired += event.entries;
         break;
     }
   }
@@ -444,7 +469,7 @@ export class RunMetrics implements Observer {
       registers,
       collect() {
         this.reset();
-        const fired = new Map<string, number>(FAULT_KINDS.map((kind) => [kind, 0]));
+        const fired = new Map<string, number>(self.faultKinds.map((kind) => [kind, 0]));
         for (const record of self.view.faults) fired.set(record.kind, (fired.get(record.kind) ?? 0) + 1);
         for (const [kind, count] of fired) this.inc({ kind }, count);
       },
@@ -456,9 +481,10 @@ export class RunMetrics implements Observer {
       collect() {
         this.reset();
         const active = self.faultsInForce();
-        for (const kind of FAULT_KINDS) this.set({ kind }, active.get(kind) ?? 0);
+        for (const kind of self.faultKinds) this.set({ kind }, active.get(kind) ?? 0);
       },
     });
+    if (this.diskFaults) this.registerDiskMetrics(registers);
     new Counter({
       ...metricOptions(m.messages),
       labelNames: m.messages.labels,
@@ -501,6 +527,32 @@ export class RunMetrics implements Observer {
       collect() {
         this.reset();
         this.inc(self.view.events());
+      },
+    });
+  }
+
+  /** Corrupt entries found and entries repaired, per node (only in a run with disk faults). */
+  private registerDiskMetrics(registers: Registry[]): void {
+    const self = this;
+    const m = METRICS;
+    new Counter({
+      ...metricOptions(m.diskCorruptions),
+      labelNames: m.diskCorruptions.labels,
+      registers,
+      collect() {
+        this.reset();
+        for (const node of self.nodes.values())
+          this.inc({ shard: node.shard, node: node.name }, node.corruptions);
+      },
+    });
+    new Counter({
+      ...metricOptions(m.diskRepaired),
+      labelNames: m.diskRepaired.labels,
+      registers,
+      collect() {
+        this.reset();
+        for (const node of self.nodes.values())
+          this.inc({ shard: node.shard, node: node.name }, node.repaired);
       },
     });
   }

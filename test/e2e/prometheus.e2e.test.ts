@@ -1,8 +1,9 @@
 // The dashboards against a real Prometheus (the system's prometheus and promtool): a run with a
-// crash and a partition is backfilled with `dbsim export-tsdb`, Prometheus serves the blocks, and
-// every query of every dashboard (Grafana's macros substituted, the run variable resolved through
-// the label-values API) must return data over the run's time range; the transactions dashboard's,
-// over a SmallBank run's. The same Prometheus then
+// crash and a partition, and a Raft run with disk faults, are backfilled with `dbsim export-tsdb`,
+// Prometheus serves the blocks, and every query of every dashboard (Grafana's macros substituted,
+// the run variable resolved through the label-values API) must return data over the first run's
+// time range (the disk metrics' queries: over the second's, the only one that has them; the
+// transactions dashboard's: over a SmallBank run's). The same Prometheus then
 // scrapes a running sweep's live endpoint, and the live dashboard's queries must return data too.
 
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
@@ -42,6 +43,23 @@ workload: { type: smallbank, smallbank: { hot_accounts: 10, hot_fraction: 0.9 },
 faults: { schedule: [{ at: 5s, kind: crash, target: leader, restart_after: 1s }] }
 `;
 
+/** Raft with disk faults: a torn write and corrupt entries (the disk panel's series exist only here). */
+const DISK_SCENARIO = `name: e2e-disk
+duration: 12s
+warmup: 1s
+cluster: { replicas: 3, replication: { mode: raft, failover: { detect_after: 1s } } }
+network: { latency: { dist: lognormal, median: 500us, p99: 5ms } }
+workload: { preset: a, records: 1000, rate: 500/s, clients: 8, timeout: 1s }
+faults:
+  schedule:
+    - { at: 3s, kind: torn_write, target: leader, restart_after: 1s }
+    - { at: 6s, kind: disk_corruption, target: followers, entries: 5 }
+    - { at: 8s, kind: slow_disk, target: leader, for: 2s }
+`;
+
+/** Metrics only a run with disk faults has: their queries are judged on the disk run. */
+const DISK_METRICS = /\bdbsim_disk_/;
+
 /** The live dashboard reads the endpoint; the others a run's timeline (and a live endpoint too). */
 const LIVE_ONLY = new Set(["dbsim-live"]);
 /** The transactions dashboard reads a transaction workload's run (TXN_SCENARIO). */
@@ -73,6 +91,7 @@ describe("the dashboards on a real Prometheus", () => {
   let livePort = 0;
   let span = { run: "", first_ms: 0, last_ms: 0 };
   let txnSpan = { run: "", first_ms: 0, last_ms: 0 };
+  let diskSpan = { run: "", first_ms: 0, last_ms: 0 };
   let prometheusLog = "";
 
   async function get<T>(path: string, params: Record<string, string | string[]>): Promise<T> {
@@ -114,7 +133,18 @@ describe("the dashboards on a real Prometheus", () => {
     const tsdb = join(dir, "tsdb");
     const ran = await cli("run", scenarioFile(SCENARIO), "--out", runDir, "--seed", "1", "--no-progress");
     expect([0, 1], ran.stderr).toContain(ran.code); // 1: a check found lost writes (async failover)
-    const exported = await cli("export-tsdb", runDir, "--to", tsdb);
+    const diskDir = join(dir, "disk");
+    const disk = await cli(
+      "run",
+      scenarioFile(DISK_SCENARIO),
+      "--out",
+      diskDir,
+      "--seed",
+      "1",
+      "--no-progress",
+    );
+    expect(disk.code, disk.stderr).toBe(0);
+    const exported = await cli("export-tsdb", runDir, diskDir, "--to", tsdb);
     expect(exported.code, exported.stderr).toBe(0);
     expect(exported.stdout).toContain("--storage.tsdb.retention.time=");
     span = timelineSpan(readFileSync(join(runDir, "metrics.om"), "utf8"), "metrics.om");
@@ -132,6 +162,7 @@ describe("the dashboards on a real Prometheus", () => {
     const txnExported = await cli("export-tsdb", txnDir, "--to", tsdb);
     expect(txnExported.code, txnExported.stderr).toBe(0);
     txnSpan = timelineSpan(readFileSync(join(txnDir, "metrics.om"), "utf8"), "metrics.om");
+    diskSpan = timelineSpan(readFileSync(join(diskDir, "metrics.om"), "utf8"), "metrics.om");
 
     const port = await freePort();
     livePort = await freePort();
@@ -184,7 +215,8 @@ describe("the dashboards on a real Prometheus", () => {
     for (const spec of DASHBOARDS.filter((d) => !LIVE_ONLY.has(d.uid) && !TXN_ONLY.has(d.uid))) {
       for (const { where, expr } of dashboardQueries(spec)) {
         queries++;
-        const series = await rangeQuery(expr, run as string, span.first_ms / 1000, span.last_ms / 1000);
+        const on = DISK_METRICS.test(expr) ? diskSpan : { ...span, run: run as string };
+        const series = await rangeQuery(expr, on.run, on.first_ms / 1000, on.last_ms / 1000);
         if (series.length === 0) empty.push(`${where}: ${expr}`);
       }
     }
@@ -224,6 +256,24 @@ describe("the dashboards on a real Prometheus", () => {
     expect(crashes[crashes.length - 1]?.[1]).toBe(1);
     const failovers = await value(`sum(dbsim_failovers_total{run="${span.run}"})`);
     expect(failovers[failovers.length - 1]?.[1]).toBeGreaterThanOrEqual(1);
+  });
+
+  it("counts the disk faults and the corrupt entries the nodes found", async () => {
+    /** The query's value at the disk run's end (NaN: no series). */
+    const last = async (query: string) => {
+      const data = await get<{ result: { value: [number, string] }[] }>("/api/v1/query", {
+        query,
+        time: String(diskSpan.last_ms / 1000),
+      });
+      return Number(data.result[0]?.value[1] ?? Number.NaN);
+    };
+    expect(diskSpan.run).toBe("e2e-disk/seed-1");
+    expect(await last(`sum(dbsim_faults_total{run="${diskSpan.run}",kind="disk_corruption"})`)).toBe(1);
+    expect(await last(`sum(dbsim_disk_corruptions_detected_total{run="${diskSpan.run}"})`)).toBeGreaterThan(
+      1,
+    );
+    // A run without disk faults has no disk series (its metrics are as they were).
+    expect(await last(`count(dbsim_disk_corruptions_detected_total{run="${span.run}"})`)).toBeNaN();
   });
 
   it("scrapes a running sweep's live endpoint; the live dashboard has data", async () => {

@@ -12,7 +12,7 @@ import type { Rng } from "../../sim/rng.js";
 import type { Simulation } from "../../sim/simulation.js";
 import { applyCut, planCut } from "./cuts.js";
 import { drawNemesisSchedule } from "./nemesis.js";
-import type { ResolvedFault, ResolvedFaults, Target } from "./resolve.js";
+import type { DiskFault, ResolvedFault, ResolvedFaults, Target } from "./resolve.js";
 import { type AnyOf, type ClusterView, emptyNote, resolveTarget } from "./targets.js";
 
 export type {
@@ -24,7 +24,7 @@ export type {
   ResolvedFaults,
   Target,
 } from "./resolve.js";
-export { resolveFaults } from "./resolve.js";
+export { hasDiskFaults, isDiskFault, resolveFaults } from "./resolve.js";
 export type { ClusterView, NodeRoleState } from "./targets.js";
 
 /** What fired when, with its targets as resolved then. Times in virtual seconds. */
@@ -47,6 +47,8 @@ interface ActiveSkew {
 }
 
 const US_PER_S = 1_000_000;
+/** Faults that take nodes down until they are restarted. */
+const CRASHING: ReadonlySet<string> = new Set(["crash", "torn_write", "lost_fsync"]);
 
 export class FaultInjector {
   readonly log: FaultRecord[] = [];
@@ -64,6 +66,12 @@ export class FaultInjector {
   private readonly crashes = new Map<FaultRecord, Set<HostId>>();
   /** Per host, the skews in force, latest last: the latest applies. */
   private readonly skews = new Map<HostId, ActiveSkew[]>();
+  /** Per host, the slow_disk factors in force, latest last: the latest applies. */
+  private readonly slowDisks = new Map<HostId, { record: FaultRecord; factor: number }[]>();
+  /** Hosts whose fsyncs lie now (lost_fsync), with the fault. */
+  private readonly lyingDisks = new Map<HostId, FaultRecord>();
+  /** Which entries a disk_corruption flips. */
+  private readonly diskRng: Rng;
   private installed = false;
   /** endAll() was called: nothing fires any more, not even the end of a fault. */
   private over = false;
@@ -75,6 +83,7 @@ export class FaultInjector {
     this.view = view;
     this.targetRng = rng.split("targets");
     this.nemesisRng = rng.split("nemesis");
+    this.diskRng = rng.split("disk");
   }
 
   /** Schedules every fault; call before the run reaches the first one (e.g. before `sim.start`). */
@@ -104,10 +113,20 @@ export class FaultInjector {
       this.sim.skewClock(host, 0, 0);
     }
     this.skews.clear();
+    for (const [host, stack] of this.slowDisks) {
+      for (const slow of stack) this.ended(slow.record);
+      this.sim.disk(host).latency_factor = 1;
+    }
+    this.slowDisks.clear();
+    for (const [host, record] of this.lyingDisks) {
+      this.sim.disk(host).fsyncsLie = false; // the next fsync flushes: no power loss now
+      this.ended(record);
+    }
+    this.lyingDisks.clear();
     for (const node of this.view.nodes()) if (node.role === "down") this.sim.restart(node.id);
     this.crashes.clear();
     for (const record of this.log)
-      if (record.kind === "crash" && record.end_s === undefined) this.ended(record);
+      if (CRASHING.has(record.kind) && record.end_s === undefined) this.ended(record);
   }
 
   private fire(fault: ResolvedFault, random: boolean): void {
@@ -145,7 +164,95 @@ export class FaultInjector {
       case "region_partition":
         this.regionPartition(fault, random);
         break;
+      case "disk_corruption":
+      case "torn_write":
+      case "lost_fsync":
+      case "slow_disk":
+        this.disk(fault, random);
+        break;
     }
+  }
+
+  private disk(fault: DiskFault, random: boolean): void {
+    switch (fault.kind) {
+      case "disk_corruption": {
+        const { record, hosts } = this.start(fault.kind, fault.target, "up", null, random);
+        const corrupted: number[] = [];
+        for (const host of hosts) corrupted.push(this.corrupt(host, fault.entries));
+        if (hosts.length > 0) record.detail = { ...record.detail, entries: corrupted };
+        this.ended(record); // at an instant: the bad bytes stay until the node finds them
+        break;
+      }
+      case "torn_write": {
+        const { record, hosts } = this.start(fault.kind, fault.target, "up", fault.restart_after_us, random);
+        const torn = hosts.map((host) => this.sim.crash(host, true));
+        // The torn entry's log position, or null: nothing was being written (all synced).
+        if (hosts.length > 0)
+          record.detail = { ...record.detail, torn_lsn: torn.map((p) => (p < 0 ? null : p + 1)) };
+        this.crashed(record, hosts, fault.restart_after_us);
+        break;
+      }
+      case "lost_fsync": {
+        const { record, hosts } = this.start(fault.kind, fault.target, "up", fault.for_us, random);
+        for (const host of hosts) {
+          this.sim.disk(host).fsyncsLie = true;
+          this.lyingDisks.set(host, record);
+        }
+        if (hosts.length === 0) return;
+        this.after(fault.for_us, () => this.powerLoss(record, hosts, fault.restart_after_us));
+        break;
+      }
+      case "slow_disk": {
+        const { record, hosts } = this.start(fault.kind, fault.target, "up", fault.for_us, random, {
+          factor: fault.factor,
+        });
+        for (const host of hosts) {
+          const stack = this.slowDisks.get(host) ?? [];
+          stack.push({ record, factor: fault.factor });
+          this.slowDisks.set(host, stack);
+          this.sim.disk(host).latency_factor = fault.factor;
+        }
+        if (hosts.length === 0) return;
+        this.after(fault.for_us, () => {
+          for (const host of hosts) {
+            const stack = (this.slowDisks.get(host) ?? []).filter((slow) => slow.record !== record);
+            this.slowDisks.set(host, stack);
+            this.sim.disk(host).latency_factor = stack[stack.length - 1]?.factor ?? 1;
+          }
+          this.ended(record);
+        });
+        break;
+      }
+    }
+  }
+
+  /** Flips `entries` durable entries of the host's log, drawn uniformly; returns how many it flipped. */
+  private corrupt(host: HostId, entries: number): number {
+    const disk = this.sim.disk(host);
+    const first = disk.firstPosition;
+    const held = disk.flushedLength - first;
+    let flipped = 0;
+    for (let i = 0; i < entries && held > 0; i++) {
+      const position = first + this.diskRng.int(held);
+      if (!disk.isCorrupt(position)) flipped++;
+      disk.corruptAt(position);
+    }
+    return flipped;
+  }
+
+  /** The end of a lost_fsync: fsyncs stop lying, and hosts still up lose power (then restart). */
+  private powerLoss(record: FaultRecord, hosts: readonly HostId[], restart_after_us: number): void {
+    const down: HostId[] = [];
+    for (const host of hosts) {
+      if (this.lyingDisks.get(host) === record) this.lyingDisks.delete(host);
+      if (this.view.nodes().find((node) => node.id === host)?.role !== "down") {
+        this.sim.crash(host);
+        down.push(host);
+      }
+      this.sim.disk(host).fsyncsLie = false;
+    }
+    if (down.length === 0) this.ended(record);
+    else this.crashed(record, down, restart_after_us);
   }
 
   private partition(fault: Extract<ResolvedFault, { kind: "partition" }>, random: boolean): void {
@@ -196,6 +303,11 @@ export class FaultInjector {
   /** Crashes `hosts` as `record`'s fault, which ends once they are all up again. */
   private takeDown(record: FaultRecord, hosts: readonly HostId[], restart_after_us: number | null): void {
     for (const host of hosts) this.sim.crash(host);
+    this.crashed(record, hosts, restart_after_us);
+  }
+
+  /** `hosts` went down by `record`'s fault: it ends once they are all restarted. */
+  private crashed(record: FaultRecord, hosts: readonly HostId[], restart_after_us: number | null): void {
     if (hosts.length === 0) return;
     this.crashes.set(record, new Set(hosts));
     if (restart_after_us === null) return;

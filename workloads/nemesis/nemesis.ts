@@ -29,6 +29,9 @@ const RANDOM_PARTITIONS: readonly PartitionSpec[] = [
   { shape: "bridge", nodes_only: true },
 ];
 
+/** What a random slow_disk multiplies the disk's latencies by. */
+const RANDOM_SLOW_DISK_FACTOR = 10;
+
 /** Safety bound on the loop; resolveFaults keeps the mean count at most MAX_RANDOM_FAULTS, far below. */
 const MAX_DRAWN_FAULTS = 1_000_000;
 
@@ -85,6 +88,26 @@ function randomFault(
       const offset_us = rng.float() < 0.5 ? -magnitude_us : magnitude_us;
       return { kind, at_us, target: ANY, offset_us, drift_ppm: 0, for_us };
     }
+    case "disk":
+      return randomDiskFault(at_us, for_us, rng);
+  }
+}
+
+/**
+ * One of the disk faults, each equally likely (one more draw): a corrupt entry; a torn write whose
+ * node restarts after the duration; fsyncs lying for the duration, then a power loss and an
+ * immediate restart; a disk 10 times slower for the duration.
+ */
+function randomDiskFault(at_us: number, for_us: number, rng: Rng): ResolvedFault {
+  switch (rng.int(4)) {
+    case 0:
+      return { kind: "disk_corruption", at_us, target: ANY, entries: 1 };
+    case 1:
+      return { kind: "torn_write", at_us, target: ANY, restart_after_us: for_us };
+    case 2:
+      return { kind: "lost_fsync", at_us, target: ANY, for_us, restart_after_us: 0 };
+    default:
+      return { kind: "slow_disk", at_us, target: ANY, factor: RANDOM_SLOW_DISK_FACTOR, for_us };
   }
 }
 
@@ -113,6 +136,10 @@ function targeted(fault: ResolvedFault, target: Target): ResolvedFault {
     case "crash":
     case "pause":
     case "clock_skew":
+    case "disk_corruption":
+    case "torn_write":
+    case "lost_fsync":
+    case "slow_disk":
       return { ...fault, target };
     default:
       return fault;

@@ -89,7 +89,57 @@ export type ResolvedFault =
       /** The client host sits in the region: it is cut off with it. */
       readonly client_inside: boolean;
       readonly for_us: number | null;
+    }
+  | DiskFault;
+
+/** The disk faults (sim/disk.ts), each on target nodes. */
+export type DiskFault =
+  | {
+      readonly kind: "disk_corruption";
+      readonly at_us: number;
+      readonly target: Target;
+      readonly entries: number;
+    }
+  | {
+      readonly kind: "torn_write";
+      readonly at_us: number;
+      readonly target: Target;
+      readonly restart_after_us: number;
+    }
+  | {
+      readonly kind: "lost_fsync";
+      readonly at_us: number;
+      readonly target: Target;
+      readonly for_us: number;
+      readonly restart_after_us: number;
+    }
+  | {
+      readonly kind: "slow_disk";
+      readonly at_us: number;
+      readonly target: Target;
+      readonly factor: number;
+      readonly for_us: number;
     };
+
+const DISK_FAULT_KINDS: ReadonlySet<string> = new Set([
+  "disk_corruption",
+  "torn_write",
+  "lost_fsync",
+  "slow_disk",
+]);
+
+/** Whether the run injects disk faults (then reports and metrics count them). */
+export function hasDiskFaults(faults: ResolvedFaults): boolean {
+  return (
+    faults.schedule.some((fault) => DISK_FAULT_KINDS.has(fault.kind)) ||
+    (faults.random?.kinds.includes("disk") ?? false)
+  );
+}
+
+/** Whether a fault is a disk fault. */
+export function isDiskFault(kind: string): boolean {
+  return DISK_FAULT_KINDS.has(kind);
+}
 
 export interface RandomNemesisSpec {
   readonly every_us: number;
@@ -255,6 +305,43 @@ class Resolver {
           target: this.place(fault.region, null, path),
           client_inside: this.topology?.clients.region === fault.region,
           for_us: this.until(fault.at, at_us, fault.for, `${path}.for`),
+        };
+      case "disk_corruption":
+        return {
+          kind: "disk_corruption",
+          at_us,
+          target: this.target(fault.target, `${path}.target`, "node"),
+          entries: fault.entries,
+        };
+      case "torn_write":
+        return {
+          kind: "torn_write",
+          at_us,
+          target: this.target(fault.target, `${path}.target`, "node"),
+          restart_after_us: this.until(
+            fault.at,
+            at_us,
+            fault.restart_after,
+            `${path}.restart_after`,
+          ) as number,
+        };
+      case "lost_fsync": {
+        const for_us = this.until(fault.at, at_us, fault.for, `${path}.for`) as number;
+        return {
+          kind: "lost_fsync",
+          at_us,
+          target: this.target(fault.target, `${path}.target`, "node"),
+          for_us,
+          restart_after_us: us(fault.restart_after),
+        };
+      }
+      case "slow_disk":
+        return {
+          kind: "slow_disk",
+          at_us,
+          target: this.target(fault.target, `${path}.target`, "node"),
+          factor: fault.factor,
+          for_us: this.until(fault.at, at_us, fault.for, `${path}.for`) as number,
         };
     }
   }

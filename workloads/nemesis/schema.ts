@@ -17,9 +17,18 @@ export const NODE_ROLES = ["leader", "follower", "followers", "any"] as const;
 export const HOST_ROLES = [...NODE_ROLES, "client"] as const;
 export type HostRole = (typeof HOST_ROLES)[number];
 
-/** Kinds the random nemesis can draw. */
+/** Kinds the random nemesis draws unless told: every kind but `disk`. */
 export const RANDOM_FAULT_KINDS = ["partition", "crash", "pause", "clock_skew"] as const;
-export type RandomFaultKind = (typeof RANDOM_FAULT_KINDS)[number];
+/** Kinds the random nemesis can draw: `disk` (one of the disk faults) only when listed. */
+export const RANDOM_FAULT_CLASSES = [...RANDOM_FAULT_KINDS, "disk"] as const;
+export type RandomFaultKind = (typeof RANDOM_FAULT_CLASSES)[number];
+
+/** Disk faults that lose or corrupt log entries (only Raft repairs them: a rule checks the mode). */
+export const DISK_INTEGRITY_FAULTS = ["disk_corruption", "torn_write", "lost_fsync"] as const;
+/** The most entries one disk_corruption flips. */
+export const MAX_CORRUPT_ENTRIES = 1000;
+/** The largest factor a slow_disk multiplies latencies by. */
+export const MAX_SLOW_DISK_FACTOR = 10_000;
 
 /** Roles the random nemesis can be weighted toward. */
 export const RANDOM_TARGET_ROLES = ["leader", "follower", "any"] as const;
@@ -240,6 +249,68 @@ const regionPartitionFault = z
   })
   .describe("Cuts a region off from the others (needs a `topology`).");
 
+const restartAfter = (default_: string) =>
+  duration("zero")
+    .default(default_)
+    .describe(`Restart the node(s) this long after the crash. Default ${default_}.`);
+
+const diskCorruptionFault = z
+  .strictObject({
+    at,
+    kind: z.literal("disk_corruption"),
+    target: nodeTarget("The node(s) whose disk is corrupted."),
+    entries: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_CORRUPT_ENTRIES)
+      .default(1)
+      .describe(
+        "How many durable log entries to corrupt, drawn uniformly from those the node's log holds. Default 1.",
+      ),
+  })
+  .describe(
+    "Flips bytes of logged entries: they no longer match their checksum. With checksums (`cluster.node.disk.checksums`) the node finds them when it next reads its log and takes them out; without, it reads them as data.",
+  );
+
+const tornWriteFault = z
+  .strictObject({
+    at,
+    kind: z.literal("torn_write"),
+    target: nodeTarget("The node(s) to crash in the middle of a write."),
+    restart_after: restartAfter("1s"),
+  })
+  .describe(
+    "Crashes nodes while they write their log: the entry being written (the first one not yet synced) survives partially written, corrupt; later unsynced ones are lost.",
+  );
+
+const lostFsyncFault = z
+  .strictObject({
+    at,
+    kind: z.literal("lost_fsync"),
+    target: nodeTarget("The node(s) whose fsyncs lie."),
+    for: duration("positive").describe(
+      "How long fsyncs report success without making anything durable. At the end the node loses power (a crash): what those fsyncs covered is lost.",
+    ),
+    restart_after: restartAfter("1s"),
+  })
+  .describe("Lost fsyncs, then a power loss that shows them.");
+
+const slowDiskFault = z
+  .strictObject({
+    at,
+    kind: z.literal("slow_disk"),
+    target: nodeTarget("The node(s) whose disk slows down."),
+    factor: z
+      .number()
+      .min(1)
+      .max(MAX_SLOW_DISK_FACTOR)
+      .default(10)
+      .describe("What page reads, page writes and fsyncs take, as a multiple of their latency. Default 10."),
+    for: duration("positive").describe("How long the disk stays slow."),
+  })
+  .describe("Slows a disk down (an aging SSD, a noisy neighbour).");
+
 const healFault = z
   .strictObject({ at, kind: z.literal("heal") })
   .describe("Ends every partition now (link faults, crashes, pauses and skews are left alone).");
@@ -255,6 +326,10 @@ const scheduledFaultSchema = z.discriminatedUnion("kind", [
   zoneOutageFault,
   regionOutageFault,
   regionPartitionFault,
+  diskCorruptionFault,
+  tornWriteFault,
+  lostFsyncFault,
+  slowDiskFault,
 ]);
 
 const randomDurationsSchema = z
@@ -300,7 +375,7 @@ const randomTargetsSchema = z
   .nullable()
   .default(null)
   .describe(
-    "Whom each crash, pause, clock skew, isolate and minority hits, as weights of the roles " +
+    "Whom each crash, pause, clock skew, disk fault, isolate and minority hits, as weights of the roles " +
       "(normalized to sum 1), drawn per fault, e.g. `{leader: 0.6, follower: 0.3, any: 0.1}`. " +
       "Default null: `any`, and a minority around the leader.",
   );
@@ -311,14 +386,16 @@ const randomSchema = z
       .default("15s")
       .describe("Mean interval between random faults (exponentially distributed). Default 15s."),
     kinds: z
-      .array(z.enum(RANDOM_FAULT_KINDS))
+      .array(z.enum(RANDOM_FAULT_CLASSES))
       .min(1)
       .default([...RANDOM_FAULT_KINDS])
       .superRefine((kinds, ctx) => {
         const repeated = kinds.find((kind, i) => kinds.indexOf(kind) !== i);
         if (repeated !== undefined) ctx.addIssue({ code: "custom", message: `lists ${repeated} twice` });
       })
-      .describe(`Which kinds to draw, each equally likely. Default all: ${RANDOM_FAULT_KINDS.join(", ")}.`),
+      .describe(
+        `Which kinds to draw, each equally likely. \`disk\` draws one of disk_corruption (one entry), torn_write, lost_fsync and slow_disk (x10), each equally likely, and needs mode raft. Default: ${RANDOM_FAULT_KINDS.join(", ")}.`,
+      ),
     for: randomDurationsSchema.prefault({}),
     targets: randomTargetsSchema,
     skew_max: duration("positive")

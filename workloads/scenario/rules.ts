@@ -21,6 +21,7 @@ import { resolveRate } from "../client/settings.js";
 import { createDomainWorkload } from "../generators/domain/registry.js";
 import { domainKnobs, isDomainType } from "../generators/domain/settings.js";
 import { TXN_WORKLOAD_TYPES } from "../generators/plugins.js";
+import { DISK_INTEGRITY_FAULTS } from "../nemesis/schema.js";
 import type { ScenarioDoc } from "./schema.js";
 
 type Path = readonly (string | number)[];
@@ -58,6 +59,7 @@ export const RULES: readonly CrossFieldRule[] = [
   },
   { name: "one replica: async, leader reads, no failover", after: ["cluster"], check: checkSingleReplica },
   { name: "raft: its own failover and fencing, ycsb without changes", after: [], check: checkRaft },
+  { name: "faults that lose or corrupt log entries need raft", after: [], check: checkDiskFaults },
   {
     name: "latency: uniform max and lognormal p99 at least min and median",
     after: ["network", "latency"],
@@ -280,6 +282,22 @@ function checkRaft({ cluster: { replication }, workload, changes }: ScenarioDoc,
       ["changes"],
       "resharding is not supported with mode raft yet (add_replica and remove_replica are)",
     );
+}
+
+/**
+ * Only Raft takes corrupt entries out of its log and gets them back from its peers (engine/node/log.ts,
+ * replication/acknowledged-log.ts); the other protocols assume a disk that keeps what it acknowledged.
+ * A slow disk loses nothing: any mode.
+ */
+function checkDiskFaults({ cluster: { replication }, faults }: ScenarioDoc, report: Report): void {
+  if (replication.mode === "raft") return;
+  const needs = `needs cluster.replication.mode raft (got ${replication.mode}): only Raft repairs its log from its peers`;
+  faults.schedule.forEach((fault, i) => {
+    if ((DISK_INTEGRITY_FAULTS as readonly string[]).includes(fault.kind))
+      report(["faults", "schedule", i, "kind"], `${fault.kind} ${needs}`);
+  });
+  const kinds = faults.random?.kinds ?? [];
+  if (kinds.includes("disk")) report(["faults", "random", "kinds", kinds.indexOf("disk")], `disk ${needs}`);
 }
 
 /** The changes fit the cluster: in order, within the run, of a kind the strategy supports. */

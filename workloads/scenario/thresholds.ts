@@ -88,6 +88,12 @@ export const REPORT_FIGURE_PATHS: readonly string[] = [
   "replication.replicas",
   ...under("replication.lag_us.*", [...LAG_STATS, "last", "samples", "trend_us_per_s"]),
   ...under("replication", ["lost_writes", "conflicts", "truncated_entries", "snapshots_installed"]),
+  ...under("replication.disk", [
+    "faults_injected",
+    "corruptions_detected",
+    "entries_dropped",
+    "entries_repaired",
+  ]),
   ...under("sharding", [
     "shards_at_start",
     "shards_at_end",

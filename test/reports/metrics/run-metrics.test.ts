@@ -7,7 +7,7 @@ import { completedOperation } from "../completed-operation.js";
 
 const op = completedOperation;
 
-function setup(options: { transactions?: boolean } = {}) {
+function setup(options: { transactions?: boolean; disk_faults?: boolean } = {}) {
   const state = new Map<number, "leader" | "follower" | "candidate" | "down">([
     [0, "leader"],
     [1, "follower"],
@@ -90,6 +90,25 @@ describe("RunMetrics", () => {
     expect(v.get("dbsim_txn_commit_latency_seconds_bucket{le=0.005}")).toBe(1);
     expect(v.get("dbsim_txn_commit_latency_seconds_bucket{le=0.05}")).toBe(2);
     expect(v.get("dbsim_txn_commit_latency_seconds_sum{}")).toBeCloseTo(0.033, 9);
+  });
+
+  it("has disk series (faults by disk kind, corrupt entries found, entries repaired) only with disk faults", async () => {
+    const without = await values(setup().metrics);
+    expect([...without.keys()].filter((name) => /disk_corruption|dbsim_disk_(corr|entr)/.test(name))).toEqual(
+      [],
+    );
+    const { metrics, faults } = setup({ disk_faults: true });
+    faults.push({ at_s: 1, kind: "torn_write", targets: ["shard0/n0"], for_s: 1 });
+    metrics.onEngineEvent({ type: "corruption", node: 0, corrupt: 1, dropped: 3 }, 2_000_000);
+    metrics.onEngineEvent({ type: "repaired", node: 0, entries: 1 }, 2_100_000);
+    metrics.onEngineEvent({ type: "repaired", node: 0, entries: 1 }, 2_100_000);
+    const v = await values(metrics);
+    expect(v.get("dbsim_faults_total{kind=torn_write}")).toBe(1);
+    expect(v.get("dbsim_faults_active{kind=torn_write}")).toBe(1);
+    expect(v.get("dbsim_faults_total{kind=slow_disk}")).toBe(0);
+    expect(v.get("dbsim_disk_corruptions_detected_total{node=shard0/n0,shard=shard0}")).toBe(1);
+    expect(v.get("dbsim_disk_entries_repaired_total{node=shard0/n0,shard=shard0}")).toBe(2);
+    expect(v.get("dbsim_disk_entries_repaired_total{node=shard0/n1,shard=shard0}")).toBe(0);
   });
 
   it("reports shards: keys as last reported, requests routed, keys moved at cut-overs, resharding in progress", async () => {

@@ -187,6 +187,10 @@ describe("the faults: section", () => {
       "zone_outage",
       "region_outage",
       "region_partition",
+      "disk_corruption",
+      "torn_write",
+      "lost_fsync",
+      "slow_disk",
     ]);
   });
 

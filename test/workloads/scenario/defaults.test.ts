@@ -152,6 +152,7 @@ const DEFAULT_RESOLVED: ResolvedScenario = {
         read: { dist: "lognormal", median_us: 100, p99_us: 300 },
         write: { dist: "lognormal", median_us: 30, p99_us: 100 },
         iops: 200_000,
+        checksums: true,
       },
       btree_fanout: 64,
       connections: { max: 100, setup_us: 200, context_switch_us: 1 },

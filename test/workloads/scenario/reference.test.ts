@@ -67,7 +67,7 @@ describe("the scenario reference", () => {
     expect(row("faults.schedule[].at")).toMatchObject({ required: true });
     expect(row("faults.schedule[].at")?.description).toContain("from the start of the run, i.e. of warmup");
     expect(row("faults.schedule[].kind")?.type).toBe(
-      "one of `partition`, `crash`, `restart`, `pause`, `clock_skew`, `link`, `heal`, `zone_outage`, `region_outage`, `region_partition`",
+      "one of `partition`, `crash`, `restart`, `pause`, `clock_skew`, `link`, `heal`, `zone_outage`, `region_outage`, `region_partition`, `disk_corruption`, `torn_write`, `lost_fsync`, `slow_disk`",
     );
     expect(row("changes[].at")).toMatchObject({ required: true });
     expect(row("changes[].kind")?.type).toBe(
@@ -94,6 +94,10 @@ describe("the scenario reference", () => {
         clock_skew: ["target", "offset", "drift_ppm", "for"],
         link: ["from", "to", "loss", "duplicate", "extra_latency", "jitter", "for"],
         heal: [],
+        disk_corruption: ["target", "entries"],
+        torn_write: ["target", "restart_after"],
+        lost_fsync: ["target", "for", "restart_after"],
+        slow_disk: ["target", "factor", "for"],
       },
       "changes[]": {
         reshard: ["shards"],

@@ -27,6 +27,10 @@ const CASES: Readonly<Record<string, readonly [string, string]>> = {
     "cluster: { replicas: 3, replication: { mode: raft, failover: { fencing: false } } }",
     "cluster.replication.failover.fencing: mode raft always fences with terms (got false)",
   ],
+  "faults that lose or corrupt log entries need raft": [
+    "cluster: { replicas: 3 }\nfaults: { schedule: [{ at: 1s, kind: torn_write, target: leader }] }",
+    "faults.schedule.0.kind: torn_write needs cluster.replication.mode raft (got async): only Raft repairs its log from its peers",
+  ],
   "latency: uniform max and lognormal p99 at least min and median": [
     "network: { latency: { dist: uniform, min: 2ms, max: 1ms } }",
     'network.latency.max: must be at least min (2ms) (got "1ms")',

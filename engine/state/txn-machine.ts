@@ -34,6 +34,11 @@ export class TxnMachine implements StateMachine<RequestOf<"txn">, TxnPayload, Tx
   execute(req: RequestOf<"txn">, x: Execution): ServedResponse {
     const transactions = this.transactions;
     transactions.expire(x.now_us);
+    if (!x.applies_at_once) transactions.forgetApplied(x.log.applied_lsn, x.term);
+    if (req.abort === true) {
+      transactions.abort(req.txn);
+      return this.response(req, x, "ok", 0, NO_MOPS, 0);
+    }
     const id = req.txn === 0 ? transactions.begin(x.now_us) : req.txn;
     const mops = transactions.execute(id, req.mops);
     if (typeof mops === "string") return this.response(req, x, mops, 0, NO_MOPS, 0);
@@ -41,7 +46,10 @@ export class TxnMachine implements StateMachine<RequestOf<"txn">, TxnPayload, Tx
     const outcome = transactions.commit(id);
     if (outcome.status === "aborted") return this.response(req, x, outcome.reason, 0, NO_MOPS, 0);
     const payload = outcome.payload;
-    const lsn = payload === null ? 0 : x.append(payload, x.applies_at_once ? this.apply(payload) : null);
+    if (payload === null) return this.response(req, x, "ok", 0, mops, 0);
+    const lsn = x.append(payload, x.applies_at_once ? this.apply(payload) : null);
+    // Applied once committed (Raft), and only then answered (the protocol holds the response).
+    if (!x.applies_at_once) transactions.logged(txnKeysWritten(payload), lsn);
     return this.response(req, x, "ok", 0, mops, lsn);
   }
 

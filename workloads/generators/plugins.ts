@@ -3,7 +3,7 @@
 import type { WorkloadType } from "../scenario/schema.js";
 import { bankPlugin } from "./bank/plugin.js";
 import { domainPlugin } from "./domain/plugin.js";
-import { listAppendPlugin } from "./list-append/plugin.js";
+import { listAppendPlugin, rwRegisterPlugin } from "./list-append/plugin.js";
 import type { WorkloadPlugin } from "./plugin.js";
 import { ycsbPlugin } from "./ycsb/plugin.js";
 
@@ -14,4 +14,5 @@ export const WORKLOAD_PLUGINS: Readonly<Record<WorkloadType, WorkloadPlugin>> = 
   social: domainPlugin,
   timeseries: domainPlugin,
   "list-append": listAppendPlugin,
+  "rw-register": rwRegisterPlugin,
 };

@@ -18,6 +18,7 @@ import { expectedArrivals } from "../client/arrivals.js";
 import { resolveRate } from "../client/settings.js";
 import { createDomainWorkload } from "../generators/domain/registry.js";
 import { domainKnobs, isDomainType } from "../generators/domain/settings.js";
+import { ELLE_WORKLOAD_TYPES, type ElleWorkloadType } from "../generators/list-append/settings.js";
 import type { ScenarioDoc } from "./schema.js";
 
 type Path = readonly (string | number)[];
@@ -54,7 +55,11 @@ export const RULES: readonly CrossFieldRule[] = [
     check: checkReadConsistency,
   },
   { name: "one replica: async, leader reads, no failover", after: ["cluster"], check: checkSingleReplica },
-  { name: "raft: its own failover and fencing, ycsb without changes", after: [], check: checkRaft },
+  {
+    name: "raft: its own failover and fencing, no domain workload, no changes",
+    after: [],
+    check: checkRaft,
+  },
   {
     name: "latency: uniform max and lognormal p99 at least min and median",
     after: ["network", "latency"],
@@ -66,6 +71,18 @@ export const RULES: readonly CrossFieldRule[] = [
     check({ cluster: { node } }, report) {
       checkLatency(report, ["cluster", "node", "disk", "read"], node.disk.read);
       checkLatency(report, ["cluster", "node", "disk", "write"], node.disk.write);
+    },
+  },
+  {
+    name: "a bank transfer's accounts at most the bank's",
+    after: ["workload", "bank"],
+    check({ workload: { bank } }, report) {
+      const perTransfer = bank.accounts_per_transfer;
+      if (perTransfer !== undefined && perTransfer > bank.accounts)
+        report(
+          ["workload", "bank", "accounts_per_transfer"],
+          `must be at most workload.bank.accounts (${bank.accounts}) (got ${perTransfer})`,
+        );
     },
   },
   {
@@ -83,7 +100,11 @@ export const RULES: readonly CrossFieldRule[] = [
   { name: "changes fit the cluster and the run", after: [], check: checkChanges },
   { name: "a domain workload runs on one leader-follower shard", after: [], check: checkDomain },
   { name: "a cache serves ycsb with client-side routing", after: [], check: checkCache },
-  { name: "list-append runs on one leader-follower shard", after: [], check: checkListAppend },
+  {
+    name: "list-append and rw-register run on one leader-follower shard",
+    after: [],
+    check: checkElleWorkload,
+  },
   { name: "checks fit the workload", after: "parsed", check: checkChecksFit },
   {
     name: "liveness settings need the liveness check",
@@ -261,10 +282,11 @@ function checkRaft({ cluster: { replication }, workload, changes }: ScenarioDoc,
     );
   if (!replication.failover.fencing)
     report([...failover, "fencing"], "mode raft always fences with terms (got false)");
-  if (workload.type !== "ycsb")
+  // A transaction validates against the commits its leader logged, applied or not (transactions.ts).
+  if (isDomainType(workload.type))
     report(
       ["cluster", "replication", "mode"],
-      `raft needs workload.type ycsb (got ${workload.type}): its leader computes a write from committed data, which only blind writes allow`,
+      `raft needs workload.type ycsb, bank, list-append or rw-register (got ${workload.type}): its leader computes a write from committed data, which only blind writes and transactions allow`,
     );
   if (changes.length > 0) report(["changes"], "resharding is not supported with mode raft yet");
 }
@@ -402,24 +424,24 @@ function checkDomain(doc: ScenarioDoc, report: Report): void {
 }
 
 /**
- * Register checks for YCSB, the bank check for the bank, liveness for both, elle for list-append,
- * none for a domain workload.
+ * Register checks for YCSB, the bank check for the bank, liveness for both, elle for list-append and
+ * rw-register, none for a domain workload.
  */
 function checkChecksFit(doc: ScenarioDoc, report: Report): void {
   const bank = doc.workload.type === "bank";
   const domain = isDomainType(doc.workload.type);
-  const listAppend = doc.workload.type === "list-append";
+  const transactions = isElleWorkload(doc.workload.type);
   const fitting: readonly string[] = domain
     ? []
-    : listAppend
+    : transactions
       ? ELLE_CHECK_NAMES
       : [...(bank ? BANK_CHECK_NAMES : REGISTER_CHECK_NAMES), ...LIVENESS_CHECK_NAMES];
   doc.checks.forEach((check, i) => {
     if (fitting.includes(check)) return;
     report(
       ["checks", i],
-      listAppend
-        ? `${check} does not apply to workload.type list-append: its history is of transactions; use elle`
+      transactions
+        ? `${check} does not apply to workload.type ${doc.workload.type}: its history is of transactions; use elle`
         : check === "elle"
           ? `elle checks a history of transactions; with workload.type ${doc.workload.type} use ${fitting.join(", ") || "none"}`
           : domain
@@ -432,23 +454,37 @@ function checkChecksFit(doc: ScenarioDoc, report: Report): void {
 }
 
 /**
- * list-append runs on one shard of a built-in leader-follower group (a transaction lives on its
- * shard's leader, which applies its commit as it logs it), without final reads (a cache needs ycsb); its
- * settings and the isolation level need it.
+ * list-append and rw-register run on one shard of a built-in leader-follower group (a transaction
+ * lives on its shard's leader), without final reads (a cache needs ycsb); their settings and the
+ * isolation level need them.
  */
-function checkListAppend(doc: ScenarioDoc, report: Report): void {
+function checkElleWorkload(doc: ScenarioDoc, report: Report): void {
   const { cluster, workload } = doc;
-  if (workload.type !== "list-append") {
+  const type = workload.type;
+  if (!isElleWorkload(type)) {
     if (workload.list_append !== undefined)
-      report(["workload", "list_append"], `needs workload.type list-append (got ${workload.type})`);
-    if (cluster.transactions !== undefined)
+      report(["workload", "list_append"], `needs workload.type list-append (got ${type})`);
+    if (workload.rw_register !== undefined)
+      report(["workload", "rw_register"], `needs workload.type rw-register (got ${type})`);
+    const bankTransactions = type === "bank" && workload.bank.transfer === "transaction";
+    if (cluster.transactions !== undefined && !bankTransactions)
       report(
         ["cluster", "transactions"],
-        `transactions need workload.type list-append (got ${workload.type})`,
+        type === "bank"
+          ? "transactions need workload.bank.transfer: transaction (got read_then_write)"
+          : `transactions need workload.type list-append, rw-register or bank (got ${type})`,
+      );
+    if (bankTransactions && cluster.replication.protocol != null)
+      report(
+        ["cluster", "replication", "protocol"],
+        "workload.bank.transfer: transaction needs a built-in protocol (one known to answer a commit only once it is applied)",
       );
     return;
   }
-  const needs = (path: Path, what: string) => report(path, `workload.type list-append needs ${what}`);
+  const other = type === "list-append" ? "rw_register" : "list_append";
+  if (workload[other] !== undefined)
+    report(["workload", other], `is not workload.type ${type}'s section (use ${type.replace("-", "_")})`);
+  const needs = (path: Path, what: string) => report(path, `workload.type ${type} needs ${what}`);
   if (cluster.shards !== 1 || doc.changes.length > 0 || cluster.sharding.max_shards !== null)
     needs(
       ["cluster", "shards"],
@@ -462,7 +498,7 @@ function checkListAppend(doc: ScenarioDoc, report: Report): void {
   if (cluster.replication.protocol != null)
     needs(
       ["cluster", "replication", "protocol"],
-      "a built-in protocol (one that applies a commit as it logs it)",
+      "a built-in protocol (one known to answer a commit only once it is applied)",
     );
   if (doc.final_reads.enabled === true)
     needs(["final_reads", "enabled"], "no final reads (its reads are transactions' own)");
@@ -500,4 +536,8 @@ function checkCache({ cluster, workload }: ScenarioDoc, report: Report): void {
       "needs cluster.sharding.routing: client (got proxy): clients reach the cache hosts",
     );
   }
+}
+
+function isElleWorkload(type: string): type is ElleWorkloadType {
+  return (ELLE_WORKLOAD_TYPES as readonly string[]).includes(type);
 }

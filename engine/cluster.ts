@@ -32,8 +32,11 @@ export interface ShardConfig {
   node?: Partial<NodeSettings>;
   /** Fields per record of the loaded table. */
   field_count?: number;
-  /** Keys loaded before the run (YCSB's load phase) into every replica, with their initial value. */
-  load: { count: number; key(n: number): string; value: number };
+  /**
+   * Keys loaded before the run (YCSB's load phase) into every replica, with their initial value: as
+   * records of the table, or (`into: "transactions"`, the bank's accounts) as the transactions' keys.
+   */
+  load: { count: number; key(n: number): string; value: number; into?: "table" | "transactions" };
   /**
    * A domain workload's query database, built and loaded once per replica: every call must return
    * an identical copy (same tables, indexes and rows; e.g. loaded from equal random streams).
@@ -129,8 +132,13 @@ export function installShard(sim: Simulation, nodes: readonly HostId[], config: 
     ...(config.transactions ? { transactions: config.transactions } : {}),
   };
   const protocol = config.protocol ?? builtInProtocol("async");
+  const intoTable = config.load.into !== "transactions";
   for (const id of nodes) {
-    sim.disk(id).data = new NodeStorage(loadTable(config, node.btree_fanout), config.database?.() ?? null);
+    const table = intoTable ? loadTable(config, node.btree_fanout) : emptyTable(config, node.btree_fanout);
+    const storage = new NodeStorage(table, config.database?.() ?? null);
+    if (!intoTable)
+      for (let n = 0; n < config.load.count; n++) storage.txn.load(config.load.key(n), config.load.value);
+    sim.disk(id).data = storage;
   }
   return () => new DatabaseNode(nodeConfig, protocol(replicas));
 }
@@ -158,6 +166,10 @@ function shardReplicas(nodes: readonly HostId[], config: ShardConfig): ShardRepl
 /** The shard's node settings, NODE_DEFAULTS' where it leaves a field out. */
 export function nodeSettings(config: Pick<ShardConfig, "node">): NodeSettings {
   return { ...NODE_DEFAULTS, ...config.node };
+}
+
+function emptyTable(config: ShardConfig, fanout: number): Table {
+  return new Table({ fieldCount: config.field_count ?? DEFAULT_FIELD_COUNT, fanout });
 }
 
 function loadTable(config: ShardConfig, fanout: number): Table {

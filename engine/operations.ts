@@ -56,7 +56,6 @@ export const OPERATIONS: { readonly [Op in RequestOp]: OperationTraits } = {
   update: KV_WRITE,
   insert: KV_WRITE,
   scan: KV_READ,
-  transfer: { ...KV_WRITE, charged_per_row: true },
   read_all: KV_READ,
   query: { ...KV_READ, writes: "when its query writes", served_by: "query" },
   // A transaction lives on the leader: every statement goes there; only a commit writes.

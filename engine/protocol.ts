@@ -3,19 +3,19 @@
 // are keyed or go to the leader is in operations.ts.
 //
 // The client's operations: `read`, `update` (one field), `insert` (every field) and `scan` of a
-// YCSB table; `transfer` moves `amount` from the record `key` to the record `to_key` in one atomic
-// write (a bank transaction: both balances or neither); `read_all` returns up to `limit` records
-// from `key` on with their values (a bank's read of every balance); `query` runs a typed query on
+// YCSB table; `read_all` returns up to `limit` records from `key` on with their values (a bank's
+// read of every balance, without transactions); `query` runs a typed query on
 // the node's query database (engine/query/): a read (select, get) on any replica the routing
 // picks, a write (insert, update, delete, batch) on the leader only, logged as its row changes.
 //
 // `txn` runs a statement of a transaction (engine/txn/): its micro-operations (reads, appends,
 // register writes) in the open transaction `txn` (0: it begins one), then, with `commit`, commits it
-// (a one-shot transaction is one request: txn 0 and commit). Served by the leader; a commit that
-// wrote is logged as one entry. Its status is ok, or why the transaction aborted. With `two_phase`
-// it is a step of two-phase commit from the router host (engine/sharding/txn-coordinator.ts): the
-// statement's micro-operations then `prepare` (logged: a prepare record), a decision (`commit` or
-// `abort` of the prepared transaction `gtid`, logged), or `in_doubt` (the transactions prepared here).
+// (a one-shot transaction is one request: txn 0 and commit), or with `abort` ends it without
+// effect. Served by the leader; a commit that wrote is logged as one entry. Its status is ok, or why
+// the transaction aborted. With `two_phase` it is a step of two-phase commit from the router host
+// (engine/sharding/txn-coordinator.ts): the statement's micro-operations then `prepare` (logged: a
+// prepare record), a decision (`commit` or `abort` of the prepared transaction `gtid`, logged), or
+// `in_doubt` (the transactions prepared here).
 //
 // The shard mover's (sharding/coordinator.ts): `export` examines up to `batch` rows from `from_key`
 // on and returns those that move away from the shard; `export_log` returns the moving records
@@ -62,13 +62,6 @@ export interface ScanSpec {
   /** The end of the key range it was sent for, exclusive ("": none; a range shard's end). */
   readonly until: string;
 }
-export interface TransferSpec {
-  readonly op: "transfer";
-  /** The record the amount leaves. */
-  readonly key: string;
-  readonly to_key: string;
-  readonly amount: number;
-}
 export interface ReadAllSpec {
   readonly op: "read_all";
   readonly key: string;
@@ -88,6 +81,8 @@ export interface TxnSpec {
   readonly mops: readonly TxnMicroOp[];
   /** Commit after these micro-operations. */
   readonly commit: boolean;
+  /** End the open transaction without effect instead (no micro-operations; commit false). */
+  readonly abort?: true;
   /** A step of two-phase commit (absent: a statement, committing in one phase with `commit`). */
   readonly two_phase?: TwoPhaseStep;
 }
@@ -97,6 +92,7 @@ export interface TwoPhaseStep {
   readonly step: "prepare" | "commit" | "abort" | "in_doubt";
   readonly gtid: number;
 }
+
 export interface ExportSpec {
   readonly op: "export";
   readonly from_key: string;
@@ -127,7 +123,6 @@ export type RequestSpec =
   | UpdateSpec
   | InsertSpec
   | ScanSpec
-  | TransferSpec
   | ReadAllSpec
   | QuerySpec
   | TxnSpec
@@ -191,18 +186,6 @@ export function routed(
         scan_length: spec.scan_length,
         until: spec.until,
       };
-    case "transfer":
-      return {
-        kind,
-        digest,
-        id,
-        min_lsn,
-        require_leader,
-        op: spec.op,
-        key: spec.key,
-        to_key: spec.to_key,
-        amount: spec.amount,
-      };
     case "read_all":
       return { kind, digest, id, min_lsn, require_leader, op: spec.op, key: spec.key, limit: spec.limit };
     case "query":
@@ -228,6 +211,7 @@ export function routed(
         mops: spec.mops,
         commit: spec.commit,
         ...(spec.two_phase === undefined ? {} : { two_phase: spec.two_phase }),
+        ...(spec.abort === true ? { abort: true } : {}),
       };
     case "export":
       return {
@@ -355,11 +339,6 @@ export interface ScanResponse extends ResponseBase {
   /** On a sharded cluster: the map the scan was answered under (a dispatcher planning under an older one replans). */
   readonly shard_map?: ShardMap;
 }
-export interface TransferResponse extends ResponseBase, Written {
-  readonly op: "transfer";
-  /** insufficient_funds: the source holds less than the amount; nothing was written. */
-  readonly status: "ok" | "not_found" | "insufficient_funds";
-}
 export interface ReadAllResponse extends ResponseBase {
   readonly op: "read_all";
   readonly status: "ok";
@@ -425,7 +404,6 @@ export type ServedResponse =
   | UpdateResponse
   | InsertResponse
   | ScanResponse
-  | TransferResponse
   | ReadAllResponse
   | QueryResponse
   | TxnResponse
@@ -460,14 +438,12 @@ export function responseDigest(id: number, value: number | null): number {
   return (Math.imul(id, 0x85ebca6b) ^ (value ?? -1)) >>> 0;
 }
 
-/** The value a request carries into its digest: what it writes, or a transfer's amount (else 0). */
+/** The value a request carries into its digest: what it writes (else 0). */
 export function requestValue(spec: RequestSpec): number {
   switch (spec.op) {
     case "update":
     case "insert":
       return spec.value;
-    case "transfer":
-      return spec.amount;
     default:
       return 0;
   }

@@ -16,6 +16,7 @@ import { logWrites } from "./node/log.js";
 import { storageOf } from "./node/storage.js";
 import type { Database } from "./query/database.js";
 import type { ConfigStore } from "./sharding/shard-map.js";
+import type { TxnValue } from "./txn/mvcc-store.js";
 import { WriteSet } from "./write-set.js";
 
 export interface TopologySpec {
@@ -313,6 +314,18 @@ export class ClusterInspector {
     for (const [shard, leader] of leaders)
       this.recordsOn(leader, shard, (key, value) => values.set(key, value));
     return values;
+  }
+
+  /** Each key's newest committed value among a replica's transactional keys. */
+  txnValuesOn(node: HostId, keys: readonly string[]): Map<string, TxnValue> {
+    const store = storageOf(this.sim.disk(node)).txn;
+    return new Map(keys.map((key) => [key, store.latest(key)]));
+  }
+
+  /** txnValuesOn shard 0's leader (the transactions' one shard); null without one. */
+  leaderTxnValues(keys: readonly string[]): Map<string, TxnValue> | null {
+    const leader = this.shardLeaders()?.get(0);
+    return leader === undefined ? null : this.txnValuesOn(leader, keys);
   }
 
   /** Keys each shard's leader owns (null for a shard without a single leader). */

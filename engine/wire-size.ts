@@ -31,7 +31,7 @@ import { microOpsBytes } from "./txn/transactions.js";
 
 /** An entry's own fields on the wire: lsn, term, origin, timestamp. */
 export const LOG_ENTRY_HEADER_BYTES = 32;
-/** A number on the wire (a transfer's amount, a query's numeric value). */
+/** A number on the wire (a query's numeric value). */
 const NUMBER_BYTES = 8;
 
 /** What the key-value records of a run weigh (the workload says: YCSB's field_count x field_length). */
@@ -59,8 +59,6 @@ export function messageSizer(widths: RecordWidths): (msg: Message) => number {
         return req.key.length + recordBytes;
       case "scan":
         return req.key.length + req.until.length;
-      case "transfer":
-        return req.key.length + req.to_key.length + NUMBER_BYTES;
       case "query":
         return queryBytes(req.query);
       case "txn":
@@ -114,8 +112,6 @@ export function messageSizer(widths: RecordWidths): (msg: Message) => number {
     switch (p.kind) {
       case "put":
         return p.key.length + (p.field < 0 ? recordBytes : widths.field_bytes);
-      case "put_pair":
-        return p.first.key.length + p.second.key.length + 2 * recordBytes;
       case "delete":
         return p.key.length;
       case "txn":

@@ -32,6 +32,8 @@ export class OpStats {
   ok = 0;
   fail = 0;
   info = 0;
+  /** Of count, retries of an operation that failed (CompletedOperation.attempt > 0). */
+  retries = 0;
   readonly errors = new Map<string, number>();
   readonly latency = newHistogram();
   readonly service = newHistogram();
@@ -52,6 +54,7 @@ export class OpStats {
 
   record(op: CompletedOperation): void {
     this.count++;
+    if ((op.attempt ?? 0) > 0) this.retries++;
     if (op.error !== null) this.errors.set(op.error, (this.errors.get(op.error) ?? 0) + 1);
     if (op.result === "fail") {
       this.fail++;

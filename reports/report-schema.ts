@@ -32,6 +32,15 @@ export const opReportSchema = z
     errors: z
       .record(z.string(), z.number().int().nonnegative())
       .describe("Reasons of fail and info outcomes."),
+    retries: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe(
+        "Of count, the retries: operations run again after an earlier attempt definitely failed " +
+          "(an aborted transaction; absent when none).",
+      ),
     latency_us: latencySummarySchema.describe("Intended start to completion, ok operations only."),
     queue_us: latencySummarySchema.describe("Time waiting in the node's queue."),
     service_us: latencySummarySchema.describe("CPU time at the node."),

@@ -25,6 +25,7 @@ function opReport(stats: OpStats, pooled: boolean): OpReport {
     fail: stats.fail,
     info: stats.info,
     errors: Object.fromEntries([...stats.errors.entries()].sort(([a], [b]) => (a < b ? -1 : 1))),
+    ...(stats.retries > 0 ? { retries: stats.retries } : {}),
     latency_us: stats.latencySummary(),
     queue_us: summarize(stats.queue, stats.queueSum_us, stats.queue.maxValue),
     service_us: summarize(stats.service, stats.serviceSum_us, stats.service.maxValue),

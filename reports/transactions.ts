@@ -27,7 +27,7 @@ export class TransactionsRecorder implements Observer {
     this.seen = true;
     if (!op.measured) return;
     const data = op.detail as TxnData; // every txn workload's detail
-    this.retries += data.retries ?? 0;
+    if ((op.attempt ?? 0) > 0) this.retries++; // each retry is an operation of its own
     if (op.result === "ok") {
       this.committed++;
       this.commitLatency.record(op.completed_us - op.sent_us);

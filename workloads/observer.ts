@@ -70,6 +70,8 @@ export interface CompletedOperation {
   readonly shard: number;
   /** True when the intended start lies in the measured phase (after warmup, before the end). */
   readonly measured: boolean;
+  /** 0: a first attempt; n: the n-th retry of an operation that failed (its intended start is its own). */
+  readonly attempt?: number;
   /**
    * Why it failed or is unknown: timeout, overloaded, not_found, duplicate_key, not_leader,
    * insufficient_funds, backlog_full, not_sent, pool_timeout, too_many_connections.

@@ -116,16 +116,17 @@ export class BankReal implements RealWorkload<BankRealOperation> {
         await this.store.readAll(client);
         return OK;
       }
+      const to = bank.to[0] as string; // one account: checkTargetFits refuses more
       if (this.bank.config.transfer === "transaction") {
-        const moved = await this.store.transfer(client, bank.from, bank.to, bank.amount);
+        const moved = await this.store.transfer(client, bank.from, to, bank.amount);
         return moved ? OK : { result: "fail", error: "insufficient_funds" };
       }
       const from = await this.store.read(client, bank.from);
-      const to = await this.store.read(client, bank.to);
+      const toBalance = await this.store.read(client, to);
       if (from < bank.amount) return { result: "fail", error: "insufficient_funds" };
       await this.store.write(client, bank.from, from - bank.amount);
       try {
-        await this.store.write(client, bank.to, to + bank.amount);
+        await this.store.write(client, to, toBalance + bank.amount);
       } catch (error) {
         // Half done: the money left the source.
         const outcome = errorOutcome(error);

@@ -52,6 +52,12 @@ export function checkTargetFits(scenario: ResolvedScenario, target: Target, sour
         "the key-value workloads (ycsb, bank): use --target pglite or a postgres:// URL",
     );
   }
+  const perTransfer = scenario.workload.bank.accounts_per_transfer;
+  if (scenario.workload.type === "bank" && perTransfer !== undefined && perTransfer > 2) {
+    throw new CliError(
+      `${source}: workload.bank.accounts_per_transfer ${perTransfer}: a real target's transfer moves money between two accounts (use 2)`,
+    );
+  }
 }
 
 /** Opens `sessions` sessions on the target (one line and exit 2 when it cannot be reached). */

@@ -3,8 +3,8 @@
 // resent when unanswered). Concurrent writes to a key are resolved by last-writer-wins on the
 // timestamp the accepting node's clock gave the write (ties broken by node id), so a node whose
 // clock runs behind loses its updates to older ones: each write discarded that way is a conflict.
-// A peer's transfer is settled per key, as a per-cell last-writer-wins store does, so half of it may
-// win (node.payloads.restrictTo).
+// A peer's transaction is settled per key, as a per-cell last-writer-wins store does, so part of it
+// may win (node.payloads.restrictTo): half of a bank transfer.
 
 import type { HostId, Message, TimerTag } from "../../sim/host.js";
 import type { RefusalStatus } from "../protocol.js";

@@ -239,10 +239,11 @@ export class Raft implements ReplicationProtocol {
     if (
       this.replica.role === "leader" &&
       req.require_leader &&
-      !OPERATIONS[req.op].writes &&
+      (!OPERATIONS[req.op].writes || req.op === "txn") &&
       this.commit < this.termStart
     ) {
-      // Until its no-op is committed a new leader does not know what is committed: the read waits.
+      // Until its no-op is committed a new leader does not know what is committed: the read waits,
+      // and so does a transaction's statement (it reads, and validates against every commit).
       this.deferredReads.push({ from, req });
       return "forwarded";
     }

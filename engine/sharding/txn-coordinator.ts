@@ -109,6 +109,10 @@ export class TxnCoordinator {
   }
 
   onRequest(ctx: HostContext, client: HostId, req: RequestOf<"txn">): void {
+    if (req.abort === true) {
+      this.abandon(ctx, client, req);
+      return;
+    }
     const gtid = req.txn === 0 ? ++this.log.last_gtid : req.txn;
     const txn = req.txn === 0 ? { parts: new Map<number, number>(), last_us: 0 } : this.open.get(gtid);
     if (txn === undefined) {
@@ -154,6 +158,18 @@ export class TxnCoordinator {
       if (!req.commit) for (const [shard, r] of commit.answers) txn.parts.set(shard, (r as TxnResponse).txn);
       this.link.reply(ctx, client, req.id, this.merged(commit, req.commit ? 0 : gtid));
     });
+  }
+
+  /**
+   * The client gave up on an open transaction: each shard it touched ends its own there (nothing
+   * waits for their answers: one unheard expires by the timeout), and the client hears ok at once.
+   */
+  private abandon(ctx: HostContext, client: HostId, req: RequestOf<"txn">): void {
+    const txn = this.open.get(req.txn);
+    this.open.delete(req.txn);
+    for (const [shard, id] of txn?.parts ?? [])
+      this.link.call(ctx, shard, { op: "txn", txn: id, mops: [], commit: false, abort: true }, () => {});
+    this.link.reply(ctx, client, req.id, answer(req, "ok", 0));
   }
 
   /** Forgets open transactions idle for the timeout (their participants expire them too). */

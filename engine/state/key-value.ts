@@ -1,10 +1,10 @@
-// The key-value state machine: YCSB's records and the bank's accounts, in a Table (engine/table.ts)
-// whose fields hold the stamp of the write that last wrote them. It serves read, update, insert,
-// scan, transfer and read_all; its payloads write one record's field (or every field), two records
-// at once (a transfer: applied and undone whole), or delete a record (a reshard's purge).
+// The key-value state machine: YCSB's records and the bank's accounts (read_then_write), in a Table
+// (engine/table.ts) whose fields hold the stamp of the write that last wrote them. It serves read,
+// update, insert, scan and read_all; its payloads write one record's field (or every field), or
+// delete a record (a reshard's purge).
 //
 // Costs: a request charges the B+tree pages it reads and writes, a write's apply included (an
-// update writes one page); scans, transfers and read_all also charge each row they examine.
+// update writes one page); scans and read_all also charge each row they examine.
 //
 // On a sharded cluster a scan returns the rows its shard owns, with their values (`ownedScan`).
 
@@ -21,13 +21,11 @@ import type { ConfigStore } from "../sharding/shard-map.js";
 import type { Table } from "../table.js";
 import type { Execution, StateMachine } from "./state-machine.js";
 
-export type KeyValueOp = "read" | "update" | "insert" | "scan" | "transfer" | "read_all";
+export type KeyValueOp = "read" | "update" | "insert" | "scan" | "read_all";
 
 export type KvPayload =
   /** Writes one field (-1: every field) of a record, creating it when absent. */
   | { readonly kind: "put"; readonly key: string; readonly field: number; readonly value: number }
-  /** Writes every field of two records as one: a transfer's two new balances. */
-  | { readonly kind: "put_pair"; readonly first: RecordValue; readonly second: RecordValue }
   /** Removes a record (rows a reshard moved away). */
   | { readonly kind: "delete"; readonly key: string };
 
@@ -38,7 +36,7 @@ interface Before {
   readonly stamp: number;
   readonly version: number;
 }
-type KvUndo = Before | { readonly first: Before; readonly second: Before };
+type KvUndo = Before;
 
 export type KvSnapshot = Table;
 
@@ -77,8 +75,6 @@ export class KeyValueMachine implements StateMachine<RequestOf<KeyValueOp>, KvPa
         return this.put(req, x);
       case "scan":
         return this.scan(req, x);
-      case "transfer":
-        return this.transfer(req, x);
       case "read_all":
         return this.readAll(req, x);
     }
@@ -101,12 +97,6 @@ export class KeyValueMachine implements StateMachine<RequestOf<KeyValueOp>, KvPa
       case "put":
         undo = this.write(payload.key, payload.field, payload.value);
         break;
-      case "put_pair":
-        undo = {
-          first: this.write(payload.first.key, -1, payload.first.value),
-          second: this.write(payload.second.key, -1, payload.second.value),
-        };
-        break;
       case "delete":
         undo = this.remove(payload.key);
         break;
@@ -119,17 +109,10 @@ export class KeyValueMachine implements StateMachine<RequestOf<KeyValueOp>, KvPa
   undo(payload: KvPayload, undo: KvUndo): void {
     switch (payload.kind) {
       case "put":
-        this.revert(payload.key, payload.field, undo as Before);
+        this.revert(payload.key, payload.field, undo);
         return;
-      case "put_pair": {
-        const { first, second } = undo as { first: Before; second: Before };
-        this.revert(payload.second.key, -1, second);
-        this.revert(payload.first.key, -1, first);
-        return;
-      }
       case "delete": {
-        const before = undo as Before;
-        if (before.existed) this.table.insert(payload.key, before.version);
+        if (undo.existed) this.table.insert(payload.key, undo.version);
         return;
       }
     }
@@ -274,48 +257,6 @@ export class KeyValueMachine implements StateMachine<RequestOf<KeyValueOp>, KvPa
     };
   }
 
-  private transfer(req: RequestOf<"transfer">, x: Execution): ServedResponse {
-    const table = this.table;
-    const from = table.find(req.key);
-    let pagesRead = table.index.lastPagesRead;
-    const to = table.find(req.to_key);
-    pagesRead += table.index.lastPagesRead;
-    let status: "ok" | "not_found" | "insufficient_funds" = "ok";
-    let lsn = 0;
-    if (from < 0 || to < 0) status = "not_found";
-    else if (table.version(from) < req.amount) status = "insufficient_funds";
-    else {
-      // Both new balances in one log entry: replicas apply (and undo) the transfer whole.
-      lsn = this.logWrite(x, {
-        kind: "put_pair",
-        first: { key: req.key, value: table.version(from) - req.amount },
-        second: { key: req.to_key, value: table.version(to) + req.amount },
-      });
-    }
-    const written = lsn > 0;
-    const pagesWritten = written ? 2 : 0;
-    const rows = written ? 2 : 0;
-    return {
-      kind: "resp",
-      digest: responseDigest(req.id, null),
-      id: req.id,
-      op: "transfer",
-      status,
-      lsn,
-      rows,
-      pages_read: pagesRead,
-      pages_written: pagesWritten,
-      queue_us: x.queue_us,
-      service_us: x.service_us(pagesRead + pagesWritten, rows),
-      sync_us: 0,
-      disk_us: 0,
-      pages_hit: 0,
-      pages_missed: 0,
-      term: x.term,
-      leader_hint: x.leader_hint,
-    };
-  }
-
   private readAll(req: RequestOf<"read_all">, x: Execution): ServedResponse {
     const table = this.table;
     const records: RecordValue[] = [];
@@ -384,31 +325,14 @@ export class KeyValueMachine implements StateMachine<RequestOf<KeyValueOp>, KvPa
   }
 }
 
-/** The keys a key-value payload writes. */
+/** The key a key-value payload writes. */
 export function kvKeysWritten(payload: KvPayload): readonly string[] {
-  return payload.kind === "put_pair" ? [payload.first.key, payload.second.key] : [payload.key];
+  return [payload.key];
 }
 
-/** The part of a payload that writes only `keys` (a transfer's one side as a write of every field). */
-export function kvRestrictTo(payload: KvPayload, keys: readonly string[]): KvPayload {
-  if (payload.kind !== "put_pair") return payload;
-  const first = keys.includes(payload.first.key);
-  const second = keys.includes(payload.second.key);
-  if (first && second) return payload;
-  const side = first ? payload.first : payload.second;
-  return { kind: "put", key: side.key, field: -1, value: side.value };
-}
-
-/** The value a write stamped (lost-write accounting): a put's, a transfer's debit; a delete's none. */
+/** The value a write stamped (lost-write accounting): a put's; a delete's none. */
 export function kvWrittenValue(payload: KvPayload): number | null {
-  switch (payload.kind) {
-    case "put":
-      return payload.value;
-    case "put_pair":
-      return payload.first.value;
-    case "delete":
-      return null;
-  }
+  return payload.kind === "put" ? payload.value : null;
 }
 
 function noop(): void {}

@@ -17,7 +17,6 @@ import {
   type KeyValueOp,
   type KvPayload,
   kvKeysWritten,
-  kvRestrictTo,
   kvWrittenValue,
   type Ownership,
 } from "./key-value.js";
@@ -114,8 +113,8 @@ export class NodeState implements PayloadView {
 
   restrictTo(payload: Payload, keys: readonly string[]): Payload {
     const p = payload as NodePayload;
-    if (p.kind === "rows") return p;
-    return p.kind === "txn" ? txnRestrictTo(p, keys) : kvRestrictTo(p, keys);
+    // A key-value payload writes one key; a query's rows are not split.
+    return p.kind === "txn" ? txnRestrictTo(p, keys) : p;
   }
 }
 

@@ -56,6 +56,11 @@ export class TxnMachine implements StateMachine<RequestOf<"txn">, TxnPayload, Tx
   execute(req: RequestOf<"txn">, x: Execution): ServedResponse {
     const transactions = this.transactions;
     transactions.expire(x.now_us);
+    if (!x.applies_at_once) transactions.forgetApplied(x.log.applied_lsn, x.term);
+    if (req.abort === true) {
+      transactions.abort(req.txn);
+      return this.response(req, x, "ok", 0, NO_MOPS, 0);
+    }
     const step = req.two_phase;
     if (step !== undefined && step.step !== "prepare") return this.decide(req, x, step.step, step.gtid);
     if (step !== undefined && this.storage.txn.prepared.get(step.gtid) !== undefined)
@@ -72,7 +77,8 @@ export class TxnMachine implements StateMachine<RequestOf<"txn">, TxnPayload, Tx
     const outcome = transactions.commit(id);
     if (outcome.status === "aborted") return this.response(req, x, outcome.reason, 0, NO_MOPS, 0);
     const payload = outcome.payload;
-    const lsn = payload === null ? 0 : this.log(payload, x);
+    if (payload === null) return this.response(req, x, "ok", 0, mops, 0);
+    const lsn = this.log(payload, x);
     return this.response(req, x, "ok", 0, mops, lsn);
   }
 
@@ -119,8 +125,11 @@ export class TxnMachine implements StateMachine<RequestOf<"txn">, TxnPayload, Tx
   }
 
   /** Logs a payload, applied at once when the protocol applies as it logs; returns its position. */
+  /** Logs a commit or prepare record; one applied only once committed (Raft) is tracked until then. */
   private log(payload: TxnPayload, x: Execution): number {
-    return x.append(payload, x.applies_at_once ? this.apply(payload) : null);
+    const lsn = x.append(payload, x.applies_at_once ? this.apply(payload) : null);
+    if (!x.applies_at_once) this.transactions.logged(txnKeysWritten(payload), lsn);
+    return lsn;
   }
 
   apply(payload: TxnPayload): TxnUndo {

@@ -49,6 +49,7 @@ export interface TxnPayload {
 /** What a key held before a commit wrote it, to put back should the commit be undone. */
 interface Overwritten {
   readonly key: string;
+  /** NEVER_WRITTEN: the key did not exist (a loaded key's first version has timestamp 0). */
   readonly ts: number;
   readonly value: TxnValue;
 }
@@ -62,6 +63,8 @@ export interface TxnUndo {
   /** A prepare's undo: the transaction no longer prepared. */
   readonly unprepare?: number;
 }
+
+const NEVER_WRITTEN = -1;
 
 /** One key's versions, oldest first. */
 interface Chain {
@@ -106,6 +109,12 @@ export class MvccStore {
     return chain === undefined ? 0 : (chain.ts[chain.ts.length - 1] as number);
   }
 
+  /** The load phase's value of `key`, before any commit (timestamp 0: every snapshot sees it). */
+  load(key: string, value: TxnValue): void {
+    if (this.clock_ts > 0 || this.chains.has(key)) throw new Error(`mvcc load: ${key} loaded late or twice`);
+    this.chains.set(key, { ts: [0], values: [value] });
+  }
+
   /** Versions of `key` kept (tests and memory accounting). */
   versionCount(key: string): number {
     return this.chains.get(key)?.ts.length ?? 0;
@@ -145,7 +154,7 @@ export class MvccStore {
       if (last >= 0 && chain.ts[last] === ts)
         chain.values[last] = value; // a second effect on the key
       else {
-        before.push({ key, ts: last < 0 ? 0 : (chain.ts[last] as number), value: previous });
+        before.push({ key, ts: last < 0 ? NEVER_WRITTEN : (chain.ts[last] as number), value: previous });
         chain.ts.push(ts);
         chain.values.push(value);
         collect(chain, horizon_ts);
@@ -162,7 +171,7 @@ export class MvccStore {
       const chain = this.chains.get(key) as Chain;
       chain.ts.pop();
       chain.values.pop();
-      if (ts === 0) {
+      if (ts === NEVER_WRITTEN) {
         if (chain.ts.length === 0) this.chains.delete(key);
       } else if (chain.ts.length === 0) {
         // Collected when this commit was applied: the undo record kept it.

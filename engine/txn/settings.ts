@@ -28,7 +28,9 @@ export const transactionsSchema = z
           "(`timeout`), so one whose client went away holds back no version's garbage collection.",
       ),
   })
-  .describe("How the nodes run transactions (workload.type list-append).");
+  .describe(
+    "How the nodes run transactions (workload.type list-append, rw-register, or bank with transfer: transaction).",
+  );
 
 /** The section as the nodes run with it (durations in µs). */
 export interface TransactionSettings {

@@ -25,6 +25,11 @@
 // reading a key a prepared transaction writes, and a commit or prepare touching a key one holds,
 // abort (`prepared`). Reading around the hold would be safe for serializability alone, but not in
 // real time: the decision may be applied on one shard and not yet on another.
+//
+// A protocol that applies a commit only once a majority holds it (Raft) leaves commits logged but
+// not yet applied, which neither the store nor any snapshot shows: every level treats a key such a
+// commit writes as written after its snapshot (`conflict` when the transaction writes it,
+// `validation` when a serializable one read it), so two conflicting commits cannot both be logged.
 
 import { asList, type MvccStore, type TxnEffect, type TxnPayload, type TxnValue } from "./mvcc-store.js";
 
@@ -38,7 +43,8 @@ export type TxnMicroOp = readonly ["r", string, TxnValue] | TxnEffect;
  * Why a transaction aborted: a write-write conflict, a failed read validation, a key held by a
  * prepared transaction, open longer than the timeout, or unknown here.
  */
-export type AbortReason = "conflict" | "validation" | "prepared" | "timeout" | "unknown_txn";
+export const ABORT_REASONS = ["conflict", "validation", "prepared", "timeout", "unknown_txn"] as const;
+export type AbortReason = (typeof ABORT_REASONS)[number];
 
 export type CommitOutcome =
   /** payload null: it wrote nothing (nothing to log). */
@@ -73,6 +79,12 @@ export class Transactions {
    * client never comes back stays: an id per abandoned transaction, as the history keeps it).
    */
   private readonly expired = new Set<number>();
+  /** Keys written by commits logged but not applied yet, with the newest such commit's position. */
+  private readonly unapplied = new Map<string, number>();
+  /** Those commits' positions and keys, in log order (to forget them once applied). */
+  private readonly unappliedOrder: { readonly lsn: number; readonly keys: readonly string[] }[] = [];
+  /** The term in which they were logged: a leader of another term forgets them. */
+  private unappliedTerm = 0;
 
   /**
    * `store`: the node's data as it is now (a snapshot installed replaces it); `nextId`: a new
@@ -135,6 +147,37 @@ export class Transactions {
     });
   }
 
+  /**
+   * Notes a commit logged at `lsn` and not applied yet, writing `keys` (a protocol that applies once
+   * committed): until applied, they count as written after every open snapshot.
+   */
+  logged(keys: readonly string[], lsn: number): void {
+    for (const key of keys) this.unapplied.set(key, lsn);
+    this.unappliedOrder.push({ lsn, keys });
+  }
+
+  /**
+   * Forgets the logged commits applied up to `applied_lsn`, and all of them when `term` is not the
+   * one they were logged in (a Raft leader serves transactions only once everything before its term
+   * is committed, and the node applies that before a statement runs). Called before each statement.
+   */
+  forgetApplied(applied_lsn: number, term: number): void {
+    if (term !== this.unappliedTerm) {
+      this.unapplied.clear();
+      this.unappliedOrder.length = 0;
+      this.unappliedTerm = term;
+      return;
+    }
+    const order = this.unappliedOrder;
+    let done = 0;
+    while (done < order.length && (order[done] as { lsn: number }).lsn <= applied_lsn) {
+      const { lsn, keys } = order[done] as { lsn: number; keys: readonly string[] };
+      for (const key of keys) if (this.unapplied.get(key) === lsn) this.unapplied.delete(key);
+      done++;
+    }
+    if (done > 0) order.splice(0, done);
+  }
+
   /** Validates and ends a transaction; when it committed, its payload is the caller's to log and apply. */
   commit(id: number): CommitOutcome {
     const txn = this.open.get(id);
@@ -192,11 +235,14 @@ export class Transactions {
       for (const key of txn.reads) if (prepared.writeHeld(key)) return "prepared";
     }
     const readCommitted = this.isolation === "read-committed";
+    const unapplied = this.unapplied;
     for (const [key, written_ts] of txn.written) {
-      if (store.lastWriteTs(key) > (readCommitted ? written_ts : txn.start_ts)) return "conflict";
+      if (unapplied.has(key) || store.lastWriteTs(key) > (readCommitted ? written_ts : txn.start_ts))
+        return "conflict";
     }
     if (this.isolation === "serializable") {
-      for (const key of txn.reads) if (store.lastWriteTs(key) > txn.start_ts) return "validation";
+      for (const key of txn.reads)
+        if (unapplied.has(key) || store.lastWriteTs(key) > txn.start_ts) return "validation";
     }
     return null;
   }

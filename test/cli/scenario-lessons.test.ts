@@ -17,7 +17,7 @@ const p50 = (report: Report, op: string) => report.ops[op]?.latency_us.p50 ?? Nu
 const p99 = (report: Report, op: string) => report.ops[op]?.latency_us.p99 ?? Number.NaN;
 
 describe("the bank scenarios", () => {
-  it("bank-failover: transfers as transactions keep the total through a failover; read-then-write and multi-leader break it", async () => {
+  it("bank-failover: transfers as transactions keep the total through a failover; read-then-write, read committed and multi-leader break it", async () => {
     const report = await run("bank-failover");
     expect(report.checks.bank?.valid).toBe(true);
     expect(report.replication.failovers.length).toBeGreaterThanOrEqual(1);
@@ -27,6 +27,9 @@ describe("the bank scenarios", () => {
     expect((await run("bank-failover", ["cluster.replication.mode=multi-leader"])).checks.bank?.valid).toBe(
       false,
     );
+    const readCommitted = await run("bank-failover", ["cluster.transactions.isolation=read-committed"]);
+    expect(readCommitted.checks.bank?.valid).toBe(false);
+    expect(report.ops.transfer?.errors).toHaveProperty("conflict"); // one of two conflicting transfers aborts
   });
 
   it("bank-read-then-write: lost updates without any fault; as transactions, none", async () => {

@@ -52,3 +52,79 @@ describe("txn-write-skew", () => {
     SLOW,
   );
 });
+
+// Raft applies a commit only once a majority holds it: the leader validates against the commits it
+// logged, applied or not, so serializable stays strict serializable across a leader crash.
+const RAFT_CRASH = `
+name: txn-raft-crash
+duration: 20s
+cluster:
+  replicas: 3
+  replication: { mode: raft, failover: { detect_after: 1s } }
+  transactions: { isolation: serializable }
+network:
+  latency: { dist: lognormal, median: 500us, p99: 5ms }
+workload:
+  type: list-append
+  list_append: { key_count: 8, min_txn_length: 1, max_txn_length: 4, read_fraction: 0.5, interactive: true }
+  rate: 300/s
+  clients: 16
+  timeout: 1s
+faults:
+  schedule:
+    - { at: 8s, kind: crash, target: leader, restart_after: 5s }
+checks: [elle]
+`;
+
+describe("transactions under raft", () => {
+  it(
+    "serializable, 3 replicas, a leader crash: strict serializable at seeds 1..5",
+    async () => {
+      for (const seed of [1, 2, 3, 4, 5]) {
+        const scenario = loadScenario(RAFT_CRASH);
+        const { report } = await executeRun(scenario, seed, { metrics: false, files: "failed" });
+        expect({ seed, elle: elleOf(report) }).toMatchObject({ seed, elle: { valid: true } });
+        expect(report.replication?.failovers.length).toBeGreaterThan(0);
+        expect(report.ops.txn?.ok).toBeGreaterThan(3000);
+      }
+    },
+    SLOW,
+  );
+});
+
+// Elle's rw-register workload: registers written with values unique per key.
+const RW_REGISTER = `
+name: rw-register
+duration: 10s
+network:
+  latency: { dist: lognormal, median: 500us, p99: 5ms }
+workload:
+  type: rw-register
+  rw_register: { key_count: 8, min_txn_length: 1, max_txn_length: 4, read_fraction: 0.5, interactive: true }
+  rate: 500/s
+  clients: 16
+checks: [elle]
+`;
+
+describe("rw-register", () => {
+  it(
+    "read-committed: lost updates and G-single-item (seeds 1..3); serializable: strict serializable",
+    async () => {
+      for (const seed of [1, 2, 3]) {
+        const rc = loadScenario(RW_REGISTER, {
+          overrides: ["cluster.transactions.isolation=read-committed", "elle.consistency=snapshot-isolation"],
+        });
+        const rcElle = elleOf((await executeRun(rc, seed, { metrics: false, files: "failed" })).report);
+        expect({ seed, types: rcElle.anomaly_types }).toEqual({
+          seed,
+          types: expect.arrayContaining(["G-single-item", "lost-update"]),
+        });
+        const serializable = loadScenario(RW_REGISTER);
+        const report = (await executeRun(serializable, seed, { metrics: false, files: "failed" })).report;
+        expect({ seed, valid: elleOf(report).valid }).toEqual({ seed, valid: true });
+        expect(report.ops.txn?.ok).toBeGreaterThan(3000);
+      }
+    },
+    SLOW,
+  );
+});

@@ -18,7 +18,6 @@ describe("message sizes", () => {
     expect(req({ op: "update", key: "user1", field: -1, value: 9 })).toBe(H + 5 + 1000);
     expect(req({ op: "insert", key: "user1", value: 9 })).toBe(H + 5 + 1000);
     expect(req({ op: "scan", key: "user1", scan_length: 100, until: "" })).toBe(H + 5);
-    expect(req({ op: "transfer", key: "a1", to_key: "a2", amount: 5 })).toBe(H + 4 + 8);
     expect(
       req({
         op: "ingest",
@@ -54,7 +53,13 @@ describe("message sizes", () => {
       entries: [
         entry({ kind: "put", key: "user1", field: 2, value: 1 }),
         entry({ kind: "put", key: "user1", field: -1, value: 1 }),
-        entry({ kind: "put_pair", first: { key: "a1", value: 1 }, second: { key: "a2", value: 2 } }),
+        entry({
+          kind: "txn",
+          effects: [
+            ["w", "a1", 1],
+            ["append", "a2", 2],
+          ],
+        }),
         entry({ kind: "delete", key: "user1" }),
         entry({
           kind: "rows",
@@ -63,7 +68,7 @@ describe("message sizes", () => {
         entry(null),
       ],
     } as Message;
-    const payloads = 5 + 100 + (5 + 1000) + (4 + 2000) + 5 + (8 + 3 + 1);
+    const payloads = 5 + 100 + (5 + 1000) + (4 + 2 * 8) + 5 + (8 + 3 + 1);
     expect(size(append)).toBe(H + 6 * LOG_ENTRY_HEADER_BYTES + payloads);
     expect(size({ ...append, kind: "peer_writes" } as Message)).toBe(size(append));
     expect(size({ kind: "append", entries: [] } as Message)).toBe(H); // a heartbeat

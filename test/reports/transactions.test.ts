@@ -13,7 +13,8 @@ function txn(
     error?: string;
     took_us?: number;
     validation_us?: number;
-    retries?: number;
+    /** 0: a first attempt; n: the n-th retry. */
+    attempt?: number;
   } = {},
 ): CompletedOperation {
   const result = outcome.result ?? "ok";
@@ -21,7 +22,6 @@ function txn(
     invoked: mops,
     completed: result === "ok" ? mops : null,
     validation_us: result === "ok" ? (outcome.validation_us ?? 50) : null,
-    ...(outcome.retries === undefined ? {} : { retries: outcome.retries }),
   };
   return completedOperation({
     op: "txn",
@@ -32,6 +32,7 @@ function txn(
     completed_us: 1000 + (outcome.took_us ?? 2000),
     latency_us: 3000,
     detail,
+    ...(outcome.attempt === undefined ? {} : { attempt: outcome.attempt }),
   });
 }
 
@@ -105,14 +106,14 @@ describe("TransactionsRecorder", () => {
     ]);
   });
 
-  it("keeps the top keys only, and sums a retrying workload's retries", () => {
+  it("keeps the top keys only, and counts the retries (attempts after the first)", () => {
     const recorder = new TransactionsRecorder();
     for (let k = 0; k < CONFLICT_KEYS_MAX + 5; k++)
       recorder.onOperation(txn([["w", `k${k}`, 1]], { result: "fail", error: "conflict" }));
-    recorder.onOperation(txn([["w", "k", 1]], { retries: 3 }));
+    for (const attempt of [0, 1, 2, 3]) recorder.onOperation(txn([["w", "k", attempt]], { attempt }));
     const report = recorder.finish(1);
     expect(report?.conflict_keys).toHaveLength(CONFLICT_KEYS_MAX);
     expect(report?.retries).toBe(3);
-    expect(report?.abort_rate).toBe(0.9375);
+    expect(report?.abort_rate).toBeCloseTo(15 / 19, 3);
   });
 });

@@ -49,4 +49,20 @@ export interface ClientWorkload<Op extends ClientOperation> {
   detail?(op: Op, ended: Answered): unknown;
   /** A domain workload's query: its template, the query, what the node did (undefined for others). */
   queryData?(op: Op): QueryData;
+  /**
+   * After attempt `attempt` (0: the first) of `op` definitely failed with `error`: the operation to
+   * run again, as a new one, and the delay before it; null (or no method): no retry.
+   */
+  retry?(op: Op, error: string, attempt: number): { readonly op: Op; readonly after_us: number } | null;
+  /**
+   * The client gave up on `op` (a timeout): a request ending what it left open on the node (an
+   * interactive transaction's abort, so its versions need not wait for the node's timeout), sent
+   * without waiting for an answer; null (or no method): none.
+   */
+  abandoned?(op: Op): RequestPlan | null;
+  /**
+   * A request that writes nothing cannot make its operation take effect: when it times out, the
+   * operation fails (a transaction's statement before its commit). Default false: `info`.
+   */
+  readonly readTimeoutsFail?: boolean;
 }

@@ -8,11 +8,12 @@
 // Closed loop (no rate): each client sends its next operation as soon as the previous one completes.
 //
 // A request unanswered after `timeout_us` is recorded as `info` (it may yet take effect) and its
-// client continues as a new process, as in Jepsen. Each client has at most one timeout timer armed:
+// client continues as a new process, as in Jepsen. A workload may retry an operation that definitely
+// failed (`ClientWorkload.retry`): the client waits the backoff, then runs it as a new operation. Each client has at most one timeout timer armed:
 // it fires at the deadline of the request in flight then, and is re-armed for a later one.
 
 import { isWrite } from "../../engine/operations.js";
-import { type RequestSpec, type Response, requestValue, valueRead } from "../../engine/protocol.js";
+import { type RequestSpec, type Response, requestValue, routed, valueRead } from "../../engine/protocol.js";
 import { DISPATCH_MAX_TAGS, type Dispatched, type Dispatcher } from "../../engine/sharding/dispatcher.js";
 import type { ShardMapNotice } from "../../engine/sharding/shard-map.js";
 import type { HostBehaviour, HostContext, HostId, Message, TimerTag } from "../../sim/host.js";
@@ -46,12 +47,18 @@ const TIMER_TIMEOUT_BASE = 1;
 const TIMER_RETRY_BASE = TIMER_TIMEOUT_BASE + DRIVER_MAX_CLIENTS;
 /** The tag of the connection pools' timer (engine/sharding/connection-pool.ts), when there is a pool. */
 export const DRIVER_POOL_TIMER = TIMER_RETRY_BASE + DRIVER_MAX_CLIENTS;
+/** A client's backoff before retrying an operation ended. */
+const TIMER_BACKOFF_BASE = DRIVER_POOL_TIMER + 1;
+/** The id of a request sent without waiting for its answer: never a dispatcher's (>= 0) or a final read's. */
+const UNANSWERED_ID = -(2 ** 31);
 /** A closed-loop client's pause after a failed operation. */
 const CLOSED_LOOP_RETRY_US = 1000;
 
 interface Operation<Op extends ClientOperation> {
   readonly spec: Op;
   readonly intended_us: number;
+  /** 0: the first attempt; n: the operation's n-th retry. */
+  readonly attempt: number;
   sent_us: number;
   /** The request in flight (whether it writes), and its number within the operation (rmw: a read, then an update). */
   writes: boolean;
@@ -77,6 +84,8 @@ interface Client<Op extends ClientOperation> {
   readonly index: number;
   process: number;
   op: Operation<Op> | null;
+  /** The retry it sends once its backoff ends. */
+  retry: Operation<Op> | null;
   deadline_us: number;
   timerArmed: boolean;
 }
@@ -125,6 +134,7 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
         index: i,
         process: i,
         op: null,
+        retry: null,
         deadline_us: 0,
         timerArmed: false,
       });
@@ -204,6 +214,13 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
       for (const done of this.dispatcher.poolTimeouts(ctx)) this.answered(ctx, done);
       return;
     }
+    if (tag >= TIMER_BACKOFF_BASE) {
+      const client = this.clients[tag - TIMER_BACKOFF_BASE] as Client<Op>;
+      const retry = client.retry as Operation<Op>;
+      client.retry = null;
+      this.start(ctx, client, retry);
+      return;
+    }
     if (tag >= TIMER_RETRY_BASE) {
       this.freeClients.push(tag - TIMER_RETRY_BASE);
       this.next(ctx);
@@ -217,13 +234,18 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
     if (now >= client.deadline_us) {
       // A request still waiting for a pooled connection was never sent: a definite failure.
       const sent = this.dispatcher.abandon(client.index, ctx);
-      this.complete(
-        ctx,
-        client,
-        sent || client.op.wrote ? "info" : "fail",
-        sent ? "timeout" : "pool_timeout",
-      );
+      const op = client.op;
+      this.sendAbandoned(ctx, op);
+      const mayTakeEffect = op.wrote || (sent && (op.writes || this.workload.readTimeoutsFail !== true));
+      this.complete(ctx, client, mayTakeEffect ? "info" : "fail", sent ? "timeout" : "pool_timeout");
     } else this.armTimeout(ctx, client);
+  }
+
+  /** Sends what ends the given-up operation's open state on its node (its answer is ignored), if any. */
+  private sendAbandoned(ctx: HostContext, op: Operation<Op>): void {
+    const plan = this.workload.abandoned?.(op.spec) ?? null;
+    if (plan === null || op.node < 0) return;
+    ctx.send(op.node, routed(plan as RequestSpec, 0, UNANSWERED_ID, 0, false));
   }
 
   private scheduleArrival(ctx: HostContext, arrivals: ArrivalSchedule): void {
@@ -243,10 +265,11 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
     this.scheduleArrival(ctx, this.arrivals as ArrivalSchedule);
   }
 
-  private newOperation(intended_us: number): Operation<Op> {
+  private newOperation(intended_us: number, retried?: { spec: Op; attempt: number }): Operation<Op> {
     return {
-      spec: this.workload.next(intended_us),
+      spec: retried?.spec ?? this.workload.next(intended_us),
       intended_us,
+      attempt: retried?.attempt ?? 0,
       sent_us: 0,
       writes: false,
       step: 0,
@@ -266,7 +289,10 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
   }
 
   private dispatch(ctx: HostContext, op: Operation<Op>): void {
-    const client = this.clients[this.freeClients.pop() as number] as Client<Op>;
+    this.start(ctx, this.clients[this.freeClients.pop() as number] as Client<Op>, op);
+  }
+
+  private start(ctx: HostContext, client: Client<Op>, op: Operation<Op>): void {
     client.op = op;
     op.sent_us = ctx.now_us();
     this.send(ctx, client, this.workload.first(op.spec));
@@ -305,6 +331,7 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
     this.record(op, client.process, result, error, now);
     if (result === "info") client.process += this.config.clients;
     client.op = null;
+    if (result === "fail" && error !== null && this.retryLater(ctx, client, op, error)) return;
     if (this.arrivals === null && result !== "ok" && now < this.config.end_us) {
       // Closed loop: pause after a failure, or a node that rejects at once would spin the clients
       // forever at one virtual instant.
@@ -313,6 +340,20 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
     }
     this.freeClients.push(client.index);
     this.next(ctx);
+  }
+
+  /**
+   * Whether the workload retries `op`, which definitely failed: the client then keeps it, and sends
+   * it as a new operation after the backoff (no operation starts at or after the run's end).
+   */
+  private retryLater(ctx: HostContext, client: Client<Op>, op: Operation<Op>, error: string): boolean {
+    const retry = this.workload.retry?.(op.spec, error, op.attempt) ?? null;
+    if (retry === null) return false;
+    const at_us = ctx.now_us() + retry.after_us;
+    if (at_us >= this.config.end_us) return false;
+    client.retry = this.newOperation(at_us, { spec: retry.op, attempt: op.attempt + 1 });
+    ctx.setTimer(retry.after_us, TIMER_BACKOFF_BASE + client.index);
+    return true;
   }
 
   /** Gives the client that just became free its next operation, if any. */
@@ -365,6 +406,7 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
       shard: op.shard,
       value: op.value,
       measured: op.intended_us >= this.config.warmup_us && op.intended_us < this.config.end_us,
+      attempt: op.attempt,
       error,
       query,
       detail,

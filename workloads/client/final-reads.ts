@@ -2,7 +2,8 @@
 // has settled (the runner sees to that), every key is read from every replica of its shard, one
 // read at a time, key by key, by one dedicated process. Each is a real read request that the node
 // serves from what it holds: no leader is required, nothing is redirected, so a replica answers with
-// its own state (a bank's replica answers one read of every balance). A read not answered within the
+// its own state (a bank's replica answers one read of every balance: `read_all`, or a read-only
+// transaction when the accounts are transactional keys). A read not answered within the
 // timeout, or refused, is tried again, at most FINAL_READ_ATTEMPTS times in all; then that replica's
 // value of the key stays unknown.
 //
@@ -16,6 +17,7 @@ import {
   type RecordValue,
   type Response,
   routed,
+  type TxnSpec,
   valueRead,
 } from "../../engine/protocol.js";
 import type { HostBehaviour, HostContext, HostId, Message, TimerTag } from "../../sim/host.js";
@@ -26,8 +28,11 @@ export const FINAL_READ_ATTEMPTS = 3;
 /** The client host's timer tag for a final read's timeout (far above the driver's tags). */
 const FINAL_READ_TIMER = 2 ** 30;
 
-/** What to read from which replicas: a key (`read`), or a bank's every balance (`read_all`). */
-export type FinalReadTarget = (ReadSpec | ReadAllSpec) & { readonly nodes: readonly HostId[] };
+/**
+ * What to read from which replicas: a key (`read`), or a bank's every balance (`read_all`, or a
+ * one-shot transaction reading each account).
+ */
+export type FinalReadTarget = (ReadSpec | ReadAllSpec | TxnSpec) & { readonly nodes: readonly HostId[] };
 
 /** One final read: the last try of one target on one replica. */
 export interface FinalRead {
@@ -39,7 +44,7 @@ export interface FinalRead {
   readonly result: "ok" | "fail";
   /** A read's value: the version the key holds (0: its loaded value; null: absent or unanswered). */
   readonly value: number | null;
-  /** read_all: every record and its value (null when unanswered). */
+  /** read_all, txn: every record and its value (null when unanswered). */
   readonly records: readonly RecordValue[] | null;
   /** Why the last try failed: timeout, or the status the node answered. */
   readonly error: string | null;
@@ -101,10 +106,7 @@ export class FinalReader {
     this.attempt++;
     this.id--;
     this.sent_us = ctx.now_us();
-    const spec: ReadSpec | ReadAllSpec =
-      target.op === "read"
-        ? { op: "read", key: target.key }
-        : { op: "read_all", key: target.key, limit: target.limit };
+    const { nodes: _, ...spec } = target;
     const request = routed(spec, this.id >>> 0, this.id, 0, false);
     ctx.send(target.nodes[this.replica] as HostId, request);
     this.timer = ctx.setTimer(this.timeout_us, FINAL_READ_TIMER);
@@ -119,10 +121,7 @@ export class FinalReader {
       completed_us: ctx.now_us(),
       result,
       value: response === null ? null : valueRead(response),
-      records:
-        target.op === "read_all" && response?.status === "ok"
-          ? okResponse(response, "read_all").records
-          : null,
+      records: response?.status === "ok" ? recordsOf(target, response) : null,
       error,
     });
     this.attempt = 0;
@@ -141,6 +140,13 @@ export class FinalReader {
     this.finished = true;
     this.onDone();
   }
+}
+
+/** Every record a read of every balance answered (null for a read of one key). */
+function recordsOf(target: FinalReadTarget, response: Response): readonly RecordValue[] | null {
+  if (target.op === "read_all") return okResponse(response, "read_all").records;
+  if (target.op === "read") return null;
+  return okResponse(response, "txn").mops.map(([, key, value]) => ({ key, value: value as number }));
 }
 
 /** The client host: the driver's, and the final reader's once the final phase starts. */

@@ -104,7 +104,7 @@ export class HistoryRecorder implements Observer, HistorySink {
     const process = this.lastProcess + 1;
     for (const read of reads) {
       const op = { ...read, process };
-      if (read.target.op === "read_all")
+      if (read.target.op !== "read")
         this.whole(op, "read", read.records === null ? null : recordsValue(read.records));
       else this.register(op, "read", read.target.key, read.value);
     }

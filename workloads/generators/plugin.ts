@@ -33,6 +33,8 @@ export interface LoadSpec {
   readonly field_bytes: number;
   /** A domain workload's query database, built and loaded once per replica (identical copies). */
   readonly database?: () => Database;
+  /** Where the keys go: the table (default), or the transactions' keys (the bank's accounts, as transactions). */
+  readonly into?: "table" | "transactions";
 }
 
 export interface WorkloadSetup {

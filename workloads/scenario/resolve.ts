@@ -30,7 +30,11 @@ import type { ConsistencyModel } from "../checkers/transactions/consistency.js";
 import { type DriverSettings, resolveDriver } from "../client/settings.js";
 import type { BankConfig } from "../generators/bank/settings.js";
 import { type DomainSettings, resolveDomain } from "../generators/domain/settings.js";
-import { type ListAppendConfig, listAppendSchema } from "../generators/list-append/settings.js";
+import {
+  type ElleWorkloadConfig,
+  listAppendSchema,
+  rwRegisterSchema,
+} from "../generators/list-append/settings.js";
 import { type SmallbankConfig, smallbankSchema } from "../generators/smallbank/settings.js";
 import { resolveYcsb, type YcsbSettings } from "../generators/ycsb/settings.js";
 import { type ResolvedFaults, resolveFaults } from "../nemesis/resolve.js";
@@ -89,8 +93,9 @@ export interface ResolvedCluster {
 export type ResolvedWorkload = { readonly type: WorkloadType } & YcsbSettings &
   DriverSettings & {
     readonly bank: BankConfig;
-    /** list-append's knobs (its defaults for other workloads). */
-    readonly list_append: ListAppendConfig;
+    /** list-append's and rw-register's knobs (their defaults for other workloads). */
+    readonly list_append: ElleWorkloadConfig;
+    readonly rw_register: ElleWorkloadConfig;
     /** SmallBank's knobs (its defaults for other workloads). */
     readonly smallbank: SmallbankConfig;
     /** A domain workload (ecommerce, social, timeseries): its type and knobs; null for ycsb and bank. */
@@ -137,6 +142,7 @@ function resolveWorkload(workload: ScenarioDoc["workload"]): ResolvedWorkload {
     bank: workload.bank,
     list_append: workload.list_append ?? listAppendSchema.parse({}),
     smallbank: workload.smallbank ?? smallbankSchema.parse({}),
+    rw_register: workload.rw_register ?? rwRegisterSchema.parse({}),
     domain: resolveDomain(workload.type, workload),
   };
 }

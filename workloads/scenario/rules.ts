@@ -20,6 +20,7 @@ import { expectedArrivals } from "../client/arrivals.js";
 import { resolveRate } from "../client/settings.js";
 import { createDomainWorkload } from "../generators/domain/registry.js";
 import { domainKnobs, isDomainType } from "../generators/domain/settings.js";
+import { ELLE_WORKLOAD_TYPES, type ElleWorkloadType } from "../generators/list-append/settings.js";
 import { TXN_WORKLOAD_TYPES } from "../generators/plugins.js";
 import { DISK_INTEGRITY_FAULTS } from "../nemesis/schema.js";
 import type { ScenarioDoc } from "./schema.js";
@@ -58,7 +59,11 @@ export const RULES: readonly CrossFieldRule[] = [
     check: checkReadConsistency,
   },
   { name: "one replica: async, leader reads, no failover", after: ["cluster"], check: checkSingleReplica },
-  { name: "raft: its own failover and fencing, ycsb without changes", after: [], check: checkRaft },
+  {
+    name: "raft: its own failover and fencing, no domain workload, no changes",
+    after: [],
+    check: checkRaft,
+  },
   { name: "faults that lose or corrupt log entries need raft", after: [], check: checkDiskFaults },
   {
     name: "latency: uniform max and lognormal p99 at least min and median",
@@ -71,6 +76,18 @@ export const RULES: readonly CrossFieldRule[] = [
     check({ cluster: { node } }, report) {
       checkLatency(report, ["cluster", "node", "disk", "read"], node.disk.read);
       checkLatency(report, ["cluster", "node", "disk", "write"], node.disk.write);
+    },
+  },
+  {
+    name: "a bank transfer's accounts at most the bank's",
+    after: ["workload", "bank"],
+    check({ workload: { bank } }, report) {
+      const perTransfer = bank.accounts_per_transfer;
+      if (perTransfer !== undefined && perTransfer > bank.accounts)
+        report(
+          ["workload", "bank", "accounts_per_transfer"],
+          `must be at most workload.bank.accounts (${bank.accounts}) (got ${perTransfer})`,
+        );
     },
   },
   {
@@ -94,7 +111,7 @@ export const RULES: readonly CrossFieldRule[] = [
   { name: "a domain workload runs on one leader-follower shard", after: [], check: checkDomain },
   { name: "a cache serves ycsb with client-side routing", after: [], check: checkCache },
   { name: "topology: a place per replica, distributions' own fields", after: [], check: checkTopology },
-  { name: "transactions run on one leader-follower shard", after: [], check: checkTransactions },
+  { name: "transactions run on leader-follower shards", after: [], check: checkTransactions },
   { name: "checks fit the workload", after: "parsed", check: checkChecksFit },
   {
     name: "liveness settings need the liveness check",
@@ -272,10 +289,11 @@ function checkRaft({ cluster: { replication }, workload, changes }: ScenarioDoc,
     );
   if (!replication.failover.fencing)
     report([...failover, "fencing"], "mode raft always fences with terms (got false)");
-  if (workload.type !== "ycsb")
+  // A transaction validates against the commits its leader logged, applied or not (transactions.ts).
+  if (isDomainType(workload.type))
     report(
       ["cluster", "replication", "mode"],
-      `raft needs workload.type ycsb (got ${workload.type}): its leader computes a write from committed data, which only blind writes allow`,
+      `raft needs workload.type ycsb, bank, list-append, rw-register or smallbank (got ${workload.type}): its leader computes a write from committed data, which only blind writes and transactions allow`,
     );
   if (changes.some(isShardingChange))
     report(
@@ -479,26 +497,26 @@ function checkDomain(doc: ScenarioDoc, report: Report): void {
 }
 
 /**
- * Register checks for YCSB, the bank check for the bank, liveness for both, elle for list-append,
- * none for a domain workload or smallbank.
+ * Register checks for YCSB, the bank check for the bank, liveness for both, elle for list-append and
+ * rw-register, none for a domain workload or smallbank.
  */
 function checkChecksFit(doc: ScenarioDoc, report: Report): void {
   const bank = doc.workload.type === "bank";
   const smallbank = doc.workload.type === "smallbank";
   const domain = isDomainType(doc.workload.type);
-  const listAppend = doc.workload.type === "list-append";
+  const transactions = isElleWorkload(doc.workload.type);
   const fitting: readonly string[] =
     domain || smallbank
       ? []
-      : listAppend
+      : transactions
         ? ELLE_CHECK_NAMES
         : [...(bank ? BANK_CHECK_NAMES : REGISTER_CHECK_NAMES), ...LIVENESS_CHECK_NAMES];
   doc.checks.forEach((check, i) => {
     if (fitting.includes(check)) return;
     report(
       ["checks", i],
-      listAppend
-        ? `${check} does not apply to workload.type list-append: its history is of transactions; use elle`
+      transactions
+        ? `${check} does not apply to workload.type ${doc.workload.type}: its history is of transactions; use elle`
         : smallbank
           ? `${check} does not apply to workload.type smallbank: no check fits it (remove checks)`
           : check === "elle"
@@ -513,27 +531,40 @@ function checkChecksFit(doc: ScenarioDoc, report: Report): void {
 }
 
 /**
- * A transaction workload (list-append, smallbank) runs on built-in leader-follower groups (a
- * transaction lives on its shard's leader, which applies its commit as it logs it), on several shards
- * through the router host (two-phase commit), without final reads (a cache needs ycsb); its settings
- * and the isolation level need it.
+ * A transaction workload (list-append, rw-register, smallbank; the bank's `transfer: transaction`)
+ * runs on built-in leader-follower groups or Raft (a transaction lives on its shard's leader), on
+ * several shards through the router host (two-phase commit), without final reads (a cache needs
+ * ycsb); its settings and the isolation level need it.
  */
 function checkTransactions(doc: ScenarioDoc, report: Report): void {
   const { cluster, workload } = doc;
-  if (workload.type !== "list-append" && workload.list_append !== undefined)
-    report(["workload", "list_append"], `needs workload.type list-append (got ${workload.type})`);
-  if (workload.type !== "smallbank" && workload.smallbank !== undefined)
-    report(["workload", "smallbank"], `needs workload.type smallbank (got ${workload.type})`);
-  if (!TXN_WORKLOAD_TYPES.includes(workload.type)) {
-    if (cluster.transactions !== undefined)
+  const type = workload.type;
+  const sections = [
+    ["list_append", "list-append"],
+    ["rw_register", "rw-register"],
+    ["smallbank", "smallbank"],
+  ] as const;
+  for (const [section, owner] of sections)
+    if (type !== owner && workload[section] !== undefined)
+      report(["workload", section], `needs workload.type ${owner} (got ${type})`);
+  if (!TXN_WORKLOAD_TYPES.includes(type)) {
+    const bankTransactions = type === "bank" && workload.bank.transfer === "transaction";
+    if (cluster.transactions !== undefined && !bankTransactions)
       report(
         ["cluster", "transactions"],
-        `transactions need workload.type list-append or smallbank (got ${workload.type})`,
+        type === "bank"
+          ? "transactions need workload.bank.transfer: transaction (got read_then_write)"
+          : `transactions need workload.type list-append, rw-register, smallbank or bank (got ${type})`,
+      );
+    if (bankTransactions && cluster.replication.protocol != null)
+      report(
+        ["cluster", "replication", "protocol"],
+        "workload.bank.transfer: transaction needs a built-in protocol (one known to answer a commit only once it is applied)",
       );
     return;
   }
-  const needs = (path: Path, what: string) => report(path, `workload.type ${workload.type} needs ${what}`);
-  if (doc.changes.length > 0 || cluster.sharding.max_shards !== null)
+  const needs = (path: Path, what: string) => report(path, `workload.type ${type} needs ${what}`);
+  if (doc.changes.some(isShardingChange) || cluster.sharding.max_shards !== null)
     needs(["changes"], "no changes of the shard map (a transaction's shards must stay put)");
   if (cluster.shards > 1) {
     // Several shards: the router host coordinates two-phase commit (transactions.md#across-shards).
@@ -557,7 +588,7 @@ function checkTransactions(doc: ScenarioDoc, report: Report): void {
   if (cluster.replication.protocol != null)
     needs(
       ["cluster", "replication", "protocol"],
-      "a built-in protocol (one that applies a commit as it logs it)",
+      "a built-in protocol (one known to answer a commit only once it is applied)",
     );
   if (doc.final_reads.enabled === true)
     needs(["final_reads", "enabled"], "no final reads (its reads are transactions' own)");
@@ -611,4 +642,8 @@ function checkTopology({ topology, cluster }: ScenarioDoc, report: Report): void
   for (const [i, pair] of latency.between.entries()) {
     checkLatency(report, ["topology", "latency", "between", i, "latency"], pair.latency);
   }
+}
+
+function isElleWorkload(type: string): type is ElleWorkloadType {
+  return (ELLE_WORKLOAD_TYPES as readonly string[]).includes(type);
 }

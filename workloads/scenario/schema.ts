@@ -32,7 +32,11 @@ import { driverFields } from "../client/settings.js";
 import { bankSchema } from "../generators/bank/settings.js";
 import { DOMAIN_TYPES } from "../generators/domain/domain.js";
 import { domainFields } from "../generators/domain/settings.js";
-import { listAppendSchema } from "../generators/list-append/settings.js";
+import {
+  ELLE_WORKLOAD_TYPES,
+  listAppendSchema,
+  rwRegisterSchema,
+} from "../generators/list-append/settings.js";
 import { smallbankSchema } from "../generators/smallbank/settings.js";
 import { ycsbFields } from "../generators/ycsb/settings.js";
 import { faultsSchema } from "../nemesis/schema.js";
@@ -62,9 +66,9 @@ export const LIVENESS_WITHIN_DEFAULT = "10s";
 
 /**
  * Workload types: YCSB's registers, the bank, the domain workloads (tables and queries), and the
- * transaction workloads (list-append, smallbank).
+ * transaction workloads (list-append, rw-register, smallbank).
  */
-export const WORKLOAD_TYPES = ["ycsb", "bank", ...DOMAIN_TYPES, "list-append", "smallbank"] as const;
+export const WORKLOAD_TYPES = ["ycsb", "bank", ...DOMAIN_TYPES, ...ELLE_WORKLOAD_TYPES, "smallbank"] as const;
 export type WorkloadType = (typeof WORKLOAD_TYPES)[number];
 
 /** The name becomes a directory name (runs/<name>/...). */
@@ -135,14 +139,16 @@ const workloadSchema = z
         "Workload generator: `ycsb` (YCSB's core workloads, registers), `bank` (transfers between " +
           "accounts and reads of every balance; check it with `bank`), a domain workload of tables " +
           "and named query templates: `ecommerce`, `social`, `timeseries` (see `cluster.indexes`), or " +
-          "`list-append` (Elle's transactions; check it with `elle`), `smallbank` (contended banking " +
-          "transactions; no check).",
+          "`list-append` or `rw-register` (Elle's transactions; check them with `elle`), `smallbank` " +
+          "(contended banking transactions; no check).",
       ),
     ...ycsbFields,
     ...driverFields,
     bank: bankSchema.prefault({}),
     ...domainFields,
-    list_append: listAppendSchema.optional(), // no default: other workloads' reports keep their config
+    // No defaults: other workloads' reports keep their config.
+    list_append: listAppendSchema.optional(),
+    rw_register: rwRegisterSchema.optional(),
     smallbank: smallbankSchema.optional(),
   })
   .describe("What the clients do.");
@@ -202,7 +208,7 @@ export const scenarioSchema = z
         "Checks of the history the clients saw, run after the run. YCSB workloads: linearizable, lost_writes, " +
           "stale_reads, read_your_writes, monotonic_reads; bank: bank (total conserved, no negative " +
           "balance); both: liveness (writes succeed again within `liveness.within` of the faults healing); " +
-          "list-append: elle (isolation anomalies, under `elle.consistency`); smallbank: none; " +
+          "list-append, rw-register: elle (isolation anomalies, under `elle.consistency`); smallbank: none; " +
           "ecommerce, social, timeseries: none. A violation makes the run exit 1 and write failure.json.",
       ),
     // Optional without a default: a scenario without it echoes none in report.json `config`.

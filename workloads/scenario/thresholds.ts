@@ -82,6 +82,7 @@ export const REPORT_FIGURE_PATHS: readonly string[] = [
   ...under("sim", ["virtual_duration_s", "measured_from_s", "measured_duration_s", "events", "messages"]),
   ...under("ops.*", COUNT_STATS),
   "ops.*.errors.*",
+  "ops.*.retries",
   ...["latency_us", "queue_us", "service_us", "disk_us", "pool_wait_us"].flatMap((key) =>
     latencyPaths(`ops.*.${key}`),
   ),

@@ -193,6 +193,38 @@ describe("TxnCoordinator", () => {
     expect(replies.at(-1)).toMatchObject({ status: "unknown_txn" });
   });
 
+  it("ends an abandoned interactive transaction on every shard it touched", () => {
+    const { coordinator, ctx, request, take, replies } = harness();
+    request(
+      0,
+      [
+        ["r", "a1", null],
+        ["r", "b1", null],
+      ],
+      false,
+    );
+    for (const call of take()) call.answer({ txn: call.shard === 0 ? 501 : 602 });
+    coordinator.onRequest(ctx, 9, {
+      kind: "req",
+      digest: 0,
+      id: 43,
+      min_lsn: 0,
+      require_leader: false,
+      op: "txn",
+      txn: 1,
+      mops: [],
+      commit: false,
+      abort: true,
+    });
+    expect(take().map(({ shard, spec }) => [shard, spec])).toEqual([
+      [0, { op: "txn", txn: 501, mops: [], commit: false, abort: true }],
+      [1, { op: "txn", txn: 602, mops: [], commit: false, abort: true }],
+    ]);
+    expect(replies.at(-1)).toMatchObject({ id: 43, status: "ok" });
+    request(1, [["r", "a1", null]], false); // forgotten by the router
+    expect(replies.at(-1)).toMatchObject({ status: "unknown_txn" });
+  });
+
   it("recovers after a restart: asks every shard what it holds in doubt; commit if logged, else abort", () => {
     const { request, take, disk } = harness();
     request(0, ONE_SHOT, true); // gtid 1: decided commit, then the router crashes

@@ -22,7 +22,7 @@ describe("validation errors name the path and what is allowed", () => {
     ["workload: { preset: A }", 'workload.preset: expected one of a, b, c, d, e, f (got "A")'],
     [
       "workload: { type: tpcc }",
-      'workload.type: expected one of ycsb, bank, ecommerce, social, timeseries, list-append, smallbank (got "tpcc")',
+      'workload.type: expected one of ycsb, bank, ecommerce, social, timeseries, list-append, rw-register, smallbank (got "tpcc")',
     ],
     ["workload: { arrival: 3 }", "workload.arrival: expected one of poisson, constant (got 3)"],
     // unknown keys list the keys allowed there
@@ -362,7 +362,7 @@ describe("the error", () => {
       `s.yaml:2:11: duration: "10parsecs" is not a duration: ${DURATION_HELP}`,
       "s.yaml:3:22: workload.records: must be at least 1 (got 0)",
       's.yaml:3:34: workload.clients: expected an integer (got "ten")',
-      "s.yaml:3:39: workload.bogus: unknown key; allowed keys: type, preset, mix, records, distribution, field_count, field_length, scan_length, scan_length_distribution, insert_order, zero_padding, hotspot, zipfian_constant, exponential, rate, arrival, clients, timeout, max_backlog, pool, bank, ecommerce, social, timeseries, list_append, smallbank",
+      "s.yaml:3:39: workload.bogus: unknown key; allowed keys: type, preset, mix, records, distribution, field_count, field_length, scan_length, scan_length_distribution, insert_order, zero_padding, hotspot, zipfian_constant, exponential, rate, arrival, clients, timeout, max_backlog, pool, bank, ecommerce, social, timeseries, list_append, rw_register, smallbank",
     ]);
   });
 

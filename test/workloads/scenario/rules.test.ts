@@ -23,7 +23,7 @@ const CASES: Readonly<Record<string, readonly [string, string]>> = {
     "cluster: { replication: { mode: sync } }",
     "cluster.replication.mode: sync needs replicas >= 2 (got replicas: 1)",
   ],
-  "raft: its own failover and fencing, ycsb without changes": [
+  "raft: its own failover and fencing, no domain workload, no changes": [
     "cluster: { replicas: 3, replication: { mode: raft, failover: { fencing: false } } }",
     "cluster.replication.failover.fencing: mode raft always fences with terms (got false)",
   ],
@@ -38,6 +38,10 @@ const CASES: Readonly<Record<string, readonly [string, string]>> = {
   "disk latencies: uniform max and lognormal p99 at least min and median": [
     "cluster: { node: { disk: { read: { dist: lognormal, median: 1ms, p99: 100us } } } }",
     'cluster.node.disk.read.p99: must be at least median (1ms) (got "100us")',
+  ],
+  "a bank transfer's accounts at most the bank's": [
+    "workload: { type: bank, bank: { accounts: 3, accounts_per_transfer: 4 } }",
+    "workload.bank.accounts_per_transfer: must be at most workload.bank.accounts (3) (got 4)",
   ],
   "scan_length max at least min": [
     "workload: { scan_length: { min: 9, max: 3 } }",
@@ -63,7 +67,7 @@ const CASES: Readonly<Record<string, readonly [string, string]>> = {
     "topology: { regions: [{ name: us-east }], placement: [us-east/a, us-east/b] }",
     "topology.placement: lists 2 places for cluster.replicas 1: one per replica",
   ],
-  "transactions run on one leader-follower shard": [
+  "transactions run on leader-follower shards": [
     "workload: { type: list-append }\ncluster: { shards: 2 }",
     "cluster.sharding.routing: workload.type list-append needs routing: proxy on several shards (the router host coordinates two-phase commit) (got client)",
   ],
@@ -147,17 +151,35 @@ describe("the cross-field rules", () => {
   });
 });
 
-describe("list-append's rules", () => {
+describe("list-append's and rw-register's rules", () => {
   it.each([
     [
       "workload: { type: list-append }\nchecks: [linearizable]",
       "checks.0: linearizable does not apply to workload.type list-append",
     ],
+    [
+      "workload: { type: rw-register }\nchecks: [bank]",
+      "checks.0: bank does not apply to workload.type rw-register",
+    ],
+    ["workload: { rw_register: {} }", "workload.rw_register: needs workload.type rw-register (got ycsb)"],
+    [
+      "workload: { type: rw-register, list_append: {} }",
+      "workload.list_append: needs workload.type list-append (got rw-register)",
+    ],
+    [
+      "workload: { type: social }\ncluster: { replicas: 3, replication: { mode: raft } }",
+      "cluster.replication.mode: raft needs workload.type ycsb, bank, list-append, rw-register or smallbank (got social)",
+    ],
+    [
+      "workload: { type: bank, bank: { transfer: read_then_write } }\ncluster: { transactions: {} }",
+      "cluster.transactions: transactions need workload.bank.transfer: transaction (got read_then_write)",
+    ],
+
     ["checks: [elle]", "checks.0: elle checks a history of transactions; with workload.type ycsb"],
     ["workload: { list_append: {} }", "workload.list_append: needs workload.type list-append (got ycsb)"],
     [
       "cluster: { transactions: { isolation: snapshot } }",
-      "cluster.transactions: transactions need workload.type list-append",
+      "cluster.transactions: transactions need workload.type list-append, rw-register, smallbank or bank",
     ],
     [
       "workload: { type: list-append }\ncluster: { shards: 2, sharding: { routing: proxy }, transactions: { isolation: snapshot } }",

@@ -1,8 +1,10 @@
-// Jepsen's bank as a workload plugin: accounts loaded with their balance, clients transferring and
-// reading every balance, a history of transfers and reads (no key), judged by the bank checker on
-// every read and on the balances the replicas end with.
+// Jepsen's bank as a workload plugin: accounts loaded with their balance (transactional keys, or the
+// table's records for read_then_write), clients transferring and reading every balance, a history of
+// transfers and reads (no key), judged by the bank checker on every read and on the balances the
+// replicas end with.
 
 import type { Shard } from "../../../engine/cluster.js";
+import type { TxnMicroOp } from "../../../engine/txn/transactions.js";
 import { bankChecks } from "../../checkers/bank.js";
 import { livenessChecks } from "../../checkers/liveness.js";
 import { buildWorkload, type HistoryRecording, type WorkloadPlugin } from "../plugin.js";
@@ -27,6 +29,7 @@ export const bankPlugin: WorkloadPlugin = {
   setup(scenario, rng) {
     const config = scenario.workload.bank;
     const bank = buildWorkload(() => new BankWorkload(config, rng));
+    const transactions = config.transfer === "transaction";
     return {
       load: {
         count: config.accounts,
@@ -34,6 +37,7 @@ export const bankPlugin: WorkloadPlugin = {
         value: config.initial_balance,
         field_count: 1,
         field_bytes: 8,
+        into: transactions ? "transactions" : "table",
       },
       clients: bank,
       checks: {
@@ -43,15 +47,23 @@ export const bankPlugin: WorkloadPlugin = {
         },
         lost_writes: false,
         // Every balance at once, from each replica of the first shard.
-        finalReads: (cluster) => [
-          {
-            op: "read_all",
-            key: bank.keys[0] as string,
-            limit: config.accounts,
-            nodes: (cluster.hosts.shards[0] as Shard).nodes,
-          },
-        ],
-        finalState: (cluster) => cluster.leaderRecords(),
+        finalReads: (cluster) => {
+          const nodes = (cluster.hosts.shards[0] as Shard).nodes;
+          const keys = bank.keys;
+          return [
+            transactions
+              ? {
+                  op: "txn",
+                  txn: 0,
+                  mops: keys.map((key): TxnMicroOp => ["r", key, null]),
+                  commit: true,
+                  nodes,
+                }
+              : { op: "read_all", key: keys[0] as string, limit: config.accounts, nodes },
+          ];
+        },
+        finalState: (cluster) =>
+          transactions ? cluster.leaderTxnValues(bank.keys) : cluster.leaderRecords(),
       },
       domain: null,
     };

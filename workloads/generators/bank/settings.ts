@@ -16,12 +16,20 @@ export const bankSchema = z
       .max(1)
       .default(0.5)
       .describe("Share of operations that read every balance at once; the rest are transfers."),
+    // Optional without a default: every scenario's report.json echoes this section, unchanged so.
+    accounts_per_transfer: integer(2, 64)
+      .optional()
+      .describe(
+        "Accounts a transfer touches (default 2, at most accounts): the first pays the amount to each " +
+          "of the others.",
+      ),
     transfer: z
       .enum(BANK_TRANSFER_MODES)
       .default("transaction")
       .describe(
-        "`transaction`: one atomic request writing both accounts; `read_then_write`: read both balances, " +
-          "then write both, as a client without transactions does (not safe under concurrency).",
+        "`transaction`: a transaction reading the balances, then writing them (under " +
+          "`cluster.transactions.isolation`); `read_then_write`: read each balance, then write each, as " +
+          "a client without transactions does (not safe under concurrency).",
       ),
   })
   .describe("The bank workload (workload.type `bank`); the YCSB keys do not apply to it.");

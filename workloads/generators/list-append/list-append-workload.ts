@@ -1,15 +1,18 @@
-// Elle's list-append workload: transactions of reads of a key's list and appends of an element to
-// it, each element unique (a run-wide counter), so every read names the appends it saw and the
-// transaction checker can infer the order of transactions (workloads/checkers/transactions/).
-// One-shot (the transaction in one request) or interactive (one request per micro-operation, the
-// last committing), which is what lets transactions overlap on the node.
+// Elle's list-append and rw-register workloads: transactions of reads of a key and writes to it, an
+// append of an element to its list (list-append) or a write of its register (rw-register), each
+// value unique (a run-wide counter), so every read names the write it saw and the transaction
+// checker can infer the order of transactions (workloads/checkers/transactions/). One-shot (the
+// transaction in one request) or interactive (one request per micro-operation, the last
+// committing), which is what lets transactions overlap on the node.
 
 import { okResponse, type Response } from "../../../engine/protocol.js";
-import type { TxnMicroOp } from "../../../engine/txn/transactions.js";
+import { us } from "../../../engine/settings/fields.js";
+import { ABORT_REASONS, type TxnMicroOp } from "../../../engine/txn/transactions.js";
 import type { Rng } from "../../../sim/rng.js";
 import type { ClientOperation, ClientWorkload, NextStep, RequestPlan } from "../../client/client-workload.js";
+import { RetryPolicy } from "../../client/retries.js";
 import { type NumberGenerator, UniformLongGenerator, ZipfianGenerator } from "../ycsb/generators.js";
-import type { ListAppendConfig } from "./settings.js";
+import type { ElleWorkloadConfig, ElleWorkloadType } from "./settings.js";
 
 export interface TxnOperation extends ClientOperation {
   readonly kind: "txn";
@@ -19,6 +22,8 @@ export interface TxnOperation extends ClientOperation {
   readonly results: TxnMicroOp[];
   /** Its commit's time at the leader (queue and CPU work, where validation runs); null until it commits. */
   validation_us: number | null;
+  /** The transaction open on the node (0: none yet). */
+  txn: number;
 }
 
 /** A transaction's detail, as its history records it: as invoked, and as completed (null: not ok). */
@@ -27,30 +32,34 @@ export interface TxnData {
   readonly completed: readonly TxnMicroOp[] | null;
   /** TxnOperation.validation_us (null: not committed). */
   readonly validation_us: number | null;
-  /** Times a retrying client re-ran it after an abort (absent: the workload does not retry). */
-  readonly retries?: number;
 }
 
-export class ListAppendWorkload implements ClientWorkload<TxnOperation> {
+export class ElleWorkload implements ClientWorkload<TxnOperation> {
   readonly uniqueWrites = false;
-  private readonly config: ListAppendConfig;
+  /** A statement before the commit cannot commit: when it times out, the transaction failed. */
+  readonly readTimeoutsFail = true;
+  private readonly config: ElleWorkloadConfig;
+  /** A write's micro-operation: `append` (list-append) or `w` (rw-register). */
+  private readonly write: "append" | "w";
+  private readonly retries: RetryPolicy;
   private readonly length: Rng;
   private readonly choice: Rng;
   /** Picks a place among the keys in use. */
   private readonly keys: NumberGenerator;
-  /** The key in use at each place, and the appends it took. */
+  /** The key in use at each place, and the writes it took. */
   private readonly keyAt: number[];
-  private readonly appendsAt: number[];
+  private readonly writesAt: number[];
   private lastKey: number;
-  private lastElement = 0;
+  private lastValue = 0;
 
-  constructor(config: ListAppendConfig, rng: Rng) {
+  constructor(type: ElleWorkloadType, config: ElleWorkloadConfig, rng: Rng) {
     if (config.max_txn_length < config.min_txn_length) {
       throw new RangeError(
-        `list_append max_txn_length (${config.max_txn_length}) must be >= min_txn_length (${config.min_txn_length})`,
+        `${type} max_txn_length (${config.max_txn_length}) must be >= min_txn_length (${config.min_txn_length})`,
       );
     }
     this.config = config;
+    this.write = type === "list-append" ? "append" : "w";
     this.length = rng.split("length");
     this.choice = rng.split("op");
     const key = rng.split("key");
@@ -59,8 +68,12 @@ export class ListAppendWorkload implements ClientWorkload<TxnOperation> {
         ? new ZipfianGenerator(key, 0, config.key_count - 1)
         : new UniformLongGenerator(key, 0, config.key_count - 1);
     this.keyAt = Array.from({ length: config.key_count }, (_, i) => i);
-    this.appendsAt = new Array<number>(config.key_count).fill(0);
+    this.writesAt = new Array<number>(config.key_count).fill(0);
     this.lastKey = config.key_count - 1;
+    this.retries = new RetryPolicy(
+      { retries: config.retries, backoff_us: us(config.backoff) },
+      rng.split("backoff"),
+    );
   }
 
   next(_now_us = 0): TxnOperation {
@@ -71,20 +84,20 @@ export class ListAppendWorkload implements ClientWorkload<TxnOperation> {
       const key = String(this.keyAt[place]);
       if (this.choice.float() < read_fraction) return ["r", key, null];
       this.retireWhenFull(place);
-      return ["append", key, ++this.lastElement];
+      return [this.write, key, ++this.lastValue];
     });
-    return { kind: "txn", key: "", mops, results: [], validation_us: null };
+    return { kind: "txn", key: "", mops, results: [], validation_us: null, txn: 0 };
   }
 
-  /** Counts an append at `place`; its key's last one gives the place to a new key (later transactions'). */
+  /** Counts a write at `place`; its key's last one gives the place to a new key (later transactions'). */
   private retireWhenFull(place: number): void {
-    const appends = (this.appendsAt[place] as number) + 1;
-    if (appends < this.config.max_writes_per_key) {
-      this.appendsAt[place] = appends;
+    const writes = (this.writesAt[place] as number) + 1;
+    if (writes < this.config.max_writes_per_key) {
+      this.writesAt[place] = writes;
       return;
     }
     this.keyAt[place] = ++this.lastKey;
-    this.appendsAt[place] = 0;
+    this.writesAt[place] = 0;
   }
 
   first(op: TxnOperation): RequestPlan {
@@ -94,12 +107,28 @@ export class ListAppendWorkload implements ClientWorkload<TxnOperation> {
   after(op: TxnOperation, step: number, response: Response): NextStep {
     const answer = okResponse(response, "txn");
     op.results.push(...answer.mops);
+    op.txn = answer.txn;
     if (op.results.length < op.mops.length) return statement(op, step + 1, answer.txn);
     op.validation_us = commitTime_us(response);
     return null;
   }
 
   finished(): void {}
+
+  /** An aborted transaction runs again (same reads and keys; fresh values, as writes must be unique). */
+  retry(op: TxnOperation, error: string, attempt: number): { op: TxnOperation; after_us: number } | null {
+    if (!ABORTS.has(error)) return null;
+    const after_us = this.retries.delay_us(attempt);
+    if (after_us === null) return null;
+    const mops = op.mops.map(
+      (mop): TxnMicroOp => (mop[0] === "r" ? mop : [mop[0], mop[1], ++this.lastValue]),
+    );
+    return { op: { kind: "txn", key: "", mops, results: [], validation_us: null, txn: 0 }, after_us };
+  }
+
+  abandoned(op: TxnOperation): RequestPlan | null {
+    return abortOf(op.txn);
+  }
 
   detail(op: TxnOperation, ended: { readonly result: string }): TxnData {
     const ok = ended.result === "ok";
@@ -109,6 +138,14 @@ export class ListAppendWorkload implements ClientWorkload<TxnOperation> {
       validation_us: ok ? op.validation_us : null,
     };
   }
+}
+
+/** Why a transaction definitely did not commit: the node aborted it (a client timeout before the commit is `timeout` too). */
+const ABORTS: ReadonlySet<string> = new Set(ABORT_REASONS);
+
+/** The statement ending open transaction `txn` without effect (null: none is open). */
+export function abortOf(txn: number): RequestPlan | null {
+  return txn === 0 ? null : { op: "txn", txn, mops: [], commit: false, abort: true };
 }
 
 /** Statement `n` of an interactive transaction: its micro-operation n, committing with the last. */

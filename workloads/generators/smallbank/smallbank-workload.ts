@@ -69,7 +69,7 @@ export class SmallbankWorkload implements ClientWorkload<SmallbankOperation> {
       if (b === a) b = (a + 1) % this.config.accounts;
     }
     const mops = reads(type, a, b);
-    return { kind: "txn", key: "", type, a, b, mops, writes: [], results: [], validation_us: null };
+    return { kind: "txn", key: "", type, a, b, mops, writes: [], results: [], validation_us: null, txn: 0 };
   }
 
   private pickType(): SmallbankTxn {

@@ -44,11 +44,12 @@ function run(text: string, seed: number) {
   return { run: sim, history, truncated };
 }
 
+const ACCOUNTS = ["acct0", "acct1", "acct2", "acct3", "acct4"];
+
+/** The money a replica holds: its accounts' balances (transactional keys). */
 function totalOn(run: ScenarioRun, node: number): number {
   let total = 0;
-  run.cluster.recordsOn(node, 0, (_key, value) => {
-    total += value;
-  });
+  for (const value of run.cluster.txnValuesOn(node, ACCOUNTS).values()) total += value as number;
   return total;
 }
 
@@ -58,7 +59,7 @@ describe("bank runs", () => {
     // The old leader's unreplicated transfers were undone when it rejoined: lost, but lost whole.
     expect(truncated).toBeGreaterThan(0);
     for (const node of r.hosts.nodes) expect(totalOn(r, node)).toBe(250);
-    const final = r.cluster.leaderRecords();
+    const final = r.cluster.leaderTxnValues(ACCOUNTS);
     expect(final).not.toBeNull();
     const verdict = bankChecker(history.toHistory("h"), {
       bank: { total: 250 },
@@ -82,6 +83,31 @@ describe("bank runs", () => {
     const text = BANK("").replace("mode: async, read_from: follower,", "mode: multi-leader,");
     const { history } = run(text, 1);
     expect(bankChecker(history.toHistory("h"), { bank: { total: 250 } }).valid).toBe(false);
+  });
+
+  it.each([
+    ["snapshot", true],
+    ["serializable", true],
+    ["read-committed", false],
+  ])("transfers as transactions under %s: the total holds (%s)", (isolation, holds) => {
+    const text = BANK("").replace(
+      "  replicas: 3\n",
+      `  replicas: 3\n  transactions: { isolation: ${isolation} }\n`,
+    );
+    const { history } = run(text, 1);
+    // Read committed lets two transfers read one balance and both write it: a lost update.
+    expect(bankChecker(history.toHistory("h"), { bank: { total: 250 } }).valid).toBe(holds);
+  });
+
+  it("transfers among 4 accounts, under raft through a leader crash, keep the total", () => {
+    const text = BANK("")
+      .replace("max_transfer: 10 }", "max_transfer: 10, accounts_per_transfer: 4 }")
+      .replace("mode: async, read_from: follower,", "mode: raft,");
+    const { run: r, history } = run(text, 2);
+    const verdict = bankChecker(history.toHistory("h"), { bank: { total: 250 } });
+    expect(verdict).toMatchObject({ valid: true, count: 0 });
+    expect(verdict.reads).toBeGreaterThan(1000);
+    for (const node of r.hosts.nodes) expect(totalOn(r, node)).toBe(250);
   });
 
   it("records transfers and reads in the documented history format", () => {

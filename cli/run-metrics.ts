@@ -66,6 +66,7 @@ export class RunMetricsSession {
       run: label,
       nodeNames: run.nodeNames,
       checks: run.scenario.checks,
+      clientRegions: run.scenario.topology?.client_hosts.map((place) => place.region) ?? [],
       view: run.state, // the run as it ended once its final phase begins
     });
     this.sink = options.live ?? null;

@@ -149,9 +149,7 @@ export function resolveScenario(doc: ScenarioDoc): ResolvedScenario {
       duration_us: us(doc.duration),
       warmup_us: us(doc.warmup),
       nodeNames: [...allNodeNames(cluster), ...cacheNodeNames(cluster.cache)],
-      ...(topology === null
-        ? {}
-        : { topology: { nodes: nodePlaces(cluster, topology), clients: topology.clients } }),
+      ...(topology === null ? {} : { topology: { nodes: nodePlaces(cluster, topology) } }),
     }),
     changes: doc.changes.map(resolveChange),
     checks: doc.checks,

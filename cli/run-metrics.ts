@@ -70,6 +70,7 @@ export class RunMetricsSession {
       checks: run.scenario.checks,
       transactions: TXN_WORKLOAD_TYPES.includes(run.scenario.workload.type),
       disk_faults: hasDiskFaults(run.scenario.faults),
+      clientRegions: run.scenario.topology?.client_hosts.map((place) => place.region) ?? [],
       view: run.state, // the run as it ended once its final phase begins
     });
     this.sink = options.live ?? null;

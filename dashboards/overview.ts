@@ -1,4 +1,5 @@
-// The overview: what the clients saw. Throughput and latency by operation, outcomes and errors,
+// The overview: what the clients saw. Throughput and latency by operation (and by client region,
+// with a topology), outcomes and errors,
 // the latency distribution over time, the nodes' load and connections (with a pool), and the run's
 // totals; faults as annotations.
 
@@ -46,6 +47,17 @@ export const overview: DashboardSpec = {
           description: "99th percentile latency of ok operations (histogram buckets from 10 µs to 10 s).",
           unit: "s",
           queries: [{ expr: quantile(M.opLatency, 0.99, ["op"]), legend: "{{op}}" }],
+        },
+        {
+          kind: "timeseries",
+          title: "Latency p99 by client region",
+          description:
+            "99th percentile latency of ok operations by the region of the client host that sent them, and " +
+            "operation (runs with a topology only): a region far from the leader pays its round trip.",
+          unit: "s",
+          queries: [
+            { expr: quantile(M.clientRegionLatency, 0.99, ["region", "op"]), legend: "{{region}} {{op}}" },
+          ],
         },
         {
           kind: "heatmap",

@@ -1,6 +1,7 @@
 // Builds a cluster inside a simulation from its spec and names every host: the shard groups' nodes
 // (`shard<i>/n<j>`, spare groups included), the `client`, and on a sharded cluster the
-// `coordinator` and (routing: proxy) the `router` host, then the cache hosts (`cache<i>`), in that order. Every host is added first,
+// `coordinator` and (routing: proxy) the `router` host, then the cache hosts (`cache<i>`), then
+// the client hosts of further client regions, in that order. Every host is added first,
 // so the simulator hands out its id, and the behaviours are built once every id is known: nobody
 // computes a host id. `ClusterInspector` is how anyone reads the engine's truth after a run (who
 // leads, what a replica holds, which writes its log stands by) without knowing what a node keeps
@@ -31,6 +32,11 @@ export interface TopologySpec {
   readonly sharding: { readonly store: ConfigStore; readonly router: boolean } | null;
   /** Cache hosts (`cache0`, ...; 0 or absent: none). */
   readonly caches?: number;
+  /**
+   * The client regions, one client host each (absent or one: a single host named `client`); with
+   * several, hosts `client@<region>`, the first where `client` would be, the others last.
+   */
+  readonly client_regions?: readonly string[];
 }
 
 /** A database node: its host, name and shard. */
@@ -46,7 +52,10 @@ export interface TopologyHosts {
   readonly shards: readonly Shard[];
   /** Every database node, shard after shard. */
   readonly nodes: readonly HostId[];
+  /** The first client host (the home client region's; it runs the final phase's reads). */
   readonly client: HostId;
+  /** Every client host, one per client region in order (the first: `client`). */
+  readonly clients: readonly HostId[];
   readonly coordinator: HostId | null;
   /** The router host (routing: proxy), which routes the clients' requests by the shard map. */
   readonly router: HostId | null;
@@ -104,14 +113,18 @@ export function buildTopology(sim: Simulation, spec: TopologySpec): Topology {
     const nodes = names.map((name) => add(name, nodeSettings(spec.shard).fsync_us));
     return { nodes, members: nodes.slice(0, replicas), names, initialLeader: nodes[0] as HostId };
   });
-  const client = add("client");
+  const regions = spec.client_regions ?? [];
+  const clientName = (region: string): string => (regions.length > 1 ? `client@${region}` : "client");
+  const client = add(clientName(regions[0] ?? ""));
   const coordinator = spec.sharding === null ? null : add("coordinator");
   const router = spec.sharding?.router ? add("router") : null;
   const caches = Array.from({ length: spec.caches ?? 0 }, (_, i) => add(`cache${i}`));
+  const clients = [client, ...regions.slice(1).map((region) => add(clientName(region)))];
   const hosts: TopologyHosts = {
     shards: groups,
     nodes: groups.flatMap((group) => group.nodes),
     client,
+    clients,
     coordinator,
     router,
     caches,

@@ -10,19 +10,21 @@ import type { Report } from "./report-schema.js";
 export function connectionsReport(run: ScenarioRun): ConnectionsReport | undefined {
   const { pools } = run;
   const pool = run.scenario.workload.pool;
-  if (pools === null || pool === null) return undefined;
-  const report: ConnectionsReport = { pool_size: pool.size, pool_timeouts: pools.timeouts, nodes: {} };
+  if (pools.length === 0 || pool === null) return undefined;
+  const pool_timeouts = pools.reduce((sum, hostPools) => sum + hostPools.timeouts, 0);
+  const report: ConnectionsReport = { pool_size: pool.size, pool_timeouts, nodes: {} };
   for (const { id, name } of run.cluster.nodes) {
     const stats = run.cluster.connectionsOn(id);
-    const toNode = pools.nodes.get(id);
+    // Summed over the client hosts (one per client region).
+    const toNode = pools.map((hostPools) => hostPools.nodes.get(id));
     report.nodes[name] = {
       max_connections: run.scenario.cluster.node.connections.max,
       opened: stats.opened,
       refused: stats.refused,
       open_peak: stats.open_peak,
       active_peak: stats.active_peak,
-      pool_open: toNode?.open ?? 0,
-      pool_waiters_peak: toNode?.waiters_peak ?? 0,
+      pool_open: toNode.reduce((sum, state) => sum + (state?.open ?? 0), 0),
+      pool_waiters_peak: toNode.reduce((sum, state) => sum + (state?.waiters_peak ?? 0), 0),
     };
   }
   return report;

@@ -3,6 +3,7 @@
 
 import { z } from "zod";
 import { scenarioSchema } from "../workloads/scenario/schema.js";
+import { clientRegionsSchema } from "./client-regions.js";
 import { connectionsReportSchema } from "./connections-schema.js";
 
 export const REPORT_SCHEMA = "dbsim.report/v1";
@@ -693,6 +694,7 @@ export const reportSchema = z
     ops: z
       .record(z.string(), opReportSchema)
       .refine((ops) => "all" in ops, { message: "ops.all is missing" }),
+    client_regions: clientRegionsSchema,
     timeline: timelineSchema,
     replication: replicationSchema,
     shards: shardsSchema,

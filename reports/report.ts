@@ -5,6 +5,7 @@ import type { RunResult } from "../workloads/runner.js";
 import type { ResolvedScenario } from "../workloads/scenario/resolve.js";
 import type { ScenarioDoc } from "../workloads/scenario/schema.js";
 import { scenarioThresholds } from "../workloads/scenario/thresholds.js";
+import { clientRegionsReport } from "./client-regions.js";
 import { type LatencyRecorder, type OpStats, spectrum, summarize } from "./latency.js";
 import {
   type FinalReadsReport,
@@ -84,6 +85,14 @@ export function buildReport(input: {
     },
     throughput_ops_per_s: Math.round((latency.all.ok / measured_s) * 10) / 10,
     ops,
+    ...(scenario.topology === null || input.real !== undefined
+      ? {}
+      : {
+          client_regions: clientRegionsReport(
+            latency,
+            scenario.topology.client_hosts.map((place) => place.region),
+          ),
+        }),
     timeline: input.timeline,
     replication: input.replication,
     shards: input.shards,

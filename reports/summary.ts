@@ -1,6 +1,7 @@
 // The run summary: the table the terminal prints and summary.md holds.
 
 import { rateText } from "../workloads/client/settings.js";
+import { clientRegionLines } from "./client-regions.js";
 import { formatUs } from "./compare.js";
 import { connectionLines } from "./connections.js";
 import type { Report } from "./report-schema.js";
@@ -353,6 +354,7 @@ export function terminalSummary(report: Report, reproduce: string): string {
     "",
     `throughput ${report.throughput_ops_per_s} ops/s (ok operations per measured second); latency from intended start`,
     ...errorLines(report),
+    ...clientRegionLines(report),
     ...replicationLines(report),
     ...shardingLines(report),
     ...storageLines(report),
@@ -392,6 +394,7 @@ export function markdownSummary(report: Report, reproduce: string): string {
       "Latency counts from each operation's intended start; only ok operations are in the percentiles.",
     ...errorLines(report).map((line) => `\n${line}`),
     ...[
+      ...clientRegionLines(report),
       ...replicationLines(report),
       ...shardingLines(report),
       ...storageLines(report),

@@ -55,6 +55,8 @@ export interface CompletedOperation {
    * one): part of its latency, before any of queue_us.
    */
   readonly pool_wait_us: number;
+  /** The region of the client host that sent it (null or absent without a topology). */
+  readonly client_region?: string | null;
   /**
    * What a write wrote (unique per write) or what a read returned (null: nothing, or a missing key).
    * A read-modify-write's is its update's (null: no update was sent).

@@ -12,6 +12,7 @@ import { builtInProtocol } from "../engine/cluster.js";
 import type { EngineEvent, Role } from "../engine/events.js";
 import { copyIoStats, type IoStats } from "../engine/node/io-stats.js";
 import { configureRegionLinks, hostPlaces, nearestReplicas, placeLatency } from "../engine/regions/links.js";
+import type { Place } from "../engine/regions/placement.js";
 import type { CreateProtocol } from "../engine/replication/protocol.js";
 import { ConnectionPools } from "../engine/sharding/connection-pool.js";
 import { Coordinator } from "../engine/sharding/coordinator.js";
@@ -40,6 +41,7 @@ import { Simulation } from "../sim/simulation.js";
 import type { TraceCheckpoint } from "../sim/trace.js";
 import { ClientDriver, DRIVER_POOL_TIMER } from "./client/driver.js";
 import { ClientHost } from "./client/final-reads.js";
+import { clientShares } from "./client/shares.js";
 import { type ConnectionGauges, connectionGauges } from "./connection-gauges.js";
 import { type FinalPhase, runFinalPhase } from "./final-phase.js";
 import {
@@ -183,19 +185,24 @@ export class ScenarioRun {
   /** The scenario's workload plugin, and what it set up: the clients' workload and its checks. */
   readonly plugin: WorkloadPlugin;
   readonly workload: WorkloadSetup;
-  private readonly driver: { readonly backlogSize: number; readonly completed: number };
+  /** Each client host's driver and host behaviour (one per client region; the first: `client`). */
+  private readonly drivers: readonly {
+    readonly driver: { readonly backlogSize: number; readonly completed: number };
+    readonly clientHost: ClientHost;
+  }[];
   /** The shard map's store (null: unsharded). */
   private readonly store: ConfigStore | null;
-  /** Routes requests by the shard map: the clients' (routing: client) or the router host's. */
+  /** Routes requests by the shard map: the first client host's (routing: client) or the router host's. */
   private readonly dispatcher: Dispatcher;
-  /** The client host's connection pools (null: no `workload.pool`). */
-  readonly pools: ConnectionPools | null;
+  /** Every dispatcher that routes by the shard map: the client hosts' (routing: client) or the router host's. */
+  private readonly shardDispatchers: Dispatcher[] = [];
+  /** Each client host's connection pools ([]: no `workload.pool`). */
+  readonly pools: readonly ConnectionPools[];
   private readonly end_us: number;
   /** The run must have drained by then: the last operations time out at the latest. */
   private readonly deadline_us: number;
   private finished = false;
   private readonly injector: FaultInjector;
-  private readonly clientHost: ClientHost;
   /** Engine events reach the observer (not during the final phase, which measures nothing). */
   private reporting = true;
   /** The run as it ended, once the final phase has begun (`state` then reads this). */
@@ -259,6 +266,9 @@ export class ScenarioRun {
       events,
       sharding: store === null ? null : { store, router: proxy },
       caches: scenario.cluster.cache?.nodes ?? 0,
+      ...(scenario.topology === null
+        ? {}
+        : { client_regions: scenario.topology.client_hosts.map((place) => place.region) }),
     });
     const hosts = topology.hosts;
     this.hosts = hosts;
@@ -269,35 +279,39 @@ export class ScenarioRun {
       topo === null
         ? null
         : {
-            places: hostPlaces(hosts.shards, sim.hostCount, topo),
+            places: hostPlaces(hosts.shards, hosts.clients, sim.hostCount, topo),
             latencyOf: placeLatency(topo, scenario.network.latency),
-            clients: topo.clients,
           };
-    // The client host's connection pools (workload.pool; null: none), on the driver's timer tag.
-    const pools = w.pool === null ? null : new ConnectionPools(w.pool, DRIVER_POOL_TIMER);
-    this.pools = pools;
+    // Each client host's share of the clients (one host per client region).
+    const shares = clientShares(w, topo?.client_hosts.map((place) => place.region) ?? []);
+    // Each client host's connection pools (workload.pool; none without), on its driver's timer tag.
+    const pool = w.pool;
+    this.pools = pool === null ? [] : shares.map(() => new ConnectionPools(pool, DRIVER_POOL_TIMER));
     // Who routes by the shard map: the clients, or the router host (the clients then know only it).
-    // A dispatcher to the shards: the client host's (with its pools, when it routes itself) or a
+    // A dispatcher to the shards: a client host's (with its pools, when it routes itself) or a
     // cache host's own (read-through strategies: never the client's pools).
-    // Both count their requests in one place: report.json's requests per shard are the database's.
+    // All count their requests in one place: report.json's requests per shard are the database's.
+    // `from`: the client host's host id, whose place `read_from: nearest` measures from.
     const sentToShard: number[] = [];
     // Every router, by shard: each follows its shard's committed configurations (raft membership).
     const routers = hosts.shards.map((): ReplicaRouter[] => []);
     this.cluster.onMembership((shard, members) => {
       for (const router of routers[shard] ?? []) router.setNodes(members);
     });
-    const routerOf = (shard: number): ReplicaRouter => {
+    /** A router of `shard` for the client host `from` (nearest reads: the replicas nearest it). */
+    const routerOf = (shard: number, from: HostId): ReplicaRouter => {
+      const members = this.cluster.membersOf(shard);
       const router = new ReplicaRouter({
-        nodes: this.cluster.membersOf(shard),
+        nodes: members,
         multiLeader: r.mode === "multi-leader",
         read_from: r.read_from,
         ...(placed === null
           ? {}
           : {
               nearest: nearestReplicas(
-                this.cluster.membersOf(shard),
+                members,
                 placed.places,
-                placed.clients,
+                placed.places.get(from) as Place,
                 placed.latencyOf,
               ),
             }),
@@ -305,20 +319,23 @@ export class ScenarioRun {
       routers[shard]?.push(router);
       return router;
     };
-    const routing = (withPools: ConnectionPools | null): ConstructorParameters<typeof Dispatcher>[0] => ({
-      shards: new Map(hosts.shards.map((_, shard) => [shard, routerOf(shard)])),
+    const routing = (
+      withPools: ConnectionPools | null,
+      from: HostId = hosts.client,
+    ): ConstructorParameters<typeof Dispatcher>[0] => ({
+      shards: new Map(hosts.shards.map((_, shard) => [shard, routerOf(shard, from)])),
       map: store?.map ?? null,
       readYourWrites: r.read_your_writes,
       sentToShard,
       ...(withPools === null ? {} : { pools: withPools }),
     });
-    // The pools are the client host's: with a router host, its dispatcher has none (docs/model.md).
-    const directPools = hosts.router === null ? pools : null;
     const cache = scenario.cluster.cache;
-    this.dispatcher =
+    const shardDispatcher = (withPools: ConnectionPools | null, from?: HostId): Dispatcher =>
       cache === null
-        ? new Dispatcher(routing(directPools))
-        : new CachingDispatcher(routing(directPools), { settings: cache, hosts: hosts.caches });
+        ? new Dispatcher(routing(withPools, from))
+        : new CachingDispatcher(routing(withPools, from), { settings: cache, hosts: hosts.caches });
+    // The pools are the client hosts': with a router host, its dispatcher has none (docs/model.md).
+    this.dispatcher = shardDispatcher(hosts.router === null ? (this.pools[0] ?? null) : null);
     this.cacheStats = hosts.caches.map(() => newCacheStats());
     hosts.caches.forEach((host, i) => {
       const settings = cache as NonNullable<typeof cache>;
@@ -334,32 +351,53 @@ export class ScenarioRun {
           }),
       );
     });
-    const clientDispatcher = hosts.router === null ? this.dispatcher : dispatcherTo(hosts.router, pools);
-    const driver = new ClientDriver({
-      config: {
-        rate: w.rate,
-        arrival: w.arrival,
-        clients: w.clients,
-        timeout_us: w.timeout_us,
-        max_backlog: w.max_backlog,
-        warmup_us: scenario.warmup_us,
-        end_us: this.end_us,
-        shards_known: hosts.router === null,
-      },
-      workload: setup.clients,
-      arrivals: sim.rng.split("arrivals"),
-      dispatcher: clientDispatcher,
-      observer,
-      onDrained: () => sim.stop(),
+    // Every client host's driver; the run stops once all have drained. Stamped writes count on
+    // one counter, so a value is unique to its write whichever host wrote it.
+    let writes = 0;
+    let draining = shares.length;
+    this.drivers = shares.map((share, i) => {
+      const host = hosts.clients[i] as HostId;
+      const pools = this.pools[i] ?? null;
+      const dispatcher =
+        hosts.router !== null
+          ? dispatcherTo(hosts.router, pools)
+          : i === 0
+            ? this.dispatcher
+            : shardDispatcher(pools, host);
+      if (hosts.router === null) this.shardDispatchers.push(dispatcher);
+      const driver = new ClientDriver({
+        config: {
+          rate: share.rate,
+          arrival: w.arrival,
+          clients: share.clients,
+          timeout_us: w.timeout_us,
+          max_backlog: share.max_backlog,
+          warmup_us: scenario.warmup_us,
+          end_us: this.end_us,
+          shards_known: hosts.router === null,
+          region: share.region,
+          first_process: share.first_process,
+          processes: w.clients,
+        },
+        workload: setup.clients,
+        arrivals: sim.rng.split(share.arrivals),
+        dispatcher,
+        observer,
+        onDrained: () => {
+          if (--draining === 0) sim.stop();
+        },
+        nextValue: () => ++writes,
+      });
+      const clientHost = new ClientHost(driver);
+      topology.bind(host, clientHost);
+      return { driver, clientHost };
     });
-    this.driver = driver;
-    this.clientHost = new ClientHost(driver);
-    topology.bind(hosts.client, this.clientHost);
+    if (hosts.router !== null) this.shardDispatchers.push(this.dispatcher);
     if (store !== null && hosts.coordinator !== null) {
       const coordinator = new Coordinator({
         store,
         groups: new Map(hosts.shards.map((group, shard) => [shard, group.nodes])),
-        subscribers: [hosts.router ?? hosts.client],
+        subscribers: hosts.router === null ? hosts.clients : [hosts.router],
         changes: scenario.changes,
         ...sh,
         request_timeout_us: w.timeout_us,
@@ -374,10 +412,11 @@ export class ScenarioRun {
       topology.bindFactory(hosts.router, () => new RouterHost(dispatcher, w.timeout_us, transactions));
     }
     this.nodeNames = new Map(this.cluster.nodes.map((node) => [node.id, node.name]));
+    const clientViews = hosts.clients.map((id, i) => ({ id, region: shares[i]?.region ?? null }));
     const injector = new FaultInjector(
       sim,
       scenario.faults,
-      { nodes: () => this.faultTargets(), client: () => hosts.client },
+      { nodes: () => this.faultTargets(), clients: () => clientViews },
       sim.rng.split("faults"),
     );
     this.faultLog = injector.log;
@@ -442,7 +481,7 @@ export class ScenarioRun {
     return {
       strategy: map.current.strategy,
       shards,
-      cross_shard_ops: this.dispatcher.crossShard,
+      cross_shard_ops: this.shardDispatchers.reduce((sum, dispatcher) => sum + dispatcher.crossShard, 0),
       map_version: map.version,
     };
   }
@@ -466,16 +505,19 @@ export class ScenarioRun {
       io: (node: number) => run.atEnd?.io.get(node) ?? run.cluster.ioStatsOn(node),
       applyBacklog: (node: number) => run.atEnd?.backlog.get(node) ?? run.cluster.applyBacklogOn(node),
       connections: (node: number) =>
-        run.pools === null ? null : (run.atEnd?.connections.get(node) ?? run.connectionGauges(node)),
+        run.pools.length === 0 ? null : (run.atEnd?.connections.get(node) ?? run.connectionGauges(node)),
       activeRequests: (node: number) =>
         run.atEnd?.connections.get(node)?.active ?? run.cluster.connectionsOn(node).active,
       cacheStats: () => run.atEnd?.cache ?? run.cacheStats,
     };
   })();
 
-  /** A database node's connections and the client host's pool to it, now. */
+  /** A database node's connections and the client hosts' pools to it, now. */
   connectionGauges(node: number): ConnectionGauges {
-    return connectionGauges(this.cluster.connectionsOn(node), this.pools?.nodes.get(node));
+    return connectionGauges(
+      this.cluster.connectionsOn(node),
+      this.pools.map((pools) => pools.nodes.get(node)),
+    );
   }
 
   /** Copies of every database node's I/O counters now (report.json `storage` subtracts two of them). */
@@ -500,7 +542,7 @@ export class ScenarioRun {
     if (outcome === "slice" || (bounded && outcome === "until")) return false;
     if (outcome !== "stopped") {
       throw new Error(
-        `run did not drain: ${this.driver.backlogSize} operations backlogged at ${this.sim.now_us}us ` +
+        `run did not drain: ${this.drivers.reduce((sum, { driver }) => sum + driver.backlogSize, 0)} operations backlogged at ${this.sim.now_us}us ` +
           `(seed=${this.seed}; reproduce with --seed=${this.seed})`,
       );
     }
@@ -546,7 +588,7 @@ export class ScenarioRun {
       sim: this.sim,
       injector: this.injector,
       cluster: this.cluster,
-      clientHost: this.clientHost,
+      clientHost: (this.drivers[0] as (typeof this.drivers)[number]).clientHost,
       targets: () => this.workload.checks.finalReads(this.cluster, keys),
       settle_us: this.scenario.final_reads.settle_us,
       timeout_us: this.scenario.workload.timeout_us,
@@ -560,12 +602,17 @@ export class ScenarioRun {
     return this.result();
   }
 
+  /** Operations completed so far by every client host. */
+  private operations(): number {
+    return this.drivers.reduce((sum, { driver }) => sum + driver.completed, 0);
+  }
+
   get progress(): RunProgress {
     return {
       now_us: this.sim.now_us,
       end_us: this.end_us,
       events: this.sim.events,
-      operations: this.driver.completed,
+      operations: this.operations(),
     };
   }
 
@@ -577,7 +624,7 @@ export class ScenarioRun {
       checkpoints: this.sim.checkpoints,
       events: this.sim.events,
       virtual_us: this.sim.now_us,
-      operations: this.driver.completed,
+      operations: this.operations(),
       messages: this.sim.messagesSent,
       messages_by_kind: this.sim.messagesByKind(),
       bytes_by_kind: this.sim.bytesByKind(),

@@ -39,14 +39,19 @@ export function configureRegionLinks(
   }
 }
 
-/** Where each host sits: replica j of every shard at its place, every other host with the clients. */
+/**
+ * Where each host sits: replica j of every shard at its place, client host i in client region i,
+ * every other host with the first client host.
+ */
 export function hostPlaces(
   shards: readonly { readonly nodes: readonly HostId[] }[],
+  clients: readonly HostId[],
   hostCount: number,
   settings: RegionSettings,
 ): Map<HostId, Place> {
   const places = new Map<HostId, Place>();
   for (let id = 0; id < hostCount; id++) places.set(id, settings.clients);
+  for (const [i, client] of clients.entries()) places.set(client, settings.client_hosts[i] as Place);
   for (const shard of shards) {
     for (const [j, node] of shard.nodes.entries()) places.set(node, settings.replicas[j] as Place);
   }

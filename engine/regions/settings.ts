@@ -75,12 +75,17 @@ const topologyObject = z.strictObject({
         "(survives a zone outage, writes at the region's latency); or a list, e.g. " +
         "`[us-west/a, us-west/b, us-west/c, us-east/a, eu-west/a]` (a majority in one region).",
     ),
-  clients: name("")
+  clients: z
+    .union([name(""), z.array(name("")).min(1).max(MAX_REGIONS)], {
+      error: "expected a region or a list of regions",
+    })
     .nullable()
     .default(null)
+    .meta({ allowed: "a region, or a list of regions" })
     .describe(
-      "The region the client host sits in (in its first zone), with the coordinator, the router " +
-        "and the cache hosts. null: the home region.",
+      "Where the clients sit: a region, or a list of regions over which `workload.clients` and " +
+        "`workload.rate` split evenly (a client host per region, in its first zone). The first " +
+        "region's host also has the coordinator, the router and the cache hosts. null: the home region.",
     ),
   latency: z
     .strictObject({
@@ -118,8 +123,10 @@ export interface RegionSettings {
   readonly regions: readonly Region[];
   /** Where replica j of every shard sits. */
   readonly replicas: readonly Place[];
-  /** Where the client host (and the coordinator, router and cache hosts) sits. */
+  /** Where the first client host (and the coordinator, router and cache hosts) sits. */
   readonly clients: Place;
+  /** Where each client host sits, one per client region, in the order listed (the first: `clients`). */
+  readonly client_hosts: readonly Place[];
   /** One-way delay between every pair of regions (each pair once, either order). */
   readonly region_latency: readonly RegionPairLatency[];
   /** One-way delay between zones of a region. */
@@ -138,9 +145,11 @@ function checkTopology(topology: TopologyDoc, ctx: z.RefinementCtx): void {
     regions.set(region.name, zones);
   });
   const known = [...regions.keys()].join(", ");
-  if (topology.clients !== null && !regions.has(topology.clients)) {
-    report(["clients"], `expected a region (${known}) (got ${JSON.stringify(topology.clients)})`);
-  }
+  clientRegions(topology).forEach((region, i, all) => {
+    const path = typeof topology.clients === "string" ? ["clients"] : ["clients", i];
+    if (!regions.has(region)) report(path, `expected a region (${known}) (got ${JSON.stringify(region)})`);
+    else if (all.indexOf(region) !== i) report(path, `names region ${region} twice`);
+  });
   if (typeof topology.placement !== "string") {
     topology.placement.forEach((text, i) => {
       const [region, zone, ...rest] = text.split("/");
@@ -178,6 +187,12 @@ function checkTopology(topology: TopologyDoc, ctx: z.RefinementCtx): void {
   }
 }
 
+/** The regions `clients` names, in order ([] for null: the home region). */
+function clientRegions(topology: TopologyDoc): readonly string[] {
+  if (topology.clients === null) return [];
+  return typeof topology.clients === "string" ? [topology.clients] : topology.clients;
+}
+
 function pairKey(a: string, b: string): string {
   return a < b ? `${a} ${b}` : `${b} ${a}`;
 }
@@ -193,7 +208,12 @@ export function resolveTopology(topology: TopologyDoc | undefined, replicas: num
           const [region, zone] = text.split("/") as [string, string];
           return { region, zone };
         });
-  const home = regions.find((region) => region.name === topology.clients) ?? (regions[0] as Region);
+  const client_hosts = (
+    topology.clients === null ? [(regions[0] as Region).name] : clientRegions(topology)
+  ).map((name) => {
+    const region = regions.find((candidate) => candidate.name === name) as Region;
+    return { region: region.name, zone: region.zones[0] as string };
+  });
   const between = new Map<string, RegionPairLatency>();
   const matrix = topology.latency.matrix === null ? [] : LATENCY_MATRICES[topology.latency.matrix];
   for (const pair of matrix) between.set(pairKey(pair.regions[0], pair.regions[1]), pair);
@@ -207,7 +227,8 @@ export function resolveTopology(topology: TopologyDoc | undefined, replicas: num
   return {
     regions,
     replicas: placeReplicas(regions, placement, replicas),
-    clients: { region: home.name, zone: home.zones[0] as string },
+    clients: client_hosts[0] as Place,
+    client_hosts,
     region_latency: [...between.values()].filter((pair) => pair.regions.every((region) => names.has(region))),
     zone_latency: resolveLatency(topology.latency.zone),
   };

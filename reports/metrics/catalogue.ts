@@ -97,6 +97,16 @@ export const METRICS = {
     aggregator: "sum",
     scope: "run",
   }),
+  // Only in runs with a topology.
+  clientRegionLatency: metric({
+    name: "dbsim_client_region_latency_seconds",
+    type: "histogram",
+    help: "Latency of ok operations from their intended start to completion, by the region of the client host that sent them, and operation (only with a topology).",
+    labels: ["region", "op"],
+    buckets: LATENCY_BUCKETS_S,
+    aggregator: "sum",
+    scope: "run",
+  }),
 
   // Transactions (runs of a transaction workload only).
   txns: metric({

@@ -97,6 +97,8 @@ export interface RunMetricsOptions {
   transactions?: boolean;
   /** The run injects disk faults: their kinds and the disk metrics are registered (else absent). */
   disk_faults?: boolean;
+  /** The client hosts' regions (absent or empty: no topology, no per-region latency metric). */
+  clientRegions?: readonly string[];
 }
 
 interface OpStats {
@@ -122,6 +124,21 @@ interface NodeStats {
   repaired: number;
 }
 
+/** `op`'s stats in `ops`, made on first use. */
+function opStatsIn(ops: Map<string, OpStats>, op: string): OpStats {
+  let stats = ops.get(op);
+  if (stats === undefined) {
+    stats = {
+      results: new Float64Array(RESULTS.length),
+      errors: new Map(),
+      buckets: new Float64Array(LATENCY_BUCKETS_US.length + 1),
+      sum_us: 0,
+    };
+    ops.set(op, stats);
+  }
+  return stats;
+}
+
 /** The shard part of a node name ("shard0/n1" -> "shard0"). */
 function shardOf(name: string): string {
   const slash = name.indexOf("/");
@@ -133,6 +150,8 @@ export class RunMetrics implements Observer {
   readonly run: string;
   private readonly view: RunView;
   private readonly ops = new Map<string, OpStats>();
+  /** Per client region, per operation: ok operations' latency buckets (`results` unused). */
+  private readonly regionOps = new Map<string, Map<string, OpStats>>();
   private readonly nodes = new Map<number, NodeStats>();
   private readonly failovers = new Map<string, number>();
   private readonly violations = new Map<string, number>();
@@ -156,6 +175,7 @@ export class RunMetrics implements Observer {
       this.failovers.set(shard, 0);
     }
     for (const check of options.checks) this.violations.set(check, 0);
+    for (const region of options.clientRegions ?? []) this.regionOps.set(region, new Map());
     this.registry.setDefaultLabels({ [RUN_LABEL]: options.run });
     this.txn = options.transactions === true ? new TxnMetrics(this.registry) : null;
     this.register();
@@ -171,6 +191,12 @@ export class RunMetrics implements Observer {
       const b = latencyBucket(latency_us);
       stats.buckets[b] = (stats.buckets[b] as number) + 1;
       stats.sum_us += latency_us;
+      const byOp = op.client_region == null ? undefined : this.regionOps.get(op.client_region);
+      if (byOp !== undefined) {
+        const regionStats = opStatsIn(byOp, op.op);
+        regionStats.buckets[b] = (regionStats.buckets[b] as number) + 1;
+        regionStats.sum_us += latency_us;
+      }
     } else {
       const reason = op.error ?? "unknown";
       stats.errors.set(reason, (stats.errors.get(reason) ?? 0) + 1);
@@ -252,17 +278,7 @@ export class RunMetrics implements Observer {
   }
 
   private opStats(op: string): OpStats {
-    let stats = this.ops.get(op);
-    if (stats === undefined) {
-      stats = {
-        results: new Float64Array(RESULTS.length),
-        errors: new Map(),
-        buckets: new Float64Array(LATENCY_BUCKETS_US.length + 1),
-        sum_us: 0,
-      };
-      this.ops.set(op, stats);
-    }
-    return stats;
+    return opStatsIn(this.ops, op);
   }
 
   /** Creates every run-scoped metric of the catalogue in this run's registry. */
@@ -341,6 +357,22 @@ export class RunMetrics implements Observer {
           yield { labels: { op }, counts: stats.buckets, sum: stats.sum_us / 1e6 };
       },
     );
+    if (this.regionOps.size > 0) {
+      new BucketHistogram(
+        {
+          ...metricOptions(m.clientRegionLatency),
+          labelNames: m.clientRegionLatency.labels,
+          buckets: m.clientRegionLatency.buckets ?? [],
+          registers,
+          aggregator: "sum",
+        },
+        function* (): Iterable<BucketSeries> {
+          for (const [region, byOp] of self.regionOps)
+            for (const [op, stats] of byOp)
+              yield { labels: { region, op }, counts: stats.buckets, sum: stats.sum_us / 1e6 };
+        },
+      );
+    }
 
     new Gauge({
       ...metricOptions(m.replicationLag),

@@ -3,6 +3,8 @@
 //   us-west: a write waits for the quorum's round trip (us-east, 62 ms), not the farthest (136 ms).
 // - raft-region-outage: a majority in us-west loses its writes for the whole outage of us-west;
 //   spread over the regions, a new leader takes over within seconds.
+// - raft-clients-three-regions: clients in all three regions, the leader in us-west: each region's
+//   latency is its round trip to the leader on top of us-west's.
 
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -52,4 +54,37 @@ describe("raft-region-outage at seed 1", () => {
     const calm = (report: Report) => report.ops.update?.latency_us.p50 ?? Number.NaN;
     expect(calm(majority)).toBeLessThan(calm(spread));
   }, 180_000);
+});
+
+describe("raft-clients-three-regions at seed 1", () => {
+  it("reports each client region's latency: its round trip to the leader on top of us-west's", async () => {
+    const report = await run("scenarios/raft-clients-three-regions.yaml");
+    const regions = report.client_regions ?? {};
+    expect(Object.keys(regions)).toEqual(["us-west", "us-east", "eu-west"]);
+    const p50 = (region: string, op: string) => regions[region]?.[op]?.latency_us.p50 ?? Number.NaN;
+    expect(p50("us-west", "read")).toBeLessThan(5 * MS);
+    // Round trips to the leader in us-west: us-east 62 ms, eu-west 136 ms.
+    expect(p50("us-east", "read")).toBeGreaterThan(60 * MS);
+    expect(p50("us-east", "read")).toBeLessThan(70 * MS);
+    expect(p50("eu-west", "read")).toBeGreaterThan(130 * MS);
+    expect(p50("eu-west", "read")).toBeLessThan(145 * MS);
+    expect(p50("eu-west", "read")).toBeGreaterThan(p50("us-west", "update"));
+    expect(p50("eu-west", "update") - p50("us-west", "update")).toBeGreaterThan(130 * MS);
+    // A third of the clients in each region: a third of the operations each.
+    for (const figures of Object.values(regions)) {
+      expect(figures.all?.ok).toBeGreaterThan((report.ops.all?.ok ?? 0) / 4);
+    }
+    const sum = Object.values(regions).reduce((total, figures) => total + (figures.all?.ok ?? 0), 0);
+    expect(sum).toBe(report.ops.all?.ok);
+    expect(report.ops.all?.fail).toBe(0);
+  }, 120_000);
+
+  it("reads near every region's clients with read_from nearest", async () => {
+    const report = await run("scenarios/raft-clients-three-regions.yaml", [
+      "cluster.replication.read_from=nearest",
+    ]);
+    for (const figures of Object.values(report.client_regions ?? {})) {
+      expect(figures.read?.latency_us.p50).toBeLessThan(5 * MS);
+    }
+  }, 120_000);
 });

@@ -18,8 +18,9 @@ import { cli, scenarioFile, tempDir } from "../cli/helpers.js";
 import { substitute } from "../dashboards/promql.js";
 
 /**
- * Two shards of three replicas, a reshard to three, a leader crash and a leader partition, and a
- * cache smaller than the records (it evicts): every panel has something to show.
+ * Two shards of three replicas, a reshard to three, a leader crash and a leader partition, a
+ * cache smaller than the records (it evicts), and clients in two regions (the replicas in
+ * us-east, 62 ms round trip from us-west): every panel has something to show.
  */
 const SCENARIO = `name: e2e-faults
 duration: 20s
@@ -27,7 +28,8 @@ warmup: 1s
 cluster: { shards: 2, replicas: 3, replication: { mode: async }, cache: { nodes: 2, capacity: 200 } }
 changes: [{ at: 9s, kind: reshard, shards: 3 }]
 network: { latency: { dist: lognormal, median: 500us, p99: 5ms } }
-workload: { preset: a, records: 1000, rate: 500/s, clients: 8, timeout: 1s, pool: { size: 4 } }
+topology: { regions: [{ name: us-east }, { name: us-west }], placement: zones, clients: [us-east, us-west] }
+workload: { preset: a, records: 1000, rate: 500/s, clients: 128, timeout: 1s, pool: { size: 8 } }
 faults:
   schedule:
     - { at: 5s, kind: crash, target: leader, restart_after: 3s }
@@ -274,6 +276,23 @@ describe("the dashboards on a real Prometheus", () => {
     );
     // A run without disk faults has no disk series (its metrics are as they were).
     expect(await last(`count(dbsim_disk_corruptions_detected_total{run="${span.run}"})`)).toBeNaN();
+  });
+
+  it("tells the client regions' latency apart: us-west pays its round trip to us-east", async () => {
+    const p50 = async (region: string) => {
+      const query =
+        `histogram_quantile(0.5, sum by (le) (rate(dbsim_client_region_latency_seconds_bucket` +
+        `{run="${span.run}",region="${region}",op="read"}[5s])))`;
+      const data = await get<{ result: { value: [number, string] }[] }>("/api/v1/query", {
+        query,
+        time: String(span.last_ms / 1000),
+      });
+      return Number(data.result[0]?.value[1]);
+    };
+    const east = await p50("us-east");
+    const west = await p50("us-west");
+    expect(east).toBeLessThan(0.02);
+    expect(west - east).toBeGreaterThan(0.05);
   });
 
   it("scrapes a running sweep's live endpoint; the live dashboard has data", async () => {

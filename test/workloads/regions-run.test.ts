@@ -86,3 +86,74 @@ faults: { schedule: [{ at: 2s, kind: region_partition, region: r1, for: 2s }] }`
     });
   });
 });
+
+describe("clients in several regions", () => {
+  const SEVERAL = TOPOLOGY.replace("clients: r2", "clients: [r1, r2, r3]").replace(
+    "clients: 8",
+    "clients: 9",
+  );
+
+  it("sends each region's operations from its own client host, at its own distance from the leader", () => {
+    const { ops, run } = runWith(SEVERAL);
+    expect(run.hosts.clients.map((id) => run.sim.nameOf(id))).toEqual([
+      "client@r1",
+      "client@r2",
+      "client@r3",
+    ]);
+    const updates = (region: string) => ops.filter((op) => op.op === "update" && op.client_region === region);
+    // The leader n0 sits in r1: r2's writes cross 10 ms each way, r3's 20 ms.
+    for (const [region, least_us, most_us] of [
+      ["r1", 0, 10_000],
+      ["r2", 20_000, 40_000],
+      ["r3", 40_000, 60_000],
+    ] as const) {
+      const latencies = updates(region).map((op) => op.latency_us);
+      expect(latencies.length).toBeGreaterThan(100);
+      expect(Math.min(...latencies)).toBeGreaterThanOrEqual(least_us);
+      expect(Math.min(...latencies)).toBeLessThan(most_us);
+    }
+    // Nearest reads stay in each region: its own replica.
+    for (const [region, node] of [
+      ["r1", "shard0/n0"],
+      ["r2", "shard0/n1"],
+      ["r3", "shard0/n2"],
+    ]) {
+      const reads = ops.filter((op) => op.op === "read" && op.client_region === region);
+      expect(new Set(reads.map((op) => run.nodeNames.get(op.node)))).toEqual(new Set([node]));
+    }
+  });
+
+  it("keeps processes and written values unique across client hosts, and splits the load evenly", () => {
+    const { ops } = runWith(SEVERAL);
+    const processes = new Map<number, string>();
+    for (const op of ops) {
+      expect(processes.get(op.process) ?? op.client_region).toBe(op.client_region);
+      processes.set(op.process, op.client_region as string);
+    }
+    const values = ops.filter((op) => op.op === "update").map((op) => op.value);
+    expect(new Set(values).size).toBe(values.length);
+    for (const region of ["r1", "r2", "r3"]) {
+      const share = ops.filter((op) => op.client_region === region).length / ops.length;
+      expect(share).toBeGreaterThan(0.28);
+      expect(share).toBeLessThan(0.39);
+    }
+  });
+
+  it("is deterministic; one region listed is the run `clients: <region>` gives", () => {
+    const trace = (yaml: string) => runWith(yaml).run.result().trace_hash;
+    expect(trace(SEVERAL)).toBe(trace(SEVERAL));
+    expect(trace(TOPOLOGY.replace("clients: r2", "clients: [r2]"))).toBe(trace(TOPOLOGY));
+  });
+
+  it("region_partition keeps each client host on its own region's side", () => {
+    const { run } = runWith(`${SEVERAL}
+faults: { schedule: [{ at: 2s, kind: region_partition, region: r1, for: 2s }] }`);
+    expect(run.faultLog[0]?.detail).toEqual({
+      place: "r1",
+      groups: [
+        ["shard0/n0", "client@r1"],
+        ["shard0/n1", "shard0/n2", "client@r2", "client@r3"],
+      ],
+    });
+  });
+});

@@ -1,5 +1,6 @@
 // The client driver: `clients` logical clients on one client host, sending a workload's operations
-// (client-workload.ts) to the database nodes.
+// (client-workload.ts) to the database nodes. With clients in several regions each region's client
+// host has a driver of its own, its share of the clients and of the rate; they share the workload.
 //
 // Open loop (a rate is given): operations arrive on a schedule drawn from the seed (arrivals.ts: a
 // constant rate or stages), each with its intended start time fixed by the schedule. An arrival
@@ -35,6 +36,14 @@ export interface DriverConfig {
   end_us: number;
   /** The dispatcher routes to shards itself (false: to a router host, which picks the shard). */
   shards_known: boolean;
+  /** The region the client host sits in (null without a topology), on each operation it completes. */
+  region: string | null;
+  /**
+   * Client i is process `first_process + i`, and takes `+ processes` after an `info` outcome:
+   * `processes` is every client host's clients, so the drivers' process numbers never meet.
+   */
+  first_process: number;
+  processes: number;
 }
 
 /** Client indices are packed into request ids; this bounds `clients`. */
@@ -101,7 +110,7 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
   private readonly clients: Client<Op>[] = [];
   private readonly freeClients: number[] = [];
   private readonly backlog: RingQueue<Operation<Op>>;
-  private writeCounter = 0;
+  private readonly nextValue: () => number;
   private arrivalsOver = false;
   private drained = false;
   /** Operations completed so far, measured or not (for progress). */
@@ -116,6 +125,8 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
     dispatcher: Dispatcher;
     observer: Observer;
     onDrained: () => void;
+    /** The value a stamped write writes, unique to it (shared by every client host's driver). */
+    nextValue: () => number;
   }) {
     const { config } = options;
     if (!(Number.isInteger(config.clients) && config.clients >= 1 && config.clients <= DRIVER_MAX_CLIENTS)) {
@@ -128,11 +139,12 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
     this.dispatcher = options.dispatcher;
     this.observer = options.observer;
     this.onDrained = options.onDrained;
+    this.nextValue = options.nextValue;
     this.backlog = new RingQueue<Operation<Op>>(config.max_backlog);
     for (let i = 0; i < config.clients; i++) {
       this.clients.push({
         index: i,
-        process: i,
+        process: config.first_process + i,
         op: null,
         retry: null,
         deadline_us: 0,
@@ -314,7 +326,7 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
 
   /** An update or insert that writes the driver's next value. */
   private stamped(plan: RequestPlan & { readonly op: "update" | "insert" }): RequestSpec {
-    const value = ++this.writeCounter;
+    const value = this.nextValue();
     return plan.op === "update"
       ? { op: "update", key: plan.key, field: plan.field, value }
       : { op: "insert", key: plan.key, value };
@@ -329,7 +341,7 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
     const op = client.op as Operation<Op>;
     const now = ctx.now_us();
     this.record(op, client.process, result, error, now);
-    if (result === "info") client.process += this.config.clients;
+    if (result === "info") client.process += this.config.processes;
     client.op = null;
     if (result === "fail" && error !== null && this.retryLater(ctx, client, op, error)) return;
     if (this.arrivals === null && result !== "ok" && now < this.config.end_us) {
@@ -401,6 +413,7 @@ export class ClientDriver<Op extends ClientOperation> implements HostBehaviour {
       pages_hit: op.pages_hit,
       pages_missed: op.pages_missed,
       pool_wait_us: op.pool_wait_us,
+      client_region: this.config.region,
       node: op.node,
       term: op.term,
       shard: op.shard,

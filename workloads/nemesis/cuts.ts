@@ -47,7 +47,7 @@ export function applyCut(sim: Simulation, cut: Cut): FaultHandle[] {
 
 /** Decides the cut of a partition starting now. Draws from `rng` in a fixed order and number. */
 export function planCut(spec: PartitionSpec, view: ClusterView, rng: Rng): PlannedCut {
-  const client = view.client();
+  const clients = view.clients().map((client) => client.id);
   switch (spec.shape) {
     case "isolate": {
       const hosts = resolveTarget(spec.target, view, rng, "up");
@@ -62,7 +62,7 @@ export function planCut(spec: PartitionSpec, view: ClusterView, rng: Rng): Plann
     case "halves": {
       const nodes = shuffledNodes(view, rng);
       const first = Math.ceil(nodes.length / 2);
-      const groups = [withClient(nodes.slice(0, first), spec, client), nodes.slice(first)];
+      const groups = [withClient(nodes.slice(0, first), spec, clients), nodes.slice(first)];
       return { cut: { kind: "groups", groups }, targets: nodes };
     }
     case "minority": {
@@ -71,14 +71,14 @@ export function planCut(spec: PartitionSpec, view: ClusterView, rng: Rng): Plann
       if (targets.length === 0) return nothing(spec.target);
       const size = Math.max(targets.length, Math.floor((others.length + targets.length - 1) / 2));
       const fill = size - targets.length;
-      const groups = [[...targets, ...others.slice(0, fill)], withClient(others.slice(fill), spec, client)];
+      const groups = [[...targets, ...others.slice(0, fill)], withClient(others.slice(fill), spec, clients)];
       return { cut: { kind: "groups", groups }, targets };
     }
     case "bridge": {
       const [bridge, ...rest] = shuffledNodes(view, rng);
       if (bridge === undefined) return { cut: null, targets: [], note: "no nodes" };
       const first = Math.ceil(rest.length / 2);
-      const groups = [withClient(rest.slice(0, first), spec, client), rest.slice(first)];
+      const groups = [withClient(rest.slice(0, first), spec, clients), rest.slice(first)];
       return { cut: { kind: "groups", groups }, targets: [bridge] };
     }
     case "one_way": {
@@ -91,13 +91,13 @@ export function planCut(spec: PartitionSpec, view: ClusterView, rng: Rng): Plann
   }
 }
 
-/** `nodes` with the client in their group, unless only links between nodes are cut. */
+/** `nodes` with the client hosts in their group, unless only links between nodes are cut. */
 function withClient(
   nodes: readonly HostId[],
   spec: { readonly nodes_only: boolean },
-  client: HostId,
+  clients: readonly HostId[],
 ): HostId[] {
-  return spec.nodes_only ? [...nodes] : [...nodes, client];
+  return spec.nodes_only ? [...nodes] : [...nodes, ...clients];
 }
 
 function nothing(target: Target): PlannedCut {

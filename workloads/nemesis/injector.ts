@@ -13,7 +13,7 @@ import type { Simulation } from "../../sim/simulation.js";
 import { applyCut, planCut } from "./cuts.js";
 import { drawNemesisSchedule } from "./nemesis.js";
 import type { DiskFault, ResolvedFault, ResolvedFaults, Target } from "./resolve.js";
-import { type AnyOf, type ClusterView, emptyNote, resolveTarget } from "./targets.js";
+import { type AnyOf, type ClientHostView, type ClusterView, emptyNote, resolveTarget } from "./targets.js";
 
 export type {
   FaultsContext,
@@ -315,7 +315,7 @@ export class FaultInjector {
   }
 
   /**
-   * Cuts a region's nodes off from every other node, both ways; the client host stays with its own
+   * Cuts a region's nodes off from every other node, both ways; each client host stays with its own
    * region's side. Hosts in neither group (coordinator, router) keep every link, as in a partition.
    */
   private regionPartition(
@@ -327,8 +327,12 @@ export class FaultInjector {
       .nodes()
       .map((node) => node.id)
       .filter((id) => !inside.includes(id));
-    const client = this.view.client();
-    const groups = fault.client_inside ? [[...inside, client], outside] : [inside, [...outside, client]];
+    const clients = this.view.clients();
+    const within = (client: ClientHostView) => client.region === fault.target.place;
+    const groups = [
+      [...inside, ...clients.filter(within).map((client) => client.id)],
+      [...outside, ...clients.filter((client) => !within(client)).map((client) => client.id)],
+    ];
     const detail = { place: fault.target.place, groups: groups.map((group) => this.names(group)) };
     const record = this.record(fault.kind, inside, fault.for_us, detail, random);
     this.partitions.set(record, [this.sim.partition(groups)]);

@@ -86,8 +86,6 @@ export type ResolvedFault =
       readonly kind: "region_partition";
       readonly at_us: number;
       readonly target: PlaceTarget;
-      /** The client host sits in the region: it is cut off with it. */
-      readonly client_inside: boolean;
       readonly for_us: number | null;
     }
   | DiskFault;
@@ -165,13 +163,12 @@ export interface FaultsContext {
   readonly warmup_us: number;
   /** Every database node's name, e.g. shard0/n0. */
   readonly nodeNames: readonly string[];
-  /** With a topology (absent: none): where each database node sits, by name, and where the client host does. */
+  /** With a topology (absent: none): where each database node sits, by name. */
   readonly topology?: FaultsTopology;
 }
 
 export interface FaultsTopology {
   readonly nodes: ReadonlyMap<string, Place>;
-  readonly clients: Place;
 }
 
 /** Random clock offsets are log-uniform between 1ms and `skew_max` (default 2^13 ms, about 8s), ahead or behind (as Jepsen's bumps). */
@@ -303,7 +300,6 @@ class Resolver {
           kind: "region_partition",
           at_us,
           target: this.place(fault.region, null, path),
-          client_inside: this.topology?.clients.region === fault.region,
           for_us: this.until(fault.at, at_us, fault.for, `${path}.for`),
         };
       case "disk_corruption":

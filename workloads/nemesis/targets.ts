@@ -18,7 +18,13 @@ export type NodeRoleState = "leader" | "follower" | "candidate" | "down";
 export interface ClusterView {
   /** Every node; `in_service`: its shard is one the shard map uses now (always, unsharded). */
   nodes(): readonly { id: HostId; name: string; role: NodeRoleState; in_service: boolean }[];
-  client(): HostId;
+  /** The client hosts (one per client region), each with its region (null without a topology). */
+  clients(): readonly ClientHostView[];
+}
+
+export interface ClientHostView {
+  readonly id: HostId;
+  readonly region: string | null;
 }
 
 /**
@@ -44,7 +50,7 @@ export function resolveTarget(target: Target, view: ClusterView, rng: Rng, anyOf
   const nodes = view.nodes().filter((node) => node.in_service);
   switch (target.role) {
     case "client":
-      return [view.client()];
+      return view.clients().map((client) => client.id);
     case "followers":
       return nodes.filter((node) => node.role === "follower").map((node) => node.id);
     case "leader":

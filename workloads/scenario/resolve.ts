@@ -177,9 +177,7 @@ export function resolveScenario(doc: ScenarioDoc): ResolvedScenario {
         ...cacheNodeNames(cluster.cache),
         ...(cluster.provisioned > 1 && cluster.sharding.routing === "proxy" ? ["router"] : []),
       ],
-      ...(topology === null
-        ? {}
-        : { topology: { nodes: nodePlaces(cluster, topology), clients: topology.clients } }),
+      ...(topology === null ? {} : { topology: { nodes: nodePlaces(cluster, topology) } }),
     }),
     changes: doc.changes.filter(isShardingChange).map(resolveChange),
     replica_changes: doc.changes.flatMap((change) =>

@@ -110,7 +110,11 @@ export const RULES: readonly CrossFieldRule[] = [
   },
   { name: "a domain workload runs on one leader-follower shard", after: [], check: checkDomain },
   { name: "a cache serves ycsb with client-side routing", after: [], check: checkCache },
-  { name: "topology: a place per replica, distributions' own fields", after: [], check: checkTopology },
+  {
+    name: "topology: a place per replica, a client per region, distributions' own fields",
+    after: [],
+    check: checkTopology,
+  },
   { name: "transactions run on leader-follower shards", after: [], check: checkTransactions },
   { name: "checks fit the workload", after: "parsed", check: checkChecksFit },
   {
@@ -628,10 +632,19 @@ function checkCache({ cluster, workload }: ScenarioDoc, report: Report): void {
   }
 }
 
-/** An explicit placement names a place per replica; the topology's delays are well formed. */
-function checkTopology({ topology, cluster }: ScenarioDoc, report: Report): void {
+/**
+ * An explicit placement names a place per replica; every client region gets a client; the
+ * topology's delays are well formed.
+ */
+function checkTopology({ topology, cluster, workload }: ScenarioDoc, report: Report): void {
   if (topology === undefined) return;
-  const { placement, latency } = topology;
+  const { placement, latency, clients } = topology;
+  if (Array.isArray(clients) && clients.length > workload.clients) {
+    report(
+      ["topology", "clients"],
+      `lists ${clients.length} regions for workload.clients ${workload.clients}: at least one client per region`,
+    );
+  }
   if (typeof placement !== "string" && placement.length !== cluster.replicas) {
     report(
       ["topology", "placement"],

@@ -86,6 +86,8 @@ export const REPORT_FIGURE_PATHS: readonly string[] = [
   ...["latency_us", "queue_us", "service_us", "disk_us", "pool_wait_us"].flatMap((key) =>
     latencyPaths(`ops.*.${key}`),
   ),
+  "client_regions.*.*.ok",
+  ...under("client_regions.*.*.latency_us", ["p50", "p99", "max"]),
   "replication.replicas",
   ...under("replication.lag_us.*", [...LAG_STATS, "last", "samples", "trend_us_per_s"]),
   ...under("replication", ["lost_writes", "conflicts", "truncated_entries", "snapshots_installed"]),

@@ -16,7 +16,8 @@ const THREE = `
 const scenario = (topology: string, more = "") =>
   `name: x\ncluster: { replicas: 5 }\ntopology:${topology}\n${more}`;
 
-const places = (list: { region: string; zone: string }[]) => list.map((p) => `${p.region}/${p.zone}`);
+const places = (list: readonly { region: string; zone: string }[]) =>
+  list.map((p) => `${p.region}/${p.zone}`);
 
 describe("placement", () => {
   const regions = [
@@ -83,6 +84,15 @@ describe("the topology as resolved", () => {
     expect(latencyOf(at("us-west", "a"), at("us-west", "a"))).toEqual({ dist: "constant", value_us: 7 });
   });
 
+  it("places a client host in the first zone of each client region, in order", () => {
+    const resolved = loadScenario(scenario(`${THREE}\n  clients: [us-east, eu-west, us-west]`)).resolved
+      .topology;
+    expect(places(resolved?.client_hosts ?? [])).toEqual(["us-east/a", "eu-west/a", "us-west/a"]);
+    expect(resolved?.clients).toEqual({ region: "us-east", zone: "a" });
+    const one = loadScenario(scenario(THREE)).resolved.topology;
+    expect(places(one?.client_hosts ?? [])).toEqual(["us-west/a"]);
+  });
+
   it("is null without a topology section (one flat network)", () => {
     expect(loadScenario("name: x\n").resolved.topology).toBeNull();
   });
@@ -93,6 +103,16 @@ describe("a topology that does not hold together is one line naming the field", 
     [
       `${THREE}\n  clients: ap-south`,
       'topology.clients: expected a region (us-west, us-east, eu-west) (got "ap-south")',
+    ],
+    [
+      `${THREE}\n  clients: [us-west, ap-south]`,
+      'topology.clients.1: expected a region (us-west, us-east, eu-west) (got "ap-south")',
+    ],
+    [`${THREE}\n  clients: [us-west, us-west]`, "topology.clients.1: names region us-west twice"],
+    [
+      `${THREE}\n  clients: [us-west, us-east, eu-west]`,
+      "topology.clients: lists 3 regions for workload.clients 2: at least one client per region",
+      "workload: { clients: 2 }",
     ],
     [
       `${THREE}\n  placement: [us-west/a, us-east/z, eu-west/a, us-west/b, us-east/b]`,
@@ -118,8 +138,8 @@ describe("a topology that does not hold together is one line naming the field", 
       `${THREE}\n  latency: { zone: { dist: lognormal, median: 5ms, p99: 1ms } }`,
       'topology.latency.zone.p99: must be at least median (5ms) (got "1ms")',
     ],
-  ])("%s", (topology, message) => {
-    expect(loadErrorMessage(scenario(topology))).toContain(message);
+  ])("%s", (topology, message, more = "") => {
+    expect(loadErrorMessage(scenario(topology, more))).toContain(message);
   });
 
   it("names the region or zone a fault names that has no node", () => {

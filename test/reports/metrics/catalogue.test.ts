@@ -19,7 +19,19 @@ const DESIGN_NAMES = [
   "dbsim_check_violations_total",
   "dbsim_sim_virtual_seconds",
 ];
-const BOUNDED_LABELS = new Set(["op", "result", "reason", "shard", "node", "role", "kind", "check", "state"]);
+// `region`: a topology has at most MAX_REGIONS (16).
+const BOUNDED_LABELS = new Set([
+  "op",
+  "result",
+  "reason",
+  "shard",
+  "node",
+  "role",
+  "kind",
+  "check",
+  "state",
+  "region",
+]);
 
 describe("the metric catalogue", () => {
   it("declares DESIGN.md's metrics with DESIGN.md's labels", () => {

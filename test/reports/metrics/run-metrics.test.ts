@@ -7,7 +7,9 @@ import { completedOperation } from "../completed-operation.js";
 
 const op = completedOperation;
 
-function setup(options: { transactions?: boolean; disk_faults?: boolean } = {}) {
+function setup(
+  options: { transactions?: boolean; disk_faults?: boolean; clientRegions?: readonly string[] } = {},
+) {
   const state = new Map<number, "leader" | "follower" | "candidate" | "down">([
     [0, "leader"],
     [1, "follower"],
@@ -109,6 +111,23 @@ describe("RunMetrics", () => {
     expect(v.get("dbsim_disk_corruptions_detected_total{node=shard0/n0,shard=shard0}")).toBe(1);
     expect(v.get("dbsim_disk_entries_repaired_total{node=shard0/n0,shard=shard0}")).toBe(2);
     expect(v.get("dbsim_disk_entries_repaired_total{node=shard0/n1,shard=shard0}")).toBe(0);
+  });
+
+  it("observes ok operations' latency per client region with a topology, and not without", async () => {
+    const { metrics } = setup({ clientRegions: ["us-west", "eu-west"] });
+    metrics.onOperation(op({ client_region: "eu-west", latency_us: 140_000 }));
+    metrics.onOperation(op({ client_region: "eu-west", op: "update", latency_us: 220_000 }));
+    metrics.onOperation(op({ client_region: "us-west", latency_us: 1_000 }));
+    metrics.onOperation(op({ client_region: "us-west", result: "fail", error: "timeout" }));
+    const v = await values(metrics);
+    expect(v.get("dbsim_client_region_latency_seconds_count{op=read,region=eu-west}")).toBe(1);
+    expect(v.get("dbsim_client_region_latency_seconds_sum{op=update,region=eu-west}")).toBe(0.22);
+    expect(v.get("dbsim_client_region_latency_seconds_count{op=read,region=us-west}")).toBe(1);
+    expect(v.get("dbsim_client_region_latency_seconds_bucket{le=0.1,op=read,region=eu-west}")).toBe(0);
+    const without = setup();
+    without.metrics.onOperation(op({ client_region: null }));
+    const names = [...(await values(without.metrics)).keys()];
+    expect(names.filter((name) => name.startsWith("dbsim_client_region"))).toEqual([]);
   });
 
   it("reports shards: keys as last reported, requests routed, keys moved at cut-overs, resharding in progress", async () => {

@@ -48,8 +48,8 @@ export class FakeView implements ClusterView {
       in_service: !this.outOfService.includes(id),
     }));
   }
-  client(): HostId {
-    return this.roles.length;
+  clients() {
+    return [{ id: this.roles.length, region: null }];
   }
 }
 

@@ -63,7 +63,7 @@ const CASES: Readonly<Record<string, readonly [string, string]>> = {
     "workload: { type: bank }\ncluster: { cache: {} }",
     "cluster.cache: needs workload.type ycsb (got bank)",
   ],
-  "topology: a place per replica, distributions' own fields": [
+  "topology: a place per replica, a client per region, distributions' own fields": [
     "topology: { regions: [{ name: us-east }], placement: [us-east/a, us-east/b] }",
     "topology.placement: lists 2 places for cluster.replicas 1: one per replica",
   ],

@@ -88,6 +88,8 @@ export const REPORT_FIGURE_PATHS: readonly string[] = [
   "replication.replicas",
   ...under("replication.lag_us.*", [...LAG_STATS, "last", "samples", "trend_us_per_s"]),
   ...under("replication", ["lost_writes", "conflicts", "truncated_entries", "snapshots_installed"]),
+  ...under("rpo_rto", ["lost_writes", "divergent_writes", "write_outage_s", "writes_failed_or_timed_out"]),
+  ...under("rpo_rto.fault", ["at_s", "for_s"]),
   ...under("sharding", [
     "shards_at_start",
     "shards_at_end",

@@ -12,6 +12,7 @@ import { QueriesRecorder } from "../reports/queries.js";
 import { ReplicationRecorder } from "../reports/replication.js";
 import { buildReport } from "../reports/report.js";
 import { type FinalReadsReport, type Report, validateReport } from "../reports/report-schema.js";
+import { firstRegionFault, RpoRtoRecorder } from "../reports/rpo-rto.js";
 import type { FileContent } from "../reports/run-dir.js";
 import { ShardingRecorder } from "../reports/sharding.js";
 import { storageReport } from "../reports/storage.js";
@@ -157,6 +158,8 @@ export async function executeRun(
   let replication: ReplicationRecorder | null = null;
   const sharding = new ShardingRecorder();
   const transactions = new TransactionsRecorder();
+  const regionFault = firstRegionFault(scenario.resolved.faults.schedule);
+  const rpoRto = regionFault === null ? null : new RpoRtoRecorder(regionFault);
   let queries: QueriesRecorder | null = null;
   let metrics: RunMetricsSession | null = null;
   let cacheTimeline: CacheTimeline | null = null;
@@ -173,6 +176,7 @@ export async function executeRun(
         replication?.onOperation(op);
         sharding.onOperation(op);
         transactions.onOperation(op);
+        rpoRto?.onOperation(op);
         queries?.onOperation(op);
         history?.onOperation(op);
         metrics?.onOperation(op);
@@ -265,6 +269,7 @@ export async function executeRun(
     latency,
     timeline: timelineReport,
     replication: replicationReport,
+    ...(rpoRto === null ? {} : { rpo_rto: rpoRto.finish(ended?.finalReads ?? null, replicationReport) }),
     ...shardingReport,
     queries: queries === null ? null : queries.finish(run.cluster.finalDatabase()),
     storage,

@@ -94,6 +94,46 @@ function throughputFigures(report: Report, targetsDiffer: boolean): Figure[] {
 }
 
 /** Whether the reports' target rates differ (a closed loop has none). */
+/** RPO and RTO of a region fault (none without one). */
+function rpoRtoFigures(report: Report): Figure[] {
+  const r = report.rpo_rto;
+  if (r === undefined) return [];
+  const section = `${r.fault.kind} ${r.fault.region}`;
+  const figures: Figure[] = [];
+  if (r.lost_writes !== null)
+    figures.push({
+      section,
+      figure: "RPO: lost writes",
+      unit: "count",
+      better: "lower",
+      value: r.lost_writes,
+    });
+  if (r.divergent_writes !== null)
+    figures.push({
+      section,
+      figure: "writes on only some replicas",
+      unit: "count",
+      better: "lower",
+      value: r.divergent_writes,
+    });
+  if (r.write_outage_s !== null)
+    figures.push({
+      section,
+      figure: "RTO: write outage",
+      unit: "us",
+      better: "lower",
+      value: Math.round(r.write_outage_s * 1e6),
+    });
+  figures.push({
+    section,
+    figure: "writes failed or timed out",
+    unit: "count",
+    better: "lower",
+    value: r.writes_failed_or_timed_out,
+  });
+  return figures;
+}
+
 function targetsDiffer(reports: Report[]): boolean {
   return new Set(reports.map(targetRate)).size > 1;
 }
@@ -177,6 +217,7 @@ export function figuresOf(report: Report, differentTargets = false): Map<string,
         value: r.conflicts,
       });
   }
+  for (const figure of rpoRtoFigures(report)) add(figure);
   const sh = report.sharding;
   if (sh !== null) {
     if (sh.skew !== null)

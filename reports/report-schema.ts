@@ -607,6 +607,45 @@ export const transactionsReportSchema = z
     "The transactions in the measured phase (docs/transactions.md); absent from runs without transactions.",
   );
 
+export const rpoRtoReportSchema = z
+  .object({
+    fault: z
+      .object({
+        kind: z.enum(["region_outage", "region_partition"]),
+        region: z.string(),
+        at_s: z.number().nonnegative(),
+        for_s: z.number().nonnegative().nullable().describe("null: it lasts the run."),
+      })
+      .strict()
+      .describe("The schedule's first region outage or partition: the fault measured."),
+    lost_writes: count
+      .nullable()
+      .describe(
+        "RPO: acknowledged writes lost, as `final_reads.lost_writes.lost` (else `replication.lost_writes`); null: not judged.",
+      ),
+    divergent_writes: count
+      .nullable()
+      .describe(
+        "Acknowledged writes only some replicas hold at rest (`final_reads.lost_writes.divergent`); null: no final reads.",
+      ),
+    write_outage_s: z
+      .number()
+      .nonnegative()
+      .nullable()
+      .describe(
+        "RTO: the longest time between two ok writes (completions, any client) that reaches past the fault's " +
+          "start and begins before it ends; null: no write succeeded after it began.",
+      ),
+    writes_failed_or_timed_out: count.describe(
+      "Writes intended while the fault lasted that failed or timed out (not those never sent).",
+    ),
+  })
+  .strict()
+  .optional()
+  .describe(
+    "What a region fault cost the writes, RPO and RTO (docs/topology.md); absent without a region_outage or region_partition in the schedule.",
+  );
+
 const countsByKind = z.record(z.string(), z.number().int().nonnegative());
 
 export const networkReportSchema = z
@@ -697,6 +736,7 @@ export const reportSchema = z
     client_regions: clientRegionsSchema,
     timeline: timelineSchema,
     replication: replicationSchema,
+    rpo_rto: rpoRtoReportSchema,
     shards: shardsSchema,
     sharding: shardingSchema,
     queries: queriesSchema,
@@ -795,3 +835,4 @@ export type QueriesReport = z.output<typeof queriesSchema>;
 export type StorageReport = NonNullable<z.output<typeof storageSchema>>;
 export type CacheReport = NonNullable<z.output<typeof cacheReportSchema>>;
 export type TransactionsReport = NonNullable<z.output<typeof transactionsReportSchema>>;
+export type RpoRtoReport = NonNullable<z.output<typeof rpoRtoReportSchema>>;

@@ -45,6 +45,8 @@ export function buildReport(input: {
   latency: LatencyRecorder;
   timeline: Timeline;
   replication: ReplicationReport;
+  /** RPO and RTO of the schedule's first region fault (absent without one). */
+  rpo_rto?: Report["rpo_rto"];
   shards: Report["shards"];
   sharding: Report["sharding"];
   queries: Report["queries"];
@@ -95,6 +97,7 @@ export function buildReport(input: {
         }),
     timeline: input.timeline,
     replication: input.replication,
+    ...(input.rpo_rto === undefined ? {} : { rpo_rto: input.rpo_rto }),
     shards: input.shards,
     sharding: input.sharding,
     queries: input.queries,

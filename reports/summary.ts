@@ -171,7 +171,26 @@ function replicationLines(report: Report): string[] {
       `fault at ${f.at_s.toFixed(2)}s: ${f.kind} ${f.targets.join(" ") || "(no target)"}${span}${note}`,
     );
   }
+  const rpoRto = rpoRtoLine(report);
+  if (rpoRto !== null) lines.push(rpoRto);
   return lines;
+}
+
+/** RPO and RTO of the region fault, one line (none without one). */
+function rpoRtoLine(report: Report): string | null {
+  const r = report.rpo_rto;
+  if (r === undefined) return null;
+  const lost = r.lost_writes === null ? "not judged" : `${r.lost_writes} acknowledged writes lost`;
+  const divergent =
+    (r.divergent_writes ?? 0) > 0 ? ` (${r.divergent_writes} more held by only some replicas)` : "";
+  const outage =
+    r.write_outage_s === null
+      ? "no write succeeded after it began"
+      : `longest write outage ${r.write_outage_s.toFixed(2)}s`;
+  return (
+    `${r.fault.kind} ${r.fault.region} at ${r.fault.at_s.toFixed(2)}s: RPO ${lost}${divergent}; ` +
+    `RTO ${outage}; ${r.writes_failed_or_timed_out} writes failed or timed out while it lasted`
+  );
 }
 
 /**

@@ -13,6 +13,8 @@ import type { EngineEvent, Role } from "../../engine/events.js";
 import type { IoStats } from "../../engine/node/io-stats.js";
 import type { ConnectionGauges } from "../../workloads/connection-gauges.js";
 import type { FaultRecord, ResolvedFault } from "../../workloads/nemesis/injector.js";
+// Disk fault kinds: their series exist only in a run with disk faults (other runs keep theirs).
+import { DISK_FAULT_KINDS } from "../../workloads/nemesis/schema.js";
 import type { CompletedOperation, Observer } from "../../workloads/observer.js";
 import { BucketHistogram, type BucketSeries } from "./bucket-histogram.js";
 import { registerCacheMetrics } from "./cache-metrics.js";
@@ -36,13 +38,6 @@ export const FAULT_KINDS = [
   "zone_outage",
   "region_outage",
   "region_partition",
-] as const satisfies readonly ResolvedFault["kind"][];
-/** Disk fault kinds: their series exist only in a run with disk faults (other runs keep theirs). */
-export const DISK_FAULT_KINDS = [
-  "disk_corruption",
-  "torn_write",
-  "lost_fsync",
-  "slow_disk",
 ] as const satisfies readonly ResolvedFault["kind"][];
 // A fault kind added to the injector must be added above (and to the dashboards' documentation).
 const everyFaultKindListed: [

@@ -10,8 +10,9 @@
 //
 // A request unanswered after `timeout_us` is recorded as `info` (it may yet take effect) and its
 // client continues as a new process, as in Jepsen. A workload may retry an operation that definitely
-// failed (`ClientWorkload.retry`): the client waits the backoff, then runs it as a new operation. Each client has at most one timeout timer armed:
-// it fires at the deadline of the request in flight then, and is re-armed for a later one.
+// failed (`ClientWorkload.retry`): the client waits the backoff, then runs it as a new operation.
+// Each client has at most one timeout timer armed: it fires at the deadline of the request in flight
+// then, and is re-armed for a later one.
 
 import { isWrite } from "../../engine/operations.js";
 import { type RequestSpec, type Response, requestValue, routed, valueRead } from "../../engine/protocol.js";

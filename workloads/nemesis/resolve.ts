@@ -6,6 +6,7 @@ import { us } from "../../engine/settings/fields.js";
 import { formatDurationUs } from "../../engine/settings/units.js";
 import { ScenarioError } from "../scenario/errors.js";
 import {
+  DISK_FAULT_KINDS,
   type FaultsDoc,
   HOST_ROLES,
   type HostRole,
@@ -119,24 +120,19 @@ export type DiskFault =
       readonly for_us: number;
     };
 
-const DISK_FAULT_KINDS: ReadonlySet<string> = new Set([
-  "disk_corruption",
-  "torn_write",
-  "lost_fsync",
-  "slow_disk",
-]);
+const DISK_FAULTS: ReadonlySet<string> = new Set(DISK_FAULT_KINDS);
 
 /** Whether the run injects disk faults (then reports and metrics count them). */
 export function hasDiskFaults(faults: ResolvedFaults): boolean {
   return (
-    faults.schedule.some((fault) => DISK_FAULT_KINDS.has(fault.kind)) ||
+    faults.schedule.some((fault) => DISK_FAULTS.has(fault.kind)) ||
     (faults.random?.kinds.includes("disk") ?? false)
   );
 }
 
 /** Whether a fault is a disk fault. */
 export function isDiskFault(kind: string): boolean {
-  return DISK_FAULT_KINDS.has(kind);
+  return DISK_FAULTS.has(kind);
 }
 
 export interface RandomNemesisSpec {

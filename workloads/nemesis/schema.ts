@@ -25,6 +25,8 @@ export type RandomFaultKind = (typeof RANDOM_FAULT_CLASSES)[number];
 
 /** Disk faults that lose or corrupt log entries (only Raft repairs them: a rule checks the mode). */
 export const DISK_INTEGRITY_FAULTS = ["disk_corruption", "torn_write", "lost_fsync"] as const;
+/** Every disk fault kind: the integrity ones and a slow disk (reports count them only when present). */
+export const DISK_FAULT_KINDS = [...DISK_INTEGRITY_FAULTS, "slow_disk"] as const;
 /** The most entries one disk_corruption flips. */
 export const MAX_CORRUPT_ENTRIES = 1000;
 /** The largest factor a slow_disk multiplies latencies by. */

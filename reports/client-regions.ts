@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { OP_NAMES } from "../workloads/observer.js";
 import { formatUs } from "./compare.js";
-import type { LatencyRecorder } from "./latency.js";
+import type { LatencyRecorder, LatencySummary } from "./latency.js";
 import type { Report } from "./report-schema.js";
 
 const micros = z.number().nonnegative();
@@ -42,8 +42,8 @@ export function clientRegionsReport(
     for (const op of [...OP_NAMES, "all" as const]) {
       const stats = byOp?.get(op);
       if (stats === undefined) continue;
-      const { p50, p99, max } = stats.summary();
-      figures[op] = { ok: stats.latency.totalCount, latency_us: { p50, p99, max } };
+      const { p50, p99, max } = stats.summary() as LatencySummary; // recorded once at least
+      figures[op] = { ok: stats.histogram.totalCount, latency_us: { p50, p99, max } };
     }
     report[region] = figures;
   }

@@ -147,24 +147,6 @@ function round1(value: number): number {
   return Math.round(value * 10) / 10;
 }
 
-/** The latency of ok operations alone: a client region's (one histogram update per operation). */
-export class LatencyStats {
-  readonly latency = newHistogram();
-  /** Exact sum and maximum. */
-  sum_us = 0;
-  max_us = 0;
-
-  record(latency_us: number): void {
-    this.latency.recordValue(latency_us);
-    this.sum_us += latency_us;
-    if (latency_us > this.max_us) this.max_us = latency_us;
-  }
-
-  summary(): LatencySummary {
-    return summarize(this.latency, this.sum_us, this.max_us);
-  }
-}
-
 /**
  * The Observer that measures latency: one OpStats per operation type, and one for all; with a
  * topology, also the ok operations' latency per client region, per operation type and for all.
@@ -172,7 +154,7 @@ export class LatencyStats {
 export class LatencyRecorder implements Observer {
   readonly byOp = new Map<OpName, OpStats>();
   readonly all = new OpStats();
-  readonly byClientRegion = new Map<string, Map<OpName | "all", LatencyStats>>();
+  readonly byClientRegion = new Map<string, Map<OpName | "all", LatencyWindow>>();
 
   onOperation(op: CompletedOperation): void {
     if (!op.measured) return;
@@ -189,16 +171,16 @@ export class LatencyRecorder implements Observer {
   private recordRegion(region: string, op: CompletedOperation): void {
     let byOp = this.byClientRegion.get(region);
     if (byOp === undefined) {
-      byOp = new Map([["all", new LatencyStats()]]);
+      byOp = new Map([["all", new LatencyWindow()]]);
       this.byClientRegion.set(region, byOp);
     }
     let stats = byOp.get(op.op);
     if (stats === undefined) {
-      stats = new LatencyStats();
+      stats = new LatencyWindow();
       byOp.set(op.op, stats);
     }
     stats.record(op.latency_us);
-    (byOp.get("all") as LatencyStats).record(op.latency_us);
+    (byOp.get("all") as LatencyWindow).record(op.latency_us);
   }
 
   /** Operation types seen, in the fixed order read, update, insert, scan, rmw. */

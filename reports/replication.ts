@@ -10,7 +10,8 @@ import type { CompletedOperation, Observer } from "../workloads/observer.js";
 import { type Histogram, newHistogram, summarize } from "./latency.js";
 import type { ReplicationReport } from "./report-schema.js";
 
-const WRITES = new Set(["update", "insert", "rmw", "transfer"]);
+/** The clients' operations that write (a failover's and a region fault's write outage count them). */
+export const CLIENT_WRITES: ReadonlySet<string> = new Set(["update", "insert", "rmw", "transfer"]);
 
 /** A promotion, and the write outage around it on its shard as far as the run has gone. */
 interface Failover {
@@ -100,7 +101,7 @@ export class ReplicationRecorder implements Observer {
   }
 
   onOperation(op: CompletedOperation): void {
-    if (!WRITES.has(op.op)) return;
+    if (!CLIENT_WRITES.has(op.op)) return;
     if (op.result === "ok") {
       const writes = this.writesOf(op.shard);
       for (const f of writes.open) f.to_us = op.completed_us;

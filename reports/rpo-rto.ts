@@ -5,9 +5,8 @@
 
 import type { PlaceTarget, ResolvedFault } from "../workloads/nemesis/resolve.js";
 import type { CompletedOperation, Observer } from "../workloads/observer.js";
+import { CLIENT_WRITES } from "./replication.js";
 import type { FinalReadsReport, ReplicationReport, RpoRtoReport } from "./report-schema.js";
-
-const WRITES = new Set(["update", "insert", "rmw", "transfer"]);
 
 export interface RegionFault {
   readonly kind: "region_outage" | "region_partition";
@@ -41,7 +40,7 @@ export class RpoRtoRecorder implements Observer {
   }
 
   onOperation(op: CompletedOperation): void {
-    if (!WRITES.has(op.op)) return;
+    if (!CLIENT_WRITES.has(op.op)) return;
     if (op.result === "ok") {
       // A gap counts when it reaches past the fault's start and began before the fault ended.
       if (op.completed_us >= this.fault.at_us && this.lastOk_us <= this.until_us) {

@@ -22,7 +22,7 @@ import { TransactionsRecorder } from "../reports/transactions.js";
 import type { TraceCheckpoint } from "../sim/trace.js";
 import { type CheckOptions, runChecker, type Verdict } from "../workloads/checkers/checker.js";
 import { lostWrites } from "../workloads/checkers/checks.js";
-import type { History } from "../workloads/checkers/history.js";
+import type { History, Operation } from "../workloads/checkers/history.js";
 import type { LivenessOptions } from "../workloads/checkers/liveness.js";
 import { HistoryRecorder } from "../workloads/client/history-recorder.js";
 import { TXN_WORKLOAD_TYPES } from "../workloads/generators/plugins.js";
@@ -101,6 +101,7 @@ function endOfRun(
   run: ScenarioRun,
   history: HistoryRecorder,
   finalReads: boolean,
+  rpoRto: RpoRtoRecorder | null,
 ): { checks: Record<string, Verdict>; finalReads: FinalReadsReport | null } {
   const phase = finalReads ? run.finalPhase(history.touchedKeys) : null;
   const finalProcess = phase === null ? null : history.recordFinalReads(phase.reads);
@@ -108,7 +109,8 @@ function endOfRun(
   const finalState = finalStateOptions(run, history, finalProcess);
   const judged =
     run.workload.checks.lost_writes && (phase !== null || run.scenario.checks.includes("lost_writes"));
-  const lostWritesVerdict = judged ? runChecker(lostWrites, parsed, finalState) : null;
+  const timing = rpoRto === null ? {} : { on_lost_write: (write: Operation) => rpoRto.onLostWrite(write) };
+  const lostWritesVerdict = judged ? runChecker(lostWrites, parsed, { ...finalState, ...timing }) : null;
   const checks = runScenarioChecks(run, parsed, finalState, lostWritesVerdict);
   if (phase === null || finalProcess === null) return { checks, finalReads: null };
   return {
@@ -260,7 +262,7 @@ export async function executeRun(
   if (cacheTimeline !== null)
     timelineReport.cache_hit_ratio = cacheTimeline.finish(result.virtual_us, timelineReport);
   const faults = run.faultLog.map((record) => ({ ...record }));
-  const ended = history === null ? null : endOfRun(run, history, finalReads);
+  const ended = history === null ? null : endOfRun(run, history, finalReads, rpoRto);
   const wall_s = Number(process.hrtime.bigint() - started) / 1e9;
   const report = buildReport({
     doc: scenario.doc,

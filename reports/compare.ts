@@ -108,6 +108,22 @@ function rpoRtoFigures(report: Report): Figure[] {
       better: "lower",
       value: r.lost_writes,
     });
+  if (r.lost_before_fault_s !== null)
+    figures.push({
+      section,
+      figure: "RPO: data lost before the fault",
+      unit: "us",
+      better: "lower",
+      value: Math.round(r.lost_before_fault_s * 1e6),
+    });
+  if (r.lost_acked_first_s !== null && r.lost_acked_last_s !== null)
+    figures.push({
+      section,
+      figure: "RPO: lost writes acknowledged over",
+      unit: "us",
+      better: "none",
+      value: Math.round((r.lost_acked_last_s - r.lost_acked_first_s) * 1e6),
+    });
   if (r.divergent_writes !== null)
     figures.push({
       section,

@@ -628,6 +628,28 @@ export const rpoRtoReportSchema = z
       .describe(
         "Acknowledged writes only some replicas hold at rest (`final_reads.lost_writes.divergent`); null: no final reads.",
       ),
+    lost_acked_first_s: z
+      .number()
+      .nonnegative()
+      .nullable()
+      .describe(
+        "When the first of the acknowledged writes lost was acknowledged to its client (virtual s); null: none lost, or not judged by final reads.",
+      ),
+    lost_acked_last_s: z
+      .number()
+      .nonnegative()
+      .nullable()
+      .describe("When the last of them was acknowledged (virtual s); null as `lost_acked_first_s`."),
+    lost_before_fault_s: z
+      .number()
+      .nonnegative()
+      .nullable()
+      .describe(
+        "RPO as a time (s): the data lost is that of the last N seconds before the fault, from when the first " +
+          "lost write left its client (acknowledged a round trip later, often after the fault began) to " +
+          "the fault's start (0: none lost, or every one lost was sent after it began); null: not judged " +
+          "by final reads.",
+      ),
     write_outage_s: z
       .number()
       .nonnegative()

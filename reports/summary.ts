@@ -181,6 +181,7 @@ function rpoRtoLine(report: Report): string | null {
   const r = report.rpo_rto;
   if (r === undefined) return null;
   const lost = r.lost_writes === null ? "not judged" : `${r.lost_writes} acknowledged writes lost`;
+  const span = lostDataText(r);
   const divergent =
     (r.divergent_writes ?? 0) > 0 ? ` (${r.divergent_writes} more held by only some replicas)` : "";
   const outage =
@@ -188,9 +189,18 @@ function rpoRtoLine(report: Report): string | null {
       ? "no write succeeded after it began"
       : `longest write outage ${r.write_outage_s.toFixed(2)}s`;
   return (
-    `${r.fault.kind} ${r.fault.region} at ${r.fault.at_s.toFixed(2)}s: RPO ${lost}${divergent}; ` +
+    `${r.fault.kind} ${r.fault.region} at ${r.fault.at_s.toFixed(2)}s: RPO ${lost}${span}${divergent}; ` +
     `RTO ${outage}; ${r.writes_failed_or_timed_out} writes failed or timed out while it lasted`
   );
+}
+
+/** RPO as a time: how far before the fault the data lost goes back, and when it was acknowledged. */
+function lostDataText(r: NonNullable<Report["rpo_rto"]>): string {
+  const { lost_acked_first_s: first, lost_acked_last_s: last, lost_before_fault_s: before } = r;
+  if (first === null || last === null || before === null) return "";
+  const back =
+    before > 0 ? `the last ${formatUs(before * 1e6)} of data before it` : "all sent after it began";
+  return `, ${back} (acknowledged ${first.toFixed(3)}s to ${last.toFixed(3)}s)`;
 }
 
 /**

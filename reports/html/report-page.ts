@@ -21,6 +21,7 @@ import {
   TIME_SHADING_CAPTION,
   throughputSpec,
 } from "./plots.js";
+import { rpoRtoSection } from "./rpo-rto.js";
 import { strategyFacts } from "./strategy.js";
 import { type Cell, table } from "./tables.js";
 import { thresholdsSection } from "./thresholds.js";
@@ -420,6 +421,7 @@ export function renderReportHtml(report: Report, options: { reproduce?: string }
     transactionsSection(report),
     queriesSection(report),
     faultsSection(report),
+    rpoRtoSection(report),
     finalReadsSection(report),
     checksSection(report),
     ...(report.thresholds === undefined ? [] : [thresholdsSection(report)]),

@@ -1,8 +1,9 @@
 // The multi-region strategies at seed 1, through the same outage of us-west (the primary's region)
 // at 15 s for 20 s: what their comments promise is what they report, and `dbsim compare` puts
 // their RPO and RTO side by side.
-// - active-passive (async, DR replicas in us-east and eu-west): loses acknowledged writes, writes
-//   again after about detect_after (1 s) and an election.
+// - active-passive (async, DR replicas in us-east and eu-west): loses acknowledged writes, those
+//   the primary took in the last ~40 ms before it died, writes again after about detect_after (1 s)
+//   and an election.
 // - active-active (multi-leader): no failover, the surviving regions keep writing (RTO far below a
 //   second), yet it loses writes too: unshipped ones, last-writer-wins' conflicts, divergent replicas.
 //   (The 6294 divergent writes are the engine's multi-leader not catching a restarted replica up:
@@ -42,15 +43,16 @@ describe("multi-region strategies at seed 1", () => {
     expect(passive.code).toBe(1); // lost_writes fails
     expect(passive.stdout).toMatch(/^failover at 16\.\d\ds: shard0\/n1 leads/m);
     expect(passive.stdout).toContain(
-      "region_outage us-west at 15.00s: RPO 3 acknowledged writes lost; RTO longest write outage 1.12s; ",
+      "region_outage us-west at 15.00s: RPO 3 acknowledged writes lost, the last 40.5ms of data before it " +
+        "(acknowledged 15.019s to 15.030s); RTO longest write outage 1.12s; ",
     );
 
     const active = await run("active-active", outs[1] as string);
     expect(active.code).toBe(1);
     expect(active.stdout).not.toMatch(/^failover at /m);
     expect(active.stdout).toContain(
-      "region_outage us-west at 15.00s: RPO 9 acknowledged writes lost (6294 more held by only some replicas); " +
-        "RTO longest write outage 0.04s; ",
+      "region_outage us-west at 15.00s: RPO 9 acknowledged writes lost, all sent after it began " +
+        "(acknowledged 35.622s to 41.974s) (6294 more held by only some replicas); RTO longest write outage 0.04s; ",
     );
     expect(active.stdout).toMatch(/^conflicts: [1-9]\d* writes discarded by last-writer-wins/m);
 
@@ -65,6 +67,9 @@ describe("multi-region strategies at seed 1", () => {
     expect(compared.code).toBe(0);
     expect(compared.stdout).toMatch(/^region_outage us-west$/m);
     expect(row(compared.stdout, "RPO: lost writes")).toEqual(["3", "9", "0"]);
+    // The async primary's unshipped writes go back 40 ms; active-active lost writes only after the outage.
+    expect(row(compared.stdout, "RPO: data lost before the fault")).toEqual(["40.5ms", "0us", "0us"]);
+    expect(row(compared.stdout, "RPO: lost writes acknowledged over")).toEqual(["10.7ms", "6.35s", "-"]);
     const rto = row(compared.stdout, "RTO: write outage");
     expect(rto).toEqual(["1.12s", "36.3ms", "2.23s"]);
   }, 600_000);

@@ -7,6 +7,7 @@ import type { PlotSpec } from "../../reports/html/plots.js";
 import { strategyFacts } from "../../reports/html/strategy.js";
 import { renderComparisonHtml, renderReportHtml } from "../../reports/html.js";
 import { type Report, validateReport } from "../../reports/report-schema.js";
+import { terminalSummary } from "../../reports/summary.js";
 import { loadScenario } from "../../workloads/scenario/load.js";
 import { cli, scenarioFile, TINY, tempDir } from "../cli/helpers.js";
 
@@ -199,6 +200,66 @@ describe("report.html", () => {
     expect(page).not.toContain("<script>alert(1)");
     expect(page).toContain("&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;");
     expect(page.match(/<script\b/g)).toHaveLength(2 + plotSpecs(page).length);
+  });
+
+  it("has an RPO and RTO section only after a region fault: the summary line's figures in one row", () => {
+    expect(html).not.toContain('<section id="rpo-rto">');
+    const report: Report = {
+      ...always.report,
+      rpo_rto: {
+        fault: { kind: "region_outage", region: "us-west", at_s: 15, for_s: 20 },
+        lost_writes: 3,
+        divergent_writes: 0,
+        lost_acked_first_s: 15.018883,
+        lost_acked_last_s: 15.029615,
+        lost_before_fault_s: 0.040457,
+        write_outage_s: 1.121651,
+        writes_failed_or_timed_out: 184,
+      },
+    };
+    const rows = htmlTable(renderReportHtml(report), "rpo-rto");
+    expect(rows).toEqual([
+      [
+        "fault",
+        "at (s)",
+        "for (s)",
+        "RPO: writes lost",
+        "held by only some replicas",
+        "RPO: data lost before the fault",
+        "lost writes acknowledged (s)",
+        "RTO: write outage (s)",
+        "writes failed or timed out",
+      ],
+      ["region_outage us-west", "15.00", "20.00", "3", "0", "40.5ms", "15.019 to 15.030", "1.122", "184"],
+    ]);
+    expect(terminalSummary(report, "")).toContain(
+      "region_outage us-west at 15.00s: RPO 3 acknowledged writes lost, the last 40.5ms of data before it " +
+        "(acknowledged 15.019s to 15.030s); RTO longest write outage 1.12s; 184 writes failed or timed out",
+    );
+    const unjudged = renderReportHtml({
+      ...report,
+      rpo_rto: {
+        ...(report.rpo_rto as NonNullable<Report["rpo_rto"]>),
+        fault: { kind: "region_partition", region: "eu-west", at_s: 15, for_s: null },
+        lost_writes: null,
+        divergent_writes: null,
+        lost_acked_first_s: null,
+        lost_acked_last_s: null,
+        lost_before_fault_s: null,
+        write_outage_s: null,
+      },
+    });
+    expect(htmlTable(unjudged, "rpo-rto")[1]).toEqual([
+      "region_partition eu-west",
+      "15.00",
+      "the run",
+      "not judged",
+      "-",
+      "-",
+      "-",
+      "no write since",
+      "184",
+    ]);
   });
 
   it("labels faults, failovers and reshards on every time axis, and renders check verdicts", () => {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { FinalReadsReport, ReplicationReport } from "../../reports/report-schema.js";
 import { firstRegionFault, RpoRtoRecorder } from "../../reports/rpo-rto.js";
+import type { Operation } from "../../workloads/checkers/history.js";
 import type { ResolvedFault } from "../../workloads/nemesis/resolve.js";
 import { completedOperation } from "./completed-operation.js";
 
@@ -76,4 +77,58 @@ describe("RpoRtoRecorder", () => {
     expect(recorder().finish(finalReads, replication)).toMatchObject({ lost_writes: 2, divergent_writes: 7 });
     expect(recorder().finish(null, replication)).toMatchObject({ lost_writes: 4, divergent_writes: null });
   });
+
+  it("RPO as a time: the lost writes' acknowledgements, and the data lost from the first one sent to the fault", () => {
+    const finalReads = {
+      lost_writes: { acknowledged: 100, lost: 3, divergent: 0, unjudged: 0 },
+    } as FinalReadsReport;
+    const r = recorder(); // the fault at 10 s
+    r.onLostWrite(lostWrite(9_960_000, 10_020_000));
+    r.onLostWrite(lostWrite(9_940_000, 10_030_000)); // sent first, acknowledged later
+    r.onLostWrite(lostWrite(10_500_000, 10_600_000)); // sent after the fault began
+    expect(r.finish(finalReads, replication)).toMatchObject({
+      lost_writes: 3,
+      lost_acked_first_s: 10.02,
+      lost_acked_last_s: 10.6,
+      lost_before_fault_s: 0.06,
+    });
+    // Only writes sent after the start: no time lost before it.
+    const late = recorder();
+    late.onLostWrite(lostWrite(10_500_000, 10_600_000));
+    expect(late.finish(finalReads, replication).lost_before_fault_s).toBe(0);
+  });
+
+  it("RPO as a time: 0 when none lost, null when the final reads did not judge", () => {
+    const none = {
+      lost_writes: { acknowledged: 100, lost: 0, divergent: 0, unjudged: 0 },
+    } as FinalReadsReport;
+    expect(recorder().finish(none, replication)).toMatchObject({
+      lost_acked_first_s: null,
+      lost_acked_last_s: null,
+      lost_before_fault_s: 0,
+    });
+    const r = recorder();
+    r.onLostWrite(lostWrite(9_960_000, 10_020_000)); // judged on the final leaders' values: not timed
+    expect(r.finish(null, replication)).toMatchObject({
+      lost_acked_first_s: null,
+      lost_acked_last_s: null,
+      lost_before_fault_s: null,
+    });
+  });
 });
+
+/** An acknowledged write as the history holds it, sent and acknowledged at these times. */
+function lostWrite(sent_us: number, acked_us: number): Operation {
+  return {
+    process: 0,
+    f: "write",
+    key: "k",
+    type: "ok",
+    value: 1,
+    invokeIndex: 0,
+    completeIndex: 1,
+    invokeTime: sent_us,
+    completeTime: acked_us,
+    node: null,
+  };
+}

@@ -4,7 +4,7 @@
 
 import type { BankOptions } from "./bank.js";
 import type { ElleOptions } from "./elle.js";
-import type { History } from "./history.js";
+import type { History, Operation } from "./history.js";
 import type { LivenessOptions } from "./liveness.js";
 
 export type Validity = true | false | "unknown";
@@ -32,6 +32,8 @@ export interface CheckOptions {
    * leader): lost_writes uses them without final reads; the bank checker judges them as a read.
    */
   readonly final_state?: ReadonlyMap<string | null, unknown>;
+  /** Told of each acknowledged write lost_writes finds lost (report.json `rpo_rto` times them). */
+  readonly on_lost_write?: (write: Operation) => void;
   /** The bank checker's money in the bank and accounts, when known (else the first read's). */
   readonly bank?: BankOptions;
   /** The elle check's data and consistency models. */

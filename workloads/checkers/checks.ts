@@ -119,6 +119,7 @@ export const lostWrites: Checker = withUniqueWrites((keys, history, options): Lo
       const origin = originOf(entry, state.value);
       if (origin.completeIndex < write.invokeIndex) {
         lost++;
+        options.on_lost_write?.(write);
         anomalies.add(() => ({
           kind: "lost",
           key: entry.key,

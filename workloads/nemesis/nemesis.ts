@@ -2,17 +2,26 @@
 // drawn up front from the nemesis's own stream. Nothing here looks at the cluster, so the same seed
 // gives the same timeline whatever the strategy under test; targets are roles, resolved when each
 // fault fires. With target weights, each fault's role is drawn from a stream of its own, so the
-// weights change whom the faults hit but not their times, kinds, durations or shapes.
+// weights change whom the faults hit but not their times, kinds, durations or shapes. Region-scale
+// faults (zone and region outages, region partitions) are drawn only at weights of their own, and
+// land on a place drawn among those where nodes sit.
 
 import type { Rng } from "../../sim/rng.js";
 import {
   type PartitionSpec,
   type RandomNemesisSpec,
+  type RandomRegionFaults,
   type ResolvedFault,
   SKEW_MIN_US,
   type Target,
 } from "./resolve.js";
-import { RANDOM_TARGET_ROLES, type RandomFaultKind, type RandomTargetRole } from "./schema.js";
+import {
+  RANDOM_REGION_KINDS,
+  RANDOM_TARGET_ROLES,
+  type RandomFaultKind,
+  type RandomRegionKind,
+  type RandomTargetRole,
+} from "./schema.js";
 
 const ANY = { kind: "role", role: "any" } as const;
 const LEADER = { kind: "role", role: "leader" } as const;
@@ -38,8 +47,8 @@ const MAX_DRAWN_FAULTS = 1_000_000;
 /**
  * The nemesis's faults, in time order. Each starts in [from_us, until_us), the first an exponential
  * interval after from_us; each is cut short to end by until_us. Draws per fault, in order: the
- * interval, the kind, the duration, then the kind's own (partition shape; skew magnitude and sign);
- * with target weights, one more from the `targets` stream.
+ * interval, the kind, the duration, then the kind's own (partition shape; skew magnitude and sign;
+ * a region fault's place); with target weights, one more from the `targets` stream.
  */
 export function drawNemesisSchedule(spec: RandomNemesisSpec, rng: Rng): ResolvedFault[] {
   const faults: ResolvedFault[] = [];
@@ -52,10 +61,12 @@ export function drawNemesisSchedule(spec: RandomNemesisSpec, rng: Rng): Resolved
     if (faults.length >= MAX_DRAWN_FAULTS) {
       throw new Error(`random nemesis: more than ${MAX_DRAWN_FAULTS} faults (every ${spec.every_us}us)`);
     }
-    const kind = spec.kinds[rng.int(spec.kinds.length)] as RandomFaultKind;
+    const kind = drawKind(spec, rng);
     const drawn_us = rng.intBetween(spec.for_min_us, spec.for_max_us);
     const for_us = Math.min(drawn_us, spec.until_us - at_us);
-    const fault = randomFault(kind, at_us, for_us, spec.skew_max_us, rng);
+    const fault = isRegionKind(kind)
+      ? randomRegionFault(kind, at_us, for_us, spec.region_faults as RandomRegionFaults, rng)
+      : randomFault(kind, at_us, for_us, spec.skew_max_us, rng);
     if (weights === null) {
       faults.push(fault);
     } else {
@@ -63,6 +74,38 @@ export function drawNemesisSchedule(spec: RandomNemesisSpec, rng: Rng): Resolved
       faults.push(targeted(fault, role));
     }
   }
+}
+
+/**
+ * Each kind of `kinds` equally likely; with region faults, each of them at its weight against 1 for
+ * each of `kinds` (a float drawn instead of an int: without them the draws are what they were).
+ */
+function drawKind(spec: RandomNemesisSpec, rng: Rng): RandomFaultKind | RandomRegionKind {
+  const { kinds, region_faults } = spec;
+  if (region_faults === null) return kinds[rng.int(kinds.length)] as RandomFaultKind;
+  const { weights } = region_faults;
+  return weighted(
+    [...kinds, ...RANDOM_REGION_KINDS],
+    (kind) => (isRegionKind(kind) ? weights[kind] : 1),
+    rng,
+  );
+}
+
+function isRegionKind(kind: string): kind is RandomRegionKind {
+  return (RANDOM_REGION_KINDS as readonly string[]).includes(kind);
+}
+
+/** A zone outage on a zone, or a region outage or partition on a region, drawn equally likely (one draw). */
+function randomRegionFault(
+  kind: RandomRegionKind,
+  at_us: number,
+  for_us: number,
+  places: RandomRegionFaults,
+  rng: Rng,
+): ResolvedFault {
+  const among = kind === "zone_outage" ? places.zones : places.regions;
+  const target = among[rng.int(among.length)] as (typeof among)[number];
+  return { kind, at_us, target, for_us };
 }
 
 function randomFault(
@@ -113,14 +156,19 @@ function randomDiskFault(at_us: number, for_us: number, rng: Rng): ResolvedFault
 
 /** One role by its weight (one draw). */
 function weightedRole(weights: Readonly<Record<RandomTargetRole, number>>, rng: Rng): RandomTargetRole {
-  const total = RANDOM_TARGET_ROLES.reduce((sum, role) => sum + weights[role], 0);
+  return weighted(RANDOM_TARGET_ROLES, (role) => weights[role], rng);
+}
+
+/** One of `items` by its weight (one draw); some weight is above 0. */
+function weighted<T>(items: readonly T[], weight: (item: T) => number, rng: Rng): T {
+  const total = items.reduce((sum, item) => sum + weight(item), 0);
   let draw = rng.float() * total;
-  for (const role of RANDOM_TARGET_ROLES) {
-    draw -= weights[role];
-    if (draw < 0) return role;
+  for (const item of items) {
+    draw -= weight(item);
+    if (draw < 0) return item;
   }
-  // Rounding left a sliver past the last weight: the last role with any weight.
-  return RANDOM_TARGET_ROLES.findLast((role) => weights[role] > 0) as RandomTargetRole;
+  // Rounding left a sliver past the last weight: the last item with any weight.
+  return items.findLast((item) => weight(item) > 0) as T;
 }
 
 /** `fault` aimed at `target` where it has a single target (halves and bridge have none). */

@@ -1,7 +1,7 @@
 // Turns a validated `faults:` section into numbers and checks it against the run: targets must name
 // nodes that exist (or a role), and every fault must start and end within the run.
 
-import type { Place } from "../../engine/regions/placement.js";
+import { type Place, placeName } from "../../engine/regions/placement.js";
 import { us } from "../../engine/settings/fields.js";
 import { formatDurationUs } from "../../engine/settings/units.js";
 import { ScenarioError } from "../scenario/errors.js";
@@ -11,7 +11,9 @@ import {
   HOST_ROLES,
   type HostRole,
   NODE_ROLES,
+  RANDOM_REGION_KINDS,
   type RandomFaultKind,
+  type RandomRegionKind,
   type RandomTargetRole,
   type ScheduledFaultDoc,
 } from "./schema.js";
@@ -142,11 +144,21 @@ export interface RandomNemesisSpec {
   readonly for_max_us: number;
   /** Weights of the roles a single-target fault hits (null: `any`, a minority around the leader). */
   readonly targets: Readonly<Record<RandomTargetRole, number>> | null;
+  /** Region-scale faults drawn beside `kinds` (null: none, and no draw spent on them). */
+  readonly region_faults: RandomRegionFaults | null;
   /** The largest clock offset a random clock_skew draws (log-uniform from 1ms). */
   readonly skew_max_us: number;
   /** The window faults start in: the measured phase [warmup, warmup + duration). */
   readonly from_us: number;
   readonly until_us: number;
+}
+
+export interface RandomRegionFaults {
+  /** Each kind's weight against 1 for each of `kinds`; some are above 0. */
+  readonly weights: Readonly<Record<RandomRegionKind, number>>;
+  /** Where they land, each equally likely: the regions where nodes sit, and the zones. */
+  readonly regions: readonly PlaceTarget[];
+  readonly zones: readonly PlaceTarget[];
 }
 
 export interface ResolvedFaults {
@@ -205,6 +217,7 @@ export function resolveFaults(doc: FaultsDoc, context: FaultsContext): ResolvedF
       for_min_us: us(random.for.min),
       for_max_us: us(random.for.max),
       targets: random.targets,
+      region_faults: resolver.randomRegionFaults(random.region_weights),
       skew_max_us,
       from_us: context.warmup_us,
       until_us: end_us,
@@ -336,6 +349,24 @@ class Resolver {
           for_us: this.until(fault.at, at_us, fault.for, `${path}.for`) as number,
         };
     }
+  }
+
+  /** The random nemesis's region-scale faults: their weights and where they may land (null: none). */
+  randomRegionFaults(
+    weights: Readonly<Record<RandomRegionKind, number>> | undefined,
+  ): RandomRegionFaults | null {
+    if (weights === undefined || RANDOM_REGION_KINDS.every((kind) => weights[kind] === 0)) return null;
+    const path = "faults.random.region_weights";
+    if (this.topology === null)
+      return fail(path, "needs a topology (topology.regions) to draw region faults");
+    const places = [...this.topology.nodes.values()];
+    const regions = [...new Set(places.map((place) => place.region))];
+    const zones = [...new Map(places.map((place) => [placeName(place), place])).values()];
+    return {
+      weights,
+      regions: regions.map((region) => this.place(region, null, path)),
+      zones: zones.map((place) => this.place(place.region, place.zone, path)),
+    };
   }
 
   /** The nodes placed in a region, or in one of its zones. */

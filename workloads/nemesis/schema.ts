@@ -23,6 +23,12 @@ export const RANDOM_FAULT_KINDS = ["partition", "crash", "pause", "clock_skew"] 
 export const RANDOM_FAULT_CLASSES = [...RANDOM_FAULT_KINDS, "disk"] as const;
 export type RandomFaultKind = (typeof RANDOM_FAULT_CLASSES)[number];
 
+/** Region-scale kinds the random nemesis draws only at a weight of their own (needs a topology). */
+export const RANDOM_REGION_KINDS = ["zone_outage", "region_outage", "region_partition"] as const;
+export type RandomRegionKind = (typeof RANDOM_REGION_KINDS)[number];
+/** The largest weight of a region-scale kind (each kind of `kinds` weighs 1). */
+export const MAX_REGION_KIND_WEIGHT = 100;
+
 /** Disk faults that lose or corrupt log entries (only Raft repairs them: a rule checks the mode). */
 export const DISK_INTEGRITY_FAULTS = ["disk_corruption", "torn_write", "lost_fsync"] as const;
 /** Every disk fault kind: the integrity ones and a slow disk (reports count them only when present). */
@@ -382,6 +388,37 @@ const randomTargetsSchema = z
       "Default null: `any`, and a minority around the leader.",
   );
 
+const regionKindWeight = (kind: RandomRegionKind, effect: string) =>
+  z
+    .number()
+    .min(0)
+    .max(MAX_REGION_KIND_WEIGHT)
+    .default(0)
+    .describe(`Weight of a ${kind}: ${effect}. Default 0.`);
+
+const randomRegionWeightsSchema = z
+  .strictObject({
+    zone_outage: regionKindWeight(
+      "zone_outage",
+      "every node of a zone (drawn among the zones where nodes sit) crashes",
+    ),
+    region_outage: regionKindWeight(
+      "region_outage",
+      "every node of a region (drawn among the regions where nodes sit) crashes",
+    ),
+    region_partition: regionKindWeight(
+      "region_partition",
+      "a region (drawn likewise) is cut off from the others",
+    ),
+  })
+  .optional()
+  .describe(
+    "Region-scale faults the random nemesis may draw beside `kinds`, as weights against 1 for each kind " +
+      "listed there (`{region_outage: 1}` beside the 4 default kinds: one fault in 5 a region outage). " +
+      "Each lasts a drawn duration (`for`): the nodes an outage took restart, a partition heals. Any " +
+      "weight above 0 needs a `topology`. Absent: 0 each, never drawn.",
+  );
+
 const randomSchema = z
   .strictObject({
     every: duration("positive")
@@ -396,9 +433,10 @@ const randomSchema = z
         if (repeated !== undefined) ctx.addIssue({ code: "custom", message: `lists ${repeated} twice` });
       })
       .describe(
-        `Which kinds to draw, each equally likely. \`disk\` draws one of disk_corruption (one entry), torn_write, lost_fsync and slow_disk (x10), each equally likely, and needs mode raft. Default: ${RANDOM_FAULT_KINDS.join(", ")}.`,
+        `Which kinds to draw, each equally likely (zone and region faults: \`region_weights\`). \`disk\` draws one of disk_corruption (one entry), torn_write, lost_fsync and slow_disk (x10), each equally likely, and needs mode raft. Default: ${RANDOM_FAULT_KINDS.join(", ")}.`,
       ),
     for: randomDurationsSchema.prefault({}),
+    region_weights: randomRegionWeightsSchema,
     targets: randomTargetsSchema,
     skew_max: duration("positive")
       .optional()

@@ -97,7 +97,15 @@ export const REPORT_FIGURE_PATHS: readonly string[] = [
     "entries_dropped",
     "entries_repaired",
   ]),
-  ...under("rpo_rto", ["lost_writes", "divergent_writes", "write_outage_s", "writes_failed_or_timed_out"]),
+  ...under("rpo_rto", [
+    "lost_writes",
+    "divergent_writes",
+    "lost_acked_first_s",
+    "lost_acked_last_s",
+    "lost_before_fault_s",
+    "write_outage_s",
+    "writes_failed_or_timed_out",
+  ]),
   ...under("rpo_rto.fault", ["at_s", "for_s"]),
   ...under("sharding", [
     "shards_at_start",

@@ -63,6 +63,15 @@ describe("lost_writes", () => {
     });
   });
 
+  it("tells on_lost_write of each write it finds lost, and of no other", () => {
+    const told: unknown[] = [];
+    const on_lost_write = (write: { value: unknown }) => told.push(write.value);
+    lostWrites(withFinalReads([...W1, ...W2], converged(2)), { ...FINAL, on_lost_write });
+    expect(told).toEqual([]);
+    lostWrites(withFinalReads([...W1, ...W2], converged(null)), { ...FINAL, on_lost_write });
+    expect(told).toEqual([1, 2]);
+  });
+
   it("judges on the final state alone: an older read after the write is stale_reads' business", () => {
     const events = [...W1, ...W2, "1 invoke read", "1 ok read 1"];
     expect(lostWrites(withFinalReads(events, converged(2)), FINAL)).toMatchObject({ valid: true });

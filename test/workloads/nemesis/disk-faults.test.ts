@@ -49,6 +49,7 @@ describe("disk faults", () => {
       for_min_us: S,
       for_max_us: 2 * S,
       targets: null,
+      region_faults: null,
       skew_max_us: 1000,
       from_us: 0,
       until_us: 200 * S,

@@ -88,6 +88,7 @@ describe("resolveFaults", () => {
         for_min_us: 1_000_000,
         for_max_us: 2_000_000,
         targets: null,
+        region_faults: null,
         skew_max_us: 8_192_000,
         from_us: 5_000_000,
         until_us: 65_000_000,

@@ -79,16 +79,33 @@ export interface VoteReply extends Message {
   readonly granted: boolean;
 }
 
-/** Multi-leader: writes a node accepted from its clients, pushed to a peer. */
+/**
+ * Multi-leader: writes a node accepted from its clients, pushed to a peer. Positions are the sender's
+ * log positions in one incarnation of the sender (a start: a restart begins a new one, whose log
+ * may have lost a tail the old one had pushed).
+ */
 export interface PeerWrites extends Message {
   readonly kind: "peer_writes";
-  /** Position in the sender's own-writes stream of the first entry. */
-  readonly from_seq: number;
+  /** The sender's incarnation. */
+  readonly incarnation: number;
+  /**
+   * The incarnation of the sender's stream `after_lsn` was computed in, from the receiver's last
+   * acknowledgement: a receiver still on an older one moves to this one only from that position.
+   */
+  readonly from_incarnation: number;
+  /** The receiver holds the sender's own writes up to this position (-1: a probe, asking where it stands). */
+  readonly after_lsn: number;
+  /** The sender's own writes after `after_lsn`, in log order (each `lsn` is the sender's). */
   readonly entries: readonly LogEntry[];
 }
 
+/** Multi-leader: where the receiver of a peer's writes stands in that peer's stream. */
 export interface PeerAck extends Message {
   readonly kind: "peer_ack";
-  /** The receiver has every write of the sender's stream before this position. */
-  readonly next_seq: number;
+  /** The acknowledging node's incarnation (a newer one: it restarted, its position may have gone back). */
+  readonly incarnation: number;
+  /** The incarnation of the addressee's stream `through_lsn` counts in. */
+  readonly stream_incarnation: number;
+  /** The acknowledging node holds every own write of the addressee up to this log position. */
+  readonly through_lsn: number;
 }

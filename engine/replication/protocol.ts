@@ -46,6 +46,11 @@ export interface LogEntry {
   readonly ts_us: number;
   /** What the entry writes (null: nothing; a protocol's own entry). */
   readonly payload: Payload | null;
+  /**
+   * Multi-leader, on a node's copy of a peer's write: the write's position in its origin's log, kept
+   * in the same record as the write so that a restarted node knows how far each peer's stream reached it.
+   */
+  readonly origin_lsn?: number;
 }
 
 /** A node's state as of a log position: sent whole to a replica too far behind. Never mutated. */

@@ -11,12 +11,17 @@ import { DatabaseNode, type NodeConfig } from "./node/node.js";
 import { NODE_DEFAULTS, type NodeSettings } from "./node/settings.js";
 import { NodeStorage } from "./node/storage.js";
 import type { Database } from "./query/database.js";
-import { LeaderFollower, type LeaderFollowerSettings } from "./replication/leader-follower.js";
+import { LeaderFollower } from "./replication/leader-follower.js";
 import type { MembershipChange } from "./replication/membership.js";
 import { MultiLeader } from "./replication/multi-leader.js";
-import type { ProtocolFactory, ShardReplicas } from "./replication/protocol.js";
+import type { ProtocolFactory, ScheduledTransfer, ShardReplicas } from "./replication/protocol.js";
 import { Raft } from "./replication/raft.js";
-import { type BuiltInMode, REPLICATION_DEFAULTS, type ReplicaChange } from "./replication/settings.js";
+import {
+  type BuiltInMode,
+  REPLICATION_DEFAULTS,
+  type ReplicaChange,
+  type ReplicationSettings,
+} from "./replication/settings.js";
 import { Table } from "./table.js";
 
 /** A shard group; what is left out takes its default (one replica, async, NODE_DEFAULTS, 10 fields). */
@@ -24,7 +29,7 @@ export interface ShardConfig {
   replicas?: number;
   /** Hosts provisioned beyond `replicas`, idle until a membership change adds them (raft). */
   spares?: number;
-  /** Raft: the membership changes of the run, every shard's (each shard takes its own). */
+  /** Raft: the membership changes and leadership transfers of the run, every shard's (each takes its own). */
   membership?: readonly ReplicaChange[];
   /** Builds each replica's replication protocol (at every start). */
   protocol?: ProtocolFactory;
@@ -74,7 +79,7 @@ const BATCH_MAX = 256;
  */
 export function builtInProtocol(
   mode: BuiltInMode,
-  settings: Partial<Pick<LeaderFollowerSettings, "failover" | "reads">> = {},
+  settings: Partial<Pick<ReplicationSettings, "failover" | "reads" | "append_window">> = {},
 ): ProtocolFactory {
   const options = {
     failover: settings.failover ?? REPLICATION_DEFAULTS.failover,
@@ -86,7 +91,9 @@ export function builtInProtocol(
   }
   if (mode === "raft") {
     const { detect_after_us } = options.failover;
-    return (shard) => new Raft({ ...shard, detect_after_us, reads: options.reads, batch_max: BATCH_MAX });
+    const append_window = settings.append_window ?? REPLICATION_DEFAULTS.append_window;
+    return (shard) =>
+      new Raft({ ...shard, detect_after_us, reads: options.reads, batch_max: BATCH_MAX, append_window });
   }
   return (shard) => new LeaderFollower({ ...shard, ...options, mode, batch_max: BATCH_MAX });
 }
@@ -151,16 +158,18 @@ function shardReplicas(nodes: readonly HostId[], config: ShardConfig): ShardRepl
   const voters = nodes.slice(0, config.replicas ?? 1);
   let spare = voters.length; // each add takes the next spare
   const membership: MembershipChange[] = [];
+  const transfers: ScheduledTransfer[] = [];
   for (const change of config.membership ?? []) {
     if (change.shard !== shard) continue;
     const { at_us } = change;
     if (change.kind === "add_replica") membership.push({ at_us, add: nodes[spare++] as HostId });
+    else if (change.kind === "transfer_leader") transfers.push({ at_us, to: nodes[change.to] as HostId });
     else {
       const { replica } = change;
       membership.push({ at_us, remove: replica === "leader" ? replica : (nodes[replica] as HostId) });
     }
   }
-  return { ...replicas, voters, membership };
+  return { ...replicas, voters, membership, ...(transfers.length === 0 ? {} : { transfers }) };
 }
 
 /** The shard's node settings, NODE_DEFAULTS' where it leaves a field out. */

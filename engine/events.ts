@@ -32,6 +32,18 @@ export type EngineEvent =
       readonly learners: readonly HostId[];
     }
   /**
+   * Raft leadership transfer (replication/leader-transfer.ts) from `from` to `to`: done (the target,
+   * `node`, won its election) or aborted (the old leader, `node`, gave up after an election timeout).
+   */
+  | {
+      readonly type: "leader_transfer";
+      readonly node: HostId;
+      readonly from: HostId;
+      readonly to: HostId;
+      readonly term: number;
+      readonly done: boolean;
+    }
+  /**
    * A shard leader applied two-phase commit's decision for a transaction prepared there: it held
    * `keys` keys for `blocked_us` (from its prepare record to now, by the leader's clock).
    */

@@ -91,6 +91,8 @@ export class ReplicationRecorder implements Observer {
   /** Raft configurations committed, in order; each shard's latest position (a new leader may report one again). */
   private readonly membership: NonNullable<ReplicationReport["membership_changes"]> = [];
   private readonly membershipLsn = new Map<number, number>();
+  /** Raft leadership transfers, done or aborted, in order. */
+  private readonly transfers: NonNullable<ReplicationReport["leader_transfers"]> = [];
   /** Disk faults: corrupt entries found, entries dropped for them, and dropped ones got back. */
   private corruptions = 0;
   private dropped = 0;
@@ -167,6 +169,16 @@ export class ReplicationRecorder implements Observer {
         });
         break;
       }
+      case "leader_transfer":
+        this.transfers.push({
+          at_s: time_us / 1e6,
+          shard: shardOfNodeName(this.name(event.node)),
+          from: this.name(event.from),
+          to: this.name(event.to),
+          term: event.term,
+          done: event.done,
+        });
+        break;
       case "corruption":
         this.corruptions += event.corrupt;
         this.dropped += event.dropped;
@@ -218,6 +230,7 @@ export class ReplicationRecorder implements Observer {
       truncated_entries: this.truncated,
       snapshots_installed: this.snapshots,
       ...(this.membership.length === 0 ? {} : { membership_changes: this.membership }),
+      ...(this.transfers.length === 0 ? {} : { leader_transfers: this.transfers }),
       ...(config.disk_faults == null
         ? {}
         : {

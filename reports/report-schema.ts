@@ -203,6 +203,26 @@ export const replicationSchema = z
       .describe(
         "Each raft configuration committed (membership `changes`: a learner added, promoted, a voter removed); absent without them.",
       ),
+    leader_transfers: z
+      .array(
+        z
+          .object({
+            at_s: z
+              .number()
+              .nonnegative()
+              .describe("When the target won its election, or the leader gave up."),
+            shard: z.number().int().describe("The shard whose leadership moved."),
+            from: z.string().describe("The leader that handed leadership over."),
+            to: z.string().describe("The voter it handed it to."),
+            term: z.number().int().describe("The target's new term (done), or the leader's (aborted)."),
+            done: z.boolean().describe("true: the target leads; false: aborted after an election timeout."),
+          })
+          .strict(),
+      )
+      .optional()
+      .describe(
+        "Each raft leadership transfer (a `transfer_leader` change, or a `transfer_leadership` message): done or aborted; absent without them.",
+      ),
     disk: z
       .object({
         faults_injected: z

@@ -154,6 +154,12 @@ function replicationLines(report: Report): string[] {
       `membership at ${m.at_s.toFixed(2)}s: shard${m.shard} voters ${m.voters.join(", ")}${learners}`,
     );
   }
+  for (const t of r.leader_transfers ?? []) {
+    const what = t.done
+      ? `leadership transferred at ${t.at_s.toFixed(2)}s`
+      : `leadership transfer aborted at ${t.at_s.toFixed(2)}s`;
+    lines.push(`${what}: shard${t.shard} ${t.from} -> ${t.to} (term ${t.term})`);
+  }
   if (r.disk !== undefined) {
     const d = r.disk;
     lines.push(

@@ -1,7 +1,14 @@
 // A leader's log shipping to each follower, shared by the protocols with one leader per term
-// (leader-follower.ts, raft.ts): batches in order, one append in flight per follower (resent after
-// 2 ticks; a heartbeat when nothing is new), a snapshot when the follower needs compacted entries
-// or cannot match otherwise, and the follower's progress from its replies.
+// (leader-follower.ts, raft.ts): batches in order, a snapshot when the follower needs compacted
+// entries or cannot match otherwise, and the follower's progress from its replies. Per follower, as
+// etcd raft's Progress:
+// - probing: one append in flight (resent after 2 ticks; a heartbeat when nothing is new), until
+//   one succeeds. With a window of 1 (leader-follower) a follower is always probed.
+// - pipelined (`window` > 1, after a success): each new batch is sent at once, without waiting for
+//   the previous one's answer, up to `window` appends in flight, each marked `pipelined` (a follower
+//   holds one that overtook an earlier one on the network: early-appends.ts); a success frees those
+//   it covers. A rejection, no answer for 2 ticks (an append was lost), or a snapshot due probes
+//   again.
 
 import type { HostId } from "../../sim/host.js";
 import type { FollowerEcho } from "./leader-reads.js";
@@ -14,7 +21,11 @@ export interface ShippedFollower extends FollowerEcho {
   next: number;
   /** Highest position the follower holds durably. */
   match: number;
-  inflight: boolean;
+  /** Pipelined (else probing: one append in flight). */
+  pipelined: boolean;
+  /** The appends in flight, oldest first: the last position each carries, and when it was sent. */
+  inflight: { readonly last: number; readonly sent_us: number }[];
+  /** When the latest append (or snapshot) was sent. */
   sent_us: number;
   lastReply_us: number;
   /** The follower cannot match the log at what it still holds: send it a snapshot. */
@@ -24,6 +35,8 @@ export interface ShippedFollower extends FollowerEcho {
 /** What the shipper reads of its protocol when it sends. */
 export interface ShipperRules {
   readonly tick_us: number;
+  /** Most appends in flight to a pipelined follower (absent: 1, always probing). */
+  readonly window?: number;
   /** The leader's latest read round (0: none; read-confirmation.ts). */
   roundSent(): number;
   /** The leader's commit index, carried in every append as `commit_lsn` (null: appends carry none). */
@@ -64,7 +77,8 @@ export class LogShipper {
     this.followers.set(peer, {
       next,
       match: 0,
-      inflight: false,
+      pipelined: false,
+      inflight: [],
       sent_us: 0,
       lastReply_us: this.node.now_us(),
       snapshotDue: false,
@@ -87,17 +101,29 @@ export class LogShipper {
     for (const follower of this.followers.keys()) this.replicate(follower);
   }
 
-  /** Sends the follower its next batch, or a heartbeat; one append in flight, resent after 2 ticks. */
+  /**
+   * Sends the follower its next batch, or a heartbeat: probing, when nothing is in flight (or after 2
+   * ticks); pipelined, what is new while the window has room (a heartbeat when nothing is in flight).
+   */
   replicate(peer: HostId): void {
     const node = this.node;
     const { tick_us, commitLsn } = this.rules;
     const log = node.log;
     const f = this.followers.get(peer) as ShippedFollower;
     const now = node.now_us();
-    if (f.inflight && now - f.sent_us < 2 * tick_us) return;
+    const oldest = f.inflight[0];
+    if (oldest !== undefined && now - oldest.sent_us >= 2 * tick_us && f.pipelined) {
+      // No answer for 2 ticks: probe again from what it is known to hold.
+      f.pipelined = false;
+      f.next = f.match + 1;
+    } else if (f.pipelined) {
+      if (f.inflight.length >= (this.rules.window ?? 1)) return;
+      if (oldest !== undefined && f.next > log.last_lsn) return; // nothing new, answers due
+    } else if (oldest !== undefined && now - f.sent_us < 2 * tick_us) return;
     const last = log.last_lsn;
     const prev_lsn = f.next - 1;
     if (f.snapshotDue || prev_lsn < log.base_lsn) {
+      f.pipelined = false;
       this.sendSnapshot(peer, f);
       return;
     }
@@ -116,10 +142,17 @@ export class LogShipper {
       prev_term: log.termAt(prev_lsn),
       entries,
     };
-    const sent: AppendEntries & { commit_lsn?: number } =
-      commitLsn === null ? append : { ...append, commit_lsn: commit };
+    const sent: AppendEntries & { commit_lsn?: number } = {
+      ...append,
+      ...(commitLsn === null ? {} : { commit_lsn: commit }),
+      ...(f.pipelined ? { pipelined: true } : {}),
+    };
     node.send(peer, sent);
-    f.inflight = true;
+    const sentLast = prev_lsn + entries.length;
+    if (f.pipelined) {
+      f.inflight.push({ last: sentLast, sent_us: now });
+      f.next = sentLast + 1; // optimistic: the next batch follows this one
+    } else f.inflight = [{ last: sentLast, sent_us: now }];
     f.sent_us = now;
   }
 
@@ -140,7 +173,7 @@ export class LogShipper {
     };
     node.send(peer, message);
     f.next = snapshot.last_lsn + 1;
-    f.inflight = true;
+    f.inflight = [{ last: snapshot.last_lsn, sent_us: now }];
     f.sent_us = now;
   }
 
@@ -151,15 +184,27 @@ export class LogShipper {
   onReply(from: HostId, msg: AppendReply, matched: () => void): ShippedFollower | undefined {
     const f = this.followers.get(from);
     if (f === undefined) return undefined;
-    f.inflight = false;
     f.lastReply_us = this.node.now_us();
     if (msg.success) {
       if (msg.match_lsn > f.match) f.match = msg.match_lsn;
       f.next = Math.max(f.next, msg.last_lsn + 1);
       f.snapshotDue = false;
+      if (f.pipelined) {
+        const inflight = f.inflight;
+        let answered = 0;
+        while (answered < inflight.length && (inflight[answered]?.last ?? 0) <= msg.last_lsn) answered++;
+        if (answered > 0) f.inflight = inflight.slice(answered);
+      } else {
+        f.inflight = [];
+        f.pipelined = (this.rules.window ?? 1) > 1;
+      }
       matched();
-    } else if (msg.snapshot_needed) f.snapshotDue = true;
-    else f.next = Math.max(1, Math.min(f.next - 1, msg.last_lsn + 1));
+    } else {
+      f.inflight = [];
+      f.pipelined = false;
+      if (msg.snapshot_needed) f.snapshotDue = true;
+      else f.next = Math.max(1, Math.min(f.next - 1, msg.last_lsn + 1));
+    }
     if (f.next <= this.node.log.last_lsn) this.replicate(from);
     return f;
   }

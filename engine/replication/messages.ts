@@ -32,6 +32,11 @@ export interface AppendEntries extends LeaderMessage {
   readonly prev_lsn: number;
   readonly prev_term: number;
   readonly entries: readonly LogEntry[];
+  /**
+   * Sent without waiting for the previous append's answer (Raft's pipelining): a follower that lacks
+   * the entries before it holds it until they arrive, rather than refusing it (they are in flight).
+   */
+  readonly pipelined?: true;
 }
 
 /** Follower -> leader. */

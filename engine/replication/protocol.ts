@@ -198,6 +198,14 @@ export interface ShardReplicas {
   readonly voters?: readonly HostId[];
   /** Raft: the shard's scheduled membership changes. */
   readonly membership?: readonly MembershipChange[];
+  /** Raft: the shard's scheduled leadership transfers (raft.ts), in time order. */
+  readonly transfers?: readonly ScheduledTransfer[];
+}
+
+/** A leadership transfer a scenario schedules: the leader then hands leadership to `to`. */
+export interface ScheduledTransfer {
+  readonly at_us: number;
+  readonly to: HostId;
 }
 
 /** Builds a node's protocol, at each start (a restart builds a new one: volatile state is lost). */

@@ -2,10 +2,10 @@
 // Algorithm", 2014; Ongaro's dissertation, 2014), `cluster.replication.mode: raft`.
 //
 // - Log replication: the leader logs each write in its term and ships its log to every follower in
-//   order (one append in flight per follower, resent after 2 ticks, a heartbeat every tick; a tick
-//   is detect_after / 5). An entry is committed once a majority, the leader included, holds it
-//   durably and it is of the leader's term or precedes one that is (the leader logs a no-op when
-//   elected). Followers learn the commit index from appends. Entries are applied only once
+//   order (pipelined: up to `append_window` appends in flight per follower, probing again after a
+//   rejection or 2 ticks unanswered; a heartbeat every tick; a tick is detect_after / 5). An entry
+//   is committed once a majority, the leader included, holds it durably and it is of the leader's
+//   term or precedes one that is (the leader logs a no-op when elected). Followers learn the commit index from appends. Entries are applied only once
 //   committed (`applyTo`: applies_on_append is false), so no applied entry is ever undone. A write
 //   is acknowledged once committed.
 // - Elections: a follower that has not heard from a leader for detect_after plus a random delay of
@@ -28,6 +28,10 @@
 //   change once its previous configuration is committed (and an entry of its term is): a new replica
 //   joins as a learner and becomes a voter once caught up; a removed leader keeps leading, without
 //   counting itself, until its removal commits, then steps down.
+// - Leadership transfer (3.10, leader-transfer.ts): asked by any host (`transfer_leadership`) or by
+//   the schedule, the leader parks new writes, waits until the target holds its whole log committed,
+//   and sends it TimeoutNow; the target campaigns at once, without PreVote, and voters grant it past
+//   leader stickiness (the request says it is a transfer's). Aborted after an election timeout.
 //
 // - Disk faults (acknowledged-log.ts): a replica whose log lost entries it had acknowledged (a lost
 //   fsync, a corrupt or torn entry cut out) stays out of elections until a leader gave them back; a
@@ -39,9 +43,11 @@ import type { HostId, Message, TimerTag } from "../../sim/host.js";
 import { OPERATIONS } from "../operations.js";
 import type { RefusalStatus, Request } from "../protocol.js";
 import { AcknowledgedLog } from "./acknowledged-log.js";
+import { EarlyAppends } from "./early-appends.js";
 import { ElectionTimer } from "./election-timer.js";
 import { FollowerLog } from "./follower-log.js";
 import { answerRead, EchoToLeader, LeaderReads } from "./leader-reads.js";
+import { LeaderTransfer, type TimeoutNow, type TransferLeadership } from "./leader-transfer.js";
 import { LogShipper, type ShippedFollower } from "./log-shipper.js";
 import {
   CatchUp,
@@ -61,7 +67,13 @@ import type {
   VoteReply,
   VoteRequest,
 } from "./messages.js";
-import type { InService, ProtocolContext, ReplicationProtocol, ShardReplicas } from "./protocol.js";
+import type {
+  InService,
+  ProtocolContext,
+  ReplicationProtocol,
+  ScheduledTransfer,
+  ShardReplicas,
+} from "./protocol.js";
 import {
   LOCAL_READS,
   leaseDuration_us,
@@ -77,6 +89,8 @@ export interface RaftSettings extends ShardReplicas {
   detect_after_us: number;
   /** Most entries in one append. */
   batch_max: number;
+  /** Most appends in flight to one follower (pipelining, log-shipper.ts); default 1. */
+  append_window?: number;
   /** How the leader answers reads (read-confirmation.ts); default local. */
   reads?: ReadSettings;
 }
@@ -105,6 +119,11 @@ interface PreVoteReply extends Omit<VoteReply, "kind"> {
   readonly kind: "pre_vote_reply";
 }
 
+/** A vote request of a leadership transfer's target: voters grant it past leader stickiness. */
+interface TransferVoteRequest extends Omit<VoteRequest, "kind"> {
+  readonly kind: "transfer_vote_request";
+}
+
 /** A read that arrived before the leader's no-op was committed: served once it is. */
 interface DeferredRead {
   readonly from: HostId;
@@ -114,6 +133,8 @@ interface DeferredRead {
 const TIMER_TICK = 0;
 /** Fires at a follower's exact election deadline (ticks alone would quantize elections). */
 const TIMER_ELECTION = 1;
+/** Fires when the next scheduled leadership transfer is due. */
+const TIMER_TRANSFER = 2;
 
 /** Read confirmation tracks no keys here: the applied state holds committed entries only. */
 const NO_KEYS = (): readonly string[] => [];
@@ -140,6 +161,13 @@ export class Raft implements ReplicationProtocol {
   private configs!: Configurations;
   /** Scheduled membership changes (a scenario's `changes`). */
   private readonly changes: readonly MembershipChange[];
+  /** Scheduled leadership transfers, and the next one not yet due. */
+  private readonly transfers: readonly ScheduledTransfer[];
+  private nextTransfer = 0;
+  /** Leader: the leadership transfer under way (null: none). */
+  private transfer: LeaderTransfer | null = null;
+  /** Candidate of a transfer: the leader that sent it TimeoutNow (-1: an ordinary election). */
+  private transferFrom: HostId = -1;
   /** Leader: the voters among its followers (read confirmation and CheckQuorum count these). */
   private readonly voterFollowers = new Map<HostId, ShippedFollower>();
   /** Leader: its learner's catch-up rounds. */
@@ -158,6 +186,8 @@ export class Raft implements ReplicationProtocol {
   private leaderReads: LeaderReads | null = null;
   /** Follower: the latest read round and leader clock accepted from this term's leader (echoed). */
   private readonly echo = new EchoToLeader();
+  /** Follower: pipelined appends that overtook earlier ones, held until those arrive. */
+  private readonly early: EarlyAppends<RaftAppend>;
 
   constructor(settings: RaftSettings) {
     this.settings = settings;
@@ -167,6 +197,8 @@ export class Raft implements ReplicationProtocol {
     if (this.reads.consistency === "lease" && this.lease_us <= 0)
       throw new Error("raft: max_clock_error leaves no lease (it must be under detect_after / 2)");
     this.changes = settings.membership ?? [];
+    this.transfers = settings.transfers ?? [];
+    this.early = new EarlyAppends(settings.append_window ?? 1);
   }
 
   /** A majority of the voters of its configuration. */
@@ -196,6 +228,7 @@ export class Raft implements ReplicationProtocol {
     const roundSent = () => this.leaderReads?.confirmation.roundSent ?? 0;
     const rules = {
       tick_us: this.tick_us,
+      window: this.settings.append_window ?? 1,
       roundSent,
       commitLsn: () => this.commit,
       snapshotFields: (last_lsn: number) => ({ configuration: this.configs.at(last_lsn) }),
@@ -230,11 +263,19 @@ export class Raft implements ReplicationProtocol {
       this.becomeLeader();
     } else this.replica.set("follower", true);
     node.setTimer(this.tick_us, TIMER_TICK);
+    // A restarted node skips the transfers that fell due while it was down.
+    while ((this.transfers[this.nextTransfer]?.at_us ?? Number.POSITIVE_INFINITY) <= node.now_us())
+      this.nextTransfer++;
+    this.armTransferTimer();
   }
 
   refusal(req: Request, from: HostId): RefusalStatus | "forwarded" | null {
     if (!this.configs.isMember(this.node.id)) return "not_leader"; // a spare, or a removed replica
     if (req.require_leader && this.replica.role !== "leader") return "not_leader";
+    if (this.transfer?.parks(req, OPERATIONS[req.op].writes !== false) === true) {
+      this.transfer.park(from, req);
+      return "forwarded";
+    }
     if (req.min_lsn > this.node.log.applied_lsn) return "not_leader"; // read-your-writes: not caught up
     if (
       this.replica.role === "leader" &&
@@ -276,6 +317,15 @@ export class Raft implements ReplicationProtocol {
       this.checkElection();
       return;
     }
+    if (tag === TIMER_TRANSFER) {
+      const now = this.node.now_us();
+      for (let due = this.transfers[this.nextTransfer]; due !== undefined && due.at_us <= now; ) {
+        if (this.replica.role === "leader") this.beginTransfer(due.to);
+        due = this.transfers[++this.nextTransfer];
+      }
+      this.armTransferTimer();
+      return;
+    }
     if (tag !== TIMER_TICK) throw new Error(`raft: unknown timer tag ${tag}`);
     const node = this.node;
     node.setTimer(this.tick_us, TIMER_TICK);
@@ -286,6 +336,8 @@ export class Raft implements ReplicationProtocol {
         return;
       }
       this.shipper.replicateAll();
+      if (this.transfer !== null && node.now_us() - this.transfer.started_us >= this.settings.detect_after_us)
+        this.abortTransfer();
       this.changeMembership();
     } else this.checkElection();
   }
@@ -319,6 +371,15 @@ export class Raft implements ReplicationProtocol {
       case "vote_reply":
         this.onVoteReply(from, msg as VoteReply);
         break;
+      case "transfer_vote_request":
+        this.onVoteRequest(from, { ...(msg as TransferVoteRequest), kind: "vote_request" }, true);
+        break;
+      case "transfer_leadership":
+        if (this.replica.role === "leader") this.beginTransfer((msg as TransferLeadership).to);
+        break;
+      case "timeout_now":
+        this.onTimeoutNow(from, msg as TimeoutNow);
+        break;
       default:
         throw new Error(`raft: unexpected message ${msg.kind}`);
     }
@@ -348,7 +409,79 @@ export class Raft implements ReplicationProtocol {
     }
     this.shipper.lead(this.termStart);
     this.countVoters();
+    if (this.transferFrom >= 0) {
+      const from = this.transferFrom;
+      this.transferFrom = -1;
+      node.emit({
+        type: "leader_transfer",
+        node: node.id,
+        from,
+        to: node.id,
+        term: this.replica.term,
+        done: true,
+      });
+    }
     this.advanceCommit(); // a leader alone commits by itself
+  }
+
+  // ---- leadership transfer (leader-transfer.ts) ----
+
+  /** Leader: hands leadership to a voter; ignored while one is under way, or for itself or a non-voter. */
+  private beginTransfer(to: HostId): void {
+    if (this.transfer !== null || to === this.node.id || !this.configs.isVoter(to)) return;
+    this.transfer = new LeaderTransfer(to, this.node.now_us());
+    this.shipper.replicate(to);
+    this.sendTimeoutNow();
+  }
+
+  /** Leader: sends TimeoutNow once the target holds its whole log and that log is committed. */
+  private sendTimeoutNow(): void {
+    const transfer = this.transfer;
+    if (transfer === null || transfer.timeoutSent) return;
+    const node = this.node;
+    const last = node.log.last_lsn;
+    const target = this.shipper.followers.get(transfer.to);
+    if (target === undefined || target.match < last || this.commit < last) return;
+    const message: TimeoutNow = {
+      kind: "timeout_now",
+      digest: this.replica.term,
+      term: this.replica.term,
+      leader: node.id,
+      round: this.leaderReads?.confirmation.roundSent ?? 0,
+      sent_us: node.now_us(),
+    };
+    node.send(transfer.to, message);
+    transfer.timeoutSent = true;
+  }
+
+  /** Leader: the target was not elected within an election timeout: it serves what it parked. */
+  private abortTransfer(): void {
+    const node = this.node;
+    const transfer = this.transfer as LeaderTransfer;
+    this.transfer = null;
+    const { to } = transfer;
+    node.emit({
+      type: "leader_transfer",
+      node: node.id,
+      from: node.id,
+      to,
+      term: this.replica.term,
+      done: false,
+    });
+    for (const { from, req } of transfer.release()) node.serve(from, req);
+  }
+
+  /** Target: its leader handed it leadership: it campaigns at once, without pre-votes. */
+  private onTimeoutNow(from: HostId, msg: TimeoutNow): void {
+    if (msg.term !== this.replica.term || !this.acceptLeader(from, msg)) return;
+    if (!this.configs.isVoter(this.node.id) || this.acked.abstains) return;
+    this.transferFrom = from;
+    this.startElection(true);
+  }
+
+  private armTransferTimer(): void {
+    const next = this.transfers[this.nextTransfer];
+    if (next !== undefined) this.node.setTimer(Math.max(0, next.at_us - this.node.now_us()), TIMER_TRANSFER);
   }
 
   // ---- membership (membership.ts) ----
@@ -377,7 +510,7 @@ export class Raft implements ReplicationProtocol {
    */
   private changeMembership(): void {
     const config = this.configs.latest();
-    if (this.commit < this.termStart || config.lsn > this.commit) return;
+    if (this.commit < this.termStart || config.lsn > this.commit || this.transfer !== null) return;
     const node = this.node;
     const { voters, learners } = config.membership;
     const learner = learners[0];
@@ -433,6 +566,7 @@ export class Raft implements ReplicationProtocol {
     if (f === undefined) return;
     if (msg.success) this.advanceCommit();
     this.leaderReads?.noteEcho(f, msg);
+    if (this.transfer !== null) this.sendTimeoutNow();
   }
 
   /**
@@ -474,13 +608,21 @@ export class Raft implements ReplicationProtocol {
     }
     // Its own removal committed: it steps down (and, outside the configuration, never campaigns).
     if (this.configs.latest().lsn <= lsn && !this.configs.isVoter(node.id)) this.stepDown(this.replica.term);
-    else this.changeMembership();
+    else {
+      this.changeMembership();
+      this.sendTimeoutNow();
+    }
   }
 
   // ---- reads (read_index, lease) ----
 
   /** Answers a read at once (local, or a read no client asked the leader for), or once confirmed. */
   onRead(done: InService): void {
+    // Its lease ended when it sent TimeoutNow: the target's voters no longer keep to it.
+    if (this.transfer?.timeoutSent === true && done.req.require_leader) {
+      this.node.refuse(done, "not_leader");
+      return;
+    }
     const reads = { settings: this.reads, lease_us: this.lease_us, leader: this.leaderReads };
     answerRead(this.node, reads, done, () => this.termStart);
   }
@@ -497,6 +639,7 @@ export class Raft implements ReplicationProtocol {
     }
     if (this.replica.role === "leader" && term === this.replica.term)
       throw new Error(`raft: two leaders in term ${term} (${node.id} and ${leader})`);
+    if (term !== this.replica.term || leader !== this.replica.leader) this.early.clear();
     if (term > this.replica.term || this.replica.role !== "follower") this.stepDown(term);
     this.preVoting = false;
     this.replica.leader = leader;
@@ -521,6 +664,22 @@ export class Raft implements ReplicationProtocol {
 
   private onAppend(from: HostId, msg: RaftAppend): void {
     if (!this.acceptLeader(from, msg)) return;
+    const node = this.node;
+    if (msg.pipelined && msg.prev_lsn > node.log.last_lsn) {
+      this.early.hold(msg); // the appends before it are in flight
+      return;
+    }
+    this.append(from, msg);
+    // Then the held appends it connects, in turn.
+    const log = node.log;
+    for (let next = this.early.takeConnecting(msg.term, log.last_lsn); next !== undefined; ) {
+      this.append(from, next);
+      next = this.early.takeConnecting(msg.term, log.last_lsn);
+    }
+  }
+
+  /** Appends what of a leader's append connects (log matching), and answers it. */
+  private append(from: HostId, msg: RaftAppend): void {
     const node = this.node;
     const followerLog = this.followerLog;
     const outcome = followerLog.append(msg);
@@ -607,19 +766,23 @@ export class Raft implements ReplicationProtocol {
     if (this.votes.add(from)) this.startElection();
   }
 
-  private startElection(): void {
+  /** Stands for election in the next term (`transfer`: a leadership transfer's, past stickiness). */
+  private startElection(transfer = false): void {
+    if (!transfer) this.transferFrom = -1; // an ordinary election: a transfer's is over
     this.preVoting = false;
     this.replica.standForElection(true);
     this.election.restart(true);
     this.votes = new VoteTally(this.configs.latest().membership.voters);
-    if (this.votes.campaign(this.node, "vote_request", this.replica.term)) this.becomeLeader();
+    const kind = transfer ? "transfer_vote_request" : "vote_request";
+    if (this.votes.campaign(this.node, kind, this.replica.term)) this.becomeLeader();
   }
 
-  private onVoteRequest(from: HostId, msg: VoteRequest): void {
+  private onVoteRequest(from: HostId, msg: VoteRequest, transfer = false): void {
     const node = this.node;
-    if ((msg.term > this.replica.term && this.inLease()) || this.acked.abstains) {
-      // Leader stickiness: it heard from a leader lately; neither a vote nor a newer term. Or its
-      // log lost entries it acknowledged: it votes for nobody until it has them again.
+    if ((msg.term > this.replica.term && this.inLease() && !transfer) || this.acked.abstains) {
+      // Leader stickiness: it heard from a leader lately; neither a vote nor a newer term (unless
+      // its leader handed leadership over: a transfer's request). Or its log lost entries it
+      // acknowledged: it votes for nobody until it has them again.
       refuseVote(node, from, this.replica);
       return;
     }
@@ -637,14 +800,18 @@ export class Raft implements ReplicationProtocol {
   private stepDown(term: number): void {
     this.replica.enterTerm(term);
     this.preVoting = false;
+    this.transferFrom = -1;
     if (this.replica.role === "leader") {
       const node = this.node;
-      this.replica.leader = -1;
+      // Handing leadership over, it names the target: the likely next leader.
+      this.replica.leader = this.transfer?.to ?? -1;
       this.pendingAcks = []; // their clients time out: the outcome is unknown
       for (const read of this.leaderReads?.confirmation.drain() ?? []) node.refuse(read, "not_leader");
       this.leaderReads = null;
       for (const read of this.deferredReads) node.refuse(read, "not_leader");
       this.deferredReads = [];
+      for (const parked of this.transfer?.release() ?? []) node.refuse(parked, "not_leader");
+      this.transfer = null;
     }
     this.followerLog.verified = 0;
     this.replica.set("follower");

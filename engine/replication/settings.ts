@@ -16,6 +16,10 @@ export const REPLICATION_MODES = [...LEADER_FOLLOWER_MODES, "multi-leader", "raf
 export type BuiltInMode = (typeof REPLICATION_MODES)[number];
 
 export const READ_FROM = ["leader", "follower", "nearest"] as const;
+
+/** Raft's append pipelining: the most appends in flight to one follower, and its default. */
+export const APPEND_WINDOW_MAX = 256;
+export const APPEND_WINDOW_DEFAULT = 16;
 export type ReadFrom = (typeof READ_FROM)[number];
 
 const failoverSchema = z
@@ -95,6 +99,11 @@ export const replicationSchema = z
           "(drift, or a step). The lease lasts detect_after - 2 x max_clock_error; a clock off by " +
           "more can let a deposed leader answer stale reads.",
       ),
+    append_window: integer(1, APPEND_WINDOW_MAX)
+      .optional() // no default here: a scenario without one keeps its report's config as it was
+      .describe(
+        `raft: the most appends the leader has in flight to one follower: new entries go out without waiting for the previous append's answer (pipelining). Absent: ${APPEND_WINDOW_DEFAULT}; 1: one append at a time.`,
+      ),
     failover: failoverSchema.prefault({}),
   })
   .describe("How the replicas of a shard share writes.");
@@ -116,6 +125,8 @@ export interface ReplicationSettings {
   read_your_writes: boolean;
   /** `read_consistency` and `max_clock_error`, as the leader takes them (read-confirmation.ts). */
   reads: ReadSettings;
+  /** Raft: the most appends in flight to one follower (log-shipper.ts). */
+  append_window: number;
   failover: FailoverSettings;
 }
 
@@ -128,6 +139,7 @@ export function resolveReplication(replication: ReplicationDoc, replicas: number
     read_from: replication.read_from,
     read_your_writes: replication.read_your_writes,
     reads: { consistency: replication.read_consistency, max_clock_error_us: us(replication.max_clock_error) },
+    append_window: replication.append_window ?? APPEND_WINDOW_DEFAULT,
     failover: {
       // Automatic unless said: on for a leader-follower shard, meaningless for one node or multi-leader.
       enabled: failover.enabled ?? (replicas >= 2 && replication.mode !== "multi-leader"),
@@ -172,10 +184,22 @@ export function replicaChangeSchemas(at: ReturnType<typeof duration>) {
       .describe(
         "raft: remove a voter, by the leader's clock; a change starts once the previous one is committed.",
       ),
+    z
+      .strictObject({
+        at,
+        kind: z.literal("transfer_leader"),
+        shard: integer(0, MAX_SHARDS - 1).describe("The shard whose leadership moves."),
+        to: integer(0, MAX_REPLICAS - 1).describe(
+          "The voter to hand leadership to: its number (`shard0/n2`: 2).",
+        ),
+      })
+      .describe(
+        "raft: the leader hands leadership to a voter (brings it up to date, then TimeoutNow), by the leader's clock; aborted after an election timeout.",
+      ),
   ] as const;
 }
 
-/** A membership change as the shard's replicas are built with it (replica: its number in the group). */
+/** A change of a raft shard's replicas as they are built with it (replica, to: a number in the group). */
 export type ReplicaChange =
   | { readonly at_us: number; readonly kind: "add_replica"; readonly shard: number }
   | {
@@ -183,15 +207,21 @@ export type ReplicaChange =
       readonly kind: "remove_replica";
       readonly shard: number;
       readonly replica: number | "leader";
-    };
+    }
+  | { readonly at_us: number; readonly kind: "transfer_leader"; readonly shard: number; readonly to: number };
 
 type ReplicaChangeDoc = z.output<ReturnType<typeof replicaChangeSchemas>[number]>;
 
 export function resolveReplicaChange(change: ReplicaChangeDoc): ReplicaChange {
   const at_us = us(change.at);
-  return change.kind === "add_replica"
-    ? { at_us, kind: "add_replica", shard: change.shard }
-    : { at_us, kind: "remove_replica", shard: change.shard, replica: change.replica };
+  switch (change.kind) {
+    case "add_replica":
+      return { at_us, kind: "add_replica", shard: change.shard };
+    case "remove_replica":
+      return { at_us, kind: "remove_replica", shard: change.shard, replica: change.replica };
+    case "transfer_leader":
+      return { at_us, kind: "transfer_leader", shard: change.shard, to: change.to };
+  }
 }
 
 /** Spare hosts each shard group needs: the most `add_replica` changes of one shard. */

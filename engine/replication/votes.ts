@@ -7,6 +7,9 @@ import type { VoteReply, VoteRequest } from "./messages.js";
 import type { HostId, ProtocolContext, ReplicatedLog } from "./protocol.js";
 import type { ReplicaRole } from "./replica-role.js";
 
+/** A vote request, a pre-vote request (Raft's PreVote) or a leadership transfer's vote request (Raft). */
+type VoteRequestKind = VoteRequest["kind"] | "pre_vote_request" | "transfer_vote_request";
+
 /** The votes of one election, the candidate's own included. */
 export class VoteTally {
   private readonly votes = new Set<HostId>();
@@ -22,7 +25,7 @@ export class VoteTally {
    * Starts counting with the candidate's own vote and, unless that alone is a majority (returns
    * true), asks every other peer for its vote in `term` (`kind`: a vote or a pre-vote request).
    */
-  campaign(node: ProtocolContext, kind: VoteRequest["kind"] | "pre_vote_request", term: number): boolean {
+  campaign(node: ProtocolContext, kind: VoteRequestKind, term: number): boolean {
     this.votes.clear();
     if (this.add(node.id)) return true;
     requestVotes(node, this.peers, kind, term);
@@ -49,7 +52,7 @@ export class VoteTally {
 function requestVotes(
   node: ProtocolContext,
   peers: readonly HostId[],
-  kind: VoteRequest["kind"] | "pre_vote_request",
+  kind: VoteRequestKind,
   term: number,
 ): void {
   const lastLsn = node.log.last_lsn;

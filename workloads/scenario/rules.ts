@@ -284,7 +284,14 @@ function checkSingleReplica({ cluster }: ScenarioDoc, report: Report): void {
  * state a pending write is about to change would overwrite it; the shard mover's steps likewise.
  */
 function checkRaft({ cluster: { replication }, workload, changes }: ScenarioDoc, report: Report): void {
-  if (replication.mode !== "raft") return;
+  if (replication.mode !== "raft") {
+    if (replication.append_window !== undefined)
+      report(
+        ["cluster", "replication", "append_window"],
+        `append_window needs cluster.replication.mode raft (got ${replication.mode})`,
+      );
+    return;
+  }
   const failover = ["cluster", "replication", "failover"];
   if (replication.failover.enabled === false)
     report(
@@ -302,7 +309,7 @@ function checkRaft({ cluster: { replication }, workload, changes }: ScenarioDoc,
   if (changes.some(isShardingChange))
     report(
       ["changes"],
-      "resharding is not supported with mode raft yet (add_replica and remove_replica are)",
+      "resharding is not supported with mode raft yet (add_replica, remove_replica and transfer_leader are)",
     );
 }
 
@@ -395,14 +402,19 @@ function checkChanges(doc: ScenarioDoc, report: Report): void {
 }
 
 /**
- * Membership changes run under raft only, on a shard of the cluster (not a spare group), one host
- * per add (a shard has at most MAX_REPLICAS hosts), removing a replica the shard has then and never
- * its last one.
+ * Membership changes and leadership transfers run under raft only, on a shard of the cluster (not a
+ * spare group), one host per add (a shard has at most MAX_REPLICAS hosts), removing a replica the
+ * shard has then and never its last one, transferring to a replica the shard has then.
  */
 function checkReplicaChanges({ cluster, changes }: ScenarioDoc, report: Report): void {
   const members = new Map<number, { replicas: number[]; hosts: number }>();
   changes.forEach((change, i) => {
-    if (change.kind !== "add_replica" && change.kind !== "remove_replica") return;
+    if (
+      change.kind !== "add_replica" &&
+      change.kind !== "remove_replica" &&
+      change.kind !== "transfer_leader"
+    )
+      return;
     const mode = cluster.replication.mode;
     if (mode !== "raft") {
       report(["changes", i, "kind"], `${change.kind} needs cluster.replication.mode raft (got ${mode})`);
@@ -416,6 +428,15 @@ function checkReplicaChanges({ cluster, changes }: ScenarioDoc, report: Report):
     if (shard === undefined) {
       shard = { replicas: Array.from({ length: cluster.replicas }, (_, j) => j), hosts: cluster.replicas };
       members.set(change.shard, shard);
+    }
+    const replicasThen = () => shard.replicas.map((j) => `n${j}`).join(", ");
+    if (change.kind === "transfer_leader") {
+      if (!shard.replicas.includes(change.to))
+        report(
+          ["changes", i, "to"],
+          `shard${change.shard}/n${change.to} is not a replica of shard${change.shard} then (replicas: ${replicasThen()})`,
+        );
+      return;
     }
     if (change.kind === "add_replica") {
       if (shard.hosts >= MAX_REPLICAS)
@@ -434,7 +455,7 @@ function checkReplicaChanges({ cluster, changes }: ScenarioDoc, report: Report):
     else if (!shard.replicas.includes(replica))
       report(
         ["changes", i, "replica"],
-        `shard${change.shard}/n${replica} is not a replica of shard${change.shard} then (replicas: ${shard.replicas.map((j) => `n${j}`).join(", ")})`,
+        `shard${change.shard}/n${replica} is not a replica of shard${change.shard} then (replicas: ${replicasThen()})`,
       );
     else shard.replicas.splice(shard.replicas.indexOf(replica), 1);
   });

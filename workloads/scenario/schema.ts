@@ -199,7 +199,7 @@ export const scenarioSchema = z
       .array(changeSchema)
       .default([])
       .describe(
-        "Changes during the run, in time order: of the shard map (reshard, split, move) or of a raft shard's replicas (add_replica, remove_replica).",
+        "Changes during the run, in time order: of the shard map (reshard, split, move) or of a raft shard's replicas (add_replica, remove_replica) or leader (transfer_leader).",
       ),
     checks: z
       .array(z.enum(CHECK_NAMES))

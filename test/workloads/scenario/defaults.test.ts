@@ -138,6 +138,7 @@ const DEFAULT_RESOLVED: ResolvedScenario = {
       read_from: "leader",
       read_your_writes: false,
       reads: { consistency: "local", max_clock_error_us: 10_000 },
+      append_window: 16,
       failover: { enabled: false, detect_after_us: 1_000_000, fencing: true },
     },
     node: {

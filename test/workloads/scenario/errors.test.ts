@@ -54,7 +54,7 @@ describe("validation errors name the path and what is allowed", () => {
     ],
     [
       "changes: [{ at: 1s, kind: grow }]",
-      'changes.0.kind: expected one of reshard, split, move, add_replica, remove_replica (got "grow")',
+      'changes.0.kind: expected one of reshard, split, move, add_replica, remove_replica, transfer_leader (got "grow")',
     ],
     ["faults: []", "faults: expected a mapping (key: value) (got a list)"],
     [

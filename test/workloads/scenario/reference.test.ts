@@ -71,7 +71,7 @@ describe("the scenario reference", () => {
     );
     expect(row("changes[].at")).toMatchObject({ required: true });
     expect(row("changes[].kind")?.type).toBe(
-      "one of `reshard`, `split`, `move`, `add_replica`, `remove_replica`",
+      "one of `reshard`, `split`, `move`, `add_replica`, `remove_replica`, `transfer_leader`",
     );
     expect(row("network.latency.dist")?.type).toContain("`lognormal`");
     // Every field of every form: its own row, qualified by the form unless all forms share it.

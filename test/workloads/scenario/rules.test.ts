@@ -129,6 +129,36 @@ describe("the cross-field rules", () => {
     expect(loadScenario(`name: x\n${raft} ${replaced}\n`).resolved.replica_changes).toHaveLength(2);
   });
 
+  it("bound raft leadership transfers: raft, a shard of the cluster, a replica it has then; append_window is raft's", () => {
+    const raft = "cluster: { replicas: 2, replication: { mode: raft } }\nchanges:";
+    const refused = (changes: string) => loadErrorMessage(`name: x\n${raft} ${changes}\n`);
+    expect(refused("[{ at: 1s, kind: transfer_leader, shard: 0, to: 2 }]")).toContain(
+      "changes.0.to: shard0/n2 is not a replica of shard0 then (replicas: n0, n1)",
+    );
+    expect(refused("[{ at: 1s, kind: transfer_leader, shard: 3, to: 1 }]")).toContain(
+      "changes.0.shard: no shard3: the cluster has 1 shards",
+    );
+    expect(refused("[{ at: 1s, kind: transfer_leader, shard: 0, to: 10 }]")).toContain(
+      "changes.0.to: must be at most 8 (got 10)",
+    );
+    const added =
+      "[{ at: 1s, kind: add_replica, shard: 0 }, { at: 2s, kind: transfer_leader, shard: 0, to: 2 }]";
+    expect(loadScenario(`name: x\n${raft} ${added}\n`).resolved.replica_changes).toHaveLength(2);
+    expect(
+      loadErrorMessage(
+        "name: x\ncluster: { replicas: 2 }\nchanges: [{ at: 1s, kind: transfer_leader, shard: 0, to: 1 }]\n",
+      ),
+    ).toContain("changes.0.kind: transfer_leader needs cluster.replication.mode raft (got async)");
+    expect(
+      loadErrorMessage("name: x\ncluster: { replicas: 2, replication: { append_window: 4 } }\n"),
+    ).toContain(
+      "cluster.replication.append_window: append_window needs cluster.replication.mode raft (got async)",
+    );
+    expect(
+      loadErrorMessage("name: x\ncluster: { replicas: 2, replication: { mode: raft, append_window: 0 } }\n"),
+    ).toContain("cluster.replication.append_window: must be at least 1 (got 0)");
+  });
+
   it("wait until the fields they relate are valid, so a problem is reported once", () => {
     // The invalid mode is reported; the single-replica rule, which reads it, does not run.
     const error = loadError("name: x\ncluster: { replication: { mode: quorum, read_from: follower } }\n");

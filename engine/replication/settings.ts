@@ -4,6 +4,7 @@
 // out from REPLICATION_DEFAULTS.
 
 import { z } from "zod";
+import { RANGE_HOSTS_MAX } from "../ranges/settings.js";
 import { duration } from "../settings/durations.js";
 import { integer, us } from "../settings/fields.js";
 import { MAX_PATH_CHARS } from "../settings/limits.js";
@@ -172,6 +173,21 @@ export function replicaChangeSchemas(at: ReturnType<typeof duration>) {
       .describe(
         "raft: remove a voter, by the leader's clock; a change starts once the previous one is committed.",
       ),
+    z
+      .strictObject({
+        at,
+        kind: z.literal("move_replica"),
+        shard: replicaChangeShard,
+        from: integer(0, RANGE_HOSTS_MAX - 1).describe("The node the replica leaves (`node2`: 2)."),
+        to: integer(0, RANGE_HOSTS_MAX - 1).describe(
+          "The node it moves to: one the range has no replica on.",
+        ),
+      })
+      .describe(
+        "cluster.nodes: move a range's replica to another node, requested by the coordinator at `at`: the " +
+          "range's host there joins as a learner (a snapshot fills it), is promoted once caught up, then " +
+          "the replica on `from` is removed (a leader steps down). docs/ranges.md.",
+      ),
   ] as const;
 }
 
@@ -183,15 +199,28 @@ export type ReplicaChange =
       readonly kind: "remove_replica";
       readonly shard: number;
       readonly replica: number | "leader";
+    }
+  | {
+      readonly at_us: number;
+      readonly kind: "move_replica";
+      readonly shard: number;
+      /** Node numbers. */
+      readonly from: number;
+      readonly to: number;
     };
 
 type ReplicaChangeDoc = z.output<ReturnType<typeof replicaChangeSchemas>[number]>;
 
 export function resolveReplicaChange(change: ReplicaChangeDoc): ReplicaChange {
   const at_us = us(change.at);
-  return change.kind === "add_replica"
-    ? { at_us, kind: "add_replica", shard: change.shard }
-    : { at_us, kind: "remove_replica", shard: change.shard, replica: change.replica };
+  switch (change.kind) {
+    case "add_replica":
+      return { at_us, kind: "add_replica", shard: change.shard };
+    case "remove_replica":
+      return { at_us, kind: "remove_replica", shard: change.shard, replica: change.replica };
+    case "move_replica":
+      return { at_us, kind: "move_replica", shard: change.shard, from: change.from, to: change.to };
+  }
 }
 
 /** Spare hosts each shard group needs: the most `add_replica` changes of one shard. */

@@ -9,6 +9,7 @@ import { finalReadsReport } from "../reports/final-reads.js";
 import { renderReportHtml } from "../reports/html.js";
 import { type Histogram, hgrm, LatencyRecorder } from "../reports/latency.js";
 import { QueriesRecorder } from "../reports/queries.js";
+import { RangesRecorder } from "../reports/ranges.js";
 import { ReplicationRecorder } from "../reports/replication.js";
 import { buildReport } from "../reports/report.js";
 import { type FinalReadsReport, type Report, validateReport } from "../reports/report-schema.js";
@@ -165,6 +166,7 @@ export async function executeRun(
   let queries: QueriesRecorder | null = null;
   let metrics: RunMetricsSession | null = null;
   let cacheTimeline: CacheTimeline | null = null;
+  let ranges: RangesRecorder | null = null;
   const protocolPath = scenario.resolved.cluster.replication.protocol;
   const protocol = protocolPath === null ? undefined : await loadProtocol(protocolPath);
   const started = process.hrtime.bigint();
@@ -188,6 +190,7 @@ export async function executeRun(
         timeline.onEngineEvent(event, time_us);
         replication?.onEngineEvent(event, time_us);
         sharding.onEngineEvent(event, time_us);
+        ranges?.onEngineEvent(event, time_us);
         metrics?.onEngineEvent(event, time_us);
       },
     },
@@ -204,10 +207,13 @@ export async function executeRun(
   if (options.metrics !== false) metrics = new RunMetricsSession(run, options.metrics);
   const cache = scenario.resolved.cluster.cache;
   if (cache !== null) cacheTimeline = new CacheTimeline(run.cacheStats);
+  if (scenario.resolved.cluster.ranges !== null) ranges = new RangesRecorder(() => run.cluster.rangeSpread());
+  const cpuBusy = () => run.cluster.rangeSpread()?.cpu_busy_us ?? [];
   // The nodes' I/O counters as the measured phase begins: report.json `storage` counts from there.
   const warmup_us = scenario.resolved.warmup_us;
   let ioAtWarmupEnd = warmup_us === 0 ? run.ioStats() : null;
   let cacheAtWarmupEnd = warmup_us === 0 ? run.cacheStats.map(copyCacheStats) : null;
+  let cpuBusyAtWarmupEnd = warmup_us === 0 ? cpuBusy() : null;
   // With metrics, slices also stop at each sample boundary (virtual time), where the registry is read,
   // and, until it is taken, at the end of the warmup.
   const stopAt = () =>
@@ -219,6 +225,8 @@ export async function executeRun(
     if (ioAtWarmupEnd === null && run.progress.now_us >= warmup_us) {
       ioAtWarmupEnd = run.ioStats();
       cacheAtWarmupEnd = run.cacheStats.map(copyCacheStats);
+      cpuBusyAtWarmupEnd = cpuBusy();
+      ranges?.sample();
     }
     if (metrics !== null) await metrics.afterSlice();
     options.onProgress?.(run.progress);
@@ -253,6 +261,7 @@ export async function executeRun(
   });
   const connections = connectionsReport(run);
   const timelineReport = timeline.finish(result.virtual_us);
+  const rangesReport = ranges?.finish(cpuBusyAtWarmupEnd ?? [], scenario.resolved.duration_us);
   const cacheSection =
     cache === null
       ? {}
@@ -277,6 +286,7 @@ export async function executeRun(
     storage,
     ...(connections === undefined ? {} : { connections }),
     ...cacheSection,
+    ...(rangesReport === undefined ? {} : { ranges: rangesReport }),
     transactions: transactions.finish(scenario.resolved.duration_us / 1e6),
     faults,
     checks: ended?.checks ?? {},

@@ -1,6 +1,7 @@
 // Sharding: how the load and the keys spread over the shards, the skew, and each change of the shard
 // map (resharding in progress, keys moved) on the same time axis as the clients' latency, so the
-// cost of a migration shows where it happens.
+// cost of a migration shows where it happens. With physical nodes (`cluster.nodes`, multi-raft),
+// how ranges and their leaseholders spread over the nodes, each node's CPU, and replica moves.
 
 import { METRICS as M } from "../reports/metrics/catalogue.js";
 import { faultAnnotation } from "./faults.js";
@@ -12,7 +13,8 @@ const requestsPerShard = sumBy(M.shardOps, ["shard"], rate(sel(M.shardOps)));
 export const sharding: DashboardSpec = {
   uid: "dbsim-sharding",
   title: "dbsim / Sharding",
-  description: "Load and keys per shard, load skew, and online resharding of a sharded dbsim run.",
+  description:
+    "Load and keys per shard, load skew, online resharding, and ranges and leaseholders per node of a sharded dbsim run.",
   annotations: [faultAnnotation],
   rows: [
     {
@@ -75,6 +77,44 @@ export const sharding: DashboardSpec = {
           description: "The clients' p99 latency over all operations, beside the migration above.",
           unit: "s",
           queries: [{ expr: quantile(M.opLatency, 0.99, []), legend: "p99" }],
+        },
+      ],
+    },
+    {
+      title: "Ranges over nodes (cluster.nodes)",
+      panels: [
+        {
+          kind: "timeseries",
+          title: "Ranges per node",
+          description:
+            "Range replicas each physical node holds (voters and learners of each range's latest committed configuration).",
+          unit: "short",
+          steps: true,
+          queries: [{ expr: maxBy(M.ranges, ["node"], sel(M.ranges)), legend: "{{node}}" }],
+        },
+        {
+          kind: "timeseries",
+          title: "Leaseholders per node",
+          description:
+            "Ranges each node leads: their reads and writes all run on its CPU, so a node holding many saturates.",
+          unit: "short",
+          steps: true,
+          queries: [{ expr: maxBy(M.leaseholders, ["node"], sel(M.leaseholders)), legend: "{{node}}" }],
+        },
+        {
+          kind: "timeseries",
+          title: "CPU busy per node",
+          description:
+            "The share of time each node's CPU, shared by its range replicas, was busy (1: saturated).",
+          unit: "percentunit",
+          queries: [{ expr: sumBy(M.nodeCpuBusy, ["node"], rate(sel(M.nodeCpuBusy))), legend: "{{node}}" }],
+        },
+        {
+          kind: "timeseries",
+          title: "Replica moves",
+          description: "Range replicas moved off a node (move_replica), per rate interval.",
+          unit: "short",
+          queries: [{ expr: sumBy(M.rangeMoves, [], increase(sel(M.rangeMoves))), legend: "moves" }],
         },
       ],
     },

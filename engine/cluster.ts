@@ -29,7 +29,19 @@ export interface ShardConfig {
   replicas?: number;
   /** Hosts provisioned beyond `replicas`, idle until a membership change adds them (raft). */
   spares?: number;
-  /** Raft: the membership changes and leadership transfers of the run, every shard's (each takes its own). */
+  /**
+   * Multi-raft (docs/ranges.md): which of the shard's hosts are its initial voters, by index, the
+   * leader first (absent: the first `replicas`, the first leading). The others are spares that start
+   * empty: a snapshot brings them up when a change adds them.
+   */
+  voters?: readonly number[];
+  /** Multi-raft: the CPU a host's server uses (shared by the replicas of one node); absent: its own. */
+  cpu?: NodeConfig["cpu"];
+  /**
+   * Raft: the membership changes and leadership transfers of the run, every shard's (each takes
+   * its own); a
+   * `move_replica` is the coordinator's to request (sharding/coordinator.ts), not scheduled here.
+   */
   membership?: readonly ReplicaChange[];
   /** Builds each replica's replication protocol (at every start). */
   protocol?: ProtocolFactory;
@@ -137,10 +149,19 @@ export function installShard(sim: Simulation, nodes: readonly HostId[], config: 
     ...(config.events ? { events: config.events } : {}),
     ...(config.sharding ? { sharding: config.sharding } : {}),
     ...(config.transactions ? { transactions: config.transactions } : {}),
+    ...(config.cpu ? { cpu: config.cpu } : {}),
   };
   const protocol = config.protocol ?? builtInProtocol("async");
   const intoTable = config.load.into !== "transactions";
+  // Multi-raft spares start empty (memory stays one copy per replica): a snapshot fills them.
+  const loaded = config.voters === undefined ? null : new Set(initialVoters(nodes, config));
   for (const id of nodes) {
+    if (loaded !== null && !loaded.has(id)) {
+      const storage = new NodeStorage(emptyTable(config, node.btree_fanout));
+      storage.awaits_snapshot = true;
+      sim.disk(id).data = storage;
+      continue;
+    }
     const table = intoTable ? loadTable(config, node.btree_fanout) : emptyTable(config, node.btree_fanout);
     const storage = new NodeStorage(table, config.database?.() ?? null);
     if (!intoTable)
@@ -152,10 +173,11 @@ export function installShard(sim: Simulation, nodes: readonly HostId[], config: 
 
 /** What each replica's protocol is told of its shard: its hosts, first leader, voters and changes. */
 function shardReplicas(nodes: readonly HostId[], config: ShardConfig): ShardReplicas {
-  const replicas = { peers: nodes, initial_leader: nodes[0] as HostId };
-  if (config.spares === undefined && config.membership === undefined) return replicas;
+  const voters = initialVoters(nodes, config);
+  const replicas = { peers: nodes, initial_leader: voters[0] as HostId };
+  if (config.spares === undefined && config.membership === undefined && config.voters === undefined)
+    return replicas;
   const shard = config.sharding?.shard ?? 0;
-  const voters = nodes.slice(0, config.replicas ?? 1);
   let spare = voters.length; // each add takes the next spare
   const membership: MembershipChange[] = [];
   const transfers: ScheduledTransfer[] = [];
@@ -164,12 +186,21 @@ function shardReplicas(nodes: readonly HostId[], config: ShardConfig): ShardRepl
     const { at_us } = change;
     if (change.kind === "add_replica") membership.push({ at_us, add: nodes[spare++] as HostId });
     else if (change.kind === "transfer_leader") transfers.push({ at_us, to: nodes[change.to] as HostId });
-    else {
+    else if (change.kind === "remove_replica") {
       const { replica } = change;
       membership.push({ at_us, remove: replica === "leader" ? replica : (nodes[replica] as HostId) });
     }
   }
   return { ...replicas, voters, membership, ...(transfers.length === 0 ? {} : { transfers }) };
+}
+
+/** The shard's voters at the start, the leader first. */
+export function initialVoters(
+  nodes: readonly HostId[],
+  config: Pick<ShardConfig, "voters" | "replicas">,
+): HostId[] {
+  if (config.voters !== undefined) return config.voters.map((i) => nodes[i] as HostId);
+  return nodes.slice(0, config.replicas ?? 1);
 }
 
 /** The shard's node settings, NODE_DEFAULTS' where it leaves a field out. */

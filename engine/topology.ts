@@ -9,9 +9,17 @@
 
 import type { HostBehaviour, HostFactory, HostId } from "../sim/host.js";
 import type { Simulation } from "../sim/simulation.js";
-import { installShard, nodeSettings, type Shard, type ShardConfig, shardNodeNames } from "./cluster.js";
+import {
+  initialVoters,
+  installShard,
+  nodeSettings,
+  type Shard,
+  type ShardConfig,
+  shardNodeNames,
+} from "./cluster.js";
 import type { EngineEvent, EngineEventSink, Role } from "./events.js";
 import type { ConnectionStats } from "./node/connections.js";
+import { Cpu } from "./node/cpu.js";
 import type { IoStats } from "./node/io-stats.js";
 import { logWrites } from "./node/log.js";
 import { storageOf } from "./node/storage.js";
@@ -24,7 +32,13 @@ export interface TopologySpec {
   /** Shard groups to build, spares included (1: an unsharded cluster). */
   readonly shards: number;
   /** What each shard group is (every group alike). */
-  readonly shard: Omit<ShardConfig, "sharding" | "events">;
+  readonly shard: Omit<ShardConfig, "sharding" | "events" | "voters" | "cpu">;
+  /**
+   * Multi-raft (docs/ranges.md): physical nodes, and each shard's initial voters by node number,
+   * the leader first (ranges/placement.ts). Every shard then has a host on each node; absent: each
+   * shard owns `replicas` + `spares` hosts.
+   */
+  readonly ranges?: { readonly nodes: number; readonly voters: readonly (readonly number[])[] };
   /** Every node accepts writes (multi-leader): no shard has a single leader to inspect. */
   readonly every_node_leads: boolean;
   readonly events?: EngineEventSink;
@@ -61,6 +75,8 @@ export interface TopologyHosts {
   readonly router: HostId | null;
   /** The cache hosts, by cache node number ([] without a cache). */
   readonly caches: readonly HostId[];
+  /** Multi-raft: each physical node's replica hosts (node i: every shard's host i), by node number; [] otherwise. */
+  readonly machines: readonly (readonly HostId[])[];
 }
 
 export class Topology {
@@ -107,12 +123,19 @@ export function buildTopology(sim: Simulation, spec: TopologySpec): Topology {
     if (factory === undefined) throw new Error(`topology: host ${sim.nameOf(id)} was never bound`);
     return factory();
   };
+  const ranges = spec.ranges ?? null;
   const groups = Array.from({ length: spec.shards }, (_, shard) => {
     const replicas = spec.shard.replicas ?? 1;
-    const names = shardNodeNames(shard, replicas + (spec.shard.spares ?? 0));
+    const names = shardNodeNames(shard, ranges?.nodes ?? replicas + (spec.shard.spares ?? 0));
     const nodes = names.map((name) => add(name, nodeSettings(spec.shard).fsync_us));
-    return { nodes, members: nodes.slice(0, replicas), names, initialLeader: nodes[0] as HostId };
+    const voters = ranges?.voters[shard];
+    const members = initialVoters(nodes, voters === undefined ? { replicas } : { voters });
+    return { nodes, members, names, initialLeader: members[0] as HostId };
   });
+  const machines =
+    ranges === null
+      ? []
+      : Array.from({ length: ranges.nodes }, (_, i) => groups.map((group) => group.nodes[i] as HostId));
   const regions = spec.client_regions ?? [];
   const clientName = (region: string): string => (regions.length > 1 ? `client@${region}` : "client");
   const client = add(clientName(regions[0] ?? ""));
@@ -128,19 +151,36 @@ export function buildTopology(sim: Simulation, spec: TopologySpec): Topology {
     coordinator,
     router,
     caches,
+    machines,
   };
   const store = spec.sharding?.store ?? null;
-  const inspector = new ClusterInspector(sim, hosts, store, spec.every_node_leads);
+  // One CPU per physical node, shared by its replica hosts' servers (none: each server has its own).
+  const cpus = machines.map(() => new Cpu({ isUp: (host) => sim.isUp(host), now_us: () => sim.now_us }));
+  const cpuOf = new Map<HostId, Cpu>();
+  machines.forEach((hostsOn, i) => {
+    for (const host of hostsOn) cpuOf.set(host, cpus[i] as Cpu);
+  });
+  const inspector = new ClusterInspector(sim, hosts, store, spec.every_node_leads, cpus);
   const events = (event: EngineEvent): void => {
     inspector.onEngineEvent(event);
     spec.events?.(event);
   };
   groups.forEach((group, shard) => {
     const sharding = store === null ? {} : { sharding: { shard, store, coordinator: coordinator as HostId } };
-    const node = installShard(sim, group.nodes, { ...spec.shard, events, ...sharding });
+    const voters = ranges?.voters[shard];
+    const multiRaft = voters === undefined ? {} : { voters, cpu: (host: HostId) => cpuOf.get(host) as Cpu };
+    const node = installShard(sim, group.nodes, { ...spec.shard, events, ...sharding, ...multiRaft });
     for (const id of group.nodes) behaviours.set(id, node);
   });
   return new Topology(hosts, inspector, behaviours);
+}
+
+/** Multi-raft: replicas, leaseholders and CPU busy time (µs) per physical node, and the moves done. */
+export interface RangeSpread {
+  readonly ranges: readonly number[];
+  readonly leaseholders: readonly number[];
+  readonly cpu_busy_us: readonly number[];
+  readonly moves: number;
 }
 
 /** A node as the fault injector sees it: its role, and whether its shard is one the map uses now. */
@@ -165,8 +205,20 @@ export class ClusterInspector {
   private readonly membersLsn: number[];
   private readonly membershipListeners: ((shard: number, members: readonly HostId[]) => void)[] = [];
 
-  constructor(sim: Simulation, hosts: TopologyHosts, store: ConfigStore | null, everyNodeLeads: boolean) {
+  /** Multi-raft: each physical node's CPU ([] otherwise). */
+  private readonly cpus: readonly Cpu[];
+  /** Replicas removed by committed configurations (with physical nodes: the moves done). */
+  private replicasRemoved = 0;
+
+  constructor(
+    sim: Simulation,
+    hosts: TopologyHosts,
+    store: ConfigStore | null,
+    everyNodeLeads: boolean,
+    cpus: readonly Cpu[] = [],
+  ) {
     this.sim = sim;
+    this.cpus = cpus;
     this.hosts = hosts;
     this.nodes = hosts.shards.flatMap((group, shard) =>
       group.nodes.map((id, i) => ({ id, name: group.names[i] as string, shard })),
@@ -184,6 +236,7 @@ export class ClusterInspector {
       // A new leader may commit (and report) a configuration its predecessor already did.
       if (shard < 0 || event.lsn <= (this.membersLsn[shard] as number)) return;
       const members = [...event.voters, ...event.learners];
+      this.replicasRemoved += (this.members[shard] ?? []).filter((host) => !members.includes(host)).length;
       this.members[shard] = members;
       this.membersLsn[shard] = event.lsn;
       for (const listener of this.membershipListeners) listener(shard, members);
@@ -204,6 +257,30 @@ export class ClusterInspector {
   roleOf(node: HostId): Role | "down" {
     if (!this.sim.isUp(node)) return "down";
     return this.roles.get(node) ?? "follower";
+  }
+
+  /**
+   * Multi-raft: per physical node, the replicas it holds of the shards in use (voters and learners
+   * of their latest committed configuration), the leaseholders among them (a replica that believes
+   * it leads) and its CPU's busy time; and the replica moves done. null without physical nodes.
+   */
+  rangeSpread(): RangeSpread | null {
+    const machines = this.hosts.machines;
+    if (machines.length === 0) return null;
+    const ranges = machines.map(() => 0);
+    const leaseholders = machines.map(() => 0);
+    for (const shard of this.shardsInUse()) {
+      const group = this.hosts.shards[shard];
+      if (group === undefined) continue;
+      const members = this.membersOf(shard);
+      group.nodes.forEach((host, node) => {
+        if (!members.includes(host)) return;
+        ranges[node] = (ranges[node] as number) + 1;
+        if (this.roleOf(host) === "leader") leaseholders[node] = (leaseholders[node] as number) + 1;
+      });
+    }
+    const cpu_busy_us = machines.map((_, node) => this.cpus[node]?.busy_us() ?? 0);
+    return { ranges, leaseholders, cpu_busy_us, moves: this.replicasRemoved };
   }
 
   /** Nodes that believe they lead now. */

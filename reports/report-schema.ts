@@ -582,6 +582,33 @@ export const cacheReportSchema = z
   .optional()
   .describe("The caching tier in the measured phase (docs/caching.md); absent without `cluster.cache`.");
 
+const rangeNodeSchema = z
+  .object({
+    ranges: count.describe("Range replicas it holds at the end of the run (voters and learners)."),
+    ranges_min: count.describe("The fewest it held at any change of a range's leader or replicas."),
+    ranges_max: count.describe("The most it held at any such change."),
+    leaseholders: count.describe("Ranges it leads at the end of the run."),
+    leaseholders_min: count.describe("The fewest it led at any change of a range's leader or replicas."),
+    leaseholders_max: count.describe("The most it led at any such change."),
+    cpu_busy_share: z
+      .number()
+      .min(0)
+      .max(1)
+      .describe("Its CPU's busy time over the measured phase, shared by its replicas (1: saturated)."),
+  })
+  .strict();
+
+export const rangesReportSchema = z
+  .object({
+    nodes: z.record(z.string(), rangeNodeSchema).describe("Per physical node (`node<i>`), in order."),
+    moves: count.describe("Replicas moved off a node during the run (move_replica)."),
+  })
+  .strict()
+  .optional()
+  .describe(
+    "Ranges over physical nodes (docs/ranges.md): replicas and leaseholders per node, and each node's CPU; absent without `cluster.nodes`.",
+  );
+
 export const transactionsReportSchema = z
   .object({
     committed: count.describe("Transactions that committed (ok)."),
@@ -785,6 +812,7 @@ export const reportSchema = z
     storage: storageSchema,
     connections: connectionsReportSchema,
     cache: cacheReportSchema,
+    ranges: rangesReportSchema,
     transactions: transactionsReportSchema,
     network: networkReportSchema,
     checks: z.record(z.string(), checkResultSchema),
@@ -876,5 +904,6 @@ export type ShardingReport = z.output<typeof shardingSchema>;
 export type QueriesReport = z.output<typeof queriesSchema>;
 export type StorageReport = NonNullable<z.output<typeof storageSchema>>;
 export type CacheReport = NonNullable<z.output<typeof cacheReportSchema>>;
+export type RangesReport = NonNullable<z.output<typeof rangesReportSchema>>;
 export type TransactionsReport = NonNullable<z.output<typeof transactionsReportSchema>>;
 export type RpoRtoReport = NonNullable<z.output<typeof rpoRtoReportSchema>>;

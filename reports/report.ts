@@ -56,6 +56,8 @@ export function buildReport(input: {
   connections?: Report["connections"];
   /** The caching tier (absent without one). */
   cache?: Report["cache"];
+  /** Ranges over physical nodes (absent without `cluster.nodes`). */
+  ranges?: Report["ranges"];
   /** The transactions (absent without any). */
   transactions?: Report["transactions"];
   faults: Report["faults"];
@@ -104,6 +106,7 @@ export function buildReport(input: {
     storage: input.storage,
     ...(input.connections === undefined ? {} : { connections: input.connections }),
     ...(input.cache === undefined ? {} : { cache: input.cache }),
+    ...(input.ranges === undefined ? {} : { ranges: input.ranges }),
     ...(input.transactions === undefined ? {} : { transactions: input.transactions }),
     network: input.real === undefined ? networkReport(result) : null,
     checks: input.checks,

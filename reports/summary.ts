@@ -228,6 +228,23 @@ function storageLines(report: Report): string[] {
   return [`buffer pool ${first.pool_pages} pages, data ${first.data_pages} pages: ${parts.join(", ")}`];
 }
 
+/**
+ * Ranges over physical nodes, one line (none without `cluster.nodes`): per node its replicas and
+ * leaseholders at the end (fewest-most over the run) and its CPU's busy share.
+ */
+function rangeLines(report: Report): string[] {
+  const ranges = report.ranges;
+  if (ranges === undefined) return [];
+  const parts = Object.entries(ranges.nodes).map(
+    ([node, n]) =>
+      `${node} ${n.ranges} (${n.ranges_min}-${n.ranges_max})/${n.leaseholders} (${n.leaseholders_min}-${n.leaseholders_max}) ` +
+      `CPU ${(n.cpu_busy_share * 100).toFixed(1)}%`,
+  );
+  return [
+    `ranges/leaseholders per node (fewest-most over the run), ${ranges.moves} moves: ${parts.join(", ")}`,
+  ];
+}
+
 /** The caching tier in the measured phase, one line (none without a cache). */
 function cacheLines(report: Report): string[] {
   const cache = report.cache;
@@ -395,6 +412,7 @@ export function terminalSummary(report: Report, reproduce: string): string {
     ...storageLines(report),
     ...connectionLines(report),
     ...cacheLines(report),
+    ...rangeLines(report),
     ...transactionLines(report),
     ...queryLines(report),
     ...finalReadsLines(report),
@@ -435,6 +453,8 @@ export function markdownSummary(report: Report, reproduce: string): string {
       ...storageLines(report),
       ...connectionLines(report),
       ...cacheLines(report),
+      ...rangeLines(report),
+      ...rangeLines(report),
       ...transactionLines(report),
       ...queryLines(report),
       ...finalReadsLines(report),

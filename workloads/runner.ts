@@ -31,6 +31,7 @@ import {
   buildTopology,
   type ClusterInspector,
   type NodeState,
+  type RangeSpread,
   type TopologyHosts,
   type TopologySpec,
 } from "../engine/topology.js";
@@ -51,6 +52,7 @@ import {
   type WorkloadSetup,
 } from "./generators/plugin.js";
 import { TXN_WORKLOAD_TYPES, WORKLOAD_PLUGINS } from "./generators/plugins.js";
+import { connectLoopbacks, fateGroups, rangeLayout, rangeMoves } from "./multi-raft.js";
 import { FaultInjector, type FaultRecord } from "./nemesis/injector.js";
 import type { Observer } from "./observer.js";
 import { ScenarioError } from "./scenario/errors.js";
@@ -99,6 +101,8 @@ export interface RunState {
   activeRequests(node: number): number;
   /** Each cache host's counters so far, by cache node number (empty without a cache). */
   cacheStats(): readonly CacheStats[];
+  /** Multi-raft: ranges, leaseholders and CPU busy time per physical node, moves done (null without nodes). */
+  rangeSpread(): RangeSpread | null;
 }
 
 export interface RunResult {
@@ -218,6 +222,7 @@ export class ScenarioRun {
     backlog: ReadonlyMap<number, number>;
     connections: ReadonlyMap<number, ConnectionGauges>;
     cache: readonly CacheStats[];
+    ranges: RangeSpread | null;
   } | null = null;
   /** What the cluster did during the final phase, before its reads ended. */
   private readonly finalPhaseEvents = { leader_changes: 0, truncated_entries: 0 };
@@ -263,6 +268,7 @@ export class ScenarioRun {
       shards: scenario.cluster.provisioned,
       shard: shardConfig(scenario, setup.load, options),
       every_node_leads: r.mode === "multi-leader",
+      ...(scenario.cluster.ranges === null ? {} : { ranges: rangeLayout(scenario.cluster) }),
       events,
       sharding: store === null ? null : { store, router: proxy },
       caches: scenario.cluster.cache?.nodes ?? 0,
@@ -396,9 +402,18 @@ export class ScenarioRun {
     if (store !== null && hosts.coordinator !== null) {
       const coordinator = new Coordinator({
         store,
-        groups: new Map(hosts.shards.map((group, shard) => [shard, group.nodes])),
+        // The initial voters first: the coordinator presumes the first leads.
+        groups: new Map(
+          hosts.shards.map((group, shard) => [
+            shard,
+            [...group.members, ...group.nodes.filter((node) => !group.members.includes(node))],
+          ]),
+        ),
         subscribers: hosts.router === null ? hosts.clients : [hosts.router],
         changes: scenario.changes,
+        ...(hosts.machines.length === 0
+          ? {}
+          : { ranges: rangeMoves(hosts.shards, scenario.replica_changes) }),
         ...sh,
         request_timeout_us: w.timeout_us,
         events,
@@ -416,7 +431,7 @@ export class ScenarioRun {
     const injector = new FaultInjector(
       sim,
       scenario.faults,
-      { nodes: () => this.faultTargets(), clients: () => clientViews },
+      { nodes: () => this.faultTargets(), clients: () => clientViews, fate: fateGroups(hosts.machines) },
       sim.rng.split("faults"),
     );
     this.faultLog = injector.log;
@@ -431,6 +446,7 @@ export class ScenarioRun {
         for (let b = 0; b < sim.hostCount; b++) if (a !== b) sim.setLink(a, b, { loss, duplicate });
       }
     }
+    connectLoopbacks(sim, hosts.machines);
   }
 
   /**
@@ -509,6 +525,7 @@ export class ScenarioRun {
       activeRequests: (node: number) =>
         run.atEnd?.connections.get(node)?.active ?? run.cluster.connectionsOn(node).active,
       cacheStats: () => run.atEnd?.cache ?? run.cacheStats,
+      rangeSpread: () => (run.atEnd === null ? run.cluster.rangeSpread() : run.atEnd.ranges),
     };
   })();
 
@@ -583,6 +600,7 @@ export class ScenarioRun {
       backlog: new Map(this.hosts.nodes.map((node) => [node, this.cluster.applyBacklogOn(node)])),
       connections: new Map(this.hosts.nodes.map((node) => [node, this.connectionGauges(node)])),
       cache: this.cacheStats.map(copyCacheStats),
+      ranges: this.cluster.rangeSpread(),
     };
     return runFinalPhase({
       sim: this.sim,

@@ -35,6 +35,7 @@ import type { WriteSet } from "../write-set.js";
 import { Applier, type ApplyStep } from "./applier.js";
 import { BufferPool } from "./buffer-pool.js";
 import { ConnectionTable } from "./connections.js";
+import { Cpu } from "./cpu.js";
 import { DiskDevice } from "./disk-device.js";
 import { RequestExecution } from "./execution.js";
 import { logWrites, NodeLog } from "./log.js";
@@ -45,6 +46,8 @@ import { type NodeStorage, storageOf } from "./storage.js";
 
 export interface NodeConfig extends NodeSettings {
   events?: EngineEventSink;
+  /** The CPU a host's server uses: its physical node's, shared (multi-raft); absent: one of its own. */
+  cpu?: (host: HostId) => Cpu;
   /** On a sharded cluster: the node's shard, the shard map's store, the coordinator. */
   sharding?: ShardSetting;
   /** How it runs transactions (TRANSACTION_DEFAULTS when left out). */
@@ -111,6 +114,7 @@ export class DatabaseNode implements HostBehaviour, ProtocolContext, RequestHand
     this.server = new Server({
       config,
       ctx,
+      cpu: config.cpu?.(ctx.id) ?? new Cpu(),
       device,
       stats: storage.io,
       activity: storage.connections,
@@ -323,10 +327,15 @@ export class DatabaseNode implements HostBehaviour, ProtocolContext, RequestHand
     };
   }
 
+  get awaits_snapshot(): boolean {
+    return this.storage.awaits_snapshot;
+  }
+
   install(snapshot: Snapshot): void {
     const { data, last_lsn, last_term, writes } = snapshot as NodeSnapshot;
     this.state.restore(data);
     this.log.resetTo(last_lsn, last_term, writes);
+    this.storage.awaits_snapshot = false;
     this.pool.clear();
   }
 

@@ -19,6 +19,10 @@
 // its reads counts in its queue_us. The node's applier (applier.ts) hands its steps to the CPU the
 // same way. The server times its work by the host's monotonic clock: a clock skew moves neither its
 // queue times nor its disk.
+//
+// The CPU is a resource the server holds while it works (cpu.ts): a host's own, or, on a physical
+// node of a multi-raft cluster, one its replica hosts share; there the server gives it back after
+// each piece of work and waits in line for it when another replica's server holds it.
 
 import type { HostContext, HostId, TimerTag } from "../../sim/host.js";
 import { MinHeap } from "../../sim/min-heap.js";
@@ -26,6 +30,7 @@ import { RingQueue } from "../../sim/ring-queue.js";
 import type { Request, Response } from "../protocol.js";
 import type { InService, ReplicationProtocol } from "../replication/protocol.js";
 import { ApplyStep } from "./applier.js";
+import type { Cpu, CpuUser } from "./cpu.js";
 import type { DiskDevice } from "./disk-device.js";
 import type { IoStats } from "./io-stats.js";
 
@@ -84,7 +89,7 @@ export const SERVER_TIMER_TAGS = 4;
 /** Work waiting for the CPU after its disk reads is never refused (its request was admitted). */
 const READY_LIMIT = 1 << 30;
 
-export class Server {
+export class Server implements CpuUser {
   private readonly config: ServerConfig;
   private readonly queue: RingQueue<Queued>;
   /** Work whose pages are in memory, waiting for the CPU: served before new requests; and since when. */
@@ -100,6 +105,11 @@ export class Server {
   private readonly activity: RequestActivity;
   /** The node's tag of the server's timer 0 (the node tells its parts' timers apart by their tags). */
   private readonly timerBase: TimerTag;
+  private readonly cpu: Cpu;
+  /** It holds the CPU (working on `current`, or choosing its next work). */
+  private holding = false;
+  /** It waits in the CPU's line. */
+  private waiting = false;
   private current: Work | null = null;
   private fsyncInFlight = false;
   private fsyncTarget = 0;
@@ -110,6 +120,8 @@ export class Server {
   constructor(options: {
     config: ServerConfig;
     ctx: HostContext;
+    /** The CPU it works on: the host's own, or its physical node's (shared). */
+    cpu: Cpu;
     /** The node's disk: fsyncs of the log take their turn there beside page reads. */
     device: DiskDevice;
     stats: IoStats;
@@ -122,6 +134,8 @@ export class Server {
   }) {
     this.config = options.config;
     this.ctx = options.ctx;
+    this.cpu = options.cpu;
+    this.cpu.attach(this);
     this.device = options.device;
     this.stats = options.stats;
     this.activity = options.activity;
@@ -143,13 +157,30 @@ export class Server {
    * queue it, or reject it.
    */
   submit(from: HostId, req: Request, arrived_us: number): void {
-    if (this.current !== null && !this.queue.push({ from, req, arrived_us })) {
+    const held = this.holding; // inside its own work loop: that loop gives the CPU back
+    const now = this.current === null && this.hold();
+    if (!now && !this.queue.push({ from, req, arrived_us })) {
       this.handler.overloaded(from, req);
       return;
     }
     const activity = this.activity;
     if (++activity.active > activity.active_peak) activity.active_peak = activity.active;
-    if (this.current === null) this.serve(from, req, arrived_us);
+    if (now) {
+      this.serve(from, req, arrived_us);
+      if (this.current === null && !held) this.letGo();
+    } else this.wantCpu();
+  }
+
+  /** Its host (the CPU tells a restarted host's server from the one a crash left). */
+  get host(): HostId {
+    return this.ctx.id;
+  }
+
+  /** Its turn on the shared CPU came: it runs its next work, or gives the CPU back. */
+  granted(): void {
+    this.waiting = false;
+    this.holding = true;
+    this.work();
   }
 
   /** Requests active at the server: queued, on the CPU or reading their pages. */
@@ -167,6 +198,27 @@ export class Server {
       this.reading.push(ready_us, work);
       this.setTimer(ready_us - now, TIMER_PAGES_READ);
     } else this.readyNow(work, now);
+  }
+
+  /** Holds the CPU: already, or by taking it now that it is free. */
+  private hold(): boolean {
+    if (!this.holding) this.holding = this.cpu.tryAcquire(this);
+    return this.holding;
+  }
+
+  /** Gives the CPU back (the next server in line gets it). */
+  private letGo(): void {
+    this.holding = false;
+    this.cpu.release(this);
+  }
+
+  /** It has work for the CPU: it takes the CPU if free, or waits in line (once). */
+  private wantCpu(): void {
+    if (this.holding || this.waiting) return;
+    if (this.cpu.acquire(this)) {
+      this.holding = true;
+      this.work();
+    } else this.waiting = true;
   }
 
   onTimer(tag: TimerTag): void {
@@ -240,10 +292,11 @@ export class Server {
 
   /** `work`'s pages are in memory now: it takes a free CPU, or waits for it ahead of new requests. */
   private readyNow(work: Work, now: number): void {
-    if (this.current === null) this.startCpu(work, 0);
+    if (this.current === null && this.hold()) this.startCpu(work, 0);
     else {
       this.ready.push(work);
       this.readySince.push(now);
+      this.wantCpu();
     }
   }
 
@@ -274,6 +327,7 @@ export class Server {
     const done = this.current;
     if (done === null) throw new Error("server: CPU timer with no request in service");
     this.current = null;
+    this.letGo();
     if (done instanceof ApplyStep) this.handler.applied(done);
     else {
       this.served++;
@@ -289,8 +343,13 @@ export class Server {
     this.runNext();
   }
 
-  /** Gives a free CPU its next work: executed work whose pages are in memory first, then new requests. */
+  /** Asks for the CPU when it has work for it and is not working. */
   private runNext(): void {
+    if (this.current === null && (this.ready.size > 0 || this.queue.size > 0)) this.wantCpu();
+  }
+
+  /** Holding the CPU: gives it its next work (executed work whose pages are in memory first, then new requests), or gives it back. */
+  private work(): void {
     // A loop, not recursion: refused requests (e.g. not_leader) and requests that wait for their
     // pages leave the CPU free for the next one.
     while (this.current === null) {
@@ -300,7 +359,10 @@ export class Server {
         return;
       }
       const next = this.queue.shift();
-      if (next === undefined) return;
+      if (next === undefined) {
+        this.letGo();
+        return;
+      }
       this.serve(next.from, next.req, next.arrived_us);
     }
   }

@@ -34,6 +34,8 @@ export class NodeStorage {
   txn = new MvccStore();
   /** Transactions this node began, across restarts (their ids: engine/state/txn-machine.ts). */
   txn_seq = 0;
+  /** A multi-raft spare that started empty and has not installed a snapshot yet (ProtocolContext.awaits_snapshot). */
+  awaits_snapshot = false;
   /** The replication protocol's durable state (ProtocolContext.persistent), null until it asks. */
   protocol: object | null = null;
 

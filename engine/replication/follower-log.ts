@@ -51,6 +51,7 @@ export class FollowerLog {
   append(msg: AppendEntries): AppendOutcome {
     const node = this.node;
     const log = node.log;
+    if (node.awaits_snapshot === true) return { matched: false, snapshot_needed: true };
     if (msg.prev_lsn > log.last_lsn) return { matched: false, snapshot_needed: false };
     const base = log.base_lsn;
     if (!this.rules.compacted_entries_match) {

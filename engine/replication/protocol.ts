@@ -141,6 +141,11 @@ export interface ProtocolContext {
   snapshot(): Snapshot;
   /** Replaces the node's state and log by a snapshot's (a copy of it: a message may be duplicated). */
   install(snapshot: Snapshot): void;
+  /**
+   * The node holds no base state to build a log on (a multi-raft spare that starts empty): until
+   * it installs a snapshot it answers every append "snapshot needed". Absent: false.
+   */
+  readonly awaits_snapshot?: boolean;
   /** Answers a request: a write's sync_us counts from its CPU's end. */
   respond(done: InService): void;
   /** Answers a request unserved (it read or wrote nothing that counts), e.g. not_leader. */

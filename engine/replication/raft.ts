@@ -32,7 +32,9 @@
 //   the schedule, the leader parks new writes, waits until the target holds its whole log committed,
 //   and sends it TimeoutNow; the target campaigns at once, without PreVote, and voters grant it past
 //   leader stickiness (the request says it is a transfer's). Aborted after an election timeout.
-//
+// - A replica move requested by message (`move_replica`, ranges/moves.ts) is kept by every replica
+//   that hears it and carried out by whichever leads, after the scheduled changes that are due: add
+//   the new host, promote, remove.
 // - Disk faults (acknowledged-log.ts): a replica whose log lost entries it had acknowledged (a lost
 //   fsync, a corrupt or torn entry cut out) stays out of elections until a leader gave them back; a
 //   leader that cuts its own log steps down.
@@ -42,6 +44,7 @@
 import type { HostId, Message, TimerTag } from "../../sim/host.js";
 import { OPERATIONS } from "../operations.js";
 import type { RefusalStatus, Request } from "../protocol.js";
+import { type MoveReplicaRequest, moveStep } from "../ranges/moves.js";
 import { AcknowledgedLog } from "./acknowledged-log.js";
 import { EarlyAppends } from "./early-appends.js";
 import { ElectionTimer } from "./election-timer.js";
@@ -98,6 +101,8 @@ export interface RaftSettings extends ShardReplicas {
 /** What Raft keeps on disk beside the term and vote (replica-role.ts), in the same durable object. */
 interface DurableConfigurations {
   configurations?: Configuration[];
+  /** Replica moves requested by message, not yet seen done (ranges/moves.ts). */
+  moves?: { readonly add: HostId; readonly remove: HostId }[];
 }
 
 /** Leader -> follower: an append that also carries the leader's commit index. */
@@ -380,6 +385,14 @@ export class Raft implements ReplicationProtocol {
       case "timeout_now":
         this.onTimeoutNow(from, msg as TimeoutNow);
         break;
+      case "move_replica": {
+        const { add, remove } = msg as MoveReplicaRequest;
+        const durable = this.node.persistent<DurableConfigurations>(() => ({}));
+        durable.moves ??= [];
+        if (!durable.moves.some((move) => move.add === add && move.remove === remove))
+          durable.moves.push({ add, remove });
+        break;
+      }
       default:
         throw new Error(`raft: unexpected message ${msg.kind}`);
     }
@@ -522,11 +535,31 @@ export class Raft implements ReplicationProtocol {
       return;
     }
     const change = this.changes[config.done];
-    if (change === undefined || node.now_us() < change.at_us) return;
+    if (change === undefined || node.now_us() < change.at_us) {
+      this.moveReplica(voters, learners, config.done);
+      return;
+    }
     if ("add" in change) this.logConfiguration({ voters, learners: [change.add] }, config.done + 1);
     else {
       const removed = change.remove === "leader" ? node.id : change.remove;
       this.logConfiguration({ voters: voters.filter((v) => v !== removed), learners }, config.done + 1);
+    }
+  }
+
+  /** Leader: the next step of the first requested move not done yet (moves done are forgotten). */
+  private moveReplica(voters: readonly HostId[], learners: readonly HostId[], done: number): void {
+    const moves = this.node.persistent<DurableConfigurations>(() => ({})).moves;
+    while (moves !== undefined && moves.length > 0) {
+      const move = moves[0] as { add: HostId; remove: HostId };
+      const step = moveStep(move, voters, learners);
+      if (step === "add") this.logConfiguration({ voters, learners: [...learners, move.add] }, done);
+      else if (step === "remove")
+        this.logConfiguration({ voters: voters.filter((v) => v !== move.remove), learners }, done);
+      else if (step === null) {
+        moves.shift();
+        continue;
+      }
+      return;
     }
   }
 
@@ -685,7 +718,7 @@ export class Raft implements ReplicationProtocol {
     const outcome = followerLog.append(msg);
     this.configs.appended(msg.entries, node.log); // after a discarded suffix too
     if (!outcome.matched) {
-      node.send(from, followerLog.reply(false));
+      node.send(from, followerLog.reply(false, outcome.snapshot_needed));
       return;
     }
     this.acked.matched(followerLog.verified);

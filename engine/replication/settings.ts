@@ -4,6 +4,7 @@
 // out from REPLICATION_DEFAULTS.
 
 import { z } from "zod";
+import { RANGE_HOSTS_MAX } from "../ranges/settings.js";
 import { duration } from "../settings/durations.js";
 import { integer, us } from "../settings/fields.js";
 import { MAX_PATH_CHARS } from "../settings/limits.js";
@@ -196,6 +197,21 @@ export function replicaChangeSchemas(at: ReturnType<typeof duration>) {
       .describe(
         "raft: the leader hands leadership to a voter (brings it up to date, then TimeoutNow), by the leader's clock; aborted after an election timeout.",
       ),
+    z
+      .strictObject({
+        at,
+        kind: z.literal("move_replica"),
+        shard: replicaChangeShard,
+        from: integer(0, RANGE_HOSTS_MAX - 1).describe("The node the replica leaves (`node2`: 2)."),
+        to: integer(0, RANGE_HOSTS_MAX - 1).describe(
+          "The node it moves to: one the range has no replica on.",
+        ),
+      })
+      .describe(
+        "cluster.nodes: move a range's replica to another node, requested by the coordinator at `at`: the " +
+          "range's host there joins as a learner (a snapshot fills it), is promoted once caught up, then " +
+          "the replica on `from` is removed (a leader steps down). docs/ranges.md.",
+      ),
   ] as const;
 }
 
@@ -208,7 +224,15 @@ export type ReplicaChange =
       readonly shard: number;
       readonly replica: number | "leader";
     }
-  | { readonly at_us: number; readonly kind: "transfer_leader"; readonly shard: number; readonly to: number };
+  | { readonly at_us: number; readonly kind: "transfer_leader"; readonly shard: number; readonly to: number }
+  | {
+      readonly at_us: number;
+      readonly kind: "move_replica";
+      readonly shard: number;
+      /** Node numbers. */
+      readonly from: number;
+      readonly to: number;
+    };
 
 type ReplicaChangeDoc = z.output<ReturnType<typeof replicaChangeSchemas>[number]>;
 
@@ -221,6 +245,8 @@ export function resolveReplicaChange(change: ReplicaChangeDoc): ReplicaChange {
       return { at_us, kind: "remove_replica", shard: change.shard, replica: change.replica };
     case "transfer_leader":
       return { at_us, kind: "transfer_leader", shard: change.shard, to: change.to };
+    case "move_replica":
+      return { at_us, kind: "move_replica", shard: change.shard, from: change.from, to: change.to };
   }
 }
 

@@ -20,6 +20,7 @@
 
 import type { HostBehaviour, HostContext, HostId, Message, TimerTag } from "../../sim/host.js";
 import { okResponse, type RecordValue, type RequestSpec, type Response } from "../protocol.js";
+import { type RangeMove, requestMove } from "../ranges/moves.js";
 import { Dispatcher } from "./dispatcher.js";
 import {
   ConsistentPartitioner,
@@ -61,6 +62,14 @@ export interface CoordinatorConfig
   /** Hosts told about each new map: clients routing by themselves, router hosts. */
   readonly subscribers: readonly HostId[];
   readonly changes: readonly ShardingChange[];
+  /**
+   * Multi-raft (docs/ranges.md): each range's replica host on every physical node, by node number,
+   * and the scenario's replica moves (`move_replica`), in time order.
+   */
+  readonly ranges?: {
+    readonly hosts: ReadonlyMap<number, readonly HostId[]>;
+    readonly moves: readonly RangeMove[];
+  };
   /** A migration request unanswered this long is retried. */
   readonly request_timeout_us: number;
   readonly events: (event: CoordinatorEvent) => void;
@@ -103,6 +112,7 @@ const SLOTS = 64;
 const TIMER_CHANGE = 0;
 const TIMER_TICK = 1;
 const TIMER_SPLIT_QUERY = 2;
+const TIMER_MOVE = 3;
 const TIMER_STEP_BASE = 1000;
 const RETRY_DELAY_US = 10_000;
 const RETRIES_BEFORE_RESTART = 8;
@@ -129,6 +139,7 @@ export class Coordinator implements HostBehaviour {
   /** A split waiting for its source's median key. */
   private splitQuery: { readonly shard: number; readonly label: string } | null = null;
   private nextChange = 0;
+  private nextMove = 0;
   /** Deadline of each tag's request in flight. */
   private readonly deadlines = new Map<number, number>();
 
@@ -148,6 +159,7 @@ export class Coordinator implements HostBehaviour {
 
   onStart(ctx: HostContext): void {
     this.scheduleNextChange(ctx);
+    this.scheduleNextMove(ctx);
     ctx.setTimer(this.config.request_timeout_us, TIMER_TICK);
   }
 
@@ -161,6 +173,10 @@ export class Coordinator implements HostBehaviour {
       ctx.setTimer(this.config.request_timeout_us, TIMER_TICK);
     } else if (tag === TIMER_SPLIT_QUERY) {
       this.sendSplitQuery(ctx);
+    } else if (tag === TIMER_MOVE) {
+      const move = this.config.ranges?.moves[this.nextMove++] as RangeMove;
+      this.moveReplica(ctx, move.shard, move.remove, move.add);
+      this.scheduleNextMove(ctx);
     } else if (tag >= TIMER_STEP_BASE) {
       const task = this.job?.tasks[tag - TIMER_STEP_BASE];
       if (task !== undefined && task.waiting === 0) this.step(ctx, task);
@@ -192,6 +208,25 @@ export class Coordinator implements HostBehaviour {
     if (task === undefined) return;
     if (done.response.status !== "ok") this.fail(ctx, task);
     else this.onAnswer(ctx, task, done.tag % SLOTS, done.response);
+  }
+
+  /**
+   * Multi-raft: moves a range's replica from the host `remove` to the host `add` (its hosts on two
+   * nodes; `replicaOn` names them), by a request to every replica host of the range: its leader
+   * adds `add` as a learner, promotes it once caught up, then removes `remove` (ranges/moves.ts).
+   */
+  moveReplica(ctx: HostContext, shard: number, remove: HostId, add: HostId): void {
+    requestMove(ctx, this.config.ranges?.hosts.get(shard) ?? [], { shard, remove, add });
+  }
+
+  /** Multi-raft: a range's replica host on a physical node (undefined without nodes). */
+  replicaOn(shard: number, node: number): HostId | undefined {
+    return this.config.ranges?.hosts.get(shard)?.[node];
+  }
+
+  private scheduleNextMove(ctx: HostContext): void {
+    const move = this.config.ranges?.moves[this.nextMove];
+    if (move !== undefined) ctx.setTimer(Math.max(0, move.at_us - ctx.now_us()), TIMER_MOVE);
   }
 
   // ---- jobs ----

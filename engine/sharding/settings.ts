@@ -186,7 +186,7 @@ export function provisionedShards(
     | { kind: "reshard"; shards: number }
     | { kind: "split" }
     | { kind: "move"; to: number }
-    | { kind: "add_replica" | "remove_replica" | "transfer_leader" }
+    | { kind: "add_replica" | "remove_replica" | "transfer_leader" | "move_replica" }
   )[],
 ): number {
   if (cluster.sharding.max_shards !== null) return cluster.sharding.max_shards;

@@ -11,6 +11,7 @@ import { Counter, Gauge, Registry } from "prom-client";
 import type { CacheStats } from "../../engine/cache/stats.js";
 import type { EngineEvent, Role } from "../../engine/events.js";
 import type { IoStats } from "../../engine/node/io-stats.js";
+import type { RangeSpread } from "../../engine/topology.js";
 import type { ConnectionGauges } from "../../workloads/connection-gauges.js";
 import type { FaultRecord, ResolvedFault } from "../../workloads/nemesis/injector.js";
 // Disk fault kinds: their series exist only in a run with disk faults (other runs keep theirs).
@@ -21,6 +22,7 @@ import { registerCacheMetrics } from "./cache-metrics.js";
 import { LATENCY_BUCKETS_US, latencyBucket, METRICS, metricOptions, RUN_LABEL } from "./catalogue.js";
 import { registerConnectionMetrics } from "./connection-metrics.js";
 import { copySnapshot, type MetricsSnapshot } from "./exposition.js";
+import { registerRangeMetrics } from "./range-metrics.js";
 import { TxnMetrics } from "./txn-metrics.js";
 
 /** Node roles dbsim_node_up reports (a node that is down is 0 in every role). */
@@ -78,6 +80,8 @@ export interface RunView {
   activeRequests(node: number): number;
   /** Each cache host's counters, by cache node number (absent or empty: no cache, no cache metric). */
   cacheStats?(): readonly CacheStats[];
+  /** Multi-raft: ranges, leaseholders and CPU per physical node (absent or null: no range metric). */
+  rangeSpread?(): RangeSpread | null;
 }
 
 export interface RunMetricsOptions {
@@ -284,6 +288,10 @@ export class RunMetrics implements Observer {
     const cacheStats = this.view.cacheStats;
     if (cacheStats !== undefined && cacheStats().length > 0)
       registerCacheMetrics(this.registry, () => cacheStats());
+    const rangeSpread = this.view.rangeSpread;
+    const spread = rangeSpread?.();
+    if (rangeSpread !== undefined && spread !== null && spread !== undefined)
+      registerRangeMetrics(this.registry, () => rangeSpread() ?? spread);
     new Gauge({
       ...metricOptions(m.shardKeys),
       labelNames: m.shardKeys.labels,

@@ -57,8 +57,8 @@ describe("dbsim matrix", () => {
     ["no --vary", [], /matrix needs at least one --vary/],
     [
       "a --vary path that does not exist",
-      ["--vary", "cluster.nodes.fsync=1,2"],
-      /--vary cluster\.nodes\.fsync=1: cluster\.nodes: unknown key/,
+      ["--vary", "cluster.hosts.fsync=1,2"],
+      /--vary cluster\.hosts\.fsync=1: cluster\.hosts: unknown key/,
     ],
     [
       "a --vary value the schema refuses",

@@ -59,6 +59,24 @@ faults:
     - { at: 8s, kind: slow_disk, target: leader, for: 2s }
 `;
 
+/** Ranges on physical nodes, a node crash and a replica move (the range panels' series exist only here). */
+const RANGES_SCENARIO = `name: e2e-ranges
+duration: 10s
+warmup: 1s
+cluster:
+  shards: 3
+  replicas: 3
+  nodes: 4
+  sharding: { strategy: range }
+  replication: { mode: raft, failover: { detect_after: 500ms } }
+workload: { preset: a, records: 600, rate: 500/s, clients: 8, timeout: 1s }
+changes: [{ at: 4s, kind: move_replica, shard: 0, from: 0, to: 3 }]
+faults: { schedule: [{ at: 7s, kind: crash, target: node1, restart_after: 1s }] }
+`;
+
+/** Metrics only a run with physical nodes has: their queries are judged on the ranges run. */
+const RANGE_METRICS = /\bdbsim_(ranges|leaseholders|range_moves_total|node_cpu_busy_seconds_total)\b/;
+
 /** Metrics only a run with disk faults has: their queries are judged on the disk run. */
 const DISK_METRICS = /\bdbsim_disk_/;
 
@@ -94,6 +112,7 @@ describe("the dashboards on a real Prometheus", () => {
   let span = { run: "", first_ms: 0, last_ms: 0 };
   let txnSpan = { run: "", first_ms: 0, last_ms: 0 };
   let diskSpan = { run: "", first_ms: 0, last_ms: 0 };
+  let rangesSpan = { run: "", first_ms: 0, last_ms: 0 };
   let prometheusLog = "";
 
   async function get<T>(path: string, params: Record<string, string | string[]>): Promise<T> {
@@ -146,7 +165,19 @@ describe("the dashboards on a real Prometheus", () => {
       "--no-progress",
     );
     expect(disk.code, disk.stderr).toBe(0);
-    const exported = await cli("export-tsdb", runDir, diskDir, "--to", tsdb);
+    const rangesDir = join(dir, "ranges");
+    const ranges = await cli(
+      "run",
+      scenarioFile(RANGES_SCENARIO),
+      "--out",
+      rangesDir,
+      "--seed",
+      "1",
+      "--no-progress",
+    );
+    expect(ranges.code, ranges.stderr).toBe(0);
+    rangesSpan = timelineSpan(readFileSync(join(rangesDir, "metrics.om"), "utf8"), "metrics.om");
+    const exported = await cli("export-tsdb", runDir, diskDir, rangesDir, "--to", tsdb);
     expect(exported.code, exported.stderr).toBe(0);
     expect(exported.stdout).toContain("--storage.tsdb.retention.time=");
     span = timelineSpan(readFileSync(join(runDir, "metrics.om"), "utf8"), "metrics.om");
@@ -217,7 +248,11 @@ describe("the dashboards on a real Prometheus", () => {
     for (const spec of DASHBOARDS.filter((d) => !LIVE_ONLY.has(d.uid) && !TXN_ONLY.has(d.uid))) {
       for (const { where, expr } of dashboardQueries(spec)) {
         queries++;
-        const on = DISK_METRICS.test(expr) ? diskSpan : { ...span, run: run as string };
+        const on = DISK_METRICS.test(expr)
+          ? diskSpan
+          : RANGE_METRICS.test(expr)
+            ? rangesSpan
+            : { ...span, run: run as string };
         const series = await rangeQuery(expr, on.run, on.first_ms / 1000, on.last_ms / 1000);
         if (series.length === 0) empty.push(`${where}: ${expr}`);
       }

@@ -11,13 +11,17 @@
 //
 // `nodes_only` (not for one_way): only links between database nodes are cut, as in Jepsen; the
 // client and every other host keep all their links (an isolated target is cut off from the nodes).
+//
+// With fate groups (physical nodes, targets.ts) halves, minority and bridge count groups, not
+// hosts, and a group's hosts stay on one side; an isolated group keeps its loopback links, and is
+// cut off from the other nodes and the clients (not from the coordinator and router hosts).
 
 import type { HostId } from "../../sim/host.js";
 import type { FaultHandle } from "../../sim/network.js";
 import type { Rng } from "../../sim/rng.js";
 import type { Simulation } from "../../sim/simulation.js";
 import type { PartitionSpec, Target } from "./resolve.js";
-import { type ClusterView, emptyNote, resolveTarget, shuffledNodes } from "./targets.js";
+import { type ClusterView, emptyNote, resolveTarget, shuffledUnits } from "./targets.js";
 
 export type Cut =
   | { readonly kind: "groups"; readonly groups: readonly (readonly HostId[])[] }
@@ -52,6 +56,14 @@ export function planCut(spec: PartitionSpec, view: ClusterView, rng: Rng): Plann
     case "isolate": {
       const hosts = resolveTarget(spec.target, view, rng, "up");
       if (hosts.length === 0) return nothing(spec.target);
+      if (view.fate != null) {
+        const others = view
+          .nodes()
+          .map((node) => node.id)
+          .filter((id) => !hosts.includes(id));
+        const rest = withClient(others, spec, clients);
+        return { cut: { kind: "groups", groups: [...groupsOf(hosts, view), rest] }, targets: hosts };
+      }
       if (!spec.nodes_only) return { cut: { kind: "isolate", hosts }, targets: hosts };
       const others = view
         .nodes()
@@ -60,26 +72,30 @@ export function planCut(spec: PartitionSpec, view: ClusterView, rng: Rng): Plann
       return { cut: { kind: "groups", groups: [...hosts.map((host) => [host]), others] }, targets: hosts };
     }
     case "halves": {
-      const nodes = shuffledNodes(view, rng);
-      const first = Math.ceil(nodes.length / 2);
-      const groups = [withClient(nodes.slice(0, first), spec, clients), nodes.slice(first)];
-      return { cut: { kind: "groups", groups }, targets: nodes };
+      const units = shuffledUnits(view, rng);
+      const first = Math.ceil(units.length / 2);
+      const groups = [withClient(units.slice(0, first).flat(), spec, clients), units.slice(first).flat()];
+      return { cut: { kind: "groups", groups }, targets: units.flat() };
     }
     case "minority": {
       const targets = resolveTarget(spec.target, view, rng, "up");
-      const others = shuffledNodes(view, rng).filter((id) => !targets.includes(id));
+      const others = shuffledUnits(view, rng).filter((unit) => !unit.some((id) => targets.includes(id)));
       if (targets.length === 0) return nothing(spec.target);
-      const size = Math.max(targets.length, Math.floor((others.length + targets.length - 1) / 2));
-      const fill = size - targets.length;
-      const groups = [[...targets, ...others.slice(0, fill)], withClient(others.slice(fill), spec, clients)];
+      const targetUnits = groupsOf(targets, view).length;
+      const size = Math.max(targetUnits, Math.floor((others.length + targetUnits - 1) / 2));
+      const fill = size - targetUnits;
+      const groups = [
+        [...targets, ...others.slice(0, fill).flat()],
+        withClient(others.slice(fill).flat(), spec, clients),
+      ];
       return { cut: { kind: "groups", groups }, targets };
     }
     case "bridge": {
-      const [bridge, ...rest] = shuffledNodes(view, rng);
+      const [bridge, ...rest] = shuffledUnits(view, rng);
       if (bridge === undefined) return { cut: null, targets: [], note: "no nodes" };
       const first = Math.ceil(rest.length / 2);
-      const groups = [withClient(rest.slice(0, first), spec, clients), rest.slice(first)];
-      return { cut: { kind: "groups", groups }, targets: [bridge] };
+      const groups = [withClient(rest.slice(0, first).flat(), spec, clients), rest.slice(first).flat()];
+      return { cut: { kind: "groups", groups }, targets: bridge };
     }
     case "one_way": {
       const from = resolveTarget(spec.from, view, rng, "up");
@@ -98,6 +114,20 @@ function withClient(
   clients: readonly HostId[],
 ): HostId[] {
   return spec.nodes_only ? [...nodes] : [...nodes, ...clients];
+}
+
+/** `hosts` (whole fate groups, as resolved) split into their groups; each host alone without groups. */
+function groupsOf(hosts: readonly HostId[], view: ClusterView): HostId[][] {
+  const fate = view.fate;
+  if (fate == null) return hosts.map((host) => [host]);
+  const byGroup = new Map<number, HostId[]>();
+  const alone: HostId[][] = [];
+  for (const host of hosts) {
+    const group = fate.of(host);
+    if (group < 0) alone.push([host]);
+    else byGroup.set(group, [...(byGroup.get(group) ?? []), host]);
+  }
+  return [...byGroup.values(), ...alone];
 }
 
 function nothing(target: Target): PlannedCut {

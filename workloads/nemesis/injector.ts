@@ -438,7 +438,16 @@ export class FaultInjector {
     });
   }
 
+  /** Host names; a physical node's hosts (a fate group) by the node's name, once. */
   private names(hosts: readonly HostId[]): string[] {
-    return hosts.map((host) => this.sim.nameOf(host));
+    const fate = this.view.fate;
+    if (fate == null) return hosts.map((host) => this.sim.nameOf(host));
+    const names: string[] = [];
+    for (const host of hosts) {
+      const group = fate.of(host);
+      const name = group < 0 ? this.sim.nameOf(host) : (fate.names[group] as string);
+      if (!names.includes(name)) names.push(name);
+    }
+    return names;
   }
 }

@@ -7,6 +7,11 @@
 // one node (leader, follower, any) draws exactly one number even when there is nothing to pick,
 // and a shuffle draws (every node) - 1 numbers. So who is leader, or which shards are in service,
 // can change which host a fault hits, but never shifts the draws of later faults.
+//
+// Fate groups (multi-raft's physical nodes, docs/ranges.md): a host that belongs to one never fails
+// alone. A target resolves to whole groups (a role picks a replica, and hits its node), a group's
+// name (`node3`) names all its hosts, and a shuffle orders groups, not hosts, so a partition never
+// splits a node.
 
 import type { HostId } from "../../sim/host.js";
 import type { Rng } from "../../sim/rng.js";
@@ -20,6 +25,34 @@ export interface ClusterView {
   nodes(): readonly { id: HostId; name: string; role: NodeRoleState; in_service: boolean }[];
   /** The client hosts (one per client region), each with its region (null without a topology). */
   clients(): readonly ClientHostView[];
+  /** Hosts that fail together (absent or null: each host alone). */
+  readonly fate?: FateGroups | null;
+}
+
+/** Hosts that fail together: multi-raft's physical nodes, each the set of its replica hosts. */
+export interface FateGroups {
+  /** Each group's name (`node<i>`), by group number. */
+  readonly names: readonly string[];
+  /** Each group's hosts, by group number. */
+  readonly hosts: readonly (readonly HostId[])[];
+  /** The group of a host (-1: none; it fails alone). */
+  of(host: HostId): number;
+}
+
+/** `hosts` with every host of their fate groups, each once, in the order met. */
+export function withFate(hosts: readonly HostId[], fate: FateGroups | null | undefined): HostId[] {
+  if (fate == null) return [...hosts];
+  const out: HostId[] = [];
+  const seen = new Set<number>();
+  for (const host of hosts) {
+    const group = fate.of(host);
+    if (group < 0) out.push(host);
+    else if (!seen.has(group)) {
+      seen.add(group);
+      out.push(...(fate.hosts[group] as readonly HostId[]));
+    }
+  }
+  return out;
 }
 
 export interface ClientHostView {
@@ -35,7 +68,13 @@ export type AnyOf = "up" | "down";
 
 /** The hosts `target` names now; [] when nothing matches (say, no leader during an election). */
 export function resolveTarget(target: Target, view: ClusterView, rng: Rng, anyOf: AnyOf): HostId[] {
+  return withFate(resolveHosts(target, view, rng, anyOf), view.fate);
+}
+
+function resolveHosts(target: Target, view: ClusterView, rng: Rng, anyOf: AnyOf): HostId[] {
   if (target.kind === "node") {
+    const group = view.fate?.names.indexOf(target.name) ?? -1;
+    if (group >= 0) return [...(view.fate?.hosts[group] ?? [])];
     const node = view.nodes().find((candidate) => candidate.name === target.name);
     if (node === undefined) throw new Error(`ClusterView has no node named ${target.name}`);
     return [node.id];
@@ -82,10 +121,32 @@ export function emptyNote(target: Target, anyOf: AnyOf): string {
 }
 
 /**
+ * The nodes in service as the units a partition keeps together, in an order drawn from `rng`: each
+ * host alone, or (fate groups) each group with a host in service, ordered by its first host in the
+ * shuffle.
+ */
+export function shuffledUnits(view: ClusterView, rng: Rng): HostId[][] {
+  const hosts = shuffledNodes(view, rng);
+  const fate = view.fate;
+  if (fate == null) return hosts.map((host) => [host]);
+  const units: HostId[][] = [];
+  const seen = new Set<number>();
+  for (const host of hosts) {
+    const group = fate.of(host);
+    if (group < 0) units.push([host]);
+    else if (!seen.has(group)) {
+      seen.add(group);
+      units.push([...(fate.hosts[group] as readonly HostId[])]);
+    }
+  }
+  return units;
+}
+
+/**
  * The nodes in service, in an order drawn from `rng`: every node is shuffled (Fisher-Yates: nodes - 1
  * draws, however many are in service), then those out of service are left out.
  */
-export function shuffledNodes(view: ClusterView, rng: Rng): HostId[] {
+function shuffledNodes(view: ClusterView, rng: Rng): HostId[] {
   const nodes = [...view.nodes()];
   for (let i = nodes.length - 1; i > 0; i--) {
     const j = rng.int(i + 1);

@@ -7,6 +7,8 @@ import { type CacheSettings, cacheNodeNames, resolveCache } from "../../engine/c
 import { nodeName } from "../../engine/cluster.js";
 import { type NodeSettings, resolveNode } from "../../engine/node/settings.js";
 import type { IndexDefinition } from "../../engine/query/indexes.js";
+import { physicalNodeName } from "../../engine/ranges/placement.js";
+import { type RangeSettings, resolveRanges } from "../../engine/ranges/settings.js";
 import type { Place } from "../../engine/regions/placement.js";
 import { type RegionSettings, resolveTopology } from "../../engine/regions/settings.js";
 import {
@@ -78,6 +80,8 @@ export interface ResolvedCluster {
   readonly replicas: number;
   /** Spare hosts of each shard group, idle until a membership change adds them (0: none). */
   readonly spares: number;
+  /** Physical nodes, each with a replica host of every range (null: each shard owns its hosts). */
+  readonly ranges: RangeSettings | null;
   readonly sharding: ShardingSettings;
   readonly replication: ReplicationSettings;
   readonly node: NodeSettings;
@@ -102,13 +106,22 @@ export type ResolvedWorkload = { readonly type: WorkloadType } & YcsbSettings &
     readonly domain: DomainSettings | null;
   };
 
-/** Names of every provisioned node, spares included: shard<i>/n<j>. */
-export function allNodeNames(cluster: { provisioned: number; replicas: number; spares: number }): string[] {
+/**
+ * Names of every provisioned node, spares included: shard<i>/n<j> (with physical nodes, j is the
+ * node, and the nodes' own names `node<j>` follow).
+ */
+export function allNodeNames(cluster: {
+  provisioned: number;
+  replicas: number;
+  spares: number;
+  ranges: RangeSettings | null;
+}): string[] {
   const names: string[] = [];
   for (let shard = 0; shard < cluster.provisioned; shard++) {
     for (let replica = 0; replica < cluster.replicas + cluster.spares; replica++)
       names.push(nodeName(shard, replica));
   }
+  for (let node = 0; node < (cluster.ranges?.nodes ?? 0); node++) names.push(physicalNodeName(node));
   return names;
 }
 
@@ -118,7 +131,9 @@ function resolveCluster(doc: ScenarioDoc): ResolvedCluster {
     shards: cluster.shards,
     provisioned: provisionedShards(cluster, doc.changes),
     replicas: cluster.replicas,
-    spares: spareReplicas(doc.changes),
+    // With physical nodes every range has a host on each: those beyond its voters are its spares.
+    spares: cluster.nodes === undefined ? spareReplicas(doc.changes) : cluster.nodes - cluster.replicas,
+    ranges: resolveRanges(cluster),
     sharding: resolveSharding(cluster.sharding),
     replication: resolveReplication(cluster.replication, cluster.replicas),
     node: resolveNode(cluster.node),
@@ -159,7 +174,8 @@ function nodePlaces(cluster: ResolvedCluster, topology: RegionSettings): Map<str
 /** Converts a validated document's units to numbers and applies the preset. */
 export function resolveScenario(doc: ScenarioDoc): ResolvedScenario {
   const cluster = resolveCluster(doc);
-  const topology = resolveTopology(doc.topology, cluster.replicas);
+  // With physical nodes a topology places each node (a range's replica j sits on node j).
+  const topology = resolveTopology(doc.topology, cluster.ranges?.nodes ?? cluster.replicas);
   return {
     name: doc.name,
     description: doc.description,

@@ -7,6 +7,8 @@ import type { z } from "zod";
 import { SchemaError } from "../../engine/query/errors.js";
 import { validateIndexes } from "../../engine/query/indexes.js";
 import { validateTables } from "../../engine/query/schema.js";
+import { placeRanges } from "../../engine/ranges/placement.js";
+import { OTHER_HOSTS_RESERVED, RANGE_HOSTS_MAX } from "../../engine/ranges/settings.js";
 import { MAX_REPLICAS } from "../../engine/replication/settings.js";
 import { durationValueUs, MAX_DURATION_US } from "../../engine/settings/durations.js";
 import type { LatencyDoc } from "../../engine/settings/latency.js";
@@ -107,6 +109,11 @@ export const RULES: readonly CrossFieldRule[] = [
     name: "replica changes: raft, a shard of the cluster, a replica it has, at most 9 hosts",
     after: [],
     check: checkReplicaChanges,
+  },
+  {
+    name: "nodes: raft, at least replicas, ranges x nodes within the host bound, moves not add/remove",
+    after: [],
+    check: checkNodes,
   },
   { name: "a domain workload runs on one leader-follower shard", after: [], check: checkDomain },
   { name: "a cache serves ycsb with client-side routing", after: [], check: checkCache },
@@ -462,6 +469,84 @@ function checkReplicaChanges({ cluster, changes }: ScenarioDoc, report: Report):
 }
 
 /**
+ * Physical nodes (`cluster.nodes`, multi-raft) need raft and at least `replicas` nodes; every
+ * provisioned range has a host on each node, within RANGE_HOSTS_MAX. A range's replicas change by
+ * `move_replica` there (add_replica and remove_replica name a shard's own hosts).
+ */
+function checkNodes({ cluster, changes }: ScenarioDoc, report: Report): void {
+  const { nodes } = cluster;
+  if (nodes === undefined) {
+    if (cluster.range_placement !== undefined)
+      report(["cluster", "range_placement"], "needs cluster.nodes (physical nodes to place ranges on)");
+    changes.forEach((change, i) => {
+      if (change.kind === "move_replica")
+        report(["changes", i, "kind"], "move_replica needs cluster.nodes (physical nodes to move between)");
+    });
+    return;
+  }
+  const mode = cluster.replication.mode;
+  if (mode !== "raft") {
+    report(["cluster", "nodes"], `needs cluster.replication.mode raft (got ${mode})`);
+    return;
+  }
+  if (nodes < cluster.replicas) {
+    report(
+      ["cluster", "nodes"],
+      `needs at least cluster.replicas (${cluster.replicas}) nodes (got ${nodes})`,
+    );
+    return;
+  }
+  const provisioned = provisionedShards(cluster, changes);
+  if (provisioned * nodes > RANGE_HOSTS_MAX) {
+    report(
+      ["cluster", "nodes"],
+      `${provisioned} ranges provisioned x ${nodes} nodes = ${provisioned * nodes} replica hosts: at most RANGE_HOSTS_MAX (${RANGE_HOSTS_MAX}, SIM_HOSTS_MAX less ${OTHER_HOSTS_RESERVED} for the other hosts)`,
+    );
+  }
+  checkMoves(cluster, nodes, provisioned, changes, report);
+}
+
+/**
+ * Each move_replica names a range the cluster starts with, a node it has a replica on then (from the initial
+ * placement and the moves before it) and one it has none on; the coordinator requests it, so the
+ * cluster is sharded.
+ */
+function checkMoves(
+  cluster: ScenarioDoc["cluster"],
+  nodes: number,
+  provisioned: number,
+  changes: ScenarioDoc["changes"],
+  report: Report,
+): void {
+  const placed = placeRanges(provisioned, nodes, cluster.replicas, cluster.range_placement ?? "balanced");
+  changes.forEach((change, i) => {
+    if (change.kind === "add_replica" || change.kind === "remove_replica")
+      report(["changes", i, "kind"], `${change.kind} does not run with cluster.nodes: use move_replica`);
+    if (change.kind !== "move_replica") return;
+    if (provisioned < 2) {
+      report(["changes", i, "kind"], "move_replica needs cluster.shards >= 2 (the coordinator requests it)");
+      return;
+    }
+    const voters = change.shard < cluster.shards ? placed[change.shard] : undefined;
+    if (voters === undefined) {
+      report(
+        ["changes", i, "shard"],
+        `moves a replica of a range the cluster starts with: shards 0 .. ${cluster.shards - 1} (got ${change.shard})`,
+      );
+      return;
+    }
+    const where = `shard${change.shard} has replicas on ${voters.map((node) => `node${node}`).join(", ")} then`;
+    if (change.from >= nodes || !voters.includes(change.from))
+      report(["changes", i, "from"], `node${change.from} holds no replica to move: ${where}`);
+    else if (change.to >= nodes)
+      report(["changes", i, "to"], `no node${change.to}: the cluster has ${nodes} nodes`);
+    else if (voters.includes(change.to))
+      report(["changes", i, "to"], `node${change.to} already holds a replica: ${where}`);
+    else voters.splice(voters.indexOf(change.from), 1, change.to);
+  });
+}
+
+/**
  * A domain workload runs on one shard of a leader-follower group, without the register and bank
  * checks; its knobs resolve (resolveKnobs) and `cluster.indexes` fit its tables. Indexes need a
  * domain workload.
@@ -666,7 +751,16 @@ function checkTopology({ topology, cluster, workload }: ScenarioDoc, report: Rep
       `lists ${clients.length} regions for workload.clients ${workload.clients}: at least one client per region`,
     );
   }
-  if (typeof placement !== "string" && placement.length !== cluster.replicas) {
+  if (typeof placement !== "string" && cluster.nodes !== undefined && placement.length !== cluster.nodes) {
+    report(
+      ["topology", "placement"],
+      `lists ${placement.length} places for cluster.nodes ${cluster.nodes}: one per node`,
+    );
+  } else if (
+    typeof placement !== "string" &&
+    cluster.nodes === undefined &&
+    placement.length !== cluster.replicas
+  ) {
     report(
       ["topology", "placement"],
       `lists ${placement.length} places for cluster.replicas ${cluster.replicas}: one per replica`,

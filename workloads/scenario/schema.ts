@@ -15,6 +15,7 @@ import { z } from "zod";
 import { cacheSchema } from "../../engine/cache/settings.js";
 import { nodeSchema } from "../../engine/node/settings.js";
 import { INDEX_KINDS } from "../../engine/query/indexes.js";
+import { nodesSchema, rangePlacementSchema } from "../../engine/ranges/settings.js";
 import { topologySchema } from "../../engine/regions/settings.js";
 import { replicationSchema } from "../../engine/replication/settings.js";
 import { duration } from "../../engine/settings/durations.js";
@@ -113,6 +114,8 @@ const clusterSchema = z
       .describe("Shards: replica groups, each owning part of the keys."),
     sharding: shardingSchema.prefault({}),
     replicas: integer(1, 9).default(1).describe("Copies of each shard: a leader and followers."),
+    nodes: nodesSchema,
+    range_placement: rangePlacementSchema,
     replication: replicationSchema.prefault({}),
     node: nodeSchema.prefault({}),
     indexes: z
@@ -199,7 +202,7 @@ export const scenarioSchema = z
       .array(changeSchema)
       .default([])
       .describe(
-        "Changes during the run, in time order: of the shard map (reshard, split, move) or of a raft shard's replicas (add_replica, remove_replica) or leader (transfer_leader).",
+        "Changes during the run, in time order: of the shard map (reshard, split, move) or of a raft shard's replicas (add_replica, remove_replica; with cluster.nodes, move_replica) or leader (transfer_leader).",
       ),
     checks: z
       .array(z.enum(CHECK_NAMES))

@@ -190,6 +190,16 @@ export const REPORT_FIGURE_PATHS: readonly string[] = [
       "entries",
     ]),
   ),
+  ...under("ranges.nodes.*", [
+    "ranges",
+    "ranges_min",
+    "ranges_max",
+    "leaseholders",
+    "leaseholders_min",
+    "leaseholders_max",
+    "cpu_busy_share",
+  ]),
+  "ranges.moves",
   ...under("transactions", ["committed", "aborted", "unknown", "committed_per_s", "abort_rate", "retries"]),
   "transactions.aborts.*",
   ...["commit_latency_us", "validation_us", "lock_wait_us"].flatMap((key) =>

@@ -122,6 +122,7 @@ const DEFAULT_RESOLVED: ResolvedScenario = {
     provisioned: 1,
     replicas: 1,
     spares: 0,
+    ranges: null,
     sharding: {
       strategy: "hash",
       vnodes: 64,

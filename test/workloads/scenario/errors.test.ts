@@ -54,7 +54,7 @@ describe("validation errors name the path and what is allowed", () => {
     ],
     [
       "changes: [{ at: 1s, kind: grow }]",
-      'changes.0.kind: expected one of reshard, split, move, add_replica, remove_replica, transfer_leader (got "grow")',
+      'changes.0.kind: expected one of reshard, split, move, add_replica, remove_replica, transfer_leader, move_replica (got "grow")',
     ],
     ["faults: []", "faults: expected a mapping (key: value) (got a list)"],
     [
@@ -333,7 +333,7 @@ describe("the error", () => {
     const text = "name: x\ncluster:\n  shard: 3\n";
     const error = loadError(text, { sourceName: "scenarios/x.yaml" });
     expect(error.message).toBe(
-      "scenarios/x.yaml:3:3: cluster.shard: unknown key; allowed keys: shards, sharding, replicas, replication, node, indexes, cache, transactions",
+      "scenarios/x.yaml:3:3: cluster.shard: unknown key; allowed keys: shards, sharding, replicas, nodes, range_placement, replication, node, indexes, cache, transactions",
     );
     expect(error).toBeInstanceOf(ScenarioError);
     expect(error.path).toBe("cluster.shard");

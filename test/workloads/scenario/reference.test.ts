@@ -71,7 +71,7 @@ describe("the scenario reference", () => {
     );
     expect(row("changes[].at")).toMatchObject({ required: true });
     expect(row("changes[].kind")?.type).toBe(
-      "one of `reshard`, `split`, `move`, `add_replica`, `remove_replica`, `transfer_leader`",
+      "one of `reshard`, `split`, `move`, `add_replica`, `remove_replica`, `transfer_leader`, `move_replica`",
     );
     expect(row("network.latency.dist")?.type).toContain("`lognormal`");
     // Every field of every form: its own row, qualified by the form unless all forms share it.
@@ -105,6 +105,7 @@ describe("the scenario reference", () => {
         move: ["keys", "to"],
         add_replica: ["shard"],
         remove_replica: ["shard", "replica"],
+        move_replica: ["shard", "from", "to"],
       },
     };
     for (const [list, byKind] of Object.entries(forms)) {

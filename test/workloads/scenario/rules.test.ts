@@ -55,6 +55,10 @@ const CASES: Readonly<Record<string, readonly [string, string]>> = {
     "cluster: { replicas: 3 }\nchanges: [{ at: 1s, kind: add_replica, shard: 0 }]",
     "changes.0.kind: add_replica needs cluster.replication.mode raft (got async)",
   ],
+  "nodes: raft, at least replicas, ranges x nodes within the host bound, moves not add/remove": [
+    "cluster: { replicas: 3, nodes: 5 }",
+    "cluster.nodes: needs cluster.replication.mode raft (got async)",
+  ],
   "a domain workload runs on one leader-follower shard": [
     "workload: { type: social }\ncluster: { shards: 2 }",
     "cluster.shards: workload.type social needs cluster.shards: 1",
@@ -157,6 +161,53 @@ describe("the cross-field rules", () => {
     expect(
       loadErrorMessage("name: x\ncluster: { replicas: 2, replication: { mode: raft, append_window: 0 } }\n"),
     ).toContain("cluster.replication.append_window: must be at least 1 (got 0)");
+  });
+
+  it("bound physical nodes and replica moves: raft, enough nodes, the host bound, a replica to move, a free target", () => {
+    const raft = (nodes: string) =>
+      `name: x\ncluster: { shards: 4, replicas: 3, nodes: ${nodes}, replication: { mode: raft } }\n`;
+    const refused = (nodes: string, changes = "") => loadErrorMessage(`${raft(nodes)}${changes}`);
+    expect(refused("2")).toContain("cluster.nodes: needs at least cluster.replicas (3) nodes (got 2)");
+    expect(
+      loadErrorMessage(
+        "name: x\ncluster: { shards: 63, replicas: 3, nodes: 900, replication: { mode: raft } }\n",
+      ),
+    ).toContain(
+      "cluster.nodes: 63 ranges provisioned x 900 nodes = 56700 replica hosts: at most RANGE_HOSTS_MAX (960, SIM_HOSTS_MAX less 64 for the other hosts)",
+    );
+    expect(loadErrorMessage("name: x\ncluster: { range_placement: packed }\n")).toContain(
+      "cluster.range_placement: needs cluster.nodes",
+    );
+    expect(refused("5", "changes: [{ at: 1s, kind: add_replica, shard: 0 }]")).toContain(
+      "changes.0.kind: add_replica does not run with cluster.nodes: use move_replica",
+    );
+    // Balanced over 5 nodes: shard0 on node0, node1, node2; shard1 on node3, node4, node0.
+    expect(refused("5", "changes: [{ at: 1s, kind: move_replica, shard: 0, from: 3, to: 4 }]")).toContain(
+      "changes.0.from: node3 holds no replica to move: shard0 has replicas on node0, node1, node2 then",
+    );
+    expect(refused("5", "changes: [{ at: 1s, kind: move_replica, shard: 1, from: 3, to: 0 }]")).toContain(
+      "changes.0.to: node0 already holds a replica: shard1 has replicas on node3, node4, node0 then",
+    );
+    expect(refused("5", "changes: [{ at: 1s, kind: move_replica, shard: 4, from: 0, to: 3 }]")).toContain(
+      "changes.0.shard: moves a replica of a range the cluster starts with: shards 0 .. 3 (got 4)",
+    );
+    const twice =
+      "changes: [{ at: 1s, kind: move_replica, shard: 0, from: 0, to: 3 }, { at: 2s, kind: move_replica, shard: 0, from: 0, to: 4 }]";
+    expect(refused("5", twice)).toContain(
+      "changes.1.from: node0 holds no replica to move: shard0 has replicas on node3, node1, node2 then",
+    );
+    expect(
+      loadErrorMessage(
+        "name: x\ncluster: { replicas: 3, replication: { mode: raft } }\nchanges: [{ at: 1s, kind: move_replica, shard: 0, from: 0, to: 3 }]\n",
+      ),
+    ).toContain("changes.0.kind: move_replica needs cluster.nodes");
+    const moves = loadScenario(
+      `${raft("5")}changes: [{ at: 1s, kind: move_replica, shard: 0, from: 0, to: 3 }]\n`,
+    );
+    expect(moves.resolved.replica_changes).toEqual([
+      { at_us: 1_000_000, kind: "move_replica", shard: 0, from: 0, to: 3 },
+    ]);
+    expect(moves.resolved.cluster.ranges).toEqual({ nodes: 5, placement: "balanced" });
   });
 
   it("wait until the fields they relate are valid, so a problem is reported once", () => {

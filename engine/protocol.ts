@@ -372,15 +372,20 @@ export interface ExportResponse extends ResponseBase {
   readonly next_key: string | null;
   /** Rows examined that the shard owned in the settled map (the others are copies moving in). */
   readonly owned: number;
-  /** The log's end: where a catch-up after this copy starts. */
+  /** The log position the data it read stands at (applied): where a catch-up after this copy starts. */
   readonly log_end: number;
 }
 export interface ExportLogResponse extends ResponseBase {
   readonly op: "export_log";
   readonly status: "ok";
   readonly records: readonly RecordValue[];
-  /** The log's end: where the next export_log starts. */
+  /** The log position the records stand at (applied): where the next export_log starts. */
   readonly log_end: number;
+  /**
+   * The log's last position, applied or not: the writes logged before a freeze are all at or
+   * before it (beyond log_end when applied only once committed: the final export waits for them).
+   */
+  readonly logged_lsn: number;
 }
 export interface IngestResponse extends ResponseBase, Written {
   readonly op: "ingest";

@@ -86,18 +86,29 @@ export class LeaderReads {
 }
 
 /**
- * Answers a request that wrote nothing: at once under local reads or when no client asked the leader
- * for it (the shard mover's reads); refused when this node no longer leads; else held until confirmed,
- * at once within a lease, and once what it must see (`commitNeeded`) is committed.
+ * Answers a request that wrote nothing: at once when no one asked the leader for it, when it is a
+ * client's read under local reads, or when it is the shard mover's and `confirm_mover_reads` is not
+ * set (nor anything else: a transaction's statement); refused when this node no longer leads; else
+ * held until confirmed, at once within a lease, and once what it must see (`commitNeeded`) is
+ * committed.
  */
 export function answerRead(
   node: ProtocolContext,
-  reads: { settings: ReadSettings; lease_us: number; leader: LeaderReads | null },
+  reads: {
+    settings: ReadSettings;
+    lease_us: number;
+    leader: LeaderReads | null;
+    confirm_mover_reads?: boolean;
+  },
   done: InService,
   commitNeeded: (confirmation: ReadConfirmation) => number,
 ): void {
   const { req } = done;
-  if (reads.settings.consistency === "local" || !req.require_leader || !OPERATIONS[req.op].client_read) {
+  const traits = OPERATIONS[req.op];
+  const confirmed = traits.client_read
+    ? reads.settings.consistency !== "local"
+    : traits.served_by === "shard mover" && reads.confirm_mover_reads === true;
+  if (!req.require_leader || !confirmed) {
     node.respond(done);
     return;
   }

@@ -19,7 +19,8 @@
 //   committed (earlier ones wait for it); `read_index` answers after a majority acknowledged a
 //   heartbeat round sent after the read ran, `lease` at once within its lease; `local` answers at once
 //   (a deposed leader that has not noticed answers stale reads). A read runs on the leader's applied
-//   state after the node caught it up to the commit index.
+//   state after the node caught it up to the commit index. The shard mover's reads (a reshard's
+//   exports) are confirmed as under read_index (or lease) whatever the setting.
 // - Snapshots (7): a follower that needs entries the leader compacted away is sent the leader's
 //   state as of its applied (committed) position, with the configuration in effect there; a follower
 //   whose log already holds that position in that term keeps its log.
@@ -187,7 +188,7 @@ export class Raft implements ReplicationProtocol {
   private readonly tick_us: number;
   private readonly reads: ReadSettings;
   private readonly lease_us: number;
-  /** Leader under read_index or lease: its reads waiting for confirmation (null otherwise). */
+  /** Leader: its reads waiting for confirmation (null on a follower). */
   private leaderReads: LeaderReads | null = null;
   /** Follower: the latest read round and leader clock accepted from this term's leader (echoed). */
   private readonly echo = new EchoToLeader();
@@ -407,19 +408,18 @@ export class Raft implements ReplicationProtocol {
     this.replica.leader = node.id;
     this.termStart = this.shipper.appendNoop();
     this.catchUp = new CatchUp();
-    if (this.reads.consistency !== "local") {
-      const raft = this;
-      const leader = {
-        node,
-        term: this.replica.term,
-        followers: this.voterFollowers,
-        // Counting its own echo, a leader outside its configuration needs one more.
-        get majority(): number {
-          return raft.majority + (raft.configs.isVoter(node.id) ? 0 : 1);
-        },
-      };
-      this.leaderReads = new LeaderReads(new ReadConfirmation(this.termStart), leader);
-    }
+    // Under local reads too: the shard mover's reads are confirmed (onRead).
+    const raft = this;
+    const leader = {
+      node,
+      term: this.replica.term,
+      followers: this.voterFollowers,
+      // Counting its own echo, a leader outside its configuration needs one more.
+      get majority(): number {
+        return raft.majority + (raft.configs.isVoter(node.id) ? 0 : 1);
+      },
+    };
+    this.leaderReads = new LeaderReads(new ReadConfirmation(this.termStart), leader);
     this.shipper.lead(this.termStart);
     this.countVoters();
     if (this.transferFrom >= 0) {
@@ -649,14 +649,23 @@ export class Raft implements ReplicationProtocol {
 
   // ---- reads (read_index, lease) ----
 
-  /** Answers a read at once (local, or a read no client asked the leader for), or once confirmed. */
+  /**
+   * Answers a client's read at once (local) or once confirmed; the shard mover's reads always once
+   * confirmed: a leader deposed without noticing must not answer a move's last export (a newer
+   * leader's writes to the moving keys would be left behind at the cut-over).
+   */
   onRead(done: InService): void {
     // Its lease ended when it sent TimeoutNow: the target's voters no longer keep to it.
     if (this.transfer?.timeoutSent === true && done.req.require_leader) {
       this.node.refuse(done, "not_leader");
       return;
     }
-    const reads = { settings: this.reads, lease_us: this.lease_us, leader: this.leaderReads };
+    const reads = {
+      settings: this.reads,
+      lease_us: this.lease_us,
+      leader: this.leaderReads,
+      confirm_mover_reads: true,
+    };
     answerRead(this.node, reads, done, () => this.termStart);
   }
 

@@ -4,12 +4,15 @@
 //
 //   copy      export the source's moving rows in batches (from its leader, through its CPU like any
 //             request) and ingest each batch on the destination shards' leaders (replicated there
-//             like any write); the first export marks the source's log position;
+//             like any write); the first export marks the source's log position (that of the data
+//             it read: applied, so under Raft committed, a position every replica agrees on);
 //   catch up  export the moving rows written since the mark, ingest them, move the mark; again while
 //             there are many;
 //   freeze    the map freezes the source: its writes to moving keys wait (parked on the node);
-//   final     export what was written since the mark, and ingest it: the destinations now hold
-//             every acknowledged write to the moving keys;
+//   final     export what was written since the mark, and ingest it, again until the mark reaches
+//             the log's end at the first final export (of the latest term heard): the writes logged
+//             before the freeze but not yet applied (Raft applies once committed) are then in; the
+//             destinations now hold every acknowledged write to the moving keys;
 //   cut over  the map gives the moving keys to their destinations; the source's parked writes are
 //             answered `wrong_shard` and follow the new map;
 //   purge     the source deletes the rows it no longer owns, in batches.
@@ -98,6 +101,12 @@ interface Task {
   catchups: number;
   /** Records the last export returned. */
   lastBatch: number;
+  /**
+   * Final: the source's log end at its first final export and that leader's term; a newer term's
+   * leader sets it again (its log holds every committed entry; its predecessor's uncommitted tail
+   * may be gone).
+   */
+  frozenLog: { readonly term: number; readonly lsn: number } | null;
 }
 
 interface Job {
@@ -424,6 +433,10 @@ export class Coordinator implements HostBehaviour {
       case "catchup":
       case "final": {
         const exported = okResponse(response, "export_log");
+        if (task.phase === "final" && !this.noteFrozenLog(task, exported.term, exported.logged_lsn)) {
+          this.fail(ctx, task); // a deposed leader's answer
+          return;
+        }
         task.nextMark = exported.log_end;
         this.ingest(ctx, task, exported.records);
         return;
@@ -503,9 +516,14 @@ export class Coordinator implements HostBehaviour {
         // Few writes left behind: freeze the source's moving keys and take the rest.
         this.config.store.map = this.map.freeze(task.source);
         task.phase = "final";
+        task.frozenLog = null;
         this.step(ctx, task);
         return;
       case "final":
+        if (task.mark < (task.frozenLog?.lsn ?? 0)) {
+          this.step(ctx, task); // writes logged before the freeze are not all applied yet
+          return;
+        }
         this.config.store.map = this.map.cutOverSource(task.source);
         this.config.events({ type: "cutover", source: task.source, moved_keys: task.movedKeys.size });
         this.notify(ctx, [...(this.config.groups.get(task.source) ?? []), ...this.config.subscribers]);
@@ -516,6 +534,17 @@ export class Coordinator implements HostBehaviour {
       default:
         return;
     }
+  }
+
+  /**
+   * Final: records the log end a final export reported, unless one of a newer term was heard; false
+   * for an answer of an older term than heard (a deposed leader that has not noticed yet).
+   */
+  private noteFrozenLog(task: Task, term: number, logged_lsn: number): boolean {
+    const heard = task.frozenLog;
+    if (heard !== null && term < heard.term) return false;
+    if (heard === null || term > heard.term) task.frozenLog = { term, lsn: logged_lsn };
+    return true;
   }
 
   private taskDone(ctx: HostContext, task: Task): void {
@@ -615,6 +644,7 @@ function newTask(source: number, index: number): Task {
     examined: 0,
     catchups: 0,
     lastBatch: 0,
+    frozenLog: null,
   };
 }
 

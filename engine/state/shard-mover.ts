@@ -3,6 +3,10 @@
 // copies out the rows moving away, `export_log` those written since a log position, `ingest` writes
 // rows on a destination and `purge` deletes the rows that moved away (both logged and replicated as
 // key-value writes), `split_point` finds the median key the shard owns.
+//
+// Positions are those of the applied data (`applied_lsn`), not of the log's end: a protocol that
+// applies once committed (Raft) logs writes its data does not show yet, and a mark past them would
+// skip them once they commit. Applying on append, the two are the same.
 
 import { type RecordValue, type RequestOf, responseDigest, type ServedResponse } from "../protocol.js";
 import type { PayloadView } from "../replication/protocol.js";
@@ -32,7 +36,7 @@ export class ShardMover implements RequestExecutor<RequestOf<ShardMoverOp>> {
           records: exported.records,
           next_key: exported.nextKey,
           owned: exported.owned,
-          log_end: x.log.last_lsn,
+          log_end: x.log.applied_lsn,
           ...served(req, x, exported.examined, this.kv.table.index.lastPagesRead, 0),
         };
       }
@@ -47,7 +51,8 @@ export class ShardMover implements RequestExecutor<RequestOf<ShardMoverOp>> {
           digest: responseDigest(req.id, null),
           op: "export_log",
           records: exported.records,
-          log_end: x.log.last_lsn,
+          log_end: x.log.applied_lsn,
+          logged_lsn: x.log.last_lsn,
           ...served(req, x, exported.examined, pagesRead, 0),
         };
       }
@@ -143,7 +148,7 @@ export class ShardMover implements RequestExecutor<RequestOf<ShardMoverOp>> {
     return { keys, nextKey: examined < limit ? null : `${last}\u0000`, examined };
   }
 
-  /** export_log: the current rows of moving keys written after log position `since`. */
+  /** export_log: the current rows of moving keys written after log position `since` (and applied). */
   private exportMovingSince(
     since: number,
     x: Execution,
@@ -153,7 +158,7 @@ export class ShardMover implements RequestExecutor<RequestOf<ShardMoverOp>> {
     const map = store.map;
     const log = x.log;
     const keys = new Set<string>();
-    for (let lsn = since + 1; lsn <= log.last_lsn; lsn++) {
+    for (let lsn = since + 1; lsn <= log.applied_lsn; lsn++) {
       for (const key of this.keysWritten(log.entryAt(lsn)?.payload ?? null)) keys.add(key);
     }
     const records: RecordValue[] = [];
@@ -164,7 +169,7 @@ export class ShardMover implements RequestExecutor<RequestOf<ShardMoverOp>> {
       pagesRead += table.index.lastPagesRead;
       if (row >= 0) records.push({ key, value: table.version(row) });
     }
-    return { records, examined: log.last_lsn - since, pagesRead };
+    return { records, examined: log.applied_lsn - since, pagesRead };
   }
 }
 

@@ -68,3 +68,52 @@ describe("scenarios/sharding-hash-vs-range.yaml at seed 1", () => {
     expect(text).toContain(`all ${thousands(hash.throughput_ops_per_s)} ops/s at p50 ${p50(hash)}`);
   });
 });
+
+describe("scenarios/raft-range-splits.yaml at seed 1", () => {
+  const path = "scenarios/raft-range-splits.yaml";
+  const text = readFileSync(path, "utf8");
+  let report: Report;
+  beforeAll(async () => {
+    report = (await executeRun(loadScenario(text, { sourceName: path }), 1, { metrics: false })).report;
+  }, 300_000);
+
+  it("splits the big cold range by size, then the hot one by load, under raft, losing nothing", () => {
+    expect(report.replication.mode).toBe("raft");
+    const [bySize, byLoad] = report.sharding?.reshards ?? [];
+    expect(bySize?.change).toMatch(
+      /^automatic split of shard0 \(3500 keys, over split_at 3000\) .* into shard2$/,
+    );
+    expect(byLoad?.change).toMatch(
+      /^automatic split of shard1 \(\d+ requests\/s, over split_load 1500\) .* into shard3$/,
+    );
+    const keys = (report.shards ?? []).map((shard) => shard.keys ?? 0);
+    expect(keys[0]).toBe(1750);
+    expect(keys[2]).toBe(1750);
+    // The hot end moved to shard3 and grew on there.
+    expect(Math.max(...keys)).toBe(keys[3]);
+    expect(report.checks.lost_writes?.valid).toBe(true);
+    expect(report.checks.linearizable?.valid).toBe(true);
+  });
+
+  it("has a comment that quotes what the run prints", () => {
+    const comment = text
+      .split("\n")
+      .filter((line) => line.startsWith("#"))
+      .map((line) => line.replace(/^#\s?/, ""))
+      .join(" ");
+    const [bySize, byLoad] = report.sharding?.reshards ?? [];
+    const quote = (r: typeof bySize) =>
+      `${r?.moved_keys} keys moved (${((r?.moved_fraction ?? 0) * 100).toFixed(1)}%) in ${r?.duration_s?.toFixed(2)}s`;
+    expect(comment).toContain(quote(bySize));
+    expect(comment).toContain(quote(byLoad));
+    const shard3 = report.shards?.[3];
+    expect(comment).toContain(`${thousands(shard3?.keys ?? 0)} keys`);
+    expect(comment).toContain(`${((shard3?.load_share ?? 0) * 100).toFixed(1)}% of the`);
+    expect(comment).toContain(`load skew ${report.sharding?.skew?.toFixed(2)}`);
+    const p99 = (during: boolean) =>
+      (
+        (report.sharding?.latency_us?.[during ? "during_reshards" : "outside_reshards"]?.p99 ?? 0) / 1000
+      ).toFixed(1);
+    expect(comment).toContain(`p99 ${p99(true)} ms against ${p99(false)} ms`);
+  });
+});

@@ -111,10 +111,14 @@ export const sharding: DashboardSpec = {
         },
         {
           kind: "timeseries",
-          title: "Replica moves",
-          description: "Range replicas moved off a node (move_replica), per rate interval.",
+          title: "Replica moves and lease transfers",
+          description:
+            "Range replicas moved off a node (move_replica or the rebalancer) and leaderships transferred, per rate interval.",
           unit: "short",
-          queries: [{ expr: sumBy(M.rangeMoves, [], increase(sel(M.rangeMoves))), legend: "moves" }],
+          queries: [
+            { expr: sumBy(M.rangeMoves, [], increase(sel(M.rangeMoves))), legend: "moves" },
+            { expr: sumBy(M.leaseTransfers, [], increase(sel(M.leaseTransfers))), legend: "lease transfers" },
+          ],
         },
       ],
     },

@@ -38,7 +38,12 @@ export interface TopologySpec {
    * the leader first (ranges/placement.ts). Every shard then has a host on each node; absent: each
    * shard owns `replicas` + `spares` hosts.
    */
-  readonly ranges?: { readonly nodes: number; readonly voters: readonly (readonly number[])[] };
+  readonly ranges?: {
+    readonly nodes: number;
+    readonly voters: readonly (readonly number[])[];
+    /** A rebalancer runs: leaders report their range's status, range 0's hosts their node's liveness. */
+    readonly rebalance?: boolean;
+  };
   /** Every node accepts writes (multi-leader): no shard has a single leader to inspect. */
   readonly every_node_leads: boolean;
   readonly events?: EngineEventSink;
@@ -166,7 +171,9 @@ export function buildTopology(sim: Simulation, spec: TopologySpec): Topology {
     spec.events?.(event);
   };
   groups.forEach((group, shard) => {
-    const sharding = store === null ? {} : { sharding: { shard, store, coordinator: coordinator as HostId } };
+    const rebalance = ranges?.rebalance === true ? { rebalance: { heartbeat: shard === 0 } } : {};
+    const sharding =
+      store === null ? {} : { sharding: { shard, store, coordinator: coordinator as HostId, ...rebalance } };
     const voters = ranges?.voters[shard];
     const multiRaft = voters === undefined ? {} : { voters, cpu: (host: HostId) => cpuOf.get(host) as Cpu };
     const node = installShard(sim, group.nodes, { ...spec.shard, events, ...sharding, ...multiRaft });
@@ -175,12 +182,13 @@ export function buildTopology(sim: Simulation, spec: TopologySpec): Topology {
   return new Topology(hosts, inspector, behaviours);
 }
 
-/** Multi-raft: replicas, leaseholders and CPU busy time (µs) per physical node, and the moves done. */
+/** Multi-raft: replicas, leaseholders and CPU busy time (µs) per physical node, the moves and lease transfers done. */
 export interface RangeSpread {
   readonly ranges: readonly number[];
   readonly leaseholders: readonly number[];
   readonly cpu_busy_us: readonly number[];
   readonly moves: number;
+  readonly lease_transfers: number;
 }
 
 /** A node as the fault injector sees it: its role, and whether its shard is one the map uses now. */
@@ -209,6 +217,8 @@ export class ClusterInspector {
   private readonly cpus: readonly Cpu[];
   /** Replicas removed by committed configurations (with physical nodes: the moves done). */
   private replicasRemoved = 0;
+  /** Leadership transfers done (the target won its election). */
+  private leaseTransfers = 0;
 
   constructor(
     sim: Simulation,
@@ -231,7 +241,9 @@ export class ClusterInspector {
 
   onEngineEvent(event: EngineEvent): void {
     if (event.type === "role") this.roles.set(event.node, event.role);
-    else if (event.type === "membership") {
+    else if (event.type === "leader_transfer") {
+      if (event.done) this.leaseTransfers++;
+    } else if (event.type === "membership") {
       const shard = this.nodes.find((node) => node.id === event.node)?.shard ?? -1;
       // A new leader may commit (and report) a configuration its predecessor already did.
       if (shard < 0 || event.lsn <= (this.membersLsn[shard] as number)) return;
@@ -262,7 +274,8 @@ export class ClusterInspector {
   /**
    * Multi-raft: per physical node, the replicas it holds of the shards in use (voters and learners
    * of their latest committed configuration), the leaseholders among them (a replica that believes
-   * it leads) and its CPU's busy time; and the replica moves done. null without physical nodes.
+   * it leads) and its CPU's busy time; and the replica moves and leadership transfers done. null
+   * without physical nodes.
    */
   rangeSpread(): RangeSpread | null {
     const machines = this.hosts.machines;
@@ -280,7 +293,13 @@ export class ClusterInspector {
       });
     }
     const cpu_busy_us = machines.map((_, node) => this.cpus[node]?.busy_us() ?? 0);
-    return { ranges, leaseholders, cpu_busy_us, moves: this.replicasRemoved };
+    return {
+      ranges,
+      leaseholders,
+      cpu_busy_us,
+      moves: this.replicasRemoved,
+      lease_transfers: this.leaseTransfers,
+    };
   }
 
   /** Nodes that believe they lead now. */

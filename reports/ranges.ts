@@ -48,6 +48,7 @@ export class RangesRecorder {
         ]),
       ),
       moves: end.moves,
+      lease_transfers: end.lease_transfers,
     };
   }
 

@@ -601,7 +601,10 @@ const rangeNodeSchema = z
 export const rangesReportSchema = z
   .object({
     nodes: z.record(z.string(), rangeNodeSchema).describe("Per physical node (`node<i>`), in order."),
-    moves: count.describe("Replicas moved off a node during the run (move_replica)."),
+    moves: count.describe("Replicas moved off a node during the run (move_replica, or the rebalancer's)."),
+    lease_transfers: count.describe(
+      "Leaderships (leases) transferred during the run: by the rebalancer, before a move removes a leader, or scheduled.",
+    ),
   })
   .strict()
   .optional()

@@ -241,7 +241,7 @@ function rangeLines(report: Report): string[] {
       `CPU ${(n.cpu_busy_share * 100).toFixed(1)}%`,
   );
   return [
-    `ranges/leaseholders per node (fewest-most over the run), ${ranges.moves} moves: ${parts.join(", ")}`,
+    `ranges/leaseholders per node (fewest-most over the run), ${ranges.moves} moves, ${ranges.lease_transfers} lease transfers: ${parts.join(", ")}`,
   ];
 }
 

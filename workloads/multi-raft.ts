@@ -4,6 +4,8 @@
 
 import type { RangeMove } from "../engine/ranges/moves.js";
 import { physicalNodeName, placeRanges } from "../engine/ranges/placement.js";
+import type { RebalanceSettings } from "../engine/ranges/settings.js";
+import type { Place } from "../engine/regions/placement.js";
 import type { ReplicaChange } from "../engine/replication/settings.js";
 import type { HostId } from "../sim/host.js";
 import type { LatencySpec } from "../sim/latency.js";
@@ -20,12 +22,15 @@ export const LOOPBACK_LATENCY: LatencySpec = { dist: "constant", value_us: 10 };
  */
 export function rangeLayout(
   cluster: ResolvedCluster,
-): { readonly nodes: number; readonly voters: readonly (readonly number[])[] } | undefined {
+):
+  | { readonly nodes: number; readonly voters: readonly (readonly number[])[]; readonly rebalance: boolean }
+  | undefined {
   const { ranges } = cluster;
   if (ranges === null) return undefined;
   return {
     nodes: ranges.nodes,
     voters: placeRanges(cluster.provisioned, ranges.nodes, cluster.replicas, ranges.placement),
+    rebalance: ranges.rebalance !== null,
   };
 }
 
@@ -65,4 +70,17 @@ export function rangeMoves(
     moves.push({ at_us: change.at_us, shard: change.shard, remove, add: replicas[change.to] as HostId });
   }
   return { hosts, moves };
+}
+
+/** The coordinator's `ranges.rebalance`: the settings, and each node's place (its first host's); {} without. */
+export function rebalancing(
+  settings: RebalanceSettings | null,
+  machines: readonly (readonly HostId[])[],
+  places: ReadonlyMap<HostId, Place> | undefined,
+): { rebalance?: { settings: RebalanceSettings; places?: readonly Place[] } } {
+  if (settings === null) return {};
+  if (places === undefined) return { rebalance: { settings } };
+  return {
+    rebalance: { settings, places: machines.map((hosts) => places.get(hosts[0] as HostId) as Place) },
+  };
 }

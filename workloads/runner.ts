@@ -52,7 +52,7 @@ import {
   type WorkloadSetup,
 } from "./generators/plugin.js";
 import { TXN_WORKLOAD_TYPES, WORKLOAD_PLUGINS } from "./generators/plugins.js";
-import { connectLoopbacks, fateGroups, rangeLayout, rangeMoves } from "./multi-raft.js";
+import { connectLoopbacks, fateGroups, rangeLayout, rangeMoves, rebalancing } from "./multi-raft.js";
 import { FaultInjector, type FaultRecord } from "./nemesis/injector.js";
 import type { Observer } from "./observer.js";
 import { ScenarioError } from "./scenario/errors.js";
@@ -413,7 +413,12 @@ export class ScenarioRun {
         changes: scenario.changes,
         ...(hosts.machines.length === 0
           ? {}
-          : { ranges: rangeMoves(hosts.shards, scenario.replica_changes) }),
+          : {
+              ranges: {
+                ...rangeMoves(hosts.shards, scenario.replica_changes),
+                ...rebalancing(scenario.cluster.ranges?.rebalance ?? null, hosts.machines, placed?.places),
+              },
+            }),
         ...sh,
         request_timeout_us: w.timeout_us,
         events,

@@ -151,6 +151,10 @@ export class DatabaseNode implements HostBehaviour, ProtocolContext, RequestHand
         submit: (from, req, arrived_us) => this.server.submit(from, req, arrived_us),
         refuse: (from, req, status, map) => ctx.send(from, this.reply(req, status, map)),
         leads: () => this.protocol.leader_hint === ctx.id,
+        range: () => ({
+          term: this.protocol.term,
+          ...(this.protocol.membership?.() ?? { voters: [], learners: [] }),
+        }),
         rowCount: () => storage.table.rowCount,
         served: () => this.server.served,
       });

@@ -4,7 +4,7 @@
 // the request (durably, beside its configurations) and whichever leads carries it out, one
 // single-server change at a time: the host on the target node joins as a learner (a snapshot
 // fills it when it started empty), becomes a voter once caught up, then the replica on the source
-// node is removed (a leader that removes itself steps down once that commits).
+// node is removed (a leader about to remove itself first transfers leadership to the new replica, which removes it).
 
 import type { HostContext, HostId, Message } from "../../sim/host.js";
 

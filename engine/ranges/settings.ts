@@ -6,7 +6,8 @@
 
 import { z } from "zod";
 import { SIM_HOSTS_MAX } from "../../sim/simulation.js";
-import { integer } from "../settings/fields.js";
+import { duration } from "../settings/durations.js";
+import { integer, us } from "../settings/fields.js";
 import { RANGE_PLACEMENTS, type RangePlacement } from "./placement.js";
 
 /** Hosts beside the range replicas' (client hosts, coordinator, router, caches) kept free of SIM_HOSTS_MAX. */
@@ -32,17 +33,60 @@ export const rangePlacementSchema = z
       "led from node0 (one node holds every leaseholder).",
   );
 
+export const rebalanceSchema = z
+  .strictObject({
+    every: duration("positive").describe("How often the rebalancer asks its planner for one action."),
+    dead_after: duration("positive").describe(
+      "A node none of whose hosts the coordinator heard from for this long is down: its leases and replicas move off it.",
+    ),
+    lease_region: z
+      .string()
+      .max(64)
+      .nullable()
+      .default(null)
+      .describe("Lease preference: a region of `topology` leaseholders go to (null: none)."),
+  })
+  .optional()
+  .describe(
+    "With `nodes`: a rebalancer on the coordinator host moving replicas and leases to even them out " +
+      "per node (docs/ranges.md). Absent: none.",
+  );
+
+type RebalanceDoc = z.output<typeof rebalanceSchema>;
+
+/** The rebalancer's settings (`cluster.rebalance`). */
+export interface RebalanceSettings {
+  readonly every_us: number;
+  readonly dead_after_us: number;
+  readonly lease_region: string | null;
+}
+
 /** The cluster's physical nodes and its ranges' initial placement. */
 export interface RangeSettings {
   readonly nodes: number;
   readonly placement: RangePlacement;
+  /** null: no rebalancer. */
+  readonly rebalance: RebalanceSettings | null;
 }
 
 /** null without `nodes`: each shard owns its hosts (today's layout). */
 export function resolveRanges(cluster: {
   nodes?: number | undefined;
   range_placement?: RangePlacement | undefined;
+  rebalance?: RebalanceDoc | undefined;
 }): RangeSettings | null {
   if (cluster.nodes === undefined) return null;
-  return { nodes: cluster.nodes, placement: cluster.range_placement ?? "balanced" };
+  const { rebalance } = cluster;
+  return {
+    nodes: cluster.nodes,
+    placement: cluster.range_placement ?? "balanced",
+    rebalance:
+      rebalance === undefined
+        ? null
+        : {
+            every_us: us(rebalance.every),
+            dead_after_us: us(rebalance.dead_after),
+            lease_region: rebalance.lease_region,
+          },
+  };
 }

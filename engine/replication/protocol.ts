@@ -165,6 +165,8 @@ export interface ReplicationProtocol {
   /** The term responses carry, and the node they name as leader (-1: unknown). */
   readonly term: number;
   readonly leader_hint: HostId;
+  /** Optional (raft): the replicas of its latest configuration, voters and learners. */
+  membership?(): { readonly voters: readonly HostId[]; readonly learners: readonly HostId[] };
   /** The node (re)started: its log and durable state are in place. */
   start(node: ProtocolContext): void;
   /** A message from a peer (anything but a client's request). */

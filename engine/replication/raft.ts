@@ -35,7 +35,8 @@
 //   leader stickiness (the request says it is a transfer's). Aborted after an election timeout.
 // - A replica move requested by message (`move_replica`, ranges/moves.ts) is kept by every replica
 //   that hears it and carried out by whichever leads, after the scheduled changes that are due: add
-//   the new host, promote, remove.
+//   the new host, promote, remove; a leader that would remove itself first transfers leadership to
+//   the new host, which then removes it.
 // - Disk faults (acknowledged-log.ts): a replica whose log lost entries it had acknowledged (a lost
 //   fsync, a corrupt or torn entry cut out) stays out of elections until a leader gave them back; a
 //   leader that cuts its own log steps down.
@@ -218,6 +219,11 @@ export class Raft implements ReplicationProtocol {
 
   get leader_hint(): HostId {
     return this.replica.leader;
+  }
+
+  /** Its latest configuration (in effect once logged): what a leader reports to the rebalancer. */
+  membership(): Membership {
+    return this.configs.latest().membership;
   }
 
   start(node: ProtocolContext): void {
@@ -553,6 +559,9 @@ export class Raft implements ReplicationProtocol {
       const move = moves[0] as { add: HostId; remove: HostId };
       const step = moveStep(move, voters, learners);
       if (step === "add") this.logConfiguration({ voters, learners: [...learners, move.add] }, done);
+      // A leader about to remove itself hands leadership to the new voter first (CockroachDB moves
+      // the lease off a replica before removing it): the move costs a transfer, not an election.
+      else if (step === "remove" && move.remove === this.node.id) this.beginTransfer(move.add);
       else if (step === "remove")
         this.logConfiguration({ voters: voters.filter((v) => v !== move.remove), learners }, done);
       else if (step === null) {

@@ -24,6 +24,9 @@
 import type { HostBehaviour, HostContext, HostId, Message, TimerTag } from "../../sim/host.js";
 import { okResponse, type RecordValue, type RequestSpec, type Response } from "../protocol.js";
 import { type RangeMove, requestMove } from "../ranges/moves.js";
+import { Rebalancer } from "../ranges/rebalancer.js";
+import type { RebalanceSettings } from "../ranges/settings.js";
+import type { Place } from "../regions/placement.js";
 import { Dispatcher } from "./dispatcher.js";
 import {
   ConsistentPartitioner,
@@ -72,6 +75,8 @@ export interface CoordinatorConfig
   readonly ranges?: {
     readonly hosts: ReadonlyMap<number, readonly HostId[]>;
     readonly moves: readonly RangeMove[];
+    /** The rebalancer's settings and each node's place (absent: no rebalancer; places: no topology). */
+    readonly rebalance?: { readonly settings: RebalanceSettings; readonly places?: readonly Place[] };
   };
   /** A migration request unanswered this long is retried. */
   readonly request_timeout_us: number;
@@ -122,6 +127,7 @@ const TIMER_CHANGE = 0;
 const TIMER_TICK = 1;
 const TIMER_SPLIT_QUERY = 2;
 const TIMER_MOVE = 3;
+const TIMER_REBALANCE = 4;
 const TIMER_STEP_BASE = 1000;
 const RETRY_DELAY_US = 10_000;
 const RETRIES_BEFORE_RESTART = 8;
@@ -151,6 +157,7 @@ export class Coordinator implements HostBehaviour {
   private nextMove = 0;
   /** Deadline of each tag's request in flight. */
   private readonly deadlines = new Map<number, number>();
+  private readonly rebalancer: Rebalancer | null = null;
 
   constructor(config: CoordinatorConfig) {
     if (config.groups.size > MAX_SHARDS) throw new RangeError(`at most ${MAX_SHARDS} shards`);
@@ -160,6 +167,17 @@ export class Coordinator implements HostBehaviour {
       replicaRouters.set(shard, new ReplicaRouter({ nodes, multiLeader: false, read_from: "leader" }));
     }
     this.dispatcher = new Dispatcher({ shards: replicaRouters, map: null, readYourWrites: false });
+    const ranges = config.ranges;
+    if (ranges?.rebalance !== undefined) {
+      const { settings, places } = ranges.rebalance;
+      this.rebalancer = new Rebalancer({
+        settings,
+        hosts: ranges.hosts,
+        nodes: ranges.hosts.get(0)?.length ?? 0,
+        ...(places === undefined ? {} : { places }),
+        moveReplica: (ctx, shard, remove, add) => this.moveReplica(ctx, shard, remove, add),
+      });
+    }
   }
 
   private get map(): ShardMap {
@@ -170,6 +188,8 @@ export class Coordinator implements HostBehaviour {
     this.scheduleNextChange(ctx);
     this.scheduleNextMove(ctx);
     ctx.setTimer(this.config.request_timeout_us, TIMER_TICK);
+    const every_us = this.config.ranges?.rebalance?.settings.every_us;
+    if (every_us !== undefined) ctx.setTimer(every_us, TIMER_REBALANCE);
   }
 
   onTimer(ctx: HostContext, tag: TimerTag): void {
@@ -186,6 +206,9 @@ export class Coordinator implements HostBehaviour {
       const move = this.config.ranges?.moves[this.nextMove++] as RangeMove;
       this.moveReplica(ctx, move.shard, move.remove, move.add);
       this.scheduleNextMove(ctx);
+    } else if (tag === TIMER_REBALANCE) {
+      this.rebalancer?.tick(ctx);
+      ctx.setTimer(this.config.ranges?.rebalance?.settings.every_us as number, TIMER_REBALANCE);
     } else if (tag >= TIMER_STEP_BASE) {
       const task = this.job?.tasks[tag - TIMER_STEP_BASE];
       if (task !== undefined && task.waiting === 0) this.step(ctx, task);
@@ -193,8 +216,12 @@ export class Coordinator implements HostBehaviour {
   }
 
   onMessage(ctx: HostContext, from: HostId, msg: Message): void {
+    this.rebalancer?.heard(from, ctx.now_us());
+    if (msg.kind === "node_alive") return;
     if (msg.kind === "shard_stats") {
       const stats = msg as ShardStats;
+      if (stats.range !== undefined)
+        this.rebalancer?.onRangeStatus(from, stats.shard, stats.range, ctx.now_us());
       this.keysByShard.set(stats.shard, stats.keys);
       this.loadByShard.set(stats.shard, (stats.served * 1e6) / SHARD_STATS_INTERVAL_US);
       this.statsAt.set(stats.shard, ctx.now_us());

@@ -2,7 +2,8 @@
 // does not own is answered `wrong_shard` with the current map; a write to a key whose shard is frozen
 // for a cut-over waits here (parked) until the coordinator says the map changed, then is served
 // again (now `wrong_shard` if its key moved, or served if the cut-over was called off). The gate
-// also reports the shard's size and load to the coordinator every second while its node leads.
+// also reports the shard's size and load to the coordinator every second while its node leads
+// (with a rebalancer, its range's configuration too, and one host per node says the node is up).
 
 import type { HostContext, HostId, Message, TimerTag } from "../../sim/host.js";
 import { OPERATIONS } from "../operations.js";
@@ -20,6 +21,24 @@ export interface ShardStats extends Message {
   readonly keys: number;
   /** Requests it served since its previous report (its load). */
   readonly served: number;
+  /** With a rebalancer (docs/ranges.md): the range's configuration as its leader sees it, and its term. */
+  readonly range?: RangeStatus;
+}
+
+/** A range leader's view of its range, for the rebalancer. */
+export interface RangeStatus {
+  readonly term: number;
+  readonly voters: readonly HostId[];
+  readonly learners: readonly HostId[];
+}
+
+/**
+ * With a rebalancer: one host of each physical node (its replica of range 0) tells the coordinator
+ * every second that the node is up, leading or not (the simplification of CockroachDB's node
+ * liveness records).
+ */
+export interface NodeAlive extends Message {
+  readonly kind: "node_alive";
 }
 
 /** A node's place in a sharded cluster. */
@@ -29,6 +48,11 @@ export interface ShardSetting {
   readonly store: ConfigStore;
   /** The coordinator the shard's leader reports its size to. */
   readonly coordinator: HostId;
+  /**
+   * With a rebalancer: leaders add their range's status to their reports, and `heartbeat` hosts
+   * send `node_alive` too. Absent: the reports are as without physical nodes.
+   */
+  readonly rebalance?: { readonly heartbeat: boolean };
 }
 
 /** What the gate asks of its node. */
@@ -39,6 +63,8 @@ export interface GatedNode {
   refuse(from: HostId, req: Request, status: RefusalStatus, map?: ShardMap): void;
   /** The node believes it leads its shard. */
   leads(): boolean;
+  /** Its term and its range's latest configuration. */
+  range(): RangeStatus;
   /** Rows the node holds, and requests it has served. */
   rowCount(): number;
   served(): number;
@@ -103,6 +129,7 @@ export class ShardGate {
     if (tag !== TIMER_STATS) throw new Error(`shard gate: unknown timer tag ${tag}`);
     const node = this.node;
     const served = node.served();
+    const { coordinator, rebalance } = this.setting;
     if (node.leads()) {
       const keys = node.rowCount();
       const stats: ShardStats = {
@@ -111,8 +138,13 @@ export class ShardGate {
         shard: this.setting.shard,
         keys,
         served: served - this.servedAtLastStats,
+        ...(rebalance === undefined ? {} : { range: node.range() }),
       };
-      node.ctx.send(this.setting.coordinator, stats);
+      node.ctx.send(coordinator, stats);
+    }
+    if (rebalance?.heartbeat === true) {
+      const alive: NodeAlive = { kind: "node_alive", digest: 0 };
+      node.ctx.send(coordinator, alive);
     }
     this.servedAtLastStats = served;
     node.ctx.setTimer(SHARD_STATS_INTERVAL_US, this.timerBase + TIMER_STATS);

@@ -394,6 +394,14 @@ export const METRICS = {
     aggregator: "sum",
     scope: "run",
   }),
+  leaseTransfers: metric({
+    name: "dbsim_lease_transfers_total",
+    type: "counter",
+    help: "Range leaderships (leases) transferred to another replica: the target won its election (by the rebalancer, before a move removes a leader, or scheduled).",
+    labels: [],
+    aggregator: "sum",
+    scope: "run",
+  }),
   nodeCpuBusy: metric({
     name: "dbsim_node_cpu_busy_seconds_total",
     type: "counter",

@@ -1,5 +1,5 @@
 // Multi-raft's metrics (catalogue: dbsim_ranges, dbsim_leaseholders, dbsim_range_moves_total,
-// dbsim_node_cpu_busy_seconds_total), read from the cluster's spread of ranges over its physical
+// dbsim_lease_transfers_total, dbsim_node_cpu_busy_seconds_total), read from the cluster's spread of ranges over its physical
 // nodes at each collection. Registered only in runs with `cluster.nodes`, so other runs' metrics
 // stay as they were.
 
@@ -39,6 +39,14 @@ export function registerRangeMetrics(registry: Registry, spread: () => RangeSpre
     collect() {
       this.reset();
       this.inc(spread().moves);
+    },
+  });
+  new Counter({
+    ...metricOptions(m.leaseTransfers),
+    registers,
+    collect() {
+      this.reset();
+      this.inc(spread().lease_transfers);
     },
   });
   new Counter({

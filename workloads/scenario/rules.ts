@@ -469,11 +469,13 @@ function checkReplicaChanges({ cluster, changes }: ScenarioDoc, report: Report):
  * provisioned range has a host on each node, within RANGE_HOSTS_MAX. A range's replicas change by
  * `move_replica` there (add_replica and remove_replica name a shard's own hosts).
  */
-function checkNodes({ cluster, changes }: ScenarioDoc, report: Report): void {
+function checkNodes({ cluster, changes, topology }: ScenarioDoc, report: Report): void {
   const { nodes } = cluster;
   if (nodes === undefined) {
     if (cluster.range_placement !== undefined)
       report(["cluster", "range_placement"], "needs cluster.nodes (physical nodes to place ranges on)");
+    if (cluster.rebalance !== undefined)
+      report(["cluster", "rebalance"], "needs cluster.nodes (physical nodes to rebalance ranges over)");
     changes.forEach((change, i) => {
       if (change.kind === "move_replica")
         report(["changes", i, "kind"], "move_replica needs cluster.nodes (physical nodes to move between)");
@@ -500,6 +502,29 @@ function checkNodes({ cluster, changes }: ScenarioDoc, report: Report): void {
     );
   }
   checkMoves(cluster, nodes, provisioned, changes, report);
+  checkRebalance(cluster, provisioned, topology, report);
+}
+
+/** The rebalancer runs on the coordinator (a sharded cluster); its lease region is one of the topology's. */
+function checkRebalance(
+  cluster: ScenarioDoc["cluster"],
+  provisioned: number,
+  topology: ScenarioDoc["topology"],
+  report: Report,
+): void {
+  const { rebalance } = cluster;
+  if (rebalance === undefined) return;
+  if (provisioned < 2)
+    report(["cluster", "rebalance"], "needs cluster.shards >= 2 (the coordinator host rebalances)");
+  const region = rebalance.lease_region;
+  if (region === null) return;
+  if (topology === undefined)
+    report(["cluster", "rebalance", "lease_region"], "needs a topology (regions to prefer one of)");
+  else if (!topology.regions.some((r) => r.name === region))
+    report(
+      ["cluster", "rebalance", "lease_region"],
+      `names no region of topology: ${topology.regions.map((r) => r.name).join(", ")} (got ${JSON.stringify(region)})`,
+    );
 }
 
 /**

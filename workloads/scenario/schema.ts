@@ -15,7 +15,7 @@ import { z } from "zod";
 import { cacheSchema } from "../../engine/cache/settings.js";
 import { nodeSchema } from "../../engine/node/settings.js";
 import { INDEX_KINDS } from "../../engine/query/indexes.js";
-import { nodesSchema, rangePlacementSchema } from "../../engine/ranges/settings.js";
+import { nodesSchema, rangePlacementSchema, rebalanceSchema } from "../../engine/ranges/settings.js";
 import { topologySchema } from "../../engine/regions/settings.js";
 import { replicationSchema } from "../../engine/replication/settings.js";
 import { duration } from "../../engine/settings/durations.js";
@@ -116,6 +116,7 @@ const clusterSchema = z
     replicas: integer(1, 9).default(1).describe("Copies of each shard: a leader and followers."),
     nodes: nodesSchema,
     range_placement: rangePlacementSchema,
+    rebalance: rebalanceSchema,
     replication: replicationSchema.prefault({}),
     node: nodeSchema.prefault({}),
     indexes: z

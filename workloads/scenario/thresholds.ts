@@ -200,6 +200,7 @@ export const REPORT_FIGURE_PATHS: readonly string[] = [
     "cpu_busy_share",
   ]),
   "ranges.moves",
+  "ranges.lease_transfers",
   ...under("transactions", ["committed", "aborted", "unknown", "committed_per_s", "abort_rate", "retries"]),
   "transactions.aborts.*",
   ...["commit_latency_us", "validation_us", "lock_wait_us"].flatMap((key) =>

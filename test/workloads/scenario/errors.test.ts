@@ -333,7 +333,7 @@ describe("the error", () => {
     const text = "name: x\ncluster:\n  shard: 3\n";
     const error = loadError(text, { sourceName: "scenarios/x.yaml" });
     expect(error.message).toBe(
-      "scenarios/x.yaml:3:3: cluster.shard: unknown key; allowed keys: shards, sharding, replicas, nodes, range_placement, replication, node, indexes, cache, transactions",
+      "scenarios/x.yaml:3:3: cluster.shard: unknown key; allowed keys: shards, sharding, replicas, nodes, range_placement, rebalance, replication, node, indexes, cache, transactions",
     );
     expect(error).toBeInstanceOf(ScenarioError);
     expect(error.path).toBe("cluster.shard");

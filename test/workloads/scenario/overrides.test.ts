@@ -60,7 +60,7 @@ describe("--set overrides", () => {
 
   it("name themselves in a validation error they cause", () => {
     expect(overrideError("cluster.foo=1").message).toBe(
-      "--set cluster.foo=1: cluster.foo: unknown key; allowed keys: shards, sharding, replicas, nodes, range_placement, replication, node, indexes, cache, transactions",
+      "--set cluster.foo=1: cluster.foo: unknown key; allowed keys: shards, sharding, replicas, nodes, range_placement, rebalance, replication, node, indexes, cache, transactions",
     );
     expect(overrideError("workload.records=ten").message).toBe(
       '--set workload.records=ten: workload.records: expected an integer (got "ten")',
@@ -82,7 +82,7 @@ describe("--set overrides", () => {
   it("parse a future key's value (an empty list) and report the key as unknown", () => {
     const error = overrideError("cluster.caches=[]");
     expect(error.message).toBe(
-      "--set cluster.caches=[]: cluster.caches: unknown key; allowed keys: shards, sharding, replicas, nodes, range_placement, replication, node, indexes, cache, transactions",
+      "--set cluster.caches=[]: cluster.caches: unknown key; allowed keys: shards, sharding, replicas, nodes, range_placement, rebalance, replication, node, indexes, cache, transactions",
     );
     expect(error.path).toBe("cluster.caches");
   });

@@ -207,7 +207,35 @@ describe("the cross-field rules", () => {
     expect(moves.resolved.replica_changes).toEqual([
       { at_us: 1_000_000, kind: "move_replica", shard: 0, from: 0, to: 3 },
     ]);
-    expect(moves.resolved.cluster.ranges).toEqual({ nodes: 5, placement: "balanced" });
+    expect(moves.resolved.cluster.ranges).toEqual({ nodes: 5, placement: "balanced", rebalance: null });
+  });
+
+  it("of the rebalancer: needs nodes and a coordinator; its lease region is one of the topology's", () => {
+    const cluster = (fields: string) =>
+      `name: x\ncluster: { shards: 4, replicas: 3, ${fields}, replication: { mode: raft } }\n`;
+    const every = "rebalance: { every: 1s, dead_after: 5s";
+    expect(loadErrorMessage(cluster(`${every} }`))).toContain(
+      "cluster.rebalance: needs cluster.nodes (physical nodes to rebalance ranges over)",
+    );
+    expect(loadErrorMessage(cluster(`nodes: 5, ${every}, lease_region: eu-west }`))).toContain(
+      "cluster.rebalance.lease_region: needs a topology (regions to prefer one of)",
+    );
+    const regions =
+      "topology: { regions: [{ name: us-west }, { name: us-east }, { name: eu-west }], latency: { matrix: three-regions } }\n";
+    expect(loadErrorMessage(cluster(`nodes: 5, ${every}, lease_region: asia }`) + regions)).toContain(
+      'cluster.rebalance.lease_region: names no region of topology: us-west, us-east, eu-west (got "asia")',
+    );
+    expect(
+      loadErrorMessage(
+        `name: x\ncluster: { shards: 1, replicas: 3, nodes: 5, ${every} }, replication: { mode: raft } }\n`,
+      ),
+    ).toContain("cluster.rebalance: needs cluster.shards >= 2 (the coordinator host rebalances)");
+    const ok = loadScenario(cluster(`nodes: 5, ${every}, lease_region: eu-west }`) + regions);
+    expect(ok.resolved.cluster.ranges?.rebalance).toEqual({
+      every_us: 1_000_000,
+      dead_after_us: 5_000_000,
+      lease_region: "eu-west",
+    });
   });
 
   it("wait until the fields they relate are valid, so a problem is reported once", () => {

@@ -1,6 +1,6 @@
 // A multi-raft cluster (5 nodes, 4 ranges x 3 replicas, Raft) under a random nemesis whose crashes,
 // pauses, clock skews, partitions and disk faults hit whole nodes: linearizable, lost_writes and
-// liveness pass on seeds 1..5.
+// liveness pass on seeds 1..5, as placed and packed with the rebalancer at work.
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -31,24 +31,42 @@ checks: [linearizable, lost_writes, liveness]
 liveness: { within: 2s }
 `;
 
+// The same cluster, as placed, and packed with the rebalancer moving replicas and leases meanwhile.
+const VARIANTS = [
+  { name: "as placed", set: [] },
+  {
+    name: "packed, with the rebalancer moving replicas and leases",
+    set: [
+      "--set",
+      "cluster.range_placement=packed",
+      "--set",
+      "cluster.rebalance={every: 500ms, dead_after: 2s}",
+    ],
+  },
+];
+
 describe("multi-raft under a random nemesis over nodes", () => {
-  it(
-    "passes linearizable, lost_writes and liveness on seeds 1..5, every fault naming whole nodes",
-    async () => {
-      const file = scenarioFile(SCENARIO);
-      for (const seed of [1, 2, 3, 4, 5]) {
-        const out = join(tempDir(), "run");
-        const { code, stdout } = await cli("run", file, "--seed", String(seed), "--no-metrics", "--out", out);
-        expect(stdout).toMatch(/^check linearizable: ok/m);
-        expect(stdout).toMatch(/^check lost_writes: ok/m);
-        expect(stdout).toMatch(/^check liveness: ok/m);
-        expect(code).toBe(0);
-        const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8"));
-        const hit = report.faults.flatMap((fault: { targets: string[] }) => fault.targets);
-        expect(hit.length).toBeGreaterThan(0);
-        for (const name of hit) expect(name).toMatch(/^node[0-4]$/);
-      }
-    },
-    SLOW,
-  );
+  for (const variant of VARIANTS) {
+    it(
+      `${variant.name}: passes linearizable, lost_writes and liveness on seeds 1..5, every fault naming whole nodes`,
+      async () => {
+        const file = scenarioFile(SCENARIO);
+        for (const seed of [1, 2, 3, 4, 5]) {
+          const out = join(tempDir(), "run");
+          const args = ["run", file, "--seed", String(seed), "--no-metrics", "--out", out, ...variant.set];
+          const { code, stdout } = await cli(...args);
+          expect(stdout).toMatch(/^check linearizable: ok/m);
+          expect(stdout).toMatch(/^check lost_writes: ok/m);
+          expect(stdout).toMatch(/^check liveness: ok/m);
+          expect(code).toBe(0);
+          const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8"));
+          const hit = report.faults.flatMap((fault: { targets: string[] }) => fault.targets);
+          expect(hit.length).toBeGreaterThan(0);
+          for (const name of hit) expect(name).toMatch(/^node[0-4]$/);
+          if (variant.set.length > 0) expect(report.ranges.moves).toBeGreaterThan(0);
+        }
+      },
+      SLOW,
+    );
+  }
 });

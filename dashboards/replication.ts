@@ -177,9 +177,9 @@ export const replication: DashboardSpec = {
         },
         {
           kind: "timeseries",
-          title: "Conflicts and truncated log entries",
+          title: "Conflicts, truncated log entries and snapshots",
           description:
-            "Writes discarded by last-writer-wins (multi-leader) and log entries discarded by replicas that diverged from a new leader, per rate interval.",
+            "Writes discarded by last-writer-wins (multi-leader), log entries discarded by replicas that diverged from a new leader, and snapshots installed by replicas too far behind (or joining their range), per rate interval.",
           unit: "short",
           queries: [
             {
@@ -189,6 +189,10 @@ export const replication: DashboardSpec = {
             {
               expr: sumBy(M.replicationTruncated, ["node"], increase(sel(M.replicationTruncated))),
               legend: "truncated {{node}}",
+            },
+            {
+              expr: sumBy(M.replicationSnapshots, ["node"], increase(sel(M.replicationSnapshots))),
+              legend: "snapshots {{node}}",
             },
           ],
         },

@@ -160,6 +160,14 @@ export const METRICS = {
     aggregator: "sum",
     scope: "run",
   }),
+  replicationSnapshots: metric({
+    name: "dbsim_replication_snapshots_installed_total",
+    type: "counter",
+    help: "Snapshots a replica installed because its log was too far behind its leader's (or, with cluster.nodes, to join its range), by node.",
+    labels: ["shard", "node"],
+    aggregator: "sum",
+    scope: "run",
+  }),
   diskCorruptions: metric({
     name: "dbsim_disk_corruptions_detected_total",
     type: "counter",

@@ -118,6 +118,8 @@ interface NodeStats {
   lag_s: number | null;
   conflicts: number;
   truncated: number;
+  /** Snapshots it installed. */
+  snapshots: number;
   /** Corrupt log entries it found, and entries it dropped then got back from a peer. */
   corruptions: number;
   repaired: number;
@@ -169,7 +171,7 @@ export class RunMetrics implements Observer {
     this.faultKinds = this.diskFaults ? [...FAULT_KINDS, ...DISK_FAULT_KINDS] : FAULT_KINDS;
     for (const [id, name] of options.nodeNames) {
       const shard = shardOf(name);
-      const stats = { name, shard, lagMax_us: -1, lag_s: null, conflicts: 0, truncated: 0 };
+      const stats = { name, shard, lagMax_us: -1, lag_s: null, conflicts: 0, truncated: 0, snapshots: 0 };
       this.nodes.set(id, { ...stats, corruptions: 0, repaired: 0 });
       this.failovers.set(shard, 0);
     }
@@ -226,6 +228,9 @@ export class RunMetrics implements Observer {
         break;
       case "truncate":
         node.truncated += event.entries;
+        break;
+      case "snapshot":
+        node.snapshots++;
         break;
       case "corruption":
         node.corruptions += event.corrupt;
@@ -405,6 +410,16 @@ export class RunMetrics implements Observer {
         this.reset();
         for (const node of self.nodes.values())
           this.inc({ shard: node.shard, node: node.name }, node.truncated);
+      },
+    });
+    new Counter({
+      ...metricOptions(m.replicationSnapshots),
+      labelNames: m.replicationSnapshots.labels,
+      registers,
+      collect() {
+        this.reset();
+        for (const node of self.nodes.values())
+          this.inc({ shard: node.shard, node: node.name }, node.snapshots);
       },
     });
     new Gauge({

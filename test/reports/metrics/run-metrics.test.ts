@@ -183,7 +183,7 @@ describe("RunMetrics", () => {
     expect(v.get("dbsim_op_latency_seconds_count{op=update}")).toBe(0);
   });
 
-  it("reports replication: lag per sample interval, roles, failovers after time 0, conflicts, truncations", async () => {
+  it("reports replication: lag per sample interval, roles, failovers after time 0, conflicts, truncations, snapshots", async () => {
     const { metrics, state } = setup();
     const event = (e: EngineEvent, t: number) => metrics.onEngineEvent(e, t);
     event({ type: "role", node: 0, role: "leader", term: 1 }, 0);
@@ -204,11 +204,14 @@ describe("RunMetrics", () => {
     event({ type: "role", node: 1, role: "leader", term: 2 }, 5_000_000);
     event({ type: "conflict", node: 1, key: "k" }, 5_000_001);
     event({ type: "truncate", node: 0, entries: 7 }, 5_000_002);
+    event({ type: "snapshot", node: 0, lsn: 40 }, 5_000_003);
     v = await values(metrics);
     expect(v.get("dbsim_replication_lag_seconds{node=shard0/n1,shard=shard0}")).toBe(0);
     expect(v.get("dbsim_failovers_total{shard=shard0}")).toBe(1);
     expect(v.get("dbsim_replication_conflicts_total{node=shard0/n1,shard=shard0}")).toBe(1);
     expect(v.get("dbsim_replication_truncated_entries_total{node=shard0/n0,shard=shard0}")).toBe(7);
+    expect(v.get("dbsim_replication_snapshots_installed_total{node=shard0/n0,shard=shard0}")).toBe(1);
+    expect(v.get("dbsim_replication_snapshots_installed_total{node=shard0/n1,shard=shard0}")).toBe(0);
     expect(v.get("dbsim_node_up{node=shard0/n0,role=leader}")).toBe(0);
     expect(v.get("dbsim_node_up{node=shard0/n0,role=follower}")).toBe(0);
     expect(v.get("dbsim_node_up{node=shard0/n1,role=leader}")).toBe(1);

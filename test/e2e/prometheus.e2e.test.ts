@@ -75,7 +75,8 @@ faults: { schedule: [{ at: 7s, kind: crash, target: node1, restart_after: 1s }] 
 `;
 
 /** Metrics only a run with physical nodes has: their queries are judged on the ranges run. */
-const RANGE_METRICS = /\bdbsim_(ranges|leaseholders|range_moves_total|lease_transfers_total|node_cpu_busy_seconds_total)\b/;
+const RANGE_METRICS =
+  /\bdbsim_(ranges|leaseholders|range_moves_total|lease_transfers_total|node_cpu_busy_seconds_total)\b/;
 
 /** Metrics only a run with disk faults has: their queries are judged on the disk run. */
 const DISK_METRICS = /\bdbsim_disk_/;

@@ -454,6 +454,19 @@ export function requestValue(spec: RequestSpec): number {
   }
 }
 
+/** The costs of an answer given without doing any work: nothing read, written, queued or served. */
+export const NO_WORK = {
+  rows: 0,
+  pages_read: 0,
+  pages_written: 0,
+  queue_us: 0,
+  service_us: 0,
+  sync_us: 0,
+  disk_us: 0,
+  pages_hit: 0,
+  pages_missed: 0,
+} as const;
+
 /** The answer to a request that was not served (refused, or rejected): nothing read or written. */
 export function unserved(
   req: Request,
@@ -468,15 +481,7 @@ export function unserved(
     id: req.id,
     op: req.op,
     status,
-    rows: 0,
-    pages_read: 0,
-    pages_written: 0,
-    queue_us: 0,
-    service_us: 0,
-    sync_us: 0,
-    disk_us: 0,
-    pages_hit: 0,
-    pages_missed: 0,
+    ...NO_WORK,
     term,
     leader_hint,
     shard_map,

@@ -20,7 +20,14 @@
 // statement hears `unknown_txn`); one idle longer than the transactions' timeout is forgotten too.
 
 import type { HostContext, HostId } from "../../sim/host.js";
-import type { RequestOf, Response, TwoPhaseStep, TxnResponse, TxnSpec } from "../protocol.js";
+import {
+  NO_WORK,
+  type RequestOf,
+  type Response,
+  type TwoPhaseStep,
+  type TxnResponse,
+  type TxnSpec,
+} from "../protocol.js";
 import type { TxnMicroOp } from "../txn/transactions.js";
 
 /** How often undelivered decisions and unanswered recovery questions are sent again. */
@@ -323,15 +330,7 @@ function answer(req: RequestOf<"txn">, status: "ok" | "unknown_txn", txn: number
     txn,
     mops: [],
     lsn: 0,
-    rows: 0,
-    pages_read: 0,
-    pages_written: 0,
-    queue_us: 0,
-    service_us: 0,
-    sync_us: 0,
-    disk_us: 0,
-    pages_hit: 0,
-    pages_missed: 0,
+    ...NO_WORK,
     term: 0,
     leader_hint: -1,
   };
